@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newVersionCmd) }
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print dualmark's version and the Go version it was built with",
+		Example: "  dualmark version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			version, goVersion := "(devel)", "unknown"
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				goVersion = bi.GoVersion
+				if bi.Main.Version != "" {
+					version = bi.Main.Version
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "dualmark %s (%s)\n", version, goVersion)
+			return nil
+		},
+	}
+}
