@@ -1,0 +1,304 @@
+package advisory
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+)
+
+// KEVEntry is one entry of the CISA Known Exploited Vulnerabilities
+// catalogue.
+type KEVEntry struct {
+	CVE             string    `json:"cve"`
+	VendorProject   string    `json:"vendorProject"`
+	Product         string    `json:"product"`
+	Name            string    `json:"name"`
+	DateAdded       time.Time `json:"dateAdded"`
+	KnownRansomware bool      `json:"knownRansomware"`
+}
+
+// EPSSScore is the FIRST Exploit Prediction Scoring System probability of a
+// CVE being exploited in the next 30 days, and its percentile among all
+// scored CVEs. Both are between 0 and 1.
+type EPSSScore struct {
+	Score      float64 `json:"score"`
+	Percentile float64 `json:"percentile"`
+}
+
+// Provenance describes what a database was built from: when, from which
+// sources, and how many records per ecosystem it holds.
+type Provenance struct {
+	FormatVersion int            `json:"formatVersion"`
+	Built         time.Time      `json:"built"`
+	Sources       []Source       `json:"sources"`
+	Records       int            `json:"records"`
+	Skipped       int            `json:"skipped"`
+	Ecosystems    map[string]int `json:"ecosystems"` // records per base ecosystem
+	KEVEntries    int            `json:"kevEntries"`
+	KEVCatalog    string         `json:"kevCatalogVersion,omitempty"`
+	EPSSScores    int            `json:"epssScores"`
+	EPSSDate      string         `json:"epssDate,omitempty"`
+}
+
+// Source is one input of an import or update: a file, directory or URL.
+type Source struct {
+	Location string    `json:"location"`         // path or URL
+	Kind     string    `json:"kind"`             // osv, kev or epss
+	Records  int       `json:"records"`          // records (or entries, scores) taken from it
+	Skipped  int       `json:"skipped"`          // bad records skipped
+	Newest   time.Time `json:"newest"`           // newest modified / release date seen
+	SHA256   string    `json:"sha256,omitempty"` // of a downloaded file
+	ETag     string    `json:"etag,omitempty"`   // of a downloaded file
+}
+
+// DB is an advisory database: OSV records indexed by package, CPE and
+// repository, with KEV and EPSS tables. It is safe for concurrent use.
+// Records returned by its methods are shared: callers must not modify them.
+type DB struct {
+	prov    Provenance
+	records []*Record
+	byPkg   map[string][]int // pkgKey → record indexes
+	byCPE   map[string][]int
+	byRepo  map[string][]int
+	kev     map[string]KEVEntry
+	epss    map[string]EPSSScore
+}
+
+// NewMemDB returns an in-memory database of the given records, KEV entries
+// and EPSS scores (keyed by CVE id). It applies the same rules as an import:
+// for a repeated id the record with the newest modified time wins. It is
+// meant for tests and for callers that already hold records.
+func NewMemDB(records []*Record, kev []KEVEntry, epss map[string]EPSSScore) *DB {
+	db := &DB{
+		byPkg:  map[string][]int{},
+		byCPE:  map[string][]int{},
+		byRepo: map[string][]int{},
+		kev:    map[string]KEVEntry{},
+		epss:   map[string]EPSSScore{},
+	}
+	for _, r := range dedupe(records) {
+		i := len(db.records)
+		db.records = append(db.records, r)
+		k := recordKeys(r)
+		for _, p := range k.pkgs {
+			db.byPkg[p] = append(db.byPkg[p], i)
+		}
+		for _, c := range k.cpes {
+			db.byCPE[c] = append(db.byCPE[c], i)
+		}
+		for _, u := range k.repos {
+			db.byRepo[u] = append(db.byRepo[u], i)
+		}
+	}
+	for _, e := range kev {
+		db.kev[strings.ToUpper(e.CVE)] = e
+	}
+	for c, s := range epss {
+		db.epss[strings.ToUpper(c)] = s
+	}
+	db.prov = Provenance{FormatVersion: formatVersion, Built: time.Now().UTC(), Records: len(db.records),
+		Ecosystems: countEcosystems(db.records), KEVEntries: len(db.kev), EPSSScores: len(db.epss)}
+	return db
+}
+
+// OpenDB opens the database in directory dir without reading it whole.
+// A missing, corrupt or half-written database is an error that tells the
+// user to re-import.
+func OpenDB(dir string) (*DB, error) {
+	return openFile(dir)
+}
+
+// Close releases the database. Records already returned stay valid.
+func (db *DB) Close() error { return db.close() }
+
+// Lookup returns the records with an affected package of the given
+// ecosystem and name. The name is taken as an SBOM writes it and normalised
+// with NormalizeName. An ecosystem with a release suffix ("AlmaLinux:8",
+// "Debian:11") returns only records that name that release; a bare
+// ecosystem ("AlmaLinux") returns the records of all its releases. Each
+// record is returned once and whole: callers pick the affected entries that
+// concern them.
+func (db *DB) Lookup(ecosystem, name string) ([]*Record, error) {
+	base := BaseEcosystem(ecosystem)
+	recs, err := db.postings(tablePkg, pkgKey(base, NormalizeName(base, name)))
+	if err != nil || !strings.Contains(ecosystem, ":") {
+		return recs, err
+	}
+	want := strings.ToLower(strings.TrimSpace(ecosystem))
+	out := recs[:0:0]
+	for _, r := range recs {
+		for _, a := range r.Affected {
+			if a.Package != nil && strings.ToLower(a.Package.Ecosystem) == want {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// LookupCPE returns the records that carry a CPE with the given vendor and
+// product (case-insensitive), as Bitnami records do in database_specific.
+func (db *DB) LookupCPE(vendor, product string) ([]*Record, error) {
+	return db.postings(tableCPE, cpeKey(vendor, product))
+}
+
+// LookupRepo returns the records with a GIT range on the given repository;
+// the URL is compared in its NormalizeRepo form.
+func (db *DB) LookupRepo(repoURL string) ([]*Record, error) {
+	return db.postings(tableRepo, NormalizeRepo(repoURL))
+}
+
+// KEV returns the KEV catalogue entry of a CVE id, if it is listed.
+func (db *DB) KEV(cve string) (KEVEntry, bool) {
+	return db.kevEntry(strings.ToUpper(strings.TrimSpace(cve)))
+}
+
+// EPSS returns the EPSS score of a CVE id, if it has one.
+func (db *DB) EPSS(cve string) (EPSSScore, bool) {
+	return db.epssScore(strings.ToUpper(strings.TrimSpace(cve)))
+}
+
+// Status returns the database's provenance.
+func (db *DB) Status() Provenance { return db.prov }
+
+// keys is what a record is indexed under.
+type keys struct{ pkgs, cpes, repos []string }
+
+// recordKeys returns the distinct index keys of a record.
+func recordKeys(r *Record) keys {
+	var k keys
+	for _, a := range r.Affected {
+		if a.Package != nil && a.Package.Name != "" {
+			base := BaseEcosystem(a.Package.Ecosystem)
+			k.pkgs = append(k.pkgs, pkgKey(base, NormalizeName(base, a.Package.Name)))
+		}
+		for _, rg := range a.Ranges {
+			if rg.Type == "GIT" && rg.Repo != "" {
+				k.repos = append(k.repos, NormalizeRepo(rg.Repo))
+			}
+		}
+		k.cpes = append(k.cpes, cpesOf(a.DatabaseSpecific)...)
+		k.cpes = append(k.cpes, cpesOf(a.EcosystemSpecific)...)
+	}
+	k.cpes = append(k.cpes, cpesOf(r.DatabaseSpecific)...)
+	k.pkgs, k.cpes, k.repos = uniq(k.pkgs), uniq(k.cpes), uniq(k.repos)
+	return k
+}
+
+// CPEs returns the CPE strings a record carries in its database_specific or
+// its affected entries' database_specific / ecosystem_specific ("cpes" or
+// "cpe" keys), in order, without duplicates.
+func (r *Record) CPEs() []string {
+	var out []string
+	add := func(raw json.RawMessage) { out = append(out, cpeStrings(raw)...) }
+	add(r.DatabaseSpecific)
+	for _, a := range r.Affected {
+		add(a.DatabaseSpecific)
+		add(a.EcosystemSpecific)
+	}
+	seen := map[string]bool{}
+	res := out[:0]
+	for _, c := range out {
+		if !seen[c] {
+			seen[c] = true
+			res = append(res, c)
+		}
+	}
+	return res
+}
+
+// cpeStrings extracts "cpes" (array) and "cpe" (string) from a JSON object.
+func cpeStrings(raw json.RawMessage) []string {
+	if len(raw) == 0 || !strings.Contains(string(raw), "cpe") {
+		return nil
+	}
+	var v struct {
+		CPEs []string `json:"cpes"`
+		CPE  string   `json:"cpe"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	if v.CPE != "" {
+		v.CPEs = append(v.CPEs, v.CPE)
+	}
+	return v.CPEs
+}
+
+// cpesOf returns the vendor/product keys of the CPEs in a JSON object.
+func cpesOf(raw json.RawMessage) []string {
+	var out []string
+	for _, c := range cpeStrings(raw) {
+		if v, p, ok := CPEParts(c); ok {
+			out = append(out, cpeKey(v, p))
+		}
+	}
+	return out
+}
+
+func pkgKey(base, name string) string { return base + "\x00" + name }
+
+func cpeKey(vendor, product string) string {
+	return strings.ToLower(strings.TrimSpace(vendor)) + ":" + strings.ToLower(strings.TrimSpace(product))
+}
+
+func uniq(s []string) []string {
+	if len(s) < 2 {
+		return s
+	}
+	sort.Strings(s)
+	out := s[:1]
+	for _, v := range s[1:] {
+		if v != out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// dedupe keeps, for every id, the record with the newest modified time (the
+// first one seen on a tie), in order of first appearance.
+func dedupe(records []*Record) []*Record {
+	idx := make(map[string]int, len(records))
+	var out []*Record
+	for _, r := range records {
+		if r == nil {
+			continue
+		}
+		if i, ok := idx[r.ID]; ok {
+			if r.Modified.After(out[i].Modified) {
+				out[i] = r
+			}
+			continue
+		}
+		idx[r.ID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// countEcosystems counts records per base ecosystem ("(none)" for records
+// without a package, such as GIT-only ones); a record naming two ecosystems
+// counts in both.
+func countEcosystems(records []*Record) map[string]int {
+	m := map[string]int{}
+	for _, r := range records {
+		seen := map[string]bool{}
+		for _, a := range r.Affected {
+			e := "(none)"
+			if a.Package != nil && a.Package.Ecosystem != "" {
+				e = BaseEcosystem(a.Package.Ecosystem)
+			}
+			if !seen[e] {
+				seen[e] = true
+				m[e]++
+			}
+		}
+		if len(r.Affected) == 0 {
+			m["(none)"]++
+		}
+	}
+	return m
+}

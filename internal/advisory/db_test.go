@@ -1,0 +1,123 @@
+package advisory
+
+import (
+	"testing"
+	"time"
+)
+
+func TestNormalizeName(t *testing.T) {
+	tests := []struct{ eco, in, want string }{
+		{"PyPI", "Django_REST.framework", "django-rest-framework"},
+		{"pypi", "  Pillow ", "pillow"},
+		{"PyPI", "zope..interface", "zope-interface"},
+		{"Go", "github.com/BurntSushi/toml", "github.com/BurntSushi/toml"},
+		{"Maven", "org.apache.logging.log4j/log4j-core", "org.apache.logging.log4j:log4j-core"},
+		{"Maven", "org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"},
+		{"NuGet", "Newtonsoft.Json", "newtonsoft.json"},
+		{"npm", "JSONStream", "JSONStream"},
+		{"crates.io", "Serde", "serde"},
+		{"AlmaLinux:8", "NetworkManager", "NetworkManager"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeName(tt.eco, tt.in); got != tt.want {
+			t.Errorf("NormalizeName(%q, %q) = %q, want %q", tt.eco, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeRepo(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://github.com/madler/zlib.git", "github.com/madler/zlib"},
+		{"https://github.com/Madler/zlib/", "github.com/madler/zlib"},
+		{"git@github.com:madler/zlib.git", "github.com/madler/zlib"},
+		{"git://git.savannah.gnu.org/bash.git", "git.savannah.gnu.org/bash"},
+		{"https://www.github.com/curl/curl", "github.com/curl/curl"},
+		{"ssh://git@gitlab.com:2222/a/b.git", "gitlab.com:2222/a/b"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeRepo(tt.in); got != tt.want {
+			t.Errorf("NormalizeRepo(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCPEParts(t *testing.T) {
+	tests := []struct {
+		in, vendor, product string
+		ok                  bool
+	}{
+		{"cpe:2.3:a:apache:solr:8.8.1:*:*:*:*:*:*:*", "apache", "solr", true},
+		{`cpe:2.3:a:nodejs:node\.js:*:*:*:*:*:*:*:*`, "nodejs", "node.js", true},
+		{"cpe:/a:OpenSSL:openssl:1.0.2", "openssl", "openssl", true},
+		{"cpe:2.3:a:*:*:*", "", "", false},
+		{"not a cpe", "", "", false},
+	}
+	for _, tt := range tests {
+		v, p, ok := CPEParts(tt.in)
+		if v != tt.vendor || p != tt.product || ok != tt.ok {
+			t.Errorf("CPEParts(%q) = %q, %q, %v; want %q, %q, %v", tt.in, v, p, ok, tt.vendor, tt.product, tt.ok)
+		}
+	}
+}
+
+func TestMemDBLookups(t *testing.T) {
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	records := []*Record{
+		{ID: "PYSEC-1", Modified: old, Summary: "old", Affected: []Affected{{Package: &Package{Ecosystem: "PyPI", Name: "Django_Rest"}}}},
+		{ID: "PYSEC-1", Modified: old.Add(time.Hour), Summary: "new", Affected: []Affected{{Package: &Package{Ecosystem: "PyPI", Name: "Django_Rest"}}}},
+		{ID: "ALSA-1", Modified: old, Affected: []Affected{{Package: &Package{Ecosystem: "AlmaLinux:8", Name: "openssl"}}}},
+		{ID: "ALSA-2", Modified: old, Affected: []Affected{{Package: &Package{Ecosystem: "AlmaLinux:9", Name: "openssl"}}}},
+		{ID: "BIT-1", Modified: old, DatabaseSpecific: []byte(`{"cpes":["cpe:2.3:a:apache:solr:*:*:*:*:*:*:*:*"]}`),
+			Affected: []Affected{{Package: &Package{Ecosystem: "Bitnami", Name: "solr"}}}},
+		{ID: "OSV-1", Modified: old, Affected: []Affected{{Package: &Package{Ecosystem: "OSS-Fuzz", Name: "zlib"},
+			Ranges: []Range{{Type: "GIT", Repo: "https://github.com/madler/zlib.git", Events: []Event{{Introduced: "0"}}}}}}},
+	}
+	db := NewMemDB(records, []KEVEntry{{CVE: "CVE-2021-44228", Product: "Log4j2"}},
+		map[string]EPSSScore{"CVE-2021-44228": {Score: 0.9, Percentile: 0.99}})
+	ids := func(rs []*Record, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.ID+"/"+r.Summary)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		got  []string
+		want []string
+	}{
+		{"pypi normalised, newest wins", ids(db.Lookup("pypi", "django.rest")), []string{"PYSEC-1/new"}},
+		{"bare ecosystem: all releases", ids(db.Lookup("AlmaLinux", "openssl")), []string{"ALSA-1/", "ALSA-2/"}},
+		{"release suffix filters", ids(db.Lookup("AlmaLinux:9", "openssl")), []string{"ALSA-2/"}},
+		{"cpe", ids(db.LookupCPE("Apache", "SOLR")), []string{"BIT-1/"}},
+		{"repo", ids(db.LookupRepo("git@github.com:madler/zlib")), []string{"OSV-1/"}},
+		{"miss", ids(db.Lookup("Go", "example.com/none")), nil},
+	}
+	for _, tt := range tests {
+		if len(tt.got) != len(tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+			continue
+		}
+		for i := range tt.got {
+			if tt.got[i] != tt.want[i] {
+				t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+			}
+		}
+	}
+	if e, ok := db.KEV("cve-2021-44228"); !ok || e.Product != "Log4j2" {
+		t.Errorf("KEV = %+v, %v", e, ok)
+	}
+	if _, ok := db.KEV("CVE-2000-0001"); ok {
+		t.Error("KEV of an unlisted CVE reported ok")
+	}
+	if s, ok := db.EPSS("CVE-2021-44228"); !ok || s.Score != 0.9 {
+		t.Errorf("EPSS = %+v, %v", s, ok)
+	}
+	if st := db.Status(); st.Records != 5 || st.Ecosystems["AlmaLinux"] != 2 {
+		t.Errorf("Status = %+v", st)
+	}
+}
