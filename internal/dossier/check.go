@@ -1,0 +1,134 @@
+package dossier
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var hexDigest = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+
+// annexItems is the number of items in each CRA class list (Annex III, IV).
+var annexItems = map[string]int{"important-class-I": 19, "important-class-II": 4, "critical": 3}
+
+// check runs the semantic checks that need the decoded dossier: digests,
+// requirement IDs, date order and class items.
+func (p *parser) check(d *Dossier) {
+	p.checkCategory(d.Category)
+	sp := d.SupportPeriod
+	if sp.Start != nil && sp.End != nil && sp.End.Before(sp.Start.Time) {
+		p.addAt("supportPeriod.end", "end %s is before start %s", sp.End, sp.Start)
+	}
+	for name, ref := range map[string]*BOMRef{"sbom": d.SBOM, "hbom": d.HBOM, "cryptography.cbom": d.Cryptography.CBOM} {
+		if ref != nil {
+			p.checkFile(d.BaseDir, name, ref.Path, ref.SHA256, false)
+		}
+	}
+	for i, e := range d.Evidence {
+		path := "evidence[" + strconv.Itoa(i) + "]"
+		if e.Path == "" && e.URL == "" {
+			p.addAt(path, "give path (a file next to the dossier) or url")
+		}
+		if e.Path != "" {
+			if e.SHA256 == "" {
+				p.addAt(path+".path", "an evidence file needs sha256 (run: sha256sum %s)", e.Path)
+			}
+			p.checkFile(d.BaseDir, path, e.Path, e.SHA256, true)
+		} else if e.SHA256 != "" && !hexDigest.MatchString(e.SHA256) {
+			p.addAt(path+".sha256", "%q is not a SHA-256 digest (64 hex digits)", e.SHA256)
+		}
+		for j, id := range e.Demonstrates {
+			p.checkRequirement(fmt.Sprintf("%s.demonstrates[%d]", path, j), id)
+		}
+	}
+	seen := map[string]int{}
+	for i, na := range d.NotApplicable {
+		path := "notApplicable[" + strconv.Itoa(i) + "]"
+		p.checkRequirement(path+".requirement", na.Requirement)
+		if j, dup := seen[na.Requirement]; dup {
+			p.addAt(path+".requirement", "%s is already claimed not applicable in notApplicable[%d]", na.Requirement, j)
+		}
+		seen[na.Requirement] = i
+	}
+}
+
+func (p *parser) checkCategory(c Category) {
+	n, listed := annexItems[c.Class]
+	switch {
+	case listed && c.Item == 0:
+		p.addAt("category", "class %s needs item: the Annex %s item number the product falls under", c.Class, annex(c.Class))
+	case listed && (c.Item < 1 || c.Item > n):
+		p.addAt("category.item", "Annex %s lists %d items for %s; %d is not one of them", annex(c.Class), n, c.Class, c.Item)
+	case !listed && c.Item != 0:
+		p.addAt("category.item", "a default-class product has no Annex item; remove item or change class")
+	}
+}
+
+func annex(class string) string {
+	if class == "critical" {
+		return "IV"
+	}
+	return "III"
+}
+
+// checkFile verifies that a referenced file exists and matches its digest.
+func (p *parser) checkFile(base, path, rel, want string, needDigest bool) {
+	if rel == "" {
+		return
+	}
+	if want != "" && !hexDigest.MatchString(want) {
+		p.addAt(path+".sha256", "%q is not a SHA-256 digest (64 hex digits)", want)
+		return
+	}
+	if filepath.IsAbs(rel) {
+		p.addAt(path+".path", "%s: give the path relative to the dossier, not an absolute path", rel)
+		return
+	}
+	full := filepath.Join(base, filepath.FromSlash(rel))
+	got, err := fileSHA256(full)
+	if err != nil {
+		p.addAt(path+".path", "cannot read %s: %v", rel, unwrapPathErr(err))
+		return
+	}
+	if want != "" && !strings.EqualFold(got, want) {
+		p.addAt(path+".sha256", "digest does not match %s: the file has sha256 %s; update the dossier or restore the file", rel, got)
+	}
+	_ = needDigest
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// fileSHA256 returns the hex SHA-256 of a file.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (p *parser) checkRequirement(path, id string) {
+	if strings.TrimSpace(id) == "" {
+		p.addAt(path, "empty requirement ID")
+		return
+	}
+	if err := requirementKnown(id); err != nil {
+		p.addAt(path, "%v", err)
+	}
+}
