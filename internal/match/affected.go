@@ -1,0 +1,268 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/google/osv-scalibr/semantic"
+)
+
+// event kinds of a compiled range, in OSV's order of evaluation.
+const (
+	evIntroduced = iota
+	evFixed
+	evLastAffected
+	evLimit
+)
+
+type event struct {
+	kind int
+	raw  string
+	zero bool             // introduced "0": before every version
+	v    semantic.Version // parsed once when the matcher is built
+}
+
+// versionRange is one SEMVER or ECOSYSTEM range with its events parsed and
+// sorted, ready to be evaluated against many versions.
+type versionRange struct {
+	events []event
+	limits []event
+}
+
+// entry is one affected[] entry of a record, compiled for one ecosystem.
+type entry struct {
+	rec      *advisory.Record
+	eco      string
+	versions map[string]struct{} // explicit versions list (exact strings)
+	ranges   []versionRange
+	git      []gitRange
+	// skipped counts range events that did not parse: the range they belong
+	// to is left out, the rest of the record still counts.
+	skipped int
+}
+
+// gitRange keeps what a GIT range lists: matching is by listed commit only.
+type gitRange struct {
+	repo    string
+	commits map[string]bool // introduced/last_affected commits: affected
+}
+
+// compileEntry builds the matcher of one affected entry. eco is the
+// ecosystem versions are parsed in ("" for GIT-only entries).
+func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string) *entry {
+	e := &entry{rec: rec, eco: eco}
+	if len(a.Versions) > 0 {
+		e.versions = make(map[string]struct{}, len(a.Versions))
+		for _, v := range a.Versions {
+			e.versions[normalizeVersion(eco, v)] = struct{}{}
+		}
+	}
+	for _, r := range a.Ranges {
+		switch r.Type {
+		case "GIT":
+			g := gitRange{repo: NormalizeRepo(r.Repo), commits: map[string]bool{}}
+			for _, ev := range r.Events {
+				if ev.Introduced != "" && ev.Introduced != "0" {
+					g.commits[strings.ToLower(ev.Introduced)] = true
+				}
+				if ev.LastAffected != "" {
+					g.commits[strings.ToLower(ev.LastAffected)] = true
+				}
+			}
+			e.git = append(e.git, g)
+		case "SEMVER", "ECOSYSTEM":
+			if eco == "" {
+				continue
+			}
+			vr, ok := compileRange(r, eco)
+			if !ok {
+				e.skipped++
+				continue
+			}
+			e.ranges = append(e.ranges, vr)
+		}
+	}
+	return e
+}
+
+func compileRange(r advisory.Range, eco string) (versionRange, bool) {
+	var vr versionRange
+	for _, ev := range r.Events {
+		var x event
+		switch {
+		case ev.Introduced != "":
+			x = event{kind: evIntroduced, raw: ev.Introduced, zero: ev.Introduced == "0"}
+		case ev.Fixed != "":
+			x = event{kind: evFixed, raw: ev.Fixed}
+		case ev.LastAffected != "":
+			x = event{kind: evLastAffected, raw: ev.LastAffected}
+		case ev.Limit != "":
+			x = event{kind: evLimit, raw: ev.Limit}
+			if x.raw == "*" {
+				continue
+			}
+		default:
+			continue
+		}
+		if !x.zero {
+			v, err := parseVersion(eco, x.raw)
+			if err != nil {
+				return vr, false
+			}
+			x.v = v
+		}
+		if x.kind == evLimit {
+			vr.limits = append(vr.limits, x)
+			continue
+		}
+		vr.events = append(vr.events, x)
+	}
+	slices.SortStableFunc(vr.events, func(a, b event) int {
+		switch {
+		case a.zero && b.zero:
+			return 0
+		case a.zero:
+			return -1
+		case b.zero:
+			return 1
+		}
+		c, _ := a.v.Compare(b.v)
+		return c
+	})
+	return vr, true
+}
+
+// contains reports whether v lies in the range, with OSV's algorithm: walk
+// the sorted events; introduced opens, fixed closes at the fixed version,
+// last_affected closes after it; limits cap the range.
+func (vr *versionRange) contains(v semantic.Version) bool {
+	for i := range vr.limits {
+		if c, err := v.Compare(vr.limits[i].v); err == nil && c >= 0 {
+			return false
+		}
+	}
+	affected := false
+	for i := range vr.events {
+		ev := &vr.events[i]
+		if affected {
+			switch ev.kind {
+			case evFixed:
+				c, _ := v.Compare(ev.v)
+				affected = c < 0
+			case evLastAffected:
+				c, _ := v.Compare(ev.v)
+				affected = c <= 0
+			}
+		} else if ev.kind == evIntroduced {
+			if ev.zero {
+				affected = true
+			} else {
+				c, _ := v.Compare(ev.v)
+				affected = c >= 0
+			}
+		}
+	}
+	return affected
+}
+
+// affects reports whether the entry lists raw (exactly) or one of its
+// ranges contains v. v may be nil when the version did not parse: then only
+// the explicit versions list can match.
+func (e *entry) affects(raw string, v semantic.Version) bool {
+	if _, ok := e.versions[raw]; ok {
+		return true
+	}
+	if v == nil {
+		return false
+	}
+	for i := range e.ranges {
+		if e.ranges[i].contains(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// fixedAbove lists the fixed versions of the entry that are above v (all of
+// them when v is nil), in range order.
+func (e *entry) fixedAbove(v semantic.Version, out []string) []string {
+	for _, r := range e.ranges {
+		for _, ev := range r.events {
+			if ev.kind != evFixed {
+				continue
+			}
+			if v != nil {
+				if c, err := v.Compare(ev.v); err != nil || c >= 0 {
+					continue
+				}
+			}
+			if !slices.Contains(out, ev.raw) {
+				out = append(out, ev.raw)
+			}
+		}
+	}
+	return out
+}
+
+// parseVersion parses a version the way OSV orders it in eco.
+func parseVersion(eco, s string) (semantic.Version, error) {
+	return semantic.Parse(normalizeVersion(eco, s), eco)
+}
+
+// normalizeVersion removes spellings SBOMs add that OSV records do not
+// carry: Go's leading "v" and "+incompatible".
+func normalizeVersion(eco, s string) string {
+	if eco == "Go" {
+		s = strings.TrimPrefix(s, "v")
+		s = strings.TrimSuffix(s, "+incompatible")
+	}
+	return s
+}
+
+// baseEcosystem strips the release suffix: "Debian:12" → "Debian".
+func baseEcosystem(eco string) string {
+	if i := strings.IndexByte(eco, ':'); i >= 0 {
+		return eco[:i]
+	}
+	return eco
+}
+
+// sameEcosystem reports whether a record's ecosystem applies to a query's:
+// equal, or equal bases when one side names no release.
+func sameEcosystem(query, rec string) bool {
+	if query == rec {
+		return true
+	}
+	qb, rb := baseEcosystem(query), baseEcosystem(rec)
+	if qb != rb {
+		return false
+	}
+	return qb == query || rb == rec
+}
+
+// NormalizeName spells a package name the way matching compares it in an
+// ecosystem: PyPI per PEP 503, NuGet/Packagist/Hackage/RubyGems?-insensitive
+// where the registry is, Go and Maven exactly.
+func NormalizeName(eco, name string) string {
+	switch baseEcosystem(eco) {
+	case "PyPI":
+		var b strings.Builder
+		sep := false
+		for _, r := range strings.ToLower(name) {
+			if r == '-' || r == '_' || r == '.' {
+				sep = true
+				continue
+			}
+			if sep && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			sep = false
+			b.WriteRune(r)
+		}
+		return b.String()
+	case "NuGet", "Packagist", "crates.io":
+		return strings.ToLower(name)
+	}
+	return name
+}

@@ -1,0 +1,303 @@
+package match
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// PURL is a parsed package URL. Unlike some purl libraries it keeps the
+// case of names where the ecosystem is case-sensitive (Go module paths).
+type PURL struct {
+	Type       string
+	Namespace  string
+	Name       string
+	Version    string
+	Qualifiers map[string]string
+	Subpath    string
+}
+
+// ParsePURL parses a package URL ("pkg:type/namespace/name@version?q=v#sub")
+// without changing the case of namespace or name; the type is lower-cased.
+func ParsePURL(s string) (PURL, error) {
+	var p PURL
+	rest, ok := strings.CutPrefix(s, "pkg:")
+	if !ok {
+		return p, fmt.Errorf("purl %q: does not start with \"pkg:\"", s)
+	}
+	rest = strings.TrimLeft(rest, "/")
+	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
+		p.Subpath = strings.Trim(rest[i+1:], "/")
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '?'); i >= 0 {
+		q := rest[i+1:]
+		rest = rest[:i]
+		for _, kv := range strings.Split(q, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if k == "" {
+				continue
+			}
+			dv, err := url.PathUnescape(v)
+			if err != nil {
+				return p, fmt.Errorf("purl %q: qualifier %q: %w", s, k, err)
+			}
+			if p.Qualifiers == nil {
+				p.Qualifiers = map[string]string{}
+			}
+			p.Qualifiers[strings.ToLower(k)] = dv
+		}
+	}
+	typ, path, ok := strings.Cut(rest, "/")
+	if !ok || typ == "" {
+		return p, fmt.Errorf("purl %q: no type/name", s)
+	}
+	p.Type = strings.ToLower(typ)
+	path = strings.Trim(path, "/")
+	if i := strings.LastIndexByte(path, '@'); i >= 0 {
+		v, err := url.PathUnescape(path[i+1:])
+		if err != nil {
+			return p, fmt.Errorf("purl %q: version: %w", s, err)
+		}
+		p.Version = v
+		path = path[:i]
+	}
+	ns, name := "", path
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		ns, name = path[:i], path[i+1:]
+	}
+	var err error
+	if name, err = url.PathUnescape(name); err != nil || name == "" {
+		return p, fmt.Errorf("purl %q: name is empty or badly escaped", s)
+	}
+	if ns != "" {
+		segs := strings.Split(ns, "/")
+		for i, seg := range segs {
+			if segs[i], err = url.PathUnescape(seg); err != nil {
+				return p, fmt.Errorf("purl %q: namespace: %w", s, err)
+			}
+		}
+		ns = strings.Join(segs, "/")
+	}
+	p.Namespace, p.Name = ns, name
+	return p, nil
+}
+
+// Query is what a component is looked up and compared by: an OSV ecosystem
+// (possibly with a release suffix such as "Debian:12" or "Alpine:v3.18"), the
+// package name as that ecosystem spells it, and the version.
+type Query struct {
+	Ecosystem string
+	Name      string
+	Version   string
+	// Distro is true for operating-system packages (deb, apk, rpm): they are
+	// never matched against upstream CPE versions.
+	Distro bool
+	// Repo is a source repository URL (GitHub purls, vcs_url qualifiers) for
+	// matching GIT ranges.
+	Repo string
+}
+
+// Reasons a component cannot be matched; they are the keys of
+// Summary.NotMatchable.
+const (
+	ReasonNoIdentifier     = "no identifier"
+	ReasonUnknownEcosystem = "unknown ecosystem"
+	ReasonNoVersion        = "no version"
+	ReasonBadVersion       = "unparseable version"
+	ReasonBadPURL          = "unparseable purl"
+)
+
+var debianCodenames = map[string]string{
+	"buzz": "1.1", "rex": "1.2", "bo": "1.3", "hamm": "2.0", "slink": "2.1", "potato": "2.2", "woody": "3.0",
+	"sarge": "3.1", "etch": "4", "lenny": "5", "squeeze": "6", "wheezy": "7", "jessie": "8", "stretch": "9",
+	"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14",
+}
+
+var simpleTypes = map[string]string{
+	"cargo": "crates.io", "gem": "RubyGems", "hackage": "Hackage", "cran": "CRAN", "pub": "Pub",
+	"hex": "Hex", "nuget": "NuGet", "bitnami": "Bitnami", "conan": "ConanCenter", "swift": "SwiftURL",
+	"julia": "Julia",
+}
+
+// QueryFromPURL maps a package URL to the OSV ecosystem, name and version it
+// is looked up by. The error is one of the Reason* strings when the purl
+// names no ecosystem OSV knows.
+func QueryFromPURL(s string) (Query, string) {
+	p, err := ParsePURL(s)
+	if err != nil {
+		return Query{}, ReasonBadPURL
+	}
+	q := Query{Version: p.Version}
+	join := func(sep string) string {
+		if p.Namespace == "" {
+			return p.Name
+		}
+		return p.Namespace + sep + p.Name
+	}
+	switch p.Type {
+	case "golang":
+		q.Ecosystem, q.Name = "Go", join("/")
+	case "npm":
+		q.Ecosystem, q.Name = "npm", join("/")
+	case "pypi":
+		q.Ecosystem, q.Name = "PyPI", p.Name
+	case "maven":
+		q.Ecosystem, q.Name = "Maven", join(":")
+	case "composer":
+		q.Ecosystem, q.Name = "Packagist", strings.ToLower(join("/"))
+	case "swift":
+		q.Ecosystem, q.Name = "SwiftURL", join("/")
+	case "github":
+		q.Repo = "https://github.com/" + strings.ToLower(join("/"))
+		return q, ""
+	case "deb":
+		q.Distro = true
+		q.Name = sourceName(p)
+		switch strings.ToLower(p.Namespace) {
+		case "debian":
+			q.Ecosystem = "Debian" + debianRelease(p.Qualifiers["distro"])
+		case "ubuntu":
+			q.Ecosystem = "Ubuntu" + ubuntuRelease(p.Qualifiers["distro"])
+		default:
+			return q, ReasonUnknownEcosystem
+		}
+	case "apk":
+		q.Distro = true
+		q.Name = sourceName(p)
+		switch strings.ToLower(p.Namespace) {
+		case "alpine":
+			q.Ecosystem = "Alpine" + alpineRelease(p.Qualifiers["distro"])
+		case "wolfi":
+			q.Ecosystem = "Wolfi"
+		case "chainguard":
+			q.Ecosystem = "Chainguard"
+		default:
+			return q, ReasonUnknownEcosystem
+		}
+	case "rpm":
+		q.Distro = true
+		q.Name = sourceName(p)
+		if e := p.Qualifiers["epoch"]; e != "" && e != "0" && !strings.Contains(q.Version, ":") {
+			q.Version = e + ":" + q.Version
+		}
+		base, ok := rpmVendors[strings.ToLower(p.Namespace)]
+		if !ok {
+			return q, ReasonUnknownEcosystem
+		}
+		q.Ecosystem = base + rpmRelease(base, p.Qualifiers["distro"])
+	default:
+		eco, ok := simpleTypes[p.Type]
+		if !ok {
+			if vcs := p.Qualifiers["vcs_url"]; vcs != "" {
+				q.Repo = NormalizeRepo(vcs)
+				return q, ""
+			}
+			return q, ReasonUnknownEcosystem
+		}
+		q.Ecosystem, q.Name = eco, p.Name
+		if eco == "SwiftURL" {
+			q.Name = join("/")
+		}
+	}
+	if vcs := p.Qualifiers["vcs_url"]; vcs != "" {
+		q.Repo = NormalizeRepo(vcs)
+	}
+	return q, ""
+}
+
+var rpmVendors = map[string]string{
+	"almalinux": "AlmaLinux", "redhat": "Red Hat", "rocky": "Rocky Linux", "rockylinux": "Rocky Linux",
+	"opensuse": "openSUSE", "suse": "SUSE", "sles": "SUSE", "mageia": "Mageia", "openeuler": "openEuler",
+}
+
+// sourceName is the source package a binary distro package was built from:
+// OSV distro records are keyed by source package.
+func sourceName(p PURL) string {
+	for _, k := range []string{"upstream", "source", "srcname"} {
+		if v := p.Qualifiers[k]; v != "" {
+			// "openssl@1.1.1" or "openssl 1.1.1" forms carry a version
+			if i := strings.IndexAny(v, "@ "); i > 0 {
+				v = v[:i]
+			}
+			return v
+		}
+	}
+	return p.Name
+}
+
+// debianRelease turns "debian-12", "12", "bookworm" or "debian-12.4" into ":12".
+func debianRelease(distro string) string {
+	d := strings.ToLower(strings.TrimPrefix(strings.ToLower(distro), "debian-"))
+	if v, ok := debianCodenames[d]; ok {
+		return ":" + v
+	}
+	if d == "" {
+		return ""
+	}
+	if i := strings.IndexByte(d, '.'); i > 0 {
+		d = d[:i]
+	}
+	return ":" + d
+}
+
+// ubuntuRelease turns "ubuntu-22.04" into ":22.04".
+func ubuntuRelease(distro string) string {
+	d := strings.TrimPrefix(strings.ToLower(distro), "ubuntu-")
+	if d == "" {
+		return ""
+	}
+	return ":" + d
+}
+
+// alpineRelease turns "alpine-3.18.4" or "3.18" into ":v3.18".
+func alpineRelease(distro string) string {
+	d := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(distro), "alpine-"), "v")
+	if d == "" {
+		return ""
+	}
+	parts := strings.SplitN(d, ".", 3)
+	if len(parts) >= 2 {
+		return ":v" + parts[0] + "." + parts[1]
+	}
+	return ":v" + d
+}
+
+// rpmRelease turns "almalinux-9.2" or "el9" into ":9" (AlmaLinux/Rocky).
+func rpmRelease(base, distro string) string {
+	d := strings.ToLower(distro)
+	if i := strings.LastIndexByte(d, '-'); i >= 0 {
+		d = d[i+1:]
+	}
+	d = strings.TrimPrefix(d, "el")
+	if d == "" {
+		return ""
+	}
+	switch base {
+	case "AlmaLinux", "Rocky Linux", "Red Hat":
+		if i := strings.IndexByte(d, '.'); i > 0 {
+			d = d[:i]
+		}
+	}
+	return ":" + d
+}
+
+// NormalizeRepo reduces a repository URL to "https://host/path" without a
+// trailing ".git" or slash, lower-cased, so GIT ranges and components agree.
+func NormalizeRepo(u string) string {
+	s := strings.ToLower(strings.TrimSpace(u))
+	s = strings.TrimPrefix(s, "git+")
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	} else if strings.HasPrefix(s, "git@") {
+		s = strings.Replace(strings.TrimPrefix(s, "git@"), ":", "/", 1)
+	}
+	if i := strings.IndexByte(s, '@'); i >= 0 && i < strings.IndexByte(s+"/", '/') {
+		s = s[i+1:]
+	}
+	if i := strings.IndexAny(s, "#?"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+	return "https://" + s
+}

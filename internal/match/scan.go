@@ -1,0 +1,580 @@
+// Package match finds the known vulnerabilities of an SBOM's components:
+// purl → OSV ecosystem mapping, per-ecosystem version ordering as OSV
+// defines it (osv-scalibr's semantic package), SEMVER/ECOSYSTEM/GIT range
+// evaluation, CPE matching with a confidence for components without a
+// usable purl, enrichment with KEV, EPSS, severity and fixed versions, VEX
+// suppression, and the renderings of the result (table, JSON, SARIF,
+// CycloneDX VDR, OpenVEX).
+package match
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/vex"
+	"github.com/google/osv-scalibr/semantic"
+)
+
+// Component is what matching needs to know about one SBOM component.
+type Component struct {
+	Ref     string
+	Name    string
+	Version string
+	PURL    string
+	CPEs    []string
+}
+
+// ComponentRef identifies a component in a finding.
+type ComponentRef struct {
+	Ref     string `json:"ref,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	PURL    string `json:"purl,omitempty"`
+}
+
+// AdvisoryRef identifies the OSV record behind a finding.
+type AdvisoryRef struct {
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	// Related are the ids of the other findings on the same component that
+	// are the same vulnerability (linked through aliases).
+	Related []string `json:"related,omitempty"`
+	Summary string   `json:"summary,omitempty"`
+}
+
+// Match kinds.
+const (
+	MatchPURL = "purl"
+	MatchCPE  = "cpe"
+	MatchGit  = "git"
+)
+
+// Finding is one (component, OSV record) pair: the component is affected.
+type Finding struct {
+	Component  ComponentRef `json:"component"`
+	Advisory   AdvisoryRef  `json:"advisory"`
+	Match      string       `json:"match"`
+	Confidence float64      `json:"confidence,omitempty"`
+	// Ecosystem is the OSV ecosystem the match was made in.
+	Ecosystem       string   `json:"ecosystem,omitempty"`
+	KEV             bool     `json:"kev"`
+	KEVDateAdded    string   `json:"kevDateAdded,omitempty"`
+	KnownRansomware bool     `json:"knownRansomware,omitempty"`
+	EPSS            *EPSS    `json:"epss"`
+	Severity        string   `json:"severity"`
+	CVSS            *Score   `json:"cvss,omitempty"`
+	Fixed           []string `json:"fixed"`
+	Suppressed      bool     `json:"suppressed"`
+	// SuppressedBy is the VEX statement that suppressed the finding.
+	SuppressedBy *vex.Statement `json:"suppressedBy,omitempty"`
+	// VEX are statements that annotate the finding without suppressing it
+	// (affected, under_investigation).
+	VEX []vex.Statement `json:"vex,omitempty"`
+}
+
+// Unmatchable is a component that could not be matched, with the reason.
+type Unmatchable struct {
+	Component ComponentRef `json:"component"`
+	Reason    string       `json:"reason"`
+}
+
+// Summary counts what was scanned; every component lands in exactly one of
+// Matched, Clean or NotMatchable.
+type Summary struct {
+	Components          int            `json:"components"`
+	Matched             int            `json:"matched"`
+	Clean               int            `json:"clean"`
+	NotMatchable        int            `json:"notMatchable"`
+	NotMatchableReasons map[string]int `json:"notMatchableReasons"`
+	NotMatchableList    []Unmatchable  `json:"notMatchableComponents"`
+	Findings            int            `json:"findings"`
+	Suppressed          int            `json:"suppressed"`
+	Vulnerabilities     int            `json:"vulnerabilities"`
+	KEV                 int            `json:"kev"`
+	BySeverity          map[string]int `json:"bySeverity"`
+	ByMatch             map[string]int `json:"byMatch"`
+	// SkippedRanges counts advisory ranges left out because an event
+	// version did not parse; the rest of those records still counted.
+	SkippedRanges int `json:"skippedRanges"`
+}
+
+// Result is the outcome of a scan.
+type Result struct {
+	Findings []Finding `json:"findings"`
+	Summary  Summary   `json:"summary"`
+}
+
+// Options tune a scan.
+type Options struct {
+	// VEX are statements applied to the findings.
+	VEX []vex.Statement
+}
+
+// Matcher matches components against a Source, caching compiled range
+// matchers per package so that components sharing a package compile them
+// once. It is not safe for concurrent use.
+type Matcher struct {
+	src      Source
+	pkgs     map[string]*pkgMatch
+	cpes     map[string][]*entry
+	repos    map[string][]*entry
+	severity map[*advisory.Record]Score
+	skipped  int
+}
+
+type pkgMatch struct {
+	eco     string
+	entries []*entry
+}
+
+// NewMatcher returns a Matcher reading from src.
+func NewMatcher(src Source) *Matcher {
+	return &Matcher{
+		src:      src,
+		pkgs:     map[string]*pkgMatch{},
+		cpes:     map[string][]*entry{},
+		repos:    map[string][]*entry{},
+		severity: map[*advisory.Record]Score{},
+	}
+}
+
+// hit is one matched record for a component before enrichment.
+type hit struct {
+	rec        *advisory.Record
+	match      string
+	eco        string
+	confidence float64
+	fixed      []string
+}
+
+// packageEntries compiles (once) the affected entries of every record that
+// names the package in a compatible ecosystem.
+func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
+	key := eco + "\x00" + name
+	if pm, ok := m.pkgs[key]; ok {
+		return pm, nil
+	}
+	recs, err := m.src.Lookup(eco, name)
+	if err != nil {
+		return nil, fmt.Errorf("look up %s/%s: %w", eco, name, err)
+	}
+	pm := &pkgMatch{eco: eco}
+	norm := NormalizeName(eco, name)
+	for _, r := range recs {
+		if r.Withdrawn != nil {
+			continue
+		}
+		for i := range r.Affected {
+			a := &r.Affected[i]
+			if a.Package == nil || !sameEcosystem(eco, a.Package.Ecosystem) || NormalizeName(eco, a.Package.Name) != norm {
+				continue
+			}
+			e := compileEntry(r, a, a.Package.Ecosystem)
+			m.skipped += e.skipped
+			pm.entries = append(pm.entries, e)
+		}
+	}
+	m.pkgs[key] = pm
+	return pm, nil
+}
+
+// MatchComponent returns the records affecting one component, or the
+// reason it cannot be matched.
+func (m *Matcher) MatchComponent(c *Component) ([]hit, string, error) {
+	var q Query
+	reason := ReasonNoIdentifier
+	if c.PURL != "" {
+		q, reason = QueryFromPURL(c.PURL)
+	}
+	if reason == "" && q.Ecosystem != "" {
+		if q.Version == "" {
+			q.Version = c.Version
+		}
+		if q.Version == "" {
+			return nil, ReasonNoVersion, nil
+		}
+		hits, reason, err := m.matchPackage(q)
+		if err != nil || reason != "" {
+			return nil, reason, err
+		}
+		if q.Repo != "" {
+			gh, err := m.matchRepo(q.Repo, q.Version)
+			if err != nil {
+				return nil, "", err
+			}
+			hits = mergeHits(hits, gh)
+		}
+		return hits, "", nil
+	}
+	if reason == "" && q.Repo != "" {
+		v := q.Version
+		if v == "" {
+			v = c.Version
+		}
+		if v == "" {
+			return nil, ReasonNoVersion, nil
+		}
+		hits, err := m.matchRepo(q.Repo, v)
+		return hits, "", err
+	}
+	// No usable purl: CPEs, never for distro packages.
+	if len(c.CPEs) > 0 && !q.Distro {
+		return m.matchCPEs(c)
+	}
+	return nil, reason, nil
+}
+
+func (m *Matcher) matchPackage(q Query) ([]hit, string, error) {
+	pm, err := m.packageEntries(q.Ecosystem, q.Name)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(pm.entries) == 0 {
+		return nil, "", nil
+	}
+	raw := normalizeVersion(baseEcosystem(q.Ecosystem), q.Version)
+	var hits []hit
+	parsed := map[string]semantic.Version{}
+	bad := false
+	for _, e := range pm.entries {
+		v, ok := parsed[e.eco]
+		if !ok && len(e.ranges) > 0 {
+			pv, err := parseVersion(e.eco, q.Version)
+			if err != nil {
+				bad = true
+			} else {
+				v = pv
+			}
+			parsed[e.eco] = v
+		}
+		if !e.affects(raw, v) {
+			continue
+		}
+		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)}})
+	}
+	if bad && len(hits) == 0 {
+		return nil, ReasonBadVersion, nil
+	}
+	return hits, "", nil
+}
+
+// matchRepo matches GIT ranges: the version must be a tag the record lists
+// in versions, or a commit the range lists as introduced/last_affected.
+func (m *Matcher) matchRepo(repo, version string) ([]hit, error) {
+	repo = NormalizeRepo(repo)
+	entries, ok := m.repos[repo]
+	if !ok {
+		recs, err := m.src.LookupRepo(repo)
+		if err != nil {
+			return nil, fmt.Errorf("look up repository %s: %w", repo, err)
+		}
+		for _, r := range recs {
+			if r.Withdrawn != nil {
+				continue
+			}
+			for i := range r.Affected {
+				e := compileEntry(r, &r.Affected[i], "")
+				for _, g := range e.git {
+					if g.repo == repo {
+						entries = append(entries, e)
+						break
+					}
+				}
+			}
+		}
+		m.repos[repo] = entries
+	}
+	var hits []hit
+	lc := strings.ToLower(version)
+	for _, e := range entries {
+		_, tagged := e.versions[version]
+		listed := false
+		for _, g := range e.git {
+			if g.repo == repo && g.commits[lc] {
+				listed = true
+			}
+		}
+		if tagged || listed {
+			hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchGit, eco: "GIT"}})
+		}
+	}
+	return hits, nil
+}
+
+// matchCPEs matches a component by its CPEs against records carrying CPEs.
+func (m *Matcher) matchCPEs(c *Component) ([]hit, string, error) {
+	reason := ReasonNoVersion
+	var hits []hit
+	for _, s := range c.CPEs {
+		cp, ok := ParseCPE(s)
+		if !ok {
+			if reason == ReasonNoVersion {
+				reason = ReasonNoIdentifier
+			}
+			continue
+		}
+		version := cp.Version
+		if !concreteVersion(version) {
+			version = c.Version
+		}
+		if !concreteVersion(version) {
+			continue
+		}
+		reason = ""
+		key := cp.Vendor + ":" + cp.Product
+		entries, ok := m.cpes[key]
+		if !ok {
+			recs, err := m.src.LookupCPE(cp.Vendor, cp.Product)
+			if err != nil {
+				return nil, "", fmt.Errorf("look up CPE %s: %w", key, err)
+			}
+			for _, r := range recs {
+				if r.Withdrawn != nil {
+					continue
+				}
+				for i := range r.Affected {
+					a := &r.Affected[i]
+					if a.Package == nil {
+						continue
+					}
+					entries = append(entries, compileEntry(r, a, a.Package.Ecosystem))
+				}
+			}
+			m.cpes[key] = entries
+		}
+		for _, e := range entries {
+			conf, ok := cpeRecordConfidence(e.rec, cp, version)
+			if !ok {
+				continue
+			}
+			v, err := parseVersion(e.eco, version)
+			if err != nil {
+				v = nil
+			}
+			if conf < cpeConfidenceExact && !e.affects(version, v) {
+				continue
+			}
+			hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchCPE, eco: e.eco, confidence: conf, fixed: e.fixedAbove(v, nil)}})
+		}
+	}
+	if len(hits) > 0 {
+		return hits, "", nil
+	}
+	return nil, reason, nil
+}
+
+// cpeRecordConfidence checks that the record carries the vendor/product and
+// returns the confidence: exact when the record's CPE names this version.
+func cpeRecordConfidence(r *advisory.Record, cp CPE, version string) (float64, bool) {
+	found := false
+	for _, rc := range RecordCPEs(r) {
+		if rc.Vendor != cp.Vendor || rc.Product != cp.Product {
+			continue
+		}
+		if concreteVersion(rc.Version) {
+			if rc.Version == version {
+				return cpeConfidenceExact, true
+			}
+			continue
+		}
+		found = true
+	}
+	return cpeConfidenceRange, found
+}
+
+// mergeHits adds hits, one per record id: a record matched through two
+// affected entries or two identifiers stays one finding.
+func mergeHits(dst, add []hit) []hit {
+	for _, h := range add {
+		i := slices.IndexFunc(dst, func(d hit) bool { return d.rec.ID == h.rec.ID })
+		if i < 0 {
+			dst = append(dst, h)
+			continue
+		}
+		for _, f := range h.fixed {
+			if !slices.Contains(dst[i].fixed, f) {
+				dst[i].fixed = append(dst[i].fixed, f)
+			}
+		}
+	}
+	return dst
+}
+
+// Scan matches every component and returns findings and summary. A
+// component is never dropped: it is matched, clean, or counted as not
+// matchable with its reason.
+func Scan(components []Component, src Source, opts Options) (*Result, error) {
+	m := NewMatcher(src)
+	res := &Result{Findings: []Finding{}}
+	s := &res.Summary
+	s.Components = len(components)
+	s.NotMatchableReasons = map[string]int{}
+	s.NotMatchableList = []Unmatchable{}
+	s.BySeverity = map[string]int{}
+	s.ByMatch = map[string]int{}
+	for i := range components {
+		c := &components[i]
+		hits, reason, err := m.MatchComponent(c)
+		if err != nil {
+			return nil, fmt.Errorf("component %d (%s): %w", i, c.Name, err)
+		}
+		ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
+		if reason != "" {
+			s.NotMatchable++
+			s.NotMatchableReasons[reason]++
+			s.NotMatchableList = append(s.NotMatchableList, Unmatchable{Component: ref, Reason: reason})
+			continue
+		}
+		first := len(res.Findings)
+		for _, h := range hits {
+			res.Findings = append(res.Findings, m.finding(ref, h))
+		}
+		own := res.Findings[first:]
+		linkAliases(own)
+		applyVEX(own, opts.VEX)
+		active := 0
+		for _, f := range own {
+			if !f.Suppressed {
+				active++
+			}
+		}
+		if active > 0 {
+			s.Matched++
+		} else {
+			s.Clean++
+		}
+	}
+	s.SkippedRanges = m.skipped
+	summarize(res)
+	return res, nil
+}
+
+// finding enriches a hit into a Finding.
+func (m *Matcher) finding(ref ComponentRef, h hit) Finding {
+	r := h.rec
+	sev, ok := m.severity[r]
+	if !ok {
+		sev = RecordSeverity(r)
+		m.severity[r] = sev
+	}
+	f := Finding{
+		Component:  ref,
+		Advisory:   AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
+		Match:      h.match,
+		Confidence: h.confidence,
+		Ecosystem:  h.eco,
+		Severity:   sev.Level,
+		Fixed:      h.fixed,
+	}
+	if f.Fixed == nil {
+		f.Fixed = []string{}
+	}
+	if sev.Vector != "" {
+		s := sev
+		f.CVSS = &s
+	}
+	for _, cve := range cveIDs(r) {
+		if k, ok := m.src.KEV(cve); ok && !f.KEV {
+			f.KEV, f.KEVDateAdded, f.KnownRansomware = true, k.DateAdded, k.KnownRansomware
+		}
+		if e, ok := m.src.EPSS(cve); ok && (f.EPSS == nil || e.Score > f.EPSS.Score) {
+			e := e
+			f.EPSS = &e
+		}
+	}
+	return f
+}
+
+// cveIDs are the CVE ids of a record: its id and aliases.
+func cveIDs(r *advisory.Record) []string {
+	var out []string
+	if strings.HasPrefix(r.ID, "CVE-") {
+		out = append(out, r.ID)
+	}
+	for _, a := range r.Aliases {
+		if strings.HasPrefix(a, "CVE-") && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// linkAliases fills Related for findings of one component that are the same
+// vulnerability: one's id is the other's alias, or they share an alias.
+func linkAliases(fs []Finding) {
+	for i := range fs {
+		for j := range fs {
+			if i != j && sameVuln(&fs[i].Advisory, &fs[j].Advisory) {
+				fs[i].Advisory.Related = append(fs[i].Advisory.Related, fs[j].Advisory.ID)
+			}
+		}
+	}
+}
+
+func sameVuln(a, b *AdvisoryRef) bool {
+	if slices.Contains(a.Aliases, b.ID) || slices.Contains(b.Aliases, a.ID) {
+		return true
+	}
+	for _, x := range a.Aliases {
+		if slices.Contains(b.Aliases, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyVEX suppresses or annotates findings with the statements naming them
+// (by id or alias) for their component. The last suppressing statement in
+// document order wins.
+func applyVEX(fs []Finding, stmts []vex.Statement) {
+	if len(stmts) == 0 {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		ids := append([]string{f.Advisory.ID}, f.Advisory.Aliases...)
+		for j := range stmts {
+			st := &stmts[j]
+			if !st.AppliesTo(ids, f.Component.PURL) {
+				continue
+			}
+			if st.Suppresses() {
+				f.Suppressed = true
+				f.SuppressedBy = st
+			} else {
+				f.VEX = append(f.VEX, *st)
+			}
+		}
+	}
+}
+
+// summarize counts findings by severity, match kind and distinct
+// vulnerability (alias groups per component).
+func summarize(res *Result) {
+	s := &res.Summary
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		s.Findings++
+		if f.Suppressed {
+			s.Suppressed++
+			continue
+		}
+		s.BySeverity[f.Severity]++
+		s.ByMatch[f.Match]++
+		if f.KEV {
+			s.KEV++
+		}
+		// count an alias group once: only its member with the smallest id
+		lead := true
+		for _, r := range f.Advisory.Related {
+			if r < f.Advisory.ID {
+				lead = false
+			}
+		}
+		if lead {
+			s.Vulnerabilities++
+		}
+	}
+}
