@@ -1,0 +1,198 @@
+package sbom
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// lineCol renders a byte offset of data as "line L, column C".
+func lineCol(data []byte, off int64) string {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// parseTime reads an RFC 3339 timestamp; a malformed one becomes a warning
+// at loc and the zero time.
+func parseTime(s, loc string, doc *Document) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	doc.warn(loc, fmt.Sprintf("timestamp %q is not RFC 3339; ignored", s))
+	return time.Time{}
+}
+
+func (d *Document) warn(loc, msg string) {
+	d.Warnings = append(d.Warnings, Warning{Location: loc, Message: msg})
+}
+
+func appendNonEmpty(list []string, s, prefix string) []string {
+	if s = strings.TrimSpace(s); s == "" {
+		return list
+	}
+	return append(list, prefix+s)
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// normalizeHashAlg maps the spellings of CycloneDX ("SHA-256"), SPDX 2
+// ("SHA256") and SPDX 3 ("sha256") to the CycloneDX names.
+func normalizeHashAlg(a string) string {
+	u := strings.ToUpper(strings.TrimSpace(a))
+	switch u {
+	case "SHA1", "SHA-1":
+		return "SHA-1"
+	case "SHA224", "SHA-224":
+		return "SHA-224"
+	case "SHA256", "SHA-256":
+		return "SHA-256"
+	case "SHA384", "SHA-384":
+		return "SHA-384"
+	case "SHA512", "SHA-512":
+		return "SHA-512"
+	case "SHA3_256", "SHA3-256":
+		return "SHA3-256"
+	case "SHA3_384", "SHA3-384":
+		return "SHA3-384"
+	case "SHA3_512", "SHA3-512":
+		return "SHA3-512"
+	case "BLAKE2B_256", "BLAKE2B-256", "BLAKE2B256":
+		return "BLAKE2b-256"
+	case "BLAKE2B_384", "BLAKE2B-384", "BLAKE2B384":
+		return "BLAKE2b-384"
+	case "BLAKE2B_512", "BLAKE2B-512", "BLAKE2B512":
+		return "BLAKE2b-512"
+	case "BLAKE3":
+		return "BLAKE3"
+	case "MD5":
+		return "MD5"
+	}
+	return u
+}
+
+// licenseRef turns a free-text licence name into an SPDX LicenseRef.
+func licenseRef(name string) string {
+	var b strings.Builder
+	b.WriteString("LicenseRef-")
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// joinLicenses ANDs several licence expressions into one.
+func joinLicenses(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	for i, p := range parts {
+		if strings.Contains(p, " ") {
+			parts[i] = "(" + p + ")"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// cdxType maps a CycloneDX component type onto the model's vocabulary
+// (which is the CycloneDX one).
+func cdxType(t string) string {
+	switch t {
+	case "application", "framework", "library", "container", "platform", "operating-system",
+		"device", "device-driver", "firmware", "file", "machine-learning-model", "data", "cryptographic-asset":
+		return t
+	case "":
+		return ""
+	}
+	return "other"
+}
+
+// setPURL stores the normalised purl s on c; an unparsable purl is kept
+// verbatim with a warning at loc.
+func setPURL(c *Component, s, loc string, doc *Document) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	n, err := normalizePURL(s)
+	if err != nil {
+		doc.warn(loc, fmt.Sprintf("package URL %q: %v; kept as given", s, err))
+		c.PURL = s
+		return
+	}
+	c.PURL = n
+}
+
+// finish runs the document-wide checks every reader shares: duplicate
+// refs, dangling and cyclic dependency edges, derived purls.
+func finish(doc *Document) {
+	seen := make(map[string]string, len(doc.Components)+1)
+	if doc.Subject != nil && doc.Subject.Ref != "" {
+		seen[doc.Subject.Ref] = doc.Subject.Location
+	}
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if c.Ref == "" {
+			continue
+		}
+		if first, dup := seen[c.Ref]; dup {
+			if first != c.Location {
+				doc.warn(c.Location, fmt.Sprintf("duplicate ref %q (first at %s)", c.Ref, first))
+			}
+			continue
+		}
+		seen[c.Ref] = c.Location
+	}
+	for i, d := range doc.Dependencies {
+		if _, ok := seen[d.Ref]; !ok && d.Ref != "" {
+			doc.warn(depLocation(doc, i), fmt.Sprintf("dependency ref %q names no component", d.Ref))
+		}
+		for _, t := range d.DependsOn {
+			if _, ok := seen[t]; !ok {
+				doc.warn(depLocation(doc, i), fmt.Sprintf("%q depends on %q, which names no component", d.Ref, t))
+			}
+		}
+	}
+	for i := range doc.Components {
+		derivePURL(&doc.Components[i])
+	}
+}
+
+func depLocation(doc *Document, i int) string {
+	if doc.Format == FormatCycloneDX && doc.Encoding == EncodingJSON {
+		return fmt.Sprintf("/dependencies/%d", i)
+	}
+	if doc.Format == FormatCycloneDX {
+		return fmt.Sprintf("/bom/dependencies/dependency[%d]", i+1)
+	}
+	return "relationships"
+}

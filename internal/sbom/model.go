@@ -1,0 +1,128 @@
+// Package sbom reads software bills of materials in every common format —
+// CycloneDX 1.2–1.7 (JSON and XML), SPDX 2.2/2.3 (JSON, YAML and tag-value)
+// and SPDX 3.0 (JSON-LD) — into one component model, detecting the format
+// from the content (never from the file name) and accepting gzip.
+//
+// It also judges the quality of an SBOM against named profiles (BSI
+// TR-03183-2 v2.1 and v1.1, the NTIA minimum elements and the CISA 2025
+// draft minimum elements) and writes the model back out as CycloneDX 1.6
+// or SPDX 2.3 JSON.
+//
+// Component count contract: for CycloneDX every object of a "components"
+// array at any depth counts (nested components included) but not
+// metadata.component; for SPDX 2.x every package; for SPDX 3 every element
+// of type software_Package, ai_AIPackage or dataset_DatasetPackage.
+package sbom
+
+import "time"
+
+// Format names of Document.Format.
+const (
+	FormatCycloneDX = "cyclonedx"
+	FormatSPDX      = "spdx"
+)
+
+// Encoding names of Document.Encoding.
+const (
+	EncodingJSON     = "json"
+	EncodingXML      = "xml"
+	EncodingTagValue = "tag-value"
+	EncodingYAML     = "yaml"
+	EncodingJSONLD   = "json-ld"
+)
+
+// Document is one SBOM in the format-neutral model.
+type Document struct {
+	// Format is FormatCycloneDX or FormatSPDX.
+	Format string `json:"format"`
+	// SpecVersion is the version of the format, e.g. "1.6", "2.3", "3.0".
+	SpecVersion string `json:"specVersion"`
+	// Encoding is one of the Encoding* constants.
+	Encoding string `json:"encoding"`
+	// Name is the document name (SPDX name, CycloneDX metadata.component name).
+	Name string `json:"name,omitempty"`
+	// Created is the creation time of the document, zero when absent.
+	Created time.Time `json:"created,omitzero"`
+	// Creators lists the tools, organisations and persons that made it.
+	Creators []string `json:"creators,omitempty"`
+	// Subject is the product the SBOM describes (CycloneDX metadata.component,
+	// the SPDX package the document DESCRIBES), or nil.
+	Subject *Component `json:"subject,omitempty"`
+	// Components are the components per the count contract of the package doc.
+	Components []Component `json:"components"`
+	// Dependencies are the dependency edges of the document.
+	Dependencies []Dependency `json:"dependencies,omitempty"`
+	// Warnings are readable-but-flawed findings (duplicate refs, dangling
+	// dependency refs, unparsable purls, ...).
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Component is one software or hardware component of an SBOM.
+type Component struct {
+	// Ref is the document-local identifier (bom-ref, SPDXID, spdxId).
+	Ref     string `json:"ref,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	// Supplier is the supplier (or, lacking one, the manufacturer/author) name.
+	Supplier string `json:"supplier,omitempty"`
+	// PURL is the normalised package URL, "" when there is none.
+	PURL string `json:"purl,omitempty"`
+	// PURLDerived is true when PURL was built from a CPE or another external
+	// reference rather than stated as a purl by the document.
+	PURLDerived bool     `json:"purlDerived,omitempty"`
+	CPEs        []string `json:"cpes,omitempty"`
+	Hashes      []Hash   `json:"hashes,omitempty"`
+	// Licenses is an SPDX licence expression (concluded, else declared).
+	Licenses string `json:"licenses,omitempty"`
+	// Type is library, application, framework, firmware, operating-system,
+	// device, container, file, machine-learning-model, data,
+	// cryptographic-asset, platform, device-driver or other.
+	Type string `json:"type,omitempty"`
+	// Scope is the CycloneDX scope (required, optional, excluded) or "".
+	Scope    string `json:"scope,omitempty"`
+	FileName string `json:"fileName,omitempty"`
+	// Location is where the component sits in the source: a JSON pointer,
+	// an XML path or "line N" for tag-value.
+	Location string `json:"location,omitempty"`
+}
+
+// Hash is one checksum of a component.
+type Hash struct {
+	// Algorithm is the normalised algorithm name, e.g. "SHA-256".
+	Algorithm string `json:"algorithm"`
+	// Value is the lower-case hex (or as given) digest.
+	Value string `json:"value"`
+}
+
+// Dependency says that the component Ref depends on the components DependsOn.
+type Dependency struct {
+	Ref       string   `json:"ref"`
+	DependsOn []string `json:"dependsOn"`
+}
+
+// Warning is a readable-but-flawed finding about a document.
+type Warning struct {
+	// Location is a JSON pointer, XML path or "line N".
+	Location string `json:"location"`
+	Message  string `json:"message"`
+}
+
+// DefaultMaxBytes is the input size limit used when Options.MaxBytes is 0.
+const DefaultMaxBytes = 512 << 20
+
+// Options tune Parse. The zero value gives sane defaults.
+type Options struct {
+	// MaxBytes caps the decompressed input size; 0 means DefaultMaxBytes,
+	// a negative value means no limit.
+	MaxBytes int64
+	// Strict validates the document against the official JSON schema of its
+	// format and version before reading it.
+	Strict bool
+}
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes == 0 {
+		return DefaultMaxBytes
+	}
+	return o.MaxBytes
+}

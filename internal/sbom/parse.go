@@ -1,0 +1,93 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ErrTooLarge is wrapped by the error Parse returns when the (decompressed)
+// input exceeds Options.MaxBytes.
+var ErrTooLarge = errors.New("SBOM exceeds the size limit")
+
+// ParseFile reads the SBOM at path; see Parse.
+func ParseFile(path string, opts Options) (*Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open SBOM: %w", err)
+	}
+	defer f.Close()
+	return Parse(f, path, opts)
+}
+
+// Parse reads one SBOM from r. name is used in messages only: the format
+// is detected from the content, and gzip-compressed input is unpacked.
+// Errors name the place (line:column, JSON pointer or XML path) and what is
+// wrong; readable-but-flawed documents parse with Document.Warnings.
+func Parse(r io.Reader, name string, opts Options) (*Document, error) {
+	data, err := readAll(r, name, opts.maxBytes())
+	if err != nil {
+		return nil, err
+	}
+	return parseBytes(data, name, opts)
+}
+
+// readAll reads r, unpacking gzip, and enforces the size limit on the
+// decompressed bytes so that a small compressed bomb is refused too.
+func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(2)
+	var src io.Reader = br
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	if limit > 0 {
+		src = io.LimitReader(src, limit+1)
+	}
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
+			buf.Grow(int(st.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := buf.ReadFrom(src); err != nil {
+		return nil, fmt.Errorf("%s: read: %w (a truncated or corrupt file? check the download)", name, err)
+	}
+	if limit > 0 && int64(buf.Len()) > limit {
+		return nil, fmt.Errorf("%s: %w of %d bytes (raise the limit with --max-bytes if the file is trusted)", name, ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+func parseBytes(data []byte, name string, opts Options) (*Document, error) {
+	kind, err := detect(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if opts.Strict {
+		if err := validateSchema(data, kind); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	var doc *Document
+	switch kind {
+	case kindCycloneDXJSON:
+		doc, err = parseCycloneDXJSON(data)
+	default:
+		err = fmt.Errorf("%s documents are not supported yet", kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	finish(doc)
+	return doc, nil
+}
