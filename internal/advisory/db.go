@@ -52,66 +52,6 @@ type Source struct {
 	ETag     string    `json:"etag,omitempty"`   // of a downloaded file
 }
 
-// DB is an advisory database: OSV records indexed by package, CPE and
-// repository, with KEV and EPSS tables. It is safe for concurrent use.
-// Records returned by its methods are shared: callers must not modify them.
-type DB struct {
-	prov    Provenance
-	records []*Record
-	byPkg   map[string][]int // pkgKey → record indexes
-	byCPE   map[string][]int
-	byRepo  map[string][]int
-	kev     map[string]KEVEntry
-	epss    map[string]EPSSScore
-}
-
-// NewMemDB returns an in-memory database of the given records, KEV entries
-// and EPSS scores (keyed by CVE id). It applies the same rules as an import:
-// for a repeated id the record with the newest modified time wins. It is
-// meant for tests and for callers that already hold records.
-func NewMemDB(records []*Record, kev []KEVEntry, epss map[string]EPSSScore) *DB {
-	db := &DB{
-		byPkg:  map[string][]int{},
-		byCPE:  map[string][]int{},
-		byRepo: map[string][]int{},
-		kev:    map[string]KEVEntry{},
-		epss:   map[string]EPSSScore{},
-	}
-	for _, r := range dedupe(records) {
-		i := len(db.records)
-		db.records = append(db.records, r)
-		k := recordKeys(r)
-		for _, p := range k.pkgs {
-			db.byPkg[p] = append(db.byPkg[p], i)
-		}
-		for _, c := range k.cpes {
-			db.byCPE[c] = append(db.byCPE[c], i)
-		}
-		for _, u := range k.repos {
-			db.byRepo[u] = append(db.byRepo[u], i)
-		}
-	}
-	for _, e := range kev {
-		db.kev[strings.ToUpper(e.CVE)] = e
-	}
-	for c, s := range epss {
-		db.epss[strings.ToUpper(c)] = s
-	}
-	db.prov = Provenance{FormatVersion: formatVersion, Built: time.Now().UTC(), Records: len(db.records),
-		Ecosystems: countEcosystems(db.records), KEVEntries: len(db.kev), EPSSScores: len(db.epss)}
-	return db
-}
-
-// OpenDB opens the database in directory dir without reading it whole.
-// A missing, corrupt or half-written database is an error that tells the
-// user to re-import.
-func OpenDB(dir string) (*DB, error) {
-	return openFile(dir)
-}
-
-// Close releases the database. Records already returned stay valid.
-func (db *DB) Close() error { return db.close() }
-
 // Lookup returns the records with an affected package of the given
 // ecosystem and name. The name is taken as an SBOM writes it and normalised
 // with NormalizeName. An ecosystem with a release suffix ("AlmaLinux:8",
@@ -254,27 +194,6 @@ func uniq(s []string) []string {
 		if v != out[len(out)-1] {
 			out = append(out, v)
 		}
-	}
-	return out
-}
-
-// dedupe keeps, for every id, the record with the newest modified time (the
-// first one seen on a tie), in order of first appearance.
-func dedupe(records []*Record) []*Record {
-	idx := make(map[string]int, len(records))
-	var out []*Record
-	for _, r := range records {
-		if r == nil {
-			continue
-		}
-		if i, ok := idx[r.ID]; ok {
-			if r.Modified.After(out[i].Modified) {
-				out[i] = r
-			}
-			continue
-		}
-		idx[r.ID] = len(out)
-		out = append(out, r)
 	}
 	return out
 }

@@ -1,0 +1,303 @@
+package advisory
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// The database stores each record in a compact binary form rather than as
+// JSON: decoding it is a sequence of length-prefixed copies, several times
+// faster than encoding/json, which keeps a cold scan's lookups cheap. Every
+// Record field is kept, so a record round-trips exactly (times in UTC).
+
+// codecVersion is written first in every encoded record.
+const codecVersion = 1
+
+// encoder appends the binary form of values to a buffer.
+type encoder struct{ b []byte }
+
+func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+
+func (e *encoder) str(s string) {
+	e.uvarint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *encoder) raw(r json.RawMessage) { e.str(string(r)) }
+
+func (e *encoder) strs(ss []string) {
+	e.uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+// time writes a zero flag or 1 followed by seconds and nanoseconds.
+func (e *encoder) time(t time.Time) {
+	if t.IsZero() {
+		e.uvarint(0)
+		return
+	}
+	e.uvarint(1)
+	e.b = binary.AppendVarint(e.b, t.Unix())
+	e.uvarint(uint64(t.Nanosecond()))
+}
+
+func (e *encoder) timep(t *time.Time) {
+	if t == nil {
+		e.uvarint(0)
+		return
+	}
+	e.uvarint(1)
+	e.time(*t)
+}
+
+func (e *encoder) severities(s []Severity) {
+	e.uvarint(uint64(len(s)))
+	for _, v := range s {
+		e.str(v.Type)
+		e.str(v.Score)
+	}
+}
+
+// encodeRecord appends the binary form of r to dst.
+func encodeRecord(dst []byte, r *Record) []byte {
+	e := encoder{b: dst}
+	e.uvarint(codecVersion)
+	e.str(r.SchemaVersion)
+	e.str(r.ID)
+	e.time(r.Modified)
+	e.timep(r.Published)
+	e.timep(r.Withdrawn)
+	e.strs(r.Aliases)
+	e.strs(r.Upstream)
+	e.strs(r.Related)
+	e.str(r.Summary)
+	e.str(r.Details)
+	e.severities(r.Severity)
+	e.uvarint(uint64(len(r.Affected)))
+	for _, a := range r.Affected {
+		if a.Package == nil {
+			e.uvarint(0)
+		} else {
+			e.uvarint(1)
+			e.str(a.Package.Ecosystem)
+			e.str(a.Package.Name)
+			e.str(a.Package.PURL)
+		}
+		e.severities(a.Severity)
+		e.uvarint(uint64(len(a.Ranges)))
+		for _, rg := range a.Ranges {
+			e.str(rg.Type)
+			e.str(rg.Repo)
+			e.uvarint(uint64(len(rg.Events)))
+			for _, ev := range rg.Events {
+				e.str(ev.Introduced)
+				e.str(ev.Fixed)
+				e.str(ev.LastAffected)
+				e.str(ev.Limit)
+			}
+			e.raw(rg.DatabaseSpecific)
+		}
+		e.strs(a.Versions)
+		e.raw(a.EcosystemSpecific)
+		e.raw(a.DatabaseSpecific)
+	}
+	e.uvarint(uint64(len(r.References)))
+	for _, ref := range r.References {
+		e.str(ref.Type)
+		e.str(ref.URL)
+	}
+	e.uvarint(uint64(len(r.Credits)))
+	for _, c := range r.Credits {
+		e.str(c.Name)
+		e.strs(c.Contact)
+		e.str(c.Type)
+	}
+	e.raw(r.DatabaseSpecific)
+	return e.b
+}
+
+// errCorruptRecord reports an encoded record that does not decode.
+var errCorruptRecord = errors.New("corrupt record encoding")
+
+// decoder reads the binary form; the first error sticks and later reads
+// return zero values, so a corrupt record never panics.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorruptRecord
+	}
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a slice length and checks it against the bytes left (every
+// element takes at least one byte), so a corrupt length cannot make the
+// decoder allocate gigabytes.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.count()
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) raw() json.RawMessage {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	r := make(json.RawMessage, n)
+	copy(r, d.b)
+	d.b = d.b[n:]
+	return r
+}
+
+func (d *decoder) strs() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = d.str()
+	}
+	return ss
+}
+
+func (d *decoder) time() time.Time {
+	if d.uvarint() == 0 {
+		return time.Time{}
+	}
+	sec, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return time.Time{}
+	}
+	d.b = d.b[n:]
+	ns := d.uvarint()
+	if ns >= 1e9 || sec > math.MaxInt64/2 || sec < math.MinInt64/2 {
+		d.fail()
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(ns)).UTC()
+}
+
+func (d *decoder) timep() *time.Time {
+	if d.uvarint() == 0 {
+		return nil
+	}
+	t := d.time()
+	return &t
+}
+
+func (d *decoder) severities() []Severity {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	s := make([]Severity, n)
+	for i := range s {
+		s[i] = Severity{Type: d.str(), Score: d.str()}
+	}
+	return s
+}
+
+// decodeRecord decodes the binary form written by encodeRecord.
+func decodeRecord(b []byte) (*Record, error) {
+	d := decoder{b: b}
+	if v := d.uvarint(); v != codecVersion && d.err == nil {
+		return nil, fmt.Errorf("record encoding version %d, want %d", v, codecVersion)
+	}
+	r := &Record{
+		SchemaVersion: d.str(),
+		ID:            d.str(),
+		Modified:      d.time(),
+		Published:     d.timep(),
+		Withdrawn:     d.timep(),
+		Aliases:       d.strs(),
+		Upstream:      d.strs(),
+		Related:       d.strs(),
+		Summary:       d.str(),
+		Details:       d.str(),
+		Severity:      d.severities(),
+	}
+	if n := d.count(); n > 0 {
+		r.Affected = make([]Affected, n)
+		for i := range r.Affected {
+			r.Affected[i] = d.affected()
+		}
+	}
+	if n := d.count(); n > 0 {
+		r.References = make([]Reference, n)
+		for i := range r.References {
+			r.References[i] = Reference{Type: d.str(), URL: d.str()}
+		}
+	}
+	if n := d.count(); n > 0 {
+		r.Credits = make([]Credit, n)
+		for i := range r.Credits {
+			r.Credits[i] = Credit{Name: d.str(), Contact: d.strs(), Type: d.str()}
+		}
+	}
+	r.DatabaseSpecific = d.raw()
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptRecord, len(d.b))
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return r, nil
+}
+
+func (d *decoder) affected() Affected {
+	var a Affected
+	if d.uvarint() == 1 {
+		a.Package = &Package{Ecosystem: d.str(), Name: d.str(), PURL: d.str()}
+	}
+	a.Severity = d.severities()
+	if n := d.count(); n > 0 {
+		a.Ranges = make([]Range, n)
+		for i := range a.Ranges {
+			rg := &a.Ranges[i]
+			rg.Type, rg.Repo = d.str(), d.str()
+			if m := d.count(); m > 0 {
+				rg.Events = make([]Event, m)
+				for j := range rg.Events {
+					rg.Events[j] = Event{Introduced: d.str(), Fixed: d.str(), LastAffected: d.str(), Limit: d.str()}
+				}
+			}
+			rg.DatabaseSpecific = d.raw()
+		}
+	}
+	a.Versions = d.strs()
+	a.EcosystemSpecific = d.raw()
+	a.DatabaseSpecific = d.raw()
+	return a
+}

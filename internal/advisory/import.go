@@ -1,0 +1,576 @@
+package advisory
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Issue is a record or file that an import skipped, and why.
+type Issue struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	ID     string `json:"id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (i Issue) String() string {
+	loc := i.File
+	if i.Line > 0 {
+		loc += ":" + strconv.Itoa(i.Line)
+	}
+	if i.ID != "" {
+		loc += " " + i.ID
+	}
+	return loc + ": " + i.Reason
+}
+
+// Progress is reported after every file an import reads.
+type Progress struct {
+	File    string // the file just read
+	Files   int    // files read so far
+	Records int    // OSV records accepted so far (before de-duplication)
+	Skipped int    // records skipped so far
+}
+
+// Importer reads advisory sources into a Builder. Bad records are recorded
+// as Issues and skipped; they never abort an import.
+type Importer struct {
+	*Builder
+	// Issues lists every skipped record or file.
+	Issues []Issue
+	// OnProgress, when set, is called after each file.
+	OnProgress func(Progress)
+
+	progress Progress
+	src      *Source
+	root     string // the directory Add is walking
+}
+
+// NewImporter returns an Importer over an empty Builder.
+func NewImporter() *Importer { return &Importer{Builder: NewBuilder()} }
+
+// maxRecordBytes bounds one advisory document.
+const maxRecordBytes = 256 << 20
+
+// Add imports a path: a directory (walked recursively; files of other
+// kinds are ignored), an OSV record as .json/.yaml/.yml, JSON lines as
+// .jsonl/.ndjson, any of these gzip-compressed (.gz), an OSV bucket
+// all.zip, the CISA KEV catalogue (JSON or CSV) or an EPSS CSV(.gz). The
+// kind of a .json or .csv file is recognised from its content. Only an
+// unreadable path is an error.
+func (im *Importer) Add(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	before := len(im.sources)
+	defer im.finishSources(before)
+	if !st.IsDir() {
+		return im.addFile(path, true)
+	}
+	im.root = filepath.Clean(path)
+	defer func() { im.root = "" }()
+	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			im.issue(Issue{File: p, Reason: "unreadable: " + err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !known(p) {
+			return nil
+		}
+		return im.addFile(p, false)
+	})
+}
+
+// finishSources sorts the sources added by one Add call.
+func (im *Importer) finishSources(from int) {
+	s := im.sources[from:]
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Location < s[j].Location })
+}
+
+// known reports whether a file name has an extension an import reads.
+func known(name string) bool {
+	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	for _, ext := range []string{".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".zip", ".csv"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func (im *Importer) addFile(path string, explicit bool) error {
+	if strings.HasSuffix(strings.ToLower(path), ".zip") {
+		err := im.addZip(path)
+		im.progressed(path)
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if explicit {
+			return fmt.Errorf("import %s: %w", path, err)
+		}
+		im.issue(Issue{File: path, Reason: "unreadable: " + err.Error()})
+		return nil
+	}
+	defer f.Close()
+	if err := im.AddReader(f, path); err != nil && explicit {
+		return err
+	}
+	im.progressed(path)
+	return nil
+}
+
+func (im *Importer) progressed(path string) {
+	im.progress.File = path
+	im.progress.Files++
+	if im.OnProgress != nil {
+		im.OnProgress(im.progress)
+	}
+}
+
+func (im *Importer) issue(i Issue) {
+	im.Issues = append(im.Issues, i)
+	im.skipped++
+	im.progress.Skipped++
+	if im.src != nil {
+		im.src.Skipped++
+	}
+}
+
+// addZip imports every entry of a zip archive, such as an OSV bucket's
+// <Ecosystem>/all.zip of <ID>.json files.
+func (im *Importer) addZip(path string) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		im.issue(Issue{File: path, Reason: "not a readable zip archive: " + err.Error()})
+		return nil
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		name := path + "!" + zf.Name
+		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") {
+			continue
+		}
+		if zf.UncompressedSize64 > maxRecordBytes*4 {
+			im.issue(Issue{File: name, Reason: "archive member too large"})
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			im.issue(Issue{File: name, Reason: "unreadable archive member: " + err.Error()})
+			continue
+		}
+		_ = im.AddReader(rc, name)
+		rc.Close()
+	}
+	return nil
+}
+
+// AddReader imports one document read from r; name (a path or URL) selects
+// the format by its extension (.gz is decompressed) and is used in Issues
+// and provenance. It returns an error only when r cannot be read at all;
+// bad content becomes Issues.
+func (im *Importer) AddReader(r io.Reader, name string) error {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			im.issue(Issue{File: name, Reason: "not gzip data: " + err.Error()})
+			return nil
+		}
+		defer zr.Close()
+		r, lower = zr, strings.TrimSuffix(lower, ".gz")
+	}
+	switch {
+	case strings.HasSuffix(lower, ".jsonl"), strings.HasSuffix(lower, ".ndjson"):
+		return im.addLines(r, name)
+	case strings.HasSuffix(lower, ".csv"):
+		return im.addCSV(r, name)
+	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
+		data, err := readLimited(r, name)
+		if err != nil {
+			im.issue(Issue{File: name, Reason: err.Error()})
+			return nil
+		}
+		js, err := yamlToJSON(data)
+		if err != nil {
+			im.issue(Issue{File: name, Reason: "invalid YAML: " + err.Error()})
+			return nil
+		}
+		im.addJSONRecord(js, name, 0)
+		return nil
+	case strings.HasSuffix(lower, ".json"):
+		data, err := readLimited(r, name)
+		if err != nil {
+			im.issue(Issue{File: name, Reason: err.Error()})
+			return nil
+		}
+		im.addJSONDocument(data, name)
+		return nil
+	}
+	im.issue(Issue{File: name, Reason: "unknown file type: expected .json, .jsonl, .yaml, .yml, .zip or .csv (optionally .gz)"})
+	return nil
+}
+
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxRecordBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("unreadable: %v", err)
+	}
+	if len(data) > maxRecordBytes {
+		return nil, fmt.Errorf("larger than %d MiB; split it into JSON lines", maxRecordBytes>>20)
+	}
+	return data, nil
+}
+
+// source returns the provenance entry of a file and kind, creating it.
+func (im *Importer) source(name, kind string) *Source {
+	loc := name
+	if i := strings.Index(loc, "!"); i > 0 {
+		loc = loc[:i] // zip members count towards their archive
+	}
+	// Files deeper inside a walked directory count towards its first-level
+	// subdirectory (one source per feed, not per file).
+	if rel, err := filepath.Rel(im.root, loc); im.root != "" && err == nil && !strings.HasPrefix(rel, "..") {
+		if first, _, nested := strings.Cut(filepath.ToSlash(rel), "/"); nested {
+			loc = filepath.Join(im.root, first)
+		}
+	}
+	for i := range im.sources {
+		if im.sources[i].Location == loc && im.sources[i].Kind == kind {
+			return &im.sources[i]
+		}
+	}
+	im.sources = append(im.sources, Source{Location: loc, Kind: kind})
+	return &im.sources[len(im.sources)-1]
+}
+
+// addLines imports JSON lines, one OSV record per line.
+func (im *Importer) addLines(r io.Reader, name string) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	im.src = im.source(name, "osv")
+	defer func() { im.src = nil }()
+	for line := 1; ; line++ {
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long := append([]byte(nil), b...)
+			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= maxRecordBytes {
+				b, err = br.ReadSlice('\n')
+				long = append(long, b...)
+			}
+			b = long
+		}
+		if t := bytes.TrimSpace(b); len(t) > 0 {
+			im.addJSONRecord(t, name, line)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			im.issue(Issue{File: name, Line: line, Reason: "read error: " + err.Error()})
+			return nil
+		}
+	}
+}
+
+// addJSONDocument imports a .json file: an OSV record, an array of them,
+// or a KEV catalogue.
+func (im *Importer) addJSONDocument(data []byte, name string) {
+	t := bytes.TrimSpace(data)
+	if len(t) > 0 && t[0] == '[' {
+		var arr []json.RawMessage
+		if err := json.Unmarshal(t, &arr); err != nil {
+			im.issue(Issue{File: name, Line: lineAt(data, jsonOffset(err)), Reason: "invalid JSON: " + err.Error()})
+			return
+		}
+		for _, raw := range arr {
+			im.addJSONRecord(raw, name, lineAt(data, int64(bytes.Index(data, raw))))
+		}
+		return
+	}
+	var probe struct {
+		CatalogVersion  string          `json:"catalogVersion"`
+		Vulnerabilities json.RawMessage `json:"vulnerabilities"`
+		ID              json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(t, &probe); err == nil && probe.ID == nil && probe.Vulnerabilities != nil {
+		im.addKEVJSON(t, name)
+		return
+	}
+	if probe.ID == nil && len(t) > 0 && t[0] == '{' {
+		im.issue(Issue{File: name, Reason: "not an OSV record (no id), a KEV catalogue or an array of records"})
+		return
+	}
+	im.addJSONRecord(data, name, 0)
+}
+
+// jsonOffset returns the byte offset an encoding/json error names, or -1.
+func jsonOffset(err error) int64 {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return se.Offset
+	case errors.As(err, &te):
+		return te.Offset
+	}
+	return -1
+}
+
+// lineAt returns the 1-based line of byte offset off in data (0 if unknown).
+func lineAt(data []byte, off int64) int {
+	if off < 0 || off > int64(len(data)) {
+		return 0
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+// addJSONRecord decodes, validates and adds one OSV record. line is the
+// record's line in a JSON lines file, or 0 for a whole-file record.
+func (im *Importer) addJSONRecord(data []byte, name string, line int) {
+	if im.src == nil {
+		im.src = im.source(name, "osv")
+		defer func() { im.src = nil }()
+	}
+	// A sentinel tells an absent "modified" from the zero time that some
+	// sources (the Go vulnerability database) really write.
+	r := Record{Modified: modifiedAbsent}
+	if err := json.Unmarshal(data, &r); err != nil {
+		at := line
+		if at == 0 {
+			at = lineAt(data, jsonOffset(err))
+		}
+		reason := "invalid OSV JSON: " + err.Error()
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			reason = fmt.Sprintf("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), te.Type, te.Value)
+		}
+		im.issue(Issue{File: name, Line: at, ID: probeID(data), Reason: reason})
+		return
+	}
+	if r.Modified.Equal(modifiedAbsent) {
+		im.issue(Issue{File: name, Line: line, ID: r.ID, Reason: "/modified: missing (required by the OSV schema)"})
+		return
+	}
+	if err := Validate(&r); err != nil {
+		im.issue(Issue{File: name, Line: line, ID: r.ID, Reason: err.Error()})
+		return
+	}
+	im.AddRecord(&r, Source{})
+	im.progress.Records++
+	im.src.Records++
+	if r.Modified.After(im.src.Newest) {
+		im.src.Newest = r.Modified.UTC()
+	}
+}
+
+// modifiedAbsent marks a record decoded without a "modified" field.
+var modifiedAbsent = time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)
+
+// probeID returns the "id" of a JSON object that does not decode as a
+// Record, so that the issue can still name it.
+func probeID(data []byte) string {
+	var p struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(data, &p) == nil {
+		if s, ok := p.ID.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// kevJSON is the CISA KEV catalogue.
+type kevJSON struct {
+	CatalogVersion  string    `json:"catalogVersion"`
+	DateReleased    time.Time `json:"dateReleased"`
+	Vulnerabilities []kevItem `json:"vulnerabilities"`
+}
+
+type kevItem struct {
+	CVEID                      string `json:"cveID"`
+	VendorProject              string `json:"vendorProject"`
+	Product                    string `json:"product"`
+	VulnerabilityName          string `json:"vulnerabilityName"`
+	DateAdded                  string `json:"dateAdded"`
+	KnownRansomwareCampaignUse string `json:"knownRansomwareCampaignUse"`
+}
+
+func (im *Importer) addKEVJSON(data []byte, name string) {
+	var cat kevJSON
+	if err := json.Unmarshal(data, &cat); err != nil {
+		im.issue(Issue{File: name, Line: lineAt(data, jsonOffset(err)), Reason: "invalid KEV catalogue: " + err.Error()})
+		return
+	}
+	im.src = im.source(name, "kev")
+	defer func() { im.src = nil }()
+	newer := cat.CatalogVersion >= im.kevCat
+	for i, v := range cat.Vulnerabilities {
+		im.addKEVItem(v, name, fmt.Sprintf("/vulnerabilities/%d", i), 0, newer)
+	}
+	if newer {
+		im.kevCat = cat.CatalogVersion
+	}
+	if cat.DateReleased.After(im.src.Newest) {
+		im.src.Newest = cat.DateReleased.UTC()
+	}
+}
+
+// addKEVItem adds one KEV entry; an older catalogue never overrides an
+// entry a newer one gave.
+func (im *Importer) addKEVItem(v kevItem, name, at string, line int, override bool) {
+	e := KEVEntry{CVE: strings.ToUpper(strings.TrimSpace(v.CVEID)), VendorProject: v.VendorProject, Product: v.Product,
+		Name: v.VulnerabilityName, KnownRansomware: strings.EqualFold(v.KnownRansomwareCampaignUse, "Known")}
+	if v.DateAdded != "" {
+		d, err := time.Parse(time.DateOnly, v.DateAdded)
+		if err != nil {
+			im.issue(Issue{File: name, Line: line, ID: e.CVE, Reason: at + "/dateAdded: not a YYYY-MM-DD date: " + v.DateAdded})
+			return
+		}
+		e.DateAdded = d
+	}
+	k, ok := packCVE(e.CVE)
+	if !ok {
+		im.issue(Issue{File: name, Line: line, ID: e.CVE, Reason: at + "/cveID: not a CVE id"})
+		return
+	}
+	if _, exists := im.kev[k]; exists && !override {
+		return
+	}
+	im.kev[k] = e
+	im.src.Records++
+	if e.DateAdded.After(im.src.Newest) {
+		im.src.Newest = e.DateAdded
+	}
+}
+
+// addCSV imports the KEV catalogue's CSV form or an EPSS score file,
+// recognised by their header rows. FIRST's own files start with a
+// "#model_version:...,score_date:..." comment, which gives the score date.
+func (im *Importer) addCSV(r io.Reader, name string) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	scoreDate := ""
+	line := 0
+	for {
+		peek, err := br.Peek(1)
+		if err != nil || peek[0] != '#' {
+			break
+		}
+		comment, _ := br.ReadString('\n')
+		line++
+		for _, f := range strings.Split(strings.TrimSpace(strings.TrimPrefix(comment, "#")), ",") {
+			if v, ok := strings.CutPrefix(f, "score_date:"); ok {
+				scoreDate = strings.TrimSpace(v)
+			}
+		}
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		im.issue(Issue{File: name, Line: line + 1, Reason: "unreadable CSV header: " + err.Error()})
+		return nil
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	_, isKEV := col["cveid"]
+	cveCol, hasCVE := col["cve"]
+	epssCol, hasEPSS := col["epss"]
+	pctCol, hasPct := col["percentile"]
+	if !hasPct {
+		pctCol, hasPct = col["epss percentile"]
+	}
+	switch {
+	case isKEV:
+		return im.addKEVCSV(cr, col, name, line+1)
+	case hasCVE && hasEPSS && hasPct:
+		im.src = im.source(name, "epss")
+		defer func() { im.src = nil }()
+		if scoreDate != "" && scoreDate > im.epssDay {
+			im.epssDay = scoreDate
+		}
+		im.addEPSSRows(cr, name, line+1, cveCol, epssCol, pctCol)
+		return nil
+	}
+	im.issue(Issue{File: name, Line: line + 1, Reason: "CSV is neither the KEV catalogue (cveID column) nor EPSS scores (cve, epss, percentile columns)"})
+	return nil
+}
+
+func (im *Importer) addEPSSRows(cr *csv.Reader, name string, headerLine, cveCol, epssCol, pctCol int) {
+	need := max(cveCol, epssCol, pctCol)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			im.issue(Issue{File: name, Line: line + headerLine - 1, Reason: "bad CSV row: " + err.Error()})
+			continue
+		}
+		if len(rec) <= need {
+			im.issue(Issue{File: name, Line: line + headerLine - 1, Reason: fmt.Sprintf("row has %d columns, need %d", len(rec), need+1)})
+			continue
+		}
+		score, err1 := strconv.ParseFloat(strings.TrimSpace(rec[epssCol]), 64)
+		pct, err2 := strconv.ParseFloat(strings.TrimSpace(rec[pctCol]), 64)
+		cve := strings.TrimSpace(rec[cveCol])
+		if err1 != nil || err2 != nil || score < 0 || score > 1 || pct < 0 || pct > 1 {
+			im.issue(Issue{File: name, Line: line + headerLine - 1, ID: cve, Reason: "EPSS score and percentile must be numbers between 0 and 1"})
+			continue
+		}
+		if !im.addEPSS(cve, EPSSScore{Score: score, Percentile: pct}) {
+			im.issue(Issue{File: name, Line: line + headerLine - 1, ID: cve, Reason: "not a CVE id"})
+			continue
+		}
+		im.src.Records++
+	}
+}
+
+func (im *Importer) addKEVCSV(cr *csv.Reader, col map[string]int, name string, headerLine int) error {
+	im.src = im.source(name, "kev")
+	defer func() { im.src = nil }()
+	get := func(rec []string, k string) string {
+		if i, ok := col[strings.ToLower(k)]; ok && i < len(rec) {
+			return rec[i]
+		}
+		return ""
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		line += headerLine - 1
+		if err != nil {
+			im.issue(Issue{File: name, Line: line, Reason: "bad CSV row: " + err.Error()})
+			continue
+		}
+		im.addKEVItem(kevItem{CVEID: get(rec, "cveID"), VendorProject: get(rec, "vendorProject"), Product: get(rec, "product"),
+			VulnerabilityName: get(rec, "vulnerabilityName"), DateAdded: get(rec, "dateAdded"),
+			KnownRansomwareCampaignUse: get(rec, "knownRansomwareCampaignUse")}, name, "", line, false)
+	}
+}

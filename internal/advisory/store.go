@@ -1,0 +1,385 @@
+package advisory
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync/atomic"
+	"time"
+)
+
+// FileName is the name of the database file inside a database directory.
+const FileName = "advisories.db"
+
+// formatVersion is the version of the on-disk format this code reads and
+// writes; a file of another version must be re-imported.
+const formatVersion = 1
+
+// Index tables of a database.
+const (
+	tablePkg = iota
+	tableCPE
+	tableRepo
+)
+
+// DB is an advisory database: OSV records indexed by package, CPE and
+// repository, with KEV and EPSS tables. It reads its file lazily: opening
+// checks the header and the index checksums, and a record is decoded only
+// when a lookup returns it (then cached). It is safe for concurrent use.
+// Records returned by its methods are shared: callers must not modify them.
+type DB struct {
+	path    string
+	prov    Provenance
+	data    []byte
+	unmap   func() error
+	offsets []byte // u64 per record
+	records []byte
+	idx     [3]index
+	kev     kevTable
+	epss    epssTable
+	cache   []atomic.Pointer[Record]
+}
+
+// NewMemDB returns an in-memory database of the given records, KEV entries
+// and EPSS scores (keyed by CVE id). It applies the same rules as an import
+// (for a repeated id the record with the newest modified time wins) and
+// uses the same encoding as a database on disk. It is meant for tests and
+// for callers that already hold records.
+func NewMemDB(records []*Record, kev []KEVEntry, epss map[string]EPSSScore) *DB {
+	b := NewBuilder()
+	for _, r := range records {
+		if r != nil {
+			b.AddRecord(r, Source{Location: "memory", Kind: "osv"})
+		}
+	}
+	for _, e := range kev {
+		b.addKEV(e)
+	}
+	for c, s := range epss {
+		b.addEPSS(c, s)
+	}
+	db, err := openImage(b.Image(), "memory")
+	if err != nil {
+		panic("advisory: NewMemDB built an unreadable image: " + err.Error()) // a bug, not bad input
+	}
+	return db
+}
+
+// OpenDB opens the database in directory dir without reading it whole.
+// A missing, corrupt or half-written database is an error that tells the
+// user to re-import.
+func OpenDB(dir string) (*DB, error) {
+	path := filepath.Join(dir, FileName)
+	data, unmap, err := mapFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no advisory database in %s (%s missing): create it with `dualmark db import --db %s SOURCE...` or `dualmark db update --db %s`", dir, FileName, dir, dir)
+		}
+		return nil, fmt.Errorf("open advisory database: %w", err)
+	}
+	db, err := openImage(data, path)
+	if err != nil {
+		if unmap != nil {
+			_ = unmap()
+		}
+		return nil, fmt.Errorf("%w; re-import it with `dualmark db import --db %s SOURCE...` or `dualmark db update --db %s`", err, dir, dir)
+	}
+	db.unmap = unmap
+	return db, nil
+}
+
+// openImage checks a database image and sets up lazy access to it.
+func openImage(data []byte, path string) (*DB, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
+	}
+	if len(data) < headerSize || string(data[:len(magic)]) != magic {
+		return nil, bad("not a dualmark advisory database (bad header)")
+	}
+	le := binary.LittleEndian
+	if v := le.Uint32(data[8:]); v != formatVersion {
+		return nil, bad("format version %d, this dualmark reads version %d", v, formatVersion)
+	}
+	nsec := int(le.Uint32(data[12:]))
+	if size := le.Uint64(data[16:]); size != uint64(len(data)) {
+		return nil, bad("file is %d bytes, header says %d (truncated or half-written)", len(data), size)
+	}
+	if nsec > 64 || headerSize+dirEntry*nsec > len(data) {
+		return nil, bad("section table of %d entries does not fit", nsec)
+	}
+	table := data[headerSize : headerSize+dirEntry*nsec]
+	if crc32.Checksum(table, castagnoli) != le.Uint32(data[24:]) {
+		return nil, bad("section table checksum mismatch")
+	}
+	secs := map[uint32][]byte{}
+	for i := 0; i < nsec; i++ {
+		e := table[dirEntry*i:]
+		id, sum, off, n := le.Uint32(e), le.Uint32(e[4:]), le.Uint64(e[8:]), le.Uint64(e[16:])
+		if off > uint64(len(data)) || n > uint64(len(data))-off {
+			return nil, bad("section %d lies outside the file", id)
+		}
+		s := data[off : off+n]
+		if id != secRecords && crc32.Checksum(s, castagnoli) != sum {
+			return nil, bad("section %d checksum mismatch", id)
+		}
+		secs[id] = s
+	}
+	for id := uint32(secProvenance); id <= secEPSS; id++ {
+		if _, ok := secs[id]; !ok {
+			return nil, bad("section %d missing", id)
+		}
+	}
+	db := &DB{path: path, data: data, offsets: secs[secOffsets], records: secs[secRecords], epss: epssTable{secs[secEPSS]}}
+	if err := json.Unmarshal(secs[secProvenance], &db.prov); err != nil {
+		return nil, bad("provenance: %v", err)
+	}
+	if len(db.offsets)%8 != 0 || len(db.epss.b)%epssRow != 0 {
+		return nil, bad("record offset or EPSS table has a partial row")
+	}
+	var err error
+	for i, id := range []uint32{secPkg, secCPE, secRepo} {
+		if db.idx[i], err = parseIndex(secs[id]); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if db.kev, err = parseKEV(secs[secKEV]); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	db.cache = make([]atomic.Pointer[Record], len(db.offsets)/8)
+	return db, nil
+}
+
+// Close releases the database file. Records already returned stay valid;
+// the DB must not be used afterwards.
+func (db *DB) Close() error {
+	if db.unmap == nil {
+		return nil
+	}
+	u := db.unmap
+	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
+	db.idx = [3]index{}
+	db.kev, db.epss = kevTable{}, epssTable{}
+	return u()
+}
+
+// record returns record number i, decoding and caching it on first use.
+func (db *DB) record(i uint32) (*Record, error) {
+	if int(i) >= len(db.cache) {
+		return nil, fmt.Errorf("%s: %w: record %d out of range; re-import the database", db.path, ErrCorrupt, i)
+	}
+	if r := db.cache[i].Load(); r != nil {
+		return r, nil
+	}
+	off := binary.LittleEndian.Uint64(db.offsets[8*i:])
+	if off > uint64(len(db.records)) || uint64(len(db.records))-off < 8 {
+		return nil, fmt.Errorf("%s: %w: record %d lies outside the file; re-import the database", db.path, ErrCorrupt, i)
+	}
+	n := uint64(binary.LittleEndian.Uint32(db.records[off:]))
+	sum := binary.LittleEndian.Uint32(db.records[off+4:])
+	if n > uint64(len(db.records))-off-8 {
+		return nil, fmt.Errorf("%s: %w: record %d overruns the file; re-import the database", db.path, ErrCorrupt, i)
+	}
+	body := db.records[off+8 : off+8+n]
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, fmt.Errorf("%s: %w: record %d checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, i, off)
+	}
+	r, err := decodeRecord(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: record %d: %v; re-import the database", db.path, ErrCorrupt, i, err)
+	}
+	db.cache[i].Store(r)
+	return r, nil
+}
+
+func (db *DB) postings(table int, key string) ([]*Record, error) {
+	ords, err := db.idx[table].find(key)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; re-import the database", db.path, err)
+	}
+	if len(ords) == 0 {
+		return nil, nil
+	}
+	out := make([]*Record, 0, len(ords))
+	for _, o := range ords {
+		r, err := db.record(o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (db *DB) kevEntry(cve string) (KEVEntry, bool) { return db.kev.get(cve) }
+
+func (db *DB) epssScore(cve string) (EPSSScore, bool) { return db.epss.get(cve) }
+
+// pending is a record accepted by a Builder, kept in encoded form.
+type pending struct {
+	modified time.Time
+	enc      []byte
+	keys     keys
+	ecos     []string
+}
+
+// Builder accumulates records, KEV entries and EPSS scores and writes them
+// as a database. For a repeated record id the newest modified time wins
+// (the first seen on a tie). A Builder is not safe for concurrent use.
+type Builder struct {
+	recs    map[string]*pending
+	kev     map[uint64]KEVEntry
+	kevCat  string
+	epss    map[uint64]EPSSScore
+	epssDay string
+	sources []Source
+	skipped int
+	built   time.Time
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{recs: map[string]*pending{}, kev: map[uint64]KEVEntry{}, epss: map[uint64]EPSSScore{}}
+}
+
+// AddRecord adds an already validated record; src is only used for
+// bookkeeping by callers that track provenance.
+func (b *Builder) AddRecord(r *Record, _ Source) {
+	if old, ok := b.recs[r.ID]; ok && !r.Modified.After(old.modified) {
+		return
+	}
+	p := &pending{modified: r.Modified, enc: encodeRecord(nil, r), keys: recordKeys(r)}
+	for e := range countEcosystems([]*Record{r}) {
+		p.ecos = append(p.ecos, e)
+	}
+	b.recs[r.ID] = p
+}
+
+func (b *Builder) addKEV(e KEVEntry) bool {
+	k, ok := packCVE(e.CVE)
+	if ok {
+		b.kev[k] = e
+	}
+	return ok
+}
+
+func (b *Builder) addEPSS(cve string, s EPSSScore) bool {
+	k, ok := packCVE(cve)
+	if ok {
+		b.epss[k] = s
+	}
+	return ok
+}
+
+// Provenance returns the provenance the database will record.
+func (b *Builder) Provenance() Provenance {
+	p := Provenance{FormatVersion: formatVersion, Built: b.built, Sources: b.sources, Records: len(b.recs),
+		Skipped: b.skipped, Ecosystems: map[string]int{}, KEVEntries: len(b.kev), KEVCatalog: b.kevCat,
+		EPSSScores: len(b.epss), EPSSDate: b.epssDay}
+	if p.Built.IsZero() {
+		p.Built = time.Now().UTC().Truncate(time.Second)
+	}
+	for _, r := range b.recs {
+		for _, e := range r.ecos {
+			p.Ecosystems[e]++
+		}
+	}
+	return p
+}
+
+// Image returns the database file's bytes.
+func (b *Builder) Image() []byte {
+	ids := make([]string, 0, len(b.recs))
+	for id := range b.recs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var offsets, records []byte
+	maps := [3]map[string][]uint32{{}, {}, {}}
+	for i, id := range ids {
+		p := b.recs[id]
+		offsets = binary.LittleEndian.AppendUint64(offsets, uint64(len(records)))
+		records = binary.LittleEndian.AppendUint32(records, uint32(len(p.enc)))
+		records = binary.LittleEndian.AppendUint32(records, crc32.Checksum(p.enc, castagnoli))
+		records = append(records, p.enc...)
+		for t, ks := range [3][]string{p.keys.pkgs, p.keys.cpes, p.keys.repos} {
+			for _, k := range ks {
+				maps[t][k] = append(maps[t][k], uint32(i))
+			}
+		}
+	}
+	prov, _ := json.Marshal(b.Provenance())
+	sections := []struct {
+		id   uint32
+		data []byte
+	}{
+		{secProvenance, prov}, {secOffsets, offsets}, {secRecords, records},
+		{secPkg, buildIndex(maps[tablePkg])}, {secCPE, buildIndex(maps[tableCPE])}, {secRepo, buildIndex(maps[tableRepo])},
+		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)},
+	}
+	le := binary.LittleEndian
+	size := headerSize + dirEntry*len(sections)
+	for _, s := range sections {
+		size += len(s.data)
+	}
+	out := make([]byte, headerSize, size)
+	copy(out, magic)
+	le.PutUint32(out[8:], formatVersion)
+	le.PutUint32(out[12:], uint32(len(sections)))
+	le.PutUint64(out[16:], uint64(size))
+	off := headerSize + dirEntry*len(sections)
+	for _, s := range sections {
+		out = le.AppendUint32(out, s.id)
+		out = le.AppendUint32(out, crc32.Checksum(s.data, castagnoli))
+		out = le.AppendUint64(out, uint64(off))
+		out = le.AppendUint64(out, uint64(len(s.data)))
+		off += len(s.data)
+	}
+	le.PutUint32(out[24:], crc32.Checksum(out[headerSize:], castagnoli))
+	for _, s := range sections {
+		out = append(out, s.data...)
+	}
+	return out
+}
+
+// Write writes the database into directory dir (created if needed),
+// replacing any database there atomically: the file is written and synced
+// under a temporary name and then renamed over the old one, so a reader
+// sees either the old or the new database, never a mix or a partial file.
+func (b *Builder) Write(dir string) (Provenance, error) {
+	if b.built.IsZero() {
+		b.built = time.Now().UTC().Truncate(time.Second)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Provenance{}, fmt.Errorf("create database directory: %w", err)
+	}
+	img := b.Image()
+	f, err := os.CreateTemp(dir, "."+FileName+".*.tmp")
+	if err != nil {
+		return Provenance{}, fmt.Errorf("write advisory database: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if _, err := f.Write(img); err != nil {
+		f.Close()
+		return Provenance{}, fmt.Errorf("write advisory database %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return Provenance{}, fmt.Errorf("sync advisory database %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return Provenance{}, fmt.Errorf("close advisory database %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, FileName)); err != nil {
+		return Provenance{}, fmt.Errorf("replace advisory database: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return b.Provenance(), nil
+}
