@@ -273,4 +273,3 @@ func (t epssTable) get(cve string) (EPSSScore, bool) {
 	row := t.b[epssRow*i:]
 	return EPSSScore{Score: math.Float64frombits(binary.LittleEndian.Uint64(row[8:])), Percentile: math.Float64frombits(binary.LittleEndian.Uint64(row[16:]))}, true
 }
-
