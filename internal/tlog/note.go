@@ -1,0 +1,257 @@
+package tlog
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/keys"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// C2SP signed-note signature type bytes used by dualmark checkpoints.
+const (
+	sigTypeEd25519   = 0x01 // c2sp.org/signed-note: Ed25519 over the note text
+	sigTypeMLDSA44Co = 0x06 // c2sp.org/tlog-cosignature: timestamped ML-DSA-44 subtree cosignature
+)
+
+// cosignLabel is the fixed label that starts an ML-DSA-44 cosigned_message.
+var cosignLabel = []byte("subtree/v1\n\x00")
+
+// keyHash computes the C2SP key ID: SHA-256(name || 0x0A || type || key)[:4].
+func keyHash(name string, sigType byte, pub []byte) uint32 {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{'\n', sigType})
+	h.Write(pub)
+	return binary.BigEndian.Uint32(h.Sum(nil))
+}
+
+// noteKey is both a note.Signer (when priv is set) and a note.Verifier for
+// one of the two checkpoint signature types.
+type noteKey struct {
+	name    string
+	sigType byte
+	pub     *keys.PublicKey
+	priv    *keys.PrivateKey
+	hash    uint32
+	now     func() time.Time
+}
+
+func newNoteKey(name string, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
+	k := &noteKey{name: name, pub: pub, priv: priv, now: time.Now}
+	switch pub.Alg {
+	case keys.AlgEd25519:
+		k.sigType = sigTypeEd25519
+	case keys.AlgMLDSA44:
+		k.sigType = sigTypeMLDSA44Co
+	default:
+		return nil, fmt.Errorf("checkpoint keys must be Ed25519 or ML-DSA-44, not %s", keys.AlgorithmTitle(pub.Alg))
+	}
+	k.hash = keyHash(name, k.sigType, pub.Raw)
+	return k, nil
+}
+
+// Name implements note.Signer and note.Verifier.
+func (k *noteKey) Name() string { return k.name }
+
+// KeyHash implements note.Signer and note.Verifier.
+func (k *noteKey) KeyHash() uint32 { return k.hash }
+
+// Sign implements note.Signer.
+func (k *noteKey) Sign(msg []byte) ([]byte, error) {
+	if k.priv == nil {
+		return nil, errors.New("no private key")
+	}
+	if k.sigType == sigTypeEd25519 {
+		return k.priv.Sign(msg)
+	}
+	ts := uint64(k.now().Unix())
+	m, err := cosignedMessage(k.name, ts, msg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := k.priv.Sign(m)
+	if err != nil {
+		return nil, err
+	}
+	return append(binary.BigEndian.AppendUint64(nil, ts), sig...), nil
+}
+
+// Verify implements note.Verifier.
+func (k *noteKey) Verify(msg, sig []byte) bool {
+	if k.sigType == sigTypeEd25519 {
+		return k.pub.Verify(msg, sig)
+	}
+	if len(sig) < 8 {
+		return false
+	}
+	ts := binary.BigEndian.Uint64(sig[:8])
+	if ts > 1<<63-1 {
+		return false
+	}
+	m, err := cosignedMessage(k.name, ts, msg)
+	return err == nil && k.pub.Verify(m, sig[8:])
+}
+
+// VKey returns the C2SP verifier key string name+hex(id)+base64(type||key).
+func (k *noteKey) VKey() string {
+	return fmt.Sprintf("%s+%08x+%s", k.name, k.hash, base64.StdEncoding.EncodeToString(append([]byte{k.sigType}, k.pub.Raw...)))
+}
+
+// cosignedMessage builds the tlog-cosignature ML-DSA-44 cosigned_message for
+// a checkpoint note text: label, cosigner name, timestamp, origin, start=0,
+// end=tree size, root hash.
+func cosignedMessage(cosigner string, ts uint64, text []byte) ([]byte, error) {
+	cp, err := ParseCheckpointText(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(cosigner) == 0 || len(cosigner) > 255 || len(cp.Origin) > 255 {
+		return nil, errors.New("cosigner name and origin must be 1..255 bytes")
+	}
+	var b bytes.Buffer
+	b.Write(cosignLabel)
+	b.WriteByte(byte(len(cosigner)))
+	b.WriteString(cosigner)
+	b.Write(binary.BigEndian.AppendUint64(nil, ts))
+	b.WriteByte(byte(len(cp.Origin)))
+	b.WriteString(cp.Origin)
+	b.Write(binary.BigEndian.AppendUint64(nil, 0))
+	b.Write(binary.BigEndian.AppendUint64(nil, cp.Size))
+	b.Write(cp.Root)
+	return b.Bytes(), nil
+}
+
+// Checkpoint is the parsed body of a C2SP tlog-checkpoint.
+type Checkpoint struct {
+	Origin string
+	Size   uint64
+	Root   []byte // 32-byte RFC 6962 root hash
+}
+
+// ParseCheckpointText parses the note text of a checkpoint (origin, size,
+// base64 root hash, optional extension lines).
+func ParseCheckpointText(text []byte) (*Checkpoint, error) {
+	lines := strings.Split(string(text), "\n")
+	if len(lines) < 4 || lines[len(lines)-1] != "" {
+		return nil, errors.New("checkpoint: want origin, size and root hash lines ending in a newline")
+	}
+	cp := &Checkpoint{Origin: lines[0]}
+	if cp.Origin == "" {
+		return nil, errors.New("checkpoint: line 1: empty origin")
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil || (len(lines[1]) > 1 && lines[1][0] == '0') {
+		return nil, fmt.Errorf("checkpoint: line 2: tree size %q is not a decimal without leading zeroes", lines[1])
+	}
+	cp.Size = size
+	cp.Root, err = base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(cp.Root) != sha256.Size {
+		return nil, fmt.Errorf("checkpoint: line 3: root hash %q is not base64 of 32 bytes", lines[2])
+	}
+	return cp, nil
+}
+
+// Signers builds the two checkpoint signers of a key set: Ed25519 (type
+// 0x01) and ML-DSA-44 (cosignature type 0x06), both named by the log origin.
+func Signers(s *keys.Set) (ed, ml note.Signer, err error) {
+	e, err := newNoteKey(s.LogOrigin, s.LogEd25519.Public(), s.LogEd25519)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := newNoteKey(s.LogOrigin, s.LogMLDSA44.Public(), s.LogMLDSA44)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, m, nil
+}
+
+// VKeys returns the C2SP verifier keys of a key set's log keys.
+func VKeys(s *keys.Set) []string {
+	e, m, err := Signers(s)
+	if err != nil {
+		return nil
+	}
+	return []string{e.(*noteKey).VKey(), m.(*noteKey).VKey()}
+}
+
+// verifierSet implements note.Verifiers over trusted log keys.
+type verifierSet []*noteKey
+
+func (vs verifierSet) Verifier(name string, hash uint32) (note.Verifier, error) {
+	for _, v := range vs {
+		if v.name == name && v.hash == hash {
+			return v, nil
+		}
+	}
+	return nil, &note.UnknownVerifierError{Name: name, KeyHash: hash}
+}
+
+// OpenCheckpoint verifies a signed checkpoint note against the trusted log
+// keys of its origin and returns the parsed checkpoint. It requires a valid
+// Ed25519 signature and a valid ML-DSA-44 cosignature from trusted keys of
+// that origin, unless allowClassicalOnly, in which case the ML-DSA one may be
+// missing (never invalid). The error names what failed.
+func OpenCheckpoint(signed []byte, trust *keys.Trust, allowClassicalOnly bool) (*Checkpoint, error) {
+	text, _, ok := bytes.Cut(signed, []byte("\n\n"))
+	if !ok {
+		return nil, errors.New("checkpoint: not a signed note (no blank line before the signatures)")
+	}
+	cp, err := ParseCheckpointText(append(text, '\n'))
+	if err != nil {
+		return nil, err
+	}
+	var vs verifierSet
+	for _, tk := range trust.LogKeys(cp.Origin) {
+		if tk.Revoked != nil {
+			continue
+		}
+		nk, err := newNoteKey(cp.Origin, tk.Public(), nil)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, nk)
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("checkpoint: the trust file has no valid key for log %q", cp.Origin)
+	}
+	n, err := note.Open(signed, vs)
+	if err != nil {
+		var inv *note.InvalidSignatureError
+		if errors.As(err, &inv) {
+			v, _ := vs.Verifier(inv.Name, inv.Hash)
+			return nil, fmt.Errorf("checkpoint: %s signature of log %q (key hash %08x) does not verify", sigTypeTitle(v.(*noteKey).sigType), inv.Name, inv.Hash)
+		}
+		var unv *note.UnverifiedNoteError
+		if errors.As(err, &unv) {
+			return nil, fmt.Errorf("checkpoint: no signature from a trusted key of log %q (signed by another log key, or the trust file is out of date)", cp.Origin)
+		}
+		return nil, fmt.Errorf("checkpoint: %v", err)
+	}
+	have := map[byte]bool{}
+	for _, s := range n.Sigs {
+		v, _ := vs.Verifier(s.Name, s.Hash)
+		have[v.(*noteKey).sigType] = true
+	}
+	if !have[sigTypeEd25519] {
+		return nil, fmt.Errorf("checkpoint: no valid Ed25519 signature from a trusted key of log %q", cp.Origin)
+	}
+	if !have[sigTypeMLDSA44Co] && !allowClassicalOnly {
+		return nil, fmt.Errorf("checkpoint: no valid ML-DSA-44 signature from a trusted key of log %q", cp.Origin)
+	}
+	return cp, nil
+}
+
+func sigTypeTitle(t byte) string {
+	if t == sigTypeEd25519 {
+		return "Ed25519"
+	}
+	return "ML-DSA-44"
+}
