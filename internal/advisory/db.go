@@ -2,6 +2,8 @@ package advisory
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -220,4 +222,14 @@ func countEcosystems(records []*Record) map[string]int {
 		}
 	}
 	return m
+}
+
+// DefaultDir returns the default database directory: dualmark/db in the
+// user's cache directory ($XDG_CACHE_HOME or ~/.cache on Linux), or
+// ./dualmark-db when there is none.
+func DefaultDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "dualmark", "db")
+	}
+	return "dualmark-db"
 }

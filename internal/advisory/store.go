@@ -367,6 +367,10 @@ func (b *Builder) Write(dir string) (Provenance, error) {
 		f.Close()
 		return Provenance{}, fmt.Errorf("write advisory database %s: %w", tmp, err)
 	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return Provenance{}, fmt.Errorf("write advisory database %s: %w", tmp, err)
+	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		return Provenance{}, fmt.Errorf("sync advisory database %s: %w", tmp, err)

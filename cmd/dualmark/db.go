@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newDBCmd) }
+
+func newDBCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "db",
+		Short: "Build, update and inspect the local advisory database",
+		Long: `The advisory database is one directory holding OSV advisories indexed by
+package, CPE and repository, the CISA KEV catalogue and EPSS scores. dualmark
+scan reads it offline. Import builds it from files; update downloads the public
+feeds. Both replace the database atomically.`,
+		Example: `  dualmark db import --db ~/.cache/dualmark/db ../shared/data/advisories/osv ../shared/data/kev ../shared/data/epss
+  dualmark db update --db ~/.cache/dualmark/db
+  dualmark db status --db ~/.cache/dualmark/db --json`,
+	}
+	cmd.AddCommand(newDBImportCmd(), newDBStatusCmd(), newDBUpdateCmd())
+	return cmd
+}
+
+// dbFlag registers the --db flag with the per-user default.
+func dbFlag(cmd *cobra.Command, dir *string) {
+	cmd.Flags().StringVar(dir, "db", advisory.DefaultDir(), "database directory")
+}
+
+func newDBImportCmd() *cobra.Command {
+	var dir string
+	var asJSON, quiet bool
+	cmd := &cobra.Command{
+		Use:   "import --db DIR SOURCE...",
+		Short: "Build the advisory database from OSV, KEV and EPSS files",
+		Long: `Import reads every SOURCE - a directory (walked recursively), an OSV record
+(.json, .yaml, .yml), JSON lines (.jsonl, .ndjson), an OSV bucket all.zip, the
+CISA KEV catalogue (JSON or CSV) or an EPSS score CSV, each optionally
+gzip-compressed - and replaces the database in DIR with the result.
+Bad records are reported with file, line, id and reason and skipped; when the
+same id appears twice the newest "modified" wins. Progress goes to stderr.`,
+		Example: `  dualmark db import --db ./db ../shared/data/advisories/osv ../shared/data/advisories/osv-derived ../shared/data/kev ../shared/data/epss
+  dualmark db import --db ./db PyPI-all.zip known_exploited_vulnerabilities.json epss_scores-current.csv.gz --json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			im := advisory.NewImporter()
+			start := time.Now()
+			im.OnProgress = progressPrinter(cmd.ErrOrStderr(), quiet)
+			for _, src := range args {
+				if err := im.Add(src); err != nil {
+					return usageError(err)
+				}
+			}
+			prov := im.Provenance()
+			if prov.Records == 0 && prov.KEVEntries == 0 && prov.EPSSScores == 0 {
+				printIssues(cmd.ErrOrStderr(), im.Issues, 20)
+				return usageError(fmt.Errorf("no advisories, KEV entries or EPSS scores found in %s; the database in %s was left unchanged", strings.Join(args, ", "), dir))
+			}
+			prov, err := im.Write(dir)
+			if err != nil {
+				return err
+			}
+			if !quiet {
+				fmt.Fprintf(cmd.ErrOrStderr(), "\rimported in %.1fs%30s\n", time.Since(start).Seconds(), "")
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), struct {
+					advisory.Provenance
+					Issues []advisory.Issue `json:"issues"`
+				}{prov, nonNil(im.Issues)})
+			}
+			printIssues(cmd.ErrOrStderr(), im.Issues, 20)
+			printProvenance(cmd.OutOrStdout(), dir, prov)
+			return nil
+		},
+	}
+	dbFlag(cmd, &dir)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance and every skipped record as JSON")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
+	return cmd
+}
+
+func newDBStatusCmd() *cobra.Command {
+	var dir string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status --db DIR",
+		Short: "Show what the advisory database was built from",
+		Long: `Status opens the database (checking its header and index checksums) and prints
+its provenance: when it was built, from which sources, records per ecosystem,
+KEV and EPSS counts. A missing or corrupt database is an error (exit 2).`,
+		Example: `  dualmark db status --db ./db
+  dualmark db status --db ./db --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := advisory.OpenDB(dir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), db.Status())
+			}
+			printProvenance(cmd.OutOrStdout(), dir, db.Status())
+			return nil
+		},
+	}
+	dbFlag(cmd, &dir)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance as JSON")
+	return cmd
+}
+
+// progressPrinter returns an import progress callback that rewrites one
+// stderr line at most ten times a second.
+func progressPrinter(w io.Writer, quiet bool) func(advisory.Progress) {
+	if quiet {
+		return nil
+	}
+	var last time.Time
+	return func(p advisory.Progress) {
+		if time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		name := p.File
+		if len(name) > 50 {
+			name = "..." + name[len(name)-47:]
+		}
+		fmt.Fprintf(w, "\rimporting: %d files, %d records, %d skipped  %-50s", p.Files, p.Records, p.Skipped, name)
+	}
+}
+
+func printIssues(w io.Writer, issues []advisory.Issue, limit int) {
+	if len(issues) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "skipped %d record(s) or file(s):\n", len(issues))
+	for i, is := range issues {
+		if i == limit {
+			fmt.Fprintf(w, "  ... and %d more (use --json to list them all)\n", len(issues)-limit)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", is)
+	}
+}
+
+func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
+	fmt.Fprintf(w, "database:   %s (format %d, built %s)\n", dir, p.FormatVersion, p.Built.Format(time.RFC3339))
+	fmt.Fprintf(w, "records:    %d (%d skipped at import)\n", p.Records, p.Skipped)
+	ecos := make([]string, 0, len(p.Ecosystems))
+	for e := range p.Ecosystems {
+		ecos = append(ecos, e)
+	}
+	sort.Strings(ecos)
+	for _, e := range ecos {
+		fmt.Fprintf(w, "  %-14s %7d\n", e, p.Ecosystems[e])
+	}
+	kev := fmt.Sprintf("%d entries", p.KEVEntries)
+	if p.KEVCatalog != "" {
+		kev += ", catalogue " + p.KEVCatalog
+	}
+	epss := fmt.Sprintf("%d scores", p.EPSSScores)
+	if p.EPSSDate != "" {
+		epss += ", scored " + p.EPSSDate
+	}
+	fmt.Fprintf(w, "KEV:        %s\nEPSS:       %s\nsources:\n", kev, epss)
+	for _, s := range p.Sources {
+		newest := ""
+		if s.Newest.After(time.Date(1971, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			newest = ", newest " + s.Newest.Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "  %-5s %s (%d taken, %d skipped%s)\n", s.Kind, s.Location, s.Records, s.Skipped, newest)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+var errNotImplemented = errors.New("not implemented yet")
+
+func newDBUpdateCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:     "update --db DIR",
+		Short:   "Download the public OSV, KEV and EPSS feeds and rebuild the database",
+		Example: "  dualmark db update --db ./db",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return errNotImplemented
+		},
+	}
+	dbFlag(cmd, &dir)
+	return cmd
+}
