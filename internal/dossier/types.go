@@ -245,7 +245,7 @@ type VulnerabilityHandling struct {
 type BOMRef struct {
 	Path      string `yaml:"path,omitempty" json:"path,omitempty" doc:"Path relative to the dossier."`
 	URL       string `yaml:"url,omitempty" json:"url,omitempty" doc:"Where it can be fetched."`
-	SHA256    string `yaml:"sha256,omitempty" json:"sha256,omitempty" doc:"SHA-256 of the file (64 hex digits); checked when path is given."`
+	SHA256    string `yaml:"sha256,omitempty" json:"sha256,omitempty" pattern:"^[0-9a-fA-F]{64}$" doc:"SHA-256 of the file (64 hex digits); checked when path is given."`
 	Format    string `yaml:"format,omitempty" json:"format,omitempty" doc:"Format, e.g. \"CycloneDX 1.6 JSON\"."`
 	Available *bool  `yaml:"available,omitempty" json:"available,omitempty" doc:"Made available to users (CRA Annex II.9) or maintained (FCC REG-10)."`
 }
@@ -315,7 +315,7 @@ type Evidence struct {
 	Kind         string   `yaml:"kind,omitempty" json:"kind,omitempty" enum:"test-report|risk-assessment|design-document|policy|user-manual|certificate|sbom|scan-result|document|other" doc:"Kind of document."`
 	Path         string   `yaml:"path,omitempty" json:"path,omitempty" doc:"Path relative to the dossier; one of path and url is required."`
 	URL          string   `yaml:"url,omitempty" json:"url,omitempty" doc:"URL of the document; one of path and url is required."`
-	SHA256       string   `yaml:"sha256,omitempty" json:"sha256,omitempty" doc:"SHA-256 of the document (64 hex digits); required with path and checked against the file."`
+	SHA256       string   `yaml:"sha256,omitempty" json:"sha256,omitempty" pattern:"^[0-9a-fA-F]{64}$" doc:"SHA-256 of the document (64 hex digits); required with path and checked against the file."`
 	Issuer       string   `yaml:"issuer" json:"issuer" required:"true" doc:"Who issued the document (a lab, the manufacturer)."`
 	Date         *Date    `yaml:"date" json:"date" required:"true" doc:"Date of the document, YYYY-MM-DD."`
 	Demonstrates []string `yaml:"demonstrates" json:"demonstrates" required:"true" doc:"Requirement IDs the document claims to demonstrate, e.g. \"EN303645-5.1-1\"."`

@@ -1,0 +1,213 @@
+package dossier
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/dossier.schema.json")
+
+const schemaFile = "../../docs/dossier.schema.json"
+
+var exampleDirs = []string{"../../examples/smart-plug", "../../examples/security-camera", "../../examples/home-router"}
+
+func TestSchemaUpToDate(t *testing.T) {
+	got, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./internal/dossier -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale; run: go test ./internal/dossier -update", schemaFile)
+	}
+}
+
+// compileSchema compiles docs/dossier.schema.json with format assertions on.
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(SchemaID)
+	if err != nil {
+		t.Fatalf("the published schema does not compile: %v", err)
+	}
+	return sch
+}
+
+// yamlToJSON converts a YAML document to the JSON value a schema validator sees.
+func yamlToJSON(data []byte) (any, error) {
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(normalise(v))
+	if err != nil {
+		return nil, err
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+}
+
+func normalise(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalise(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalise(e)
+		}
+	case time.Time:
+		return x.Format(DateLayout)
+	}
+	return v
+}
+
+func TestExamplesValidate(t *testing.T) {
+	sch := compileSchema(t)
+	for _, dir := range exampleDirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			d, err := Load(dir)
+			if err != nil {
+				t.Fatalf("loader rejects the example:\n%v", err)
+			}
+			if d.Product.Name == "" || d.BaseDir != dir {
+				t.Fatalf("bad dossier: name %q, base %q", d.Product.Name, d.BaseDir)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, FileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := yamlToJSON(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(inst); err != nil {
+				t.Fatalf("schema rejects the example: %v", err)
+			}
+		})
+	}
+}
+
+// TestLoaderAndSchemaAgree removes every field of the richest example in
+// turn; the loader and the schema must both accept or both reject the result.
+func TestLoaderAndSchemaAgree(t *testing.T) {
+	sch := compileSchema(t)
+	dir := exampleDirs[0]
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	var visit func(n *yaml.Node, path string)
+	visit = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			visit(n.Content[0], path)
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := joinPath(path, n.Content[i].Value)
+				paths = append(paths, p)
+				visit(n.Content[i+1], p)
+			}
+		case yaml.SequenceNode:
+			if len(n.Content) > 0 {
+				visit(n.Content[0], path+"[0]")
+			}
+		}
+	}
+	visit(&root, "")
+	required := 0
+	for _, p := range paths {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		removeField(&doc, p)
+		out, err := yaml.Marshal(&doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, loadErr := Parse(out, filepath.Join(dir, FileName))
+		inst, err := yamlToJSON(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemaErr := sch.Validate(inst)
+		if (loadErr == nil) != (schemaErr == nil) {
+			t.Errorf("without %s: loader error %v, schema error %v", p, loadErr, schemaErr)
+		}
+		if loadErr != nil {
+			required++
+			if !strings.Contains(loadErr.Error(), p) && !strings.Contains(loadErr.Error(), parentPath(p)) {
+				t.Errorf("without %s: error does not name the field: %v", p, loadErr)
+			}
+		}
+	}
+	if required < 8 {
+		t.Fatalf("only %d of %d removals were rejected; the required-field set looks wrong", required, len(paths))
+	}
+	t.Logf("%d field removals, %d rejected by both", len(paths), required)
+}
+
+// removeField deletes the mapping key at a path like "a.b[0].c".
+func removeField(root *yaml.Node, path string) {
+	n := root.Content[0]
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		name, idx := part, -1
+		if j := strings.Index(part, "["); j >= 0 {
+			name = part[:j]
+			fmt.Sscanf(part[j:], "[%d]", &idx)
+		}
+		for k := 0; k+1 < len(n.Content); k += 2 {
+			if n.Content[k].Value != name {
+				continue
+			}
+			if i == len(parts)-1 && idx < 0 {
+				n.Content = append(n.Content[:k], n.Content[k+2:]...)
+				return
+			}
+			n = n.Content[k+1]
+			if idx >= 0 {
+				n = n.Content[idx]
+			}
+			break
+		}
+	}
+}
