@@ -44,6 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"item out of range", strings.Replace(minimal, "class: default", "class: important-class-I\n  item: 20", 1), "d.yaml:8: category.item: Annex III lists 19 items"},
 		{"end before start", minimal + "supportPeriod:\n  start: 2026-01-01\n  end: 2025-01-01\n", "d.yaml:10: supportPeriod.end: end 2025-01-01 is before start 2026-01-01"},
 		{"bad requirement", minimal + "notApplicable:\n  - requirement: XYZ-1\n    justification: none\n", `d.yaml:9: notApplicable[0].requirement: "XYZ-1" is not a requirement ID`},
+		{"requirement not in catalog", minimal + "notApplicable:\n  - requirement: CRA-I.2.z\n    justification: none\n", `d.yaml:9: notApplicable[0].requirement: "CRA-I.2.z" is not in the cra catalog`},
 		{"duplicate key", minimal + "logging: {}\nlogging: {}\n", "d.yaml:9: logging: field given twice"},
 		{"alias", minimal + "logging: &a {}\n", "anchors and aliases are not supported"},
 		{"evidence without source", minimal + "evidence:\n  - {issuer: Lab, date: 2026-01-01, demonstrates: [CRA-I.1]}\n", "d.yaml:9: evidence[0]: give path"},

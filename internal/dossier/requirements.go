@@ -3,16 +3,38 @@ package dossier
 import (
 	"fmt"
 	"regexp"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/catalog"
 )
 
+// minRegimeSize is the number of requirements from which a regime's catalog
+// data counts as loaded. Below it (the catalog is still a stub for that
+// regime) only the ID shape is checked, so that dossiers written against the
+// full catalog keep loading while its data grows.
+const minRegimeSize = 10
+
 // requirementKnown reports an error when id is not a requirement ID of the
-// catalog. Until internal/catalog lands it checks the shape of the IDs of
-// docs/regulatory.md §0 (CRA-, NISTIR8425-, EN303645-, FCC-, TR03183-).
+// catalog (internal/catalog: Load, Get, Suggest).
 var requirementKnown = func(id string) error {
-	if !idShape.MatchString(id) {
-		return fmt.Errorf("%q is not a requirement ID (e.g. CRA-I.2.d, EN303645-5.1-1, NISTIR8425-4a, FCC-REG-6); run \"dualmark catalog list\" to see them", id)
+	regime := catalog.RegimeOf(id)
+	if regime == "" || !idShape.MatchString(id) {
+		return fmt.Errorf("%q is not a requirement ID (IDs start with CRA-, NISTIR8425-, EN303645-, FCC- or TR03183-, e.g. EN303645-5.1-1); run \"dualmark catalog list\" to see them", id)
 	}
-	return nil
+	cat, err := catalog.Load()
+	if err != nil || len(cat.ByRegime(regime)) < minRegimeSize {
+		return nil
+	}
+	if _, ok := cat.Get(id); ok {
+		return nil
+	}
+	msg := fmt.Sprintf("%q is not in the %s catalog", id, regime)
+	if s := cat.Suggest(id, 3); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	} else {
+		msg += "; run \"dualmark catalog list\" to see the IDs"
+	}
+	return fmt.Errorf("%s", msg)
 }
 
-var idShape = regexp.MustCompile(`^(CRA-[A-Z0-9.]+[a-z]?|NISTIR8425-[0-9]+(\.[0-9]+)?[a-z]?(\.[ivx]+)?|EN303645-[0-9](\.[0-9]+)?-[0-9]+[A-B]?|FCC-(REG-[0-9]+|8\.208c\.[0-9]+)|TR03183-[0-9]:[A-Za-z.]+)$`)
+var idShape = regexp.MustCompile(`^(CRA-[A-Za-z0-9.()]+|NISTIR8425-[0-9]+(\.[0-9]+)?[a-z]?(\.[ivx]+)?|EN303645-[0-9](\.[0-9]+)?-[0-9]+[A-B]?|FCC-(REG-[0-9]+|8\.208c\.[0-9]+)|TR03183-[0-9]:[A-Za-z.]+)$`)
