@@ -1,0 +1,228 @@
+package assess
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/match"
+)
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// minSupportYears is the CRA Art. 13(8) minimum support period.
+const minSupportYears = 5
+
+// evalSupportPeriod applies CRA Art. 13(8): at least five years, unless the
+// product is expected to be in use for less, in which case the period must
+// cover the expected use and the rationale must say so.
+func evalSupportPeriod(f *Facts) []Outcome {
+	sp := f.Dossier.SupportPeriod
+	if sp.Start == nil || sp.End == nil {
+		return []Outcome{outcome("", "", "state supportPeriod.start and supportPeriod.end", idCRASupport)}
+	}
+	if !sp.End.After(sp.Start.Time) {
+		return []Outcome{outcome(NotMet, fmt.Sprintf("the support period ends (%s) before it starts (%s)", sp.End, sp.Start),
+			"correct supportPeriod.start and supportPeriod.end", idCRASupport)}
+	}
+	span := fmt.Sprintf("%s to %s", sp.Start, sp.End)
+	if !sp.End.Before(sp.Start.AddDate(minSupportYears, 0, 0)) {
+		return []Outcome{outcome(Met, "support period "+span+" is at least 5 years", "", idCRASupport)}
+	}
+	exp := sp.ExpectedUseYears
+	switch {
+	case exp <= 0 || exp >= minSupportYears:
+		why := "no shorter expected use is stated (supportPeriod.expectedUseYears)"
+		if exp >= minSupportYears {
+			why = fmt.Sprintf("the product is expected to be in use for %d years", exp)
+		}
+		return []Outcome{outcome(NotMet, "support period "+span+" is shorter than 5 years and "+why,
+			"extend support to at least 5 years, or state and justify a shorter expected use", idCRASupport)}
+	case sp.Rationale == "":
+		return []Outcome{outcome(NotMet, fmt.Sprintf("support period %s is shorter than 5 years; the expected use of %d years is not justified (supportPeriod.rationale)", span, exp),
+			"record in supportPeriod.rationale why the product is expected to be in use for less than 5 years", idCRASupport)}
+	case sp.End.Before(sp.Start.AddDate(exp, 0, 0)):
+		return []Outcome{outcome(NotMet, fmt.Sprintf("support period %s is shorter than the expected use of %d years", span, exp),
+			"support the product for at least its expected use", idCRASupport)}
+	}
+	return []Outcome{outcome(Met, fmt.Sprintf("support period %s covers the justified expected use of %d years (%s)", span, exp, sp.Rationale), "", idCRASupport)}
+}
+
+// evalDebugPorts fails EN 303 645 5.6-4 for a debug port left enabled in
+// production units.
+func evalDebugPorts(f *Facts) []Outcome {
+	var open, closed []string
+	for _, p := range f.Dossier.Interfaces.Physical {
+		if p.Kind != "debug" {
+			continue
+		}
+		if p.State == "enabled" {
+			open = append(open, p.Name)
+		} else {
+			closed = append(closed, p.Name+" ("+p.State+")")
+		}
+	}
+	switch {
+	case len(open) > 0:
+		return []Outcome{outcome(NotMet, "debug port(s) enabled in production units: "+strings.Join(open, ", "),
+			"disable, fuse or remove debug interfaces in production firmware", "EN303645-5.6-4", "CRA-I.2.j")}
+	case len(closed) > 0:
+		return []Outcome{outcome(Met, "debug ports closed in production: "+strings.Join(closed, ", "), "", "EN303645-5.6-4")}
+	case len(f.Dossier.Interfaces.Physical) > 0:
+		return []Outcome{outcome(NotApplicable, "the dossier lists the physical ports and none is a debug port", "", "EN303645-5.6-4")}
+	}
+	return []Outcome{outcome("", "", "list interfaces.physical, including debug ports and their state", "EN303645-5.6-4")}
+}
+
+// evalNetworkServices fails confidentiality and attack-surface requirements
+// for a service reachable from the internet without encryption or
+// authentication.
+func evalNetworkServices(f *Facts) []Outcome {
+	var plain, open []string
+	for _, s := range f.Dossier.Interfaces.Network {
+		if s.Exposure == "local" || isFalse(s.EnabledByDefault) {
+			continue
+		}
+		name := fmt.Sprintf("%d/%s", s.Port, s.Protocol)
+		if s.Service != "" {
+			name += " (" + s.Service + ")"
+		}
+		if isFalse(s.Encrypted) {
+			plain = append(plain, name)
+		}
+		if isFalse(s.Authenticated) && s.Exposure == "wan" {
+			open = append(open, name)
+		}
+	}
+	var out []Outcome
+	if len(plain) > 0 {
+		out = append(out, outcome(NotMet, "network service(s) enabled by default without encryption: "+strings.Join(plain, ", "),
+			"encrypt the traffic (e.g. TLS) or disable the service by default", "CRA-I.2.e", "EN303645-5.5-1", "NISTIR8425-3c"))
+	}
+	if len(open) > 0 {
+		out = append(out, outcome(NotMet, "service(s) reachable from the internet without authentication: "+strings.Join(open, ", "),
+			"require authentication or close the service to the internet", "CRA-I.2.j"))
+	}
+	if len(out) == 0 && len(f.Dossier.Interfaces.Network) > 0 && isTrue(f.Dossier.Cryptography.EncryptionInTransit) {
+		out = append(out, outcome(Met, "every network service enabled by default is encrypted and traffic carrying sensitive data is encrypted in transit", "", "EN303645-5.5-1", "NISTIR8425-3c"))
+	}
+	return out
+}
+
+// evalLogging reads logging.securityEvents.
+func evalLogging(f *Facts) []Outcome {
+	l := f.Dossier.Logging
+	switch {
+	case isFalse(l.SecurityEvents):
+		return []Outcome{outcome(NotMet, "security-relevant events are not recorded (logging.securityEvents: false)",
+			"record security events such as login failures and configuration changes", "CRA-I.2.l", "NISTIR8425-6a")}
+	case isTrue(l.SecurityEvents) && len(l.Events) > 0:
+		out := []Outcome{outcome(Met, "security events recorded: "+strings.Join(l.Events, ", "), "", "NISTIR8425-6a")}
+		if l.UserOptOut != nil {
+			out = append(out, outcome(Met, "security events are recorded and monitored, with a user opt-out stated", "", "CRA-I.2.l"))
+		}
+		return out
+	}
+	return []Outcome{outcome("", "", "state logging.securityEvents and logging.events", "CRA-I.2.l", "NISTIR8425-6a")}
+}
+
+// evalSBOM decides CRA-II.1 from the SBOM quality profile, and the FCC and
+// NIST inventory items from the SBOM's existence.
+func evalSBOM(f *Facts) []Outcome {
+	d := f.Dossier
+	s := f.SBOM
+	var out []Outcome
+	switch {
+	case s != nil:
+		out = append(out, outcome(Met, fmt.Sprintf("SBOM maintained: %s %s with %d components", s.Format, s.SpecVersion, s.Components), "", "FCC-REG-10", "NISTIR8425-7.1b"))
+		switch {
+		case s.Profile == "":
+			out = append(out, outcome("", "", "the SBOM quality profile could not be checked: "+s.Note, idCRASBOM))
+		case s.Pass:
+			out = append(out, outcome(Met, fmt.Sprintf("SBOM (%s %s, %d components) passes the %s profile", s.Format, s.SpecVersion, s.Components, s.Profile), "", idCRASBOM))
+		default:
+			out = append(out, outcome(NotMet, fmt.Sprintf("SBOM fails the %s profile: %s", s.Profile, strings.Join(s.Failed, "; ")),
+				"complete the SBOM fields the profile asks for (run \"dualmark sbom check\")", idCRASBOM))
+		}
+	case d.SBOM == nil && d.HBOM == nil:
+		out = append(out, outcome(NotMet, "the dossier names no SBOM (sbom)", "generate an SBOM of the firmware and reference it under sbom.path",
+			idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
+	case d.SBOM == nil:
+		out = append(out, outcome(Met, "an HBOM is maintained (hbom)", "", "FCC-REG-10"),
+			outcome(NotMet, "the dossier names no SBOM (sbom)", "generate an SBOM of the firmware and reference it under sbom.path", idCRASBOM))
+	default:
+		out = append(out, outcome("", "", "give the SBOM file (sbom.path or --sbom) so its quality can be checked", idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
+	}
+	return out
+}
+
+// Blocking reports whether a finding makes CRA-I.2.a not met, and why: a
+// KEV-listed vulnerability, or a critical one with a fixed version, that VEX
+// does not suppress.
+func Blocking(fd *match.Finding) (bool, string) {
+	if fd.Suppressed {
+		return false, ""
+	}
+	if fd.KEV {
+		return true, "listed in CISA KEV (actively exploited)"
+	}
+	if fd.Severity == "critical" && len(fd.Fixed) > 0 {
+		return true, "critical, fixed in " + strings.Join(fd.Fixed, ", ")
+	}
+	return false, ""
+}
+
+// evalScan decides CRA-I.2.a from the scan.
+func evalScan(f *Facts) []Outcome {
+	if f.Scan == nil {
+		return []Outcome{outcome("", "", "scan the SBOM (--sbom and --db) to show there are no known exploitable vulnerabilities", idCRANoVulns)}
+	}
+	var hits []string
+	for i := range f.Scan.Findings {
+		fd := &f.Scan.Findings[i]
+		if ok, why := Blocking(fd); ok {
+			hits = append(hits, fmt.Sprintf("%s in %s %s (%s)", fd.Advisory.ID, fd.Component.Name, fd.Component.Version, why))
+		}
+	}
+	if len(hits) > 0 {
+		return []Outcome{outcome(NotMet, fmt.Sprintf("%d exploitable known vulnerabilit%s: %s", len(hits), plural(len(hits), "y", "ies"), strings.Join(hits, "; ")),
+			"update the affected components, or state in a VEX document why the product is not affected", idCRANoVulns)}
+	}
+	s := f.Scan.Summary
+	return []Outcome{outcome(Met, fmt.Sprintf("scan of %d components: no KEV-listed or fixable critical vulnerability left (%d findings, %d suppressed by VEX)", s.Components, len(f.Scan.Findings), s.Suppressed), "", idCRANoVulns)}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// evalFCCDeclarations reads the §8.208(c) declarations.
+func evalFCCDeclarations(f *Facts) []Outcome {
+	d := f.Dossier.FCCDeclarations
+	decl := []struct {
+		id, field, text string
+		v               *bool
+	}{
+		{"FCC-8.208c.1", "meetsRequirements", "the product meets all programme requirements", d.MeetsRequirements},
+		{"FCC-8.208c.2", "notCoveredList", "not produced by an entity on the Covered List", d.NotCoveredList},
+		{"FCC-8.208c.3", "notProhibitedEntity", "not on the Entity List, the 1260H list, or debarred", d.NotProhibitedEntity},
+		{"FCC-8.208c.4", "securableProduct", "every reasonable measure taken to create a securable product", d.SecurableProduct},
+		{"FCC-8.208c.5", "fixUntilSupportEnd", "critical vulnerabilities will be fixed until the support end date", d.FixUntilSupportEnd},
+	}
+	var out []Outcome
+	for _, x := range decl {
+		switch {
+		case isTrue(x.v):
+			out = append(out, outcome(Met, "declared: "+x.text, "", x.id))
+		case isFalse(x.v):
+			out = append(out, outcome(NotMet, "the applicant cannot declare that "+x.text+" (fccDeclarations."+x.field+": false)",
+				"the product cannot carry the Cyber Trust Mark unless this declaration can be made", x.id))
+		default:
+			out = append(out, outcome("", "", "state fccDeclarations."+x.field, x.id))
+		}
+	}
+	return out
+}

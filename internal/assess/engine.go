@@ -1,0 +1,461 @@
+package assess
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/catalog"
+	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/match"
+)
+
+// Catalog is what the engine needs from the requirement catalog;
+// *catalog.Catalog implements it.
+type Catalog interface {
+	ByRegime(regime string) []catalog.Requirement
+	Get(id string) (catalog.Requirement, bool)
+	Map(id string) []catalog.Mapping
+	Routes(class string) []catalog.Route
+}
+
+// Inputs are everything Evaluate looks at besides the dossier.
+type Inputs struct {
+	// Catalog is the requirement catalog (catalog.Load()).
+	Catalog Catalog
+	// SBOM describes the SBOM and its quality-profile result; nil when no
+	// SBOM was read. SummariseSBOM builds it from a parsed document.
+	SBOM *SBOMSummary
+	// Scan is the vulnerability scan of the SBOM; nil when not scanned.
+	Scan *match.Result
+	// Regimes are the assessment regimes to report (AllRegimes when empty).
+	Regimes []string
+	// Checks replaces the check table (Checks when nil); for tests.
+	Checks []Check
+}
+
+// decision is one source's say on one requirement.
+type decision struct {
+	status   string
+	reason   string
+	evidence string
+	next     string
+}
+
+// state collects what is known about one requirement while evaluating.
+type state struct {
+	req       catalog.Requirement
+	decisions []decision
+	hints     []string
+	reused    []Reuse
+}
+
+// precedence orders statuses when sources disagree: a fact that shows a
+// requirement is not met wins over a not-applicable claim, which wins over
+// evidence that it is met; unknown is what is left.
+var precedence = map[string]int{Unknown: 0, Met: 1, NotApplicable: 2, NotMet: 3}
+
+func (s *state) status() string {
+	st := Unknown
+	for _, d := range s.decisions {
+		if precedence[d.status] > precedence[st] {
+			st = d.status
+		}
+	}
+	return st
+}
+
+// assessedRegimes are the catalog regimes whose requirements are evaluated;
+// all of them take part in crosswalk reuse even when not reported.
+var assessedRegimes = []string{catalog.RegimeCRA, catalog.RegimeNISTIR8425, catalog.RegimeFCC, catalog.RegimeEN303645}
+
+// Evaluate assesses d against every requirement of the selected regimes.
+// It never panics on dossier content; it fails only on a bad regime name or
+// a missing catalog.
+func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
+	if d == nil {
+		return nil, fmt.Errorf("assess: no dossier given")
+	}
+	if in.Catalog == nil {
+		return nil, fmt.Errorf("assess: no requirement catalog given")
+	}
+	regimes, err := normaliseRegimes(in.Regimes)
+	if err != nil {
+		return nil, err
+	}
+	checks := in.Checks
+	if checks == nil {
+		checks = Checks
+	}
+	e := &evaluator{cat: in.Catalog, states: map[string]*state{}}
+	for _, r := range assessedRegimes {
+		for _, req := range in.Catalog.ByRegime(r) {
+			st := &state{req: req}
+			e.states[req.ID] = st
+			e.order = append(e.order, st)
+		}
+	}
+	facts := &Facts{Dossier: d, SBOM: in.SBOM, Scan: in.Scan}
+	e.runChecks(checks, facts)
+	e.applyClaims(d)
+	e.applyEvidence(d)
+	e.reuse()
+
+	a := &Assessment{
+		Product: productOf(d),
+		Regimes: map[string]*RegimeResult{},
+		Order:   regimes,
+		SBOM:    in.SBOM,
+		Scan:    summariseScan(in.Scan),
+	}
+	a.Reuse.ByRegime = map[string]float64{}
+	for _, r := range regimes {
+		rr := e.regimeResult(r)
+		if r == RegimeCRA {
+			rr.Route = craRoute(in.Catalog, d)
+		}
+		a.Regimes[r] = rr
+		a.Reuse.Settled += rr.Reuse.Settled
+		a.Reuse.Partial += rr.Reuse.Partial
+		a.Reuse.Total += rr.Counts.Total
+		a.Reuse.ByRegime[r] = rr.Reuse.Share
+	}
+	a.Reuse.Share = share(a.Reuse.Settled, a.Reuse.Total)
+	return a, nil
+}
+
+// normaliseRegimes checks and de-duplicates regime names, keeping order.
+func normaliseRegimes(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return slices.Clone(AllRegimes), nil
+	}
+	var out []string
+	for _, r := range in {
+		r = strings.TrimSpace(strings.ToLower(r))
+		if _, ok := regimeCatalogs[r]; !ok {
+			return nil, fmt.Errorf("assess: unknown regime %q; choose from %s", r, strings.Join(AllRegimes, ", "))
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+type evaluator struct {
+	cat    Catalog
+	states map[string]*state
+	order  []*state
+}
+
+func (e *evaluator) add(id string, d decision) {
+	if st, ok := e.states[id]; ok {
+		st.decisions = append(st.decisions, d)
+	}
+}
+
+// runChecks applies every check's outcomes, then spreads the failures of
+// propagating checks along the crosswalk.
+func (e *evaluator) runChecks(checks []Check, f *Facts) {
+	for _, c := range checks {
+		for _, o := range c.Eval(f) {
+			for _, id := range o.IDs {
+				st, ok := e.states[id]
+				if !ok {
+					continue
+				}
+				if o.Status == "" {
+					st.hints = append(st.hints, o.Next)
+					continue
+				}
+				st.decisions = append(st.decisions, decision{status: o.Status, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next})
+				if o.Status == NotMet && c.PropagateFail {
+					e.propagateFail(id, c.Name, o)
+				}
+			}
+		}
+	}
+}
+
+// propagateFail marks not met the counterparts of id that ask at least what
+// id asks (equivalent, or id is a subset of them): if they were met, id
+// would be met too.
+func (e *evaluator) propagateFail(id, check string, o Outcome) {
+	for _, m := range e.cat.Map(id) {
+		if m.Relation != catalog.Equivalent && m.Relation != catalog.Subset {
+			continue
+		}
+		e.add(m.To, decision{status: NotMet, evidence: "check:" + check,
+			reason: fmt.Sprintf("not met because %s is not met (%s is %s it through the crosswalk): %s", id, m.To, relationPhrase(catalog.Invert(m.Relation)), o.Reason),
+			next:   o.Next})
+	}
+}
+
+func relationPhrase(rel string) string {
+	switch rel {
+	case catalog.Superset:
+		return "a superset of"
+	case catalog.Subset:
+		return "a subset of"
+	case catalog.Overlaps:
+		return "overlapping"
+	}
+	return "equivalent to"
+}
+
+// applyClaims records the dossier's justified not-applicable claims.
+func (e *evaluator) applyClaims(d *dossier.Dossier) {
+	for _, na := range d.NotApplicable {
+		e.add(na.Requirement, decision{status: NotApplicable, evidence: "not-applicable claim",
+			reason: "claimed not applicable: " + strings.TrimSpace(na.Justification)})
+	}
+}
+
+// applyEvidence records every evidence document for the requirements it
+// claims to demonstrate.
+func (e *evaluator) applyEvidence(d *dossier.Dossier) {
+	for _, ev := range d.Evidence {
+		ref := ev.Path
+		if ref == "" {
+			ref = ev.URL
+		}
+		what := ev.Kind
+		if what == "" {
+			what = "document"
+		}
+		if ev.Title != "" {
+			what += fmt.Sprintf(" %q", ev.Title)
+		}
+		date := ""
+		if ev.Date != nil {
+			date = ", " + ev.Date.String()
+		}
+		for _, id := range ev.Demonstrates {
+			e.add(id, decision{status: Met, evidence: ref, reason: fmt.Sprintf("%s by %s%s demonstrates it", what, ev.Issuer, date)})
+		}
+	}
+}
+
+// reuse lets a requirement met by a check or by evidence count for its
+// crosswalk counterparts that nothing else decides: fully when the two are
+// equivalent or the source asks more, partially otherwise.
+func (e *evaluator) reuse() {
+	direct := map[string]string{}
+	for _, st := range e.order {
+		direct[st.req.ID] = st.status()
+	}
+	for _, src := range e.order {
+		if direct[src.req.ID] != Met {
+			continue
+		}
+		for _, m := range e.cat.Map(src.req.ID) {
+			dst, ok := e.states[m.To]
+			if !ok || direct[m.To] != Unknown {
+				continue
+			}
+			r := Reuse{From: src.req.ID, Relation: m.Relation, Derived: m.Derived}
+			switch m.Relation {
+			case catalog.Equivalent, catalog.Superset:
+				r.Coverage = "full"
+			case catalog.Subset, catalog.Overlaps:
+				r.Coverage = "partial"
+				r.Needed = neededFor(dst.req, src.req.ID, m)
+			default:
+				continue
+			}
+			dst.reused = append(dst.reused, r)
+		}
+	}
+}
+
+// neededFor says what a partial reuse leaves to show.
+func neededFor(dst catalog.Requirement, from string, m catalog.Mapping) string {
+	why := ""
+	if m.Rationale != "" {
+		why = " (" + m.Rationale + ")"
+	}
+	if m.Relation == catalog.Subset {
+		return fmt.Sprintf("%s asks more than %s%s: show the rest of %q", dst.ID, from, why, dst.Title)
+	}
+	return fmt.Sprintf("%s only overlaps %s%s: show the parts of %q that %s does not cover", dst.ID, from, why, dst.Title, from)
+}
+
+// full reports whether any reuse of st is full.
+func (st *state) fullReuse() bool {
+	return slices.ContainsFunc(st.reused, func(r Reuse) bool { return r.Coverage == "full" })
+}
+
+// result turns the collected state into the requirement's result.
+func (e *evaluator) result(st *state) RequirementResult {
+	r := RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation,
+		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}}
+	// Deciding reasons first, then the others (for example evidence that a
+	// failing fact overrides).
+	for pass := 0; pass < 2; pass++ {
+		for _, d := range st.decisions {
+			if (d.status == r.Status) != (pass == 0) {
+				continue
+			}
+			r.Reasons = append(r.Reasons, d.reason)
+			if !slices.Contains(r.Evidence, d.evidence) {
+				r.Evidence = append(r.Evidence, d.evidence)
+			}
+			if pass == 0 && d.next != "" && r.Next == "" {
+				r.Next = d.next
+			}
+		}
+	}
+	if r.Status == Unknown {
+		r.ReusedFrom = append(r.ReusedFrom, st.reused...)
+		if st.fullReuse() {
+			r.Status = Met
+			for _, u := range st.reused {
+				if u.Coverage == "full" {
+					r.Reasons = append(r.Reasons, fmt.Sprintf("met through the crosswalk: the evidence for %s counts here (%s is %s it%s)",
+						u.From, u.From, relationPhrase(u.Relation), derivedNote(u.Derived)))
+					r.Evidence = append(r.Evidence, "reuse:"+u.From)
+				}
+			}
+		} else {
+			r.Next = e.nextFor(st)
+			for _, u := range st.reused {
+				r.Reasons = append(r.Reasons, "partly covered by the evidence for "+u.From+": "+u.Needed)
+			}
+			if len(r.Reasons) == 0 {
+				r.Reasons = append(r.Reasons, "no check, evidence or claim decides it")
+			}
+		}
+	}
+	return r
+}
+
+func derivedNote(derived bool) string {
+	if derived {
+		return ", derived through EN 303 645"
+	}
+	return ""
+}
+
+// nextFor says what would settle an unknown requirement.
+func (e *evaluator) nextFor(st *state) string {
+	if len(st.hints) > 0 {
+		return st.hints[0]
+	}
+	kinds := "evidence"
+	if len(st.req.Evidence) > 0 {
+		kinds = strings.Join(st.req.Evidence, " or ")
+	}
+	return fmt.Sprintf("add %s demonstrating %s to the dossier's evidence, or claim it not applicable with a justification", kinds, st.req.ID)
+}
+
+// decides reports whether a requirement takes part in the verdict:
+// mandatory ones, and conditional ones (unless shown not applicable).
+// Recommendations are reported but never decide.
+func decides(r RequirementResult) bool {
+	return r.Obligation == catalog.Mandatory || r.Obligation == catalog.Conditional
+}
+
+// regimeResult assembles one assessment regime.
+func (e *evaluator) regimeResult(regime string) *RegimeResult {
+	rr := &RegimeResult{Regime: regime, Title: RegimeTitles[regime], Requirements: []RequirementResult{}}
+	rr.Reuse.IDs = []string{}
+	var failing, open []string
+	for _, cr := range regimeCatalogs[regime] {
+		for _, st := range e.order {
+			if st.req.Regime != cr {
+				continue
+			}
+			r := e.result(st)
+			rr.Requirements = append(rr.Requirements, r)
+			rr.Counts.add(r.Status)
+			if slices.ContainsFunc(r.ReusedFrom, func(u Reuse) bool { return u.Coverage == "full" }) && r.Status == Met {
+				rr.Reuse.Settled++
+				rr.Reuse.IDs = append(rr.Reuse.IDs, r.ID)
+			} else if len(r.ReusedFrom) > 0 {
+				rr.Reuse.Partial++
+			}
+			if !decides(r) {
+				continue
+			}
+			rr.Counts.Mandatory++
+			switch r.Status {
+			case NotMet:
+				failing = append(failing, r.ID)
+			case Unknown:
+				open = append(open, r.ID)
+			}
+		}
+	}
+	rr.Reuse.Share = share(rr.Reuse.Settled, rr.Counts.Total)
+	switch {
+	case len(failing) > 0:
+		rr.Verdict = DoesNotConform
+		rr.VerdictReason = fmt.Sprintf("%d mandatory requirement(s) not met: %s", len(failing), listShort(failing))
+	case len(open) > 0:
+		rr.Verdict = Incomplete
+		rr.VerdictReason = fmt.Sprintf("none fails, but %d mandatory requirement(s) lack evidence: %s", len(open), listShort(open))
+	default:
+		rr.Verdict = Conforms
+		rr.VerdictReason = fmt.Sprintf("all %d mandatory requirements are met or justified as not applicable", rr.Counts.Mandatory)
+	}
+	return rr
+}
+
+func (c *Counts) add(status string) {
+	c.Total++
+	switch status {
+	case Met:
+		c.Met++
+	case NotMet:
+		c.NotMet++
+	case NotApplicable:
+		c.NotApplicable++
+	default:
+		c.Unknown++
+	}
+}
+
+// listShort joins up to eight IDs and says how many more there are.
+func listShort(ids []string) string {
+	const max = 8
+	if len(ids) <= max {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:max], ", ") + fmt.Sprintf(" and %d more", len(ids)-max)
+}
+
+func share(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(int(float64(n)/float64(total)*1000+0.5)) / 1000
+}
+
+func productOf(d *dossier.Dossier) Product {
+	return Product{
+		Name: d.Product.Name, Manufacturer: d.Manufacturer.Name, Brand: d.Product.Brand, Model: d.Product.Model,
+		Type: d.Product.Type, FirmwareVersion: d.Product.FirmwareVersion, HardwareVersion: d.Product.HardwareVersion,
+		Class: d.Category.Class, ClassItem: d.Category.Item, Dossier: d.File,
+	}
+}
+
+// summariseScan condenses a scan result; nil when there was no scan.
+func summariseScan(res *match.Result) *ScanSummary {
+	if res == nil {
+		return nil
+	}
+	s := &ScanSummary{Components: res.Summary.Components, Findings: len(res.Findings), Suppressed: res.Summary.Suppressed,
+		KEV: res.Summary.KEV, BySeverity: map[string]int{}, Blocking: []BlockingFinding{}}
+	for k, v := range res.Summary.BySeverity {
+		s.BySeverity[k] = v
+	}
+	for i := range res.Findings {
+		fd := &res.Findings[i]
+		if ok, why := Blocking(fd); ok {
+			s.Blocking = append(s.Blocking, BlockingFinding{Advisory: fd.Advisory.ID, Aliases: fd.Advisory.Aliases,
+				Component: fd.Component.Name, Version: fd.Component.Version, PURL: fd.Component.PURL,
+				Severity: fd.Severity, KEV: fd.KEV, Fixed: fd.Fixed, Why: why})
+		}
+	}
+	return s
+}

@@ -1,0 +1,209 @@
+package assess
+
+// Statuses of a requirement.
+const (
+	// Met: a check, an evidence document or fully reused evidence shows the
+	// requirement is fulfilled.
+	Met = "met"
+	// NotMet: a dossier fact, the SBOM or the scan shows it is not fulfilled.
+	NotMet = "not-met"
+	// NotApplicable: the dossier claims, with a justification, that it does
+	// not apply, or a dossier fact shows its condition does not hold.
+	NotApplicable = "not-applicable"
+	// Unknown: nothing decides it yet (no evidence, or only partial reuse).
+	Unknown = "unknown"
+)
+
+// Verdicts of a regime.
+const (
+	Conforms       = "conforms"
+	DoesNotConform = "does-not-conform"
+	Incomplete     = "incomplete"
+)
+
+// Assessment regimes: the names used on the command line and as keys of
+// Assessment.Regimes.
+const (
+	RegimeCRA      = "cra"
+	RegimeUSCTM    = "us-ctm"
+	RegimeEN303645 = "en303645"
+)
+
+// AllRegimes lists the assessment regimes in report order.
+var AllRegimes = []string{RegimeCRA, RegimeUSCTM, RegimeEN303645}
+
+// regimeCatalogs maps an assessment regime to the catalog regimes it covers.
+var regimeCatalogs = map[string][]string{
+	RegimeCRA:      {"cra"},
+	RegimeUSCTM:    {"nistir8425", "fcc"},
+	RegimeEN303645: {"en303645"},
+}
+
+// RegimeTitles are display names of the assessment regimes.
+var RegimeTitles = map[string]string{
+	RegimeCRA:      "EU Cyber Resilience Act",
+	RegimeUSCTM:    "US Cyber Trust Mark (NIST IR 8425 + FCC)",
+	RegimeEN303645: "ETSI EN 303 645",
+}
+
+// Assessment is the result of Evaluate. It marshals to the JSON contract of
+// issue 5: product, regimes (keyed by assessment regime), reuse and scan.
+type Assessment struct {
+	Product Product                 `json:"product"`
+	Regimes map[string]*RegimeResult `json:"regimes"`
+	Reuse   ReuseSummary            `json:"reuse"`
+	Scan    *ScanSummary            `json:"scan,omitempty"`
+	SBOM    *SBOMSummary            `json:"sbom,omitempty"`
+	// Order lists the keys of Regimes in the order they were selected.
+	Order []string `json:"-"`
+}
+
+// Product identifies the assessed product.
+type Product struct {
+	Name            string `json:"name"`
+	Manufacturer    string `json:"manufacturer"`
+	Brand           string `json:"brand,omitempty"`
+	Model           string `json:"model"`
+	Type            string `json:"type,omitempty"`
+	FirmwareVersion string `json:"firmwareVersion,omitempty"`
+	HardwareVersion string `json:"hardwareVersion,omitempty"`
+	Class           string `json:"class"`
+	ClassItem       int    `json:"classItem,omitempty"`
+	Dossier         string `json:"dossier,omitempty"`
+}
+
+// RegimeResult is the outcome for one assessment regime.
+type RegimeResult struct {
+	Regime  string `json:"regime"`
+	Title   string `json:"title"`
+	Verdict string `json:"verdict"`
+	// VerdictReason says in one sentence why the verdict is what it is.
+	VerdictReason string              `json:"verdictReason"`
+	Requirements  []RequirementResult `json:"requirements"`
+	Counts        Counts              `json:"counts"`
+	// Reuse is the share of this regime's requirements settled by evidence
+	// given for another regime.
+	Reuse RegimeReuse `json:"reuse"`
+	// Route lists the CRA conformity-assessment procedures the product's
+	// class allows (cra only).
+	Route *Route `json:"route,omitempty"`
+}
+
+// RequirementResult is the status of one requirement.
+type RequirementResult struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Obligation string `json:"obligation"`
+	Status     string `json:"status"`
+	// Reasons explain the status; the first is the deciding one.
+	Reasons []string `json:"reasons"`
+	// Evidence names what the status rests on: "check:<name>", evidence
+	// document paths or URLs, "sbom", "scan", "not-applicable claim".
+	Evidence []string `json:"evidence"`
+	// ReusedFrom lists the requirements of other regimes whose evidence
+	// counts here through the crosswalk.
+	ReusedFrom []Reuse `json:"reusedFrom"`
+	// Next says what to do to settle the requirement (empty when met or not
+	// applicable).
+	Next string `json:"next,omitempty"`
+}
+
+// Reuse is one crosswalk link along which evidence counted.
+type Reuse struct {
+	From     string `json:"from"`
+	Relation string `json:"relation"`
+	// Coverage is "full" (equivalent, or From asks more) or "partial"
+	// (subset, overlaps): partial reuse does not settle the requirement.
+	Coverage string `json:"coverage"`
+	Derived  bool   `json:"derived,omitempty"`
+	// Needed says what extra evidence a partial reuse still needs.
+	Needed string `json:"needed,omitempty"`
+}
+
+// Counts are the number of requirements per status.
+type Counts struct {
+	Total         int `json:"total"`
+	Met           int `json:"met"`
+	NotMet        int `json:"notMet"`
+	NotApplicable int `json:"notApplicable"`
+	Unknown       int `json:"unknown"`
+	// Mandatory counts the requirements that decide the verdict.
+	Mandatory int `json:"mandatory"`
+}
+
+// RegimeReuse summarises crosswalk reuse in one regime.
+type RegimeReuse struct {
+	// Settled is the number of requirements met only through reuse.
+	Settled int `json:"settled"`
+	// Partial is the number with only partial reuse.
+	Partial int `json:"partial"`
+	// Share is Settled divided by the number of requirements (0..1).
+	Share float64 `json:"share"`
+	// IDs are the requirements met through reuse.
+	IDs []string `json:"ids"`
+}
+
+// ReuseSummary summarises crosswalk reuse over all selected regimes.
+type ReuseSummary struct {
+	Settled  int                `json:"settled"`
+	Partial  int                `json:"partial"`
+	Total    int                `json:"total"`
+	Share    float64            `json:"share"`
+	ByRegime map[string]float64 `json:"byRegime"`
+}
+
+// Route is the set of CRA conformity-assessment procedures allowed for the
+// product's class (CRA Art. 32, regulatory.md §5).
+type Route struct {
+	Class   string        `json:"class"`
+	Annex   string        `json:"annex,omitempty"`
+	Allowed []RouteOption `json:"allowed"`
+	// Chosen is the module the dossier names, if any, and whether it is allowed.
+	Chosen        string `json:"chosen,omitempty"`
+	ChosenAllowed bool   `json:"chosenAllowed,omitempty"`
+	Note          string `json:"note,omitempty"`
+}
+
+// RouteOption is one procedure and the condition under which it is open.
+type RouteOption struct {
+	Module    string `json:"module"`
+	Condition string `json:"condition,omitempty"`
+}
+
+// ScanSummary summarises the vulnerability scan behind CRA-I.2.a.
+type ScanSummary struct {
+	Components int `json:"components"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	KEV        int `json:"kev"`
+	// Blocking are the findings that make CRA-I.2.a not met: KEV-listed, or
+	// critical with a fixed version, and not suppressed by VEX.
+	Blocking []BlockingFinding `json:"blocking"`
+	BySeverity map[string]int  `json:"bySeverity"`
+}
+
+// BlockingFinding is one finding that prevents CRA-I.2.a.
+type BlockingFinding struct {
+	Advisory  string   `json:"advisory"`
+	Aliases   []string `json:"aliases,omitempty"`
+	Component string   `json:"component"`
+	Version   string   `json:"version"`
+	PURL      string   `json:"purl,omitempty"`
+	Severity  string   `json:"severity"`
+	KEV       bool     `json:"kev"`
+	Fixed     []string `json:"fixed,omitempty"`
+	Why       string   `json:"why"`
+}
+
+// SBOMSummary describes the SBOM that decided CRA-II.1.
+type SBOMSummary struct {
+	Path        string   `json:"path,omitempty"`
+	Format      string   `json:"format"`
+	SpecVersion string   `json:"specVersion"`
+	Components  int      `json:"components"`
+	Profile     string   `json:"profile,omitempty"`
+	Pass        bool     `json:"pass"`
+	Failed      []string `json:"failed,omitempty"`
+	// Note explains when the profile could not be checked.
+	Note string `json:"note,omitempty"`
+}
