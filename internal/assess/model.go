@@ -49,11 +49,11 @@ var RegimeTitles = map[string]string{
 // Assessment is the result of Evaluate. It marshals to the JSON contract of
 // issue 5: product, regimes (keyed by assessment regime), reuse and scan.
 type Assessment struct {
-	Product Product                 `json:"product"`
+	Product Product                  `json:"product"`
 	Regimes map[string]*RegimeResult `json:"regimes"`
-	Reuse   ReuseSummary            `json:"reuse"`
-	Scan    *ScanSummary            `json:"scan,omitempty"`
-	SBOM    *SBOMSummary            `json:"sbom,omitempty"`
+	Reuse   ReuseSummary             `json:"reuse"`
+	Scan    *ScanSummary             `json:"scan,omitempty"`
+	SBOM    *SBOMSummary             `json:"sbom,omitempty"`
 	// Order lists the keys of Regimes in the order they were selected.
 	Order []string `json:"-"`
 }
@@ -178,8 +178,8 @@ type ScanSummary struct {
 	KEV        int `json:"kev"`
 	// Blocking are the findings that make CRA-I.2.a not met: KEV-listed, or
 	// critical with a fixed version, and not suppressed by VEX.
-	Blocking []BlockingFinding `json:"blocking"`
-	BySeverity map[string]int  `json:"bySeverity"`
+	Blocking   []BlockingFinding `json:"blocking"`
+	BySeverity map[string]int    `json:"bySeverity"`
 }
 
 // BlockingFinding is one finding that prevents CRA-I.2.a.
