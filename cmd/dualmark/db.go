@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -195,19 +194,76 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-var errNotImplemented = errors.New("not implemented yet")
-
 func newDBUpdateCmd() *cobra.Command {
-	var dir string
+	var dir, sourceURL string
+	var opts advisory.UpdateOptions
+	var asJSON, quiet bool
 	cmd := &cobra.Command{
-		Use:     "update --db DIR",
-		Short:   "Download the public OSV, KEV and EPSS feeds and rebuild the database",
-		Example: "  dualmark db update --db ./db",
-		Args:    cobra.NoArgs,
+		Use:   "update --db DIR",
+		Short: "Download the public OSV, KEV and EPSS feeds and rebuild the database",
+		Long: `Update downloads the OSV per-ecosystem all.zip files, the CISA KEV catalogue and
+the EPSS scores into DIR/sources, with progress on stderr, retries, conditional
+requests (ETag / If-Modified-Since: unchanged feeds are not fetched again) and
+checksum checks, then rebuilds the database atomically when anything changed.
+A feed that cannot be fetched is reported and its previous copy is used.
+
+--source-url BASE points every feed at a mirror laid out as BASE/osv/<Ecosystem>/all.zip,
+BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.csv.gz.`,
+		Example: `  dualmark db update --db ./db
+  dualmark db update --db ./db --ecosystem Go --ecosystem PyPI
+  dualmark db update --db ./db --source-url https://mirror.example.com/dualmark --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errNotImplemented
+			if sourceURL != "" {
+				opts.SourceURLs(sourceURL)
+			}
+			if !quiet {
+				opts.OnProgress = downloadPrinter(cmd.ErrOrStderr())
+			}
+			res, err := advisory.Update(cmd.Context(), dir, opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				res.Issues = nonNil(res.Issues)
+				return writeJSON(cmd.OutOrStdout(), res)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "downloaded %d, not modified %d, failed %d\n", len(res.Downloaded), len(res.NotModified), len(res.Failed))
+			for _, f := range res.Failed {
+				fmt.Fprintf(cmd.ErrOrStderr(), "  failed: %s\n", f)
+			}
+			if !res.Rebuilt {
+				fmt.Fprintln(w, "database is up to date")
+				return nil
+			}
+			printIssues(cmd.ErrOrStderr(), res.Issues, 20)
+			printProvenance(w, dir, res.Provenance)
+			return nil
 		},
 	}
 	dbFlag(cmd, &dir)
+	cmd.Flags().StringVar(&sourceURL, "source-url", "", "mirror base URL for all feeds (see above)")
+	cmd.Flags().StringVar(&opts.OSVURL, "osv-url", advisory.DefaultOSVURL, "base URL of the OSV bucket (<Ecosystem>/all.zip)")
+	cmd.Flags().StringVar(&opts.KEVURL, "kev-url", advisory.DefaultKEVURL, "URL of the KEV JSON catalogue")
+	cmd.Flags().StringVar(&opts.EPSSURL, "epss-url", advisory.DefaultEPSSURL, "URL of the EPSS scores CSV (.gz)")
+	cmd.Flags().StringSliceVar(&opts.Ecosystems, "ecosystem", advisory.DefaultEcosystems, "OSV ecosystems to download (repeatable)")
+	cmd.Flags().IntVar(&opts.Retries, "retries", 3, "extra attempts for a failed download")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
 	return cmd
+}
+
+// downloadPrinter prints download progress to w.
+func downloadPrinter(w io.Writer) func(advisory.DownloadProgress) {
+	return func(p advisory.DownloadProgress) {
+		switch {
+		case p.Status == "downloading" && p.Total > 0:
+			fmt.Fprintf(w, "\r%s: %d / %d KiB (%d%%)", p.URL, p.Bytes>>10, p.Total>>10, p.Bytes*100/p.Total)
+		case p.Status == "downloading":
+			fmt.Fprintf(w, "\r%s: %d KiB", p.URL, p.Bytes>>10)
+		default:
+			fmt.Fprintf(w, "\r%s: %s\n", p.URL, p.Status)
+		}
+	}
 }
