@@ -143,7 +143,7 @@ func TestUpdateFromMirror(t *testing.T) {
 	}
 	srv.set("/kev/known_exploited_vulnerabilities.json", readShared(t, "kev/known_exploited_vulnerabilities.json"))
 	srv.set("/epss/epss_scores-current.csv.gz", readShared(t, "epss/epss_scores.csv.gz"))
-	srv.fail["/osv/Go/all.zip"] = 2       // transient outage: retried
+	srv.fail["/osv/Go/all.zip"] = 2           // transient outage: retried
 	srv.corrupt["/osv/crates.io/all.zip"] = 1 // damaged once: checksum mismatch, retried
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
