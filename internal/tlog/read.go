@@ -3,9 +3,11 @@ package tlog
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -99,8 +101,13 @@ func (r *Reader) entryAt(ctx context.Context, index uint64, signed []byte) (*Ent
 // VerifyInclusion checks that data is leaf index of the tree with the
 // checkpoint's size and root.
 func VerifyInclusion(cp *Checkpoint, index uint64, data []byte, p [][]byte) error {
-	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, cp.Size, LeafHash(data), p, cp.Root); err != nil {
-		return fmt.Errorf("inclusion proof of entry %d in tree size %d does not match the checkpoint root: %v", index, cp.Size, err)
+	root, err := proof.RootFromInclusionProof(rfc6962.DefaultHasher, index, cp.Size, LeafHash(data), p)
+	if err != nil {
+		return fmt.Errorf("inclusion proof of entry %d in tree size %d is malformed: %v", index, cp.Size, err)
+	}
+	if !bytes.Equal(root, cp.Root) {
+		return fmt.Errorf("inclusion proof of entry %d in tree size %d leads to root %s, not the checkpoint's %s",
+			index, cp.Size, base64.StdEncoding.EncodeToString(root), base64.StdEncoding.EncodeToString(cp.Root))
 	}
 	return nil
 }
@@ -115,7 +122,13 @@ func VerifyConsistency(old, newer *Checkpoint, p [][]byte) error {
 		return fmt.Errorf("newer checkpoint has size %d, smaller than %d", newer.Size, old.Size)
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, old.Size, newer.Size, p, old.Root, newer.Root); err != nil {
-		return fmt.Errorf("checkpoint of size %d is not consistent with checkpoint of size %d: the log was rewritten or forked: %v", old.Size, newer.Size, err)
+		return fmt.Errorf("checkpoint of size %d is not consistent with checkpoint of size %d: the log was rewritten or forked (%v)", old.Size, newer.Size, firstLine(err))
 	}
 	return nil
+}
+
+// firstLine shortens library errors that print whole byte slices.
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimSuffix(s, ":")
 }

@@ -1,0 +1,115 @@
+// Package label builds, signs and verifies dualmark labels: an in-toto
+// Statement v1 whose predicate summarises an assessment (per-regime
+// verdicts, support-period end, update policy, assessment digest, issuer,
+// issue time), inside a DSSE envelope signed twice over the same PAE bytes —
+// Ed25519 and ML-DSA-65 — and recorded in the transparency log of package
+// tlog. A Bundle holds the envelope, its inclusion proof and the signed
+// checkpoint, so that anyone can verify a label offline with only the bundle
+// and a trust file. Revocations are signed statements appended to the same
+// log.
+package label
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Type URIs of dualmark statements.
+const (
+	StatementType           = "https://in-toto.io/Statement/v1"
+	PredicateType           = "https://dualmark.dev/attestation/label/v1"
+	RevocationPredicateType = "https://dualmark.dev/attestation/label-revocation/v1"
+)
+
+// Subject names of a label statement.
+const (
+	SubjectProduct = "product"
+	SubjectLabel   = "label"
+)
+
+// Statement is an in-toto Statement v1.
+type Statement struct {
+	Type          string               `json:"_type"`
+	Subject       []ResourceDescriptor `json:"subject"`
+	PredicateType string               `json:"predicateType"`
+	Predicate     json.RawMessage      `json:"predicate"`
+}
+
+// ResourceDescriptor is the in-toto v1 resource descriptor (the fields
+// dualmark uses).
+type ResourceDescriptor struct {
+	Name        string            `json:"name,omitempty"`
+	URI         string            `json:"uri,omitempty"`
+	Digest      map[string]string `json:"digest"`
+	MediaType   string            `json:"mediaType,omitempty"`
+	Annotations *Product          `json:"annotations,omitempty"`
+}
+
+// Product is the product identity a label is about. The "product" subject
+// carries it as annotations and its digest is the SHA-256 of its JSON
+// encoding, which verifiers recompute.
+type Product struct {
+	Name            string       `json:"name"`
+	Manufacturer    string       `json:"manufacturer,omitempty"`
+	Brand           string       `json:"brand,omitempty"`
+	Model           string       `json:"model,omitempty"`
+	Type            string       `json:"type,omitempty"`
+	HardwareVersion string       `json:"hardwareVersion,omitempty"`
+	FirmwareVersion string       `json:"firmwareVersion,omitempty"`
+	Identifiers     []Identifier `json:"identifiers,omitempty"`
+}
+
+// Identifier is a product identifier such as a GTIN or FCC ID.
+type Identifier struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// Digest returns the SHA-256 hex digest of the identity's JSON encoding.
+func (p *Product) Digest() string {
+	b, _ := json.Marshal(p)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Predicate is the dualmark label predicate.
+type Predicate struct {
+	Product          Product            `json:"product"`
+	Regimes          map[string]Verdict `json:"regimes"`
+	SupportPeriodEnd string             `json:"supportPeriodEnd,omitempty"` // YYYY-MM-DD
+	UpdatePolicy     *UpdatePolicy      `json:"updatePolicy,omitempty"`
+	Assessment       AssessmentRef      `json:"assessment"`
+	Issuer           string             `json:"issuer"`
+	IssuedAt         time.Time          `json:"issuedAt"`
+}
+
+// Verdict is one regime's outcome.
+type Verdict struct {
+	Verdict string `json:"verdict"` // conforms | does-not-conform | incomplete
+	Route   string `json:"route,omitempty"`
+}
+
+// UpdatePolicy summarises how the product is updated.
+type UpdatePolicy struct {
+	Mechanism string `json:"mechanism,omitempty"`
+	Automatic *bool  `json:"automatic,omitempty"`
+	Signed    *bool  `json:"signed,omitempty"`
+}
+
+// AssessmentRef points at the signed assessment by digest.
+type AssessmentRef struct {
+	Digest    map[string]string `json:"digest"`
+	MediaType string            `json:"mediaType"`
+	Name      string            `json:"name,omitempty"`
+}
+
+// RevocationPredicate is the predicate of a revocation statement; its
+// subject is the revoked label, named by the SHA-256 of its envelope.
+type RevocationPredicate struct {
+	Reason    string    `json:"reason"`
+	LogIndex  uint64    `json:"logIndex"`
+	Issuer    string    `json:"issuer"`
+	RevokedAt time.Time `json:"revokedAt"`
+}
