@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
-	"github.com/google/osv-scalibr/semantic"
 )
 
 // event kinds of a compiled range, in OSV's order of evaluation.
@@ -19,8 +18,9 @@ const (
 type event struct {
 	kind int
 	raw  string
-	zero bool             // introduced "0": before every version
-	v    semantic.Version // parsed once when the matcher is built
+	zero bool // introduced "0": before every version
+	v    *ver // parsed once when the matcher is built
+	rank int  // index of v among the package's sorted boundaries
 }
 
 // versionRange is one SEMVER or ECOSYSTEM range with its events parsed and
@@ -127,18 +127,24 @@ func compileRange(r advisory.Range, eco string) (versionRange, bool) {
 		case b.zero:
 			return 1
 		}
-		c, _ := a.v.Compare(b.v)
-		return c
+		return a.v.compare(b.v)
 	})
 	return vr, true
 }
 
-// contains reports whether v lies in the range, with OSV's algorithm: walk
-// the sorted events; introduced opens, fixed closes at the fixed version,
-// last_affected closes after it; limits cap the range.
-func (vr *versionRange) contains(v semantic.Version) bool {
+// contains reports whether v lies in the range.
+func (vr *versionRange) contains(v *ver) bool {
+	return vr.walk(func(ev *event) int { return v.compare(ev.v) })
+}
+
+// walk evaluates the range with OSV's algorithm, given how the version
+// compares with each event's version (cmp returns -1, 0, +1, or -2 when the
+// two cannot be compared): limits cap the range; walking the sorted events,
+// introduced opens it, fixed closes it at the fixed version, last_affected
+// closes it after that version.
+func (vr *versionRange) walk(cmp func(ev *event) int) bool {
 	for i := range vr.limits {
-		if c, err := v.Compare(vr.limits[i].v); err == nil && c >= 0 {
+		if c := cmp(&vr.limits[i]); c >= 0 {
 			return false
 		}
 	}
@@ -148,18 +154,17 @@ func (vr *versionRange) contains(v semantic.Version) bool {
 		if affected {
 			switch ev.kind {
 			case evFixed:
-				c, _ := v.Compare(ev.v)
-				affected = c < 0
+				affected = cmp(ev) == -1
 			case evLastAffected:
-				c, _ := v.Compare(ev.v)
-				affected = c <= 0
+				c := cmp(ev)
+				affected = c == -1 || c == 0
 			}
 		} else if ev.kind == evIntroduced {
 			if ev.zero {
 				affected = true
 			} else {
-				c, _ := v.Compare(ev.v)
-				affected = c >= 0
+				c := cmp(ev)
+				affected = c == 0 || c == 1
 			}
 		}
 	}
@@ -169,7 +174,7 @@ func (vr *versionRange) contains(v semantic.Version) bool {
 // affects reports whether the entry lists raw (exactly) or one of its
 // ranges contains v. v may be nil when the version did not parse: then only
 // the explicit versions list can match.
-func (e *entry) affects(raw string, v semantic.Version) bool {
+func (e *entry) affects(raw string, v *ver) bool {
 	if _, ok := e.versions[raw]; ok {
 		return true
 	}
@@ -186,14 +191,14 @@ func (e *entry) affects(raw string, v semantic.Version) bool {
 
 // fixedAbove lists the fixed versions of the entry that are above v (all of
 // them when v is nil), in range order.
-func (e *entry) fixedAbove(v semantic.Version, out []string) []string {
+func (e *entry) fixedAbove(v *ver, out []string) []string {
 	for _, r := range e.ranges {
 		for _, ev := range r.events {
 			if ev.kind != evFixed {
 				continue
 			}
 			if v != nil {
-				if c, err := v.Compare(ev.v); err != nil || c >= 0 {
+				if c := v.compare(ev.v); c == -2 || c >= 0 {
 					continue
 				}
 			}
@@ -206,8 +211,8 @@ func (e *entry) fixedAbove(v semantic.Version, out []string) []string {
 }
 
 // parseVersion parses a version the way OSV orders it in eco.
-func parseVersion(eco, s string) (semantic.Version, error) {
-	return semantic.Parse(normalizeVersion(eco, s), eco)
+func parseVersion(eco, s string) (*ver, error) {
+	return newVer(eco, normalizeVersion(eco, s))
 }
 
 // normalizeVersion removes spellings SBOMs add that OSV records do not
@@ -242,8 +247,8 @@ func sameEcosystem(query, rec string) bool {
 }
 
 // NormalizeName spells a package name the way matching compares it in an
-// ecosystem: PyPI per PEP 503, NuGet/Packagist/Hackage/RubyGems?-insensitive
-// where the registry is, Go and Maven exactly.
+// ecosystem: PyPI per PEP 503; NuGet, Packagist and crates.io
+// case-insensitively, as their registries do; Go, Maven and the rest exactly.
 func NormalizeName(eco, name string) string {
 	switch baseEcosystem(eco) {
 	case "PyPI":

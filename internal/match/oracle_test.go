@@ -179,3 +179,66 @@ func init() {
 		oracleKnown[id] = "published after the osv.dev answers were recorded"
 	}
 }
+
+// TestFastPathSameAnswers runs every oracle query and every synthetic
+// benchmark component with and without the fast numeric order: the matched
+// record ids must be the same.
+func TestFastPathSameAnswers(t *testing.T) {
+	ix := NewIndex(staged(t))
+	var qs []Query
+	for _, o := range readOracle(t, testdata.Path(t, "advisories/osv-api-oracle/osv-querybatch-answers.jsonl.gz")) {
+		if o.Query.Version != "" && o.Query.Package.Name != "" {
+			qs = append(qs, Query{Ecosystem: o.Query.Package.Ecosystem, Name: o.Query.Package.Name, Version: o.Query.Version})
+		}
+	}
+	for _, c := range benchComponents(t, "bench/synth-10000.cdx.json") {
+		if q, reason := QueryFromPURL(c.PURL); reason == "" {
+			qs = append(qs, q)
+		}
+	}
+	answers := func() []string {
+		m := NewMatcher(ix)
+		out := make([]string, len(qs))
+		for i, q := range qs {
+			hits, reason, _ := m.matchPackage(q)
+			ids := []string{reason}
+			for _, h := range hits {
+				ids = append(ids, h.rec.ID+" fixed="+strings.Join(h.fixed, ","))
+			}
+			sort.Strings(ids)
+			out[i] = strings.Join(ids, " ")
+		}
+		return out
+	}
+	fast := answers()
+	// the reference: every entry evaluated on its own, no slot table
+	m := NewMatcher(ix)
+	for i, q := range qs {
+		pm, _ := m.packageEntries(q.Ecosystem, q.Name)
+		v, _ := parseVersion(q.Ecosystem, q.Version)
+		raw := normalizeVersion(baseEcosystem(q.Ecosystem), q.Version)
+		ids := map[string]bool{}
+		for _, e := range pm.entries {
+			if e.affects(raw, v) {
+				ids[e.rec.ID] = true
+			}
+		}
+		var got []string
+		for _, part := range strings.Fields(fast[i]) {
+			if !strings.HasPrefix(part, "fixed=") {
+				got = append(got, part)
+			}
+		}
+		if len(got) != len(ids) {
+			t.Errorf("%s %s@%s: slot table %v, reference %v", q.Ecosystem, q.Name, q.Version, got, ids)
+		}
+	}
+	fastPath = false
+	slow := answers()
+	fastPath = true
+	for i := range qs {
+		if fast[i] != slow[i] {
+			t.Errorf("%s %s@%s: fast %q, semantic %q", qs[i].Ecosystem, qs[i].Name, qs[i].Version, fast[i], slow[i])
+		}
+	}
+}

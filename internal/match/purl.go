@@ -124,6 +124,9 @@ var simpleTypes = map[string]string{
 // is looked up by. The error is one of the Reason* strings when the purl
 // names no ecosystem OSV knows.
 func QueryFromPURL(s string) (Query, string) {
+	if q, ok := quickQuery(s); ok {
+		return q, ""
+	}
 	p, err := ParsePURL(s)
 	if err != nil {
 		return Query{}, ReasonBadPURL
@@ -300,4 +303,45 @@ func NormalizeRepo(u string) string {
 	}
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
 	return "https://" + s
+}
+
+// quickQuery maps the common purl shapes without escapes, qualifiers or
+// subpath (most of a large SBOM) by slicing the string, without the
+// allocations of a full parse. ok is false for anything else.
+func quickQuery(s string) (Query, bool) {
+	rest, ok := strings.CutPrefix(s, "pkg:")
+	if !ok || strings.ContainsAny(rest, "%?#") {
+		return Query{}, false
+	}
+	typ, path, ok := strings.Cut(rest, "/")
+	if !ok {
+		return Query{}, false
+	}
+	at := strings.LastIndexByte(path, '@')
+	if at <= 0 {
+		return Query{}, false
+	}
+	name, version := path[:at], path[at+1:]
+	slash := strings.LastIndexByte(name, '/')
+	switch typ {
+	case "golang":
+		return Query{Ecosystem: "Go", Name: name, Version: version}, true
+	case "npm":
+		return Query{Ecosystem: "npm", Name: name, Version: version}, true
+	case "pypi", "cargo", "hackage", "cran", "nuget", "gem", "pub", "hex":
+		if slash >= 0 {
+			return Query{}, false
+		}
+		eco := simpleTypes[typ]
+		if typ == "pypi" {
+			eco = "PyPI"
+		}
+		return Query{Ecosystem: eco, Name: name, Version: version}, true
+	case "maven":
+		if slash <= 0 || strings.IndexByte(name[:slash], '/') >= 0 {
+			return Query{}, false
+		}
+		return Query{Ecosystem: "Maven", Name: name[:slash] + ":" + name[slash+1:], Version: version}, true
+	}
+	return Query{}, false
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/vex"
-	"github.com/google/osv-scalibr/semantic"
 )
 
 // Component is what matching needs to know about one SBOM component.
@@ -117,23 +116,18 @@ type Options struct {
 // once. It is not safe for concurrent use.
 type Matcher struct {
 	src      Source
-	pkgs     map[string]*pkgMatch
+	pkgs     map[[2]string]*pkgMatch
 	cpes     map[string][]*entry
 	repos    map[string][]*entry
 	severity map[*advisory.Record]Score
 	skipped  int
 }
 
-type pkgMatch struct {
-	eco     string
-	entries []*entry
-}
-
 // NewMatcher returns a Matcher reading from src.
 func NewMatcher(src Source) *Matcher {
 	return &Matcher{
 		src:      src,
-		pkgs:     map[string]*pkgMatch{},
+		pkgs:     map[[2]string]*pkgMatch{},
 		cpes:     map[string][]*entry{},
 		repos:    map[string][]*entry{},
 		severity: map[*advisory.Record]Score{},
@@ -152,7 +146,7 @@ type hit struct {
 // packageEntries compiles (once) the affected entries of every record that
 // names the package in a compatible ecosystem.
 func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
-	key := eco + "\x00" + name
+	key := [2]string{eco, name}
 	if pm, ok := m.pkgs[key]; ok {
 		return pm, nil
 	}
@@ -176,6 +170,7 @@ func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 			pm.entries = append(pm.entries, e)
 		}
 	}
+	pm.prepare()
 	m.pkgs[key] = pm
 	return pm, nil
 }
@@ -235,24 +230,22 @@ func (m *Matcher) matchPackage(q Query) ([]hit, string, error) {
 		return nil, "", nil
 	}
 	raw := normalizeVersion(baseEcosystem(q.Ecosystem), q.Version)
-	var hits []hit
-	parsed := map[string]semantic.Version{}
+	var v *ver
 	bad := false
-	for _, e := range pm.entries {
-		v, ok := parsed[e.eco]
-		if !ok && len(e.ranges) > 0 {
-			pv, err := parseVersion(e.eco, q.Version)
-			if err != nil {
-				bad = true
-			} else {
-				v = pv
-			}
-			parsed[e.eco] = v
+	if pm.ranged || len(pm.listed) > 0 {
+		pv, err := parseVersion(q.Ecosystem, q.Version)
+		if err != nil {
+			bad = true
+		} else {
+			v = pv
 		}
-		if !e.affects(raw, v) {
-			continue
-		}
-		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)}})
+	}
+	var hits []hit
+	if v != nil && pm.ranged {
+		hits = pm.at(pm.slot(v))
+	}
+	if listed := pm.listedHits(raw, v); len(listed) > 0 {
+		hits = mergeHits(slices.Clone(hits), listed)
 	}
 	if bad && len(hits) == 0 {
 		return nil, ReasonBadVersion, nil

@@ -1,0 +1,138 @@
+package match
+
+import (
+	"sort"
+)
+
+// Why slots: comparing a version with every event of every record of a
+// package (osv-scalibr keeps version components as big.Int) ran at 255,000
+// component checks/s on the 10,000-component benchmark SBOM. All that
+// matters for OSV's algorithm is where a version falls among the package's
+// distinct event versions ("boundaries"). So each package sorts its
+// boundaries once; a version is placed by binary search into one of 2n+1
+// slots (below b0, equal b0, between b0 and b1, ...), and the affected
+// records of a slot are computed once, with the same walk, from ranks.
+
+// pkgMatch holds the compiled entries of one package and its slot table.
+type pkgMatch struct {
+	eco     string
+	entries []*entry
+	bounds  []*ver  // sorted, distinct
+	slots   [][]hit // per slot, computed on first use; nil = not yet
+	done    []bool
+	listed  map[string][]int // explicit version → entry indices
+	ranged  bool             // some entry has a SEMVER/ECOSYSTEM range
+}
+
+// prepare ranks every event of the package's ranges and indexes the
+// explicit versions lists.
+func (pm *pkgMatch) prepare() {
+	var evs []*event
+	for ei, e := range pm.entries {
+		pm.ranged = pm.ranged || len(e.ranges) > 0
+		for ri := range e.ranges {
+			r := &e.ranges[ri]
+			for i := range r.events {
+				if !r.events[i].zero {
+					evs = append(evs, &r.events[i])
+				}
+			}
+			for i := range r.limits {
+				evs = append(evs, &r.limits[i])
+			}
+		}
+		for v := range e.versions {
+			if pm.listed == nil {
+				pm.listed = map[string][]int{}
+			}
+			pm.listed[v] = append(pm.listed[v], ei)
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].v.compare(evs[j].v) < 0 })
+	for _, ev := range evs {
+		n := len(pm.bounds)
+		if n > 0 {
+			if pm.bounds[n-1].compare(ev.v) == 0 {
+				ev.rank = n - 1
+				continue
+			}
+		}
+		pm.bounds = append(pm.bounds, ev.v)
+		ev.rank = n
+	}
+	pm.slots = make([][]hit, 2*len(pm.bounds)+1)
+	pm.done = make([]bool, len(pm.slots))
+}
+
+// slot places v among the boundaries: 2i+1 when v equals bounds[i], 2i when
+// it lies below bounds[i] (and above bounds[i-1]).
+func (pm *pkgMatch) slot(v *ver) int {
+	i := sort.Search(len(pm.bounds), func(i int) bool { return pm.bounds[i].compare(v) >= 0 })
+	if i < len(pm.bounds) {
+		if pm.bounds[i].compare(v) == 0 {
+			return 2*i + 1
+		}
+	}
+	return 2 * i
+}
+
+// at returns the records whose ranges contain versions of slot s, one hit
+// per record id, with the fixed versions above the slot.
+func (pm *pkgMatch) at(s int) []hit {
+	if pm.done[s] {
+		return pm.slots[s]
+	}
+	cmp := func(ev *event) int {
+		switch d := s - (2*ev.rank + 1); {
+		case d < 0:
+			return -1
+		case d > 0:
+			return 1
+		}
+		return 0
+	}
+	var hits []hit
+	for _, e := range pm.entries {
+		in := false
+		for i := range e.ranges {
+			if e.ranges[i].walk(cmp) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			continue
+		}
+		var fixed []string
+		for _, r := range e.ranges {
+			for _, ev := range r.events {
+				if ev.kind == evFixed && cmp(&ev) < 0 {
+					fixed = appendNew(fixed, ev.raw)
+				}
+			}
+		}
+		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
+	}
+	pm.slots[s], pm.done[s] = hits, true
+	return hits
+}
+
+// listedHits are the entries whose explicit versions list holds raw; their
+// fixed versions are those above v (all when v is nil).
+func (pm *pkgMatch) listedHits(raw string, v *ver) []hit {
+	var hits []hit
+	for _, ei := range pm.listed[raw] {
+		e := pm.entries[ei]
+		hits = append(hits, hit{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+	}
+	return hits
+}
+
+func appendNew(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
