@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // cdxJSON is the subset of a CycloneDX 1.2–1.7 JSON BOM that the model
@@ -221,11 +220,7 @@ func cdxJSONTools(raw json.RawMessage) []string {
 	}
 	var out []string
 	for _, t := range list {
-		name := strings.TrimSpace(strings.Join(nonEmpty(t.Vendor, t.Name), " "))
-		if t.Version != "" {
-			name += "-" + t.Version
-		}
-		out = appendNonEmpty(out, name, "Tool: ")
+		out = appendNonEmpty(out, toolName(t.Vendor, t.Name, t.Version), "Tool: ")
 	}
 	return out
 }

@@ -82,6 +82,8 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	switch kind {
 	case kindCycloneDXJSON:
 		doc, err = parseCycloneDXJSON(data)
+	case kindCycloneDXXML:
+		doc, err = parseCycloneDXXML(data)
 	default:
 		err = fmt.Errorf("%s documents are not supported yet", kind)
 	}

@@ -1,0 +1,93 @@
+package sbom
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// inventoryEntry is one document of sbom/sbom-inventory.json, which records
+// format, spec version and the component count of each staged SBOM.
+type inventoryEntry struct {
+	File        string `json:"file"`
+	Format      string `json:"format"`
+	SpecVersion string `json:"spec_version"`
+	Components  int    `json:"components"`
+	WithPURL    int    `json:"with_purl"`
+}
+
+// inventoryRejections lists the staged documents that dualmark refuses, with
+// a fragment of the precise reason it must give.
+var inventoryRejections = map[string]string{}
+
+// inventoryCountExceptions lists documents whose inventory count differs
+// from the count contract, with the reason.
+var inventoryCountExceptions = map[string]struct {
+	want   int
+	reason string
+}{}
+
+// TestInventory walks every document of sbom-inventory.json and asserts that
+// it parses with the recorded format, version and component count, or is
+// rejected with the recorded reason.
+func TestInventory(t *testing.T) {
+	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ SBOMs []inventoryEntry }
+	if err := json.Unmarshal(data, &inv); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Dir(filepath.Dir(invPath))
+	parsed := 0
+	for _, e := range inv.SBOMs {
+		doc, err := ParseFile(filepath.Join(root, e.File), Options{})
+		if reason, ok := inventoryRejections[e.File]; ok {
+			if err == nil || !strings.Contains(err.Error(), reason) {
+				t.Errorf("%s: want rejection containing %q, got %v", e.File, reason, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s (%s %s): %v", e.File, e.Format, e.SpecVersion, err)
+			continue
+		}
+		parsed++
+		want := e.Components
+		if ex, ok := inventoryCountExceptions[e.File]; ok {
+			want = ex.want
+		}
+		if len(doc.Components) != want {
+			t.Errorf("%s: %d components, inventory says %d", e.File, len(doc.Components), e.Components)
+		}
+		if f, enc := inventoryFormat(e.Format); doc.Format != f || doc.Encoding != enc {
+			t.Errorf("%s: detected %s/%s, inventory says %s", e.File, doc.Format, doc.Encoding, e.Format)
+		}
+		if doc.SpecVersion != e.SpecVersion {
+			t.Errorf("%s: spec version %s, inventory says %s", e.File, doc.SpecVersion, e.SpecVersion)
+		}
+	}
+	t.Logf("%d of %d inventory documents parsed, %d rejected as expected", parsed, len(inv.SBOMs), len(inventoryRejections))
+}
+
+func inventoryFormat(f string) (format, encoding string) {
+	switch {
+	case strings.HasPrefix(f, "CycloneDX-JSON"):
+		return FormatCycloneDX, EncodingJSON
+	case f == "CycloneDX-XML":
+		return FormatCycloneDX, EncodingXML
+	case f == "SPDX-JSON":
+		return FormatSPDX, EncodingJSON
+	case f == "SPDX-TV":
+		return FormatSPDX, EncodingTagValue
+	case f == "SPDX3-JSONLD":
+		return FormatSPDX, EncodingJSONLD
+	}
+	return f, ""
+}
