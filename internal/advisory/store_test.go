@@ -102,7 +102,9 @@ func TestRecordRoundTrip(t *testing.T) {
 
 // normalizeEmpty treats an empty events list like a missing one, the only
 // difference the encoding allows.
-func normalizeEmpty(b []byte) []byte { return bytes.ReplaceAll(b, []byte(`"events":[]`), []byte(`"events":null`)) }
+func normalizeEmpty(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte(`"events":[]`), []byte(`"events":null`))
+}
 
 func TestCorruptDatabase(t *testing.T) {
 	dir, _ := sampleDir(t)
