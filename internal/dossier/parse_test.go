@@ -40,6 +40,7 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type list", minimal + "evidence: {}\n", "d.yaml:8: evidence: expected a list, got a mapping"},
 		{"bad date", minimal + "supportPeriod:\n  end: 2031-02-30\n", `d.yaml:9: supportPeriod.end: "2031-02-30" is not a date in the form YYYY-MM-DD`},
 		{"bad enum", strings.Replace(minimal, "class: default", "class: class-1", 1), `d.yaml:7: category.class: "class-1" is not one of default, important-class-I, important-class-II, critical`},
+		{"bad enum in list", minimal + "authentication:\n  accessControl: [password, pin]\n", `d.yaml:9: authentication.accessControl[1]: "pin" is not one of password, biometric`},
 		{"class needs item", strings.Replace(minimal, "class: default", "class: important-class-I", 1), "d.yaml:6: category: class important-class-I needs item"},
 		{"item out of range", strings.Replace(minimal, "class: default", "class: important-class-I\n  item: 20", 1), "d.yaml:8: category.item: Annex III lists 19 items"},
 		{"end before start", minimal + "supportPeriod:\n  start: 2026-01-01\n  end: 2025-01-01\n", "d.yaml:10: supportPeriod.end: end 2025-01-01 is before start 2026-01-01"},

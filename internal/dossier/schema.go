@@ -38,7 +38,11 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			s["description"] = f.doc
 		}
 		if len(f.enum) > 0 {
-			s["enum"] = f.enum
+			if items, ok := s["items"].(map[string]any); ok {
+				items["enum"] = f.enum
+			} else {
+				s["enum"] = f.enum
+			}
 		}
 		if pat := sf.Tag.Get("pattern"); pat != "" {
 			s["pattern"] = pat

@@ -209,8 +209,8 @@ func (p *parser) walkStruct(n *yaml.Node, t reflect.Type, path string) {
 		if v.Kind != yaml.ScalarNode {
 			p.pos[fp] = k // report block values at their key's line
 		}
-		if len(f.enum) > 0 && v.Kind == yaml.ScalarNode && !isNull(v) && !contains(f.enum, v.Value) {
-			p.add(v, fp, "%q is not one of %s", v.Value, strings.Join(f.enum, ", "))
+		if len(f.enum) > 0 {
+			p.checkEnum(v, fp, f.enum)
 		}
 		if f.required && f.typ.Kind() == reflect.String && v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
 			p.add(v, fp, "required field is empty")
@@ -223,6 +223,19 @@ func (p *parser) walkStruct(n *yaml.Node, t reflect.Type, path string) {
 		if f.required && !seen[f.name] {
 			p.add(n, joinPath(path, f.name), "missing required field")
 		}
+	}
+}
+
+// checkEnum checks a scalar, or each scalar of a list, against the allowed values.
+func (p *parser) checkEnum(v *yaml.Node, path string, enum []string) {
+	if v.Kind == yaml.SequenceNode {
+		for i, c := range v.Content {
+			p.checkEnum(c, path+"["+strconv.Itoa(i)+"]", enum)
+		}
+		return
+	}
+	if v.Kind == yaml.ScalarNode && !isNull(v) && !contains(enum, v.Value) {
+		p.add(v, path, "%q is not one of %s", v.Value, strings.Join(enum, ", "))
 	}
 }
 

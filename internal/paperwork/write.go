@@ -1,0 +1,70 @@
+package paperwork
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dualmark/dualmark/internal/dossier"
+)
+
+// LabelFile is the file name of the machine-readable CTA-2120 label data.
+const LabelFile = "us-cyber-trust-mark-label.cta-2120.json"
+
+// Written lists what Write produced.
+type Written struct {
+	Files     []string    `json:"files"`     // paths of the files written, in order
+	Documents []*Document `json:"documents"` // the documents, with their gaps
+}
+
+// Write builds every document for d and writes it to dir as Markdown, JSON
+// and HTML, plus the CTA-2120 label JSON. It creates dir when needed and
+// overwrites earlier output of the same names.
+func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
+	docs, err := Build(d, opts)
+	if err != nil {
+		return nil, err
+	}
+	label, err := BuildLabel(d, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("paperwork: %w", err)
+	}
+	w := &Written{Documents: docs}
+	put := func(name string, data []byte) error {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return fmt.Errorf("paperwork: %w", err)
+		}
+		w.Files = append(w.Files, p)
+		return nil
+	}
+	for _, doc := range docs {
+		js, err := doc.JSON()
+		if err != nil {
+			return nil, err
+		}
+		html, err := doc.HTML()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range []struct {
+			ext  string
+			data []byte
+		}{{".md", append(doc.Markdown(), '\n')}, {".json", js}, {".html", html}} {
+			if err := put(doc.ID+f.ext, f.data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lj, err := label.JSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := put(LabelFile, lj); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
