@@ -1,0 +1,483 @@
+package match
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/vex"
+)
+
+// Output formats of a scan result.
+const (
+	FormatTable        = "table"
+	FormatJSON         = "json"
+	FormatSARIF        = "sarif"
+	FormatCycloneDXVDR = "cyclonedx-vdr"
+	FormatOpenVEX      = "openvex"
+)
+
+// Formats lists the output formats Render accepts.
+var Formats = []string{FormatTable, FormatJSON, FormatSARIF, FormatCycloneDXVDR, FormatOpenVEX}
+
+// RenderOptions carry what the renderings say about the run itself.
+type RenderOptions struct {
+	// SBOM is the scanned file, named as the user gave it.
+	SBOM string
+	// Time stamps the documents (fixed in tests).
+	Time time.Time
+	// ToolVersion is dualmark's version.
+	ToolVersion string
+}
+
+// Render writes the result in one of Formats.
+func Render(w io.Writer, res *Result, format string, opts RenderOptions) error {
+	switch format {
+	case FormatTable:
+		return WriteTable(w, res)
+	case FormatJSON:
+		return writeJSON(w, res)
+	case FormatSARIF:
+		return writeJSON(w, SARIF(res, opts))
+	case FormatCycloneDXVDR:
+		return writeJSON(w, VDR(res, opts))
+	case FormatOpenVEX:
+		return writeJSON(w, OpenVEX(res, opts))
+	}
+	return fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats, ", "))
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// Ordered returns the findings in the order a person reads them: active
+// before suppressed, KEV first, then by severity, EPSS, id and component.
+func Ordered(fs []Finding) []Finding {
+	out := slices.Clone(fs)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Suppressed != b.Suppressed {
+			return !a.Suppressed
+		}
+		if a.KEV != b.KEV {
+			return a.KEV
+		}
+		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+			return ra > rb
+		}
+		if ea, eb := epssScore(a), epssScore(b); ea != eb {
+			return ea > eb
+		}
+		if a.Advisory.ID != b.Advisory.ID {
+			return a.Advisory.ID < b.Advisory.ID
+		}
+		return a.Component.Name < b.Component.Name
+	})
+	return out
+}
+
+func epssScore(f *Finding) float64 {
+	if f.EPSS == nil {
+		return -1
+	}
+	return f.EPSS.Score
+}
+
+// displayID is the advisory id with its first CVE alias, if different.
+func displayID(f *Finding) string {
+	for _, a := range f.Advisory.Aliases {
+		if strings.HasPrefix(a, "CVE-") && a != f.Advisory.ID {
+			return f.Advisory.ID + " (" + a + ")"
+		}
+	}
+	return f.Advisory.ID
+}
+
+// WriteTable writes the findings as a table, most urgent first, then the
+// summary with every component accounted for.
+func WriteTable(w io.Writer, res *Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fs := Ordered(res.Findings)
+	if len(fs) > 0 {
+		fmt.Fprintln(tw, "KEV\tSEVERITY\tEPSS\tADVISORY\tCOMPONENT\tFIXED IN\tMATCH")
+	}
+	for i := range fs {
+		f := &fs[i]
+		kev := ""
+		if f.KEV {
+			kev = "KEV"
+			if f.KnownRansomware {
+				kev += "+ransomware"
+			}
+		}
+		epss := "-"
+		if f.EPSS != nil {
+			epss = fmt.Sprintf("%.1f%%", f.EPSS.Score*100)
+		}
+		fixed := strings.Join(f.Fixed, ", ")
+		if fixed == "" {
+			fixed = "no fix listed"
+		}
+		sev := f.Severity
+		if f.Suppressed {
+			sev = "suppressed (" + f.SuppressedBy.Status + ")"
+		}
+		match := f.Match
+		if f.Confidence > 0 {
+			match += fmt.Sprintf(" %.0f%%", f.Confidence*100)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\t%s\t%s\n", kev, sev, epss, displayID(f), f.Component.Name, f.Component.Version, fixed, match)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := &res.Summary
+	if len(fs) > 0 {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%d components scanned: %d with findings, %d clean, %d not matchable\n", s.Components, s.Matched, s.Clean, s.NotMatchable)
+	fmt.Fprintf(w, "%d findings (%d vulnerabilities after alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d suppressed by VEX\n",
+		s.Findings-s.Suppressed, s.Vulnerabilities, s.KEV, s.BySeverity[SeverityCritical], s.BySeverity[SeverityHigh],
+		s.BySeverity[SeverityMedium], s.BySeverity[SeverityLow], s.BySeverity[SeverityUnknown]+s.BySeverity[SeverityNone], s.Suppressed)
+	if s.NotMatchable > 0 {
+		reasons := make([]string, 0, len(s.NotMatchableReasons))
+		for r := range s.NotMatchableReasons {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		for _, r := range reasons {
+			fmt.Fprintf(w, "  not matchable, %s: %d (e.g. %s)\n", r, s.NotMatchableReasons[r], exampleOf(s.NotMatchableList, r))
+		}
+	}
+	if s.SkippedRanges > 0 {
+		fmt.Fprintf(w, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
+	}
+	return nil
+}
+
+func exampleOf(list []Unmatchable, reason string) string {
+	for _, u := range list {
+		if u.Reason == reason {
+			c := u.Component
+			if c.PURL != "" {
+				return c.PURL
+			}
+			if c.Version != "" {
+				return c.Name + "@" + c.Version
+			}
+			if c.Name != "" {
+				return c.Name
+			}
+			return c.Ref
+		}
+	}
+	return "-"
+}
+
+// sarifLevel maps a severity to a SARIF result level.
+func sarifLevel(f *Finding) string {
+	switch {
+	case f.KEV || severityRank(f.Severity) >= 3:
+		return "error"
+	case severityRank(f.Severity) == 2 || f.Severity == SeverityUnknown:
+		return "warning"
+	}
+	return "note"
+}
+
+// SARIF renders the result as a SARIF 2.1.0 log: one rule per advisory, one
+// result per finding, VEX-suppressed findings with an external suppression.
+func SARIF(res *Result, opts RenderOptions) map[string]any {
+	rules := []any{}
+	ruleIndex := map[string]int{}
+	results := []any{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		idx, ok := ruleIndex[f.Advisory.ID]
+		if !ok {
+			idx = len(rules)
+			ruleIndex[f.Advisory.ID] = idx
+			desc := f.Advisory.Summary
+			if desc == "" {
+				desc = f.Advisory.ID
+			}
+			props := map[string]any{"tags": []string{"security", "vulnerability"}}
+			if f.CVSS != nil {
+				props["security-severity"] = fmt.Sprintf("%.1f", f.CVSS.Score)
+			}
+			rules = append(rules, map[string]any{
+				"id":               f.Advisory.ID,
+				"shortDescription": map[string]any{"text": desc},
+				"helpUri":          "https://osv.dev/vulnerability/" + f.Advisory.ID,
+				"properties":       props,
+			})
+		}
+		fixed := "no fixed version listed"
+		if len(f.Fixed) > 0 {
+			fixed = "fixed in " + strings.Join(f.Fixed, ", ")
+		}
+		msg := fmt.Sprintf("%s@%s is affected by %s (%s); %s", f.Component.Name, f.Component.Version, displayID(f), f.Severity, fixed)
+		if f.KEV {
+			msg += "; listed in CISA KEV"
+		}
+		r := map[string]any{
+			"ruleId":    f.Advisory.ID,
+			"ruleIndex": idx,
+			"level":     sarifLevel(f),
+			"message":   map[string]any{"text": msg},
+			"locations": []any{map[string]any{
+				"physicalLocation": map[string]any{"artifactLocation": map[string]any{"uri": sarifURI(opts.SBOM)}},
+				"logicalLocations": []any{map[string]any{"name": componentID(f.Component), "kind": "package"}},
+			}},
+			"properties": map[string]any{"kev": f.KEV, "match": f.Match, "fixed": f.Fixed},
+		}
+		if f.Suppressed && f.SuppressedBy != nil {
+			r["suppressions"] = []any{map[string]any{
+				"kind":          "external",
+				"status":        "accepted",
+				"justification": vexReason(f.SuppressedBy),
+			}}
+		}
+		results = append(results, r)
+	}
+	return map[string]any{
+		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+		"version": "2.1.0",
+		"runs": []any{map[string]any{
+			"tool": map[string]any{"driver": map[string]any{
+				"name":           "dualmark",
+				"version":        opts.ToolVersion,
+				"informationUri": "https://github.com/dualmark/dualmark",
+				"rules":          rules,
+			}},
+			"results": results,
+		}},
+	}
+}
+
+func sarifURI(p string) string {
+	if p == "" {
+		return "sbom"
+	}
+	return strings.ReplaceAll(p, "\\", "/")
+}
+
+func componentID(c ComponentRef) string {
+	if c.PURL != "" {
+		return c.PURL
+	}
+	return c.Name + "@" + c.Version
+}
+
+func vexReason(s *vex.Statement) string {
+	parts := []string{s.Status}
+	if s.Justification != "" {
+		parts = append(parts, s.Justification)
+	}
+	if s.Impact != "" {
+		parts = append(parts, s.Impact)
+	}
+	return strings.Join(parts, ": ") + " (" + s.Source + ")"
+}
+
+// VDR renders the result as a CycloneDX 1.6 vulnerability disclosure
+// report: the affected components and one vulnerability per advisory with
+// ratings, fixed versions, KEV/EPSS properties and, for VEX'd findings, the
+// analysis.
+func VDR(res *Result, opts RenderOptions) map[string]any {
+	comps := []any{}
+	refOf := map[string]string{}
+	vulns := []any{}
+	vulnIndex := map[string]int{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		key := componentID(f.Component)
+		ref, ok := refOf[key]
+		if !ok {
+			ref = fmt.Sprintf("component-%d", len(comps)+1)
+			if f.Component.Ref != "" {
+				ref = f.Component.Ref
+			}
+			refOf[key] = ref
+			c := map[string]any{"bom-ref": ref, "type": "library", "name": f.Component.Name, "version": f.Component.Version}
+			if f.Component.PURL != "" {
+				c["purl"] = f.Component.PURL
+			}
+			comps = append(comps, c)
+		}
+		vkey := f.Advisory.ID + "\x00" + analysisKey(f)
+		if j, ok := vulnIndex[vkey]; ok {
+			v := vulns[j].(map[string]any)
+			v["affects"] = append(v["affects"].([]any), map[string]any{"ref": ref})
+			continue
+		}
+		v := map[string]any{
+			"bom-ref": fmt.Sprintf("vuln-%d", len(vulns)+1),
+			"id":      f.Advisory.ID,
+			"source":  map[string]any{"name": "OSV", "url": "https://osv.dev/vulnerability/" + f.Advisory.ID},
+			"affects": []any{map[string]any{"ref": ref}},
+		}
+		if f.Advisory.Summary != "" {
+			v["description"] = f.Advisory.Summary
+		}
+		var refs []any
+		for _, a := range f.Advisory.Aliases {
+			refs = append(refs, map[string]any{"id": a, "source": map[string]any{"name": "OSV", "url": "https://osv.dev/vulnerability/" + a}})
+		}
+		if refs != nil {
+			v["references"] = refs
+		}
+		rating := map[string]any{"severity": cdxSeverity(f.Severity)}
+		if f.CVSS != nil {
+			rating["score"] = f.CVSS.Score
+			rating["vector"] = f.CVSS.Vector
+			rating["method"] = cdxMethod(f.CVSS.Vector)
+		}
+		v["ratings"] = []any{rating}
+		if len(f.Fixed) > 0 {
+			v["recommendation"] = "Upgrade to " + strings.Join(f.Fixed, " or ")
+		}
+		props := []any{map[string]any{"name": "dualmark:kev", "value": fmt.Sprint(f.KEV)}, map[string]any{"name": "dualmark:match", "value": f.Match}}
+		if f.EPSS != nil {
+			props = append(props, map[string]any{"name": "dualmark:epss", "value": fmt.Sprintf("%.5f", f.EPSS.Score)})
+		}
+		v["properties"] = props
+		if f.Suppressed && f.SuppressedBy != nil {
+			a := map[string]any{"state": cdxState(f.SuppressedBy.Status)}
+			if j := cdxJustification(f.SuppressedBy.Justification); j != "" {
+				a["justification"] = j
+			}
+			if f.SuppressedBy.Impact != "" {
+				a["detail"] = f.SuppressedBy.Impact
+			}
+			v["analysis"] = a
+		}
+		vulnIndex[vkey] = len(vulns)
+		vulns = append(vulns, v)
+	}
+	return map[string]any{
+		"bomFormat":   "CycloneDX",
+		"specVersion": "1.6",
+		"version":     1,
+		"metadata": map[string]any{
+			"timestamp": opts.Time.UTC().Format(time.RFC3339),
+			"tools":     map[string]any{"components": []any{map[string]any{"type": "application", "name": "dualmark", "version": opts.ToolVersion}}},
+		},
+		"components":      comps,
+		"vulnerabilities": vulns,
+	}
+}
+
+func analysisKey(f *Finding) string {
+	if f.Suppressed && f.SuppressedBy != nil {
+		return f.SuppressedBy.Status + f.SuppressedBy.Justification
+	}
+	return ""
+}
+
+func cdxSeverity(s string) string {
+	switch s {
+	case SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityNone:
+		return s
+	}
+	return "unknown"
+}
+
+func cdxMethod(vector string) string {
+	switch {
+	case strings.HasPrefix(vector, "CVSS:4.0/"):
+		return "CVSSv4"
+	case strings.HasPrefix(vector, "CVSS:3.1/"):
+		return "CVSSv31"
+	case strings.HasPrefix(vector, "CVSS:3.0/"):
+		return "CVSSv3"
+	}
+	return "CVSSv2"
+}
+
+func cdxState(status string) string {
+	switch status {
+	case vex.StatusNotAffected:
+		return "not_affected"
+	case vex.StatusFixed:
+		return "resolved"
+	case vex.StatusUnderInvestigation:
+		return "in_triage"
+	}
+	return "exploitable"
+}
+
+// cdxJustification maps OpenVEX justifications to CycloneDX ones.
+func cdxJustification(j string) string {
+	switch j {
+	case "component_not_present", "vulnerable_code_not_present":
+		return "code_not_present"
+	case "vulnerable_code_not_in_execute_path":
+		return "code_not_reachable"
+	case "vulnerable_code_cannot_be_controlled_by_adversary":
+		return "requires_environment"
+	case "inline_mitigations_already_exist":
+		return "protected_by_mitigating_control"
+	case "code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency",
+		"requires_environment", "protected_by_compiler", "protected_at_runtime", "protected_at_perimeter",
+		"protected_by_mitigating_control":
+		return j
+	}
+	return ""
+}
+
+// OpenVEX renders the findings as an OpenVEX v0.2.0 document: each finding
+// is an "affected" statement (with the fixed versions as action), or the
+// status of the VEX statement that suppressed it.
+func OpenVEX(res *Result, opts RenderOptions) map[string]any {
+	ts := opts.Time.UTC().Format(time.RFC3339)
+	stmts := []any{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		vuln := map[string]any{"name": f.Advisory.ID}
+		if len(f.Advisory.Aliases) > 0 {
+			vuln["aliases"] = f.Advisory.Aliases
+		}
+		st := map[string]any{
+			"vulnerability": vuln,
+			"products":      []any{map[string]any{"@id": componentID(f.Component)}},
+			"status":        vex.StatusAffected,
+		}
+		if f.Suppressed && f.SuppressedBy != nil {
+			st["status"] = f.SuppressedBy.Status
+			if f.SuppressedBy.Justification != "" {
+				st["justification"] = f.SuppressedBy.Justification
+			}
+			if f.SuppressedBy.Impact != "" {
+				st["impact_statement"] = f.SuppressedBy.Impact
+			}
+			if f.SuppressedBy.Status == vex.StatusNotAffected && f.SuppressedBy.Justification == "" && f.SuppressedBy.Impact == "" {
+				st["impact_statement"] = "stated not affected in " + f.SuppressedBy.Source
+			}
+		} else if len(f.Fixed) > 0 {
+			st["action_statement"] = "Upgrade to " + strings.Join(f.Fixed, " or ")
+		} else {
+			st["action_statement"] = "No fixed version is listed; assess and mitigate"
+		}
+		stmts = append(stmts, st)
+	}
+	id := "https://dualmark.dev/vex/" + strings.ReplaceAll(ts, ":", "")
+	return map[string]any{
+		"@context":   "https://openvex.dev/ns/v0.2.0",
+		"@id":        id,
+		"author":     "dualmark " + opts.ToolVersion,
+		"timestamp":  ts,
+		"version":    1,
+		"tooling":    "dualmark scan",
+		"statements": stmts,
+	}
+}
