@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -93,7 +94,7 @@ func Summarize(data []byte, name string) (*Summary, error) {
 		s.UpdatePolicy = doc.Updates
 	}
 	sum := sha256.Sum256(data)
-	s.Assessment = AssessmentRef{Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}, MediaType: AssessmentMediaType}
+	s.Assessment = AssessmentRef{Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}, MediaType: AssessmentMediaType, Name: filepath.Base(name)}
 	return s, nil
 }
 

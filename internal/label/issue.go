@@ -127,13 +127,8 @@ func Record(ctx context.Context, env *Envelope, l *tlog.Log, origin string) (*Bu
 	return b, nil
 }
 
-// Issue builds, signs and logs a label for an assessment document.
-func Issue(ctx context.Context, assessment []byte, name string, artifacts []Artifact, s *keys.Set, l *tlog.Log, now time.Time) (*Bundle, error) {
-	sum, err := Summarize(assessment, name)
-	if err != nil {
-		return nil, err
-	}
-	sum.Assessment.Name = filepath.Base(name)
+// Issue builds, signs and logs a label for an assessment summary.
+func Issue(ctx context.Context, sum *Summary, artifacts []Artifact, s *keys.Set, l *tlog.Log, now time.Time) (*Bundle, error) {
 	st, err := NewStatement(sum, artifacts, s.Issuer, now)
 	if err != nil {
 		return nil, err

@@ -79,7 +79,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	defer l.Close(ctx)
-	f.bundle, err = Issue(ctx, assessment, "testdata/assessment.json",
+	sum, err := Summarize(assessment, "testdata/assessment.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.bundle, err = Issue(ctx, sum,
 		[]Artifact{{Role: "firmware", Path: f.fw}, {Role: "sbom", Path: f.sbom}}, set, l, issuedAt)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +274,11 @@ func TestRevokeSupersedeAndConsistency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := Issue(ctx, assessment, "a.json", nil, f.set, l, issuedAt.Add(time.Hour))
+	sum, err := Summarize(assessment, "a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Issue(ctx, sum, nil, f.set, l, issuedAt.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
