@@ -73,12 +73,12 @@ var Checks = []Check{
 	{
 		Name:    "default-password",
 		Title:   "No universal default password",
-		Decides: []string{idENUniquePwd, idCRAAccess, "CRA-I.2.b", idNISTInterface},
+		Decides: []string{idENUniquePwd, idCRAAccess, "CRA-I.2.b", idNISTInterface, "NISTIR8425-4a.ii"},
 		Eval: func(f *Facts) []Outcome {
 			switch p := f.Dossier.Authentication.DefaultPassword; p {
 			case "universal":
 				return []Outcome{outcome(NotMet, "every unit ships with the same default password (authentication.defaultPassword: universal)",
-					"give each unit a unique password, or make the user set one at setup", idENUniquePwd, idCRAAccess, "CRA-I.2.b", idNISTInterface)}
+					"give each unit a unique password, or make the user set one at setup", idENUniquePwd, idCRAAccess, "CRA-I.2.b", idNISTInterface, "NISTIR8425-4a.ii")}
 			case "unique-per-device", "user-set-at-setup":
 				return []Outcome{outcome(Met, fmt.Sprintf("default password policy is %s (authentication.defaultPassword)", p), "", idENUniquePwd)}
 			case "none":
@@ -304,26 +304,119 @@ var Checks = []Check{
 			return append(out, outcome(Met, fmt.Sprintf("%s %s (%s) with %d unique identifier(s)", p.Name, p.Model, p.Type, len(p.Identifiers)), "", "CRA-AII.3", "NISTIR8425-1a"))
 		},
 	},
+	infoCheck("secure-setup-information", "Secure configuration guidance published", []string{"FCC-REG-7", "CRA-AII.8.a", "EN303645-5.12-2"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"userInformation.secureSetup", d.UserInformation.SecureSetup}}
+		}),
+	infoCheck("update-instructions", "How to get and install updates", []string{"FCC-REG-8", "CRA-AII.8.c"},
+		func(d *dossier.Dossier) []fact { return []fact{{"updates.instructions", d.Updates.Instructions}} }),
+	infoCheck("deletion-instructions", "How to remove user data and decommission securely", []string{"CRA-AII.8.d", "EN303645-5.11-3", "NISTIR8425-10.1c"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"data.deletion.instructions", d.Data.Deletion.Instructions}}
+		}),
+	infoCheck("intended-purpose", "Intended purpose, security environment, essential functions and security properties", []string{"CRA-AII.4"},
+		func(d *dossier.Dossier) []fact {
+			p := d.Product
+			return []fact{{"product.intendedPurpose", p.IntendedPurpose}, {"product.useEnvironment", p.UseEnvironment},
+				{"product.essentialFunctions", strings.Join(p.EssentialFunctions, "; ")}, {"product.securityProperties", strings.Join(p.SecurityProperties, "; ")}}
+		}),
+	infoCheck("foreseeable-misuse", "Known or foreseeable circumstances leading to significant risk", []string{"CRA-AII.5"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"product.foreseeableMisuse", strings.Join(d.Product.ForeseeableMisuse, "; ")}}
+		}),
+	infoCheck("declaration-url", "Where the EU declaration of conformity is published", []string{"CRA-AII.6"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"conformity.declarationURL", d.Conformity.DeclarationURL}}
+		}),
+	infoCheck("support-information", "Type of security support and the support end date", []string{"CRA-AII.7"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"userInformation.supportType", d.UserInformation.SupportType}, {"supportPeriod.end", dateString(d.SupportPeriod.End)}}
+		}),
+	infoCheck("changes-effect", "How changes to the product affect the security of data", []string{"CRA-AII.8.b"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"userInformation.changesEffect", d.UserInformation.ChangesEffect}}
+		}),
+	infoCheck("disable-auto-update", "How to turn off automatic security updates", []string{"CRA-AII.8.e"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"userInformation.disableAutoUpdate", d.UserInformation.DisableAutoUpdate}}
+		}),
+	infoCheck("integrator-information", "Information for integrators", []string{"CRA-AII.8.f"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"userInformation.integratorInfo", d.UserInformation.IntegratorInfo}}
+		}),
+	infoCheck("label-authorisation", "Cyber Trust Mark authorisation date and status", []string{"FCC-REG-3"},
+		func(d *dossier.Dossier) []fact {
+			return []fact{{"usLabel.authorizationDate", dateString(d.USLabel.AuthorizationDate)}, {"usLabel.status", d.USLabel.Status}}
+		}),
+	infoCheck("label-administrator", "Authorising Cybersecurity Label Administrator", []string{"FCC-REG-4"},
+		func(d *dossier.Dossier) []fact {
+			name := ""
+			if d.USLabel.CLA != nil {
+				name = d.USLabel.CLA.Name
+			}
+			return []fact{{"usLabel.cla.name", name}}
+		}),
+	infoCheck("testing-lab", "Testing laboratory (CyberLAB)", []string{"FCC-REG-5"},
+		func(d *dossier.Dossier) []fact { return []fact{{"usLabel.cyberLab", d.USLabel.CyberLab}} }),
 	{
-		Name:    "secure-setup-information",
-		Title:   "Secure configuration guidance published",
-		Decides: []string{"FCC-REG-7", "CRA-AII.8.a", "EN303645-5.12-2"},
-		Eval: stringFact(func(d *dossier.Dossier) string { return d.UserInformation.SecureSetup },
-			"secure setup guidance: %s", "userInformation.secureSetup", "FCC-REG-7", "CRA-AII.8.a", "EN303645-5.12-2"),
+		Name:    "sbom-availability",
+		Title:   "Where users can get the SBOM",
+		Decides: []string{"CRA-AII.9"},
+		Eval: func(f *Facts) []Outcome {
+			s := f.Dossier.SBOM
+			switch {
+			case s != nil && isTrue(s.Available) && (s.URL != "" || s.Path != ""):
+				return []Outcome{outcome(Met, "the SBOM is made available at "+orDefault(s.URL, s.Path), "", "CRA-AII.9")}
+			case s == nil || isFalse(s.Available):
+				return []Outcome{outcome(NotApplicable, "the manufacturer does not make the SBOM available to users (sbom.available)", "", "CRA-AII.9")}
+			}
+			return []Outcome{outcome("", "", "state sbom.available and sbom.url", "CRA-AII.9")}
+		},
 	},
 	{
-		Name:    "update-instructions",
-		Title:   "How to get and install updates",
-		Decides: []string{"FCC-REG-8", "CRA-AII.8.c"},
-		Eval: stringFact(func(d *dossier.Dossier) string { return d.Updates.Instructions },
-			"update instructions: %s", "updates.instructions", "FCC-REG-8", "CRA-AII.8.c"),
+		Name:    "update-policy",
+		Title:   "Security updates free of charge, distributed securely, with advisories",
+		Decides: []string{"CRA-II.7", "CRA-II.8", "CRA-I.2.c"},
+		Eval:    evalUpdatePolicy,
 	},
 	{
-		Name:    "deletion-instructions",
-		Title:   "How to remove user data and decommission securely",
-		Decides: []string{"CRA-AII.8.d", "EN303645-5.11-3"},
-		Eval: stringFact(func(d *dossier.Dossier) string { return d.Data.Deletion.Instructions },
-			"deletion instructions: %s", "data.deletion.instructions", "CRA-AII.8.d", "EN303645-5.11-3"),
+		Name:    "support-end-notice",
+		Title:   "Support end date shown at purchase, end-of-support notice",
+		Decides: []string{"CRA-13.19", "NISTIR8425-9.1b"},
+		Eval: func(f *Facts) []Outcome {
+			sp := f.Dossier.SupportPeriod
+			switch {
+			case sp.End != nil && isTrue(sp.DisclosedAtPurchase) && isTrue(sp.EndOfSupportNotice):
+				return []Outcome{outcome(Met, "the support end date "+sp.End.String()+" is shown at purchase and users are told when support ends", "", "CRA-13.19", "NISTIR8425-9.1b")}
+			case isFalse(sp.DisclosedAtPurchase):
+				return []Outcome{outcome(NotMet, "the support end date is not shown at purchase (supportPeriod.disclosedAtPurchase: false)",
+					"show the support end date (at least month and year) where the product is sold", "CRA-13.19")}
+			}
+			return []Outcome{outcome("", "", "state supportPeriod.end, disclosedAtPurchase and endOfSupportNotice", "CRA-13.19", "NISTIR8425-9.1b")}
+		},
+	},
+	{
+		Name:    "data-encryption",
+		Title:   "Stored and transmitted data encrypted",
+		Decides: []string{"CRA-I.2.e", "NISTIR8425-3a", "NISTIR8425-3c"},
+		Eval: func(f *Facts) []Outcome {
+			c := f.Dossier.Cryptography
+			switch {
+			case isFalse(c.EncryptionInTransit):
+				return []Outcome{outcome(NotMet, "sensitive data travels unencrypted (cryptography.encryptionInTransit: false)",
+					"encrypt all network traffic that carries sensitive data", "CRA-I.2.e", "NISTIR8425-3c")}
+			case isTrue(c.EncryptionAtRest) && isTrue(c.EncryptionInTransit):
+				return []Outcome{outcome(Met, "sensitive data is encrypted at rest and in transit ("+orDefault(strings.Join(c.Protocols, ", "), "protocols not listed")+")", "",
+					"CRA-I.2.e", "NISTIR8425-3a", "NISTIR8425-3c")}
+			}
+			return []Outcome{outcome("", "", "state cryptography.encryptionAtRest and encryptionInTransit", "CRA-I.2.e", "NISTIR8425-3a", "NISTIR8425-3c")}
+		},
+	},
+	{
+		Name:    "declaration-of-conformity",
+		Title:   "EU declaration of conformity facts (Annex V)",
+		Decides: []string{"CRA-AV.1", "CRA-AV.2", "CRA-AV.3", "CRA-AV.4", "CRA-AV.5", "CRA-AV.6", "CRA-AV.7", "CRA-AV.8"},
+		Eval:    evalDoC,
 	},
 	{
 		Name:    "privacy-information",
@@ -346,7 +439,7 @@ var Checks = []Check{
 	{
 		Name:    "fcc-declarations",
 		Title:   "FCC §8.208(c) applicant declarations",
-		Decides: []string{"FCC-8.208c.1", "FCC-8.208c.2", "FCC-8.208c.3", "FCC-8.208c.4", "FCC-8.208c.5"},
+		Decides: []string{"FCC-8.208c.1", "FCC-8.208c.2", "FCC-8.208c.3", "FCC-8.208c.4", "FCC-8.208c.5", "FCC-8.208c.6", "FCC-8.208c.7", "FCC-8.208c.8"},
 		Eval:    evalFCCDeclarations,
 	},
 }
@@ -388,17 +481,6 @@ func boolFact(get func(*dossier.Dossier) *bool, metReason, failReason, fix, fiel
 			return []Outcome{outcome(Met, metReason, "", ids...)}
 		case isFalse(b):
 			return []Outcome{outcome(NotMet, failReason, fix, ids...)}
-		}
-		return []Outcome{outcome("", "", "state "+field, ids...)}
-	}
-}
-
-// stringFact builds the Eval of a check that needs one piece of published
-// information: present meets ids, absent leaves them undecided.
-func stringFact(get func(*dossier.Dossier) string, metFormat, field string, ids ...string) func(*Facts) []Outcome {
-	return func(f *Facts) []Outcome {
-		if v := get(f.Dossier); v != "" {
-			return []Outcome{outcome(Met, fmt.Sprintf(metFormat, v), "", ids...)}
 		}
 		return []Outcome{outcome("", "", "state "+field, ids...)}
 	}

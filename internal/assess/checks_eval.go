@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/match"
 )
 
@@ -207,10 +208,13 @@ func evalFCCDeclarations(f *Facts) []Outcome {
 		v               *bool
 	}{
 		{"FCC-8.208c.1", "meetsRequirements", "the product meets all programme requirements", d.MeetsRequirements},
-		{"FCC-8.208c.2", "notCoveredList", "not produced by an entity on the Covered List", d.NotCoveredList},
-		{"FCC-8.208c.3", "notProhibitedEntity", "not on the Entity List, the 1260H list, or debarred", d.NotProhibitedEntity},
-		{"FCC-8.208c.4", "securableProduct", "every reasonable measure taken to create a securable product", d.SecurableProduct},
-		{"FCC-8.208c.5", "fixUntilSupportEnd", "critical vulnerabilities will be fixed until the support end date", d.FixUntilSupportEnd},
+		{"FCC-8.208c.2", "notCoveredList", "the product is not produced by an entity on the Covered List", d.NotCoveredList},
+		{"FCC-8.208c.3", "notProhibitedEntity", "the producer is not on the Commerce Entity List", d.NotProhibitedEntity},
+		{"FCC-8.208c.4", "notProhibitedEntity", "the producer is not a DoD 1260H-listed entity", d.NotProhibitedEntity},
+		{"FCC-8.208c.5", "notProhibitedEntity", "the applicant is not debarred or suspended", d.NotProhibitedEntity},
+		{"FCC-8.208c.6", "securableProduct", "every reasonable measure was taken to create a securable product", d.SecurableProduct},
+		{"FCC-8.208c.7", "fixUntilSupportEnd", "critical vulnerabilities will be found and fixed until the support end date", d.FixUntilSupportEnd},
+		{"FCC-8.208c.8", "noDisclaimer", "these commitments will not be disclaimed", d.NoDisclaimer},
 	}
 	var out []Outcome
 	for _, x := range decl {
@@ -223,6 +227,99 @@ func evalFCCDeclarations(f *Facts) []Outcome {
 		default:
 			out = append(out, outcome("", "", "state fccDeclarations."+x.field, x.id))
 		}
+	}
+	return out
+}
+
+// fact is one dossier field a check needs, by path, with its value ("" =
+// not stated).
+type fact struct{ path, value string }
+
+// infoCheck builds a check for information the regimes ask to publish: it
+// is met when every listed field is stated, and undecided (naming the
+// missing fields) otherwise. A missing fact never makes a requirement not
+// met.
+func infoCheck(name, title string, ids []string, get func(*dossier.Dossier) []fact) Check {
+	return Check{Name: name, Title: title, Decides: ids, Eval: func(f *Facts) []Outcome {
+		var missing, stated []string
+		for _, x := range get(f.Dossier) {
+			if strings.TrimSpace(x.value) == "" {
+				missing = append(missing, x.path)
+			} else {
+				stated = append(stated, x.path+": "+x.value)
+			}
+		}
+		if len(missing) > 0 {
+			return []Outcome{outcome("", "", "state "+strings.Join(missing, " and "), ids...)}
+		}
+		return []Outcome{outcome(Met, strings.Join(stated, "; "), "", ids...)}
+	}}
+}
+
+func dateString(d *dossier.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+// evalUpdatePolicy decides the update-distribution duties of CRA Part II
+// and the update part of I.2.c.
+func evalUpdatePolicy(f *Facts) []Outcome {
+	u, v := f.Dossier.Updates, f.Dossier.VulnerabilityHandling
+	var out []Outcome
+	switch {
+	case isFalse(u.FreeOfCharge):
+		out = append(out, outcome(NotMet, "security updates are not free of charge (updates.freeOfCharge: false)",
+			"provide security updates free of charge for the support period", "CRA-II.8"))
+	case isTrue(u.FreeOfCharge) && v.Advisories != "":
+		out = append(out, outcome(Met, "security updates are free of charge and announced with advisories at "+v.Advisories, "", "CRA-II.8"))
+	default:
+		out = append(out, outcome("", "", "state updates.freeOfCharge and vulnerabilityHandling.advisories", "CRA-II.8"))
+	}
+	if isTrue(u.Signed) && v.UpdateDistribution != "" && u.Mechanism != "" && u.Mechanism != "none" {
+		out = append(out, outcome(Met, "signed updates distributed by: "+v.UpdateDistribution, "", "CRA-II.7"))
+	} else {
+		out = append(out, outcome("", "", "state vulnerabilityHandling.updateDistribution and updates.signed", "CRA-II.7"))
+	}
+	if u.Mechanism != "" && u.Mechanism != "none" && isTrue(u.Signed) && isTrue(u.Automatic) && isTrue(u.OptOut) && isTrue(u.Notification) && isTrue(u.Postpone) {
+		out = append(out, outcome(Met, "signed "+u.Mechanism+" security updates, automatic by default with opt-out, notification and postponement", "", "CRA-I.2.c"))
+	} else if u.Mechanism != "none" {
+		out = append(out, outcome("", "", "state updates.signed, automatic, optOut, notification and postpone", "CRA-I.2.c"))
+	}
+	return out
+}
+
+// evalDoC decides the Annex V content of the EU declaration of conformity
+// that "dualmark docs" drafts from the dossier: the facts must be there and
+// someone must sign it.
+func evalDoC(f *Facts) []Outcome {
+	d := f.Dossier
+	c := d.Conformity
+	var out []Outcome
+	if c.Signatory == nil || c.Place == "" || c.Date == nil {
+		return []Outcome{outcome("", "", "state conformity.signatory, conformity.place and conformity.date so the declaration can be signed",
+			"CRA-AV.1", "CRA-AV.2", "CRA-AV.3", "CRA-AV.4", "CRA-AV.5", "CRA-AV.6", "CRA-AV.7", "CRA-AV.8")}
+	}
+	signed := fmt.Sprintf("signed by %s in %s on %s", c.Signatory.Name, c.Place, c.Date)
+	out = append(out, outcome(Met, "the declaration drafted by \"dualmark docs\" carries the sole-responsibility and conformity statements, "+signed, "",
+		"CRA-AV.3", "CRA-AV.5", "CRA-AV.8"))
+	if len(d.Product.Identifiers) > 0 {
+		out = append(out, outcome(Met, "the declaration identifies "+d.Product.Name+" "+d.Product.Model+" by its unique identifiers", "", "CRA-AV.1", "CRA-AV.4"))
+	}
+	if d.Manufacturer.Address != nil {
+		out = append(out, outcome(Met, "the declaration names "+d.Manufacturer.Name+" and its postal address", "", "CRA-AV.2"))
+	}
+	if len(c.Standards) > 0 {
+		out = append(out, outcome(Met, "standards applied: "+strings.Join(c.Standards, "; "), "", "CRA-AV.6"))
+	}
+	switch {
+	case c.NotifiedBody != nil && c.NotifiedBody.Number != "":
+		out = append(out, outcome(Met, "notified body "+c.NotifiedBody.Name+" ("+c.NotifiedBody.Number+")", "", "CRA-AV.7"))
+	case c.Module == "A":
+		out = append(out, outcome(NotApplicable, "module A (internal control) involves no notified body", "", "CRA-AV.7"))
+	case c.Module != "":
+		out = append(out, outcome("", "", "state conformity.notifiedBody (name, number, certificate) for module "+c.Module, "CRA-AV.7"))
 	}
 	return out
 }

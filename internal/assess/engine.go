@@ -109,8 +109,9 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 		Scan:    summariseScan(in.Scan),
 	}
 	a.Reuse.ByRegime = map[string]float64{}
+	all := e.results()
 	for _, r := range regimes {
-		rr := e.regimeResult(r)
+		rr := e.regimeResult(r, all)
 		if r == RegimeCRA {
 			rr.Route = craRoute(in.Catalog, d)
 		}
@@ -345,18 +346,72 @@ func (e *evaluator) nextFor(st *state) string {
 	if len(st.req.Evidence) > 0 {
 		kinds = strings.Join(st.req.Evidence, " or ")
 	}
-	return fmt.Sprintf("add %s demonstrating %s to the dossier's evidence, or claim it not applicable with a justification", kinds, st.req.ID)
+	next := fmt.Sprintf("add %s demonstrating %s to the dossier's evidence, or claim it not applicable with a justification", kinds, st.req.ID)
+	if st.req.Obligation == catalog.Conditional && st.req.Condition != "" {
+		next = "applies when " + st.req.Condition + ": if so, " + next + "; if not, claim it not applicable"
+		next = strings.Replace(next, ", or claim it not applicable with a justification;", ";", 1)
+	}
+	return next
 }
 
 // decides reports whether a requirement takes part in the verdict:
-// mandatory ones, and conditional ones (unless shown not applicable).
-// Recommendations are reported but never decide.
+// mandatory ones always; conditional ones once something shows their
+// condition holds (a check, evidence or reuse decided them), so an unknown
+// conditional requirement is a gap to look at but does not hold the verdict
+// back. Recommendations are reported but never decide.
 func decides(r RequirementResult) bool {
-	return r.Obligation == catalog.Mandatory || r.Obligation == catalog.Conditional
+	switch r.Obligation {
+	case catalog.Mandatory:
+		return true
+	case catalog.Conditional:
+		return r.Status != Unknown
+	}
+	return false
+}
+
+// results computes every requirement's result, then rolls children up into
+// parents that nothing else decides: a parent is not met when one of its
+// items is not met, and met when all of them are met or not applicable.
+func (e *evaluator) results() map[string]RequirementResult {
+	out := make(map[string]RequirementResult, len(e.order))
+	children := map[string][]string{}
+	for _, st := range e.order {
+		out[st.req.ID] = e.result(st)
+		if st.req.Parent != "" {
+			children[st.req.Parent] = append(children[st.req.Parent], st.req.ID)
+		}
+	}
+	for _, st := range e.order {
+		kids := children[st.req.ID]
+		r := out[st.req.ID]
+		if len(kids) == 0 || r.Status != Unknown {
+			continue
+		}
+		var failing, open []string
+		for _, k := range kids {
+			switch out[k].Status {
+			case NotMet:
+				failing = append(failing, k)
+			case Unknown:
+				open = append(open, k)
+			}
+		}
+		switch {
+		case len(failing) > 0:
+			r.Status, r.Reasons, r.Next = NotMet, []string{"not met because its item(s) " + strings.Join(failing, ", ") + " are not met"}, "settle "+strings.Join(failing, ", ")
+		case len(open) == 0:
+			r.Status, r.Reasons, r.Next = Met, []string{"all its items are met or not applicable: " + strings.Join(kids, ", ")}, ""
+		default:
+			r.Next = "settle its open items: " + strings.Join(open, ", ")
+		}
+		r.Evidence = append(r.Evidence, "items:"+strings.Join(kids, ","))
+		out[st.req.ID] = r
+	}
+	return out
 }
 
 // regimeResult assembles one assessment regime.
-func (e *evaluator) regimeResult(regime string) *RegimeResult {
+func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult) *RegimeResult {
 	rr := &RegimeResult{Regime: regime, Title: RegimeTitles[regime], Requirements: []RequirementResult{}}
 	rr.Reuse.IDs = []string{}
 	var failing, open []string
@@ -365,7 +420,7 @@ func (e *evaluator) regimeResult(regime string) *RegimeResult {
 			if st.req.Regime != cr {
 				continue
 			}
-			r := e.result(st)
+			r := all[st.req.ID]
 			rr.Requirements = append(rr.Requirements, r)
 			rr.Counts.add(r.Status)
 			if slices.ContainsFunc(r.ReusedFrom, func(u Reuse) bool { return u.Coverage == "full" }) && r.Status == Met {
@@ -390,13 +445,13 @@ func (e *evaluator) regimeResult(regime string) *RegimeResult {
 	switch {
 	case len(failing) > 0:
 		rr.Verdict = DoesNotConform
-		rr.VerdictReason = fmt.Sprintf("%d mandatory requirement(s) not met: %s", len(failing), listShort(failing))
+		rr.VerdictReason = fmt.Sprintf("%d deciding requirement(s) not met: %s", len(failing), listShort(failing))
 	case len(open) > 0:
 		rr.Verdict = Incomplete
 		rr.VerdictReason = fmt.Sprintf("none fails, but %d mandatory requirement(s) lack evidence: %s", len(open), listShort(open))
 	default:
 		rr.Verdict = Conforms
-		rr.VerdictReason = fmt.Sprintf("all %d mandatory requirements are met or justified as not applicable", rr.Counts.Mandatory)
+		rr.VerdictReason = fmt.Sprintf("all %d deciding requirements are met or justified as not applicable", rr.Counts.Mandatory)
 	}
 	return rr
 }

@@ -127,8 +127,9 @@ type Counts struct {
 	NotMet        int `json:"notMet"`
 	NotApplicable int `json:"notApplicable"`
 	Unknown       int `json:"unknown"`
-	// Mandatory counts the requirements that decide the verdict.
-	Mandatory int `json:"mandatory"`
+	// Mandatory counts the requirements that decide the verdict: mandatory
+	// ones, and conditional ones something decided.
+	Mandatory int `json:"deciding"`
 }
 
 // RegimeReuse summarises crosswalk reuse in one regime.

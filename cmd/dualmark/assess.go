@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/report"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newAssessCmd) }
+
+func newAssessCmd() *cobra.Command {
+	var (
+		opts    assess.RunOptions
+		vexes   []string
+		regimes string
+		format  string
+		out     string
+		asJSON  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "assess PATH",
+		Short: "Assess a product against the CRA, the US Cyber Trust Mark and EN 303 645 at once",
+		Long: `assess reads a product dossier (a YAML file, or a folder holding dossier.yaml),
+its SBOM (the one the dossier names, or --sbom) and, with --db, scans the SBOM
+for known vulnerabilities. It gives every requirement of each selected regime
+a status (met, not-met, not-applicable, unknown) with its reasons, counts
+evidence once for every regime the crosswalk maps it to, and gives a verdict
+per regime (conforms, does-not-conform, incomplete) plus the CRA
+conformity-assessment routes the product's class allows.
+
+Regimes: cra (EU Cyber Resilience Act), us-ctm (NIST IR 8425 + FCC Cyber
+Trust Mark rules), en303645 (ETSI EN 303 645). docs/ASSESSMENT.md explains
+how statuses, verdicts and reuse are decided.
+
+Exit codes: 0 every selected regime conforms; 1 at least one does not
+conform or is incomplete (evidence is missing); 2 an error.`,
+		Example: `  dualmark assess examples/smart-plug
+  dualmark assess examples/home-router --db ~/.cache/dualmark/db --format html --out report/
+  dualmark assess dossier.yaml --sbom firmware.cdx.json --vex vex.json --db db/ --regime cra --format sarif`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				format = "json"
+			}
+			if report.Extension(format) == "" {
+				return usageError(fmt.Errorf("--format %q: choose one of %s", format, strings.Join(report.Formats, ", ")))
+			}
+			if regimes != "" {
+				opts.Regimes = strings.Split(regimes, ",")
+			}
+			stmts, err := readVEX(vexes)
+			if err != nil {
+				return usageError(err)
+			}
+			opts.VEX = stmts
+			a, err := assess.Run(args[0], opts)
+			if err != nil {
+				return usageError(err)
+			}
+			w := cmd.OutOrStdout()
+			if out != "" {
+				if err := os.MkdirAll(out, 0o755); err != nil {
+					return usageError(fmt.Errorf("--out: %w", err))
+				}
+				file := filepath.Join(out, "assessment"+report.Extension(format))
+				f, err := os.Create(file)
+				if err != nil {
+					return usageError(fmt.Errorf("--out: %w", err))
+				}
+				if err := report.Write(f, a, format); err != nil {
+					f.Close()
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
+				for _, r := range a.Order {
+					fmt.Fprintf(w, "%-9s %s\n", r, a.Regimes[r].Verdict)
+				}
+				fmt.Fprintf(w, "wrote %s\n", file)
+			} else if err := report.Write(w, a, format); err != nil {
+				return err
+			}
+			for _, r := range a.Order {
+				if a.Regimes[r].Verdict != assess.Conforms {
+					return failed()
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.SBOM, "sbom", "", "SBOM file (CycloneDX or SPDX); default: the one the dossier names under sbom.path")
+	f.StringVar(&opts.DB, "db", "", "advisory database folder (dualmark db import/update); scans the SBOM when given")
+	f.StringSliceVar(&vexes, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
+	f.StringVar(&regimes, "regime", "", "regimes to assess, comma-separated: cra,us-ctm,en303645 (default all)")
+	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&out, "out", "", "write the report as DIR/assessment.<ext> instead of to standard output")
+	f.BoolVar(&asJSON, "json", false, "shorthand for --format json")
+	f.StringVar(&opts.SBOMProfile, "sbom-profile", assess.DefaultSBOMProfile, "SBOM quality profile that decides CRA-II.1 (bsi-tr03183-2.1, bsi-tr03183-1.1, ntia, cisa-2025)")
+	return cmd
+}

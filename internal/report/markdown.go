@@ -1,0 +1,53 @@
+package report
+
+import (
+	"io"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/assess"
+)
+
+// Markdown writes the assessment as a Markdown document: summary, one table
+// per regime, then the gaps.
+func Markdown(w io.Writer, a *assess.Assessment) error {
+	ew := &errWriter{w: w}
+	ew.printf("# Assessment: %s\n\n", mdEscape(a.Product.Name))
+	ew.printf("%s  \nCRA class: %s\n", mdEscape(productLine(a)), classLine(a))
+	if l := sbomLine(a); l != "" {
+		ew.printf("  \nSBOM: %s\n", mdEscape(l))
+	}
+	if l := scanLine(a); l != "" {
+		ew.printf("  \nScan: %s\n", mdEscape(l))
+	}
+	ew.printf("\n## Summary\n\n| Regime | Verdict | Met | Not met | N/A | Unknown | Settled by reuse |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, rr := range regimes(a) {
+		c := rr.Counts
+		ew.printf("| %s | **%s** | %d | %d | %d | %d | %d (%s) |\n", rr.Title, rr.Verdict, c.Met, c.NotMet, c.NotApplicable, c.Unknown, rr.Reuse.Settled, percent(rr.Reuse.Share))
+	}
+	for _, rr := range regimes(a) {
+		ew.printf("\n## %s: %s\n\n%s\n", rr.Title, rr.Verdict, mdEscape(rr.VerdictReason))
+		if rr.Route != nil {
+			ew.printf("\nCRA conformity-assessment route: %s\n", mdEscape(routeLine(rr.Route)))
+		}
+		ew.printf("\n| ID | Title | Obligation | Status | Reasons | Evidence |\n|---|---|---|---|---|---|\n")
+		for _, r := range rr.Requirements {
+			reasons := strings.Join(r.Reasons, "; ")
+			if reused(r) {
+				reasons = "*reused from " + reuseNote(r) + "* — " + reasons
+			}
+			ew.printf("| %s | %s | %s | %s | %s | %s |\n", r.ID, mdEscape(r.Title), r.Obligation, r.Status, mdEscape(reasons), mdEscape(strings.Join(r.Evidence, ", ")))
+		}
+	}
+	if gaps := Gaps(a); len(gaps) > 0 {
+		ew.printf("\n## Gaps and what to do next\n\n| Regime | ID | Status | What to do |\n|---|---|---|---|\n")
+		for _, g := range gaps {
+			ew.printf("| %s | %s | %s | %s |\n", g.Regime, g.ID, g.Status, mdEscape(g.Next))
+		}
+	}
+	return ew.err
+}
+
+// mdEscape keeps text from breaking a Markdown table or turning into markup.
+var mdReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;", "`", "\\`", "[", `\[`, "]", `\]`)
+
+func mdEscape(s string) string { return mdReplacer.Replace(s) }

@@ -1,0 +1,199 @@
+// Package report renders an assessment for people and tools: a terminal
+// table, JSON (the contract of issue 5), a self-contained printable HTML
+// page, Markdown and SARIF 2.1.0 for code-scanning dashboards. Every format
+// shows the same facts: the product, a verdict per regime, every
+// requirement's status with its reasons and reuse, and the gaps with what
+// to do next.
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/assess"
+)
+
+// Formats lists the output formats Write accepts.
+var Formats = []string{"table", "json", "html", "markdown", "sarif"}
+
+// Extension returns the file extension for a format ("" for an unknown one).
+func Extension(format string) string {
+	switch format {
+	case "table":
+		return ".txt"
+	case "json":
+		return ".json"
+	case "html":
+		return ".html"
+	case "markdown":
+		return ".md"
+	case "sarif":
+		return ".sarif"
+	}
+	return ""
+}
+
+// Write renders a in the given format.
+func Write(w io.Writer, a *assess.Assessment, format string) error {
+	switch format {
+	case "table":
+		return Table(w, a)
+	case "json":
+		return JSON(w, a)
+	case "html":
+		return HTML(w, a)
+	case "markdown":
+		return Markdown(w, a)
+	case "sarif":
+		return SARIF(w, a)
+	}
+	return fmt.Errorf("unknown report format %q; choose one of %s", format, strings.Join(Formats, ", "))
+}
+
+// regimes returns the regime results in report order.
+func regimes(a *assess.Assessment) []*assess.RegimeResult {
+	order := a.Order
+	if len(order) == 0 {
+		for _, r := range assess.AllRegimes {
+			if _, ok := a.Regimes[r]; ok {
+				order = append(order, r)
+			}
+		}
+	}
+	out := make([]*assess.RegimeResult, 0, len(order))
+	for _, r := range order {
+		if rr, ok := a.Regimes[r]; ok {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// Gap is a requirement that keeps a regime from conforming.
+type Gap struct {
+	Regime string
+	assess.RequirementResult
+}
+
+// Gaps lists, regime by regime, the deciding requirements that are not met
+// or still unknown: not-met first, then unknown, each in catalog order.
+func Gaps(a *assess.Assessment) []Gap {
+	var out []Gap
+	for _, rr := range regimes(a) {
+		for _, want := range []string{assess.NotMet, assess.Unknown} {
+			for _, r := range rr.Requirements {
+				if r.Status == want && r.Obligation != "recommended" {
+					out = append(out, Gap{Regime: rr.Regime, RequirementResult: r})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reused reports whether r rests on evidence reused through the crosswalk.
+func reused(r assess.RequirementResult) bool {
+	return r.Status == assess.Met && slices.ContainsFunc(r.ReusedFrom, func(u assess.Reuse) bool { return u.Coverage == "full" })
+}
+
+// reuseNote renders the reuse of r in a few words ("" when none).
+func reuseNote(r assess.RequirementResult) string {
+	var parts []string
+	for _, u := range r.ReusedFrom {
+		parts = append(parts, fmt.Sprintf("%s (%s, %s)", u.From, u.Relation, u.Coverage))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// firstReason returns the deciding reason.
+func firstReason(r assess.RequirementResult) string {
+	if len(r.Reasons) == 0 {
+		return ""
+	}
+	return r.Reasons[0]
+}
+
+// productLine describes the product in one line.
+func productLine(a *assess.Assessment) string {
+	p := a.Product
+	s := p.Name
+	if p.Model != "" && !strings.Contains(p.Name, p.Model) {
+		s += " (" + p.Model + ")"
+	}
+	if p.FirmwareVersion != "" {
+		s += ", firmware " + p.FirmwareVersion
+	}
+	s += " — " + p.Manufacturer
+	return s
+}
+
+// classLine describes the CRA class.
+func classLine(a *assess.Assessment) string {
+	p := a.Product
+	if p.ClassItem > 0 {
+		return fmt.Sprintf("%s (item %d)", p.Class, p.ClassItem)
+	}
+	return p.Class
+}
+
+// routeLine describes the CRA conformity-assessment route.
+func routeLine(rt *assess.Route) string {
+	if rt == nil {
+		return ""
+	}
+	var mods []string
+	for _, o := range rt.Allowed {
+		m := "Module " + o.Module
+		if o.Module == "EUCC" || o.Module == "EUCS" {
+			m = o.Module
+		}
+		if o.Condition != "" {
+			m += " (" + o.Condition + ")"
+		}
+		mods = append(mods, m)
+	}
+	s := "allowed: " + strings.Join(mods, ", ")
+	if rt.Chosen != "" {
+		s += "; dossier names " + rt.Chosen
+		if rt.ChosenAllowed {
+			s += " (allowed)"
+		} else {
+			s += " (not allowed)"
+		}
+	}
+	if rt.Note != "" {
+		s += "; " + rt.Note
+	}
+	return s
+}
+
+// sbomLine and scanLine summarise the inputs ("" when absent).
+func sbomLine(a *assess.Assessment) string {
+	s := a.SBOM
+	if s == nil {
+		return ""
+	}
+	out := fmt.Sprintf("%s %s, %d components", s.Format, s.SpecVersion, s.Components)
+	switch {
+	case s.Profile == "":
+		out += "; quality not checked: " + s.Note
+	case s.Pass:
+		out += "; passes " + s.Profile
+	default:
+		out += fmt.Sprintf("; fails %s (%d rule(s))", s.Profile, len(s.Failed))
+	}
+	return out
+}
+
+func scanLine(a *assess.Assessment) string {
+	s := a.Scan
+	if s == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d components, %d findings (%d suppressed by VEX, %d KEV-listed), %d blocking CRA-I.2.a",
+		s.Components, s.Findings, s.Suppressed, s.KEV, len(s.Blocking))
+}
+
+func percent(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }

@@ -1,0 +1,82 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dualmark/dualmark/internal/assess"
+)
+
+// Table writes the assessment for a terminal: a summary, one table per
+// regime and the gaps.
+func Table(w io.Writer, a *assess.Assessment) error {
+	ew := &errWriter{w: w}
+	ew.printf("%s\n", productLine(a))
+	ew.printf("CRA class: %s\n", classLine(a))
+	if l := sbomLine(a); l != "" {
+		ew.printf("SBOM: %s\n", l)
+	}
+	if l := scanLine(a); l != "" {
+		ew.printf("Scan: %s\n", l)
+	}
+	ew.printf("\n")
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGIME\tVERDICT\tMET\tNOT MET\tN/A\tUNKNOWN\tREUSED")
+	for _, rr := range regimes(a) {
+		c := rr.Counts
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d (%s)\n", rr.Title, rr.Verdict, c.Met, c.NotMet, c.NotApplicable, c.Unknown, rr.Reuse.Settled, percent(rr.Reuse.Share))
+	}
+	tw.Flush()
+	for _, rr := range regimes(a) {
+		ew.printf("\n%s: %s — %s\n", rr.Title, strings.ToUpper(rr.Verdict), rr.VerdictReason)
+		if rr.Route != nil {
+			ew.printf("CRA route: %s\n", routeLine(rr.Route))
+		}
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tOBLIGATION\tREASON")
+		for _, r := range rr.Requirements {
+			reason := firstReason(r)
+			if reused(r) {
+				reason = "[reused from " + reuseNote(r) + "] " + reason
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Obligation, clip(reason, 110))
+		}
+		tw.Flush()
+	}
+	gaps := Gaps(a)
+	if len(gaps) > 0 {
+		ew.printf("\nGaps and what to do next (%d):\n", len(gaps))
+		for _, g := range gaps {
+			ew.printf("  %-9s %-18s %-8s %s\n", g.Regime, g.ID, g.Status, g.Next)
+		}
+	}
+	return ew.err
+}
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// errWriter remembers the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, nil
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
