@@ -72,14 +72,16 @@ func Summarize(data []byte, name string) (*Summary, error) {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		var v Verdict
+		var v struct {
+			Verdict string `json:"verdict"`
+		}
 		if err := json.Unmarshal(doc.Regimes[id], &v); err != nil {
 			return nil, fmt.Errorf("%s: /regimes/%s: %v", name, id, err)
 		}
 		if !knownVerdicts[v.Verdict] {
 			return nil, fmt.Errorf("%s: /regimes/%s/verdict is %q, want conforms, does-not-conform or incomplete", name, id, v.Verdict)
 		}
-		s.Regimes[id] = v
+		s.Regimes[id] = Verdict{Verdict: v.Verdict}
 	}
 	for _, sp := range []*supportDoc{doc.Product.Support, doc.Support} {
 		if sp != nil && s.SupportPeriodEnd == "" {

@@ -88,7 +88,6 @@ type Predicate struct {
 // Verdict is one regime's outcome.
 type Verdict struct {
 	Verdict string `json:"verdict"` // conforms | does-not-conform | incomplete
-	Route   string `json:"route,omitempty"`
 }
 
 // UpdatePolicy summarises how the product is updated.
