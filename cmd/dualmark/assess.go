@@ -16,7 +16,6 @@ func init() { subcommands = append(subcommands, newAssessCmd) }
 func newAssessCmd() *cobra.Command {
 	var (
 		opts    assess.RunOptions
-		vexes   []string
 		regimes string
 		format  string
 		out     string
@@ -53,11 +52,6 @@ conform or is incomplete (evidence is missing); 2 an error.`,
 			if regimes != "" {
 				opts.Regimes = strings.Split(regimes, ",")
 			}
-			stmts, err := readVEX(vexes)
-			if err != nil {
-				return usageError(err)
-			}
-			opts.VEX = stmts
 			a, err := assess.Run(args[0], opts)
 			if err != nil {
 				return usageError(err)
@@ -97,7 +91,7 @@ conform or is incomplete (evidence is missing); 2 an error.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.SBOM, "sbom", "", "SBOM file (CycloneDX or SPDX); default: the one the dossier names under sbom.path")
 	f.StringVar(&opts.DB, "db", "", "advisory database folder (dualmark db import/update); scans the SBOM when given")
-	f.StringSliceVar(&vexes, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
+	f.StringSliceVar(&opts.VEX, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
 	f.StringVar(&regimes, "regime", "", "regimes to assess, comma-separated: cra,us-ctm,en303645 (default all)")
 	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	f.StringVar(&out, "out", "", "write the report as DIR/assessment.<ext> instead of to standard output")

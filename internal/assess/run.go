@@ -28,8 +28,9 @@ type RunOptions struct {
 	SBOM string
 	// DB is the advisory database folder; empty means no scan.
 	DB string
-	// VEX are VEX statements applied to the scan's findings.
-	VEX []vex.Statement
+	// VEX are VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) whose
+	// statements are applied to the scan's findings.
+	VEX []string
 	// Regimes are the assessment regimes (all when empty).
 	Regimes []string
 	// SBOMProfile is the quality profile for CRA-II.1 (DefaultSBOMProfile
@@ -54,6 +55,9 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
 		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
 	}
+	if opts.DB == "" && len(opts.VEX) > 0 {
+		return nil, fmt.Errorf("--vex only applies to a scan: give the advisory database with --db as well")
+	}
 	if sbomPath == "" && opts.DB != "" {
 		return nil, fmt.Errorf("--db given but there is no SBOM to scan: pass --sbom FILE or name one under sbom.path in %s", d.File)
 	}
@@ -73,7 +77,15 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 				return nil, err
 			}
 			defer db.Close()
-			res, err := match.Scan(Components(doc), dbSource{db}, match.Options{VEX: opts.VEX})
+			var stmts []vex.Statement
+			for _, p := range opts.VEX {
+				st, err := vex.Load(p)
+				if err != nil {
+					return nil, err
+				}
+				stmts = append(stmts, st...)
+			}
+			res, err := match.Scan(Components(doc), dbSource{db}, match.Options{VEX: stmts})
 			if err != nil {
 				return nil, fmt.Errorf("scan of %s: %w", sbomPath, err)
 			}
