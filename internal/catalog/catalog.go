@@ -271,3 +271,10 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// DataVersion is the version of the embedded catalog data; DataDate is its
+// date as an RFC 3339 timestamp. Change both when the data changes.
+const (
+	DataVersion = "2026.11.29"
+	DataDate    = "2026-11-29T00:00:00Z"
+)

@@ -138,7 +138,7 @@ func (c *Catalog) parseNone(file string, line int, nd noneDoc, errs *errorList) 
 			return
 		}
 		for _, r := range c.byRegime[nd.Select] {
-			if !c.hasDirect(r.ID, nd.To) {
+			if !c.hasDirect(r.ID, nd.To) && (nd.Select == RegimeEN303645 || len(c.derive(r.ID, nd.To)) == 0) {
 				from = append(from, r.ID)
 			}
 		}

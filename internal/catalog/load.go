@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -183,13 +185,33 @@ func decodeStrict(data []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// decodeNode decodes one node into v, refusing unknown fields.
+// decodeNode decodes one mapping node into the struct v, refusing unknown
+// fields; errors keep the node's own line numbers.
 func decodeNode(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("want a mapping (key: value pairs)")
 	}
-	return decodeStrict(b, v)
+	known := yamlKeys(reflect.TypeOf(v).Elem())
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; !known[k] {
+			return fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
+	}
+	return n.Decode(v)
+}
+
+// yamlKeys returns the YAML keys of a struct type's fields.
+func yamlKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		keys[name] = true
+	}
+	return keys
 }
 
 func (c *Catalog) parseRegime(file, regime string, data []byte, lines map[string]int, errs *errorList) {
