@@ -104,3 +104,36 @@ func TestEvidenceDigest(t *testing.T) {
 		t.Fatalf("missing file not reported: %v", err)
 	}
 }
+
+func TestScaffold(t *testing.T) {
+	tests := []struct {
+		a       Answers
+		wantErr string
+	}{
+		{Answers{Name: "Plug: \"Mini\"", Model: "P-1", Manufacturer: "ACME # Ltd", Class: "default"}, ""},
+		{Answers{Name: "Cam", Model: "C1", Manufacturer: "ACME", Class: "important-class-I", Item: 17}, ""},
+		{Answers{Name: "Cam", Model: "C1", Manufacturer: "ACME", Class: "important-class-I"}, "needs the Annex III item number"},
+		{Answers{Name: "Cam", Model: "C1", Manufacturer: "ACME", Class: "critical", Item: 4}, "needs the Annex IV item number (1-3)"},
+		{Answers{Name: "Cam", Model: "C1", Manufacturer: "ACME", Class: "class-1"}, "is not one of"},
+		{Answers{Name: "", Model: "C1", Manufacturer: "ACME", Class: "default"}, "name is required"},
+	}
+	for _, tt := range tests {
+		data, err := Scaffold(tt.a)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%+v: error %v, want %q", tt.a, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(data, "dossier.yaml")
+		if err != nil {
+			t.Fatalf("scaffold does not load:\n%v\n%s", err, data)
+		}
+		if d.Product.Name != tt.a.Name || d.Manufacturer.Name != tt.a.Manufacturer || d.Category.Item != tt.a.Item {
+			t.Errorf("scaffold lost answers: %+v", d)
+		}
+	}
+}

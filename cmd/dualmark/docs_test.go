@@ -1,0 +1,94 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/dossier"
+)
+
+func TestDocsCommand(t *testing.T) {
+	out := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"smart plug", []string{"docs", "../../examples/smart-plug", "--out", filepath.Join(out, "plug")}, 0},
+		{"smart plug strict", []string{"docs", "../../examples/smart-plug", "--out", filepath.Join(out, "plug2"), "--strict"}, 0},
+		{"router with gaps", []string{"docs", "../../examples/home-router", "--out", filepath.Join(out, "router")}, 0},
+		{"router strict", []string{"docs", "../../examples/home-router", "--out", filepath.Join(out, "router2"), "--strict"}, 1},
+		{"json", []string{"docs", "../../examples/security-camera", "--out", filepath.Join(out, "cam"), "--json"}, 0},
+		{"missing dossier", []string{"docs", filepath.Join(out, "nowhere"), "--out", filepath.Join(out, "x")}, 2},
+		{"no argument", []string{"docs"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := run(tt.args); got != tt.want {
+				t.Errorf("run(%q) = %d, want %d", tt.args, got, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(out, "plug", "eu-declaration-of-conformity.html")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "router", "user-information.md"))
+	if err != nil || !strings.Contains(string(b), "[GAP: manufacturer postal address missing]") {
+		t.Fatalf("router user information lacks the address gap: %v", err)
+	}
+}
+
+func TestDocsBadDossier(t *testing.T) {
+	dir := t.TempDir()
+	bad := "product: {name: P, model: M, colour: red}\nmanufacturer: {name: A}\ncategory: {class: default}\n"
+	if err := os.WriteFile(filepath.Join(dir, dossier.FileName), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := run([]string{"docs", dir, "--out", filepath.Join(dir, "out")}); got != 2 {
+		t.Fatalf("invalid dossier: exit %d, want 2", got)
+	}
+}
+
+func TestInitCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cam")
+	args := []string{"init", "--dir", dir, "--name", "IC-400 Camera", "--model", "IC-400", "--manufacturer", "Lumora Vision B.V.", "--category", "important-class-I", "--item", "17"}
+	if got := run(args); got != 0 {
+		t.Fatalf("init: exit %d", got)
+	}
+	d, err := dossier.Load(dir)
+	if err != nil {
+		t.Fatalf("scaffolded dossier does not load: %v", err)
+	}
+	if d.Category.Item != 17 || d.Product.Model != "IC-400" {
+		t.Fatalf("answers lost: %+v", d.Category)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, dossier.FileName))
+	if got := run(args); got != 2 {
+		t.Fatalf("second init: exit %d, want 2 (never overwrite)", got)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, dossier.FileName))
+	if string(before) != string(after) {
+		t.Fatal("init overwrote the dossier")
+	}
+	if got := run([]string{"init", "--dir", t.TempDir(), "--name", "X", "--model", "Y", "--manufacturer", "Z", "--category", "important-class-I"}); got != 2 {
+		t.Fatalf("class I without item: exit %d, want 2", got)
+	}
+}
+
+func TestInitAsk(t *testing.T) {
+	var a dossier.Answers
+	a.Model = "given by flag"
+	in := strings.NewReader("Cam\nLumora\nimportant-class-I\n17\n")
+	var out strings.Builder
+	if err := ask(in, &out, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Name != "Cam" || a.Manufacturer != "Lumora" || a.Class != "important-class-I" || a.Item != 17 || a.Model != "given by flag" {
+		t.Fatalf("answers %+v", a)
+	}
+	if strings.Contains(out.String(), "Model") {
+		t.Fatal("asked for a value the flag gave")
+	}
+}
