@@ -1,0 +1,80 @@
+package label
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/qr"
+)
+
+// regimeTitles are the display names of assessment regimes on a label.
+var regimeTitles = map[string]string{
+	"cra":      "EU Cyber Resilience Act",
+	"us-ctm":   "US Cyber Trust Mark",
+	"en303645": "ETSI EN 303 645",
+}
+
+// regimeOrder puts the known regimes first, in this order.
+var regimeOrder = map[string]int{"cra": 0, "us-ctm": 1, "en303645": 2}
+
+// RegistryURL returns the registry page URL of a label: the base URL
+// followed by the label ID.
+func RegistryURL(base string, b *Bundle) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("--url-base %q is not an http(s) URL", base)
+	}
+	return strings.TrimRight(base, "/") + "/" + ID(&b.Envelope), nil
+}
+
+// Card builds the printable-label content of a bundle. It reads the
+// predicate without verifying it: run Verify first when the bundle comes
+// from elsewhere.
+func Card(b *Bundle, urlBase string) (*qr.Label, error) {
+	link, err := RegistryURL(urlBase, b)
+	if err != nil {
+		return nil, err
+	}
+	body, err := checkEnvelope(&b.Envelope, PayloadType)
+	if err != nil {
+		return nil, err
+	}
+	st, err := decodeStatement(body, PredicateType)
+	if err != nil {
+		return nil, err
+	}
+	var p Predicate
+	if err := json.Unmarshal(st.Predicate, &p); err != nil {
+		return nil, fmt.Errorf("/predicate: %v", err)
+	}
+	c := &qr.Label{
+		URL: link, ProductName: p.Product.Name, Manufacturer: p.Product.Manufacturer, Model: p.Product.Model,
+		SupportEnd: p.SupportPeriodEnd, LabelID: ID(&b.Envelope), LogIndex: b.Log.LogIndex,
+	}
+	ids := make([]string, 0, len(p.Regimes))
+	for id := range p.Regimes {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		oi, iok := regimeOrder[ids[i]]
+		oj, jok := regimeOrder[ids[j]]
+		if iok != jok {
+			return iok
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return ids[i] < ids[j]
+	})
+	for _, id := range ids {
+		title := regimeTitles[id]
+		if title == "" {
+			title = id
+		}
+		c.Verdicts = append(c.Verdicts, qr.Verdict{Regime: title, Verdict: p.Regimes[id].Verdict})
+	}
+	return c, nil
+}
