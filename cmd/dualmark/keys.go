@@ -156,8 +156,8 @@ func newKeysPublicCmd() *cobra.Command {
 func newKeysRevokeCmd() *cobra.Command {
 	var trust, reason, at string
 	cmd := &cobra.Command{
-		Use:   "revoke KEYID --trust FILE --reason TEXT",
-		Short: "Mark a key as revoked in a trust file: every label it signed stops verifying",
+		Use:     "revoke KEYID --trust FILE --reason TEXT",
+		Short:   "Mark a key as revoked in a trust file: every label it signed stops verifying",
 		Example: `  dualmark keys revoke 9f3c2a1b --trust trust.json --reason "private key leaked"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -264,8 +264,8 @@ func printResult(w io.Writer, r *label.Result) {
 func newLabelRevokeCmd() *cobra.Command {
 	var keyDir, logDir, reason, out string
 	cmd := &cobra.Command{
-		Use:   "revoke BUNDLE --keys DIR --log DIR --reason TEXT",
-		Short: "Append a signed revocation of a label to the transparency log",
+		Use:     "revoke BUNDLE --keys DIR --log DIR --reason TEXT",
+		Short:   "Append a signed revocation of a label to the transparency log",
 		Example: `  dualmark label revoke plug.label.json --keys keys --log log --reason "critical vulnerability CVE-2026-1234 unpatched"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
