@@ -31,12 +31,46 @@ type cdxJSONMeta struct {
 }
 
 type cdxJSONEntity struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	Name    string          `json:"name"`
+	Email   string          `json:"email"`
+	URL     json.RawMessage `json:"url"` // a string (contact) or an array (organisation)
+	Contact []struct {
+		Email string `json:"email"`
+	} `json:"contact"`
+}
+
+// contact returns the first e-mail or URL of an entity.
+func (e *cdxJSONEntity) contact() string {
+	if e == nil {
+		return ""
+	}
+	if e.Email != "" {
+		return e.Email
+	}
+	for _, c := range e.Contact {
+		if c.Email != "" {
+			return c.Email
+		}
+	}
+	if len(e.URL) > 0 {
+		var s string
+		var list []string
+		if json.Unmarshal(e.URL, &s) == nil && s != "" {
+			return s
+		}
+		if json.Unmarshal(e.URL, &list) == nil && len(list) > 0 {
+			return list[0]
+		}
+	}
+	return ""
 }
 
 type cdxJSONComp struct {
-	Type         string          `json:"type"`
+	Type string `json:"type"`
+	SWID *struct {
+		TagID string `json:"tagId"`
+	} `json:"swid"`
+	Authors      []cdxJSONEntity `json:"authors"`
 	BOMRef       string          `json:"bom-ref"`
 	Name         string          `json:"name"`
 	Group        string          `json:"group"`
@@ -61,11 +95,16 @@ type cdxJSONHash struct {
 }
 
 type cdxJSONLic struct {
-	License *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"license"`
-	Expression string `json:"expression"`
+	License    *cdxJSONLicense `json:"license"`
+	Expression string          `json:"expression"`
+	// Acknowledgement (1.6+) is "declared" or "concluded".
+	Acknowledgement string `json:"acknowledgement"`
+}
+
+type cdxJSONLicense struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Acknowledgement string `json:"acknowledgement"`
 }
 
 type cdxJSONProp struct {
@@ -74,8 +113,9 @@ type cdxJSONProp struct {
 }
 
 type cdxJSONExtRef struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
+	Type   string        `json:"type"`
+	URL    string        `json:"url"`
+	Hashes []cdxJSONHash `json:"hashes"`
 }
 
 type cdxJSONDep struct {
@@ -100,8 +140,13 @@ func parseCycloneDXJSON(data []byte) (*Document, error) {
 	if !knownCycloneDXVersion(raw.SpecVersion) {
 		return nil, fmt.Errorf("/specVersion: %q is not a CycloneDX version dualmark reads (1.2–1.7)", raw.SpecVersion)
 	}
-	doc := &Document{Format: FormatCycloneDX, SpecVersion: raw.SpecVersion, Encoding: EncodingJSON}
+	doc := &Document{Format: FormatCycloneDX, SpecVersion: raw.SpecVersion, Encoding: EncodingJSON, URI: raw.SerialNumber}
 	if m := raw.Metadata; m != nil {
+		for _, e := range append(append([]cdxJSONEntity{}, m.Authors...), derefEntities(m.Manufacture, m.Manufacturer, m.Supplier)...) {
+			if c := e.contact(); c != "" && doc.CreatorContact == "" {
+				doc.CreatorContact = c
+			}
+		}
 		doc.Created = parseTime(m.Timestamp, "/metadata/timestamp", doc)
 		doc.Creators = append(doc.Creators, cdxJSONTools(m.Tools)...)
 		for _, a := range m.Authors {
@@ -126,6 +171,16 @@ func parseCycloneDXJSON(data []byte) (*Document, error) {
 		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: d.Ref, DependsOn: d.DependsOn})
 	}
 	return doc, nil
+}
+
+func derefEntities(es ...*cdxJSONEntity) []cdxJSONEntity {
+	var out []cdxJSONEntity
+	for _, e := range es {
+		if e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out
 }
 
 func countCDXJSON(cs []cdxJSONComp) int {
@@ -154,39 +209,99 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 	if c.Group != "" && c.Name != "" {
 		out.Name = c.Group + "/" + c.Name
 	}
+	if c.Supplier != nil {
+		out.Supplier, out.SupplierContact = c.Supplier.Name, c.Supplier.contact()
+	}
 	switch {
-	case c.Supplier != nil && c.Supplier.Name != "":
-		out.Supplier = c.Supplier.Name
-	case c.Manufacturer != nil && c.Manufacturer.Name != "":
-		out.Supplier = c.Manufacturer.Name
-	case c.Publisher != "":
-		out.Supplier = c.Publisher
+	case c.Manufacturer != nil && (c.Manufacturer.Name != "" || c.Manufacturer.contact() != ""):
+		out.Creator, out.CreatorContact = c.Manufacturer.Name, c.Manufacturer.contact()
+	case len(c.Authors) > 0:
+		out.Creator, out.CreatorContact = c.Authors[0].Name, c.Authors[0].contact()
 	case c.Author != "":
-		out.Supplier = c.Author
+		out.Creator = c.Author
+	}
+	if out.Supplier == "" {
+		out.Supplier = firstNonEmpty(c.Publisher, out.Creator)
+	}
+	if c.SWID != nil {
+		out.SWID = c.SWID.TagID
 	}
 	if c.CPE != "" {
 		out.CPEs = []string{c.CPE}
 	}
-	if len(c.Hashes) > 0 {
-		out.Hashes = make([]Hash, 0, len(c.Hashes))
-		for _, h := range c.Hashes {
-			out.Hashes = append(out.Hashes, Hash{Algorithm: normalizeHashAlg(h.Alg), Value: h.Content})
+	out.Hashes = appendHashes(nil, c.Hashes)
+	out.Licenses = cdxLicenseExpr(c.Licenses, "")
+	out.LicenseConcluded = cdxLicenseExpr(c.Licenses, "concluded")
+	out.LicenseDeclared = cdxLicenseExpr(c.Licenses, "declared")
+	if out.LicenseConcluded != "" {
+		out.Licenses = out.LicenseConcluded
+	}
+	for _, p := range c.Properties {
+		switch p.Name {
+		case "bsi:component:filename", "filename", "fileName":
+			out.FileName = p.Value
+		case "syft:location:0:path":
+			if out.FileName == "" {
+				out.FileName = p.Value
+			}
+		case "bsi:component:executable":
+			out.Executable = p.Value
+		case "bsi:component:archive":
+			out.Archive = p.Value
+		case "bsi:component:structured":
+			out.Structured = p.Value
+		case "bsi:component:effectiveLicense":
+			out.LicenseEffective = p.Value
 		}
 	}
-	out.Licenses = cdxLicenseExpr(c.Licenses)
-	for _, p := range c.Properties {
-		if p.Name == "syft:location:0:path" || p.Name == "filename" || p.Name == "fileName" {
-			out.FileName = p.Value
+	for _, r := range c.ExtRefs {
+		switch r.Type {
+		case "distribution", "distribution-intake":
+			if out.DownloadURL == "" {
+				out.DownloadURL = r.URL
+			}
+			out.DeployableHashes = appendHashes(out.DeployableHashes, r.Hashes)
+		case "vcs", "source-distribution":
+			if out.SourceURL == "" || r.Type == "source-distribution" && len(r.Hashes) > 0 {
+				out.SourceURL = r.URL
+			}
+			out.SourceHashes = appendHashes(out.SourceHashes, r.Hashes)
+		case "rfc-9116":
+			out.SecurityTxtURL = r.URL
 		}
 	}
 	setPURL(&out, c.PURL, ptr+"/purl", doc)
 	return out
 }
 
-// cdxLicenseExpr joins CycloneDX licence choices into one SPDX expression.
-func cdxLicenseExpr(ls []cdxJSONLic) string {
+func appendHashes(dst []Hash, hs []cdxJSONHash) []Hash {
+	for _, h := range hs {
+		dst = append(dst, Hash{Algorithm: normalizeHashAlg(h.Alg), Value: h.Content})
+	}
+	return dst
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// cdxLicenseExpr joins the CycloneDX licence choices with the given
+// acknowledgement ("" = all) into one SPDX expression.
+func cdxLicenseExpr(ls []cdxJSONLic, ack string) string {
 	var parts []string
 	for _, l := range ls {
+		a := l.Acknowledgement
+		if l.License != nil && a == "" {
+			a = l.License.Acknowledgement
+		}
+		if ack != "" && a != ack {
+			continue
+		}
 		switch {
 		case l.Expression != "":
 			parts = append(parts, l.Expression)

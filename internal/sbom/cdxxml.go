@@ -16,6 +16,7 @@ type cdxXML struct {
 	Metadata     *cdxXMLMeta  `xml:"metadata"`
 	Components   []cdxXMLComp `xml:"components>component"`
 	Dependencies []cdxXMLDep  `xml:"dependencies>dependency"`
+	Serial       string       `xml:"serialNumber,attr"`
 }
 
 type cdxXMLMeta struct {
@@ -58,6 +59,14 @@ type cdxXMLComp struct {
 	PURL         string       `xml:"purl"`
 	Properties   []cdxXMLProp `xml:"properties>property"`
 	Components   []cdxXMLComp `xml:"components>component"`
+	ExtRefs      []struct {
+		Type   string       `xml:"type,attr"`
+		URL    string       `xml:"url"`
+		Hashes []cdxXMLHash `xml:"hashes>hash"`
+	} `xml:"externalReferences>reference"`
+	SWID *struct {
+		TagID string `xml:"tagId,attr"`
+	} `xml:"swid"`
 }
 
 type cdxXMLHash struct {
@@ -73,6 +82,7 @@ type cdxXMLLics struct {
 type cdxXMLLic struct {
 	ID   string `xml:"id"`
 	Name string `xml:"name"`
+	Ack  string `xml:"acknowledgement,attr"`
 }
 
 type cdxXMLProp struct {
@@ -117,7 +127,7 @@ func parseCycloneDXXML(data []byte) (*Document, error) {
 	if !knownCycloneDXVersion(version) {
 		return nil, fmt.Errorf("/bom: CycloneDX version %q (from the namespace) is not one dualmark reads (1.1–1.7)", version)
 	}
-	doc := &Document{Format: FormatCycloneDX, SpecVersion: version, Encoding: EncodingXML}
+	doc := &Document{Format: FormatCycloneDX, SpecVersion: version, Encoding: EncodingXML, URI: raw.Serial}
 	if m := raw.Metadata; m != nil {
 		doc.Created = parseTime(m.Timestamp, "/bom/metadata/timestamp", doc)
 		for _, list := range [][]cdxXMLTool{m.Tools, m.ToolComponents, m.ToolServices} {
@@ -191,13 +201,21 @@ func convertCDXXML(c *cdxXMLComp, path string, doc *Document) Component {
 			j.Licenses = append(j.Licenses, cdxJSONLic{Expression: strings.TrimSpace(e)})
 		}
 		for _, l := range c.Licenses.Licenses {
-			lic := cdxJSONLic{}
-			lic.License = &struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-			}{ID: strings.TrimSpace(l.ID), Name: strings.TrimSpace(l.Name)}
-			j.Licenses = append(j.Licenses, lic)
+			j.Licenses = append(j.Licenses, cdxJSONLic{License: &cdxJSONLicense{
+				ID: strings.TrimSpace(l.ID), Name: strings.TrimSpace(l.Name), Acknowledgement: l.Ack}})
 		}
+	}
+	for _, r := range c.ExtRefs {
+		ref := cdxJSONExtRef{Type: r.Type, URL: strings.TrimSpace(r.URL)}
+		for _, h := range r.Hashes {
+			ref.Hashes = append(ref.Hashes, cdxJSONHash{Alg: h.Alg, Content: strings.TrimSpace(h.Value)})
+		}
+		j.ExtRefs = append(j.ExtRefs, ref)
+	}
+	if c.SWID != nil {
+		j.SWID = &struct {
+			TagID string `json:"tagId"`
+		}{c.SWID.TagID}
 	}
 	for _, p := range c.Properties {
 		j.Properties = append(j.Properties, cdxJSONProp{Name: p.Name, Value: p.Value})

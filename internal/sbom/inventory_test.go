@@ -22,7 +22,10 @@ type inventoryEntry struct {
 
 // inventoryRejections lists the staged documents that dualmark refuses, with
 // a fragment of the precise reason it must give.
-var inventoryRejections = map[string]string{}
+var inventoryRejections = map[string]string{
+	// the file is cut off inside the licence text of its last package
+	"sbom/bom-shelter/in-the-wild/spdx/istio-source.spdx": "line 59827: <text> block of PackageCopyrightText is never closed",
+}
 
 // inventoryCountExceptions lists documents whose inventory count differs
 // from the count contract, with the reason.

@@ -45,6 +45,11 @@ type Document struct {
 	Created time.Time `json:"created,omitzero"`
 	// Creators lists the tools, organisations and persons that made it.
 	Creators []string `json:"creators,omitempty"`
+	// URI identifies the document (CycloneDX serialNumber, SPDX document
+	// namespace or SPDX 3 document IRI).
+	URI string `json:"uri,omitempty"`
+	// CreatorContact is an e-mail address or URL of the SBOM creator.
+	CreatorContact string `json:"creatorContact,omitempty"`
 	// Subject is the product the SBOM describes (CycloneDX metadata.component,
 	// the SPDX package the document DESCRIBES), or nil.
 	Subject *Component `json:"subject,omitempty"`
@@ -84,6 +89,36 @@ type Component struct {
 	// Location is where the component sits in the source: a JSON pointer,
 	// an XML path or "line N" for tag-value.
 	Location string `json:"location,omitempty"`
+
+	// The fields below go beyond the cross-engineer contract; the quality
+	// profiles (BSI TR-03183-2 in particular) need them.
+
+	// Creator is the manufacturer / originator / author of the component.
+	Creator string `json:"creator,omitempty"`
+	// CreatorContact and SupplierContact are an e-mail address or URL.
+	CreatorContact  string `json:"creatorContact,omitempty"`
+	SupplierContact string `json:"supplierContact,omitempty"`
+	// LicenseConcluded, LicenseDeclared and LicenseEffective keep the
+	// licence kinds apart (Licenses holds concluded, else declared).
+	LicenseConcluded string `json:"licenseConcluded,omitempty"`
+	LicenseDeclared  string `json:"licenseDeclared,omitempty"`
+	LicenseEffective string `json:"licenseEffective,omitempty"`
+	// DownloadURL is the URI of the deployable form, SourceURL that of the
+	// source code, SecurityTxtURL a security.txt (RFC 9116) location.
+	DownloadURL    string `json:"downloadURL,omitempty"`
+	SourceURL      string `json:"sourceURL,omitempty"`
+	SecurityTxtURL string `json:"securityTxtURL,omitempty"`
+	// DeployableHashes are the hashes of the deployable form (distribution
+	// references); SourceHashes those of the source code.
+	DeployableHashes []Hash `json:"deployableHashes,omitempty"`
+	SourceHashes     []Hash `json:"sourceHashes,omitempty"`
+	// SWID is a SWID tag ID, when given.
+	SWID string `json:"swid,omitempty"`
+	// Executable, Archive and Structured are the BSI component properties:
+	// "true", "false" or "" when not stated.
+	Executable string `json:"executable,omitempty"`
+	Archive    string `json:"archive,omitempty"`
+	Structured string `json:"structured,omitempty"`
 }
 
 // Hash is one checksum of a component.

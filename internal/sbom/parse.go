@@ -84,8 +84,18 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 		doc, err = parseCycloneDXJSON(data)
 	case kindCycloneDXXML:
 		doc, err = parseCycloneDXXML(data)
+	case kindSPDXJSON:
+		doc, err = parseSPDX2JSON(data, EncodingJSON)
+	case kindSPDXTagValue:
+		doc, err = parseSPDXTagValue(data)
+	case kindSPDX3JSONLD:
+		doc, err = parseSPDX3(data)
+	case kindSPDXYAML:
+		doc, err = parseSPDXYAML(data)
+	case kindSPDXRDF:
+		err = fmt.Errorf("SPDX RDF/XML is not supported: convert it to SPDX JSON (e.g. with the SPDX online tools or tools-golang) and try again")
 	default:
-		err = fmt.Errorf("%s documents are not supported yet", kind)
+		err = fmt.Errorf("%s documents are not supported", kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
