@@ -41,7 +41,7 @@ func Render(w io.Writer, res *Result, format string, opts RenderOptions) error {
 	case FormatTable:
 		return WriteTable(w, res)
 	case FormatJSON:
-		return writeJSON(w, res)
+		return WriteJSON(w, res)
 	case FormatSARIF:
 		return writeJSON(w, SARIF(res, opts))
 	case FormatCycloneDXVDR:
@@ -121,7 +121,7 @@ func WriteTable(w io.Writer, res *Result) error {
 		}
 		epss := "-"
 		if f.EPSS != nil {
-			epss = fmt.Sprintf("%.1f%%", f.EPSS.Score*100)
+			epss = fmt.Sprintf("%.2f%%", f.EPSS.Score*100)
 		}
 		fixed := strings.Join(f.Fixed, ", ")
 		if fixed == "" {
@@ -480,4 +480,33 @@ func OpenVEX(res *Result, opts RenderOptions) map[string]any {
 		"tooling":    "dualmark scan",
 		"statements": stmts,
 	}
+}
+
+// FailsOn reports whether an unsuppressed finding is at or above the level:
+// "kev" (listed in KEV), "critical", "high" (high or critical, or KEV), "any"
+// (any finding) or "none" (never).
+func FailsOn(res *Result, level string) bool {
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Suppressed {
+			continue
+		}
+		switch level {
+		case "any":
+			return true
+		case "kev":
+			if f.KEV {
+				return true
+			}
+		case "critical":
+			if f.KEV || f.Severity == SeverityCritical {
+				return true
+			}
+		case "high":
+			if f.KEV || severityRank(f.Severity) >= 3 {
+				return true
+			}
+		}
+	}
+	return false
 }
