@@ -384,7 +384,7 @@ func (e *evaluator) results() map[string]RequirementResult {
 	for _, st := range e.order {
 		kids := children[st.req.ID]
 		r := out[st.req.ID]
-		if len(kids) == 0 || r.Status != Unknown {
+		if len(kids) == 0 || r.Status == NotApplicable {
 			continue
 		}
 		var failing, open []string
@@ -397,8 +397,13 @@ func (e *evaluator) results() map[string]RequirementResult {
 			}
 		}
 		switch {
-		case len(failing) > 0:
-			r.Status, r.Reasons, r.Next = NotMet, []string{"not met because its item(s) " + strings.Join(failing, ", ") + " are not met"}, "settle "+strings.Join(failing, ", ")
+		case len(failing) > 0 && r.Status != NotMet:
+			// A failing item is a fact; evidence for the parent as a whole
+			// does not outweigh it.
+			r.Reasons = append([]string{"not met because its item(s) " + strings.Join(failing, ", ") + " are not met"}, r.Reasons...)
+			r.Status, r.Next = NotMet, "settle "+strings.Join(failing, ", ")
+		case r.Status != Unknown:
+			continue
 		case len(open) == 0:
 			r.Status, r.Reasons, r.Next = Met, []string{"all its items are met or not applicable: " + strings.Join(kids, ", ")}, ""
 		default:

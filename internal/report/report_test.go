@@ -1,0 +1,191 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/catalog"
+	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/testdata"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var examples = []string{"smart-plug", "security-camera", "home-router"}
+
+// cameraScan is a fixed scan result for the camera example, so the golden
+// files show the scan section and a blocking KEV finding without depending
+// on the advisory database.
+func cameraScan() *match.Result {
+	return &match.Result{
+		Findings: []match.Finding{
+			{Component: match.ComponentRef{Name: "nginx", Version: "1.22.1", PURL: "pkg:generic/nginx@1.22.1"},
+				Advisory: match.AdvisoryRef{ID: "BIT-nginx-2023-44487", Aliases: []string{"CVE-2023-44487"}}, KEV: true, Severity: "high", Fixed: []string{"1.25.3"}},
+			{Component: match.ComponentRef{Name: "busybox", Version: "1.36.1"}, Advisory: match.AdvisoryRef{ID: "CVE-2023-42366"}, Severity: "medium", Fixed: []string{}},
+			{Component: match.ComponentRef{Name: "openssl", Version: "3.0.13"}, Advisory: match.AdvisoryRef{ID: "CVE-2024-5535"}, Severity: "critical", Fixed: []string{"3.0.15"}, Suppressed: true},
+		},
+		Summary: match.Summary{Components: 11, Suppressed: 1, KEV: 1, BySeverity: map[string]int{"high": 1, "medium": 1, "critical": 1}},
+	}
+}
+
+// assessExample evaluates an example dossier with the real catalog. It does
+// not read the SBOM (its quality result belongs to internal/sbom's tests)
+// and uses a fixed scan for the camera.
+func assessExample(t *testing.T, name string) *assess.Assessment {
+	t.Helper()
+	d, err := dossier.Load(filepath.Join("..", "..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.File = "examples/" + name + "/dossier.yaml"
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := assess.Inputs{Catalog: cat}
+	if name == "security-camera" {
+		in.Scan = cameraScan()
+	}
+	a, err := assess.Evaluate(d, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestGolden(t *testing.T) {
+	for _, ex := range examples {
+		a := assessExample(t, ex)
+		for _, format := range Formats {
+			t.Run(ex+"/"+format, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Write(&buf, a, format); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", ex+Extension(format))
+				if *update {
+					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./internal/report -update to create it)", err)
+				}
+				if !bytes.Equal(buf.Bytes(), want) {
+					t.Errorf("%s differs from the golden file; if the change is intended run go test ./internal/report -update and review the diff", golden)
+				}
+			})
+		}
+	}
+}
+
+func TestUnknownFormat(t *testing.T) {
+	if err := Write(&bytes.Buffer{}, assessExample(t, "smart-plug"), "pdf"); err == nil || !strings.Contains(err.Error(), "table") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestHTMLSelfContained checks the page loads nothing from elsewhere and
+// keeps the order summary, regime tables, gaps.
+func TestHTMLSelfContained(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, assessExample(t, "home-router")); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, bad := range []string{"<script", "<link", "<img", "@import", "url("} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	if regexp.MustCompile(`(src|href)="`).MatchString(page) {
+		t.Error("page references an external resource")
+	}
+	s, tbl, g := strings.Index(page, "<h2>Summary"), strings.Index(page, "<h2>EU Cyber Resilience Act"), strings.Index(page, "<h2>Gaps")
+	if s < 0 || tbl < s || g < tbl {
+		t.Errorf("sections out of order: summary %d, CRA table %d, gaps %d", s, tbl, g)
+	}
+}
+
+// TestHTMLEscapes feeds markup through the dossier.
+func TestHTMLEscapes(t *testing.T) {
+	a := assessExample(t, "smart-plug")
+	a.Product.Name = `<script>alert(1)</script>`
+	var buf bytes.Buffer
+	if err := HTML(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "<script>alert") {
+		t.Error("product name not escaped")
+	}
+	var md bytes.Buffer
+	a.Product.Name = "a | b"
+	if err := Markdown(&md, a); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), `a \| b`) {
+		t.Error("pipe not escaped in Markdown")
+	}
+}
+
+// TestSARIFSchema validates the SARIF output against the SARIF 2.1.0 schema.
+func TestSARIFSchema(t *testing.T) {
+	path := testdata.Path(t, "specs/sarif-2.1.0/sarif-schema-2.1.0.json")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("sarif.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range examples {
+		var buf bytes.Buffer
+		if err := SARIF(&buf, assessExample(t, ex)); err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Errorf("%s: %v", ex, err)
+		}
+	}
+}
+
+// TestJSONRoundTrip reads the JSON back into the Go type.
+func TestJSONRoundTrip(t *testing.T) {
+	a := assessExample(t, "security-camera")
+	var buf bytes.Buffer
+	if err := JSON(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	var back assess.Assessment
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Scan == nil || len(back.Scan.Blocking) != 1 || back.Regimes["cra"].Verdict != a.Regimes["cra"].Verdict {
+		t.Errorf("round trip lost data: %+v", back.Scan)
+	}
+}
