@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/catalog"
+)
+
+// conformingDossier writes a dossier whose evidence demonstrates every
+// EN 303 645 provision, so that regime conforms.
+func conformingDossier(t *testing.T) string {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range cat.ByRegime(catalog.RegimeEN303645) {
+		ids = append(ids, r.ID)
+	}
+	doc := fmt.Sprintf(`product: {name: Test Plug, model: TP-1}
+manufacturer: {name: Test GmbH}
+category: {class: default}
+vulnerabilityHandling: {disclosurePolicy: "https://test.example/cvd"}
+evidence:
+  - {title: EN 303 645 test report, kind: test-report, url: "https://lab.example/r.pdf", issuer: Lab, date: 2026-09-01, demonstrates: [%s]}
+`, strings.Join(ids, ", "))
+	path := filepath.Join(t.TempDir(), "dossier.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestAssessExitCodes(t *testing.T) {
+	good := conformingDossier(t)
+	bad := filepath.Join(t.TempDir(), "dossier.yaml")
+	if err := os.WriteFile(bad, []byte("product: {name: X, model: Y, colour: red}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"conforming regime", []string{"assess", good, "--regime", "en303645", "--out", out}, 0},
+		{"incomplete regime", []string{"assess", good, "--regime", "cra", "--out", out}, 1},
+		{"example with gaps", []string{"assess", "../../examples/home-router", "--out", out}, 1},
+		{"bad dossier", []string{"assess", bad, "--out", out}, 2},
+		{"missing dossier", []string{"assess", filepath.Join(out, "nope"), "--out", out}, 2},
+		{"unknown regime", []string{"assess", good, "--regime", "uk-psti", "--out", out}, 2},
+		{"unknown format", []string{"assess", good, "--format", "pdf"}, 2},
+		{"vex without db", []string{"assess", good, "--vex", "v.json", "--out", out}, 2},
+		{"db without sbom", []string{"assess", good, "--db", out, "--out", out}, 2},
+		{"no argument", []string{"assess"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := run(tt.args); got != tt.want {
+				t.Errorf("run(%q) = %d, want %d", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAssessOut checks --out writes the report in the chosen format.
+func TestAssessOut(t *testing.T) {
+	out := t.TempDir()
+	if got := run([]string{"assess", "../../examples/smart-plug", "--format", "json", "--out", out}); got > 1 {
+		t.Fatalf("exit %d", got)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "assessment.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Product map[string]any `json:"product"`
+		Regimes map[string]struct {
+			Verdict      string `json:"verdict"`
+			Requirements []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"requirements"`
+		} `json:"regimes"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Product["name"] != "Voltic SP-210 Smart Plug" || len(doc.Regimes) != 3 || len(doc.Regimes["cra"].Requirements) == 0 {
+		t.Errorf("unexpected report: %s", data[:min(len(data), 300)])
+	}
+}
+
+func TestAssessHelp(t *testing.T) {
+	cmd := newAssessCmd()
+	if !strings.Contains(cmd.Example, "dualmark assess") || !strings.Contains(cmd.Long, "Exit codes") {
+		t.Error("assess --help needs examples and the exit codes")
+	}
+}
