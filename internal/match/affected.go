@@ -189,8 +189,8 @@ func (e *entry) affects(raw string, v *ver) bool {
 	return false
 }
 
-// fixedAbove lists the fixed versions of the entry that are above v (all of
-// them when v is nil), in range order.
+// fixedAbove lists, per range, the first fixed version above v — the fix
+// of the interval v is in (every fixed version when v is nil).
 func (e *entry) fixedAbove(v *ver, out []string) []string {
 	for _, r := range e.ranges {
 		for _, ev := range r.events {
@@ -202,8 +202,9 @@ func (e *entry) fixedAbove(v *ver, out []string) []string {
 					continue
 				}
 			}
-			if !slices.Contains(out, ev.raw) {
-				out = append(out, ev.raw)
+			out = appendNew(out, ev.raw)
+			if v != nil {
+				break
 			}
 		}
 	}

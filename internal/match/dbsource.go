@@ -42,6 +42,10 @@ func (s DBSource) EPSS(cve string) (EPSS, bool) {
 	return EPSS{Score: e.Score, Percentile: e.Percentile}, ok
 }
 
+// EcosystemCounts implements EcosystemCounter from the database's
+// provenance.
+func (s DBSource) EcosystemCounts() map[string]int { return s.DB.Status().Ecosystems }
+
 // Components converts an SBOM's components for matching.
 func Components(doc *sbom.Document) []Component {
 	out := make([]Component, len(doc.Components))

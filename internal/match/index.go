@@ -23,6 +23,13 @@ type Source interface {
 	EPSS(cve string) (EPSS, bool)
 }
 
+// EcosystemCounter is implemented by sources that know how many records
+// each base ecosystem ("Debian", not "Debian:12") holds; Scan then flags
+// clean components whose ecosystem has no advisories at all.
+type EcosystemCounter interface {
+	EcosystemCounts() map[string]int
+}
+
 // KEVInfo is what the KEV catalogue says about a CVE.
 type KEVInfo struct {
 	DateAdded       string `json:"dateAdded"`
@@ -42,6 +49,7 @@ type Index struct {
 	byRepo map[string][]*advisory.Record
 	kev    map[string]KEVInfo
 	epss   map[string]EPSS
+	ecos   map[string]int
 }
 
 // NewIndex indexes records by (base ecosystem, normalised name), by CPE
@@ -53,6 +61,7 @@ func NewIndex(records []*advisory.Record) *Index {
 		byRepo: map[string][]*advisory.Record{},
 		kev:    map[string]KEVInfo{},
 		epss:   map[string]EPSS{},
+		ecos:   map[string]int{},
 	}
 	for _, r := range records {
 		if r.Withdrawn != nil {
@@ -67,6 +76,9 @@ func NewIndex(records []*advisory.Record) *Index {
 		}
 		for _, a := range r.Affected {
 			if a.Package != nil && a.Package.Name != "" {
+				if k := pkgKey(a.Package.Ecosystem, a.Package.Name); !seen[k] {
+					ix.ecos[baseEcosystem(a.Package.Ecosystem)]++
+				}
 				add(ix.byPkg, pkgKey(a.Package.Ecosystem, a.Package.Name))
 			}
 			for _, rg := range a.Ranges {
@@ -119,3 +131,6 @@ func (ix *Index) EPSS(cve string) (EPSS, bool) {
 	e, ok := ix.epss[strings.ToUpper(cve)]
 	return e, ok
 }
+
+// EcosystemCounts implements EcosystemCounter.
+func (ix *Index) EcosystemCounts() map[string]int { return ix.ecos }

@@ -158,6 +158,14 @@ func WriteTable(w io.Writer, res *Result) error {
 			fmt.Fprintf(w, "  not matchable, %s: %d (e.g. %s)\n", r, s.NotMatchableReasons[r], exampleOf(s.NotMatchableList, r))
 		}
 	}
+	if len(s.NoAdvisoryData) > 0 {
+		ecos := make([]string, 0, len(s.NoAdvisoryData))
+		for e, n := range s.NoAdvisoryData {
+			ecos = append(ecos, fmt.Sprintf("%s (%d)", e, n))
+		}
+		sort.Strings(ecos)
+		fmt.Fprintf(w, "warning: the database holds no advisories for %s: those components count as clean without having been checked; import that ecosystem's OSV data\n", strings.Join(ecos, ", "))
+	}
 	if s.SkippedRanges > 0 {
 		fmt.Fprintf(w, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
 	}

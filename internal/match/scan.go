@@ -94,6 +94,10 @@ type Summary struct {
 	KEV                 int            `json:"kev"`
 	BySeverity          map[string]int `json:"bySeverity"`
 	ByMatch             map[string]int `json:"byMatch"`
+	// NoAdvisoryData counts clean components, by ecosystem, whose
+	// ecosystem the database holds no advisories for at all: "clean" there
+	// means "not checked against anything".
+	NoAdvisoryData map[string]int `json:"noAdvisoryData,omitempty"`
 	// SkippedRanges counts advisory ranges left out because an event
 	// version did not parse; the rest of those records still counted.
 	SkippedRanges int `json:"skippedRanges"`
@@ -121,6 +125,9 @@ type Matcher struct {
 	repos    map[string][]*entry
 	severity map[*advisory.Record]Score
 	skipped  int
+	// lastEco is the ecosystem the last MatchComponent looked up ("" when
+	// it matched by CPE or repository).
+	lastEco string
 }
 
 // NewMatcher returns a Matcher reading from src.
@@ -178,6 +185,7 @@ func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 // MatchComponent returns the records affecting one component, or the
 // reason it cannot be matched.
 func (m *Matcher) MatchComponent(c *Component) ([]hit, string, error) {
+	m.lastEco = ""
 	var q Query
 	reason := ReasonNoIdentifier
 	if c.PURL != "" {
@@ -190,6 +198,7 @@ func (m *Matcher) MatchComponent(c *Component) ([]hit, string, error) {
 		if q.Version == "" {
 			return nil, ReasonNoVersion, nil
 		}
+		m.lastEco = q.Ecosystem
 		hits, reason, err := m.matchPackage(q)
 		if err != nil || reason != "" {
 			return nil, reason, err
@@ -400,6 +409,10 @@ func mergeHits(dst, add []hit) []hit {
 // matchable with its reason.
 func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	m := NewMatcher(src)
+	var counts map[string]int
+	if ec, ok := src.(EcosystemCounter); ok {
+		counts = ec.EcosystemCounts()
+	}
 	res := &Result{Findings: []Finding{}}
 	s := &res.Summary
 	s.Components = len(components)
@@ -435,8 +448,14 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		}
 		if active > 0 {
 			s.Matched++
-		} else {
-			s.Clean++
+			continue
+		}
+		s.Clean++
+		if base := baseEcosystem(m.lastEco); counts != nil && base != "" && counts[base] == 0 {
+			if s.NoAdvisoryData == nil {
+				s.NoAdvisoryData = map[string]int{}
+			}
+			s.NoAdvisoryData[base]++
 		}
 	}
 	s.SkippedRanges = m.skipped

@@ -94,22 +94,24 @@ func (pm *pkgMatch) at(s int) []hit {
 	var hits []hit
 	for _, e := range pm.entries {
 		in := false
+		var fixed []string
 		for i := range e.ranges {
-			if e.ranges[i].walk(cmp) {
-				in = true
-				break
+			r := &e.ranges[i]
+			if !r.walk(cmp) {
+				continue
+			}
+			in = true
+			// the fix of the interval the version is in: the first fixed
+			// event above it in this range
+			for j := range r.events {
+				if ev := &r.events[j]; ev.kind == evFixed && cmp(ev) < 0 {
+					fixed = appendNew(fixed, ev.raw)
+					break
+				}
 			}
 		}
 		if !in {
 			continue
-		}
-		var fixed []string
-		for _, r := range e.ranges {
-			for _, ev := range r.events {
-				if ev.kind == evFixed && cmp(&ev) < 0 {
-					fixed = appendNew(fixed, ev.raw)
-				}
-			}
 		}
 		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
 	}
