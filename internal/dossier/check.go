@@ -111,6 +111,14 @@ func unwrapPathErr(err error) error {
 
 // fileSHA256 returns the hex SHA-256 of a file.
 func fileSHA256(path string) (string, error) {
+	// Stat before opening: opening a FIFO or device could block or never end.
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("not a regular file")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

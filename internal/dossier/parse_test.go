@@ -99,6 +99,13 @@ func TestEvidenceDigest(t *testing.T) {
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "is not a SHA-256 digest") {
 		t.Fatalf("malformed digest not reported: %v", err)
 	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(strings.Replace(ev(good), "report.txt", "sub", 1))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "cannot read sub: not a regular file") {
+		t.Fatalf("directory as evidence not reported: %v", err)
+	}
 	write(strings.Replace(ev(good), "report.txt", "missing.pdf", 1))
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "evidence[0].path: cannot read missing.pdf") {
 		t.Fatalf("missing file not reported: %v", err)
