@@ -135,6 +135,7 @@ type Catalog struct {
 	direct     map[string][]Mapping // per requirement ID: rows from it, and inverted rows to it
 	categories []Category
 	routes     map[string][]Route // per CRA class
+	selected   map[[2]string]bool // (id, regime) pairs whose none row came from a select rule
 }
 
 var (

@@ -128,6 +128,7 @@ func (c *Catalog) parseNone(file string, line int, nd noneDoc, errs *errorList) 
 		errs.add(file, line, "none: a reason and an origin are required")
 	}
 	from := []string(nd.From)
+	bySelect := nd.Select != ""
 	switch {
 	case nd.Select != "" && len(from) > 0:
 		errs.add(file, line, "none: give either from or select, not both")
@@ -160,6 +161,9 @@ func (c *Catalog) parseNone(file string, line int, nd noneDoc, errs *errorList) 
 			continue
 		}
 		m := Mapping{From: id, To: nd.To, Relation: None, Rationale: nd.Reason, Origin: nd.Origin}
+		if bySelect {
+			c.selected[[2]string{id, nd.To}] = true
+		}
 		c.rows = append(c.rows, m)
 		c.direct[id] = append(c.direct[id], m)
 	}

@@ -156,6 +156,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		byRegime: map[string][]Requirement{},
 		direct:   map[string][]Mapping{},
 		routes:   map[string][]Route{},
+		selected: map[[2]string]bool{},
 	}
 	var errs errorList
 	lines := map[string]int{} // requirement ID -> line, for messages

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCatalog runs dualmark with args and returns stdout and the exit code.
+func runCatalog(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	if err != nil {
+		code = 2
+		var ec *exitError
+		if errors.As(err, &ec) {
+			code = ec.code
+		}
+		out.WriteString(err.Error())
+	}
+	return out.String(), code
+}
+
+func TestCatalogCommands(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // substring of the output
+	}{
+		{"list all", []string{"catalog", "list"}, 0, "EN303645-5.13-1"},
+		{"list regime", []string{"catalog", "list", "--regime", "fcc"}, 0, "FCC-REG-11"},
+		{"list unknown regime", []string{"catalog", "list", "--regime", "us"}, 2, "valid regimes: cra, nistir8425, fcc, en303645, bsi-tr03183"},
+		{"show", []string{"catalog", "show", "CRA-14.AEV.FR"}, 0, "14 days after a corrective or mitigating measure is available"},
+		{"show unknown with suggestion", []string{"catalog", "show", "CRA-I.2.z"}, 2, "did you mean CRA-I.2.a"},
+		{"show unknown without suggestion", []string{"catalog", "show", "banana"}, 2, "IDs look like"},
+		{"show needs an ID", []string{"catalog", "show"}, 2, "give one requirement ID"},
+		{"map", []string{"catalog", "map", "CRA-14.AEV.EW"}, 0, "No US equivalent"},
+		{"map unknown", []string{"catalog", "map", "FCC-REG-12"}, 2, "did you mean"},
+		{"coverage", []string{"catalog", "coverage"}, 0, "en303645     cra"},
+		{"export bad format", []string{"catalog", "export", "--format", "xml", "--out", "x"}, 2, "valid formats: oscal"},
+		{"export needs out", []string{"catalog", "export"}, 2, "--out DIR is required"},
+		{"doc", []string{"catalog", "doc"}, 0, "## Coverage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := runCatalog(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; output:\n%s", code, tt.code, out)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("output lacks %q:\n%.2000s", tt.want, out)
+			}
+		})
+	}
+}
+
+// TestCatalogJSONContract pins the JSON shapes other tools rely on.
+func TestCatalogJSONContract(t *testing.T) {
+	out, code := runCatalog(t, "catalog", "list", "--regime", "en303645", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var reqs []map[string]any
+	if err := json.Unmarshal([]byte(out), &reqs); err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != 68 {
+		t.Errorf("%d EN 303 645 requirements, want 68", len(reqs))
+	}
+	for _, key := range []string{"id", "regime", "title", "kind", "obligation", "source", "confidence", "evidence"} {
+		if _, ok := reqs[0][key]; !ok {
+			t.Errorf("list JSON lacks %q: %v", key, reqs[0])
+		}
+	}
+	out, code = runCatalog(t, "catalog", "map", "CRA-I.2.e", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var maps []map[string]any
+	if err := json.Unmarshal([]byte(out), &maps); err != nil {
+		t.Fatal(err)
+	}
+	derived := false
+	for _, m := range maps {
+		for _, key := range []string{"from", "to", "relation", "rationale", "origin"} {
+			if _, ok := m[key]; !ok {
+				t.Errorf("map JSON lacks %q: %v", key, m)
+			}
+		}
+		if m["derived"] == true {
+			derived = true
+		}
+	}
+	if !derived {
+		t.Error("CRA-I.2.e should have a counterpart derived through EN 303 645")
+	}
+	out, code = runCatalog(t, "catalog", "coverage", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var cov []struct {
+		From, To                   string
+		Total, Full, Partial, None int
+	}
+	if err := json.Unmarshal([]byte(out), &cov); err != nil || len(cov) != 20 {
+		t.Fatalf("coverage JSON: %v, %d pairs, want 20", err, len(cov))
+	}
+}
+
+func TestCatalogExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "oscal")
+	out, code := runCatalog(t, "catalog", "export", "--format", "oscal", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 6 {
+		t.Fatalf("export wrote %d files (%v), want 6", len(entries), err)
+	}
+}

@@ -1,0 +1,114 @@
+package catalog
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// newTable returns a tabwriter for terminal tables.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
+// WriteList renders requirements as a terminal table.
+func WriteList(w io.Writer, reqs []Requirement) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "ID\tOBLIGATION\tKIND\tCONF\tTITLE")
+	for _, r := range reqs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, obligationLabel(r), r.Kind, r.Confidence, r.Title)
+	}
+	return tw.Flush()
+}
+
+// obligationLabel shows a conditional requirement's level too, e.g.
+// "conditional (M)".
+func obligationLabel(r Requirement) string {
+	if r.Obligation != Conditional {
+		return r.Obligation
+	}
+	return fmt.Sprintf("conditional (%s)", strings.ToUpper(r.Level[:1]))
+}
+
+// WriteRequirement renders one requirement with its details.
+func WriteRequirement(w io.Writer, r Requirement, children []Requirement) error {
+	tw := newTable(w)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("ID", r.ID)
+	row("Regime", r.Regime)
+	row("Title", r.Title)
+	row("Group", r.Group)
+	row("Kind", r.Kind)
+	row("Obligation", r.Obligation)
+	if r.Obligation == Conditional {
+		row("Level", r.Level)
+	}
+	row("Condition", r.Condition)
+	row("Source", r.Source)
+	row("Confidence", r.Confidence+" ("+confidenceText(r.Confidence)+")")
+	row("Evidence", strings.Join(r.Evidence, ", "))
+	row("Parent", r.Parent)
+	row("Deadline", r.Deadline)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Content) > 0 {
+		fmt.Fprintln(w, "Content:")
+		for _, s := range r.Content {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	if len(children) > 0 {
+		fmt.Fprintln(w, "Details:")
+		for _, ch := range children {
+			fmt.Fprintf(w, "  %s  %s\n", ch.ID, ch.Title)
+		}
+	}
+	_, err := fmt.Fprintf(w, "Counterparts: dualmark catalog map %s\n", r.ID)
+	return err
+}
+
+func confidenceText(c string) string {
+	switch c {
+	case "C":
+		return "confirmed against the official text"
+	case "S":
+		return "from a good secondary source"
+	}
+	return "unconfirmed, verify before relying on it"
+}
+
+// WriteMappings renders the counterparts of one requirement.
+func WriteMappings(w io.Writer, ms []Mapping) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "FROM\tRELATION\tTO\tORIGIN\tRATIONALE")
+	for _, m := range ms {
+		rel := m.Relation
+		if m.Derived {
+			rel += " (derived)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.From, rel, m.To, m.Origin, m.Rationale)
+	}
+	return tw.Flush()
+}
+
+// WriteCoverage renders the coverage table of every ordered regime pair.
+func WriteCoverage(w io.Writer, cov []Coverage) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "FROM\tTO\tTOTAL\tFULL\tPARTIAL\tNONE\tREACH\tDERIVED")
+	for _, cv := range cov {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%d\n", cv.From, cv.To, cv.Total, cv.Full, cv.Partial, cv.None, reach(cv), cv.Derived)
+	}
+	return tw.Flush()
+}
+
+// reach is the share of requirements with a full or partial counterpart.
+func reach(cv Coverage) string {
+	if cv.Total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", (cv.Full+cv.Partial)*100/cv.Total)
+}
