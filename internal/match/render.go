@@ -62,26 +62,46 @@ func writeJSON(w io.Writer, v any) error {
 // Ordered returns the findings in the order a person reads them: active
 // before suppressed, KEV first, then by severity, EPSS, id and component.
 func Ordered(fs []Finding) []Finding {
-	out := slices.Clone(fs)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if a.Suppressed != b.Suppressed {
-			return !a.Suppressed
+	type key struct {
+		rank int // suppressed, KEV and severity folded into one number
+		epss float64
+		i    int
+	}
+	keys := make([]key, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		r := severityRank(f.Severity)
+		if f.KEV {
+			r += 10
 		}
-		if a.KEV != b.KEV {
-			return a.KEV
+		if f.Suppressed {
+			r -= 100
 		}
-		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
-			return ra > rb
+		keys[i] = key{rank: r, epss: epssScore(f), i: i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.rank != b.rank {
+			return b.rank - a.rank
 		}
-		if ea, eb := epssScore(a), epssScore(b); ea != eb {
-			return ea > eb
+		if a.epss != b.epss {
+			if a.epss > b.epss {
+				return -1
+			}
+			return 1
 		}
-		if a.Advisory.ID != b.Advisory.ID {
-			return a.Advisory.ID < b.Advisory.ID
+		fa, fb := &fs[a.i], &fs[b.i]
+		if c := strings.Compare(fa.Advisory.ID, fb.Advisory.ID); c != 0 {
+			return c
 		}
-		return a.Component.Name < b.Component.Name
+		if c := strings.Compare(fa.Component.Name, fb.Component.Name); c != 0 {
+			return c
+		}
+		return a.i - b.i
 	})
+	out := make([]Finding, len(fs))
+	for j, k := range keys {
+		out[j] = fs[k.i]
+	}
 	return out
 }
 

@@ -9,8 +9,10 @@ package match
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/vex"
@@ -119,12 +121,12 @@ type Options struct {
 // matchers per package so that components sharing a package compile them
 // once. It is not safe for concurrent use.
 type Matcher struct {
-	src      Source
-	pkgs     map[[2]string]*pkgMatch
-	cpes     map[string][]*entry
-	repos    map[string][]*entry
-	severity map[*advisory.Record]Score
-	skipped  int
+	src     Source
+	pkgs    map[[2]string]*pkgMatch
+	cpes    map[string][]*entry
+	repos   map[string][]*entry
+	enrich  map[*advisory.Record]recordEnrichment
+	skipped int
 	// lastEco is the ecosystem the last MatchComponent looked up ("" when
 	// it matched by CPE or repository).
 	lastEco string
@@ -133,11 +135,11 @@ type Matcher struct {
 // NewMatcher returns a Matcher reading from src.
 func NewMatcher(src Source) *Matcher {
 	return &Matcher{
-		src:      src,
-		pkgs:     map[[2]string]*pkgMatch{},
-		cpes:     map[string][]*entry{},
-		repos:    map[string][]*entry{},
-		severity: map[*advisory.Record]Score{},
+		src:    src,
+		pkgs:   map[[2]string]*pkgMatch{},
+		cpes:   map[string][]*entry{},
+		repos:  map[string][]*entry{},
+		enrich: map[*advisory.Record]recordEnrichment{},
 	}
 }
 
@@ -404,15 +406,60 @@ func mergeHits(dst, add []hit) []hit {
 	return dst
 }
 
+// componentOut is what a worker found for one component.
+type componentOut struct {
+	findings []Finding
+	reason   string
+	eco      string
+	err      error
+}
+
+// parallelFrom is the component count from which Scan splits the work.
+var parallelFrom = 2000
+
 // Scan matches every component and returns findings and summary. A
 // component is never dropped: it is matched, clean, or counted as not
-// matchable with its reason.
+// matchable with its reason. Large SBOMs are matched by one worker per CPU
+// (at most 4); components of one package always go to the same worker, so
+// each package's matcher is compiled once.
 func Scan(components []Component, src Source, opts Options) (*Result, error) {
-	m := NewMatcher(src)
 	var counts map[string]int
 	if ec, ok := src.(EcosystemCounter); ok {
 		counts = ec.EcosystemCounts()
 	}
+	outs := make([]componentOut, len(components))
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if len(components) < parallelFrom {
+		workers = 1
+	}
+	skipped := make([]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := NewMatcher(src)
+			for i := range components {
+				c := &components[i]
+				if workers > 1 && int(shardOf(c)%uint32(workers)) != w {
+					continue
+				}
+				hits, reason, err := m.MatchComponent(c)
+				o := &outs[i]
+				o.reason, o.eco, o.err = reason, m.lastEco, err
+				if err != nil || reason != "" {
+					continue
+				}
+				ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
+				for _, h := range hits {
+					o.findings = append(o.findings, m.finding(ref, h))
+				}
+			}
+			skipped[w] = m.skipped
+		}()
+	}
+	wg.Wait()
+
 	res := &Result{Findings: []Finding{}}
 	s := &res.Summary
 	s.Components = len(components)
@@ -420,28 +467,24 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	s.NotMatchableList = []Unmatchable{}
 	s.BySeverity = map[string]int{}
 	s.ByMatch = map[string]int{}
-	for i := range components {
+	for i := range outs {
+		o := &outs[i]
 		c := &components[i]
-		hits, reason, err := m.MatchComponent(c)
-		if err != nil {
-			return nil, fmt.Errorf("component %d (%s): %w", i, c.Name, err)
+		if o.err != nil {
+			return nil, fmt.Errorf("component %d (%s): %w", i, c.Name, o.err)
 		}
-		ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
-		if reason != "" {
+		if o.reason != "" {
 			s.NotMatchable++
-			s.NotMatchableReasons[reason]++
-			s.NotMatchableList = append(s.NotMatchableList, Unmatchable{Component: ref, Reason: reason})
+			s.NotMatchableReasons[o.reason]++
+			s.NotMatchableList = append(s.NotMatchableList, Unmatchable{
+				Component: ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}, Reason: o.reason})
 			continue
 		}
-		first := len(res.Findings)
-		for _, h := range hits {
-			res.Findings = append(res.Findings, m.finding(ref, h))
-		}
-		own := res.Findings[first:]
-		linkAliases(own)
-		applyVEX(own, opts.VEX)
+		linkAliases(o.findings)
+		applyVEX(o.findings, opts.VEX)
+		res.Findings = append(res.Findings, o.findings...)
 		active := 0
-		for _, f := range own {
+		for _, f := range o.findings {
 			if !f.Suppressed {
 				active++
 			}
@@ -451,26 +494,46 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 			continue
 		}
 		s.Clean++
-		if base := baseEcosystem(m.lastEco); counts != nil && base != "" && counts[base] == 0 {
+		if base := baseEcosystem(o.eco); counts != nil && base != "" && counts[base] == 0 {
 			if s.NoAdvisoryData == nil {
 				s.NoAdvisoryData = map[string]int{}
 			}
 			s.NoAdvisoryData[base]++
 		}
 	}
-	s.SkippedRanges = m.skipped
+	for _, n := range skipped {
+		s.SkippedRanges += n
+	}
 	summarize(res)
 	return res, nil
+}
+
+// shardOf hashes what identifies a component's package (the purl up to its
+// version, else the name) so one package lands on one worker.
+func shardOf(c *Component) uint32 {
+	k := c.PURL
+	if i := strings.LastIndexByte(k, '@'); i > 0 {
+		k = k[:i]
+	}
+	if k == "" {
+		k = c.Name
+	}
+	h := uint32(2166136261)
+	for i := 0; i < len(k); i++ {
+		h = (h ^ uint32(k[i])) * 16777619
+	}
+	return h
 }
 
 // finding enriches a hit into a Finding.
 func (m *Matcher) finding(ref ComponentRef, h hit) Finding {
 	r := h.rec
-	sev, ok := m.severity[r]
+	en, ok := m.enrich[r]
 	if !ok {
-		sev = RecordSeverity(r)
-		m.severity[r] = sev
+		en = m.enrichment(r)
+		m.enrich[r] = en
 	}
+	sev := en.sev
 	f := Finding{
 		Component:  ref,
 		Advisory:   AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
@@ -487,16 +550,33 @@ func (m *Matcher) finding(ref ComponentRef, h hit) Finding {
 		s := sev
 		f.CVSS = &s
 	}
+	if en.kev != nil {
+		f.KEV, f.KEVDateAdded, f.KnownRansomware = true, en.kev.DateAdded, en.kev.KnownRansomware
+	}
+	f.EPSS = en.epss
+	return f
+}
+
+// recordEnrichment is what a record's findings share: severity, KEV, EPSS.
+type recordEnrichment struct {
+	sev  Score
+	kev  *KEVInfo
+	epss *EPSS
+}
+
+// enrichment looks up a record's severity and its CVEs in KEV and EPSS
+// (the highest EPSS score among its CVEs).
+func (m *Matcher) enrichment(r *advisory.Record) recordEnrichment {
+	en := recordEnrichment{sev: RecordSeverity(r)}
 	for _, cve := range cveIDs(r) {
-		if k, ok := m.src.KEV(cve); ok && !f.KEV {
-			f.KEV, f.KEVDateAdded, f.KnownRansomware = true, k.DateAdded, k.KnownRansomware
+		if k, ok := m.src.KEV(cve); ok && en.kev == nil {
+			en.kev = &k
 		}
-		if e, ok := m.src.EPSS(cve); ok && (f.EPSS == nil || e.Score > f.EPSS.Score) {
-			e := e
-			f.EPSS = &e
+		if e, ok := m.src.EPSS(cve); ok && (en.epss == nil || e.Score > en.epss.Score) {
+			en.epss = &e
 		}
 	}
-	return f
+	return en
 }
 
 // cveIDs are the CVE ids of a record: its id and aliases.

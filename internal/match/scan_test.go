@@ -336,3 +336,30 @@ func TestSARIFValidates(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelSameAsSerial: splitting the components over workers gives
+// exactly the result of one worker.
+func TestParallelSameAsSerial(t *testing.T) {
+	comps := benchComponents(t, "bench/synth-10000.cdx.json")
+	src := DBSource{DB: realDB(t)}
+	par, err := Scan(comps, src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := parallelFrom
+	parallelFrom = len(comps) + 1
+	defer func() { parallelFrom = old }()
+	ser, err := Scan(comps, src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	WriteJSON(&a, par)
+	WriteJSON(&b, ser)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Errorf("parallel and serial scans differ (%d vs %d findings)", len(par.Findings), len(ser.Findings))
+	}
+	if par.Summary.Findings < 5000 {
+		t.Errorf("only %d findings on the 10,000-component benchmark SBOM", par.Summary.Findings)
+	}
+}
