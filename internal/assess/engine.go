@@ -288,7 +288,7 @@ func (st *state) fullReuse() bool {
 
 // result turns the collected state into the requirement's result.
 func (e *evaluator) result(st *state) RequirementResult {
-	r := RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation,
+	r := RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation, Confidence: st.req.Confidence,
 		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}}
 	// Deciding reasons first, then the others (for example evidence that a
 	// failing fact overrides).

@@ -94,6 +94,9 @@ type RequirementResult struct {
 	ID         string `json:"id"`
 	Title      string `json:"title"`
 	Obligation string `json:"obligation"`
+	// Confidence is the catalog's confidence in the requirement's wording
+	// (C confirmed, S secondary source, U unconfirmed).
+	Confidence string `json:"confidence,omitempty"`
 	Status     string `json:"status"`
 	// Reasons explain the status; the first is the deciding one.
 	Reasons []string `json:"reasons"`

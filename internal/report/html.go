@@ -20,7 +20,7 @@ func HTML(w io.Writer, a *assess.Assessment) error {
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"percent": percent, "route": routeLine, "reused": reused, "reuseNote": reuseNote,
-	"join": strings.Join,
+	"join": strings.Join, "idLabel": idLabel,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -51,9 +51,10 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 {{range .Regimes}}<h2>{{.Title}}: <span class="{{.Verdict}}">{{.Verdict}}</span></h2>
 <table>
 <tr><th>ID</th><th>Requirement</th><th>Obligation</th><th>Status</th><th>Reasons</th><th>Evidence</th></tr>
-{{range .Requirements}}<tr class="{{.Status}}"><td>{{.ID}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{.Status}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>
+{{range .Requirements}}<tr class="{{.Status}}"><td>{{idLabel .}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{.Status}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>
 {{end}}</table>
 {{end}}
+<p class="meta">[U] = the catalog could not confirm the requirement's wording against the official text.</p>
 <h2>Gaps and what to do next</h2>
 {{if .Gaps}}<table>
 <tr><th>Regime</th><th>ID</th><th>Requirement</th><th>Status</th><th>What to do next</th></tr>

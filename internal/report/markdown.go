@@ -35,9 +35,10 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 			if reused(r) {
 				reasons = "*reused from " + reuseNote(r) + "* — " + reasons
 			}
-			ew.printf("| %s | %s | %s | %s | %s | %s |\n", r.ID, mdEscape(r.Title), r.Obligation, r.Status, mdEscape(reasons), mdEscape(strings.Join(r.Evidence, ", ")))
+			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdEscape(idLabel(r)), mdEscape(r.Title), r.Obligation, r.Status, mdEscape(reasons), mdEscape(strings.Join(r.Evidence, ", ")))
 		}
 	}
+	ew.printf("\n\\[U\\] = the catalog could not confirm the requirement's wording against the official text.\n")
 	if gaps := Gaps(a); len(gaps) > 0 {
 		ew.printf("\n## Gaps and what to do next\n\n| Regime | ID | Status | What to do |\n|---|---|---|---|\n")
 		for _, g := range gaps {

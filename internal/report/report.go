@@ -197,3 +197,12 @@ func scanLine(a *assess.Assessment) string {
 }
 
 func percent(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+// idLabel is the requirement ID, marked "[U]" when the catalog could not
+// confirm its wording.
+func idLabel(r assess.RequirementResult) string {
+	if r.Confidence == "U" {
+		return r.ID + " [U]"
+	}
+	return r.ID
+}

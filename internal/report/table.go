@@ -41,10 +41,11 @@ func Table(w io.Writer, a *assess.Assessment) error {
 			if reused(r) {
 				reason = "[reused from " + reuseNote(r) + "] " + reason
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Obligation, clip(reason, 110))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", idLabel(r), r.Status, r.Obligation, clip(reason, 110))
 		}
 		tw.Flush()
 	}
+	ew.printf("\n[U] = the catalog could not confirm the requirement's wording against the official text.\n")
 	gaps := Gaps(a)
 	if len(gaps) > 0 {
 		ew.printf("\nGaps and what to do next (%d):\n", len(gaps))

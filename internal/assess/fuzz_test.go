@@ -1,0 +1,56 @@
+package assess
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/catalog"
+	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/match"
+)
+
+// FuzzEvaluate feeds arbitrary dossier YAML through the loader and the
+// engine: whatever the loader accepts, Evaluate must assess without
+// panicking, cover every requirement and give a valid verdict. Seeded with
+// the three example dossiers (the byte picks the example folder).
+func FuzzEvaluate(f *testing.F) {
+	examples := []string{"smart-plug", "security-camera", "home-router"}
+	file := func(i uint8) string {
+		return filepath.Join("..", "..", "examples", examples[int(i)%len(examples)], "dossier.yaml")
+	}
+	for i := range examples {
+		data, err := os.ReadFile(file(uint8(i)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint8(i))
+	}
+	f.Add([]byte("product: {name: X, model: Y}\nmanufacturer: {name: Z}\ncategory: {class: critical}\nsupportPeriod: {start: 2026-01-01, end: 2025-01-01, expectedUseYears: -3}\n"), uint8(0))
+	cat, err := catalog.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	scan := &match.Result{Findings: []match.Finding{{KEV: true}, {Severity: "critical", Fixed: []string{"1"}}}}
+	f.Fuzz(func(t *testing.T, data []byte, example uint8) {
+		// The file name makes evidence and SBOM paths resolve against
+		// the example's folder, so mutations of valid dossiers get through.
+		d, err := dossier.Parse(data, file(example))
+		if err != nil {
+			return
+		}
+		a, err := Evaluate(d, Inputs{Catalog: cat, Scan: scan, SBOM: &SBOMSummary{Format: "cyclonedx"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range AllRegimes {
+			rr := a.Regimes[r]
+			if rr == nil || verdictRank[rr.Verdict] == 0 && rr.Verdict != DoesNotConform {
+				t.Fatalf("%s: bad result %+v", r, rr)
+			}
+			if rr.Counts.Total != len(rr.Requirements) {
+				t.Fatalf("%s: counts %d for %d requirements", r, rr.Counts.Total, len(rr.Requirements))
+			}
+		}
+	})
+}
