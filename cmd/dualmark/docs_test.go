@@ -92,3 +92,16 @@ func TestInitAsk(t *testing.T) {
 		t.Fatal("asked for a value the flag gave")
 	}
 }
+
+// TestExampleVerdicts pins the verdicts the example dossiers deserve: the
+// smart plug conforms everywhere, the camera and the router do not.
+func TestExampleVerdicts(t *testing.T) {
+	for _, tt := range []struct {
+		example string
+		want    int
+	}{{"smart-plug", 0}, {"security-camera", 1}, {"home-router", 1}} {
+		if got := run([]string{"assess", "../../examples/" + tt.example, "--format", "json", "--out", t.TempDir()}); got != tt.want {
+			t.Errorf("assess %s: exit %d, want %d", tt.example, got, tt.want)
+		}
+	}
+}
