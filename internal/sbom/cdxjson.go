@@ -252,6 +252,8 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 			out.Structured = p.Value
 		case "bsi:component:effectiveLicense":
 			out.LicenseEffective = p.Value
+		case propCPE:
+			out.CPEs = append(out.CPEs, p.Value)
 		}
 	}
 	for _, r := range c.ExtRefs {

@@ -1,6 +1,11 @@
 package sbom
 
-import "fmt"
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+)
 
 // Quality profile names accepted by Check.
 const (
@@ -9,6 +14,9 @@ const (
 	ProfileNTIA     = "ntia"
 	ProfileCISA2025 = "cisa-2025"
 )
+
+// Profiles lists the profile names Check accepts.
+var Profiles = []string{ProfileBSI21, ProfileBSI11, ProfileNTIA, ProfileCISA2025}
 
 // QualityReport is the verdict of one quality profile on one document.
 type QualityReport struct {
@@ -20,20 +28,456 @@ type QualityReport struct {
 
 // CheckResult is the outcome of one named field rule of a profile.
 type CheckResult struct {
-	// ID names the rule, e.g. "bsi-2.1/component-hash".
+	// ID names the rule, e.g. "comp-deployable-hash".
 	ID          string `json:"id"`
 	Description string `json:"description"`
-	// Mandatory is false for recommended ("should") rules, which never fail
-	// the profile.
+	// Mandatory is false for additional/optional ("should") fields, which
+	// never fail the profile.
 	Mandatory bool `json:"mandatory"`
 	Pass      bool `json:"pass"`
-	// Offending lists the components (by Location, else name) that break the rule.
+	// Offending lists the components that break the rule (location: name).
 	Offending []string `json:"offending,omitempty"`
 	// Detail explains a document-level failure.
 	Detail string `json:"detail,omitempty"`
 }
 
+// Result returns the check with the given ID, if the report has it.
+func (r *QualityReport) Result(id string) (CheckResult, bool) {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return CheckResult{}, false
+}
+
+// rule is one field rule: either a per-component predicate (comp) that
+// returns "" when the component complies or the reason it does not, or a
+// document predicate (doc).
+type rule struct {
+	id, desc  string
+	mandatory bool
+	comp      func(d *Document, c *Component) string
+	doc       func(d *Document) string
+	// subject: also apply comp to the subject (metadata.component)
+	subject bool
+}
+
 // Check judges doc against the named quality profile.
+//
+// Profiles, as transcribed (thresholds marked [U] are unconfirmed readings
+// of the texts):
+//   - bsi-tr03183-2.1: BSI TR-03183-2 v2.1.0 (2025), required, additional
+//     and optional fields of sections 5.2/5.3 of the TR.
+//   - bsi-tr03183-1.1: BSI TR-03183-2 v1.1 (2023).
+//   - ntia: NTIA "Minimum Elements for an SBOM" (2021).
+//   - cisa-2025: CISA "Minimum Elements for an SBOM" (2025 public-comment
+//     draft); "generation context" is not checked (the model does not keep
+//     lifecycle phases).
 func Check(doc *Document, profile string) (*QualityReport, error) {
-	return nil, fmt.Errorf("sbom quality profile %q: not implemented yet", profile)
+	rules, ok := profileRules[profile]
+	if !ok {
+		return nil, fmt.Errorf("unknown SBOM quality profile %q: use one of %s", profile, strings.Join(Profiles, ", "))
+	}
+	rep := &QualityReport{Profile: profile, Pass: true, Checks: make([]CheckResult, 0, len(rules))}
+	for _, r := range rules {
+		res := CheckResult{ID: r.id, Description: r.desc, Mandatory: r.mandatory, Pass: true}
+		if r.doc != nil {
+			if why := r.doc(doc); why != "" {
+				res.Pass, res.Detail = false, why
+			}
+		}
+		if r.comp != nil {
+			targets := doc.Components
+			if r.subject && doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref) {
+				targets = append([]Component{*doc.Subject}, targets...)
+			}
+			for i := range targets {
+				c := &targets[i]
+				if why := r.comp(doc, c); why != "" {
+					res.Pass = false
+					res.Offending = append(res.Offending, fmt.Sprintf("%s %s: %s", firstNonEmpty(c.Location, c.Ref), strings.TrimSpace(c.Name+" "+c.Version), why))
+				}
+			}
+		}
+		if !res.Pass && r.mandatory {
+			rep.Pass = false
+		}
+		rep.Checks = append(rep.Checks, res)
+	}
+	return rep, nil
+}
+
+var profileRules = map[string][]rule{
+	ProfileBSI21: {
+		{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact},
+		{id: "sbom-timestamp", desc: "SBOM creation timestamp (RFC 3339)", mandatory: true, doc: docTimestamp},
+		{id: "sbom-spec-version", desc: "format CycloneDX >= 1.6 or SPDX >= 3.0 [U]", mandatory: true, doc: docSpecVersion("1.6", "3.0")},
+		{id: "primary-component", desc: "the SBOM names the component it describes", mandatory: true, doc: docSubject},
+		{id: "sbom-uri", desc: "SBOM-URI (serial number / document namespace)", doc: docURI},
+		{id: "comp-creator", desc: "component creator with a valid e-mail address or URL", mandatory: true, comp: compCreator, subject: true},
+		{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true},
+		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true},
+		{id: "comp-filename", desc: "file name of the component", mandatory: true, comp: compFileName, subject: true},
+		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
+		{id: "comp-license", desc: "distribution licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
+		{id: "comp-deployable-hash", desc: "hash (SHA-256 or stronger) of the deployable form", mandatory: true, comp: compDeployableHash, subject: true},
+		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *Component) string { return c.Executable }), subject: true},
+		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *Component) string { return c.Archive }), subject: true},
+		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *Component) string { return c.Structured }), subject: true},
+		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.SourceURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *Component) string { return c.DownloadURL }), subject: true},
+		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
+		{id: "comp-declared-license", desc: "original (declared) licences (additional)", comp: compDeclaredLicense, subject: true},
+		{id: "comp-effective-license", desc: "effective licence (optional)", comp: compEffectiveLicense, subject: true},
+		{id: "comp-source-hash", desc: "hash of the source code (optional)", comp: compSourceHash, subject: true},
+		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *Component) string { return c.SecurityTxtURL }), subject: true},
+	},
+	ProfileBSI11: {
+		{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact},
+		{id: "sbom-timestamp", desc: "SBOM creation timestamp (RFC 3339)", mandatory: true, doc: docTimestamp},
+		{id: "sbom-spec-version", desc: "format CycloneDX >= 1.4 or SPDX >= 2.3 [U]", mandatory: true, doc: docSpecVersion("1.4", "2.3")},
+		{id: "primary-component", desc: "the SBOM names the component it describes", mandatory: true, doc: docSubject},
+		{id: "sbom-uri", desc: "SBOM-URI (serial number / document namespace)", doc: docURI},
+		{id: "comp-creator", desc: "component creator (supplier/manufacturer/author) with a valid e-mail address or URL", mandatory: true, comp: compCreator, subject: true},
+		{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true},
+		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true},
+		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
+		{id: "comp-license", desc: "licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
+		{id: "comp-hash", desc: "hash (SHA-256 or stronger) of the executable component", mandatory: true, comp: compHash, subject: true},
+		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.SourceURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *Component) string { return c.DownloadURL }), subject: true},
+		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
+		{id: "comp-source-hash", desc: "hash of the source code (additional)", comp: compSourceHash, subject: true},
+	},
+	ProfileNTIA: {
+		{id: "sbom-author", desc: "author of the SBOM data", mandatory: true, doc: docAuthor},
+		{id: "sbom-timestamp", desc: "timestamp", mandatory: true, doc: docTimestamp},
+		{id: "comp-supplier", desc: "supplier name", mandatory: true, comp: compSupplier},
+		{id: "comp-name", desc: "component name", mandatory: true, comp: compName},
+		{id: "comp-version", desc: "version of the component", mandatory: true, comp: compVersion},
+		{id: "comp-other-ids", desc: "other unique identifiers (purl, CPE, SWID)", mandatory: true, comp: compOtherIDs},
+		{id: "comp-dependencies", desc: "dependency relationship", mandatory: true, doc: docAnyDependencies},
+	},
+	ProfileCISA2025: {
+		{id: "sbom-author", desc: "SBOM author", mandatory: true, doc: docAuthor},
+		{id: "sbom-timestamp", desc: "timestamp", mandatory: true, doc: docTimestamp},
+		{id: "sbom-tool", desc: "tool name", mandatory: true, doc: docTool},
+		{id: "comp-producer", desc: "software producer (supplier)", mandatory: true, comp: compSupplier},
+		{id: "comp-name", desc: "component name", mandatory: true, comp: compName},
+		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion},
+		{id: "comp-identifiers", desc: "software identifiers (purl, CPE, SWID)", mandatory: true, comp: compOtherIDs},
+		{id: "comp-hash", desc: "component hash", mandatory: true, comp: compAnyHash},
+		{id: "comp-license", desc: "licence", mandatory: true, comp: compAnyLicense},
+		{id: "comp-dependencies", desc: "dependency relationship", mandatory: true, doc: docAnyDependencies},
+	},
+}
+
+func validContact(s string) bool {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		return validURL(s)
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && strings.Contains(a.Address[strings.IndexByte(a.Address, '@'):], ".")
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" || u.Scheme == "ftp" || strings.HasPrefix(u.Scheme, "git"))
+}
+
+func docCreatorContact(d *Document) string {
+	switch {
+	case d.CreatorContact == "":
+		return "no e-mail address or URL of the SBOM creator (CycloneDX metadata.authors/manufacturer/supplier, SPDX creator \"(email)\")"
+	case !validContact(d.CreatorContact):
+		return fmt.Sprintf("%q is neither a valid e-mail address nor a URL", d.CreatorContact)
+	}
+	return ""
+}
+
+func docTimestamp(d *Document) string {
+	if d.Created.IsZero() {
+		return "no valid RFC 3339 creation timestamp"
+	}
+	return ""
+}
+
+func docSpecVersion(minCDX, minSPDX string) func(d *Document) string {
+	return func(d *Document) string {
+		min := minCDX
+		if d.Format == FormatSPDX {
+			min = minSPDX
+		}
+		if versionLess(d.SpecVersion, min) {
+			return fmt.Sprintf("%s %s is older than %s", d.Format, d.SpecVersion, min)
+		}
+		return ""
+	}
+}
+
+func versionLess(a, b string) bool {
+	var a1, a2, b1, b2 int
+	fmt.Sscanf(a, "%d.%d", &a1, &a2)
+	fmt.Sscanf(b, "%d.%d", &b1, &b2)
+	return a1 < b1 || a1 == b1 && a2 < b2
+}
+
+func docSubject(d *Document) string {
+	if d.Subject == nil {
+		return "no primary component (CycloneDX metadata.component, SPDX DESCRIBES relationship / SPDX 3 rootElement)"
+	}
+	return ""
+}
+
+func docURI(d *Document) string {
+	if d.URI == "" || d.Format == FormatSPDX && d.Encoding == EncodingJSONLD && !strings.Contains(d.URI, ":") {
+		return "no document URI (CycloneDX serialNumber, SPDX documentNamespace, SPDX 3 document IRI)"
+	}
+	return ""
+}
+
+// docAuthor wants a person or organisation among the creators: a tool
+// alone is not an author.
+func docAuthor(d *Document) string {
+	for _, c := range d.Creators {
+		if !strings.HasPrefix(c, "Tool:") {
+			return ""
+		}
+	}
+	return "no person or organisation named as author of the SBOM"
+}
+
+func docTool(d *Document) string {
+	for _, c := range d.Creators {
+		if strings.HasPrefix(c, "Tool:") {
+			return ""
+		}
+	}
+	return "no tool named among the creators"
+}
+
+// docDependencies: the dependency graph exists, every reference resolves,
+// the primary component has its direct dependencies listed and no
+// component is an orphan outside the graph.
+func docDependencies(d *Document) string {
+	if len(d.Components) == 0 {
+		return ""
+	}
+	if len(d.Dependencies) == 0 {
+		return "no dependency relationships at all"
+	}
+	known := map[string]bool{}
+	if d.Subject != nil {
+		known[d.Subject.Ref] = true
+	}
+	for i := range d.Components {
+		known[d.Components[i].Ref] = true
+	}
+	reached := map[string]bool{}
+	var problems []string
+	subjectListed := d.Subject == nil
+	for _, dep := range d.Dependencies {
+		if !known[dep.Ref] {
+			problems = append(problems, fmt.Sprintf("dependency source %q names no component", dep.Ref))
+		}
+		if d.Subject != nil && dep.Ref == d.Subject.Ref && len(dep.DependsOn) > 0 {
+			subjectListed = true
+		}
+		reached[dep.Ref] = true
+		for _, t := range dep.DependsOn {
+			if !known[t] {
+				problems = append(problems, fmt.Sprintf("dependency target %q (of %q) names no component", t, dep.Ref))
+			}
+			reached[t] = true
+		}
+	}
+	if !subjectListed {
+		problems = append(problems, "the primary component lists no direct dependencies")
+	}
+	for i := range d.Components {
+		c := &d.Components[i]
+		if !reached[c.Ref] {
+			problems = append(problems, fmt.Sprintf("component %q (%s) appears in no dependency relationship", c.Name, c.Location))
+		}
+	}
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
+		}
+		return strings.Join(problems, "; ")
+	}
+	return ""
+}
+
+func docAnyDependencies(d *Document) string {
+	if len(d.Components) > 1 && len(d.Dependencies) == 0 {
+		return "no dependency relationships"
+	}
+	return ""
+}
+
+func compCreator(_ *Document, c *Component) string {
+	contacts := nonEmpty(c.CreatorContact, c.SupplierContact)
+	if len(contacts) == 0 {
+		return "no e-mail address or URL of the creator, manufacturer or supplier"
+	}
+	for _, s := range contacts {
+		if !validContact(s) {
+			return fmt.Sprintf("%q is neither a valid e-mail address nor a URL", s)
+		}
+	}
+	return ""
+}
+
+func compName(_ *Document, c *Component) string {
+	if strings.TrimSpace(c.Name) == "" {
+		return "no name"
+	}
+	return ""
+}
+
+func compVersion(_ *Document, c *Component) string {
+	if strings.TrimSpace(c.Version) == "" {
+		return "no version"
+	}
+	return ""
+}
+
+func compSupplier(_ *Document, c *Component) string {
+	if c.Supplier == "" {
+		return "no supplier"
+	}
+	return ""
+}
+
+func compFileName(_ *Document, c *Component) string {
+	if c.FileName == "" {
+		return "no file name (bsi:component:filename / packageFileName)"
+	}
+	return ""
+}
+
+func compLicense(_ *Document, c *Component) string {
+	expr := firstNonEmpty(c.LicenseConcluded, c.Licenses)
+	if expr == "" {
+		return "no licence"
+	}
+	if err := ValidateLicenseExpression(expr); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func compAnyLicense(_ *Document, c *Component) string {
+	if c.Licenses == "" || strings.EqualFold(c.Licenses, "NONE") {
+		return "no licence"
+	}
+	return ""
+}
+
+func compDeclaredLicense(_ *Document, c *Component) string {
+	if c.LicenseDeclared == "" {
+		return "no declared licence"
+	}
+	if err := ValidateLicenseExpression(c.LicenseDeclared); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func compEffectiveLicense(_ *Document, c *Component) string {
+	if c.LicenseEffective == "" {
+		return "no effective licence"
+	}
+	if err := ValidateLicenseExpression(c.LicenseEffective); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// strongHash reports whether hs holds a hash of SHA-256 strength or more
+// with a non-empty value.
+func strongHash(hs []Hash) (ok bool, weak string) {
+	for _, h := range hs {
+		switch h.Algorithm {
+		case "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-384", "SHA3-512", "BLAKE2b-256", "BLAKE2b-384", "BLAKE2b-512", "BLAKE3":
+			if strings.TrimSpace(h.Value) != "" {
+				return true, ""
+			}
+		default:
+			weak = h.Algorithm
+		}
+	}
+	return false, weak
+}
+
+func hashReason(hs []Hash, what string) string {
+	ok, weak := strongHash(hs)
+	switch {
+	case ok:
+		return ""
+	case weak != "":
+		return fmt.Sprintf("%s hash uses %s, weaker than SHA-256", what, weak)
+	}
+	return "no " + what + " hash"
+}
+
+func compDeployableHash(_ *Document, c *Component) string {
+	return hashReason(c.DeployableHashes, "deployable-form (distribution reference)")
+}
+
+func compHash(_ *Document, c *Component) string {
+	return hashReason(append(append([]Hash{}, c.Hashes...), c.DeployableHashes...), "component")
+}
+
+func compAnyHash(_ *Document, c *Component) string {
+	if len(c.Hashes) == 0 && len(c.DeployableHashes) == 0 {
+		return "no hash"
+	}
+	return ""
+}
+
+// compSourceHash also accepts an SPDX package verification code, which is
+// a digest over the package's source files.
+func compSourceHash(_ *Document, c *Component) string {
+	for _, h := range c.SourceHashes {
+		if h.Algorithm == HashSPDXVerificationCode && h.Value != "" {
+			return ""
+		}
+	}
+	return hashReason(c.SourceHashes, "source-code")
+}
+
+func compProp(get func(*Component) string) func(*Document, *Component) string {
+	return func(_ *Document, c *Component) string {
+		switch get(c) {
+		case "true", "false":
+			return ""
+		case "":
+			return "property not stated"
+		}
+		return fmt.Sprintf("property value %q is not true or false", get(c))
+	}
+}
+
+func compURL(get func(*Component) string) func(*Document, *Component) string {
+	return func(_ *Document, c *Component) string {
+		u := get(c)
+		switch {
+		case u == "":
+			return "no URL"
+		case !validURL(u):
+			return fmt.Sprintf("%q is not a valid URL", u)
+		}
+		return ""
+	}
+}
+
+func compOtherIDs(_ *Document, c *Component) string {
+	if c.PURL == "" && len(c.CPEs) == 0 && c.SWID == "" {
+		return "no purl, CPE or SWID"
+	}
+	return ""
 }

@@ -52,6 +52,10 @@ type spdx2Package struct {
 		ReferenceLocator  string `json:"referenceLocator"`
 	} `json:"externalRefs"`
 	PrimaryPackagePurpose string `json:"primaryPackagePurpose"`
+	VerificationCode      *struct {
+		Value string `json:"packageVerificationCodeValue"`
+	} `json:"packageVerificationCode"`
+	Comment string `json:"comment"`
 	// line is the source line for tag-value documents (0 for JSON/YAML).
 	line int
 }
@@ -119,7 +123,7 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 	}
 	describes := append([]string(nil), raw.DocumentDescribes...)
 	deps := map[string]int{}
-	for i, r := range raw.Relationships {
+	for _, r := range raw.Relationships {
 		from, to := r.Element, r.Related
 		switch strings.ToUpper(r.Type) {
 		case "DESCRIBES":
@@ -140,12 +144,11 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 			continue
 		}
 		if !kinds[from] || !kinds[to] {
-			for _, id := range []string{from, to} {
-				if !kinds[id] && !others[id] && !isSPDXSpecial(id) {
-					doc.warn(spdxRelLoc(encoding, i), fmt.Sprintf("relationship %s %s %s: %q names no element of the document", r.Element, r.Type, r.Related, id))
-				}
+			if others[from] || others[to] || isSPDXSpecial(from) || isSPDXSpecial(to) {
+				continue // edges to files, snippets or other documents are not component edges
 			}
-			continue // edges to files, snippets or other documents are not component edges
+			// an end names nothing at all: keep the edge so that it is
+			// reported as dangling (finish) and fails the quality rules
 		}
 		j, ok := deps[from]
 		if !ok {
@@ -170,6 +173,10 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 	return doc, nil
 }
 
+// HashSPDXVerificationCode is the Hash.Algorithm of an SPDX 2 package
+// verification code, a digest over the package's files.
+const HashSPDXVerificationCode = "SPDX-PackageVerificationCode"
+
 func isSPDXSpecial(id string) bool {
 	return id == "NONE" || id == "NOASSERTION" || strings.HasPrefix(id, "DocumentRef-")
 }
@@ -181,13 +188,6 @@ func spdxLoc(encoding, field string) string {
 	return "/" + field
 }
 
-func spdxRelLoc(encoding string, i int) string {
-	if encoding == EncodingTagValue {
-		return "Relationship #" + strconv.Itoa(i+1)
-	}
-	return "/relationships/" + strconv.Itoa(i)
-}
-
 func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 	c := Component{
 		Ref: p.SPDXID, Name: p.Name, Version: p.VersionInfo, FileName: p.PackageFileName,
@@ -197,6 +197,9 @@ func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 	c.Creator, c.CreatorContact = splitSPDXParty(p.Originator)
 	for _, h := range p.Checksums {
 		c.Hashes = append(c.Hashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.ChecksumValue})
+	}
+	if p.VerificationCode != nil && p.VerificationCode.Value != "" {
+		c.SourceHashes = append(c.SourceHashes, Hash{Algorithm: HashSPDXVerificationCode, Value: p.VerificationCode.Value})
 	}
 	c.LicenseConcluded = spdxLicense(p.LicenseConcluded)
 	c.LicenseDeclared = spdxLicense(p.LicenseDeclared)
@@ -222,6 +225,13 @@ func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 			c.SWID = r.ReferenceLocator
 		case cat == "PACKAGE-MANAGER" && derived == "":
 			derived = purlFromExternalRef(r.ReferenceType, r.ReferenceLocator)
+		}
+	}
+	for _, note := range strings.Split(p.Comment, ";") {
+		if v, ok := strings.CutPrefix(note, propScope); ok {
+			c.Scope = v
+		} else if v, ok := strings.CutPrefix(note, propType); ok {
+			c.Type = v
 		}
 	}
 	if c.PURL == "" && derived != "" {

@@ -147,6 +147,9 @@ func parseSPDX3(data []byte) (*Document, error) {
 		}
 	}
 	if ci != nil {
+		if ci.SpecVersion == "" {
+			doc.warn(locSPDX3SpecVersion, "CreationInfo states no specVersion; 3.0 assumed from @context")
+		}
 		if v := ci.SpecVersion; v != "" {
 			parts := strings.SplitN(v, ".", 3)
 			if len(parts) >= 2 {
@@ -186,6 +189,28 @@ func parseSPDX3(data []byte) (*Document, error) {
 		}
 		ci, isPkg := index[e.From]
 		switch e.RelationshipType {
+		case "describes":
+			if doc.Subject == nil {
+				setSPDX3Subject(doc, e.To)
+			}
+		case "generates":
+			// a source artifact generates the package
+			src := byID[e.From]
+			for _, to := range e.To {
+				j, ok := index[to]
+				if !ok || src == nil {
+					continue
+				}
+				c := &doc.Components[j]
+				for _, h := range src.VerifiedUsing {
+					c.SourceHashes = append(c.SourceHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
+				}
+				for _, r := range src.ExternalRefs {
+					if len(r.Locator) > 0 && c.SourceURL == "" {
+						c.SourceURL = r.Locator[0]
+					}
+				}
+			}
 		case "dependsOn", "contains":
 			if !isPkg {
 				continue
@@ -233,12 +258,16 @@ func parseSPDX3(data []byte) (*Document, error) {
 					for _, h := range f.VerifiedUsing {
 						c.DeployableHashes = append(c.DeployableHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
 					}
+					setPurposes(c, f.AdditionalPurpose)
 				}
 			}
 		}
 	}
 	return doc, nil
 }
+
+// locSPDX3SpecVersion is the warning location of a missing specVersion.
+const locSPDX3SpecVersion = "CreationInfo/specVersion"
 
 func setSPDX3Subject(doc *Document, roots strList) {
 	for _, r := range roots {
@@ -284,6 +313,21 @@ func spdx3License(to strList, byID map[string]*spdx3Element) string {
 	return joinLicenses(parts)
 }
 
+// setPurposes maps SPDX 3 additional purposes onto the BSI properties:
+// executable, archive and container (= structured).
+func setPurposes(c *Component, purposes strList) {
+	for _, p := range purposes {
+		switch p {
+		case "executable":
+			c.Executable = "true"
+		case "archive":
+			c.Archive = "true"
+		case "container":
+			c.Structured = "true"
+		}
+	}
+}
+
 func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Element, doc *Document) Component {
 	c := Component{Ref: e.id(), Name: e.Name, Version: e.Version, Type: spdxPurpose(e.PrimaryPurpose), Location: loc}
 	switch e.kind() {
@@ -307,16 +351,7 @@ func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Elem
 	if isURL(e.DownloadLocation) {
 		c.DownloadURL = e.DownloadLocation
 	}
-	for _, p := range e.AdditionalPurpose {
-		switch p {
-		case "executable":
-			c.Executable = "true"
-		case "archive":
-			c.Archive = "true"
-		case "container":
-			c.Structured = "true"
-		}
-	}
+	setPurposes(&c, e.AdditionalPurpose)
 	for _, r := range e.ExternalRefs {
 		if len(r.Locator) == 0 {
 			continue

@@ -131,6 +131,13 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 			pkg.LicenseConcluded = value
 		case "PackageLicenseDeclared":
 			pkg.LicenseDeclared = value
+		case "PackageVerificationCode":
+			code, _, _ := strings.Cut(value, "(")
+			pkg.VerificationCode = &struct {
+				Value string `json:"packageVerificationCodeValue"`
+			}{strings.TrimSpace(code)}
+		case "PackageComment":
+			pkg.Comment = value
 		case "PrimaryPackagePurpose":
 			pkg.PrimaryPackagePurpose = value
 		case "PackageChecksum":

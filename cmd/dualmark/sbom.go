@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newSBOMCmd) }
+
+// sbomReadFlags are the reading options every sbom subcommand shares.
+type sbomReadFlags struct {
+	strict   bool
+	maxBytes int64
+}
+
+func (f *sbomReadFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.strict, "strict", false, "validate against the official CycloneDX/SPDX JSON schema first")
+	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", sbom.DefaultMaxBytes, "refuse inputs larger than this many (decompressed) bytes")
+}
+
+func (f *sbomReadFlags) read(path string) (*sbom.Document, error) {
+	return sbom.ParseFile(path, sbom.Options{Strict: f.strict, MaxBytes: f.maxBytes})
+}
+
+func oneFile(name string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError(fmt.Errorf("sbom %s takes one SBOM file, got %d arguments", name, len(args)))
+		}
+		return nil
+	}
+}
+
+func newSBOMCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sbom",
+		Short: "Read, judge and convert SBOMs (CycloneDX 1.2-1.7, SPDX 2.2/2.3/3.0)",
+		Long: `sbom reads CycloneDX 1.2-1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, YAML,
+tag-value) and SPDX 3.0 (JSON-LD), gzip-compressed or not, detecting the
+format from the content; it judges SBOM quality against BSI TR-03183-2, the
+NTIA minimum elements and the CISA 2025 draft, and converts between formats.`,
+		Example: `  dualmark sbom inspect firmware.cdx.json
+  dualmark sbom check firmware.spdx.json --profile bsi-tr03183-2.1
+  dualmark sbom convert firmware.spdx --to cyclonedx-1.6-json > firmware.cdx.json`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newSBOMInspectCmd(), newSBOMCheckCmd(), newSBOMConvertCmd())
+	return cmd
+}
+
+func newSBOMInspectCmd() *cobra.Command {
+	var rf sbomReadFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect FILE",
+		Short: "Show an SBOM's format, component counts by type and ecosystem, and identifier coverage",
+		Example: `  dualmark sbom inspect firmware.cdx.json
+  dualmark sbom inspect image.spdx.json.gz --json | jq .componentCount
+  dualmark sbom inspect bom.xml --strict`,
+		Args: oneFile("inspect"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			doc, err := rf.read(args[0])
+			if err != nil {
+				return err
+			}
+			s := sbom.Summarize(doc)
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), s)
+			}
+			printSummary(cmd.OutOrStdout(), s)
+			return nil
+		},
+	}
+	rf.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+func printSummary(out io.Writer, s sbom.Summary) {
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	fmt.Fprintf(w, "Format:      %s %s (%s)\n", s.Format, s.SpecVersion, s.Encoding)
+	if s.Name != "" {
+		fmt.Fprintf(w, "Name:        %s\n", s.Name)
+	}
+	if s.Subject != "" {
+		fmt.Fprintf(w, "Describes:   %s\n", s.Subject)
+	}
+	if s.Created != "" {
+		fmt.Fprintf(w, "Created:     %s\n", s.Created)
+	}
+	fmt.Fprintf(w, "Components:  %d\n", s.ComponentCount)
+	fmt.Fprintf(w, "Dependency edges: %d\n", s.DependencyEdges)
+	for _, part := range []struct {
+		title string
+		m     map[string]int
+	}{{"By type", s.ByType}, {"By ecosystem", s.ByEcosystem}} {
+		fmt.Fprintf(w, "%s:\n", part.title)
+		for _, k := range sbom.SortedKeys(part.m) {
+			fmt.Fprintf(w, "  %-24s %d\n", k, part.m[k])
+		}
+	}
+	n := s.ComponentCount
+	c := s.Coverage
+	fmt.Fprintln(w, "Coverage:")
+	for _, row := range []struct {
+		label string
+		v     int
+	}{
+		{"purl (stated)", c.PURL}, {"purl (derived)", c.PURLDerived}, {"CPE", c.CPE}, {"purl or CPE", c.Identified},
+		{"version", c.Version}, {"supplier", c.Supplier}, {"hash", c.Hash}, {"licence", c.License},
+	} {
+		fmt.Fprintf(w, "  %-24s %d/%d (%s)\n", row.label, row.v, n, percent(row.v, n))
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(w, "Warnings (%d):\n", len(s.Warnings))
+		for i, wr := range s.Warnings {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... %d more (see --json)\n", len(s.Warnings)-20)
+				break
+			}
+			fmt.Fprintf(w, "  %s: %s\n", wr.Location, wr.Message)
+		}
+	}
+}
+
+func percent(v, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(v)/float64(n))
+}
+
+func newSBOMCheckCmd() *cobra.Command {
+	var rf sbomReadFlags
+	var asJSON bool
+	var profile string
+	cmd := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Judge an SBOM against a quality profile (BSI TR-03183-2, NTIA, CISA 2025)",
+		Long: `check runs every field rule of a quality profile and lists, per rule, the
+components that break it. Profiles: bsi-tr03183-2.1 (default), bsi-tr03183-1.1,
+ntia (NTIA minimum elements, 2021) and cisa-2025 (CISA minimum elements, 2025
+draft).
+
+Exit codes: 0 the profile passes, 1 it fails, 2 an error.`,
+		Example: `  dualmark sbom check firmware.cdx.json
+  dualmark sbom check app.spdx.json --profile ntia --json`,
+		Args: oneFile("check"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			doc, err := rf.read(args[0])
+			if err != nil {
+				return err
+			}
+			rep, err := sbom.Check(doc, profile)
+			if err != nil {
+				return usageError(err)
+			}
+			if asJSON {
+				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+					return err
+				}
+			} else {
+				printReport(cmd.OutOrStdout(), rep)
+			}
+			if !rep.Pass {
+				return failed()
+			}
+			return nil
+		},
+	}
+	rf.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&profile, "profile", sbom.ProfileBSI21, "quality profile: "+strings.Join(sbom.Profiles, ", "))
+	return cmd
+}
+
+func printReport(out io.Writer, rep *sbom.QualityReport) {
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	verdict := "PASS"
+	if !rep.Pass {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "Profile %s: %s\n", rep.Profile, verdict)
+	for _, c := range rep.Checks {
+		mark := "ok  "
+		switch {
+		case !c.Pass && c.Mandatory:
+			mark = "FAIL"
+		case !c.Pass:
+			mark = "warn"
+		}
+		fmt.Fprintf(w, "  [%s] %-40s %s\n", mark, c.ID, c.Description)
+		if c.Detail != "" {
+			fmt.Fprintf(w, "         %s\n", c.Detail)
+		}
+		for i, o := range c.Offending {
+			if i == 5 {
+				fmt.Fprintf(w, "         ... %d more\n", len(c.Offending)-5)
+				break
+			}
+			fmt.Fprintf(w, "         - %s\n", o)
+		}
+	}
+}
+
+func newSBOMConvertCmd() *cobra.Command {
+	var rf sbomReadFlags
+	var to, output string
+	cmd := &cobra.Command{
+		Use:   "convert FILE --to cyclonedx-1.6-json|spdx-2.3-json",
+		Short: "Convert an SBOM to CycloneDX 1.6 JSON or SPDX 2.3 JSON",
+		Long: `convert writes the SBOM in another format, losslessly for the fields of
+dualmark's component model (name, version, supplier, purl, CPEs, hashes,
+licences, type, scope, file name, dependency edges).`,
+		Example: `  dualmark sbom convert firmware.spdx --to cyclonedx-1.6-json > firmware.cdx.json
+  dualmark sbom convert bom.xml --to spdx-2.3-json -o bom.spdx.json`,
+		Args: oneFile("convert"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to != sbom.TargetCycloneDX16JSON && to != sbom.TargetSPDX23JSON {
+				return usageError(fmt.Errorf("--to %q: use %s or %s", to, sbom.TargetCycloneDX16JSON, sbom.TargetSPDX23JSON))
+			}
+			doc, err := rf.read(args[0])
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if output != "" && output != "-" {
+				f, err := os.Create(output)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				bw := bufio.NewWriter(f)
+				if err := sbom.Convert(bw, doc, to); err != nil {
+					return err
+				}
+				if err := bw.Flush(); err != nil {
+					return err
+				}
+				return f.Close()
+			}
+			return sbom.Convert(out, doc, to)
+		},
+	}
+	rf.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "target format: cyclonedx-1.6-json or spdx-2.3-json")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
