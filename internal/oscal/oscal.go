@@ -249,55 +249,24 @@ func Relationship(relation string) string {
 	return "no-relationship"
 }
 
-// BuildMapping converts the direct crosswalk rows of c into a mapping
-// collection: one mapping per ordered pair of regimes that has rows, with
-// "none" rows listed in the mapping's source gap summary.
+// BuildMapping converts the crosswalk into a mapping collection: one mapping
+// per ordered pair of regimes (source, target), holding every direct row read
+// from the source's side (a row and its inverse both appear, in their own
+// mappings) and, in the source gap summary, the source requirements without
+// a counterpart in the target, whose reasons go into the mapping's remarks.
+// Counterparts derived through EN 303 645 are not exported: they are not
+// crosswalk data but a reading of it.
 func BuildMapping(c *catalog.Catalog) *MappingDocument {
-	type pair struct{ from, to string }
-	idx := map[pair]int{}
-	var out []Mapping
-	get := func(p pair) *Mapping {
-		i, ok := idx[p]
-		if !ok {
-			i = len(out)
-			idx[p] = i
-			out = append(out, Mapping{
-				UUID:           id("mapping/" + p.from + "/" + p.to),
-				SourceResource: ResourceRef{Type: "catalog", Href: FileName(p.from)},
-				TargetResource: ResourceRef{Type: "catalog", Href: FileName(p.to)},
-			})
-		}
-		return &out[i]
-	}
-	for _, m := range c.Rows() {
-		from := catalog.RegimeOf(m.From)
-		if m.Relation == catalog.None {
-			mp := get(pair{from, m.To})
-			if mp.SourceGapSummary == nil {
-				mp.SourceGapSummary = &GapSummary{UUID: id("gap/" + from + "/" + m.To), UnmappedControls: []SelectByID{{}}}
-			}
-			sel := &mp.SourceGapSummary.UnmappedControls[0]
-			sel.WithIDs = append(sel.WithIDs, ControlID(m.From))
-			continue
-		}
-		mp := get(pair{from, catalog.RegimeOf(m.To)})
-		mp.Maps = append(mp.Maps, Map{
-			UUID:         id("map/" + m.From + "/" + m.To),
-			Relationship: Relationship(m.Relation),
-			Sources:      []Item{{Type: "control", IDRef: ControlID(m.From)}},
-			Targets:      []Item{{Type: "control", IDRef: ControlID(m.To)}},
-			Props:        []Prop{{Name: "origin", NS: ns, Value: m.Origin}},
-			Remarks:      m.Rationale,
-		})
-	}
-	// A mapping with only gaps still needs one map (the schema asks for at
-	// least one); such pairs keep their gap summary in the remarks instead.
 	var mappings []Mapping
-	for _, mp := range out {
-		if len(mp.Maps) == 0 {
-			continue
+	for _, from := range catalog.Regimes {
+		for _, to := range catalog.Regimes {
+			if from == to {
+				continue
+			}
+			if mp, ok := buildPair(c, from, to); ok {
+				mappings = append(mappings, mp)
+			}
 		}
-		mappings = append(mappings, mp)
 	}
 	return &MappingDocument{MappingCollection: MappingCollection{
 		UUID: id("mapping-collection"),
@@ -316,6 +285,52 @@ func BuildMapping(c *catalog.Catalog) *MappingDocument {
 		},
 		Mappings: mappings,
 	}}
+}
+
+// buildPair builds the mapping of one ordered pair; ok is false when the
+// pair has no counterpart at all (the schema asks for at least one map).
+func buildPair(c *catalog.Catalog, from, to string) (Mapping, bool) {
+	mp := Mapping{
+		UUID:           id("mapping/" + from + "/" + to),
+		SourceResource: ResourceRef{Type: "catalog", Href: FileName(from)},
+		TargetResource: ResourceRef{Type: "catalog", Href: FileName(to)},
+	}
+	var gaps []string
+	reasons := map[string][]string{}
+	var order []string
+	for _, r := range c.ByRegime(from) {
+		for _, m := range c.Map(r.ID) {
+			switch {
+			case m.Derived:
+				continue
+			case m.Relation == catalog.None && m.To == to:
+				gaps = append(gaps, ControlID(m.From))
+				if _, seen := reasons[m.Rationale]; !seen {
+					order = append(order, m.Rationale)
+				}
+				reasons[m.Rationale] = append(reasons[m.Rationale], m.From)
+			case m.Relation != catalog.None && catalog.RegimeOf(m.To) == to:
+				mp.Maps = append(mp.Maps, Map{
+					UUID:         id("map/" + m.From + "/" + m.To),
+					Relationship: Relationship(m.Relation),
+					Sources:      []Item{{Type: "control", IDRef: ControlID(m.From)}},
+					Targets:      []Item{{Type: "control", IDRef: ControlID(m.To)}},
+					Props:        []Prop{{Name: "origin", NS: ns, Value: m.Origin}},
+					Remarks:      m.Rationale,
+				})
+			}
+		}
+	}
+	if len(gaps) > 0 {
+		mp.SourceGapSummary = &GapSummary{UUID: id("gap/" + from + "/" + to), UnmappedControls: []SelectByID{{WithIDs: gaps}}}
+		var b strings.Builder
+		b.WriteString("Requirements without a counterpart, by reason:\n")
+		for _, reason := range order {
+			fmt.Fprintf(&b, "\n- %s: %s", strings.Join(reasons[reason], ", "), reason)
+		}
+		mp.Remarks = b.String()
+	}
+	return mp, len(mp.Maps) > 0
 }
 
 // Export writes one catalog per regime and the mapping collection into dir,

@@ -129,7 +129,7 @@ func TestCatalogContent(t *testing.T) {
 			direct++
 		}
 	}
-	if maps != direct {
-		t.Errorf("mapping collection has %d maps, want one per direct row (%d)", maps, direct)
+	if maps != 2*direct {
+		t.Errorf("mapping collection has %d maps, want two per direct row (each direction): %d", maps, 2*direct)
 	}
 }
