@@ -247,9 +247,11 @@ func (im *Importer) source(name, kind string) *Source {
 	if i := strings.Index(loc, "!"); i > 0 {
 		loc = loc[:i] // zip members count towards their archive
 	}
-	// Files deeper inside a walked directory count towards its first-level
-	// subdirectory (one source per feed, not per file).
+	// Files inside a walked directory count towards the directory, or
+	// towards its first-level subdirectory when nested deeper (one source
+	// per feed, not per file).
 	if rel, err := filepath.Rel(im.root, loc); im.root != "" && err == nil && !strings.HasPrefix(rel, "..") {
+		loc = im.root
 		if first, _, nested := strings.Cut(filepath.ToSlash(rel), "/"); nested {
 			loc = filepath.Join(im.root, first)
 		}

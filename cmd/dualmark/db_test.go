@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// The -update flag may already be defined by another test file of this
+// package; package-level variables are initialised before init runs.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// runCaptured runs the command line like run does and returns the exit
+// code with what went to stdout and stderr.
+func runCaptured(args ...string) (int, string, string) {
+	root := newRootCmd()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	if err != nil {
+		code = 2
+		var ec *exitError
+		if errors.As(err, &ec) {
+			code = ec.code
+		}
+		errb.WriteString(err.Error())
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestDBImportAndStatus(t *testing.T) {
+	data := testdata.Path(t, ".")
+	dir := t.TempDir()
+	srcs := []string{
+		filepath.Join(data, "advisories/osv/go-vulndb/samples"),
+		filepath.Join(data, "advisories/osv/pypa-advisory-database/samples"),
+		filepath.Join(data, "advisories/osv/bitnami-vulndb/samples"),
+		filepath.Join(data, "advisories/osv-schema/linter-testdata"),
+		filepath.Join(data, "kev/known_exploited_vulnerabilities.json"),
+		filepath.Join(data, "epss/kev-epss-nvd.csv"),
+	}
+	code, out, errOut := runCaptured(append([]string{"db", "import", "--db", dir, "-q"}, srcs...)...)
+	if code != 0 {
+		t.Fatalf("db import exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "nointroduced-CVE-2023-41045.json CVE-2023-41045: /affected/0/ranges/0/events: no introduced event") {
+		t.Errorf("import did not report the broken linter record on stderr:\n%s", errOut)
+	}
+	if !strings.Contains(out, "records:    32 (1 skipped at import)") {
+		t.Errorf("import summary:\n%s", out)
+	}
+
+	code, out, errOut = runCaptured("db", "status", "--db", dir)
+	if code != 0 {
+		t.Fatalf("db status exit %d: %s", code, errOut)
+	}
+	out = strings.ReplaceAll(out, dir, "DBDIR")
+	out = strings.ReplaceAll(out, data, "DATA")
+	out = regexp.MustCompile(`built [0-9TZ:-]+`).ReplaceAllString(out, "built TIME")
+	golden := filepath.Join("testdata", "db-status.golden")
+	if updateGolden() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/dualmark -run TestDBImportAndStatus -update)", err)
+	}
+	if out != string(want) {
+		t.Errorf("db status output differs from %s:\n%s", golden, out)
+	}
+
+	code, out, _ = runCaptured("db", "status", "--db", dir, "--json")
+	var prov struct {
+		Records    int            `json:"records"`
+		Ecosystems map[string]int `json:"ecosystems"`
+		KEVEntries int            `json:"kevEntries"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &prov) != nil || prov.Records != 32 || prov.Ecosystems["Go"] != 9 || prov.KEVEntries != 1404 {
+		t.Errorf("db status --json: exit %d, %+v\n%s", code, prov, out)
+	}
+}
+
+func TestDBErrors(t *testing.T) {
+	empty := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"status without database", []string{"db", "status", "--db", empty}, "dualmark db import"},
+		{"import of a missing path", []string{"db", "import", "--db", empty, filepath.Join(empty, "nope")}, "no such file"},
+		{"import without sources", []string{"db", "import", "--db", empty}, "requires at least 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCaptured(tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", code, errOut, tt.want)
+			}
+		})
+	}
+	// A damaged database file: exit 2 with advice to re-import.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "advisories.db"), []byte("DMADVDB\nhalf-written"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCaptured("db", "status", "--db", dir); code != 2 || !strings.Contains(errOut, "re-import") {
+		t.Errorf("damaged database: exit %d, %q", code, errOut)
+	}
+}
