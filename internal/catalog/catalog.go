@@ -279,3 +279,26 @@ const (
 	DataVersion = "2026.11.29"
 	DataDate    = "2026-11-29T00:00:00Z"
 )
+
+// AssessmentRegimes maps each regime dualmark gives a verdict for to the
+// catalog regimes it draws its requirements from: the US Cyber Trust Mark
+// ("us-ctm") is NIST IR 8425 and the FCC rules together.
+var AssessmentRegimes = map[string][]string{
+	"cra":      {RegimeCRA},
+	"us-ctm":   {RegimeNISTIR8425, RegimeFCC},
+	"en303645": {RegimeEN303645},
+}
+
+// ForAssessment returns the requirements of an assessment regime (cra,
+// us-ctm or en303645), in catalog order, and false for an unknown name.
+func (c *Catalog) ForAssessment(name string) ([]Requirement, bool) {
+	regimes, ok := AssessmentRegimes[name]
+	if !ok {
+		return nil, false
+	}
+	var out []Requirement
+	for _, r := range regimes {
+		out = append(out, c.byRegime[r]...)
+	}
+	return out, true
+}

@@ -505,3 +505,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestForAssessment(t *testing.T) {
+	c := mustLoad(t)
+	us, ok := c.ForAssessment("us-ctm")
+	if !ok || len(us) != len(c.ByRegime(RegimeNISTIR8425))+len(c.ByRegime(RegimeFCC)) {
+		t.Errorf("us-ctm: %d requirements, ok %v", len(us), ok)
+	}
+	if _, ok := c.ForAssessment("fcc"); ok {
+		t.Error("fcc alone is not an assessment regime")
+	}
+}
