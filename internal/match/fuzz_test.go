@@ -1,0 +1,74 @@
+package match
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// purlSeeds are real purls: the purl-spec test suite and the benchmark SBOM.
+func purlSeeds(f *testing.F) []string {
+	var out []string
+	b, err := os.ReadFile(testdata.Path(f, "sbom/cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.json"))
+	if err == nil {
+		for _, part := range strings.Split(string(b), "\"purl\" : \"")[1:] {
+			if i := strings.IndexByte(part, '"'); i > 0 {
+				out = append(out, part[:i])
+			}
+		}
+	}
+	for _, c := range benchComponents(f, "bench/synth-1000.cdx.json") {
+		out = append(out, c.PURL)
+	}
+	return append(out, "pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb11u3?distro=bullseye&upstream=openssl",
+		"pkg:rpm/almalinux/oci-umount@2.3.4-1?epoch=2&distro=almalinux-9.2", "pkg:github/madler/zlib@v1.2.11",
+		"pkg:generic/libxml2@v2.9.11?vcs_url=git%2Bhttps://gitlab.gnome.org/GNOME/libxml2.git#sub/path")
+}
+
+// FuzzQueryFromPURL: any string maps to a query or a reason, never a
+// panic; the quick path and the full parser agree.
+func FuzzQueryFromPURL(f *testing.F) {
+	for _, s := range purlSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, reason := QueryFromPURL(s)
+		if reason == "" && q.Ecosystem == "" && q.Repo == "" {
+			t.Fatalf("%q: neither ecosystem, repository nor reason", s)
+		}
+		if quick, ok := quickQuery(s); ok {
+			p, err := ParsePURL(s)
+			if err != nil {
+				return // the quick path is lenient where the parser is strict
+			}
+			if p.Version != quick.Version {
+				t.Fatalf("%q: quick version %q, parser %q", s, quick.Version, p.Version)
+			}
+		}
+	})
+}
+
+// FuzzParseCPE: CPE strings of the staged Bitnami records and of SBOMs
+// parse without panics, and a parsed CPE has vendor and product.
+func FuzzParseCPE(f *testing.F) {
+	for _, r := range readJSONL(f, testdata.Path(f, "advisories/osv/bitnami-vulndb/Bitnami.osv.jsonl.gz"))[:200] {
+		var v struct {
+			CPEs []string `json:"cpes"`
+		}
+		json.Unmarshal(r.DatabaseSpecific, &v)
+		for _, c := range v.CPEs {
+			f.Add(c)
+		}
+	}
+	f.Add(`cpe:2.3:a:the\:vendor:prod\,uct:1.0:*:*:*:*:*:*:*`)
+	f.Add("cpe:/a:apache:activemq:5.15.12")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, ok := ParseCPE(s)
+		if ok && (c.Vendor == "" || c.Product == "") {
+			t.Fatalf("%q parsed without vendor/product: %+v", s, c)
+		}
+	})
+}
