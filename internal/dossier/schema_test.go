@@ -44,23 +44,33 @@ func TestSchemaUpToDate(t *testing.T) {
 // compileSchema compiles docs/dossier.schema.json with format assertions on.
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return compileFiles(t, true, SchemaID, map[string]string{SchemaID: schemaFile})
+}
+
+// compileFiles adds each file under its URL and compiles the schema at id.
+func compileFiles(t *testing.T, formats bool, id string, files map[string]string) *jsonschema.Schema {
+	t.Helper()
 	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(SchemaID, doc); err != nil {
-		t.Fatal(err)
+	if formats {
+		c.AssertFormat()
 	}
-	sch, err := c.Compile(SchemaID)
+	for url, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if err := c.AddResource(url, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := c.Compile(id)
 	if err != nil {
-		t.Fatalf("the published schema does not compile: %v", err)
+		t.Fatalf("schema %s does not compile: %v", id, err)
 	}
 	return sch
 }
