@@ -132,16 +132,16 @@ func BuildLabel(d *dossier.Dossier, opts Options) (*Label, error) {
 	c.QRCodeURL = b.str("QR_code_url", saneURL(u.RegistryURL), "registry URL for the QR code missing or not an http(s) URL of 15+ characters (usLabel.registryURL)")
 	b.section("Layer 2 (registry)")
 	c.VersionAndModelNumbers = &VersionNumbers{Model: d.Product.Model, HardwareVersion: d.Product.HardwareVersion, FirmwareVersion: d.Product.FirmwareVersion}
-	b.field("", "version_and_model_numbers", join(", ", "model "+d.Product.Model, d.Product.HardwareVersion, firmware(d)), "")
+	b.cta("version_and_model_numbers", join(", ", "model "+d.Product.Model, hardware(d), firmware(d)), "")
 	c.AuthorizationDate = b.str("authorization_date", date(u.AuthorizationDate), "authorisation date missing (usLabel.authorizationDate)")
 	if u.CLA != nil {
 		c.AuthorizedBy = &NameContact{Name: u.CLA.Name, Contact: join(", ", u.CLA.Email, u.CLA.Phone)}
 	}
-	b.field("", "authorized_by", party(u.CLA), "CLA missing (usLabel.cla)")
+	b.cta("authorized_by", party(u.CLA), "CLA missing (usLabel.cla)")
 	if u.CyberLab != "" {
 		c.TestedBy = &NameContact{Name: u.CyberLab}
 	}
-	b.field("", "tested_by", u.CyberLab, "testing laboratory missing (usLabel.cyberLab)")
+	b.cta("tested_by", u.CyberLab, "testing laboratory missing (usLabel.cyberLab)")
 	c.AccessControl = b.accessControl(d.Authentication)
 	c.SecuringThisProduct = b.textURL("securing_this_product", d.UserInformation.SecureSetup, "secure configuration information missing (userInformation.secureSetup)")
 	c.SecurityUpdateInformation = b.updates(d.Updates)
@@ -154,20 +154,63 @@ func BuildLabel(d *dossier.Dossier, opts Options) (*Label, error) {
 	c.SecurityContact = b.str("security_contact", securityContact(d.VulnerabilityHandling.Contact), "security contact missing or not an email address or http(s) URL (vulnerabilityHandling.contact)")
 	flags := &BOMFlags{SBOM: d.SBOM != nil, HBOM: d.HBOM != nil}
 	c.SBOMHBOMMaintained, c.SBOMHBOMAvailable = flags, flags
-	b.field("", "sbom_hbom_maintained", bomMaintained(d), "")
+	b.cta("sbom_hbom_maintained", bomMaintained(d), "")
 	l.Gaps = b.doc.Gaps
 	return l, nil
 }
 
+// ctaLabels are readable names of the CTA-2120 fields.
+var ctaLabels = map[string]string{
+	"product_name":                  "Product name",
+	"product_model":                 "Product model",
+	"manufacturer_name":             "Manufacturer",
+	"QR_code_url":                   "URL in the QR code (registry page)",
+	"version_and_model_numbers":     "Model and versions",
+	"authorization_date":            "Date of authorisation",
+	"authorized_by":                 "Authorised by (CLA)",
+	"tested_by":                     "Tested by (CyberLAB)",
+	"access_control":                "Access control",
+	"password_change":               "How to change the password",
+	"securing_this_product":         "Securing this product",
+	"security_update_information":   "Security updates (default)",
+	"support_date":                  "Support end date",
+	"sensor_data_collection":        "Sensor data collection",
+	"delete_data":                   "Deleting your data",
+	"account_deactivation":          "Account deactivation",
+	"encryption_and_key_management": "Encryption and key management",
+	"general_user_information":      "General user information",
+	"security_contact":              "Security contact",
+	"sbom_hbom_maintained":          "SBOM / HBOM maintained",
+}
+
+// cta records a CTA-2120 field under its key and readable name.
+func (b *builder) cta(key, value, missing string) {
+	b.field(key, ctaLabel(key), value, missing)
+}
+
+func ctaLabel(key string) string {
+	if l, ok := ctaLabels[key]; ok {
+		return l
+	}
+	return key
+}
+
+func hardware(d *dossier.Dossier) string {
+	if d.Product.HardwareVersion == "" {
+		return ""
+	}
+	return "hardware " + d.Product.HardwareVersion
+}
+
 // str records a scalar field and returns the value to store.
 func (b *builder) str(name, value, missing string) string {
-	b.field("", name, value, missing)
+	b.cta(name, value, missing)
 	return strings.TrimSpace(value)
 }
 
 // textURL records a urlType field: a URL goes to url, anything else to text.
 func (b *builder) textURL(name, value, missing string) *TextURL {
-	b.field("", name, value, missing)
+	b.cta(name, value, missing)
 	switch value = strings.TrimSpace(value); {
 	case value == "":
 		return nil
@@ -208,7 +251,7 @@ func (b *builder) accessControl(a dossier.Authentication) *AccessControl {
 	if len(opts) > 0 {
 		ac.PasswordFactoryDefault = opts[0]
 	}
-	b.field("", "access_control", list(opts), "access-control categories missing (authentication.accessControl)")
+	b.cta("access_control", list(opts), "access-control categories missing (authentication.accessControl)")
 	switch a.DefaultPassword {
 	case "unique-per-device", "universal":
 		ac.PasswordType = "factory_default"
@@ -240,7 +283,7 @@ func (b *builder) updates(u dossier.Updates) *UpdateInfo {
 	default:
 		def = "Manual"
 	}
-	b.field("security_update_information", "security_update_information.update_default", def, "update behaviour not stated (updates.automatic, updates.optOut)")
+	b.cta("security_update_information", def, "update behaviour not stated (updates.automatic, updates.optOut)")
 	if def == "" {
 		return nil
 	}
@@ -254,7 +297,7 @@ func (b *builder) updates(u dossier.Updates) *UpdateInfo {
 // sensors reports CTA-2120's three sensing kinds; the dossier's sensors are matched by keyword.
 func (b *builder) sensors(d dossier.Data) []Sensor {
 	if d.Sensors == nil {
-		b.field("", "sensor_data_collection", "", "sensors not stated (data.sensors; an empty list means none)")
+		b.cta("sensor_data_collection", "", "sensors not stated (data.sensors; an empty list means none)")
 		return nil
 	}
 	kinds := []struct{ sensing, keys string }{
@@ -276,7 +319,7 @@ func (b *builder) sensors(d dossier.Data) []Sensor {
 		out = append(out, s)
 		desc = append(desc, k.sensing+": "+yesNo(&s.Has, "yes", "no"))
 	}
-	b.field("", "sensor_data_collection", list(desc), "")
+	b.cta("sensor_data_collection", list(desc), "")
 	return out
 }
 
