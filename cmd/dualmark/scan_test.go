@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// TestScanCommand runs "dualmark db import" on the staged Maven/NuGet/npm
+// conversions and KEV, then "dualmark scan" of the real keycloak SBOM with
+// every format and --fail-on level, as a user would.
+func TestScanCommand(t *testing.T) {
+	db := t.TempDir()
+	if code, _, errs := runCaptured("db", "import", "--db", db,
+		testdata.Path(t, "advisories/osv-derived"),
+		testdata.Path(t, "kev/known_exploited_vulnerabilities.json"),
+		testdata.Path(t, "epss/kev-epss-nvd.csv")); code != 0 {
+		t.Fatalf("db import: exit %d: %s", code, errs)
+	}
+	keycloak := testdata.Path(t, "sbom/cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.json")
+	minikube := testdata.Path(t, "sbom/cyclonedx-generators/gomod/app_minikube-v1.23.1.bom.json")
+
+	code, out, errs := runCaptured("scan", keycloak, "--db", db)
+	if code != 1 || !strings.Contains(out, "KEV") || !strings.Contains(out, "components scanned") {
+		t.Fatalf("table scan: exit %d, stderr %s\n%s", code, errs, out)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[1], "KEV") {
+		t.Errorf("the first finding of the table is not a KEV one: %q", lines[1])
+	}
+
+	code, out, _ = runCaptured("scan", keycloak, "--db", db, "--json")
+	var res struct {
+		Findings []struct {
+			Component struct{ Name, Version, PURL string }
+			Advisory  struct {
+				ID      string
+				Aliases []string
+			}
+			Match      string
+			KEV        bool
+			Severity   string
+			Fixed      []string
+			Suppressed bool
+		}
+		Summary struct {
+			Components, Matched, Clean, NotMatchable int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 {
+		t.Fatalf("--json: exit %d, %v", code, err)
+	}
+	s := res.Summary
+	if s.Components != 903 || s.Matched+s.Clean+s.NotMatchable != s.Components || len(res.Findings) == 0 {
+		t.Errorf("summary %+v with %d findings", s, len(res.Findings))
+	}
+
+	for _, format := range []string{"sarif", "cyclonedx-vdr", "openvex"} {
+		code, out, errs := runCaptured("scan", keycloak, "--db", db, "--format", format)
+		if code != 1 || !json.Valid([]byte(out)) {
+			t.Errorf("--format %s: exit %d, valid JSON %v, stderr %s", format, code, json.Valid([]byte(out)), errs)
+		}
+	}
+
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"scan", keycloak, "--db", db, "--fail-on", "kev"}, 1},
+		{[]string{"scan", keycloak, "--db", db, "--fail-on", "none"}, 0},
+		{[]string{"scan", minikube, "--db", db}, 0}, // no Go data imported: nothing found
+		{[]string{"scan", keycloak, "--db", db, "--format", "yaml"}, 2},
+		{[]string{"scan", keycloak, "--db", db, "--fail-on", "medium"}, 2},
+		{[]string{"scan", "--db", db}, 2},
+		{[]string{"scan", filepath.Join(t.TempDir(), "missing.json"), "--db", db}, 2},
+		{[]string{"scan", keycloak, "--db", filepath.Join(t.TempDir(), "nodb")}, 2},
+	}
+	for _, tc := range tests {
+		if code, _, errs := runCaptured(tc.args...); code != tc.want {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args[1:], code, tc.want, errs)
+		}
+	}
+
+	// A VEX that says not_affected for every finding's id suppresses them
+	// all: exit 0, and the suppressed findings stay in the JSON.
+	var stmts []string
+	for _, f := range res.Findings {
+		stmts = append(stmts, `{"vulnerability":{"name":"`+f.Advisory.ID+`"},"products":[{"@id":"`+f.Component.PURL+`"}],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}`)
+	}
+	vexFile := filepath.Join(t.TempDir(), "all.openvex.json")
+	doc := `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://example.com/vex/1","author":"test","timestamp":"2026-11-29T00:00:00Z","version":1,"statements":[` + strings.Join(stmts, ",") + `]}`
+	if err := os.WriteFile(vexFile, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCaptured("scan", keycloak, "--db", db, "--vex", vexFile, "--json")
+	if code != 0 {
+		t.Fatalf("all findings suppressed by VEX: exit %d, want 0 (%s)", code, errs)
+	}
+	var sup struct {
+		Findings []struct {
+			Suppressed   bool
+			SuppressedBy *struct{ Source string }
+		}
+	}
+	json.Unmarshal([]byte(out), &sup)
+	if len(sup.Findings) != len(res.Findings) {
+		t.Errorf("%d findings with VEX, %d without: suppressed findings must stay", len(sup.Findings), len(res.Findings))
+	}
+	for _, f := range sup.Findings {
+		if !f.Suppressed || f.SuppressedBy == nil || !strings.Contains(f.SuppressedBy.Source, "all.openvex.json#/statements/") {
+			t.Fatalf("finding not suppressed with its statement: %+v", f)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"status":"maybe"}]}`), 0o644)
+	if code, _, errs := runCaptured("scan", keycloak, "--db", db, "--vex", bad); code != 2 || !strings.Contains(errs, "bad.json") {
+		t.Errorf("bad VEX: exit %d, %q; want 2 naming the file", code, errs)
+	}
+}
