@@ -144,3 +144,15 @@ func TestScaffold(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJSON(t *testing.T) {
+	doc := "{\n  \"product\": {\"name\": \"Plug\", \"model\": \"P1\"},\n  \"manufacturer\": {\"name\": \"ACME\"},\n  \"category\": {\"class\": \"default\"},\n  \"updates\": {\"signed\": \"yes\"}\n}\n"
+	_, err := Parse([]byte(doc), "d.json")
+	if err == nil || !strings.Contains(err.Error(), `d.json:5: updates.signed: expected true or false, got the string "yes"`) {
+		t.Fatalf("JSON dossier error not positioned: %v", err)
+	}
+	d, err := Parse([]byte(strings.Replace(doc, `"yes"`, "true", 1)), "d.json")
+	if err != nil || d.Updates.Signed == nil || !*d.Updates.Signed {
+		t.Fatalf("JSON dossier not loaded: %v", err)
+	}
+}
