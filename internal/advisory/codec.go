@@ -126,26 +126,32 @@ func encodeRecord(dst []byte, r *Record) []byte {
 var errCorruptRecord = errors.New("corrupt record encoding")
 
 // decoder reads the binary form; the first error sticks and later reads
-// return zero values, so a corrupt record never panics.
+// return zero values, so a corrupt record never panics. Strings are
+// substrings of one copy of the whole record (one allocation instead of
+// one per field).
 type decoder struct {
-	b   []byte
+	b   []byte // the encoded record
+	s   string // the same bytes as a string, for zero-copy substrings
+	i   int    // read position
 	err error
 }
+
+func newDecoder(b []byte) decoder { return decoder{b: b, s: string(b)} }
 
 func (d *decoder) fail() {
 	if d.err == nil {
 		d.err = errCorruptRecord
 	}
-	d.b = nil
+	d.i = len(d.b)
 }
 
 func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
+	v, n := binary.Uvarint(d.b[d.i:])
 	if n <= 0 {
 		d.fail()
 		return 0
 	}
-	d.b = d.b[n:]
+	d.i += n
 	return v
 }
 
@@ -154,7 +160,7 @@ func (d *decoder) uvarint() uint64 {
 // decoder allocate gigabytes.
 func (d *decoder) count() int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.b)-d.i) {
 		d.fail()
 		return 0
 	}
@@ -163,8 +169,8 @@ func (d *decoder) count() int {
 
 func (d *decoder) str() string {
 	n := d.count()
-	s := string(d.b[:n])
-	d.b = d.b[n:]
+	s := d.s[d.i : d.i+n]
+	d.i += n
 	return s
 }
 
@@ -174,8 +180,8 @@ func (d *decoder) raw() json.RawMessage {
 		return nil
 	}
 	r := make(json.RawMessage, n)
-	copy(r, d.b)
-	d.b = d.b[n:]
+	copy(r, d.b[d.i:])
+	d.i += n
 	return r
 }
 
@@ -195,12 +201,12 @@ func (d *decoder) time() time.Time {
 	if d.uvarint() == 0 {
 		return time.Time{}
 	}
-	sec, n := binary.Varint(d.b)
+	sec, n := binary.Varint(d.b[d.i:])
 	if n <= 0 {
 		d.fail()
 		return time.Time{}
 	}
-	d.b = d.b[n:]
+	d.i += n
 	ns := d.uvarint()
 	if ns >= 1e9 || sec > math.MaxInt64/2 || sec < math.MinInt64/2 {
 		d.fail()
@@ -231,7 +237,7 @@ func (d *decoder) severities() []Severity {
 
 // decodeRecord decodes the binary form written by encodeRecord.
 func decodeRecord(b []byte) (*Record, error) {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	if v := d.uvarint(); v != codecVersion && d.err == nil {
 		return nil, fmt.Errorf("record encoding version %d, want %d", v, codecVersion)
 	}
@@ -267,8 +273,8 @@ func decodeRecord(b []byte) (*Record, error) {
 		}
 	}
 	r.DatabaseSpecific = d.raw()
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptRecord, len(d.b))
+	if d.err == nil && d.i != len(d.b) {
+		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptRecord, len(d.b)-d.i)
 	}
 	if d.err != nil {
 		return nil, d.err

@@ -234,7 +234,7 @@ func (t kevTable) get(cve string) (KEVEntry, bool) {
 	if a > b || int(b) > len(t.body) {
 		return KEVEntry{}, false
 	}
-	d := decoder{b: t.body[a:b]}
+	d := newDecoder(t.body[a:b])
 	e := KEVEntry{CVE: d.str(), VendorProject: d.str(), Product: d.str(), Name: d.str(), DateAdded: d.time(), KnownRansomware: d.uvarint() == 1}
 	return e, d.err == nil
 }
