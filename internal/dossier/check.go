@@ -65,7 +65,7 @@ func (p *parser) checkCategory(c Category) {
 		p.addAt("category", "class %s needs item: the Annex %s item number the product falls under", c.Class, annex(c.Class))
 	case listed && (c.Item < 1 || c.Item > n):
 		p.addAt("category.item", "Annex %s lists %d items for %s; %d is not one of them", annex(c.Class), n, c.Class, c.Item)
-	case !listed && c.Item != 0:
+	case !listed && (c.Item != 0 || p.pos["category.item"] != nil):
 		p.addAt("category.item", "a default-class product has no Annex item; remove item or change class")
 	}
 }

@@ -43,6 +43,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad enum in list", minimal + "authentication:\n  accessControl: [password, pin]\n", `d.yaml:9: authentication.accessControl[1]: "pin" is not one of password, biometric`},
 		{"class needs item", strings.Replace(minimal, "class: default", "class: important-class-I", 1), "d.yaml:6: category: class important-class-I needs item"},
 		{"item out of range", strings.Replace(minimal, "class: default", "class: important-class-I\n  item: 20", 1), "d.yaml:8: category.item: Annex III lists 19 items"},
+		{"default with item 0", strings.Replace(minimal, "class: default", "class: default\n  item: 0", 1), "d.yaml:8: category.item: a default-class product has no Annex item"},
 		{"end before start", minimal + "supportPeriod:\n  start: 2026-01-01\n  end: 2025-01-01\n", "d.yaml:10: supportPeriod.end: end 2025-01-01 is before start 2026-01-01"},
 		{"bad requirement", minimal + "notApplicable:\n  - requirement: XYZ-1\n    justification: none\n", `d.yaml:9: notApplicable[0].requirement: "XYZ-1" is not a requirement ID`},
 		{"requirement not in catalog", minimal + "notApplicable:\n  - requirement: CRA-I.2.z\n    justification: none\n", `d.yaml:9: notApplicable[0].requirement: "CRA-I.2.z" is not in the cra catalog`},
