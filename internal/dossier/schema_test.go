@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
@@ -75,33 +74,56 @@ func compileFiles(t *testing.T, formats bool, id string, files map[string]string
 	return sch
 }
 
-// yamlToJSON converts a YAML document to the JSON value a schema validator sees.
+// yamlToJSON converts a YAML document to the JSON value a schema validator
+// sees. Timestamps stay the text written (yaml.v3 would normalise 2026-3-1).
 func yamlToJSON(data []byte) (any, error) {
-	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(normalise(v))
+	v, err := nodeValue(&n)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
 }
 
-func normalise(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalise(e)
+func nodeValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return nodeValue(n.Content[0])
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := nodeValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
 		}
-	case []any:
-		for i, e := range x {
-			x[i] = normalise(e)
+		return m, nil
+	case yaml.SequenceNode:
+		l := []any{}
+		for _, c := range n.Content {
+			v, err := nodeValue(c)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
 		}
-	case time.Time:
-		return x.Format(DateLayout)
+		return l, nil
 	}
-	return v
+	switch n.ShortTag() {
+	case "!!int", "!!float", "!!bool", "!!null":
+		var v any
+		err := n.Decode(&v)
+		return v, err
+	}
+	return n.Value, nil
 }
 
 func TestExamplesValidate(t *testing.T) {
@@ -218,6 +240,46 @@ func removeField(root *yaml.Node, path string) {
 				n = n.Content[idx]
 			}
 			break
+		}
+	}
+}
+
+// TestLoaderAndSchemaAgreeOnValues changes single values of the smart-plug
+// example; the loader and the schema must both reject each change.
+func TestLoaderAndSchemaAgreeOnValues(t *testing.T) {
+	sch := compileSchema(t)
+	dir := exampleDirs[0]
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := []struct{ from, to string }{
+		{"class: default", "class: important-class-I"},
+		{"class: default", "class: default\n  item: 3"},
+		{"  signed: true", `  signed: "true"`},
+		{"  mechanism: ota", "  mechanism: usb"},
+		{"  start: 2026-03-01", "  start: 2026-3-1"},
+		{"  expectedUseYears: 7", "  expectedUseYears: 7.5"},
+		{"  defaultPassword: none", "  defaultPassword: admin"},
+		{"    sha256: ", "    sha256: 12"},
+		{"  network: []", "  network: [{port: 80}]"},
+		{"  accessControl: [single_account, MFA]", "  accessControl: [single_account, pin]"},
+		{"  model: SP-210", "  model: \"\""},
+		{"    issuer: Pacific Cyber Test Labs LLC\n", ""},
+	}
+	for _, c := range changes {
+		if !strings.Contains(string(data), c.from) {
+			t.Fatalf("example lacks %q", c.from)
+		}
+		out := []byte(strings.Replace(string(data), c.from, c.to, 1))
+		_, loadErr := Parse(out, filepath.Join(dir, FileName))
+		inst, err := yamlToJSON(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemaErr := sch.Validate(inst)
+		if loadErr == nil || schemaErr == nil {
+			t.Errorf("%q -> %q: loader error %v, schema error %v; both must reject", c.from, c.to, loadErr, schemaErr)
 		}
 	}
 }
