@@ -154,25 +154,25 @@ func userInformation(d *dossier.Dossier) *Document {
 	b.field("II.7", "End of the support period", supportEnd(d), "support period end date missing (supportPeriod.end)")
 	b.section("Instructions")
 	b.field("II.8", "Detailed instructions", u.Instructions, "")
-	b.field("II.8.a", "Secure commissioning and use", u.SecureSetup, instructionGap(u.Instructions, "secure commissioning and use (userInformation.secureSetup)"))
-	b.field("II.8.b", "How changes to the product can affect data security", u.ChangesEffect, instructionGap(u.Instructions, "how changes affect data security (userInformation.changesEffect)"))
-	b.field("II.8.c", "How to install security updates", d.Updates.Instructions, instructionGap(u.Instructions, "how to install security updates (updates.instructions)"))
-	b.field("II.8.d", "Secure decommissioning and removal of user data", d.Data.Deletion.Instructions, instructionGap(u.Instructions, "secure decommissioning and data removal (data.deletion.instructions)"))
-	b.field("II.8.e", "How to turn off automatic security updates", disableAuto(d), instructionGap(u.Instructions, "how to turn off automatic updates (userInformation.disableAutoUpdate)"))
+	b.instruction("II.8.a", "Secure commissioning and use", u.SecureSetup, u.Instructions, "secure commissioning and use (userInformation.secureSetup)")
+	b.instruction("II.8.b", "How changes to the product can affect data security", u.ChangesEffect, u.Instructions, "how changes affect data security (userInformation.changesEffect)")
+	b.instruction("II.8.c", "How to install security updates", d.Updates.Instructions, u.Instructions, "how to install security updates (updates.instructions)")
+	b.instruction("II.8.d", "Secure decommissioning and removal of user data", d.Data.Deletion.Instructions, u.Instructions, "secure decommissioning and data removal (data.deletion.instructions)")
+	b.instruction("II.8.e", "How to turn off automatic security updates", disableAuto(d), u.Instructions, "how to turn off automatic updates (userInformation.disableAutoUpdate)")
 	b.field("II.8.f", "Information for integrators", u.IntegratorInfo, "")
 	b.section("Software bill of materials")
 	b.field("II.9", "Where the SBOM can be accessed", sbomAccess(d), "")
 	return b.doc
 }
 
-// instructionGap names a missing instruction, unless a general instructions
-// URL covers it (Annex II.8 allows "an internet address referring to such
-// detailed instructions").
-func instructionGap(general, what string) string {
-	if general != "" {
-		return ""
+// instruction adds an Annex II.8 sub-item: its own value, else a pointer to
+// the general instructions (Annex II.8 allows "an internet address referring
+// to such detailed instructions"), else a gap.
+func (b *builder) instruction(item, label, value, general, what string) {
+	if value == "" && general != "" {
+		value = "See the detailed instructions: " + general
 	}
-	return "instructions missing: " + what
+	b.field(item, label, value, "instructions missing: "+what)
 }
 
 func disableAuto(d *dossier.Dossier) string {
