@@ -27,7 +27,7 @@ NIST IR 8425 (nistir8425), the FCC Cyber Trust Mark rules (fcc), ETSI EN 303 645
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newCatalogListCmd(), newCatalogShowCmd(), newCatalogMapCmd(),
-		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd())
+		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd(), newCatalogCategoriesCmd())
 	return cmd
 }
 
@@ -223,6 +223,32 @@ func newCatalogDocCmd() *cobra.Command {
 			return catalog.WriteMarkdown(cmd.OutOrStdout(), c)
 		},
 	}
+}
+
+func newCatalogCategoriesCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "categories",
+		Short:   "List the CRA product categories (Annex III, IV) and the conformity-assessment routes per class",
+		Example: "  dualmark catalog categories\n  dualmark catalog categories --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := loadCatalog()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				routes := map[string][]catalog.Route{}
+				for _, class := range catalog.Classes {
+					routes[class] = c.Routes(class)
+				}
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"categories": c.Categories(), "routes": routes})
+			}
+			return catalog.WriteCategories(cmd.OutOrStdout(), c)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print {categories: [...], routes: {class: [...]}} as JSON")
+	return cmd
 }
 
 // catalogArgs is cobra.ExactArgs with a message that says what to give.

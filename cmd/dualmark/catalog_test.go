@@ -51,6 +51,8 @@ func TestCatalogCommands(t *testing.T) {
 		{"export bad format", []string{"catalog", "export", "--format", "xml", "--out", "x"}, 2, "valid formats: oscal"},
 		{"export needs out", []string{"catalog", "export"}, 2, "--out DIR is required"},
 		{"doc", []string{"catalog", "doc"}, 0, "## Coverage"},
+		{"categories", []string{"catalog", "categories"}, 0, "CRA-AIII.I.17"},
+		{"categories json", []string{"catalog", "categories", "--json"}, 0, `"important-class-II"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

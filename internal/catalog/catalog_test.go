@@ -143,8 +143,10 @@ func TestRoutes(t *testing.T) {
 	if m := modules("default"); !slices.Contains(m, "A") {
 		t.Errorf("default class routes %v lack module A", m)
 	}
-	if m := modules("important-class-II"); slices.Contains(m, "A") {
-		t.Errorf("class II routes %v must not allow module A", m)
+	for _, r := range c.Routes("important-class-II") {
+		if r.Module == "A" && !strings.Contains(r.Condition, "open-source") {
+			t.Errorf("class II allows module A only for FOSS (Art. 32(5)), got %+v", r)
+		}
 	}
 	if m := modules("critical"); m[0] != "EUCC" {
 		t.Errorf("critical routes %v should start with EUCC", m)
@@ -431,6 +433,7 @@ func TestRenderGolden(t *testing.T) {
 		},
 		"map-CRA-I.2.d.golden": func(b *bytes.Buffer) error { return WriteMappings(b, c.Map("CRA-I.2.d")) },
 		"coverage.golden":      func(b *bytes.Buffer) error { return WriteCoverage(b, c.Coverage()) },
+		"categories.golden":    func(b *bytes.Buffer) error { return WriteCategories(b, c) },
 	}
 	for name, f := range render {
 		t.Run(name, func(t *testing.T) {

@@ -106,6 +106,26 @@ func WriteMarkdown(w io.Writer, c *Catalog) error {
 	}
 	p("\nThe crosswalk holds %d direct rows and %d `none` rows.\n\n", direct, none)
 
+	p("## CRA product classes and conformity assessment\n\n")
+	p("A product's class follows its core functionality (Art. 7(1)); `dualmark catalog categories` lists the categories.\n\n")
+	p("| class | categories | allowed procedures (Art. 32) |\n|---|---|---|\n")
+	for _, class := range Classes {
+		var items, mods []string
+		for _, cat := range c.categories {
+			if cat.Class == class {
+				items = append(items, fmt.Sprintf("%d %s", cat.Item, mdEscape(cat.Title)))
+			}
+		}
+		for _, r := range c.routes[class] {
+			mods = append(mods, fmt.Sprintf("**%s**: %s", r.Module, mdEscape(r.Condition)))
+		}
+		if len(items) == 0 {
+			items = []string{"every product not in Annex III or IV"}
+		}
+		p("| %s | %s | %s |\n", class, strings.Join(items, "; "), strings.Join(mods, "<br>"))
+	}
+	p("\n")
+
 	p("## Unconfirmed entries\n\nThese requirements carry confidence U: their ID, wording or status is from memory or a single weak source.\n\n")
 	for _, q := range c.reqs {
 		if q.Confidence == "U" {

@@ -112,3 +112,25 @@ func reach(cv Coverage) string {
 	}
 	return fmt.Sprintf("%d%%", (cv.Full+cv.Partial)*100/cv.Total)
 }
+
+// WriteCategories renders the CRA product categories and, per class, the
+// conformity-assessment routes.
+func WriteCategories(w io.Writer, c *Catalog) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "ID\tCLASS\tITEM\tCATEGORY")
+	for _, cat := range c.Categories() {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cat.ID, cat.Class, cat.Item, cat.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nConformity-assessment routes (Art. 32):")
+	tw = newTable(w)
+	fmt.Fprintln(tw, "CLASS\tMODULE\tWHEN")
+	for _, class := range Classes {
+		for _, r := range c.Routes(class) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", class, r.Module, r.Condition)
+		}
+	}
+	return tw.Flush()
+}
