@@ -193,12 +193,19 @@ func supportEnd(d *dossier.Dossier) string {
 	return end.Format("2 January 2006")
 }
 
+// sbomAccess fills Annex II.9, which applies only when the manufacturer
+// makes the SBOM available; "" (left out) when the dossier does not say.
 func sbomAccess(d *dossier.Dossier) string {
 	s := d.SBOM
-	if s == nil || !isTrue(s.Available) {
+	switch {
+	case s == nil || s.Available == nil:
+		return ""
+	case !*s.Available:
 		return "The manufacturer does not make the SBOM available to users."
+	case s.URL == "":
+		return "Available from the manufacturer on request (no URL stated)."
 	}
-	return join(" ", s.URL, s.Format)
+	return join(", ", s.URL, s.Format)
 }
 
 // technicalDocumentation writes the CRA Annex VII index, pointing at the evidence.

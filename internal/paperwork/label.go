@@ -152,9 +152,11 @@ func BuildLabel(d *dossier.Dossier, opts Options) (*Label, error) {
 	c.EncryptionAndKeyManagement = b.textURL("encryption_and_key_management", encryptionText(d.Cryptography), "encryption and key management information missing (cryptography)")
 	c.GeneralUserInformation = b.textURL("general_user_information", d.UserInformation.Instructions, "general user information missing (userInformation.instructions)")
 	c.SecurityContact = b.str("security_contact", securityContact(d.VulnerabilityHandling.Contact), "security contact missing or not an email address or http(s) URL (vulnerabilityHandling.contact)")
-	flags := &BOMFlags{SBOM: d.SBOM != nil, HBOM: d.HBOM != nil}
-	c.SBOMHBOMMaintained, c.SBOMHBOMAvailable = flags, flags
-	b.cta("sbom_hbom_maintained", bomMaintained(d), "")
+	if d.SBOM != nil || d.HBOM != nil {
+		flags := &BOMFlags{SBOM: d.SBOM != nil, HBOM: d.HBOM != nil}
+		c.SBOMHBOMMaintained, c.SBOMHBOMAvailable = flags, flags
+	}
+	b.cta("sbom_hbom_maintained", bomMaintained(d), "whether an SBOM or HBOM is maintained is not stated (sbom, hbom)")
 	l.Gaps = b.doc.Gaps
 	return l, nil
 }

@@ -188,7 +188,7 @@ func TestLabelAgainstCTASchema(t *testing.T) {
 		"securing_this_product": map[string]any{}, "security_update_information": map[string]any{},
 		"sensor_data_collection": []any{}, "delete_data": map[string]any{}, "account_deactivation": map[string]any{},
 		"encryption_and_key_management": map[string]any{}, "general_user_information": map[string]any{},
-		"security_contact": "security@example.com",
+		"security_contact": "security@example.com", "sbom_hbom_available": map[string]any{},
 	}
 	for _, ex := range examples {
 		t.Run(ex, func(t *testing.T) {

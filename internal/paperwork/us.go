@@ -23,7 +23,7 @@ func fccRegistry(d *dossier.Dossier) *Document {
 	b.field("REG-7", "Secure configuration", d.UserInformation.SecureSetup, "secure configuration information or link missing (userInformation.secureSetup)")
 	b.field("REG-8", "Updates: automatic or how to get them", updatesText(u), "update information missing (updates.automatic, updates.instructions)")
 	b.field("REG-9", "Minimum support period end date", date(d.SupportPeriod.End), "support period end date missing (supportPeriod.end)")
-	b.field("REG-10", "SBOM / HBOM maintained", bomMaintained(d), "")
+	b.field("REG-10", "SBOM / HBOM maintained", bomMaintained(d), "whether an SBOM or HBOM is maintained is not stated (sbom, hbom)")
 	extra := make([]string, 0, len(l.ExtraFields))
 	for k := range l.ExtraFields {
 		extra = append(extra, k)
@@ -83,13 +83,18 @@ func updatesText(u dossier.Updates) string {
 	return mode
 }
 
+// bomMaintained says which bills of materials the dossier references; ""
+// when it names neither (unknown, not "no").
 func bomMaintained(d *dossier.Dossier) string {
-	return "SBOM: " + yesNoBOM(d.SBOM) + "; HBOM: " + yesNoBOM(d.HBOM)
+	if d.SBOM == nil && d.HBOM == nil {
+		return ""
+	}
+	return "SBOM: " + bomState(d.SBOM) + "; HBOM: " + bomState(d.HBOM)
 }
 
-func yesNoBOM(r *dossier.BOMRef) string {
+func bomState(r *dossier.BOMRef) string {
 	if r == nil {
-		return "not maintained"
+		return "not stated"
 	}
 	return "maintained"
 }
