@@ -114,7 +114,7 @@ func BuildCatalog(c *catalog.Catalog, regime string) (*CatalogDocument, error) {
 			Version:      catalog.DataVersion,
 			OSCALVersion: Version,
 			Props:        []Prop{{Name: "regime", NS: ns, Value: regime}, {Name: "source-version", NS: ns, Value: info.Version}},
-			Remarks:      "Short paraphrases by dualmark; check the official text before any legal claim. " + info.Note,
+			Remarks:      strings.TrimSpace("Short paraphrases by dualmark; check the official text before any legal claim. " + info.Note),
 		},
 	}}
 	groupIdx := map[string]int{}

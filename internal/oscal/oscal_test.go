@@ -3,6 +3,7 @@ package oscal
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,41 @@ func TestCatalogContent(t *testing.T) {
 	}
 	if maps != 2*direct {
 		t.Errorf("mapping collection has %d maps, want two per direct row (each direction): %d", maps, 2*direct)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestBSICatalogGolden pins the exported form of one small catalog, so a
+// change to the OSCAL shape shows up in review.
+func TestBSICatalogGolden(t *testing.T) {
+	c, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := BuildCatalog(c, catalog.RegimeBSI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join("testdata", "bsi-tr03183.catalog.golden.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/oscal -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs; run go test ./internal/oscal -update and review the diff", p)
 	}
 }
