@@ -14,7 +14,7 @@ import (
 func HTML(w io.Writer, a *assess.Assessment) error {
 	return htmlTmpl.Execute(w, map[string]any{
 		"A": a, "Product": productLine(a), "Class": classLine(a), "SBOM": sbomLine(a), "Scan": scanLine(a),
-		"Regimes": regimes(a), "Gaps": Gaps(a),
+		"Regimes": regimes(a), "Gaps": Gaps(a), "Blocking": blockingLines(a), "SBOMFailed": sbomFailures(a),
 	})
 }
 
@@ -40,6 +40,8 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 <body>
 <h1>Assessment: {{.A.Product.Name}}</h1>
 <p class="meta">{{.Product}}<br>CRA class: {{.Class}}{{if .SBOM}}<br>SBOM: {{.SBOM}}{{end}}{{if .Scan}}<br>Scan: {{.Scan}}{{end}}</p>
+{{if .Blocking}}<p><b>Findings that block CRA-I.2.a:</b></p><ul>{{range .Blocking}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .SBOMFailed}}<p><b>SBOM quality rules failed:</b></p><ul>{{range .SBOMFailed}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Summary</h2>
 <table>
 <tr><th>Regime</th><th>Verdict</th><th>Met</th><th>Not met</th><th>N/A</th><th>Unknown</th><th>Settled by reuse</th></tr>

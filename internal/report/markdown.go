@@ -19,6 +19,18 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 	if l := scanLine(a); l != "" {
 		ew.printf("  \nScan: %s\n", mdEscape(l))
 	}
+	if bl := blockingLines(a); len(bl) > 0 {
+		ew.printf("\nFindings that block CRA-I.2.a:\n\n")
+		for _, l := range bl {
+			ew.printf("- %s\n", mdEscape(l))
+		}
+	}
+	if sf := sbomFailures(a); len(sf) > 0 {
+		ew.printf("\nSBOM quality rules failed:\n\n")
+		for _, l := range sf {
+			ew.printf("- %s\n", mdEscape(l))
+		}
+	}
 	ew.printf("\n## Summary\n\n| Regime | Verdict | Met | Not met | N/A | Unknown | Settled by reuse |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, rr := range regimes(a) {
 		c := rr.Counts

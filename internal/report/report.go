@@ -206,3 +206,27 @@ func idLabel(r assess.RequirementResult) string {
 	}
 	return r.ID
 }
+
+// blockingLines describes the findings that block CRA-I.2.a, one per line.
+func blockingLines(a *assess.Assessment) []string {
+	if a.Scan == nil {
+		return nil
+	}
+	var out []string
+	for _, b := range a.Scan.Blocking {
+		id := b.Advisory
+		if len(b.Aliases) > 0 {
+			id += " (" + strings.Join(b.Aliases, ", ") + ")"
+		}
+		out = append(out, fmt.Sprintf("%s in %s %s: %s, %s", id, b.Component, b.Version, b.Severity, b.Why))
+	}
+	return out
+}
+
+// sbomFailures lists the SBOM quality rules that failed.
+func sbomFailures(a *assess.Assessment) []string {
+	if a.SBOM == nil {
+		return nil
+	}
+	return a.SBOM.Failed
+}

@@ -38,8 +38,8 @@ func cameraScan() *match.Result {
 }
 
 // assessExample evaluates an example dossier with the real catalog. It does
-// not read the SBOM (its quality result belongs to internal/sbom's tests)
-// and uses a fixed scan for the camera.
+// not read the SBOM (its quality result belongs to internal/sbom's tests):
+// the router gets a fixed failing quality result and the camera a fixed scan.
 func assessExample(t *testing.T, name string) *assess.Assessment {
 	t.Helper()
 	d, err := dossier.Load(filepath.Join("..", "..", "examples", name))
@@ -52,8 +52,13 @@ func assessExample(t *testing.T, name string) *assess.Assessment {
 		t.Fatal(err)
 	}
 	in := assess.Inputs{Catalog: cat}
-	if name == "security-camera" {
+	switch name {
+	case "security-camera":
 		in.Scan = cameraScan()
+	case "home-router":
+		// A fixed SBOM quality result, so the golden files show it.
+		in.SBOM = &assess.SBOMSummary{Path: "examples/home-router/sbom.cdx.json", Format: "cyclonedx", SpecVersion: "1.6", Components: 11,
+			Profile: "bsi-tr03183-2.1", Failed: []string{"bsi-2.1/component-hash (11 component(s), e.g. /components/0)", "bsi-2.1/creator-contact: no email or URL of the SBOM creator"}}
 	}
 	a, err := assess.Evaluate(d, in)
 	if err != nil {

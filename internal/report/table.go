@@ -21,6 +21,12 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	if l := scanLine(a); l != "" {
 		ew.printf("Scan: %s\n", l)
 	}
+	for _, l := range blockingLines(a) {
+		ew.printf("  blocking: %s\n", l)
+	}
+	for _, l := range sbomFailures(a) {
+		ew.printf("  SBOM rule failed: %s\n", l)
+	}
 	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REGIME\tVERDICT\tMET\tNOT MET\tN/A\tUNKNOWN\tREUSED")
