@@ -57,7 +57,10 @@ func Normalize(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.String(), nil
+	if n := p.String(); n != s {
+		return n, nil
+	}
+	return s, nil // already canonical: keep the caller's string, drop the copy
 }
 
 func parse(s string, strict bool) (PURL, error) {
@@ -129,19 +132,24 @@ func parse(s string, strict bool) (PURL, error) {
 		return fail("name", "bad percent-encoding")
 	}
 	p.Name = name
-	// namespace
-	var segs []string
-	for _, seg := range strings.Split(nsPart, "/") {
-		if seg == "" {
-			continue
+	// namespace: segments are percent-decoded one by one (a decoded %2F
+	// must not split them), which only matters when there is a '%'
+	if strings.IndexByte(nsPart, '%') < 0 {
+		p.Namespace = cleanPath(nsPart)
+	} else {
+		var segs []string
+		for _, seg := range strings.Split(nsPart, "/") {
+			if seg == "" {
+				continue
+			}
+			d, err := url.PathUnescape(seg)
+			if err != nil {
+				return fail("namespace", "bad percent-encoding")
+			}
+			segs = append(segs, d)
 		}
-		d, err := url.PathUnescape(seg)
-		if err != nil {
-			return fail("namespace", "bad percent-encoding")
-		}
-		segs = append(segs, d)
+		p.Namespace = cleanPath(strings.Join(segs, "/"))
 	}
-	p.Namespace = cleanPath(strings.Join(segs, "/"))
 	if p.Type == "git" {
 		// git: the namespace is the host; the repository path is the name
 		if host, path, ok := strings.Cut(p.Namespace, "/"); ok {
@@ -251,16 +259,16 @@ func (p *PURL) normalize() error {
 	if p.Name == "" {
 		return &Error{Field: "name", Msg: "a name is required"}
 	}
-	seen := map[string]bool{}
 	q := p.Qualifiers[:0]
-	for _, kv := range p.Qualifiers {
+	for i, kv := range p.Qualifiers {
 		if !validKey(kv.Key) {
 			return &Error{Field: "qualifiers", Msg: fmt.Sprintf("key %q is not valid (lower-case letters, digits, '.', '-', '_')", kv.Key)}
 		}
-		if seen[kv.Key] {
-			return &Error{Field: "qualifiers", Msg: fmt.Sprintf("key %q occurs twice", kv.Key)}
+		for _, prev := range p.Qualifiers[:i] {
+			if prev.Key == kv.Key {
+				return &Error{Field: "qualifiers", Msg: fmt.Sprintf("key %q occurs twice", kv.Key)}
+			}
 		}
-		seen[kv.Key] = true
 		if kv.Value != "" {
 			q = append(q, kv)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,6 +78,54 @@ func TestInventory(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d inventory documents parsed, %d rejected as expected", parsed, len(inv.SBOMs), len(inventoryRejections))
+}
+
+// TestCycloneDXFastPathAgrees checks that the gjson hot path and the
+// encoding/json reference reader give identical documents for every
+// CycloneDX JSON SBOM of the inventory.
+func TestCycloneDXFastPathAgrees(t *testing.T) {
+	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ SBOMs []inventoryEntry }
+	if err := json.Unmarshal(data, &inv); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Dir(filepath.Dir(invPath))
+	n := 0
+	for _, e := range inv.SBOMs {
+		if !strings.HasPrefix(e.Format, "CycloneDX-JSON") || strings.HasSuffix(e.File, ".gz") {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(root, e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err1 := parseCycloneDXJSON(src)
+		fast, err2 := parseCycloneDXJSONFast(src)
+		if (err1 == nil) != (err2 == nil) {
+			t.Errorf("%s: reference error %v, fast path error %v", e.File, err1, err2)
+			continue
+		}
+		if err1 != nil {
+			continue
+		}
+		finish(slow)
+		finish(fast)
+		if !reflect.DeepEqual(slow, fast) {
+			for i := range slow.Components {
+				if i < len(fast.Components) && !reflect.DeepEqual(slow.Components[i], fast.Components[i]) {
+					t.Errorf("%s: component %d differs:\nref  %+v\nfast %+v", e.File, i, slow.Components[i], fast.Components[i])
+					break
+				}
+			}
+			t.Errorf("%s: fast path and reference reader disagree", e.File)
+		}
+		n++
+	}
+	t.Logf("%d CycloneDX JSON documents compared", n)
 }
 
 func inventoryFormat(f string) (format, encoding string) {

@@ -2,7 +2,6 @@ package sbom
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -42,7 +41,8 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
 	var src io.Reader = br
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if gz {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: gzip: %w", name, err)
@@ -53,19 +53,45 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 	if limit > 0 {
 		src = io.LimitReader(src, limit+1)
 	}
-	var buf bytes.Buffer
-	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
-			buf.Grow(int(st.Size()) + bytes.MinRead)
+	hint := 0
+	switch v := r.(type) {
+	case *os.File:
+		if st, err := v.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
+			hint = int(st.Size())
 		}
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		hint = v.Len()
 	}
-	if _, err := buf.ReadFrom(src); err != nil {
+	if gz {
+		hint = 0 // the compressed size says little
+	}
+	data, err := readSized(src, hint)
+	if err != nil {
 		return nil, fmt.Errorf("%s: read: %w (a truncated or corrupt file? check the download)", name, err)
 	}
-	if limit > 0 && int64(buf.Len()) > limit {
+	if limit > 0 && int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s: %w of %d bytes (raise the limit with --max-bytes if the file is trusted)", name, ErrTooLarge, limit)
 	}
-	return buf.Bytes(), nil
+	return data, nil
+}
+
+// readSized reads src to the end into one buffer sized by hint, so that a
+// file of known size is read without regrowing.
+func readSized(src io.Reader, hint int) ([]byte, error) {
+	buf := make([]byte, 0, max(hint+1, 64<<10))
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func parseBytes(data []byte, name string, opts Options) (*Document, error) {
@@ -81,7 +107,7 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	var doc *Document
 	switch kind {
 	case kindCycloneDXJSON:
-		doc, err = parseCycloneDXJSON(data)
+		doc, err = parseCycloneDXJSONFast(data)
 	case kindCycloneDXXML:
 		doc, err = parseCycloneDXXML(data)
 	case kindSPDXJSON:
