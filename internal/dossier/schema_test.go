@@ -283,3 +283,25 @@ func TestLoaderAndSchemaAgreeOnValues(t *testing.T) {
 		}
 	}
 }
+
+func TestReferenceUpToDate(t *testing.T) {
+	const file = "../../docs/dossier-reference.md"
+	got := []byte(Reference())
+	if *update {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./internal/dossier -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale; run: go test ./internal/dossier -update", file)
+	}
+	for _, f := range []string{"`product.name`", "`evidence[].sha256`", "`interfaces.network[].port`", "`usLabel.extraFields`"} {
+		if !bytes.Contains(got, []byte(f)) {
+			t.Errorf("reference lacks %s", f)
+		}
+	}
+}
