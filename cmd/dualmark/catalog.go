@@ -42,7 +42,7 @@ func loadCatalog() (*catalog.Catalog, error) {
 
 // catalogLookup returns the requirement id, or a usage error naming close matches.
 func catalogLookup(c *catalog.Catalog, id string) (catalog.Requirement, error) {
-	if r, ok := c.Get(id); ok {
+	if r, ok := c.GetFold(id); ok {
 		return r, nil
 	}
 	msg := fmt.Sprintf("unknown requirement ID %q", id)

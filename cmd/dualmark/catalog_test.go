@@ -42,6 +42,7 @@ func TestCatalogCommands(t *testing.T) {
 		{"list regime", []string{"catalog", "list", "--regime", "fcc"}, 0, "FCC-REG-11"},
 		{"list unknown regime", []string{"catalog", "list", "--regime", "us"}, 2, "valid regimes: cra, nistir8425, fcc, en303645, bsi-tr03183"},
 		{"show", []string{"catalog", "show", "CRA-14.AEV.FR"}, 0, "14 days after a corrective or mitigating measure is available"},
+		{"show any case", []string{"catalog", "show", "en303645-5.1-1"}, 0, "EN303645-5.1-1"},
 		{"show unknown with suggestion", []string{"catalog", "show", "CRA-I.2.z"}, 2, "did you mean CRA-I.2.a"},
 		{"show unknown without suggestion", []string{"catalog", "show", "banana"}, 2, "IDs look like"},
 		{"show needs an ID", []string{"catalog", "show"}, 2, "give one requirement ID"},

@@ -169,6 +169,20 @@ func (c *Catalog) Get(id string) (Requirement, bool) {
 	return c.reqs[i], true
 }
 
+// GetFold is Get, but also accepts the ID in any letter case
+// ("cra-i.2.d" finds CRA-I.2.d).
+func (c *Catalog) GetFold(id string) (Requirement, bool) {
+	if r, ok := c.Get(id); ok {
+		return r, true
+	}
+	for _, r := range c.reqs {
+		if strings.EqualFold(r.ID, id) {
+			return r, true
+		}
+	}
+	return Requirement{}, false
+}
+
 // Regime returns the description of a regime.
 func (c *Catalog) Regime(id string) (RegimeInfo, bool) {
 	r, ok := c.regimes[id]

@@ -317,6 +317,16 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
+func TestGetFold(t *testing.T) {
+	c := mustLoad(t)
+	if r, ok := c.GetFold("tr03183-2:comp.hash"); !ok || r.ID != "TR03183-2:COMP.hash" {
+		t.Errorf("GetFold = %v, %v", r.ID, ok)
+	}
+	if _, ok := c.GetFold("CRA-I.2.n"); ok {
+		t.Error("GetFold found a requirement that does not exist")
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	c := mustLoad(t)
 	tests := []struct{ in, want string }{
