@@ -316,3 +316,18 @@ func (c *Catalog) ForAssessment(name string) ([]Requirement, bool) {
 	}
 	return out, true
 }
+
+// Figures of the CRA Article 13 support-period rules, for checks that need
+// numbers rather than text (the requirements CRA-13.8, CRA-13.9, CRA-13.13,
+// CRA-13.18 and CRA-13.19 carry the same figures in their content).
+const (
+	// SupportPeriodMinYears is the minimum support period, unless the
+	// product's expected use time is shorter (Art. 13(8)).
+	SupportPeriodMinYears = 5
+	// UpdateAvailabilityYears is how long each security update stays
+	// available after its issue, at least (Art. 13(9)).
+	UpdateAvailabilityYears = 10
+	// RetentionYears is how long the technical documentation, the DoC and
+	// the Annex II information are kept, at least (Art. 13(13), (18)).
+	RetentionYears = 10
+)
