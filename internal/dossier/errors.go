@@ -35,11 +35,18 @@ type Error struct {
 	Issues []Issue
 }
 
-// Error lists the issues, one a line.
+// maxListed is how many issues Error prints before summarising the rest.
+const maxListed = 50
+
+// Error lists the issues, one a line (the first 50, then a count).
 func (e *Error) Error() string {
-	lines := make([]string, len(e.Issues))
-	for i, is := range e.Issues {
-		lines[i] = is.String()
+	n := min(len(e.Issues), maxListed)
+	lines := make([]string, 0, n+1)
+	for _, is := range e.Issues[:n] {
+		lines = append(lines, is.String())
+	}
+	if rest := len(e.Issues) - n; rest > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more issue(s); fix the ones above first", rest))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +156,21 @@ func TestParseJSON(t *testing.T) {
 	d, err := Parse([]byte(strings.Replace(doc, `"yes"`, "true", 1)), "d.json")
 	if err != nil || d.Updates.Signed == nil || !*d.Updates.Signed {
 		t.Fatalf("JSON dossier not loaded: %v", err)
+	}
+}
+
+func TestManyIssuesSummarised(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal)
+	for i := range 120 {
+		fmt.Fprintf(&b, "unknown%d: x\n", i)
+	}
+	_, err := Parse([]byte(b.String()), "d.yaml")
+	var de *Error
+	if !errors.As(err, &de) || len(de.Issues) != 120 {
+		t.Fatalf("want 120 issues, got %v", err)
+	}
+	if msg := err.Error(); strings.Count(msg, "\n") != maxListed || !strings.HasSuffix(msg, "... and 70 more issue(s); fix the ones above first") {
+		t.Fatalf("summary wrong:\n%s", msg)
 	}
 }
