@@ -2,10 +2,15 @@ package match
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -46,7 +51,7 @@ func BenchmarkWarmMatch(b *testing.B) {
 		}
 	}
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	checks := 0
 	for b.Loop() {
 		for i := range comps {
@@ -55,8 +60,66 @@ func BenchmarkWarmMatch(b *testing.B) {
 		checks += len(comps)
 	}
 	rate := float64(checks) / time.Since(start).Seconds()
+	cpuRate := float64(checks) / (cpuTime() - cpu0).Seconds()
 	b.ReportMetric(rate, "checks/s")
-	if rate < 250_000 {
-		b.Fatalf("warm matching %.0f checks/s, target 1,000,000", rate)
+	b.ReportMetric(cpuRate, "checks/cpu-s")
+	// Asserted on CPU time: on the shared development machine (load 10+
+	// on 2 cores) wall time measures the other users.
+	if cpuRate < 333_000 {
+		b.Fatalf("warm matching %.0f checks per CPU-second, target 1,000,000", cpuRate)
 	}
+}
+
+// BenchmarkColdScan measures a cold scan as "dualmark scan" does it minus
+// process start: parse the SBOM, open the on-disk database, match, render
+// the table. Targets (issue 4): 10,000 components ≤ 0.3 s, 100,000 ≤ 3 s;
+// the benchmark fails when a target is missed by more than 3×. The figure
+// for the issue is measured on the built binary with /usr/bin/time -v (see
+// docs/bench/scan.md).
+func BenchmarkColdScan(b *testing.B) {
+	realDB(b) // import once, outside the timing
+	for _, n := range []int{10000, 100000} {
+		path := testdata.Path(b, fmt.Sprintf("bench/synth-%d.cdx.json", n))
+		target := 300 * time.Millisecond * time.Duration(n/10000)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var worst, worstCPU time.Duration
+			for b.Loop() {
+				start, cpu0 := time.Now(), cpuTime()
+				doc, err := sbom.ParseFile(path, sbom.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				db, err := advisory.OpenDB(dbDir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := ScanDocument(doc, db, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := WriteTable(io.Discard, res); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+				worst = max(worst, time.Since(start))
+				worstCPU = max(worstCPU, cpuTime()-cpu0)
+			}
+			b.ReportMetric(worst.Seconds(), "wall-s")
+			b.ReportMetric(worstCPU.Seconds(), "cpu-s")
+			// CPU time bounds wall time on an idle machine (the scan uses
+			// up to 2 cores); wall time on the shared machine does not.
+			if worstCPU > 3*target {
+				b.Fatalf("cold scan of %d components took %v of CPU, target %v", n, worstCPU, target)
+			}
+		})
+	}
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var r syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
+		return 0
+	}
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
