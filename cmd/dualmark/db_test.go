@@ -1,10 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,5 +134,66 @@ func TestDBErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCaptured("db", "status", "--db", dir); code != 2 || !strings.Contains(errOut, "re-import") {
 		t.Errorf("damaged database: exit %d, %q", code, errOut)
+	}
+}
+
+// TestDBUpdateFromMirror runs `db update` against a local mirror laid out
+// as --source-url expects, built from the staged data, twice: the second
+// run must fetch nothing (If-Modified-Since) and keep the database.
+func TestDBUpdateFromMirror(t *testing.T) {
+	mirror := t.TempDir()
+	put := func(rel string, data []byte) {
+		p := filepath.Join(mirror, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(rel string) []byte {
+		data, err := os.ReadFile(testdata.Path(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	// CRAN/all.zip from the R advisory samples, one <id>.yaml member each.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	samples, _ := filepath.Glob(filepath.Join(testdata.Path(t, "advisories/osv/r-advisory-database/samples"), "*.yaml"))
+	for _, s := range samples {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(filepath.Base(s))
+		w.Write(data)
+	}
+	zw.Close()
+	put("osv/CRAN/all.zip", zbuf.Bytes())
+	put("kev/known_exploited_vulnerabilities.json", read("kev/known_exploited_vulnerabilities.json"))
+	put("epss/epss_scores-current.csv.gz", read("epss/epss_scores.csv.gz"))
+	ts := httptest.NewServer(http.FileServer(http.Dir(mirror)))
+	defer ts.Close()
+
+	dir := t.TempDir()
+	args := []string{"db", "update", "--db", dir, "--source-url", ts.URL, "--ecosystem", "CRAN", "--ecosystem", "Nope", "--retries", "0"}
+	code, out, errOut := runCaptured(args...)
+	if code != 0 {
+		t.Fatalf("db update exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "downloaded 3, not modified 0, failed 1") || !strings.Contains(out, "CRAN                 8") {
+		t.Errorf("first update output:\n%s", out)
+	}
+	if !strings.Contains(errOut, "/osv/Nope/all.zip: failed: HTTP 404") {
+		t.Errorf("the missing ecosystem was not reported on stderr:\n%s", errOut)
+	}
+	code, out, errOut = runCaptured(args...)
+	if code != 0 || !strings.Contains(out, "downloaded 0, not modified 3, failed 1") || !strings.Contains(out, "database is up to date") {
+		t.Errorf("second update: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runCaptured("db", "update", "--db", t.TempDir(), "--source-url", ts.URL+"/missing", "--ecosystem", "CRAN", "--retries", "0", "-q"); code != 2 || !strings.Contains(errOut, "no feed could be downloaded") {
+		t.Errorf("update with nothing reachable: exit %d, %q", code, errOut)
 	}
 }
