@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dualmark/dualmark/internal/catalog"
+	"github.com/dualmark/dualmark/internal/testdata"
 )
 
 // conformingDossier writes a dossier whose evidence demonstrates every
@@ -59,6 +61,7 @@ func TestAssessExitCodes(t *testing.T) {
 		{"vex without db", []string{"assess", good, "--vex", "v.json", "--out", out}, 2},
 		{"db without sbom", []string{"assess", good, "--db", out, "--out", out}, 2},
 		{"no argument", []string{"assess"}, 2},
+		{"unknown SBOM profile", []string{"assess", good, "--sbom-profile", "spdx-lite", "--out", out}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,5 +104,67 @@ func TestAssessHelp(t *testing.T) {
 	cmd := newAssessCmd()
 	if !strings.Contains(cmd.Example, "dualmark assess") || !strings.Contains(cmd.Long, "Exit codes") {
 		t.Error("assess --help needs examples and the exit codes")
+	}
+}
+
+// assessJSON runs dualmark assess with --format json --out and decodes the
+// report.
+func assessJSON(t *testing.T, want int, args ...string) map[string]any {
+	t.Helper()
+	out := t.TempDir()
+	args = append([]string{"assess"}, append(args, "--format", "json", "--out", out)...)
+	if got := run(args); got != want {
+		t.Fatalf("run(%q) = %d, want %d", args, got, want)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "assessment.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// blockingIDs returns the advisory aliases of the findings blocking CRA-I.2.a.
+func blockingIDs(doc map[string]any) []string {
+	var ids []string
+	scan, _ := doc["scan"].(map[string]any)
+	blocking, _ := scan["blocking"].([]any)
+	for _, b := range blocking {
+		for _, a := range b.(map[string]any)["aliases"].([]any) {
+			ids = append(ids, a.(string))
+		}
+	}
+	return ids
+}
+
+// TestAssessScanEndToEnd imports real Bitnami OSV records and the CISA KEV
+// catalogue, assesses the camera example (nginx 1.22.1 is hit by the
+// KEV-listed CVE-2023-44487), then suppresses that CVE with an OpenVEX
+// statement.
+func TestAssessScanEndToEnd(t *testing.T) {
+	db := t.TempDir()
+	if got := run([]string{"db", "import", "--db", db, testdata.Path(t, "advisories/osv/bitnami-vulndb"), testdata.Path(t, "kev/known_exploited_vulnerabilities.json")}); got != 0 {
+		t.Fatalf("db import exit %d", got)
+	}
+	doc := assessJSON(t, 1, "../../examples/security-camera", "--db", db)
+	if ids := blockingIDs(doc); !slices.Contains(ids, "CVE-2023-44487") {
+		t.Fatalf("CVE-2023-44487 does not block CRA-I.2.a: %v", ids)
+	}
+	cra := doc["regimes"].(map[string]any)["cra"].(map[string]any)
+	for _, r := range cra["requirements"].([]any) {
+		r := r.(map[string]any)
+		if r["id"] == "CRA-I.2.a" && r["status"] != "not-met" {
+			t.Errorf("CRA-I.2.a = %v", r["status"])
+		}
+	}
+	doc = assessJSON(t, 1, "../../examples/security-camera", "--db", db, "--vex", "testdata/camera-vex.openvex.json")
+	if ids := blockingIDs(doc); slices.Contains(ids, "CVE-2023-44487") {
+		t.Errorf("VEX did not suppress CVE-2023-44487: %v", ids)
+	}
+	if n := doc["scan"].(map[string]any)["suppressed"].(float64); n < 1 {
+		t.Errorf("suppressed = %v", n)
 	}
 }

@@ -3,6 +3,8 @@ package assess
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/catalog"
@@ -42,6 +44,13 @@ type RunOptions struct {
 // its SBOM, scans the SBOM when a database is given, and evaluates it. Every
 // error names the file at fault and what to do.
 func Run(path string, opts RunOptions) (*Assessment, error) {
+	profile := opts.SBOMProfile
+	if profile == "" {
+		profile = DefaultSBOMProfile
+	}
+	if !slices.Contains(sbom.Profiles, profile) {
+		return nil, fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbom.Profiles, ", "))
+	}
 	d, err := dossier.Load(path)
 	if err != nil {
 		return nil, err
@@ -65,10 +74,6 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		doc, err := sbom.ParseFile(sbomPath, sbom.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("SBOM: %w", err)
-		}
-		profile := opts.SBOMProfile
-		if profile == "" {
-			profile = DefaultSBOMProfile
 		}
 		in.SBOM = SummariseSBOM(doc, sbomPath, profile)
 		if opts.DB != "" {
