@@ -15,6 +15,7 @@ const LabelFile = "us-cyber-trust-mark-label.cta-2120.json"
 type Written struct {
 	Files     []string    `json:"files"`     // paths of the files written, in order
 	Documents []*Document `json:"documents"` // the documents, with their gaps
+	Label     *CTALabel   `json:"cta2120"`   // the US label data as written to LabelFile
 }
 
 // Write builds every document for d and writes it to dir as Markdown, JSON
@@ -32,7 +33,7 @@ func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("paperwork: %w", err)
 	}
-	w := &Written{Documents: docs}
+	w := &Written{Documents: docs, Label: &label.Data}
 	put := func(name string, data []byte) error {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
