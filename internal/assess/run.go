@@ -90,7 +90,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 				}
 				stmts = append(stmts, st...)
 			}
-			res, err := match.Scan(Components(doc), dbSource{db}, match.Options{VEX: stmts})
+			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts})
 			if err != nil {
 				return nil, fmt.Errorf("scan of %s: %w", sbomPath, err)
 			}
@@ -123,37 +123,4 @@ func SummariseSBOM(doc *sbom.Document, path, profile string) *SBOMSummary {
 		}
 	}
 	return s
-}
-
-// Components turns the SBOM's components into what matching needs.
-func Components(doc *sbom.Document) []match.Component {
-	out := make([]match.Component, 0, len(doc.Components))
-	for _, c := range doc.Components {
-		out = append(out, match.Component{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL, CPEs: c.CPEs})
-	}
-	return out
-}
-
-// dbSource adapts the advisory database to match.Source.
-type dbSource struct{ db *advisory.DB }
-
-func (s dbSource) Lookup(eco, name string) ([]*advisory.Record, error) { return s.db.Lookup(eco, name) }
-func (s dbSource) LookupCPE(v, p string) ([]*advisory.Record, error)   { return s.db.LookupCPE(v, p) }
-func (s dbSource) LookupRepo(u string) ([]*advisory.Record, error)     { return s.db.LookupRepo(u) }
-
-func (s dbSource) KEV(cve string) (match.KEVInfo, bool) {
-	k, ok := s.db.KEV(cve)
-	if !ok {
-		return match.KEVInfo{}, false
-	}
-	info := match.KEVInfo{KnownRansomware: k.KnownRansomware}
-	if !k.DateAdded.IsZero() {
-		info.DateAdded = k.DateAdded.Format("2006-01-02")
-	}
-	return info, true
-}
-
-func (s dbSource) EPSS(cve string) (match.EPSS, bool) {
-	e, ok := s.db.EPSS(cve)
-	return match.EPSS{Score: e.Score, Percentile: e.Percentile}, ok
 }
