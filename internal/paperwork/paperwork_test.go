@@ -61,8 +61,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(w.Files) != 6*3+1 {
-				t.Fatalf("wrote %d files, want 19", len(w.Files))
+			if len(w.Files) != 6*3+3 {
+				t.Fatalf("wrote %d files, want 21", len(w.Files))
 			}
 			for _, f := range w.Files {
 				data, err := os.ReadFile(f)

@@ -19,7 +19,7 @@ type Written struct {
 }
 
 // Write builds every document for d and writes it to dir as Markdown, JSON
-// and HTML, plus the CTA-2120 label JSON. It creates dir when needed and
+// and HTML, an index (index.md, index.html) and the CTA-2120 label JSON. It creates dir when needed and
 // overwrites earlier output of the same names.
 func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
 	docs, err := Build(d, opts)
@@ -59,6 +59,17 @@ func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
 				return nil, err
 			}
 		}
+	}
+	product := docs[0].Product
+	index, err := indexHTML(product, docs)
+	if err != nil {
+		return nil, err
+	}
+	if err := put("index.md", indexMarkdown(product, docs)); err != nil {
+		return nil, err
+	}
+	if err := put("index.html", index); err != nil {
+		return nil, err
 	}
 	lj, err := label.JSON()
 	if err != nil {
