@@ -355,3 +355,51 @@ func TestNewestModifiedWins(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentLookups runs lookups from many goroutines on one cold
+// database; run with -race it checks the record cache.
+func TestConcurrentLookups(t *testing.T) {
+	dir, _ := sampleDir(t)
+	db, err := OpenDB(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	done := make(chan []*Record, 8)
+	for range 8 {
+		go func() {
+			rs, err := db.Lookup("Go", "github.com/gin-gonic/gin")
+			if err != nil {
+				t.Error(err)
+			}
+			done <- rs
+		}()
+	}
+	first := <-done
+	for range 7 {
+		if rs := <-done; len(rs) != 1 || len(first) != 1 || rs[0].ID != first[0].ID {
+			t.Errorf("concurrent lookups disagree: %v vs %v", rs, first)
+		}
+	}
+}
+
+// TestEPSSScoreDate reads FIRST's own CSV layout, whose first line is a
+// comment carrying the model version and the score date.
+func TestEPSSScoreDate(t *testing.T) {
+	im := NewImporter()
+	csv := "#model_version:v2025.03.14,score_date:2026-11-28T12:55:00Z\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99957\n"
+	if err := im.AddReader(strings.NewReader(csv), "epss_scores-current.csv"); err != nil {
+		t.Fatal(err)
+	}
+	p := im.Provenance()
+	if p.EPSSDate != "2026-11-28T12:55:00Z" || p.EPSSScores != 1 || len(im.Issues) != 0 {
+		t.Errorf("EPSS date %q, %d scores, issues %v", p.EPSSDate, p.EPSSScores, im.Issues)
+	}
+	db, err := openImage(im.Image(), "mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := db.EPSS("CVE-2021-44228"); !ok || s.Score != 0.94358 || s.Percentile != 0.99957 {
+		t.Errorf("EPSS = %+v, %v", s, ok)
+	}
+}
