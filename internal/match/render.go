@@ -1,14 +1,16 @@
 package match
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dualmark/dualmark/internal/vex"
 )
@@ -62,6 +64,16 @@ func writeJSON(w io.Writer, v any) error {
 // Ordered returns the findings in the order a person reads them: active
 // before suppressed, KEV first, then by severity, EPSS, id and component.
 func Ordered(fs []Finding) []Finding {
+	idx := order(fs)
+	out := make([]Finding, len(fs))
+	for j, i := range idx {
+		out[j] = fs[i]
+	}
+	return out
+}
+
+// order returns the indices of fs in reading order (see Ordered).
+func order(fs []Finding) []int {
 	type key struct {
 		rank int // suppressed, KEV and severity folded into one number
 		epss float64
@@ -98,9 +110,9 @@ func Ordered(fs []Finding) []Finding {
 		}
 		return a.i - b.i
 	})
-	out := make([]Finding, len(fs))
+	out := make([]int, len(fs))
 	for j, k := range keys {
-		out[j] = fs[k.i]
+		out[j] = k.i
 	}
 	return out
 }
@@ -123,15 +135,18 @@ func displayID(f *Finding) string {
 }
 
 // WriteTable writes the findings as a table, most urgent first, then the
-// summary with every component accounted for.
+// summary with every component accounted for. Columns are sized in a first
+// pass and written in a second (text/tabwriter kept every cell of a
+// 110,000-finding table in memory).
 func WriteTable(w io.Writer, res *Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fs := Ordered(res.Findings)
-	if len(fs) > 0 {
-		fmt.Fprintln(tw, "KEV\tSEVERITY\tEPSS\tADVISORY\tCOMPONENT\tFIXED IN\tMATCH")
+	bw := bufio.NewWriterSize(w, 1<<16)
+	idx := order(res.Findings)
+	header := [7]string{"KEV", "SEVERITY", "EPSS", "ADVISORY", "COMPONENT", "FIXED IN", "MATCH"}
+	width := [7]int{}
+	for c, h := range header {
+		width[c] = len(h)
 	}
-	for i := range fs {
-		f := &fs[i]
+	row := func(f *Finding) [7]string {
 		kev := ""
 		if f.KEV {
 			kev = "KEV"
@@ -141,31 +156,54 @@ func WriteTable(w io.Writer, res *Result) error {
 		}
 		epss := "-"
 		if f.EPSS != nil {
-			epss = fmt.Sprintf("%.2f%%", f.EPSS.Score*100)
+			epss = strconv.FormatFloat(f.EPSS.Score*100, 'f', 2, 64) + "%"
 		}
 		fixed := strings.Join(f.Fixed, ", ")
 		if fixed == "" {
 			fixed = "no fix listed"
 		}
 		sev := f.Severity
-		if f.Suppressed {
+		if f.Suppressed && f.SuppressedBy != nil {
 			sev = "suppressed (" + f.SuppressedBy.Status + ")"
 		}
 		match := f.Match
 		if f.Confidence > 0 {
-			match += fmt.Sprintf(" %.0f%%", f.Confidence*100)
+			match += " " + strconv.FormatFloat(f.Confidence*100, 'f', 0, 64) + "%"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\t%s\t%s\n", kev, sev, epss, displayID(f), f.Component.Name, f.Component.Version, fixed, match)
+		return [7]string{kev, sev, epss, displayID(f), f.Component.Name + "@" + f.Component.Version, fixed, match}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	for _, i := range idx {
+		r := row(&res.Findings[i])
+		for c := range r {
+			width[c] = max(width[c], utf8.RuneCountInString(r[c]))
+		}
+	}
+	line := make([]byte, 0, 256)
+	write := func(r [7]string) {
+		line = line[:0]
+		for c := range r {
+			line = append(line, r[c]...)
+			if c < len(r)-1 {
+				for range width[c] - utf8.RuneCountInString(r[c]) + 2 {
+					line = append(line, ' ')
+				}
+			}
+		}
+		line = append(line, '\n')
+		bw.Write(line)
+	}
+	if len(idx) > 0 {
+		write(header)
+	}
+	for _, i := range idx {
+		write(row(&res.Findings[i]))
 	}
 	s := &res.Summary
-	if len(fs) > 0 {
-		fmt.Fprintln(w)
+	if len(idx) > 0 {
+		fmt.Fprintln(bw)
 	}
-	fmt.Fprintf(w, "%d components scanned: %d with findings, %d clean, %d not matchable\n", s.Components, s.Matched, s.Clean, s.NotMatchable)
-	fmt.Fprintf(w, "%d findings (%d vulnerabilities after alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d suppressed by VEX\n",
+	fmt.Fprintf(bw, "%d components scanned: %d with findings, %d clean, %d not matchable\n", s.Components, s.Matched, s.Clean, s.NotMatchable)
+	fmt.Fprintf(bw, "%d findings (%d vulnerabilities after alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d suppressed by VEX\n",
 		s.Findings-s.Suppressed, s.Vulnerabilities, s.KEV, s.BySeverity[SeverityCritical], s.BySeverity[SeverityHigh],
 		s.BySeverity[SeverityMedium], s.BySeverity[SeverityLow], s.BySeverity[SeverityUnknown]+s.BySeverity[SeverityNone], s.Suppressed)
 	if s.NotMatchable > 0 {
@@ -175,7 +213,7 @@ func WriteTable(w io.Writer, res *Result) error {
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			fmt.Fprintf(w, "  not matchable, %s: %d (e.g. %s)\n", r, s.NotMatchableReasons[r], exampleOf(s.NotMatchableList, r))
+			fmt.Fprintf(bw, "  not matchable, %s: %d (e.g. %s)\n", r, s.NotMatchableReasons[r], exampleOf(s.NotMatchableList, r))
 		}
 	}
 	if len(s.NoAdvisoryData) > 0 {
@@ -184,12 +222,12 @@ func WriteTable(w io.Writer, res *Result) error {
 			ecos = append(ecos, fmt.Sprintf("%s (%d)", e, n))
 		}
 		sort.Strings(ecos)
-		fmt.Fprintf(w, "warning: the database holds no advisories for %s: those components count as clean without having been checked; import that ecosystem's OSV data\n", strings.Join(ecos, ", "))
+		fmt.Fprintf(bw, "warning: the database holds no advisories for %s: those components count as clean without having been checked; import that ecosystem's OSV data\n", strings.Join(ecos, ", "))
 	}
 	if s.SkippedRanges > 0 {
-		fmt.Fprintf(w, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
+		fmt.Fprintf(bw, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
 	}
-	return nil
+	return bw.Flush()
 }
 
 func exampleOf(list []Unmatchable, reason string) string {
