@@ -31,6 +31,7 @@ each as Markdown, JSON and HTML:
   fcc-registry-entry               US Cyber Trust Mark registry fields REG-1..REG-11
                                    and the §8.208(c) declarations
   us-cyber-trust-mark-label        US label data; also as CTA-2120 JSON
+  index                            the list of documents with their gap counts
 
 A fact the dossier does not give is shown as "[GAP: ...]", never invented.
 Exit 0 when the documents were written (1 with --strict when any has a gap),
