@@ -127,6 +127,7 @@ func simplifiedDeclaration(d *dossier.Dossier) *Document {
 			d.Manufacturer.Name, join(" ", d.Product.Name, d.Product.Model)),
 		"The full text of the EU declaration of conformity is available at the following internet address: " + url,
 	}
+	b.doc.Notes = append(b.doc.Notes, "Regulation (EU) 2024/2847: OJ L, 2024/2847, 20.11.2024, ELI: http://data.europa.eu/eli/reg/2024/2847/oj.")
 	return b.doc
 }
 
