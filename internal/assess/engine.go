@@ -232,9 +232,33 @@ func (e *evaluator) applyEvidence(d *dossier.Dossier) {
 			date = ", " + ev.Date.String()
 		}
 		for _, id := range ev.Demonstrates {
-			e.add(id, decision{status: Met, evidence: ref, reason: fmt.Sprintf("%s by %s%s demonstrates it", what, ev.Issuer, date)})
+			reason := fmt.Sprintf("%s by %s%s demonstrates it", what, ev.Issuer, date)
+			if st, ok := e.states[id]; ok && !kindFits(ev.Kind, st.req.Evidence) {
+				reason += fmt.Sprintf(" (note: the catalog expects %s for this requirement)", strings.Join(st.req.Evidence, " or "))
+			}
+			e.add(id, decision{status: Met, evidence: ref, reason: reason})
 		}
 	}
+}
+
+// evidenceKind maps a dossier evidence kind to the catalog's evidence kinds.
+var evidenceKind = map[string]string{
+	"test-report": "test-report", "certificate": "test-report", "sbom": "sbom", "scan-result": "scan-result",
+}
+
+// kindFits reports whether a document of the dossier kind is what the
+// catalog asks for. Only requirements that ask for nothing but test
+// reports, SBOMs or scan results are picky: for those a policy or a manual
+// does not fit. Any document fits every other requirement. A misfit is
+// noted in the reasons, never held against the status: the reviewer judges
+// the document.
+func kindFits(kind string, want []string) bool {
+	for _, w := range want {
+		if w != "test-report" && w != "sbom" && w != "scan-result" {
+			return true
+		}
+	}
+	return len(want) == 0 || slices.Contains(want, evidenceKind[kind])
 }
 
 // reuse lets a requirement met by a check or by evidence count for its

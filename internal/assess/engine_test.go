@@ -393,3 +393,25 @@ func TestAddingEvidenceNeverLowersStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceKindNote: a policy claiming a requirement that only a test
+// report can show still counts, with a note for the reviewer.
+func TestEvidenceKindNote(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		note bool
+	}{{"test-report", false}, {"certificate", false}, {"policy", true}, {"", true}} {
+		d := goodDossier()
+		ev := evidenceFor("CRA-I.2.d")
+		ev.Kind = tc.kind
+		d.Evidence = []dossier.Evidence{ev}
+		a, err := Evaluate(d, Inputs{Catalog: testCatalog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := find(t, a, "CRA-I.2.d")
+		if r.Status != Met || strings.Contains(r.Reasons[0], "note: the catalog expects test-report") != tc.note {
+			t.Errorf("kind %q: %s %q", tc.kind, r.Status, r.Reasons)
+		}
+	}
+}
