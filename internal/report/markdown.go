@@ -12,13 +12,14 @@ import (
 func Markdown(w io.Writer, a *assess.Assessment) error {
 	ew := &errWriter{w: w}
 	ew.printf("# Assessment: %s\n\n", mdEscape(a.Product.Name))
-	ew.printf("%s  \nCRA class: %s\n", mdEscape(productLine(a)), classLine(a))
+	meta := []string{mdEscape(productLine(a)), "CRA class: " + classLine(a)}
 	if l := sbomLine(a); l != "" {
-		ew.printf("  \nSBOM: %s\n", mdEscape(l))
+		meta = append(meta, "SBOM: "+mdEscape(l))
 	}
 	if l := scanLine(a); l != "" {
-		ew.printf("  \nScan: %s\n", mdEscape(l))
+		meta = append(meta, "Scan: "+mdEscape(l))
 	}
+	ew.printf("%s\n", strings.Join(meta, "  \n"))
 	if bl := blockingLines(a); len(bl) > 0 {
 		ew.printf("\nFindings that block CRA-I.2.a:\n\n")
 		for _, l := range bl {
