@@ -63,10 +63,10 @@ func FuzzOpenImage(f *testing.F) {
 	}
 	b := NewBuilder()
 	for _, r := range recs[:min(1, len(recs))] { // Go's fuzzer stalls on images of a few large records
-		b.AddRecord(r, Source{})
+		b.AddRecord(r)
 	}
-	b.addKEV(KEVEntry{CVE: "CVE-2021-44228", VendorProject: "Apache"})
-	b.addEPSS("CVE-2021-44228", EPSSScore{Score: 0.9, Percentile: 0.99})
+	b.AddKEV(KEVEntry{CVE: "CVE-2021-44228", VendorProject: "Apache"})
+	b.AddEPSS("CVE-2021-44228", EPSSScore{Score: 0.9, Percentile: 0.99})
 	f.Add(b.Image())
 	f.Add(NewBuilder().Image())
 	f.Fuzz(func(t *testing.T, img []byte) {

@@ -27,6 +27,7 @@ type Issue struct {
 	Reason string `json:"reason"`
 }
 
+// String renders an issue as "file:line id: reason".
 func (i Issue) String() string {
 	loc := i.File
 	if i.Line > 0 {
@@ -376,7 +377,7 @@ func (im *Importer) addJSONRecord(data []byte, name string, line int) {
 		im.issue(Issue{File: name, Line: line, ID: r.ID, Reason: err.Error()})
 		return
 	}
-	im.AddRecord(&r, Source{})
+	im.AddRecord(&r)
 	im.progress.Records++
 	im.src.Records++
 	if r.Modified.After(im.src.Newest) {
@@ -543,7 +544,7 @@ func (im *Importer) addEPSSRows(cr *csv.Reader, name string, headerLine, cveCol,
 			im.issue(Issue{File: name, Line: line + headerLine - 1, ID: cve, Reason: "EPSS score and percentile must be numbers between 0 and 1"})
 			continue
 		}
-		if !im.addEPSS(cve, EPSSScore{Score: score, Percentile: pct}) {
+		if !im.AddEPSS(cve, EPSSScore{Score: score, Percentile: pct}) {
 			im.issue(Issue{File: name, Line: line + headerLine - 1, ID: cve, Reason: "not a CVE id"})
 			continue
 		}

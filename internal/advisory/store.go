@@ -53,14 +53,14 @@ func NewMemDB(records []*Record, kev []KEVEntry, epss map[string]EPSSScore) *DB 
 	b := NewBuilder()
 	for _, r := range records {
 		if r != nil {
-			b.AddRecord(r, Source{Location: "memory", Kind: "osv"})
+			b.AddRecord(r)
 		}
 	}
 	for _, e := range kev {
-		b.addKEV(e)
+		b.AddKEV(e)
 	}
 	for c, s := range epss {
-		b.addEPSS(c, s)
+		b.AddEPSS(c, s)
 	}
 	db, err := openImage(b.Image(), "memory")
 	if err != nil {
@@ -245,9 +245,10 @@ func NewBuilder() *Builder {
 	return &Builder{recs: map[string]*pending{}, kev: map[uint64]KEVEntry{}, epss: map[uint64]EPSSScore{}}
 }
 
-// AddRecord adds an already validated record; src is only used for
-// bookkeeping by callers that track provenance.
-func (b *Builder) AddRecord(r *Record, _ Source) {
+// AddRecord adds a record (validate it first with Validate); a record with
+// the id of one already added replaces it only when its modified time is
+// newer.
+func (b *Builder) AddRecord(r *Record) {
 	if old, ok := b.recs[r.ID]; ok && !r.Modified.After(old.modified) {
 		return
 	}
@@ -258,7 +259,9 @@ func (b *Builder) AddRecord(r *Record, _ Source) {
 	b.recs[r.ID] = p
 }
 
-func (b *Builder) addKEV(e KEVEntry) bool {
+// AddKEV adds or replaces a KEV entry; it reports false when the entry's
+// CVE field is not a CVE id.
+func (b *Builder) AddKEV(e KEVEntry) bool {
 	k, ok := packCVE(e.CVE)
 	if ok {
 		b.kev[k] = e
@@ -266,7 +269,9 @@ func (b *Builder) addKEV(e KEVEntry) bool {
 	return ok
 }
 
-func (b *Builder) addEPSS(cve string, s EPSSScore) bool {
+// AddEPSS adds or replaces the EPSS score of a CVE; it reports false when
+// cve is not a CVE id.
+func (b *Builder) AddEPSS(cve string, s EPSSScore) bool {
 	k, ok := packCVE(cve)
 	if ok {
 		b.epss[k] = s

@@ -393,6 +393,7 @@ type progressWriter struct {
 	last  time.Time
 }
 
+// Write counts the bytes and reports progress at most ten times a second.
 func (p *progressWriter) Write(b []byte) (int, error) {
 	p.n += int64(len(b))
 	if time.Since(p.last) > 100*time.Millisecond {
