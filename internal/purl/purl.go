@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // PURL is a parsed package URL.
@@ -57,11 +58,20 @@ func Normalize(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if n := p.String(); n != s {
-		return n, nil
+	// render into a pooled buffer: most SBOM purls are canonical already,
+	// and then the caller's string is returned without allocating
+	bp := bufPool.Get().(*[]byte)
+	b := p.appendTo((*bp)[:0])
+	out := s
+	if string(b) != s {
+		out = string(b)
 	}
-	return s, nil // already canonical: keep the caller's string, drop the copy
+	*bp = b
+	bufPool.Put(bp)
+	return out, nil
 }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 func parse(s string, strict bool) (PURL, error) {
 	in := s
@@ -293,69 +303,70 @@ func (p PURL) Qualifier(key string) string {
 
 // String returns the canonical form of p.
 func (p PURL) String() string {
-	var b strings.Builder
-	b.Grow(len(p.Type) + len(p.Namespace) + len(p.Name) + len(p.Version) + 16)
-	b.WriteString("pkg:")
-	b.WriteString(p.Type)
-	b.WriteByte('/')
+	return string(p.appendTo(make([]byte, 0, len(p.Type)+len(p.Namespace)+len(p.Name)+len(p.Version)+16)))
+}
+
+// appendTo appends the canonical form of p to b.
+func (p PURL) appendTo(b []byte) []byte {
+	b = append(b, "pkg:"...)
+	b = append(b, p.Type...)
+	b = append(b, '/')
 	if p.Namespace != "" {
-		for i, seg := range strings.Split(p.Namespace, "/") {
-			if i > 0 {
-				b.WriteByte('/')
-			}
-			escape(&b, seg, false)
-		}
-		b.WriteByte('/')
+		b = appendPath(b, p.Namespace, false)
+		b = append(b, '/')
 	}
 	if p.Type == "git" {
-		for i, seg := range strings.Split(p.Name, "/") {
-			if i > 0 {
-				b.WriteByte('/')
-			}
-			escape(&b, seg, false)
-		}
+		b = appendPath(b, p.Name, false)
 	} else {
-		escape(&b, p.Name, false)
+		b = escape(b, p.Name, false)
 	}
 	if p.Version != "" {
-		b.WriteByte('@')
-		escape(&b, p.Version, true)
+		b = append(b, '@')
+		b = escape(b, p.Version, true)
 	}
 	for i, kv := range p.Qualifiers {
 		if i == 0 {
-			b.WriteByte('?')
+			b = append(b, '?')
 		} else {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(kv.Key)
-		b.WriteByte('=')
-		escape(&b, kv.Value, true)
+		b = append(b, kv.Key...)
+		b = append(b, '=')
+		b = escape(b, kv.Value, true)
 	}
 	if p.Subpath != "" {
-		b.WriteByte('#')
-		for i, seg := range strings.Split(p.Subpath, "/") {
-			if i > 0 {
-				b.WriteByte('/')
-			}
-			escape(&b, seg, true)
-		}
+		b = append(b, '#')
+		b = appendPath(b, p.Subpath, true)
 	}
-	return b.String()
+	return b
+}
+
+// appendPath escapes each '/'-separated segment of s.
+func appendPath(b []byte, s string, colon bool) []byte {
+	for {
+		seg, rest, more := strings.Cut(s, "/")
+		b = escape(b, seg, colon)
+		if !more {
+			return b
+		}
+		b = append(b, '/')
+		s = rest
+	}
 }
 
 const hexDigits = "0123456789ABCDEF"
 
-// escape percent-encodes s, keeping unreserved characters (and ':' when
-// colon is true, as the canonical form of versions and qualifier values does).
-func escape(b *strings.Builder, s string, colon bool) {
+// escape percent-encodes s onto b, keeping unreserved characters (and ':'
+// when colon is true, as the canonical form of versions, qualifier values
+// and subpaths does).
+func escape(b []byte, s string, colon bool) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == '~' || colon && c == ':' {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
+		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
+	return b
 }

@@ -12,8 +12,8 @@ type typeRule struct {
 	lowerNS    bool // namespace is case-insensitive: fold to lower case
 	lowerName  bool
 	lowerVer   bool
-	extra      func(p *PURL) error
-	required   []string // qualifier keys that must be present
+	extra      func(p PURL) (PURL, error) // by value: a pointer through a func value made every parsed purl escape to the heap
+	required   []string                   // qualifier keys that must be present
 	versionReq bool
 }
 
@@ -89,17 +89,21 @@ func applyTypeRules(p *PURL) error {
 		}
 	}
 	if r.extra != nil {
-		return r.extra(p)
+		q, err := r.extra(*p)
+		if err != nil {
+			return err
+		}
+		*p = q
 	}
 	return nil
 }
 
-func pypiRules(p *PURL) error {
+func pypiRules(p PURL) (PURL, error) {
 	p.Name = strings.ReplaceAll(p.Name, "_", "-")
-	return nil
+	return p, nil
 }
 
-func pubRules(p *PURL) error {
+func pubRules(p PURL) (PURL, error) {
 	b := []byte(p.Name)
 	for i, c := range b {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
@@ -107,50 +111,50 @@ func pubRules(p *PURL) error {
 		}
 	}
 	p.Name = string(b)
-	return nil
+	return p, nil
 }
 
-func cpanRules(p *PURL) error {
+func cpanRules(p PURL) (PURL, error) {
 	if strings.Contains(p.Name, "::") {
-		return &Error{Field: "name", Msg: "a CPAN distribution name must not contain '::' (that is a module name)"}
+		return p, &Error{Field: "name", Msg: "a CPAN distribution name must not contain '::' (that is a module name)"}
 	}
 	p.Namespace = strings.ToUpper(p.Namespace)
-	return nil
+	return p, nil
 }
 
-func mlflowRules(p *PURL) error {
+func mlflowRules(p PURL) (PURL, error) {
 	if strings.Contains(p.Qualifier("repository_url"), "databricks") {
 		p.Name = strings.ToLower(p.Name)
 	}
-	return nil
+	return p, nil
 }
 
 // chromeRules: a 32-letter a–p extension ID and a 1–4 part numeric version.
-func chromeRules(p *PURL) error {
+func chromeRules(p PURL) (PURL, error) {
 	if len(p.Name) != 32 || strings.Trim(p.Name, "abcdefghijklmnop") != "" {
-		return &Error{Field: "name", Msg: "a Chrome extension ID is 32 letters a-p"}
+		return p, &Error{Field: "name", Msg: "a Chrome extension ID is 32 letters a-p"}
 	}
 	if p.Version == "" {
-		return nil
+		return p, nil
 	}
 	parts := strings.Split(p.Version, ".")
 	if len(parts) > 4 {
-		return &Error{Field: "version", Msg: "a Chrome extension version has at most 4 parts"}
+		return p, &Error{Field: "version", Msg: "a Chrome extension version has at most 4 parts"}
 	}
 	for _, s := range parts {
 		if s == "" || strings.Trim(s, "0123456789") != "" {
-			return &Error{Field: "version", Msg: "a Chrome extension version is dot-separated integers"}
+			return p, &Error{Field: "version", Msg: "a Chrome extension version is dot-separated integers"}
 		}
 	}
-	return nil
+	return p, nil
 }
 
 // gitRules: the name is the repository path below the host; empty
 // segments carry no meaning.
-func gitRules(p *PURL) error {
+func gitRules(p PURL) (PURL, error) {
 	p.Name = cleanPath(p.Name)
 	if p.Name == "" {
-		return &Error{Field: "name", Msg: "a name is required"}
+		return p, &Error{Field: "name", Msg: "a name is required"}
 	}
-	return nil
+	return p, nil
 }

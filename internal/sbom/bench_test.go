@@ -88,8 +88,10 @@ func BenchmarkParseLargestReal(b *testing.B) {
 	}
 }
 
-// TestPeakMemory checks the memory target: reading the 100,000
-// component CycloneDX JSON allocates at most 3x the file size in live heap.
+// TestPeakMemory checks the memory target: while the 100,000
+// component CycloneDX JSON is read, the heap (HeapAlloc: live objects plus
+// garbage not yet collected, sampled every 2 ms) grows by at most 3x the
+// file size.
 func TestPeakMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads a 40+ MB file")
@@ -112,8 +114,8 @@ func TestPeakMemory(t *testing.T) {
 				return
 			case <-time.After(2 * time.Millisecond):
 				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse > peak {
-					peak = ms.HeapInuse
+				if ms.HeapAlloc > peak {
+					peak = ms.HeapAlloc
 				}
 			}
 		}
@@ -125,10 +127,10 @@ func TestPeakMemory(t *testing.T) {
 	}
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	if after.HeapInuse > peak {
-		peak = after.HeapInuse
+	if after.HeapAlloc > peak {
+		peak = after.HeapAlloc
 	}
-	used := peak - min(peak, before.HeapInuse)
+	used := peak - min(peak, before.HeapAlloc)
 	ratio := float64(used) / float64(st.Size())
 	t.Logf("%d components, file %d bytes, peak heap growth %d bytes = %.2fx", len(doc.Components), st.Size(), used, ratio)
 	if ratio > 3 {

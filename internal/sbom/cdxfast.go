@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/tidwall/gjson"
@@ -38,11 +39,11 @@ func parseCycloneDXJSONFast(data []byte) (*Document, error) {
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "bomFormat":
-			raw.BOMFormat, err = wantString(v, "/bomFormat")
+			raw.BOMFormat, err = wantString(v, "", "/bomFormat")
 		case "specVersion":
-			raw.SpecVersion, err = wantString(v, "/specVersion")
+			raw.SpecVersion, err = wantString(v, "", "/specVersion")
 		case "serialNumber":
-			raw.SerialNumber, err = wantString(v, "/serialNumber")
+			raw.SerialNumber, err = wantString(v, "", "/serialNumber")
 		case "metadata":
 			raw.Metadata = new(cdxJSONMeta)
 			err = subDecode(v, "/metadata", raw.Metadata)
@@ -86,10 +87,11 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 		return fmt.Errorf("/dependencies: want an array, got %s", jsonKind(deps))
 	}
 	var err error
+	doc.Dependencies = make([]Dependency, 0, strings.Count(deps.Raw, `"ref"`))
 	i := -1
 	deps.ForEach(func(_, v gjson.Result) bool {
 		i++
-		p := "/dependencies/" + strconv.Itoa(i)
+		p := "/dependencies/" + strconv.Itoa(i) // only for messages; cheap next to the rest
 		if !v.IsObject() {
 			err = fmt.Errorf("%s: a dependency is a JSON object, got %s", p, jsonKind(v))
 			return false
@@ -98,7 +100,7 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 		v.ForEach(func(k, f gjson.Result) bool {
 			switch k.Str {
 			case "ref":
-				d.Ref, err = wantString(f, p+"/ref")
+				d.Ref, err = wantString(f, p, "/ref")
 			case "dependsOn":
 				if f.Type == gjson.Null {
 					return true
@@ -107,12 +109,12 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 					err = fmt.Errorf("%s/dependsOn: want an array, got %s", p, jsonKind(f))
 					return false
 				}
-				d.DependsOn = []string{}
+				d.DependsOn = make([]string, 0, strings.Count(f.Raw, `"`)/2)
 				j := -1
 				f.ForEach(func(_, t gjson.Result) bool {
 					j++
 					var s string
-					s, err = wantString(t, p+"/dependsOn/"+strconv.Itoa(j))
+					s, err = wantString(t, p, "/dependsOn/"+strconv.Itoa(j))
 					d.DependsOn = append(d.DependsOn, s)
 					return err == nil
 				})
@@ -125,89 +127,110 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 	return err
 }
 
-func walkFast(arr gjson.Result, ptr string, doc *Document) error {
-	var err error
-	i := -1
-	arr.ForEach(func(_, v gjson.Result) bool {
-		i++
-		p := ptr + "/" + strconv.Itoa(i)
-		if v.Type == gjson.Null {
-			doc.warn(p, "null component skipped")
-			return true
-		}
-		if !v.IsObject() {
-			err = fmt.Errorf("%s: a component is a JSON object, got %s", p, jsonKind(v))
-			return false
-		}
-		var c cdxJSONComp
-		var nested gjson.Result
-		v.ForEach(func(k, f gjson.Result) bool {
-			switch k.Str {
-			case "type":
-				c.Type, err = wantString(f, p+"/type")
-			case "bom-ref":
-				c.BOMRef, err = wantString(f, p+"/bom-ref")
-			case "name":
-				c.Name, err = wantString(f, p+"/name")
-			case "group":
-				c.Group, err = wantString(f, p+"/group")
-			case "version":
-				c.Version, err = wantString(f, p+"/version")
-			case "author":
-				c.Author, err = wantString(f, p+"/author")
-			case "publisher":
-				c.Publisher, err = wantString(f, p+"/publisher")
-			case "purl":
-				c.PURL, err = wantString(f, p+"/purl")
-			case "cpe":
-				c.CPE, err = wantString(f, p+"/cpe")
-			case "scope":
-				c.Scope, err = wantString(f, p+"/scope")
-			case "supplier":
-				err = subDecode(f, p+"/supplier", &c.Supplier)
-			case "manufacturer":
-				err = subDecode(f, p+"/manufacturer", &c.Manufacturer)
-			case "authors":
-				err = subDecode(f, p+"/authors", &c.Authors)
-			case "swid":
-				err = subDecode(f, p+"/swid", &c.SWID)
-			case "hashes":
-				err = subDecode(f, p+"/hashes", &c.Hashes)
-			case "licenses":
-				err = subDecode(f, p+"/licenses", &c.Licenses)
-			case "properties":
-				err = subDecode(f, p+"/properties", &c.Properties)
-			case "externalReferences":
-				err = subDecode(f, p+"/externalReferences", &c.ExtRefs)
-			case "components":
-				nested = f
-			}
-			return err == nil
-		})
-		if err != nil {
-			return false
-		}
-		doc.Components = append(doc.Components, convertCDXJSON(&c, p, doc))
-		if nested.Exists() && nested.Type != gjson.Null {
-			if !nested.IsArray() {
-				err = fmt.Errorf("%s/components: want an array, got %s", p, jsonKind(nested))
-				return false
-			}
-			err = walkFast(nested, p+"/components", doc)
-		}
-		return err == nil
-	})
-	return err
+// compWalker holds the state of walkFast for one components array; its
+// methods are passed to gjson once, not as fresh closures per component.
+type compWalker struct {
+	doc    *Document
+	ptr    string
+	c      cdxJSONComp // decoding buffer reused for every component
+	p      string      // pointer of the current component
+	nested gjson.Result
+	err    error
+	i      int
 }
 
-func wantString(v gjson.Result, ptr string) (string, error) {
+func walkFast(arr gjson.Result, ptr string, doc *Document) error {
+	w := &compWalker{doc: doc, ptr: ptr, i: -1}
+	arr.ForEach(w.component)
+	return w.err
+}
+
+func (w *compWalker) component(_, v gjson.Result) bool {
+	w.i++
+	w.p = w.ptr + "/" + strconv.Itoa(w.i)
+	if v.Type == gjson.Null {
+		w.doc.warn(w.p, "null component skipped")
+		return true
+	}
+	if !v.IsObject() {
+		w.err = fmt.Errorf("%s: a component is a JSON object, got %s", w.p, jsonKind(v))
+		return false
+	}
+	w.c = cdxJSONComp{}
+	w.nested = gjson.Result{}
+	v.ForEach(w.field)
+	if w.err != nil {
+		return false
+	}
+	w.doc.Components = append(w.doc.Components, convertCDXJSON(&w.c, w.p, w.doc))
+	if w.nested.Exists() && w.nested.Type != gjson.Null {
+		if !w.nested.IsArray() {
+			w.err = fmt.Errorf("%s/components: want an array, got %s", w.p, jsonKind(w.nested))
+			return false
+		}
+		w.err = walkFast(w.nested, w.p+"/components", w.doc)
+	}
+	return w.err == nil
+}
+
+func (w *compWalker) field(k, f gjson.Result) bool {
+	c, p := &w.c, w.p
+	var err error
+	switch k.Str {
+	case "type":
+		c.Type, err = wantString(f, p, "/type")
+	case "bom-ref":
+		c.BOMRef, err = wantString(f, p, "/bom-ref")
+	case "name":
+		c.Name, err = wantString(f, p, "/name")
+	case "group":
+		c.Group, err = wantString(f, p, "/group")
+	case "version":
+		c.Version, err = wantString(f, p, "/version")
+	case "author":
+		c.Author, err = wantString(f, p, "/author")
+	case "publisher":
+		c.Publisher, err = wantString(f, p, "/publisher")
+	case "purl":
+		c.PURL, err = wantString(f, p, "/purl")
+	case "cpe":
+		c.CPE, err = wantString(f, p, "/cpe")
+	case "scope":
+		c.Scope, err = wantString(f, p, "/scope")
+	case "supplier":
+		err = subDecode(f, p+"/supplier", &c.Supplier)
+	case "manufacturer":
+		err = subDecode(f, p+"/manufacturer", &c.Manufacturer)
+	case "authors":
+		err = subDecode(f, p+"/authors", &c.Authors)
+	case "swid":
+		err = subDecode(f, p+"/swid", &c.SWID)
+	case "hashes":
+		err = subDecode(f, p+"/hashes", &c.Hashes)
+	case "licenses":
+		err = subDecode(f, p+"/licenses", &c.Licenses)
+	case "properties":
+		err = subDecode(f, p+"/properties", &c.Properties)
+	case "externalReferences":
+		err = subDecode(f, p+"/externalReferences", &c.ExtRefs)
+	case "components":
+		w.nested = f
+	}
+	w.err = err
+	return err == nil
+}
+
+// wantString returns a string value; the pointer (base + field) is only
+// built for the error, as concatenating it per field was a tenth of all
+// allocations.
+func wantString(v gjson.Result, base, field string) (string, error) {
 	switch v.Type {
 	case gjson.String:
 		return v.Str, nil
 	case gjson.Null:
 		return "", nil
 	}
-	return "", fmt.Errorf("%s: want a string, got %s", ptr, jsonKind(v))
+	return "", fmt.Errorf("%s%s: want a string, got %s", base, field, jsonKind(v))
 }
 
 // subDecode decodes a small nested value with encoding/json and names its

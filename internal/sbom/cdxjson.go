@@ -236,35 +236,36 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 		Ref: c.BOMRef, Name: c.Name, Version: c.Version,
 		Type: cdxType(c.Type), Scope: c.Scope, Location: ptr,
 	}
+	var x ComponentExtra
 	if c.Group != "" && c.Name != "" {
 		out.Name = c.Group + "/" + c.Name
 	}
 	if c.Supplier != nil {
-		out.Supplier, out.SupplierContact = c.Supplier.Name, c.Supplier.contact()
+		out.Supplier, x.SupplierContact = c.Supplier.Name, c.Supplier.contact()
 	}
 	switch {
 	case c.Manufacturer != nil && (c.Manufacturer.Name != "" || c.Manufacturer.contact() != ""):
-		out.Creator, out.CreatorContact = c.Manufacturer.Name, c.Manufacturer.contact()
+		x.Creator, x.CreatorContact = c.Manufacturer.Name, c.Manufacturer.contact()
 	case len(c.Authors) > 0:
-		out.Creator, out.CreatorContact = c.Authors[0].Name, c.Authors[0].contact()
+		x.Creator, x.CreatorContact = c.Authors[0].Name, c.Authors[0].contact()
 	case c.Author != "":
-		out.Creator = c.Author
+		x.Creator = c.Author
 	}
 	if out.Supplier == "" {
-		out.Supplier = firstNonEmpty(c.Publisher, out.Creator)
+		out.Supplier = firstNonEmpty(c.Publisher, x.Creator)
 	}
 	if c.SWID != nil {
-		out.SWID = c.SWID.TagID
+		x.SWID = c.SWID.TagID
 	}
 	if c.CPE != "" {
 		out.CPEs = []string{c.CPE}
 	}
 	out.Hashes = appendHashes(nil, c.Hashes)
 	out.Licenses = cdxLicenseExpr(c.Licenses, "")
-	out.LicenseConcluded = cdxLicenseExpr(c.Licenses, "concluded")
-	out.LicenseDeclared = cdxLicenseExpr(c.Licenses, "declared")
-	if out.LicenseConcluded != "" {
-		out.Licenses = out.LicenseConcluded
+	x.LicenseConcluded = cdxLicenseExpr(c.Licenses, "concluded")
+	x.LicenseDeclared = cdxLicenseExpr(c.Licenses, "declared")
+	if x.LicenseConcluded != "" {
+		out.Licenses = x.LicenseConcluded
 	}
 	for _, p := range c.Properties {
 		switch p.Name {
@@ -275,13 +276,13 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 				out.FileName = p.Value
 			}
 		case "bsi:component:executable":
-			out.Executable = p.Value
+			x.Executable = p.Value
 		case "bsi:component:archive":
-			out.Archive = p.Value
+			x.Archive = p.Value
 		case "bsi:component:structured":
-			out.Structured = p.Value
+			x.Structured = p.Value
 		case "bsi:component:effectiveLicense":
-			out.LicenseEffective = p.Value
+			x.LicenseEffective = p.Value
 		case propCPE:
 			out.CPEs = append(out.CPEs, p.Value)
 		}
@@ -289,20 +290,21 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 	for _, r := range c.ExtRefs {
 		switch r.Type {
 		case "distribution", "distribution-intake":
-			if out.DownloadURL == "" {
-				out.DownloadURL = r.URL
+			if x.DownloadURL == "" {
+				x.DownloadURL = r.URL
 			}
-			out.DeployableHashes = appendHashes(out.DeployableHashes, r.Hashes)
+			x.DeployableHashes = appendHashes(x.DeployableHashes, r.Hashes)
 		case "vcs", "source-distribution":
-			if out.SourceURL == "" || r.Type == "source-distribution" && len(r.Hashes) > 0 {
-				out.SourceURL = r.URL
+			if x.SourceURL == "" || r.Type == "source-distribution" && len(r.Hashes) > 0 {
+				x.SourceURL = r.URL
 			}
-			out.SourceHashes = appendHashes(out.SourceHashes, r.Hashes)
+			x.SourceHashes = appendHashes(x.SourceHashes, r.Hashes)
 		case "rfc-9116":
-			out.SecurityTxtURL = r.URL
+			x.SecurityTxtURL = r.URL
 		}
 	}
 	setPURL(&out, c.PURL, ptr+"/purl", doc)
+	out.setExtra(&x)
 	return out
 }
 

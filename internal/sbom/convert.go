@@ -118,11 +118,11 @@ func toCDX(c Component) cdx.Component {
 	if !c.PURLDerived {
 		out.PackageURL = c.PURL
 	}
-	if c.Supplier != "" || c.SupplierContact != "" {
-		out.Supplier = entity(c.Supplier, c.SupplierContact)
+	if c.Supplier != "" || c.X().SupplierContact != "" {
+		out.Supplier = entity(c.Supplier, c.X().SupplierContact)
 	}
-	if c.Creator != "" || c.CreatorContact != "" {
-		out.Manufacturer = entity(c.Creator, c.CreatorContact)
+	if c.X().Creator != "" || c.X().CreatorContact != "" {
+		out.Manufacturer = entity(c.X().Creator, c.X().CreatorContact)
 	}
 	var props []cdx.Property
 	for i, cpe := range c.CPEs {
@@ -147,16 +147,16 @@ func toCDX(c Component) cdx.Component {
 		}
 		lics = append(lics, lc)
 	}
-	addLic(c.LicenseConcluded, cdx.LicenseAcknowledgementConcluded)
-	addLic(c.LicenseDeclared, cdx.LicenseAcknowledgementDeclared)
+	addLic(c.X().LicenseConcluded, cdx.LicenseAcknowledgementConcluded)
+	addLic(c.X().LicenseDeclared, cdx.LicenseAcknowledgementDeclared)
 	if len(lics) == 0 {
 		addLic(c.Licenses, "")
 	}
 	if len(lics) > 0 {
 		out.Licenses = &lics
 	}
-	if c.SWID != "" {
-		out.SWID = &cdx.SWID{TagID: c.SWID, Name: c.Name}
+	if c.X().SWID != "" {
+		out.SWID = &cdx.SWID{TagID: c.X().SWID, Name: c.Name}
 	}
 	var refs []cdx.ExternalReference
 	addRef := func(url string, typ cdx.ExternalReferenceType, hs []Hash) {
@@ -169,15 +169,15 @@ func toCDX(c Component) cdx.Component {
 		}
 		refs = append(refs, r)
 	}
-	addRef(c.DownloadURL, cdx.ERTypeDistribution, c.DeployableHashes)
-	addRef(c.SourceURL, cdx.ERTypeSourceDistribution, c.SourceHashes)
-	addRef(c.SecurityTxtURL, cdx.ExternalReferenceType("rfc-9116"), nil)
+	addRef(c.X().DownloadURL, cdx.ERTypeDistribution, c.X().DeployableHashes)
+	addRef(c.X().SourceURL, cdx.ERTypeSourceDistribution, c.X().SourceHashes)
+	addRef(c.X().SecurityTxtURL, cdx.ExternalReferenceType("rfc-9116"), nil)
 	if len(refs) > 0 {
 		out.ExternalReferences = &refs
 	}
 	for _, kv := range [][2]string{
-		{propFilename, c.FileName}, {"bsi:component:executable", c.Executable}, {"bsi:component:archive", c.Archive},
-		{"bsi:component:structured", c.Structured}, {"bsi:component:effectiveLicense", c.LicenseEffective},
+		{propFilename, c.FileName}, {"bsi:component:executable", c.X().Executable}, {"bsi:component:archive", c.X().Archive},
+		{"bsi:component:structured", c.X().Structured}, {"bsi:component:effectiveLicense", c.X().LicenseEffective},
 	} {
 		if kv[1] != "" {
 			props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
@@ -295,17 +295,17 @@ func hasRef(cs []Component, ref string) bool {
 func toSPDX(c Component, id common.ElementID) *spdx23.Package {
 	p := &spdx23.Package{
 		PackageName: c.Name, PackageSPDXIdentifier: id, PackageVersion: c.Version, PackageFileName: c.FileName,
-		PackageDownloadLocation: firstNonEmpty(c.DownloadURL, "NOASSERTION"), PackageSourceInfo: c.SourceURL,
-		PackageLicenseConcluded: firstNonEmpty(c.LicenseConcluded, c.Licenses, "NOASSERTION"),
-		PackageLicenseDeclared:  firstNonEmpty(c.LicenseDeclared, "NOASSERTION"),
+		PackageDownloadLocation: firstNonEmpty(c.X().DownloadURL, "NOASSERTION"), PackageSourceInfo: c.X().SourceURL,
+		PackageLicenseConcluded: firstNonEmpty(c.X().LicenseConcluded, c.Licenses, "NOASSERTION"),
+		PackageLicenseDeclared:  firstNonEmpty(c.X().LicenseDeclared, "NOASSERTION"),
 		PackageCopyrightText:    "NOASSERTION", PrimaryPackagePurpose: spdxOutPurpose(c.Type),
 		FilesAnalyzed: false, IsFilesAnalyzedTagPresent: true,
 	}
 	if c.Supplier != "" {
-		p.PackageSupplier = &common.Supplier{SupplierType: "Organization", Supplier: withContact(c.Supplier, c.SupplierContact)}
+		p.PackageSupplier = &common.Supplier{SupplierType: "Organization", Supplier: withContact(c.Supplier, c.X().SupplierContact)}
 	}
-	if c.Creator != "" {
-		p.PackageOriginator = &common.Originator{OriginatorType: "Organization", Originator: withContact(c.Creator, c.CreatorContact)}
+	if c.X().Creator != "" {
+		p.PackageOriginator = &common.Originator{OriginatorType: "Organization", Originator: withContact(c.X().Creator, c.X().CreatorContact)}
 	}
 	for _, h := range c.Hashes {
 		p.PackageChecksums = append(p.PackageChecksums, common.Checksum{Algorithm: common.ChecksumAlgorithm(spdxAlg(h.Algorithm)), Value: h.Value})
@@ -320,8 +320,8 @@ func toSPDX(c Component, id common.ElementID) *spdx23.Package {
 		}
 		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx23.PackageExternalReference{Category: "SECURITY", RefType: typ, Locator: cpe})
 	}
-	if c.SWID != "" {
-		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx23.PackageExternalReference{Category: "OTHER", RefType: "swid", Locator: c.SWID})
+	if c.X().SWID != "" {
+		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx23.PackageExternalReference{Category: "OTHER", RefType: "swid", Locator: c.X().SWID})
 	}
 	var notes []string
 	if c.Scope != "" {

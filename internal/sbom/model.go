@@ -90,35 +90,10 @@ type Component struct {
 	// an XML path or "line N" for tag-value.
 	Location string `json:"location,omitempty"`
 
-	// The fields below go beyond the cross-engineer contract; the quality
-	// profiles (BSI TR-03183-2 in particular) need them.
-
-	// Creator is the manufacturer / originator / author of the component.
-	Creator string `json:"creator,omitempty"`
-	// CreatorContact and SupplierContact are an e-mail address or URL.
-	CreatorContact  string `json:"creatorContact,omitempty"`
-	SupplierContact string `json:"supplierContact,omitempty"`
-	// LicenseConcluded, LicenseDeclared and LicenseEffective keep the
-	// licence kinds apart (Licenses holds concluded, else declared).
-	LicenseConcluded string `json:"licenseConcluded,omitempty"`
-	LicenseDeclared  string `json:"licenseDeclared,omitempty"`
-	LicenseEffective string `json:"licenseEffective,omitempty"`
-	// DownloadURL is the URI of the deployable form, SourceURL that of the
-	// source code, SecurityTxtURL a security.txt (RFC 9116) location.
-	DownloadURL    string `json:"downloadURL,omitempty"`
-	SourceURL      string `json:"sourceURL,omitempty"`
-	SecurityTxtURL string `json:"securityTxtURL,omitempty"`
-	// DeployableHashes are the hashes of the deployable form (distribution
-	// references); SourceHashes those of the source code.
-	DeployableHashes []Hash `json:"deployableHashes,omitempty"`
-	SourceHashes     []Hash `json:"sourceHashes,omitempty"`
-	// SWID is a SWID tag ID, when given.
-	SWID string `json:"swid,omitempty"`
-	// Executable, Archive and Structured are the BSI component properties:
-	// "true", "false" or "" when not stated.
-	Executable string `json:"executable,omitempty"`
-	Archive    string `json:"archive,omitempty"`
-	Structured string `json:"structured,omitempty"`
+	// Extra holds the fields beyond the cross-engineer contract that the
+	// quality profiles need; nil when the document states none of them, so
+	// that a 100,000-component SBOM stays within 3x its size in memory.
+	Extra *ComponentExtra `json:"extra,omitempty"`
 }
 
 // Hash is one checksum of a component.
@@ -160,4 +135,65 @@ func (o Options) maxBytes() int64 {
 		return DefaultMaxBytes
 	}
 	return o.MaxBytes
+}
+
+// ComponentExtra are the component fields beyond the contract, used by the
+// quality profiles (BSI TR-03183-2 in particular) and by conversion.
+type ComponentExtra struct {
+	// Creator is the manufacturer / originator / author of the component.
+	Creator string `json:"creator,omitempty"`
+	// CreatorContact and SupplierContact are an e-mail address or URL.
+	CreatorContact  string `json:"creatorContact,omitempty"`
+	SupplierContact string `json:"supplierContact,omitempty"`
+	// LicenseConcluded, LicenseDeclared and LicenseEffective keep the
+	// licence kinds apart (Licenses holds concluded, else declared).
+	LicenseConcluded string `json:"licenseConcluded,omitempty"`
+	LicenseDeclared  string `json:"licenseDeclared,omitempty"`
+	LicenseEffective string `json:"licenseEffective,omitempty"`
+	// DownloadURL is the URI of the deployable form, SourceURL that of the
+	// source code, SecurityTxtURL a security.txt (RFC 9116) location.
+	DownloadURL    string `json:"downloadURL,omitempty"`
+	SourceURL      string `json:"sourceURL,omitempty"`
+	SecurityTxtURL string `json:"securityTxtURL,omitempty"`
+	// DeployableHashes are the hashes of the deployable form (distribution
+	// references); SourceHashes those of the source code.
+	DeployableHashes []Hash `json:"deployableHashes,omitempty"`
+	SourceHashes     []Hash `json:"sourceHashes,omitempty"`
+	// SWID is a SWID tag ID, when given.
+	SWID string `json:"swid,omitempty"`
+	// Executable, Archive and Structured are the BSI component properties:
+	// "true", "false" or "" when not stated.
+	Executable string `json:"executable,omitempty"`
+	Archive    string `json:"archive,omitempty"`
+	Structured string `json:"structured,omitempty"`
+}
+
+var zeroExtra ComponentExtra
+
+// X returns the extra fields of c for reading; never nil.
+func (c *Component) X() *ComponentExtra {
+	if c.Extra == nil {
+		return &zeroExtra
+	}
+	return c.Extra
+}
+
+// extra returns the extra fields of c for writing, allocating them.
+func (c *Component) extra() *ComponentExtra {
+	if c.Extra == nil {
+		c.Extra = new(ComponentExtra)
+	}
+	return c.Extra
+}
+
+// setExtra attaches a copy of x unless it is empty.
+func (c *Component) setExtra(x *ComponentExtra) {
+	if x.Creator == "" && x.CreatorContact == "" && x.SupplierContact == "" && x.LicenseConcluded == "" &&
+		x.LicenseDeclared == "" && x.LicenseEffective == "" && x.DownloadURL == "" && x.SourceURL == "" &&
+		x.SecurityTxtURL == "" && len(x.DeployableHashes) == 0 && len(x.SourceHashes) == 0 && x.SWID == "" &&
+		x.Executable == "" && x.Archive == "" && x.Structured == "" {
+		return
+	}
+	e := *x
+	c.Extra = &e
 }

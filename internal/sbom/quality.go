@@ -122,16 +122,16 @@ var profileRules = map[string][]rule{
 		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
 		{id: "comp-license", desc: "distribution licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
 		{id: "comp-deployable-hash", desc: "hash (SHA-256 or stronger) of the deployable form", mandatory: true, comp: compDeployableHash, subject: true},
-		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *Component) string { return c.Executable }), subject: true},
-		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *Component) string { return c.Archive }), subject: true},
-		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *Component) string { return c.Structured }), subject: true},
-		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.SourceURL }), subject: true},
-		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *Component) string { return c.DownloadURL }), subject: true},
+		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Executable }), subject: true},
+		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Archive }), subject: true},
+		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Structured }), subject: true},
+		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
 		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
 		{id: "comp-declared-license", desc: "original (declared) licences (additional)", comp: compDeclaredLicense, subject: true},
 		{id: "comp-effective-license", desc: "effective licence (optional)", comp: compEffectiveLicense, subject: true},
 		{id: "comp-source-hash", desc: "hash of the source code (optional)", comp: compSourceHash, subject: true},
-		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *Component) string { return c.SecurityTxtURL }), subject: true},
+		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *Component) string { return c.X().SecurityTxtURL }), subject: true},
 	},
 	ProfileBSI11: {
 		{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact},
@@ -145,8 +145,8 @@ var profileRules = map[string][]rule{
 		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
 		{id: "comp-license", desc: "licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
 		{id: "comp-hash", desc: "hash (SHA-256 or stronger) of the executable component", mandatory: true, comp: compHash, subject: true},
-		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.SourceURL }), subject: true},
-		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *Component) string { return c.DownloadURL }), subject: true},
+		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
 		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
 		{id: "comp-source-hash", desc: "hash of the source code (additional)", comp: compSourceHash, subject: true},
 	},
@@ -319,7 +319,7 @@ func docAnyDependencies(d *Document) string {
 }
 
 func compCreator(_ *Document, c *Component) string {
-	contacts := nonEmpty(c.CreatorContact, c.SupplierContact)
+	contacts := nonEmpty(c.X().CreatorContact, c.X().SupplierContact)
 	if len(contacts) == 0 {
 		return "no e-mail address or URL of the creator, manufacturer or supplier"
 	}
@@ -360,7 +360,7 @@ func compFileName(_ *Document, c *Component) string {
 }
 
 func compLicense(_ *Document, c *Component) string {
-	expr := firstNonEmpty(c.LicenseConcluded, c.Licenses)
+	expr := firstNonEmpty(c.X().LicenseConcluded, c.Licenses)
 	if expr == "" {
 		return "no licence"
 	}
@@ -378,20 +378,20 @@ func compAnyLicense(_ *Document, c *Component) string {
 }
 
 func compDeclaredLicense(_ *Document, c *Component) string {
-	if c.LicenseDeclared == "" {
+	if c.X().LicenseDeclared == "" {
 		return "no declared licence"
 	}
-	if err := ValidateLicenseExpression(c.LicenseDeclared); err != nil {
+	if err := ValidateLicenseExpression(c.X().LicenseDeclared); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
 func compEffectiveLicense(_ *Document, c *Component) string {
-	if c.LicenseEffective == "" {
+	if c.X().LicenseEffective == "" {
 		return "no effective licence"
 	}
-	if err := ValidateLicenseExpression(c.LicenseEffective); err != nil {
+	if err := ValidateLicenseExpression(c.X().LicenseEffective); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -425,15 +425,15 @@ func hashReason(hs []Hash, what string) string {
 }
 
 func compDeployableHash(_ *Document, c *Component) string {
-	return hashReason(c.DeployableHashes, "deployable-form (distribution reference)")
+	return hashReason(c.X().DeployableHashes, "deployable-form (distribution reference)")
 }
 
 func compHash(_ *Document, c *Component) string {
-	return hashReason(append(append([]Hash{}, c.Hashes...), c.DeployableHashes...), "component")
+	return hashReason(append(append([]Hash{}, c.Hashes...), c.X().DeployableHashes...), "component")
 }
 
 func compAnyHash(_ *Document, c *Component) string {
-	if len(c.Hashes) == 0 && len(c.DeployableHashes) == 0 {
+	if len(c.Hashes) == 0 && len(c.X().DeployableHashes) == 0 {
 		return "no hash"
 	}
 	return ""
@@ -442,12 +442,12 @@ func compAnyHash(_ *Document, c *Component) string {
 // compSourceHash also accepts an SPDX package verification code, which is
 // a digest over the package's source files.
 func compSourceHash(_ *Document, c *Component) string {
-	for _, h := range c.SourceHashes {
+	for _, h := range c.X().SourceHashes {
 		if h.Algorithm == HashSPDXVerificationCode && h.Value != "" {
 			return ""
 		}
 	}
-	return hashReason(c.SourceHashes, "source-code")
+	return hashReason(c.X().SourceHashes, "source-code")
 }
 
 func compProp(get func(*Component) string) func(*Document, *Component) string {
@@ -476,7 +476,7 @@ func compURL(get func(*Component) string) func(*Document, *Component) string {
 }
 
 func compOtherIDs(_ *Document, c *Component) string {
-	if c.PURL == "" && len(c.CPEs) == 0 && c.SWID == "" {
+	if c.PURL == "" && len(c.CPEs) == 0 && c.X().SWID == "" {
 		return "no purl, CPE or SWID"
 	}
 	return ""

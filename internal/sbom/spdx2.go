@@ -193,22 +193,23 @@ func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 		Ref: p.SPDXID, Name: p.Name, Version: p.VersionInfo, FileName: p.PackageFileName,
 		Type: spdxPurpose(p.PrimaryPackagePurpose), Location: loc,
 	}
-	c.Supplier, c.SupplierContact = splitSPDXParty(p.Supplier)
-	c.Creator, c.CreatorContact = splitSPDXParty(p.Originator)
+	var x ComponentExtra
+	c.Supplier, x.SupplierContact = splitSPDXParty(p.Supplier)
+	x.Creator, x.CreatorContact = splitSPDXParty(p.Originator)
 	for _, h := range p.Checksums {
 		c.Hashes = append(c.Hashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.ChecksumValue})
 	}
 	if p.VerificationCode != nil && p.VerificationCode.Value != "" {
-		c.SourceHashes = append(c.SourceHashes, Hash{Algorithm: HashSPDXVerificationCode, Value: p.VerificationCode.Value})
+		x.SourceHashes = append(x.SourceHashes, Hash{Algorithm: HashSPDXVerificationCode, Value: p.VerificationCode.Value})
 	}
-	c.LicenseConcluded = spdxLicense(p.LicenseConcluded)
-	c.LicenseDeclared = spdxLicense(p.LicenseDeclared)
-	c.Licenses = firstNonEmpty(c.LicenseConcluded, c.LicenseDeclared)
+	x.LicenseConcluded = spdxLicense(p.LicenseConcluded)
+	x.LicenseDeclared = spdxLicense(p.LicenseDeclared)
+	c.Licenses = firstNonEmpty(x.LicenseConcluded, x.LicenseDeclared)
 	if isURL(p.DownloadLocation) {
-		c.DownloadURL = p.DownloadLocation
+		x.DownloadURL = p.DownloadLocation
 	}
 	if isURL(p.SourceInfo) {
-		c.SourceURL = p.SourceInfo
+		x.SourceURL = p.SourceInfo
 	}
 	derived := ""
 	for k, r := range p.ExternalRefs {
@@ -222,7 +223,7 @@ func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 		case r.ReferenceType == "cpe23Type" || r.ReferenceType == "cpe22Type":
 			c.CPEs = append(c.CPEs, r.ReferenceLocator)
 		case r.ReferenceType == "swid":
-			c.SWID = r.ReferenceLocator
+			x.SWID = r.ReferenceLocator
 		case cat == "PACKAGE-MANAGER" && derived == "":
 			derived = purlFromExternalRef(r.ReferenceType, r.ReferenceLocator)
 		}
@@ -237,6 +238,7 @@ func convertSPDX2Package(p *spdx2Package, loc string, doc *Document) Component {
 	if c.PURL == "" && derived != "" {
 		c.PURL, c.PURLDerived = derived, true
 	}
+	c.setExtra(&x)
 	return c
 }
 

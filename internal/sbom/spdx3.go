@@ -203,11 +203,11 @@ func parseSPDX3(data []byte) (*Document, error) {
 				}
 				c := &doc.Components[j]
 				for _, h := range src.VerifiedUsing {
-					c.SourceHashes = append(c.SourceHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
+					c.extra().SourceHashes = append(c.extra().SourceHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
 				}
 				for _, r := range src.ExternalRefs {
-					if len(r.Locator) > 0 && c.SourceURL == "" {
-						c.SourceURL = r.Locator[0]
+					if len(r.Locator) > 0 && c.X().SourceURL == "" {
+						c.extra().SourceURL = r.Locator[0]
 					}
 				}
 			}
@@ -238,13 +238,13 @@ func parseSPDX3(data []byte) (*Document, error) {
 			c := &doc.Components[ci]
 			switch {
 			case e.RelationshipType == "hasDeclaredLicense":
-				c.LicenseDeclared = expr
+				c.extra().LicenseDeclared = expr
 			case e.RelationshipType == "hasConcludedLicense":
-				c.LicenseConcluded = expr
+				c.extra().LicenseConcluded = expr
 			case strings.Contains(e.Comment, "hasEffectiveLicense"):
-				c.LicenseEffective = expr
+				c.extra().LicenseEffective = expr
 			}
-			c.Licenses = firstNonEmpty(c.LicenseConcluded, c.LicenseDeclared)
+			c.Licenses = firstNonEmpty(c.X().LicenseConcluded, c.X().LicenseDeclared)
 		case "hasDistributionArtifact":
 			if !isPkg {
 				continue
@@ -256,9 +256,9 @@ func parseSPDX3(data []byte) (*Document, error) {
 						c.FileName = f.Name
 					}
 					for _, h := range f.VerifiedUsing {
-						c.DeployableHashes = append(c.DeployableHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
+						c.extra().DeployableHashes = append(c.extra().DeployableHashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
 					}
-					setPurposes(c, f.AdditionalPurpose)
+					setPurposes(c.extra(), f.AdditionalPurpose)
 				}
 			}
 		}
@@ -315,7 +315,7 @@ func spdx3License(to strList, byID map[string]*spdx3Element) string {
 
 // setPurposes maps SPDX 3 additional purposes onto the BSI properties:
 // executable, archive and container (= structured).
-func setPurposes(c *Component, purposes strList) {
+func setPurposes(c *ComponentExtra, purposes strList) {
 	for _, p := range purposes {
 		switch p {
 		case "executable":
@@ -330,6 +330,7 @@ func setPurposes(c *Component, purposes strList) {
 
 func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Element, doc *Document) Component {
 	c := Component{Ref: e.id(), Name: e.Name, Version: e.Version, Type: spdxPurpose(e.PrimaryPurpose), Location: loc}
+	var x ComponentExtra
 	switch e.kind() {
 	case "ai_AIPackage", "AIPackage", "ai:AIPackage":
 		c.Type = "machine-learning-model"
@@ -337,11 +338,11 @@ func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Elem
 		c.Type = "data"
 	}
 	if a := byID[e.SuppliedBy]; a != nil {
-		c.Supplier, c.SupplierContact = a.Name, spdx3Contact(a)
+		c.Supplier, x.SupplierContact = a.Name, spdx3Contact(a)
 	}
 	for _, o := range e.OriginatedBy {
 		if a := byID[o]; a != nil {
-			c.Creator, c.CreatorContact = a.Name, spdx3Contact(a)
+			x.Creator, x.CreatorContact = a.Name, spdx3Contact(a)
 			break
 		}
 	}
@@ -349,32 +350,33 @@ func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Elem
 		c.Hashes = append(c.Hashes, Hash{Algorithm: normalizeHashAlg(h.Algorithm), Value: h.HashValue})
 	}
 	if isURL(e.DownloadLocation) {
-		c.DownloadURL = e.DownloadLocation
+		x.DownloadURL = e.DownloadLocation
 	}
-	setPurposes(&c, e.AdditionalPurpose)
+	setPurposes(&x, e.AdditionalPurpose)
 	for _, r := range e.ExternalRefs {
 		if len(r.Locator) == 0 {
 			continue
 		}
 		switch r.Type {
 		case "securityOther", "securityPolicy":
-			c.SecurityTxtURL = r.Locator[0]
+			x.SecurityTxtURL = r.Locator[0]
 		case "sourceArtifact", "vcs":
-			c.SourceURL = r.Locator[0]
+			x.SourceURL = r.Locator[0]
 		}
 	}
 	setPURL(&c, e.PackageURL, loc+"/software_packageUrl", doc)
-	for _, x := range append(append([]spdx3ExternalID{}, e.ExternalIDs...), e.ExternalIDs2...) {
-		switch x.Type {
+	for _, id := range append(append([]spdx3ExternalID{}, e.ExternalIDs...), e.ExternalIDs2...) {
+		switch id.Type {
 		case "packageUrl":
 			if c.PURL == "" {
-				setPURL(&c, x.Identifier, loc+"/externalIdentifier", doc)
+				setPURL(&c, id.Identifier, loc+"/externalIdentifier", doc)
 			}
 		case "cpe23", "cpe22":
-			c.CPEs = append(c.CPEs, x.Identifier)
+			c.CPEs = append(c.CPEs, id.Identifier)
 		case "swid":
-			c.SWID = x.Identifier
+			x.SWID = id.Identifier
 		}
 	}
+	c.setExtra(&x)
 	return c
 }
