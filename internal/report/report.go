@@ -77,14 +77,21 @@ type Gap struct {
 	assess.RequirementResult
 }
 
-// Gaps lists, regime by regime, the deciding requirements that are not met
-// or still unknown: not-met first, then unknown, each in catalog order.
+// Gaps lists, regime by regime, the requirements that keep it from
+// conforming, most urgent first: not met, then mandatory ones still
+// unknown, then conditional ones whose condition is still to be checked;
+// each group in catalog order. Recommendations are left out.
 func Gaps(a *assess.Assessment) []Gap {
+	groups := []func(r assess.RequirementResult) bool{
+		func(r assess.RequirementResult) bool { return r.Status == assess.NotMet },
+		func(r assess.RequirementResult) bool { return r.Status == assess.Unknown && r.Obligation == "mandatory" },
+		func(r assess.RequirementResult) bool { return r.Status == assess.Unknown && r.Obligation == "conditional" },
+	}
 	var out []Gap
 	for _, rr := range regimes(a) {
-		for _, want := range []string{assess.NotMet, assess.Unknown} {
+		for _, in := range groups {
 			for _, r := range rr.Requirements {
-				if r.Status == want && r.Obligation != "recommended" {
+				if r.Obligation != "recommended" && in(r) {
 					out = append(out, Gap{Regime: rr.Regime, RequirementResult: r})
 				}
 			}
