@@ -84,8 +84,12 @@ type Gap struct {
 func Gaps(a *assess.Assessment) []Gap {
 	groups := []func(r assess.RequirementResult) bool{
 		func(r assess.RequirementResult) bool { return r.Status == assess.NotMet },
-		func(r assess.RequirementResult) bool { return r.Status == assess.Unknown && r.Obligation == "mandatory" },
-		func(r assess.RequirementResult) bool { return r.Status == assess.Unknown && r.Obligation == "conditional" },
+		func(r assess.RequirementResult) bool {
+			return r.Status == assess.Unknown && r.Obligation == "mandatory"
+		},
+		func(r assess.RequirementResult) bool {
+			return r.Status == assess.Unknown && r.Obligation == "conditional"
+		},
 	}
 	var out []Gap
 	for _, rr := range regimes(a) {
