@@ -136,7 +136,12 @@ func (p *parser) checkRequirement(path, id string) {
 		p.addAt(path, "empty requirement ID")
 		return
 	}
-	if err := requirementKnown(id); err != nil {
+	err, seen := p.idErrs[id]
+	if !seen {
+		err = requirementKnown(id)
+		p.idErrs[id] = err
+	}
+	if err != nil {
 		p.addAt(path, "%v", err)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse feeds arbitrary bytes to the loader, seeded with the example
@@ -44,5 +46,43 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := Load(exampleDirs[0]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// hostileInputs are large or deeply nested dossiers that once took seconds
+// (an edit-distance suggestion per unknown requirement ID).
+func hostileInputs() map[string]string {
+	var deep, keys strings.Builder
+	for i := range 2000 {
+		deep.WriteString(strings.Repeat(" ", i) + "a:\n")
+	}
+	for i := range 50000 {
+		keys.WriteString("k" + strings.Repeat("x", i%50) + ": 1\n")
+	}
+	return map[string]string{
+		"deep flow":         strings.Repeat("[", 5000),
+		"deep block":        deep.String(),
+		"many unknown keys": keys.String(),
+		"long key":          strings.Repeat("x", 1<<20) + ": 1\n",
+		"many evidence":     minimal + "evidence:\n" + strings.Repeat("  - {url: u, issuer: i, date: 2026-01-01, demonstrates: [CRA-I.1, CRA-Q.1]}\n", 20000),
+		"long unknown IDs":  minimal + "notApplicable:\n" + strings.Repeat("  - {requirement: "+strings.Repeat("CRA-", 1000)+", justification: x}\n", 200),
+	}
+}
+
+// BenchmarkHostileInputs parses each hostile input (0.5-1.5 MB); one parse
+// taking over 3 s means a superlinear path came back.
+func BenchmarkHostileInputs(b *testing.B) {
+	for name, doc := range hostileInputs() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				start := time.Now()
+				if _, err := Parse([]byte(doc), "d.yaml"); err == nil {
+					b.Fatal("hostile input accepted")
+				}
+				if d := time.Since(start); d > 3*time.Second {
+					b.Fatalf("%s took %v", name, d)
+				}
+			}
+		})
 	}
 }

@@ -51,7 +51,7 @@ func Parse(data []byte, filename string) (*Dossier, error) {
 	if filename == "" {
 		filename = "<dossier>"
 	}
-	p := &parser{file: filename, pos: map[string]*yaml.Node{}}
+	p := &parser{file: filename, pos: map[string]*yaml.Node{}, idErrs: map[string]error{}}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
@@ -96,9 +96,21 @@ type parser struct {
 	file   string
 	issues []Issue
 	pos    map[string]*yaml.Node // field path → value node
+	idErrs map[string]error      // requirement ID → result of the catalog check
+	capped bool                  // issues beyond maxIssues were dropped
 }
 
+// maxIssues bounds the issues collected from one dossier.
+const maxIssues = 1000
+
 func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
+	if len(p.issues) >= maxIssues {
+		if !p.capped {
+			p.capped = true
+			p.issues = append(p.issues, Issue{File: p.file, Message: fmt.Sprintf("more than %d issues; stopped collecting them", maxIssues)})
+		}
+		return
+	}
 	is := Issue{File: p.file, Path: path, Message: fmt.Sprintf(format, args...)}
 	if n != nil {
 		is.Line, is.Column = n.Line, n.Column

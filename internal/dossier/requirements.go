@@ -7,6 +7,10 @@ import (
 	"github.com/dualmark/dualmark/internal/catalog"
 )
 
+// maxSuggestLen bounds the IDs for which close IDs are searched (an edit
+// distance against every requirement), so that hostile input stays cheap.
+const maxSuggestLen = 40
+
 // requirementKnown reports an error when id is not a requirement ID of the
 // catalog (internal/catalog), suggesting close IDs.
 func requirementKnown(id string) error {
@@ -21,6 +25,9 @@ func requirementKnown(id string) error {
 		return nil
 	}
 	msg := fmt.Sprintf("%q is not in the %s catalog", id, catalog.RegimeOf(id))
+	if len(id) > maxSuggestLen {
+		return fmt.Errorf("%s", msg)
+	}
 	if s := cat.Suggest(id, 3); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, ", ") + "?"
 	} else {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -24,8 +25,20 @@ type field struct {
 	typ      reflect.Type
 }
 
+// fieldCache holds fieldsOf results per struct type.
+var fieldCache sync.Map // reflect.Type → []field
+
 // fieldsOf lists the YAML fields of a struct type in declaration order.
 func fieldsOf(t reflect.Type) []field {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]field)
+	}
+	f := parseFields(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+func parseFields(t reflect.Type) []field {
 	var out []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
