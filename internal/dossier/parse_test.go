@@ -174,3 +174,16 @@ func TestManyIssuesSummarised(t *testing.T) {
 		t.Fatalf("summary wrong:\n%s", msg)
 	}
 }
+
+func TestIssueCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal)
+	for i := range maxIssues + 500 {
+		fmt.Fprintf(&b, "unknown%d: x\n", i)
+	}
+	_, err := Parse([]byte(b.String()), "d.yaml")
+	var de *Error
+	if !errors.As(err, &de) || len(de.Issues) != maxIssues+1 || !strings.Contains(de.Issues[maxIssues].Message, "stopped collecting") {
+		t.Fatalf("issues not capped: %d", len(de.Issues))
+	}
+}
