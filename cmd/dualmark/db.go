@@ -217,6 +217,9 @@ BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.
 			if sourceURL != "" {
 				opts.SourceURLs(sourceURL)
 			}
+			if opts.Retries <= 0 {
+				opts.Retries = -1 // the library's zero means "default"
+			}
 			if !quiet {
 				opts.OnProgress = downloadPrinter(cmd.ErrOrStderr())
 			}

@@ -46,7 +46,7 @@ type UpdateOptions struct {
 	KEVURL     string
 	EPSSURL    string
 	Client     *http.Client
-	Retries    int           // extra attempts after a failed download (default 3)
+	Retries    int           // extra attempts after a failed download (0: the default 3; negative: none)
 	RetryDelay time.Duration // first back-off, doubled per attempt (default 1 s)
 	// OnProgress, when set, receives download progress.
 	OnProgress func(DownloadProgress)
@@ -79,6 +79,9 @@ type UpdateResult struct {
 	Provenance  Provenance `json:"provenance"`
 	Issues      []Issue    `json:"issues"`
 }
+
+// feedJob is one feed to download: its URL and its file in dir/sources.
+type feedJob struct{ url, file string }
 
 // fetchState is what an update remembers about a downloaded file, for
 // conditional requests and provenance.
@@ -121,8 +124,11 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Minute}
 	}
-	if opts.Retries == 0 {
+	switch {
+	case opts.Retries == 0:
 		opts.Retries = 3
+	case opts.Retries < 0:
+		opts.Retries = 0
 	}
 	if opts.RetryDelay == 0 {
 		opts.RetryDelay = time.Second
@@ -138,13 +144,12 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 			state = map[string]*fetchState{} // unreadable state: fetch everything again
 		}
 	}
-	type job struct{ url, file string }
-	var jobs []job
+	var jobs []feedJob
 	for _, eco := range opts.Ecosystems {
-		jobs = append(jobs, job{strings.TrimRight(opts.OSVURL, "/") + "/" + pathEscape(eco) + "/all.zip", "osv-" + safeName(eco) + "-all.zip"})
+		jobs = append(jobs, feedJob{strings.TrimRight(opts.OSVURL, "/") + "/" + pathEscape(eco) + "/all.zip", "osv-" + safeName(eco) + "-all.zip"})
 	}
-	jobs = append(jobs, job{opts.KEVURL, "kev-" + safeName(lastElem(opts.KEVURL, "known_exploited_vulnerabilities.json"))},
-		job{opts.EPSSURL, "epss-" + safeName(lastElem(opts.EPSSURL, "epss_scores.csv.gz"))})
+	jobs = append(jobs, feedJob{opts.KEVURL, "kev-" + safeName(lastElem(opts.KEVURL, "known_exploited_vulnerabilities.json"))},
+		feedJob{opts.EPSSURL, "epss-" + safeName(lastElem(opts.EPSSURL, "epss_scores.csv.gz"))})
 
 	res := &UpdateResult{}
 	for _, j := range jobs {
@@ -168,22 +173,30 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 			return res, err
 		}
 	}
-	_, dbErr := os.Stat(filepath.Join(dir, FileName))
-	if len(res.Downloaded) == 0 && dbErr == nil {
+	if len(res.Downloaded) == 0 {
 		if db, err := OpenDB(dir); err == nil {
-			res.Provenance = db.Status()
+			prov := db.Status()
 			db.Close()
-			return res, nil // up to date
+			if sameFeeds(prov, jobURLs(jobs, state)) {
+				res.Provenance = prov
+				return res, nil // up to date
+			}
 		}
 	}
+	// Rebuild from the feeds asked for this time (a feed dropped from the
+	// list leaves the database), each the new copy or the previous one.
 	im := NewImporter()
 	byFile := map[string]string{}
-	for url, st := range state {
+	for _, j := range jobs {
+		st := state[j.url]
+		if st == nil {
+			continue
+		}
 		p := filepath.Join(src, st.File)
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		byFile[p] = url
+		byFile[p] = j.url
 		if err := im.Add(p); err != nil {
 			return res, err
 		}
@@ -204,6 +217,30 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 	}
 	res.Rebuilt, res.Provenance, res.Issues = true, prov, im.Issues
 	return res, nil
+}
+
+// jobURLs returns the URLs of the feeds asked for that have a downloaded
+// copy.
+func jobURLs(jobs []feedJob, state map[string]*fetchState) map[string]bool {
+	out := map[string]bool{}
+	for _, j := range jobs {
+		if state[j.url] != nil {
+			out[j.url] = true
+		}
+	}
+	return out
+}
+
+// sameFeeds reports whether a database was built from exactly these feeds.
+func sameFeeds(p Provenance, urls map[string]bool) bool {
+	seen := map[string]bool{}
+	for _, s := range p.Sources {
+		if !urls[s.Location] {
+			return false
+		}
+		seen[s.Location] = true
+	}
+	return len(seen) == len(urls)
 }
 
 // errRetry marks a failure worth another attempt.

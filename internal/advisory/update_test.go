@@ -225,4 +225,15 @@ func TestUpdateFromMirror(t *testing.T) {
 	if res.Provenance.KEVEntries != 1285 || res.Provenance.EPSSScores != 360142 {
 		t.Errorf("third update: %d KEV entries (want 1285), %d EPSS scores (want the kept 360142)", res.Provenance.KEVEntries, res.Provenance.EPSSScores)
 	}
+
+	// Asking for fewer ecosystems rebuilds without the dropped one, though
+	// nothing was downloaded.
+	opts.Ecosystems = []string{"Go", "crates.io", "Hackage"}
+	res, err = Update(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Downloaded) != 0 || !res.Rebuilt || res.Provenance.Ecosystems["CRAN"] != 0 || res.Provenance.Ecosystems["Go"] != 4291 {
+		t.Errorf("fourth update: downloaded %v, rebuilt %v, ecosystems %v", res.Downloaded, res.Rebuilt, res.Provenance.Ecosystems)
+	}
 }
