@@ -48,6 +48,7 @@ type state struct {
 	decisions []decision
 	hints     []string
 	reused    []Reuse
+	notes     []string // remarks that do not decide the status
 }
 
 // precedence orders statuses when sources disagree: a fact that shows a
@@ -183,6 +184,13 @@ func (e *evaluator) runChecks(checks []Check, f *Facts) {
 // would be met too.
 func (e *evaluator) propagateFail(id, check string, o Outcome) {
 	for _, m := range e.cat.Map(id) {
+		if m.Relation == catalog.Overlaps || m.Relation == catalog.Superset {
+			// The counterpart may still be met; tell the reviewer.
+			if st, ok := e.states[m.To]; ok {
+				st.notes = append(st.notes, fmt.Sprintf("note: %s (%s this requirement) is not met: %s", id, relationPhrase(m.Relation), o.Reason))
+			}
+			continue
+		}
 		if m.Relation != catalog.Equivalent && m.Relation != catalog.Subset {
 			continue
 		}
@@ -311,8 +319,8 @@ func (st *state) fullReuse() bool {
 }
 
 // result turns the collected state into the requirement's result.
-func (e *evaluator) result(st *state) RequirementResult {
-	r := RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation, Confidence: st.req.Confidence,
+func (e *evaluator) result(st *state) (r RequirementResult) {
+	r = RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation, Confidence: st.req.Confidence,
 		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}}
 	// Deciding reasons first, then the others (for example evidence that a
 	// failing fact overrides).
@@ -330,6 +338,7 @@ func (e *evaluator) result(st *state) RequirementResult {
 			}
 		}
 	}
+	defer func() { r.Reasons = append(r.Reasons, st.notes...) }()
 	if r.Status == Unknown {
 		r.ReusedFrom = append(r.ReusedFrom, st.reused...)
 		if st.fullReuse() {

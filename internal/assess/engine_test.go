@@ -26,12 +26,14 @@ func testCatalog() *fakeCatalog {
 			req("CRA-14.8", "cra", catalog.Conditional),
 			parent, child, req("FCC-REG-6", "fcc", catalog.Mandatory),
 			req("EN303645-5.1-1", "en303645", catalog.Conditional), req("EN303645-5.2-3", "en303645", catalog.Recommended),
+			req("EN303645-5.3-8", "en303645", catalog.Recommended),
 		},
 		rows: []catalog.Mapping{
 			{From: "EN303645-5.1-1", To: "NISTIR8425-4a.ii", Relation: catalog.Equivalent},
 			{From: "CRA-I.2.b", To: "EN303645-5.1-1", Relation: catalog.Superset},
 			{From: "CRA-I.2.d", To: "EN303645-5.1-1", Relation: catalog.Overlaps, Rationale: "passwords are one access control"},
 			{From: "CRA-I.2.a", To: "EN303645-5.2-3", Relation: catalog.Equivalent},
+			{From: "CRA-I.2.a", To: "EN303645-5.3-8", Relation: catalog.Overlaps},
 		},
 		routes: map[string][]catalog.Route{"default": {{Module: "A"}, {Module: "B+C"}}, "important-class-I": {{Module: "B+C"}, {Module: "H"}}},
 	}
@@ -109,10 +111,14 @@ func TestEvaluate(t *testing.T) {
 				d.NotApplicable = []dossier.NotApplicable{{Requirement: "EN303645-5.1-1", Justification: "no passwords"}}
 			},
 			want: map[string]string{"EN303645-5.1-1": NotApplicable, "NISTIR8425-4a.ii": Unknown}},
-		{name: "KEV finding fails CRA-I.2.a and its equivalent",
+		{name: "KEV finding fails CRA-I.2.a and its equivalent, and leaves a note on an overlapping one",
 			scan: &match.Result{Findings: []match.Finding{{Advisory: match.AdvisoryRef{ID: "CVE-1"}, KEV: true, Severity: "high"}}},
-			want: map[string]string{"CRA-I.2.a": NotMet, "EN303645-5.2-3": NotMet},
+			want: map[string]string{"CRA-I.2.a": NotMet, "EN303645-5.2-3": NotMet, "EN303645-5.3-8": Unknown},
 			check: func(t *testing.T, a *Assessment) {
+				r := find(t, a, "EN303645-5.3-8")
+				if n := len(r.Reasons); n < 2 || !strings.HasPrefix(r.Reasons[n-1], "note: CRA-I.2.a (overlapping this requirement) is not met") {
+					t.Errorf("EN303645-5.3-8 reasons = %q", r.Reasons)
+				}
 				if a.Scan == nil || len(a.Scan.Blocking) != 1 || a.Scan.Blocking[0].Advisory != "CVE-1" {
 					t.Errorf("scan summary = %+v", a.Scan)
 				}
