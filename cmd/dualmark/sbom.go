@@ -15,17 +15,19 @@ func init() { subcommands = append(subcommands, newSBOMCmd) }
 
 // sbomReadFlags are the reading options every sbom subcommand shares.
 type sbomReadFlags struct {
-	strict   bool
-	maxBytes int64
+	strict    bool
+	maxBytes  int64
+	schemaDir string
 }
 
 func (f *sbomReadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.strict, "strict", false, "validate against the official CycloneDX/SPDX JSON schema first")
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", sbom.DefaultMaxBytes, "refuse inputs larger than this many (decompressed) bytes")
+	cmd.Flags().StringVar(&f.schemaDir, "schema-dir", "", "directory with the CycloneDX/SPDX 3 JSON schemas for --strict (default $"+sbom.EnvSchemaDir+", then the staged copies)")
 }
 
 func (f *sbomReadFlags) read(path string) (*sbom.Document, error) {
-	return sbom.ParseFile(path, sbom.Options{Strict: f.strict, MaxBytes: f.maxBytes})
+	return sbom.ParseFile(path, sbom.Options{Strict: f.strict, MaxBytes: f.maxBytes, SchemaDir: f.schemaDir})
 }
 
 func oneFile(name string) cobra.PositionalArgs {

@@ -126,8 +126,12 @@ type Options struct {
 	// a negative value means no limit.
 	MaxBytes int64
 	// Strict validates the document against the official JSON schema of its
-	// format and version before reading it.
+	// format and version before reading it (CycloneDX JSON 1.2–1.7, SPDX 3.0
+	// JSON-LD); encodings without a schema get a warning saying so.
 	Strict bool
+	// SchemaDir is where Strict mode looks for the schemas first; see
+	// EnvSchemaDir for the search order.
+	SchemaDir string
 }
 
 func (o Options) maxBytes() int64 {

@@ -99,8 +99,11 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	noSchema := false
 	if opts.Strict {
-		if err := validateSchema(data, kind); err != nil {
+		if err := validateSchema(data, kind, opts); errors.Is(err, errNoSchema) {
+			noSchema = true
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -125,6 +128,9 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if noSchema {
+		doc.warn("/", fmt.Sprintf("--strict: %s has no schema dualmark can apply (CycloneDX XML needs XSD, SPDX 2 schema not staged); read without schema validation", kind))
 	}
 	finish(doc)
 	return doc, nil

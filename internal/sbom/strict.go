@@ -1,8 +1,214 @@
 package sbom
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// EnvSchemaDir names the environment variable that points Strict mode at
+// a directory holding the official schemas: the CycloneDX schema folder
+// (bom-1.x.schema.json, spdx.schema.json, jsf-0.82.schema.json) and,
+// optionally, spdx-json-schema.json of SPDX 3.0.1.
+const EnvSchemaDir = "DUALMARK_SCHEMA_DIR"
+
+// schemaDirs returns the directories searched for schemas: Options.SchemaDir,
+// $DUALMARK_SCHEMA_DIR, then the copies staged beside the source tree
+// (../shared/data/sbom/cyclonedx-spec/schema and ../shared/data/specs/spdx-3.0.1).
+func schemaDirs(opts Options) []string {
+	var dirs []string
+	for _, d := range []string{opts.SchemaDir, os.Getenv(EnvSchemaDir)} {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if root := stagedDataDir(); root != "" {
+		dirs = append(dirs, filepath.Join(root, "sbom", "cyclonedx-spec", "schema"), filepath.Join(root, "specs", "spdx-3.0.1"))
+	}
+	return dirs
+}
+
+// localLoader resolves schema URLs (http://cyclonedx.org/schema/X,
+// https://spdx.org/...) to files of the same base name in the schema dirs,
+// so that validation never touches the network.
+type localLoader struct{ dirs []string }
+
+func (l localLoader) Load(url string) (any, error) {
+	name := path.Base(strings.SplitN(url, "#", 2)[0])
+	for _, d := range l.dirs {
+		data, err := os.ReadFile(filepath.Join(d, name))
+		if err == nil {
+			return jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		}
+	}
+	return nil, fmt.Errorf("schema %s not found in %s (set %s or --schema-dir)", name, strings.Join(l.dirs, ", "), EnvSchemaDir)
+}
+
+var schemaCache sync.Map // key: dirs + url → *jsonschema.Schema
+
+// compileSchema compiles the schema with the given canonical URL once.
+func compileSchema(url string, dirs []string) (*jsonschema.Schema, error) {
+	key := strings.Join(dirs, "\x00") + "\x00" + url
+	if s, ok := schemaCache.Load(key); ok {
+		return s.(*jsonschema.Schema), nil
+	}
+	c := jsonschema.NewCompiler()
+	c.UseLoader(localLoader{dirs: dirs})
+	c.UseRegexpEngine(compileRegexp)
+	c.AssertFormat()
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("--strict: compile schema %s: %w", url, err)
+	}
+	schemaCache.Store(key, s)
+	return s, nil
+}
 
 // validateSchema checks data against the official JSON schema of its kind.
-func validateSchema(data []byte, kind docKind) error {
-	return errors.New("--strict schema validation is not implemented yet")
+// JSON encodings of CycloneDX (1.2–1.7) and SPDX 3.0 are validated; for
+// encodings without a staged schema (CycloneDX XML needs an XSD validator,
+// SPDX 2 has no schema in the staged data) it returns errNoSchema.
+func validateSchema(data []byte, kind docKind, opts Options) error {
+	var url string
+	switch kind {
+	case kindCycloneDXJSON:
+		v := cycloneDXVersionOf(data)
+		if !knownCycloneDXVersion(v) || v < "1.2" {
+			return fmt.Errorf("--strict: /specVersion %q has no CycloneDX JSON schema (1.2–1.7)", v)
+		}
+		url = "http://cyclonedx.org/schema/bom-" + v + ".schema.json"
+	case kindSPDX3JSONLD:
+		url = "https://spdx.org/schema/3.0.1/spdx-json-schema.json"
+	default:
+		return errNoSchema
+	}
+	sch, err := compileSchema(url, schemaDirs(opts))
+	if err != nil {
+		return err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("--strict: %w", err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("schema validation against %s failed: %s", path.Base(url), describeValidation(ve))
+		}
+		return err
+	}
+	return nil
+}
+
+// errNoSchema marks encodings Strict mode cannot validate.
+var errNoSchema = errors.New("no JSON schema for this encoding")
+
+// describeValidation lists the failing places (JSON pointers) and why,
+// deepest first, at most five.
+func describeValidation(ve *jsonschema.ValidationError) string {
+	out := ve.BasicOutput()
+	var msgs []string
+	seen := map[string]bool{}
+	units := out.Errors
+	sort.SliceStable(units, func(i, j int) bool { return len(units[i].InstanceLocation) > len(units[j].InstanceLocation) })
+	for _, u := range units {
+		if u.Error == nil || u.Error.String() == "validation failed" {
+			continue // generic wrappers ($ref, allOf): the leaf says why
+		}
+		loc := u.InstanceLocation
+		if loc == "" {
+			loc = "/"
+		}
+		m := loc + ": " + u.Error.String()
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return ve.Error()
+	}
+	if len(msgs) > 5 {
+		msgs = append(msgs[:5], fmt.Sprintf("and %d more", len(msgs)-5))
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// cycloneDXVersionOf reads /specVersion without decoding the document.
+func cycloneDXVersionOf(data []byte) string {
+	i := bytes.Index(data, []byte(`"specVersion"`))
+	if i < 0 {
+		return ""
+	}
+	rest := data[i+len(`"specVersion"`):]
+	rest = bytes.TrimLeft(rest, " \t\r\n:")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	end := bytes.IndexByte(rest[1:], '"')
+	if end < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+end])
+}
+
+// lookaheadRegexp supports the one construct of the SPDX 3 schema that Go's
+// RE2 engine lacks: a leading negative lookahead, "^(?!X)Y", matched as
+// "^Y and not ^X".
+type lookaheadRegexp struct {
+	src      string
+	not, yes *regexp.Regexp
+}
+
+func (r lookaheadRegexp) String() string { return r.src }
+
+func (r lookaheadRegexp) MatchString(s string) bool {
+	return r.yes.MatchString(s) && !r.not.MatchString(s)
+}
+
+// compileRegexp is the RegexpEngine of Strict mode: RE2, plus leading
+// negative lookaheads.
+func compileRegexp(src string) (jsonschema.Regexp, error) {
+	if re, err := regexp.Compile(src); err == nil {
+		return re, nil
+	}
+	rest, ok := strings.CutPrefix(src, "^(?!")
+	if !ok {
+		return nil, fmt.Errorf("regular expression %q is not supported (RE2 syntax plus a leading (?!...) only)", src)
+	}
+	depth, end := 1, -1
+	for i := 0; i < len(rest) && end < 0; i++ {
+		switch rest[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				end = i
+			}
+		}
+	}
+	if end < 0 {
+		return nil, fmt.Errorf("regular expression %q: unclosed (?!", src)
+	}
+	not, err := regexp.Compile("^(?:" + rest[:end] + ")")
+	if err != nil {
+		return nil, err
+	}
+	yes, err := regexp.Compile("^(?:" + rest[end+1:] + ")")
+	if err != nil {
+		return nil, err
+	}
+	return lookaheadRegexp{src: src, not: not, yes: yes}, nil
 }
