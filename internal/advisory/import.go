@@ -93,7 +93,13 @@ func (im *Importer) Add(path string) error {
 			}
 			return nil
 		}
-		if d.IsDir() || !known(p) {
+		if d.IsDir() {
+			if p != path && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir // .git and other hidden directories of a checkout
+			}
+			return nil
+		}
+		if !known(p) {
 			return nil
 		}
 		return im.addFile(p, false)
@@ -231,6 +237,11 @@ func (im *Importer) AddReader(r io.Reader, name string) error {
 	return nil
 }
 
+// utf8BOM is the byte order mark some editors put before JSON or YAML.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// readLimited reads a whole document of at most maxRecordBytes, without a
+// leading byte order mark.
 func readLimited(r io.Reader, name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxRecordBytes+1))
 	if err != nil {
@@ -239,7 +250,7 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 	if len(data) > maxRecordBytes {
 		return nil, fmt.Errorf("larger than %d MiB; split it into JSON lines", maxRecordBytes>>20)
 	}
-	return data, nil
+	return bytes.TrimPrefix(data, utf8BOM), nil
 }
 
 // source returns the provenance entry of a file and kind, creating it.
@@ -280,6 +291,9 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 				long = append(long, b...)
 			}
 			b = long
+		}
+		if line == 1 {
+			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
 			im.addJSONRecord(t, name, line)

@@ -278,6 +278,11 @@ func TestImportIssues(t *testing.T) {
 	write("other.csv", "a,b\n1,2\n")
 	write("kev.json", `{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-2021-44228","dateAdded":"2021-12-10"},{"cveID":"CVE-2020-1","dateAdded":"10/12/2021"}]}`)
 	write("README.md", "ignored: not an advisory format")
+	write("bom.json", "\ufeff"+strings.Replace(good, "GO-1", "GO-8", 1))
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(".git/ignored.json", "not even JSON")
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
 	w, _ := zw.Create("GO-6.json")
@@ -330,8 +335,8 @@ func TestImportIssues(t *testing.T) {
 		t.Errorf("%d issues, want %d: %v", len(im.Issues), len(want), im.Issues)
 	}
 	prov := im.Provenance()
-	if prov.Records != 2 || prov.KEVEntries != 1 || prov.EPSSScores != 1 || prov.Skipped != len(want) {
-		t.Errorf("provenance: %d records (want GO-1, GO-6), %d KEV, %d EPSS, %d skipped", prov.Records, prov.KEVEntries, prov.EPSSScores, prov.Skipped)
+	if prov.Records != 3 || prov.KEVEntries != 1 || prov.EPSSScores != 1 || prov.Skipped != len(want) {
+		t.Errorf("provenance: %d records (want GO-1, GO-6, GO-8), %d KEV, %d EPSS, %d skipped", prov.Records, prov.KEVEntries, prov.EPSSScores, prov.Skipped)
 	}
 }
 
