@@ -113,6 +113,7 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 	all := e.results()
 	for _, r := range regimes {
 		rr := e.regimeResult(r, all)
+		rr.Versions = versions(in.Catalog, r)
 		if r == RegimeCRA {
 			rr.Route = craRoute(in.Catalog, d)
 		}
@@ -551,4 +552,22 @@ func summariseScan(res *match.Result) *ScanSummary {
 		}
 	}
 	return s
+}
+
+// versions names the catalog texts behind an assessment regime, when the
+// catalog can say (catalog.Catalog can; test doubles need not).
+func versions(c Catalog, regime string) []string {
+	out := []string{}
+	rc, ok := c.(interface {
+		Regime(id string) (catalog.RegimeInfo, bool)
+	})
+	if !ok {
+		return out
+	}
+	for _, cr := range regimeCatalogs[regime] {
+		if info, ok := rc.Regime(cr); ok {
+			out = append(out, strings.TrimSpace(info.Name+", "+info.Version))
+		}
+	}
+	return out
 }

@@ -77,6 +77,9 @@ type RegimeResult struct {
 	Regime  string `json:"regime"`
 	Title   string `json:"title"`
 	Verdict string `json:"verdict"`
+	// Versions name the texts assessed, e.g. "ETSI EN 303 645 V2.1.1
+	// (2020-06)" (empty when the catalog does not say).
+	Versions []string `json:"versions"`
 	// VerdictReason says in one sentence why the verdict is what it is.
 	VerdictReason string              `json:"verdictReason"`
 	Requirements  []RequirementResult `json:"requirements"`

@@ -51,6 +51,7 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 {{if .Route}}<p><b>CRA conformity-assessment route</b> ({{.Route.Class}}{{if .Route.Annex}}, {{.Route.Annex}}{{end}}): {{route .Route}}</p>
 {{end}}{{end}}
 {{range .Regimes}}<h2>{{.Title}}: <span class="{{.Verdict}}">{{.Verdict}}</span></h2>
+{{if .Versions}}<p class="meta">Assessed against: {{join .Versions "; "}}</p>{{end}}
 <table>
 <tr><th>ID</th><th>Requirement</th><th>Obligation</th><th>Status</th><th>Reasons</th><th>Evidence</th></tr>
 {{range .Requirements}}<tr class="{{.Status}}"><td>{{idLabel .}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{.Status}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>

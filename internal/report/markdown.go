@@ -39,6 +39,9 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 	}
 	for _, rr := range regimes(a) {
 		ew.printf("\n## %s: %s\n\n%s\n", rr.Title, rr.Verdict, mdEscape(rr.VerdictReason))
+		if len(rr.Versions) > 0 {
+			ew.printf("\nAssessed against: %s\n", mdEscape(strings.Join(rr.Versions, "; ")))
+		}
 		if rr.Route != nil {
 			ew.printf("\nCRA conformity-assessment route: %s\n", mdEscape(routeLine(rr.Route)))
 		}

@@ -37,6 +37,9 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	tw.Flush()
 	for _, rr := range regimes(a) {
 		ew.printf("\n%s: %s — %s\n", rr.Title, strings.ToUpper(rr.Verdict), rr.VerdictReason)
+		for _, v := range rr.Versions {
+			ew.printf("Assessed against: %s\n", v)
+		}
 		if rr.Route != nil {
 			ew.printf("CRA route: %s\n", routeLine(rr.Route))
 		}
