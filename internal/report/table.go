@@ -80,6 +80,8 @@ type errWriter struct {
 	err error
 }
 
+// Write writes p unless an earlier write failed; it always reports success
+// so that formatters keep going, and the first error is returned at the end.
 func (e *errWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
 		return len(p), nil
