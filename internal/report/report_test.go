@@ -194,3 +194,43 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip lost data: %+v", back.Scan)
 	}
 }
+
+// TestJSONSchema validates the JSON golden files against
+// docs/assessment.schema.json, the published form of the contract.
+func TestJSONSchema(t *testing.T) {
+	f, err := os.Open("../../docs/assessment.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("assessment.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("assessment.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range examples {
+		var buf bytes.Buffer
+		if err := JSON(&buf, assessExample(t, ex)); err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Errorf("%s: %v", ex, err)
+		}
+	}
+	// A report that breaks the contract must fail.
+	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"product":{"name":"x","manufacturer":"y","model":"z","class":"default"},"regimes":{"uk":{}},"reuse":{"settled":0,"partial":0,"total":0,"share":0,"byRegime":{}}}`))
+	if sch.Validate(bad) == nil {
+		t.Error("schema accepts an unknown regime")
+	}
+}
