@@ -20,7 +20,7 @@ func HTML(w io.Writer, a *assess.Assessment) error {
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"percent": percent, "route": routeLine, "reused": reused, "reuseNote": reuseNote,
-	"join": strings.Join, "idLabel": idLabel,
+	"join": strings.Join, "idLabel": idLabel, "reuseLine": reuseLine,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -52,6 +52,7 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 {{end}}{{end}}
 {{range .Regimes}}<h2>{{.Title}}: <span class="{{.Verdict}}">{{.Verdict}}</span></h2>
 {{if .Versions}}<p class="meta">Assessed against: {{join .Versions "; "}}</p>{{end}}
+{{with reuseLine .}}<p class="reuse">Reuse: {{.}}</p>{{end}}
 <table>
 <tr><th>ID</th><th>Requirement</th><th>Obligation</th><th>Status</th><th>Reasons</th><th>Evidence</th></tr>
 {{range .Requirements}}<tr class="{{.Status}}"><td>{{idLabel .}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{.Status}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>

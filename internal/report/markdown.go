@@ -45,6 +45,9 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 		if rr.Route != nil {
 			ew.printf("\nCRA conformity-assessment route: %s\n", mdEscape(routeLine(rr.Route)))
 		}
+		if l := reuseLine(rr); l != "" {
+			ew.printf("\nReuse: %s\n", mdEscape(l))
+		}
 		ew.printf("\n| ID | Title | Obligation | Status | Reasons | Evidence |\n|---|---|---|---|---|---|\n")
 		for _, r := range rr.Requirements {
 			reasons := strings.Join(r.Reasons, "; ")

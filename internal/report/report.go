@@ -241,3 +241,25 @@ func sbomFailures(a *assess.Assessment) []string {
 	}
 	return a.SBOM.Failed
 }
+
+// reuseLine lists the requirements of a regime settled by reuse and where
+// their evidence came from ("" when none).
+func reuseLine(rr *assess.RegimeResult) string {
+	var parts []string
+	for _, r := range rr.Requirements {
+		if reused(r) {
+			var from []string
+			for _, u := range r.ReusedFrom {
+				if u.Coverage == "full" {
+					from = append(from, u.From+" ("+u.Relation+")")
+				}
+			}
+			parts = append(parts, r.ID+" ← "+strings.Join(from, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d requirements (%s) settled by evidence given for another regime: %s",
+		rr.Reuse.Settled, rr.Counts.Total, percent(rr.Reuse.Share), strings.Join(parts, "; "))
+}

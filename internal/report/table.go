@@ -43,6 +43,9 @@ func Table(w io.Writer, a *assess.Assessment) error {
 		if rr.Route != nil {
 			ew.printf("CRA route: %s\n", routeLine(rr.Route))
 		}
+		if l := reuseLine(rr); l != "" {
+			ew.printf("Reuse: %s\n", l)
+		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tOBLIGATION\tREASON")
 		for _, r := range rr.Requirements {
