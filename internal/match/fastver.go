@@ -14,7 +14,8 @@ import (
 // stays exactly OSV's (TestFastOrderAgreesWithSemantic checks this on every
 // boundary version of the staged advisories).
 type ver struct {
-	n    int // number of numeric components; -1: not purely numeric
+	n    int  // number of numeric components; -1: no usable numeric part
+	pre  bool // nums are only the leading components; a build/pre-release tail follows
 	nums [maxFastComponents]uint64
 	sv   semantic.Version // nil until needed
 	raw  string
@@ -27,7 +28,11 @@ const maxFastComponents = 8
 var fastPath = true
 
 // fastComponents is how many numeric components an ecosystem's order
-// compares numerically with zero padding; 0: no fast path.
+// compares numerically with zero padding; 0: no fast path. For the
+// semver-like ecosystems (3 and NuGet's 4) the leading components decide
+// the order whenever they differ, whatever tail follows (osv-scalibr
+// compares components first, then the build/pre-release string), so a
+// version with a tail keeps its numeric prefix too.
 func fastComponents(eco string) int {
 	switch baseEcosystem(eco) {
 	case "Go", "npm", "crates.io", "Bitnami", "SwiftURL", "Hex", "Pub", "ConanCenter", "Julia", "GHC":
@@ -43,16 +48,33 @@ func fastComponents(eco string) int {
 // newVer prepares raw (already normalised) in eco. The semantic parse is
 // done now only when the fast path does not apply; err is its error.
 func newVer(eco, raw string) (*ver, error) {
-	v := &ver{n: -1, raw: raw, eco: eco}
-	if limit := fastComponents(eco); fastPath && limit > 0 && parseNumeric(trimMavenRelease(eco, raw), limit, v) {
-		return v, nil
+	v := &ver{}
+	if err := v.set(eco, raw); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// set prepares v for raw in eco, reusing v's memory.
+func (v *ver) set(eco, raw string) error {
+	*v = ver{n: -1, raw: raw, eco: eco}
+	if limit := fastComponents(eco); fastPath && limit > 0 {
+		if parseNumeric(trimMavenRelease(eco, raw), limit, v) {
+			return nil
+		}
+		if limit <= 4 {
+			parsePrefix(raw, limit, v)
+		}
+	}
+	if v.pre {
+		return nil // parsed by semantic only if the numeric prefix ties
 	}
 	sv, err := semantic.Parse(raw, eco)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	v.sv = sv
-	return v, nil
+	return nil
 }
 
 // parseNumeric fills v.nums when s is 1..limit dot-separated decimal
@@ -83,6 +105,25 @@ func parseNumeric(s string, limit int, v *ver) bool {
 	return true
 }
 
+// parsePrefix fills v.nums with the leading dot-separated numbers of s
+// when a non-numeric tail follows them ("1.2.3-rc.1", "0.0.0-2021…-abc")
+// and there are at most limit of them; otherwise v stays without numbers.
+func parsePrefix(s string, limit int, v *ver) {
+	end := 0
+	for end < len(s) && (s[end] == '.' || (s[end] >= '0' && s[end] <= '9')) {
+		end++
+	}
+	if end == 0 || end == len(s) || s[end-1] == '.' {
+		return
+	}
+	var w ver
+	if parseNumeric(s[:end], limit, &w) {
+		// a further numeric component right after the tail starts would
+		// not matter: the tail begins with a non-digit, non-dot character
+		v.n, v.nums, v.pre = w.n, w.nums, true
+	}
+}
+
 // semantic returns the semantic version, parsing it on first use.
 func (v *ver) semantic() semantic.Version {
 	if v.sv == nil {
@@ -110,7 +151,9 @@ func (a *ver) compare(b *ver) int {
 				return 1
 			}
 		}
-		return 0
+		if !a.pre && !b.pre {
+			return 0
+		}
 	}
 	as, bs := a.semantic(), b.semantic()
 	if as == nil || bs == nil {

@@ -130,6 +130,7 @@ type Matcher struct {
 	// lastEco is the ecosystem the last MatchComponent looked up ("" when
 	// it matched by CPE or repository).
 	lastEco string
+	scratch ver
 }
 
 // NewMatcher returns a Matcher reading from src.
@@ -244,19 +245,21 @@ func (m *Matcher) matchPackage(q Query) ([]hit, string, error) {
 	var v *ver
 	bad := false
 	if pm.ranged || len(pm.listed) > 0 {
-		pv, err := parseVersion(q.Ecosystem, q.Version)
-		if err != nil {
+		// m.scratch is reused: nothing below keeps v past this call
+		if err := m.scratch.set(q.Ecosystem, raw); err != nil {
 			bad = true
 		} else {
-			v = pv
+			v = &m.scratch
 		}
 	}
 	var hits []hit
+	slot := -1
 	if v != nil && pm.ranged {
-		hits = pm.at(pm.slot(v))
+		slot = pm.slot(v)
+		hits = pm.at(slot)
 	}
-	if listed := pm.listedHits(raw, v); len(listed) > 0 {
-		hits = mergeHits(slices.Clone(hits), listed)
+	if _, ok := pm.listed[raw]; ok {
+		hits = pm.withListed(hits, slot, raw, v)
 	}
 	if bad && len(hits) == 0 {
 		return nil, ReasonBadVersion, nil

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"sort"
 )
 
@@ -22,6 +23,29 @@ type pkgMatch struct {
 	done    []bool
 	listed  map[string][]int // explicit version → entry indices
 	ranged  bool             // some entry has a SEMVER/ECOSYSTEM range
+	// merged caches, per (slot, listed version), the slot's hits merged
+	// with the entries listing that version.
+	merged map[mergedKey][]hit
+}
+
+type mergedKey struct {
+	slot int
+	raw  string
+}
+
+// withListed merges the hits of a slot with the entries whose versions
+// list holds raw (computed once per slot and version).
+func (pm *pkgMatch) withListed(hits []hit, slot int, raw string, v *ver) []hit {
+	k := mergedKey{slot, raw}
+	if h, ok := pm.merged[k]; ok {
+		return h
+	}
+	h := mergeHits(slices.Clone(hits), pm.listedHits(raw, v))
+	if pm.merged == nil {
+		pm.merged = map[mergedKey][]hit{}
+	}
+	pm.merged[k] = h
+	return h
 }
 
 // prepare ranks every event of the package's ranges and indexes the
