@@ -277,10 +277,13 @@ func evalUpdatePolicy(f *Facts) []Outcome {
 	default:
 		out = append(out, outcome("", "", "state updates.freeOfCharge and vulnerabilityHandling.advisories", "CRA-II.8"))
 	}
-	if isTrue(u.Signed) && v.UpdateDistribution != "" && u.Mechanism != "" && u.Mechanism != "none" {
-		out = append(out, outcome(Met, "signed updates distributed by: "+v.UpdateDistribution, "", "CRA-II.7"))
+	// II.7 asks for secure, timely distribution, automatic where
+	// applicable: with manual updates a document has to argue why
+	// automatic ones do not apply.
+	if isTrue(u.Signed) && isTrue(u.Automatic) && v.UpdateDistribution != "" && u.Mechanism != "" && u.Mechanism != "none" {
+		out = append(out, outcome(Met, "signed, automatic security updates distributed by: "+v.UpdateDistribution, "", "CRA-II.7"))
 	} else {
-		out = append(out, outcome("", "", "state vulnerabilityHandling.updateDistribution and updates.signed", "CRA-II.7"))
+		out = append(out, outcome("", "", "state vulnerabilityHandling.updateDistribution, updates.signed and updates.automatic (or give a document on why automatic updates do not apply)", "CRA-II.7"))
 	}
 	if u.Mechanism != "" && u.Mechanism != "none" && isTrue(u.Signed) && isTrue(u.Automatic) && isTrue(u.OptOut) && isTrue(u.Notification) && isTrue(u.Postpone) {
 		out = append(out, outcome(Met, "signed "+u.Mechanism+" security updates, automatic by default with opt-out, notification and postponement", "", "CRA-I.2.c"))

@@ -130,6 +130,7 @@ var checkCases = []checkCase{
 	{"update-policy", "free, signed, automatic", nil, map[string]string{"CRA-II.7": Met, "CRA-II.8": Met, "CRA-I.2.c": Met}},
 	{"update-policy", "paid updates", func(d *dossier.Dossier, _ *Facts) { d.Updates.FreeOfCharge = ptr(false) }, map[string]string{"CRA-II.8": NotMet}},
 	{"update-policy", "no postponement", func(d *dossier.Dossier, _ *Facts) { d.Updates.Postpone = nil }, map[string]string{"CRA-I.2.c": ""}},
+	{"update-policy", "manual updates", func(d *dossier.Dossier, _ *Facts) { d.Updates.Automatic = ptr(false) }, map[string]string{"CRA-II.7": "", "CRA-II.8": Met}},
 	{"support-end-notice", "shown", nil, map[string]string{"CRA-13.19": Met, "NISTIR8425-9.1b": Met}},
 	{"support-end-notice", "hidden", func(d *dossier.Dossier, _ *Facts) { d.SupportPeriod.DisclosedAtPurchase = ptr(false) }, map[string]string{"CRA-13.19": NotMet}},
 	{"data-encryption", "encrypted", nil, map[string]string{"CRA-I.2.e": Met, "NISTIR8425-3a": Met}},
