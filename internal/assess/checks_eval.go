@@ -119,8 +119,10 @@ func evalLogging(f *Facts) []Outcome {
 			"record security events such as login failures and configuration changes", "CRA-I.2.l", "NISTIR8425-6a")}
 	case isTrue(l.SecurityEvents) && len(l.Events) > 0:
 		out := []Outcome{outcome(Met, "security events recorded: "+strings.Join(l.Events, ", "), "", "NISTIR8425-6a")}
-		if l.UserOptOut != nil {
-			out = append(out, outcome(Met, "security events are recorded and monitored, with a user opt-out stated", "", "CRA-I.2.l"))
+		if isTrue(l.UserOptOut) {
+			out = append(out, outcome(Met, "security events are recorded, with an opt-out for the user", "", "CRA-I.2.l"))
+		} else {
+			out = append(out, outcome("", "", "state logging.userOptOut (CRA I.2.l asks for a user opt-out)", "CRA-I.2.l"))
 		}
 		return out
 	}

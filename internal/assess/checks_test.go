@@ -91,6 +91,8 @@ var checkCases = []checkCase{
 	{"factory-reset", "absent", func(d *dossier.Dossier, _ *Facts) { d.Data.Deletion.FactoryReset = ptr(false) },
 		map[string]string{"EN303645-5.11-1": NotMet, "CRA-I.2.m": NotMet}},
 	{"security-logging", "logged", nil, map[string]string{"CRA-I.2.l": Met, "NISTIR8425-6a": Met}},
+	{"security-logging", "no opt-out", func(d *dossier.Dossier, _ *Facts) { d.Logging.UserOptOut = ptr(false) },
+		map[string]string{"CRA-I.2.l": "", "NISTIR8425-6a": Met}},
 	{"security-logging", "not logged", func(d *dossier.Dossier, _ *Facts) { d.Logging.SecurityEvents = ptr(false) },
 		map[string]string{"CRA-I.2.l": NotMet, "NISTIR8425-6a": NotMet}},
 	{"sbom-quality", "passes", nil, map[string]string{idCRASBOM: Met, "FCC-REG-10": Met}},
