@@ -12,7 +12,7 @@ import (
 
 // maxYAMLJSON bounds the JSON a YAML document may expand to (aliases can
 // multiply it), so a hostile file cannot exhaust memory.
-const maxYAMLJSON = 64 << 20
+const maxYAMLJSON = 16 << 20
 
 // yamlToJSON converts one YAML document to JSON for decoding into a Record.
 // Scalars become JSON strings, because OSV's typed fields are all strings
