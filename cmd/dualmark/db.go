@@ -90,15 +90,18 @@ same id appears twice the newest "modified" wins. Progress goes to stderr.`,
 
 func newDBStatusCmd() *cobra.Command {
 	var dir string
-	var asJSON bool
+	var asJSON, verify bool
 	cmd := &cobra.Command{
 		Use:   "status --db DIR",
 		Short: "Show what the advisory database was built from",
 		Long: `Status opens the database (checking its header and index checksums) and prints
 its provenance: when it was built, from which sources, records per ecosystem,
-KEV and EPSS counts. A missing or corrupt database is an error (exit 2).`,
+KEV and EPSS counts. A missing or corrupt database is an error (exit 2).
+--verify also reads and checks every record (the normal open checks only the
+header and indexes; records are checked when a scan reads them).`,
 		Example: `  dualmark db status --db ./db
-  dualmark db status --db ./db --json`,
+  dualmark db status --db ./db --json
+  dualmark db status --db ./db --verify`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := advisory.OpenDB(dir)
@@ -106,6 +109,12 @@ KEV and EPSS counts. A missing or corrupt database is an error (exit 2).`,
 				return err
 			}
 			defer db.Close()
+			if verify {
+				if err := db.Verify(); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "verified: every record and index entry is intact")
+			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), db.Status())
 			}
@@ -115,6 +124,7 @@ KEV and EPSS counts. A missing or corrupt database is an error (exit 2).`,
 	}
 	dbFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance as JSON")
+	cmd.Flags().BoolVar(&verify, "verify", false, "check every record's checksum too")
 	return cmd
 }
 

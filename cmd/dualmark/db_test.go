@@ -97,6 +97,9 @@ func TestDBImportAndStatus(t *testing.T) {
 		t.Errorf("db status output differs from %s:\n%s", golden, out)
 	}
 
+	if code, _, errOut := runCaptured("db", "status", "--db", dir, "--verify"); code != 0 || !strings.Contains(errOut, "verified") {
+		t.Errorf("db status --verify: exit %d, %q", code, errOut)
+	}
 	code, out, _ = runCaptured("db", "status", "--db", dir, "--json")
 	var prov struct {
 		Records    int            `json:"records"`

@@ -392,3 +392,34 @@ func (b *Builder) Write(dir string) (Provenance, error) {
 	}
 	return b.Provenance(), nil
 }
+
+// Verify checks every record's checksum and encoding and that every index
+// entry points at a record, reading the whole file. OpenDB checks only the
+// header and the indexes; Verify is the full check behind
+// `dualmark db status --verify`. It does not fill the record cache.
+func (db *DB) Verify() error {
+	n := uint32(len(db.cache))
+	for i := uint32(0); i < n; i++ {
+		if db.cache[i].Load() != nil {
+			continue
+		}
+		if _, err := db.record(i); err != nil {
+			return err
+		}
+		db.cache[i].Store(nil)
+	}
+	for t, ix := range db.idx {
+		for k := 0; k < ix.n; k++ {
+			ords, err := ix.find(string(ix.key(k)))
+			if err != nil {
+				return fmt.Errorf("%s: %w; re-import the database", db.path, err)
+			}
+			for _, o := range ords {
+				if o >= n {
+					return fmt.Errorf("%s: %w: index %d key %q names record %d of %d; re-import the database", db.path, ErrCorrupt, t, ix.key(k), o, n)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -117,6 +117,9 @@ func TestCorruptDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := good.Verify(); err != nil {
+		t.Fatalf("Verify of the intact database: %v", err)
+	}
 	recStart := int(binaryOffset(t, orig, secRecords))
 	tests := []struct {
 		name   string
@@ -171,6 +174,9 @@ func TestCorruptDatabase(t *testing.T) {
 			}
 			if failed != 1 {
 				t.Errorf("%d records failed, want exactly the damaged one", failed)
+			}
+			if err := db.Verify(); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Verify = %v, want ErrCorrupt", err)
 			}
 			// The lookup that reaches the damaged record reports it.
 			r0, _ := good.record(0)
