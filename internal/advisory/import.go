@@ -286,9 +286,15 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long := append([]byte(nil), b...)
-			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= maxRecordBytes {
+			for errors.Is(err, bufio.ErrBufferFull) {
 				b, err = br.ReadSlice('\n')
-				long = append(long, b...)
+				if len(long) <= maxRecordBytes {
+					long = append(long, b...)
+				}
+			}
+			if len(long) > maxRecordBytes {
+				im.issue(Issue{File: name, Line: line, Reason: fmt.Sprintf("line longer than %d MiB", maxRecordBytes>>20)})
+				long = nil
 			}
 			b = long
 		}
@@ -313,14 +319,7 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 func (im *Importer) addJSONDocument(data []byte, name string) {
 	t := bytes.TrimSpace(data)
 	if len(t) > 0 && t[0] == '[' {
-		var arr []json.RawMessage
-		if err := json.Unmarshal(t, &arr); err != nil {
-			im.issue(Issue{File: name, Line: lineAt(data, jsonOffset(err)), Reason: "invalid JSON: " + err.Error()})
-			return
-		}
-		for _, raw := range arr {
-			im.addJSONRecord(raw, name, lineAt(data, int64(bytes.Index(data, raw))))
-		}
+		im.addJSONArray(t, name)
 		return
 	}
 	var probe struct {
@@ -337,6 +336,35 @@ func (im *Importer) addJSONDocument(data []byte, name string) {
 		return
 	}
 	im.addJSONRecord(data, name, 0)
+}
+
+// addJSONArray imports a JSON array of OSV records, naming each element's
+// line in issues.
+func (im *Importer) addJSONArray(data []byte, name string) {
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
+		im.issue(Issue{File: name, Line: lineAt(data, jsonOffset(err)), Reason: "invalid JSON: " + err.Error()})
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // '['
+		im.issue(Issue{File: name, Reason: "invalid JSON: " + err.Error()})
+		return
+	}
+	line, pos := 1, int64(0)
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			im.issue(Issue{File: name, Line: line, Reason: "invalid JSON: " + err.Error()})
+			return
+		}
+		end := dec.InputOffset()
+		start := end - int64(len(raw))
+		line += bytes.Count(data[pos:start], []byte{'\n'})
+		pos = start
+		im.addJSONRecord(raw, name, line)
+	}
 }
 
 // jsonOffset returns the byte offset an encoding/json error names, or -1.

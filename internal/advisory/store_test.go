@@ -414,3 +414,24 @@ func TestEPSSScoreDate(t *testing.T) {
 		t.Errorf("EPSS = %+v, %v", s, ok)
 	}
 }
+
+// TestImportJSONArray reads a JSON array of records (as osv.dev's API and
+// some exports write them) and names each bad element's line.
+func TestImportJSONArray(t *testing.T) {
+	doc := "[\n" +
+		`{"id":"GO-1","modified":"2024-01-01T00:00:00Z"},` + "\n" +
+		`{"id":"GO-2"},` + "\n" +
+		`{"id":"GO-3","modified":"2024-01-01T00:00:00Z"}` + "\n]"
+	im := NewImporter()
+	if err := im.AddReader(strings.NewReader(doc), "export.json"); err != nil {
+		t.Fatal(err)
+	}
+	if p := im.Provenance(); p.Records != 2 || len(im.Issues) != 1 || im.Issues[0].ID != "GO-2" || im.Issues[0].Line != 3 {
+		t.Errorf("records %d, issues %+v; want GO-1 and GO-3 kept, GO-2 reported at line 3", p.Records, im.Issues)
+	}
+	im = NewImporter()
+	_ = im.AddReader(strings.NewReader("[\n{\"id\":\n"), "broken.json")
+	if len(im.Issues) != 1 || !strings.Contains(im.Issues[0].Reason, "invalid JSON") {
+		t.Errorf("truncated array: %+v", im.Issues)
+	}
+}
