@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -344,6 +345,15 @@ func componentID(c ComponentRef) string {
 	return c.Name + "@" + c.Version
 }
 
+// productIRI identifies a component in OpenVEX, which wants an IRI: the
+// purl, else a dualmark URN built from name and version.
+func productIRI(c ComponentRef) string {
+	if c.PURL != "" {
+		return c.PURL
+	}
+	return "urn:dualmark:component:" + url.PathEscape(c.Name) + ":" + url.PathEscape(c.Version)
+}
+
 func vexReason(s *vex.Statement) string {
 	parts := []string{s.Status}
 	if s.Justification != "" {
@@ -515,7 +525,7 @@ func OpenVEX(res *Result, opts RenderOptions) map[string]any {
 		}
 		st := map[string]any{
 			"vulnerability": vuln,
-			"products":      []any{map[string]any{"@id": componentID(f.Component)}},
+			"products":      []any{map[string]any{"@id": productIRI(f.Component)}},
 			"status":        vex.StatusAffected,
 		}
 		if f.Suppressed && f.SuppressedBy != nil {
