@@ -88,7 +88,7 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 	if checks == nil {
 		checks = Checks
 	}
-	e := &evaluator{cat: in.Catalog, states: map[string]*state{}}
+	e := &evaluator{cat: in.Catalog, states: map[string]*state{}, claimed: map[string]bool{}}
 	for _, r := range assessedRegimes {
 		for _, req := range in.Catalog.ByRegime(r) {
 			st := &state{req: req}
@@ -146,9 +146,10 @@ func normaliseRegimes(in []string) ([]string, error) {
 }
 
 type evaluator struct {
-	cat    Catalog
-	states map[string]*state
-	order  []*state
+	cat     Catalog
+	states  map[string]*state
+	order   []*state
+	claimed map[string]bool // requirements with a not-applicable claim
 }
 
 func (e *evaluator) add(id string, d decision) {
@@ -216,6 +217,7 @@ func relationPhrase(rel string) string {
 // applyClaims records the dossier's justified not-applicable claims.
 func (e *evaluator) applyClaims(d *dossier.Dossier) {
 	for _, na := range d.NotApplicable {
+		e.claimed[na.Requirement] = true
 		e.add(na.Requirement, decision{status: NotApplicable, evidence: "not-applicable claim",
 			reason: "claimed not applicable: " + strings.TrimSpace(na.Justification)})
 	}
@@ -446,6 +448,7 @@ func (e *evaluator) results() map[string]RequirementResult {
 		r.Evidence = append(r.Evidence, "items:"+strings.Join(kids, ","))
 		out[st.req.ID] = r
 	}
+	e.justifications(out)
 	return out
 }
 
@@ -570,4 +573,46 @@ func versions(c Catalog, regime string) []string {
 		}
 	}
 	return out
+}
+
+// idENJustify is EN 303 645 provision 4-1: a justification is recorded for
+// every recommendation that is not applicable or not fulfilled.
+const idENJustify = "EN303645-4-1"
+
+// justifications decides EN 303 645 4-1 from the other EN 303 645
+// results: a recommendation that a fact shows not fulfilled, with no
+// not-applicable claim recording why, fails it (whatever documents say:
+// the dossier is where the justification is recorded); when every
+// recommendation is met, not applicable or justified by a claim, it is
+// met; otherwise it is left as the evidence has it.
+func (e *evaluator) justifications(out map[string]RequirementResult) {
+	r, ok := out[idENJustify]
+	if !ok {
+		return
+	}
+	var unjustified, open []string
+	for _, st := range e.order {
+		if st.req.Regime != catalog.RegimeEN303645 || st.req.Obligation != catalog.Recommended || e.claimed[st.req.ID] {
+			continue
+		}
+		switch out[st.req.ID].Status {
+		case NotMet:
+			unjustified = append(unjustified, st.req.ID)
+		case Unknown:
+			open = append(open, st.req.ID)
+		}
+	}
+	switch {
+	case len(unjustified) > 0:
+		r.Reasons = append([]string{"recommendation(s) not fulfilled without a recorded justification: " + strings.Join(unjustified, ", ")}, r.Reasons...)
+		r.Status, r.Next = NotMet, "fulfil "+strings.Join(unjustified, ", ")+", or record why not under notApplicable"
+	case r.Status != Unknown:
+		return
+	case len(open) == 0:
+		r.Status, r.Reasons, r.Next = Met, []string{"every recommendation is met, not applicable or justified"}, ""
+	default:
+		r.Next = "settle the recommendations " + listShort(open) + ", or record why they are not applicable"
+	}
+	r.Evidence = append(r.Evidence, "recommendations")
+	out[idENJustify] = r
 }

@@ -421,3 +421,46 @@ func TestEvidenceKindNote(t *testing.T) {
 		}
 	}
 }
+
+// TestJustificationProvision decides EN 303 645 4-1 from the
+// recommendations: fulfilled or claimed not applicable ⇒ met; one shown
+// not fulfilled without a claim ⇒ not met, whatever a document says.
+func TestJustificationProvision(t *testing.T) {
+	cat := &fakeCatalog{reqs: []catalog.Requirement{
+		req("EN303645-4-1", "en303645", catalog.Mandatory),
+		req("EN303645-5.1-5", "en303645", catalog.Mandatory),
+		req("EN303645-5.3-4", "en303645", catalog.Recommended),
+		req("EN303645-5.4-3", "en303645", catalog.Recommended),
+	}}
+	for _, tc := range []struct {
+		name   string
+		change func(d *dossier.Dossier)
+		want   string
+	}{
+		{"all recommendations met", nil, Met},
+		{"one not met", func(d *dossier.Dossier) { d.Cryptography.HardCodedSecrets = ptr(true) }, NotMet},
+		{"one not met, a document claims 4-1", func(d *dossier.Dossier) {
+			d.Cryptography.HardCodedSecrets = ptr(true)
+			d.Evidence = []dossier.Evidence{evidenceFor("EN303645-4-1")}
+		}, NotMet},
+		{"one not met but justified", func(d *dossier.Dossier) {
+			d.Cryptography.HardCodedSecrets = ptr(true)
+			d.NotApplicable = []dossier.NotApplicable{{Requirement: "EN303645-5.4-3", Justification: "the key is public by design"}}
+		}, Met},
+		{"one open", func(d *dossier.Dossier) { d.Updates.Automatic = nil }, Unknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := goodDossier()
+			if tc.change != nil {
+				tc.change(d)
+			}
+			a, err := Evaluate(d, Inputs{Catalog: cat, Regimes: []string{RegimeEN303645}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := find(t, a, "EN303645-4-1"); r.Status != tc.want {
+				t.Errorf("EN303645-4-1 = %s, want %s (%q)", r.Status, tc.want, r.Reasons)
+			}
+		})
+	}
+}
