@@ -1,0 +1,63 @@
+package match
+
+import "testing"
+
+// TestEcosystemOrder pins version order per ecosystem as OSV defines it,
+// through the matcher's version type (fast path and osv-scalibr).
+func TestEcosystemOrder(t *testing.T) {
+	tests := []struct {
+		eco, a, b string
+		want      int
+	}{
+		{"Go", "v1.2.3", "1.2.10", -1},
+		{"Go", "v0.0.0-20210322153248-0c34fe9e7dc2", "0.0.0", -1},
+		{"Go", "v0.0.0-20210322153248-0c34fe9e7dc2", "0.1.0", -1},
+		{"Go", "v20.10.7+incompatible", "20.10.11+incompatible", -1},
+		{"npm", "1.0.0-beta.2", "1.0.0-beta.11", -1},
+		{"npm", "1.0.0-rc.1", "1.0.0", -1},
+		{"npm", "2.0.0", "10.0.0", -1},
+		{"crates.io", "0.9.0", "0.10.0-alpha", -1},
+		{"PyPI", "1.0rc1", "1.0", -1},
+		{"PyPI", "1.0.post1", "1.0", 1},
+		{"PyPI", "1.0.dev1", "1.0a1", -1},
+		{"PyPI", "1!0.1", "2.0", 1},
+		{"PyPI", "1.26.4.post1", "1.26.5", -1},
+		{"Maven", "1.0-SNAPSHOT", "1.0", -1},
+		{"Maven", "2.12.1.Final", "2.12.1", 0},
+		{"Maven", "9.4.40.v20210413", "9.4.41", -1},
+		{"Maven", "1.0-alpha", "1.0-beta", -1},
+		{"NuGet", "4.3.0", "4.3.0.1", -1},
+		{"NuGet", "1.0.0-RC", "1.0.0-rc", 0},
+		{"RubyGems", "1.0.0.pre", "1.0.0", -1},
+		{"Debian", "1:1.0-1", "2.0-1", 1},
+		{"Debian:12", "1.1.1n-0+deb11u3", "1.1.1n-0+deb11u4", -1},
+		{"Debian", "1.0~rc1", "1.0", -1},
+		{"Ubuntu:22.04", "5.1-6ubuntu1", "5.1-6ubuntu1.1", -1},
+		{"Alpine:v3.18", "1.30.1-r5", "1.30.1-r10", -1},
+		{"Alpine", "1.2.3_rc1", "1.2.3", -1},
+		{"AlmaLinux:8", "2:2.3.4-1", "2:2.3.4-2.git87f9237.module_el8.5.0+119+9a9ec082", -1},
+		{"AlmaLinux", "1:0.9", "2.0", 1},
+		{"Hackage", "1.0", "1.0.0", -1},
+		{"CRAN", "1.2-3", "1.2-10", -1},
+		{"Packagist", "1.0.0-beta1", "1.0.0", -1},
+		{"Bitnami", "5.15.12", "5.15.13", -1},
+	}
+	for _, tc := range tests {
+		a, err := parseVersion(tc.eco, tc.a)
+		if err != nil {
+			t.Errorf("%s %q: %v", tc.eco, tc.a, err)
+			continue
+		}
+		b, err := parseVersion(tc.eco, tc.b)
+		if err != nil {
+			t.Errorf("%s %q: %v", tc.eco, tc.b, err)
+			continue
+		}
+		if got := a.compare(b); got != tc.want {
+			t.Errorf("%s: %q vs %q = %d, want %d", tc.eco, tc.a, tc.b, got, tc.want)
+		}
+		if got := b.compare(a); got != -tc.want {
+			t.Errorf("%s: %q vs %q = %d, want %d (reversed)", tc.eco, tc.b, tc.a, got, -tc.want)
+		}
+	}
+}
