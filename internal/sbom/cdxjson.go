@@ -252,7 +252,7 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 		x.Creator = c.Author
 	}
 	if out.Supplier == "" {
-		out.Supplier = firstNonEmpty(c.Publisher, x.Creator)
+		out.Supplier = c.Publisher // the pre-1.6 stand-in for a supplier
 	}
 	if c.SWID != nil {
 		x.SWID = c.SWID.TagID

@@ -96,6 +96,9 @@ func normalizeHashAlg(a string) string {
 
 // licenseRef turns a free-text licence name into an SPDX LicenseRef.
 func licenseRef(name string) string {
+	if strings.HasPrefix(name, "LicenseRef-") || strings.HasPrefix(name, "DocumentRef-") || name == "NONE" || name == "NOASSERTION" {
+		return name // already an SPDX reference (as dualmark's converter writes them)
+	}
 	var b strings.Builder
 	b.WriteString("LicenseRef-")
 	for _, r := range name {

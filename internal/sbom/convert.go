@@ -135,24 +135,7 @@ func toCDX(c Component) cdx.Component {
 	if len(c.Hashes) > 0 {
 		out.Hashes = cdxHashes(c.Hashes)
 	}
-	var lics cdx.Licenses
-	addLic := func(expr string, ack cdx.LicenseAcknowledgement) {
-		if expr == "" {
-			return
-		}
-		a := ack
-		lc := cdx.LicenseChoice{Expression: expr}
-		if ack != "" {
-			lc.Acknowledgement = &a
-		}
-		lics = append(lics, lc)
-	}
-	addLic(c.X().LicenseConcluded, cdx.LicenseAcknowledgementConcluded)
-	addLic(c.X().LicenseDeclared, cdx.LicenseAcknowledgementDeclared)
-	if len(lics) == 0 {
-		addLic(c.Licenses, "")
-	}
-	if len(lics) > 0 {
+	if lics := cdxLicenses(c); len(lics) > 0 {
 		out.Licenses = &lics
 	}
 	if c.X().SWID != "" {
@@ -185,6 +168,44 @@ func toCDX(c Component) cdx.Component {
 	}
 	if len(props) > 0 {
 		out.Properties = &props
+	}
+	return out
+}
+
+// cdxLicenses writes the licences in a schema-valid shape: CycloneDX allows
+// either license objects (each with an acknowledgement) or exactly one
+// expression. Single identifiers become objects; a compound expression is
+// written alone (concluded, else declared), which keeps Licenses.
+func cdxLicenses(c Component) cdx.Licenses {
+	x := c.X()
+	concluded, declared := x.LicenseConcluded, x.LicenseDeclared
+	if concluded == "" && declared == "" {
+		concluded = c.Licenses
+	}
+	single := func(s string) bool { return s == "" || !strings.ContainsAny(s, " ()") }
+	if !single(concluded) || !single(declared) {
+		expr := firstNonEmpty(concluded, declared)
+		ack := cdx.LicenseAcknowledgementConcluded
+		if concluded == "" {
+			ack = cdx.LicenseAcknowledgementDeclared
+		}
+		return cdx.Licenses{{Expression: expr, Acknowledgement: &ack}}
+	}
+	var out cdx.Licenses
+	for _, l := range []struct {
+		id  string
+		ack cdx.LicenseAcknowledgement
+	}{{concluded, cdx.LicenseAcknowledgementConcluded}, {declared, cdx.LicenseAcknowledgementDeclared}} {
+		if l.id == "" {
+			continue
+		}
+		lic := &cdx.License{Acknowledgement: l.ack}
+		if id := canonicalLicenseID(l.id); id != "" {
+			lic.ID = id
+		} else {
+			lic.Name = l.id
+		}
+		out = append(out, cdx.LicenseChoice{License: lic})
 	}
 	return out
 }

@@ -5,13 +5,17 @@ import (
 	"strings"
 )
 
-func makeSet(ids ...string) map[string]bool {
-	m := make(map[string]bool, len(ids))
+// makeSet maps the lower-cased identifiers to their canonical spelling.
+func makeSet(ids ...string) map[string]string {
+	m := make(map[string]string, len(ids))
 	for _, id := range ids {
-		m[strings.ToLower(id)] = true
+		m[strings.ToLower(id)] = id
 	}
 	return m
 }
+
+// canonicalLicenseID returns the SPDX License List spelling of id, or "".
+func canonicalLicenseID(id string) string { return spdxLicenseIDs[strings.ToLower(id)] }
 
 // ValidateLicenseExpression checks that expr is a well-formed SPDX licence
 // expression whose identifiers are on the SPDX License List or are
@@ -90,7 +94,7 @@ func (p *licParser) term() error {
 	if strings.EqualFold(p.peek(), "WITH") {
 		p.pos++
 		exc := p.peek()
-		if exc == "" || !spdxLicenseIDs[strings.ToLower(exc)] && !strings.HasPrefix(exc, "AdditionRef-") {
+		if exc == "" || canonicalLicenseID(exc) == "" && !strings.HasPrefix(exc, "AdditionRef-") {
 			return fmt.Errorf("%q is not an SPDX licence exception", exc)
 		}
 		p.pos++
@@ -108,7 +112,7 @@ func checkLicenseID(id string) error {
 	case strings.HasPrefix(id, "LicenseRef-") || strings.HasPrefix(id, "DocumentRef-"):
 		return nil
 	}
-	if spdxLicenseIDs[strings.ToLower(strings.TrimSuffix(id, "+"))] {
+	if canonicalLicenseID(strings.TrimSuffix(id, "+")) != "" {
 		return nil
 	}
 	return fmt.Errorf("%q is not an SPDX License List identifier (use LicenseRef-... for others)", id)

@@ -112,31 +112,35 @@ func validateSchema(data []byte, kind docKind, opts Options) error {
 // errNoSchema marks encodings Strict mode cannot validate.
 var errNoSchema = errors.New("no JSON schema for this encoding")
 
-// describeValidation lists the failing places (JSON pointers) and why,
-// deepest first, at most five.
+// describeValidation lists the failing places (JSON pointers) and why:
+// the leaves of the error tree, deepest first, at most five.
 func describeValidation(ve *jsonschema.ValidationError) string {
-	out := ve.BasicOutput()
+	type leaf struct{ loc, msg string }
+	var leaves []leaf
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		msg := e.Error()
+		if i := strings.LastIndex(msg, "': "); i >= 0 {
+			msg = msg[i+3:]
+		}
+		leaves = append(leaves, leaf{"/" + strings.Join(e.InstanceLocation, "/"), msg})
+	}
+	walk(ve)
+	sort.SliceStable(leaves, func(i, j int) bool { return len(leaves[i].loc) > len(leaves[j].loc) })
 	var msgs []string
 	seen := map[string]bool{}
-	units := out.Errors
-	sort.SliceStable(units, func(i, j int) bool { return len(units[i].InstanceLocation) > len(units[j].InstanceLocation) })
-	for _, u := range units {
-		if u.Error == nil || u.Error.String() == "validation failed" {
-			continue // generic wrappers ($ref, allOf): the leaf says why
+	for _, l := range leaves {
+		m := l.loc + ": " + l.msg
+		if !seen[m] {
+			seen[m] = true
+			msgs = append(msgs, m)
 		}
-		loc := u.InstanceLocation
-		if loc == "" {
-			loc = "/"
-		}
-		m := loc + ": " + u.Error.String()
-		if seen[m] {
-			continue
-		}
-		seen[m] = true
-		msgs = append(msgs, m)
-	}
-	if len(msgs) == 0 {
-		return ve.Error()
 	}
 	if len(msgs) > 5 {
 		msgs = append(msgs[:5], fmt.Sprintf("and %d more", len(msgs)-5))

@@ -1,0 +1,132 @@
+package sbom
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// fuzzSeeds adds the small real SBOMs of the inventory whose recorded
+// format starts with prefix as seeds.
+func fuzzSeeds(f *testing.F, prefix string) {
+	invPath := testdata.Path(f, "sbom/sbom-inventory.json")
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var inv struct{ SBOMs []inventoryEntry }
+	if err := json.Unmarshal(data, &inv); err != nil {
+		f.Fatal(err)
+	}
+	root := filepath.Dir(filepath.Dir(invPath))
+	n := 0
+	for _, e := range inv.SBOMs {
+		if !strings.HasPrefix(e.Format, prefix) || strings.HasSuffix(e.File, ".gz") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, e.File))
+		if err != nil || len(b) > 32<<10 {
+			continue
+		}
+		f.Add(b)
+		if n++; n == 40 {
+			break
+		}
+	}
+}
+
+// fuzzDecoder checks that a decoder never panics, and that a document it
+// accepts is consistent: every component has a location, warnings name a
+// place.
+func fuzzDecoder(f *testing.F, decode func([]byte) (*Document, error)) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := decode(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		finish(doc)
+		for i, c := range doc.Components {
+			if c.Location == "" {
+				t.Fatalf("component %d has no location", i)
+			}
+		}
+		for _, w := range doc.Warnings {
+			if w.Location == "" || w.Message == "" {
+				t.Fatalf("warning without place or message: %+v", w)
+			}
+		}
+	})
+}
+
+func FuzzCycloneDXJSON(f *testing.F) {
+	fuzzSeeds(f, "CycloneDX-JSON")
+	fuzzDecoder(f, func(b []byte) (*Document, error) {
+		fast, errFast := parseCycloneDXJSONFast(b)
+		if errFast != nil {
+			// the fast path may be stricter: encoding/json matches keys
+			// case-insensitively ("BOMFORMAT"), gjson does not
+			return nil, errFast
+		}
+		// what the fast path accepts, the reference reader reads alike
+		ref, errRef := parseCycloneDXJSON(b)
+		if errRef != nil {
+			panic("fast path accepted what the reference reader rejects: " + errRef.Error())
+		}
+		if len(fast.Components) != len(ref.Components) && !caseVariantKeys(b) {
+			panic("component counts differ")
+		}
+		return fast, nil
+	})
+}
+
+// caseVariantKeys reports whether b holds a key such as "Components" that
+// encoding/json (the reference reader) matches case-insensitively while the
+// fast path, like the CycloneDX schema, does not.
+func caseVariantKeys(b []byte) bool {
+	lower := bytes.ToLower(b)
+	for _, k := range []string{`"components"`, `"bomFormat"`, `"specVersion"`, `"metadata"`, `"dependencies"`, `"name"`, `"version"`, `"purl"`, `"type"`, `"bom-ref"`} {
+		if bytes.Count(lower, bytes.ToLower([]byte(k))) != bytes.Count(b, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzCycloneDXXML(f *testing.F) {
+	fuzzSeeds(f, "CycloneDX-XML")
+	fuzzDecoder(f, parseCycloneDXXML)
+}
+
+func FuzzSPDXJSON(f *testing.F) {
+	fuzzSeeds(f, "SPDX-JSON")
+	fuzzDecoder(f, func(b []byte) (*Document, error) { return parseSPDX2JSON(b, EncodingJSON) })
+}
+
+func FuzzSPDXTagValue(f *testing.F) {
+	fuzzSeeds(f, "SPDX-TV")
+	fuzzDecoder(f, parseSPDXTagValue)
+}
+
+func FuzzSPDX3(f *testing.F) {
+	fuzzSeeds(f, "SPDX3")
+	fuzzDecoder(f, parseSPDX3)
+}
+
+// FuzzParse drives the whole entry point: gzip, detection, every decoder.
+func FuzzParse(f *testing.F) {
+	fuzzSeeds(f, "")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse(bytes.NewReader(data), "fuzz", Options{MaxBytes: 1 << 20})
+		if err == nil && doc.Format == "" {
+			t.Fatal("accepted document without a format")
+		}
+	})
+}
