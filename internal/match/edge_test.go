@@ -216,3 +216,25 @@ func TestCVSSSeverity(t *testing.T) {
 		t.Errorf("database_specific MODERATE → %s, want medium", got.Level)
 	}
 }
+
+func TestLinkAliases(t *testing.T) {
+	fs := []Finding{
+		{Advisory: AdvisoryRef{ID: "GHSA-x", Aliases: []string{"CVE-1"}}},
+		{Advisory: AdvisoryRef{ID: "PYSEC-y", Aliases: []string{"CVE-1", "GHSA-x"}}},
+		{Advisory: AdvisoryRef{ID: "CVE-1", Aliases: []string{}}},
+		{Advisory: AdvisoryRef{ID: "GO-z", Aliases: []string{"CVE-2"}}},
+	}
+	linkAliases(fs)
+	want := [][]string{{"PYSEC-y", "CVE-1"}, {"GHSA-x", "CVE-1"}, {"GHSA-x", "PYSEC-y"}, nil}
+	for i := range fs {
+		if !slices.Equal(fs[i].Advisory.Related, want[i]) {
+			t.Errorf("%s related %v, want %v", fs[i].Advisory.ID, fs[i].Advisory.Related, want[i])
+		}
+	}
+	res := &Result{Findings: fs}
+	res.Summary.BySeverity, res.Summary.ByMatch = map[string]int{}, map[string]int{}
+	summarize(res)
+	if res.Summary.Vulnerabilities != 2 {
+		t.Errorf("%d vulnerabilities, want 2 (one alias group and GO-z)", res.Summary.Vulnerabilities)
+	}
+}

@@ -72,7 +72,7 @@ func TestOracle(t *testing.T) {
 			}
 		}
 	}
-	m := NewMatcher(ix)
+	m := newMatcher(ix)
 	var newer, conversions, known int
 	var queries, compared, missingStaged, agreed int
 	for i, o := range entries {
@@ -197,7 +197,7 @@ func TestFastPathSameAnswers(t *testing.T) {
 		}
 	}
 	answers := func() []string {
-		m := NewMatcher(ix)
+		m := newMatcher(ix)
 		out := make([]string, len(qs))
 		for i, q := range qs {
 			hits, reason, _ := m.matchPackage(q)
@@ -212,7 +212,7 @@ func TestFastPathSameAnswers(t *testing.T) {
 	}
 	fast := answers()
 	// the reference: every entry evaluated on its own, no slot table
-	m := NewMatcher(ix)
+	m := newMatcher(ix)
 	for i, q := range qs {
 		pm, _ := m.packageEntries(q.Ecosystem, q.Name)
 		v, _ := parseVersion(q.Ecosystem, q.Version)

@@ -117,25 +117,25 @@ type Options struct {
 	VEX []vex.Statement
 }
 
-// Matcher matches components against a Source, caching compiled range
+// matcher matches components against a Source, caching compiled range
 // matchers per package so that components sharing a package compile them
 // once. It is not safe for concurrent use.
-type Matcher struct {
+type matcher struct {
 	src     Source
 	pkgs    map[[2]string]*pkgMatch
 	cpes    map[string][]*entry
 	repos   map[string][]*entry
 	enrich  map[*advisory.Record]recordEnrichment
 	skipped int
-	// lastEco is the ecosystem the last MatchComponent looked up ("" when
+	// lastEco is the ecosystem the last matchComponent looked up ("" when
 	// it matched by CPE or repository).
 	lastEco string
 	scratch ver
 }
 
-// NewMatcher returns a Matcher reading from src.
-func NewMatcher(src Source) *Matcher {
-	return &Matcher{
+// newMatcher returns a matcher reading from src.
+func newMatcher(src Source) *matcher {
+	return &matcher{
 		src:    src,
 		pkgs:   map[[2]string]*pkgMatch{},
 		cpes:   map[string][]*entry{},
@@ -155,7 +155,7 @@ type hit struct {
 
 // packageEntries compiles (once) the affected entries of every record that
 // names the package in a compatible ecosystem.
-func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
+func (m *matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 	key := [2]string{eco, name}
 	if pm, ok := m.pkgs[key]; ok {
 		return pm, nil
@@ -185,9 +185,9 @@ func (m *Matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 	return pm, nil
 }
 
-// MatchComponent returns the records affecting one component, or the
+// matchComponent returns the records affecting one component, or the
 // reason it cannot be matched.
-func (m *Matcher) MatchComponent(c *Component) ([]hit, string, error) {
+func (m *matcher) matchComponent(c *Component) ([]hit, string, error) {
 	m.lastEco = ""
 	var q Query
 	reason := ReasonNoIdentifier
@@ -233,7 +233,7 @@ func (m *Matcher) MatchComponent(c *Component) ([]hit, string, error) {
 	return nil, reason, nil
 }
 
-func (m *Matcher) matchPackage(q Query) ([]hit, string, error) {
+func (m *matcher) matchPackage(q Query) ([]hit, string, error) {
 	pm, err := m.packageEntries(q.Ecosystem, q.Name)
 	if err != nil {
 		return nil, "", err
@@ -269,7 +269,7 @@ func (m *Matcher) matchPackage(q Query) ([]hit, string, error) {
 
 // matchRepo matches GIT ranges: the version must be a tag the record lists
 // in versions, or a commit the range lists as introduced/last_affected.
-func (m *Matcher) matchRepo(repo, version string) ([]hit, error) {
+func (m *matcher) matchRepo(repo, version string) ([]hit, error) {
 	repo = NormalizeRepo(repo)
 	entries, ok := m.repos[repo]
 	if !ok {
@@ -311,7 +311,7 @@ func (m *Matcher) matchRepo(repo, version string) ([]hit, error) {
 }
 
 // matchCPEs matches a component by its CPEs against records carrying CPEs.
-func (m *Matcher) matchCPEs(c *Component) ([]hit, string, error) {
+func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 	reason := ReasonNoVersion
 	var hits []hit
 	for _, s := range c.CPEs {
@@ -441,13 +441,13 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := NewMatcher(src)
+			m := newMatcher(src)
 			for i := range components {
 				c := &components[i]
 				if workers > 1 && int(shardOf(c)%uint32(workers)) != w {
 					continue
 				}
-				hits, reason, err := m.MatchComponent(c)
+				hits, reason, err := m.matchComponent(c)
 				o := &outs[i]
 				o.reason, o.eco, o.err = reason, m.lastEco, err
 				if err != nil || reason != "" {
@@ -529,7 +529,7 @@ func shardOf(c *Component) uint32 {
 }
 
 // finding enriches a hit into a Finding.
-func (m *Matcher) finding(ref ComponentRef, h hit) Finding {
+func (m *matcher) finding(ref ComponentRef, h hit) Finding {
 	r := h.rec
 	en, ok := m.enrich[r]
 	if !ok {
@@ -569,7 +569,7 @@ type recordEnrichment struct {
 
 // enrichment looks up a record's severity and its CVEs in KEV and EPSS
 // (the highest EPSS score among its CVEs).
-func (m *Matcher) enrichment(r *advisory.Record) recordEnrichment {
+func (m *matcher) enrichment(r *advisory.Record) recordEnrichment {
 	en := recordEnrichment{sev: RecordSeverity(r)}
 	for _, cve := range cveIDs(r) {
 		if k, ok := m.src.KEV(cve); ok && en.kev == nil {
@@ -599,25 +599,33 @@ func cveIDs(r *advisory.Record) []string {
 // linkAliases fills Related for findings of one component that are the same
 // vulnerability: one's id is the other's alias, or they share an alias.
 func linkAliases(fs []Finding) {
+	if len(fs) < 2 {
+		return
+	}
+	// every id and alias → the findings naming it
+	names := make(map[string][]int, len(fs)*2)
 	for i := range fs {
-		for j := range fs {
-			if i != j && sameVuln(&fs[i].Advisory, &fs[j].Advisory) {
-				fs[i].Advisory.Related = append(fs[i].Advisory.Related, fs[j].Advisory.ID)
+		a := &fs[i].Advisory
+		names[a.ID] = append(names[a.ID], i)
+		for _, x := range a.Aliases {
+			names[x] = append(names[x], i)
+		}
+	}
+	var rel []int
+	for i := range fs {
+		a := &fs[i].Advisory
+		rel = rel[:0]
+		rel = append(rel, names[a.ID]...)
+		for _, x := range a.Aliases {
+			rel = append(rel, names[x]...)
+		}
+		slices.Sort(rel)
+		for k, j := range rel {
+			if j != i && (k == 0 || rel[k-1] != j) {
+				a.Related = append(a.Related, fs[j].Advisory.ID)
 			}
 		}
 	}
-}
-
-func sameVuln(a, b *AdvisoryRef) bool {
-	if slices.Contains(a.Aliases, b.ID) || slices.Contains(b.Aliases, a.ID) {
-		return true
-	}
-	for _, x := range a.Aliases {
-		if slices.Contains(b.Aliases, x) {
-			return true
-		}
-	}
-	return false
 }
 
 // applyVEX suppresses or annotates findings with the statements naming them
