@@ -1,6 +1,7 @@
 package match
 
 import (
+	"os"
 	"slices"
 	"testing"
 
@@ -236,5 +237,23 @@ func TestLinkAliases(t *testing.T) {
 	summarize(res)
 	if res.Summary.Vulnerabilities != 2 {
 		t.Errorf("%d vulnerabilities, want 2 (one alias group and GO-z)", res.Summary.Vulnerabilities)
+	}
+}
+
+func TestVEXFilesOption(t *testing.T) {
+	ix := NewIndex(edgeRecords(t))
+	comp := []Component{{PURL: "pkg:golang/github.com/gin-gonic/gin@v1.5.0"}}
+	dir := t.TempDir()
+	good := dir + "/gin.openvex.json"
+	os.WriteFile(good, []byte(`{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"vulnerability":{"name":"GO-2020-0001"},"products":[{"@id":"pkg:golang/github.com/gin-gonic/gin"}],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}`), 0o644)
+	res, err := Scan(comp, ix, Options{VEXFiles: []string{good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || !res.Findings[0].Suppressed || res.Summary.Matched != 0 || res.Summary.Clean != 1 {
+		t.Errorf("VEX file not applied: %+v", res)
+	}
+	if _, err := Scan(comp, ix, Options{VEXFiles: []string{dir + "/missing.json"}}); err == nil {
+		t.Error("a missing VEX file did not fail the scan")
 	}
 }

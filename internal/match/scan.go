@@ -115,6 +115,9 @@ type Result struct {
 type Options struct {
 	// VEX are statements applied to the findings.
 	VEX []vex.Statement
+	// VEXFiles are VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) read
+	// and applied along with VEX; one that cannot be read fails the scan.
+	VEXFiles []string
 }
 
 // matcher matches components against a Source, caching compiled range
@@ -426,6 +429,13 @@ var parallelFrom = 2000
 // (at most 4); components of one package always go to the same worker, so
 // each package's matcher is compiled once.
 func Scan(components []Component, src Source, opts Options) (*Result, error) {
+	for _, p := range opts.VEXFiles {
+		st, err := vex.Load(p)
+		if err != nil {
+			return nil, err
+		}
+		opts.VEX = append(slices.Clip(opts.VEX), st...)
+	}
 	var counts map[string]int
 	if ec, ok := src.(EcosystemCounter); ok {
 		counts = ec.EcosystemCounts()
