@@ -14,8 +14,11 @@ import (
 // faster than encoding/json, which keeps a cold scan's lookups cheap. Every
 // Record field is kept, so a record round-trips exactly (times in UTC).
 
-// codecVersion is written first in every encoded record.
-const codecVersion = 1
+// codecVersion is written first in every encoded record. Version 2 adds
+// the element counts that let the decoder allocate all of a record's list
+// strings, severities, ranges, events, packages and raw JSON bytes in six
+// slices instead of one allocation per list.
+const codecVersion = 2
 
 // encoder appends the binary form of values to a buffer.
 type encoder struct{ b []byte }
@@ -68,6 +71,32 @@ func (e *encoder) severities(s []Severity) {
 func encodeRecord(dst []byte, r *Record) []byte {
 	e := encoder{b: dst}
 	e.uvarint(codecVersion)
+	nStr := len(r.Aliases) + len(r.Upstream) + len(r.Related)
+	nSev, nRange, nEvent := len(r.Severity), 0, 0
+	for _, a := range r.Affected {
+		nStr += len(a.Versions)
+		nSev += len(a.Severity)
+		nRange += len(a.Ranges)
+		for _, rg := range a.Ranges {
+			nEvent += len(rg.Events)
+		}
+	}
+	for _, c := range r.Credits {
+		nStr += len(c.Contact)
+	}
+	nPkg, nRaw := 0, len(r.DatabaseSpecific)
+	for _, a := range r.Affected {
+		if a.Package != nil {
+			nPkg++
+		}
+		nRaw += len(a.EcosystemSpecific) + len(a.DatabaseSpecific)
+		for _, rg := range a.Ranges {
+			nRaw += len(rg.DatabaseSpecific)
+		}
+	}
+	for _, n := range []int{nStr, nSev, nRange, nEvent, nPkg, nRaw} {
+		e.uvarint(uint64(n))
+	}
 	e.str(r.SchemaVersion)
 	e.str(r.ID)
 	e.time(r.Modified)
@@ -134,6 +163,25 @@ type decoder struct {
 	s   string // the same bytes as a string, for zero-copy substrings
 	i   int    // read position
 	err error
+	// Arenas the record's lists are cut from.
+	strs_  []string
+	sevs   []Severity
+	ranges []Range
+	events []Event
+	pkgs   []Package
+	raws   []byte
+}
+
+// arena cuts n elements off the front of *a, failing when the record's
+// declared counts run out (a corrupt record).
+func arena[T any](d *decoder, a *[]T, n int) []T {
+	if n > len(*a) {
+		d.fail()
+		return nil
+	}
+	s := (*a)[:n:n]
+	*a = (*a)[n:]
+	return s
 }
 
 func newDecoder(b []byte) decoder { return decoder{b: b, s: string(b)} }
@@ -179,7 +227,7 @@ func (d *decoder) raw() json.RawMessage {
 	if n == 0 {
 		return nil
 	}
-	r := make(json.RawMessage, n)
+	r := arena(d, &d.raws, n)
 	copy(r, d.b[d.i:])
 	d.i += n
 	return r
@@ -190,7 +238,7 @@ func (d *decoder) strs() []string {
 	if n == 0 {
 		return nil
 	}
-	ss := make([]string, n)
+	ss := arena(d, &d.strs_, n)
 	for i := range ss {
 		ss[i] = d.str()
 	}
@@ -228,7 +276,7 @@ func (d *decoder) severities() []Severity {
 	if n == 0 {
 		return nil
 	}
-	s := make([]Severity, n)
+	s := arena(d, &d.sevs, n)
 	for i := range s {
 		s[i] = Severity{Type: d.str(), Score: d.str()}
 	}
@@ -240,6 +288,15 @@ func decodeRecord(b []byte) (*Record, error) {
 	d := newDecoder(b)
 	if v := d.uvarint(); v != codecVersion && d.err == nil {
 		return nil, fmt.Errorf("record encoding version %d, want %d", v, codecVersion)
+	}
+	nStr, nSev, nRange, nEvent, nPkg, nRaw := d.count(), d.count(), d.count(), d.count(), d.count(), d.count()
+	if d.err == nil {
+		d.strs_ = make([]string, nStr)
+		d.sevs = make([]Severity, nSev)
+		d.ranges = make([]Range, nRange)
+		d.events = make([]Event, nEvent)
+		d.pkgs = make([]Package, nPkg)
+		d.raws = make([]byte, nRaw)
 	}
 	r := &Record{
 		SchemaVersion: d.str(),
@@ -285,16 +342,19 @@ func decodeRecord(b []byte) (*Record, error) {
 func (d *decoder) affected() Affected {
 	var a Affected
 	if d.uvarint() == 1 {
-		a.Package = &Package{Ecosystem: d.str(), Name: d.str(), PURL: d.str()}
+		if p := arena(d, &d.pkgs, 1); p != nil {
+			p[0] = Package{Ecosystem: d.str(), Name: d.str(), PURL: d.str()}
+			a.Package = &p[0]
+		}
 	}
 	a.Severity = d.severities()
 	if n := d.count(); n > 0 {
-		a.Ranges = make([]Range, n)
+		a.Ranges = arena(d, &d.ranges, n)
 		for i := range a.Ranges {
 			rg := &a.Ranges[i]
 			rg.Type, rg.Repo = d.str(), d.str()
 			if m := d.count(); m > 0 {
-				rg.Events = make([]Event, m)
+				rg.Events = arena(d, &d.events, m)
 				for j := range rg.Events {
 					rg.Events[j] = Event{Introduced: d.str(), Fixed: d.str(), LastAffected: d.str(), Limit: d.str()}
 				}

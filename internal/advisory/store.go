@@ -16,8 +16,9 @@ import (
 const FileName = "advisories.db"
 
 // formatVersion is the version of the on-disk format this code reads and
-// writes; a file of another version must be re-imported.
-const formatVersion = 1
+// writes; a file of another version must be re-imported. Version 2: record
+// encoding 2 (element counts up front).
+const formatVersion = 2
 
 // Index tables of a database.
 const (
