@@ -32,6 +32,12 @@ var checkCases = []checkCase{
 	{"default-password", "none", func(d *dossier.Dossier, _ *Facts) { d.Authentication.DefaultPassword = "none" }, map[string]string{idENUniquePwd: NotApplicable}},
 	{"default-password", "unstated", func(d *dossier.Dossier, _ *Facts) { d.Authentication.DefaultPassword = "" }, map[string]string{idENUniquePwd: ""}},
 	{"brute-force", "protected", nil, map[string]string{"EN303645-5.1-5": Met}},
+	{"brute-force", "no password, nothing stated", func(d *dossier.Dossier, _ *Facts) {
+		d.Authentication.DefaultPassword, d.Authentication.BruteForceProtection = "none", nil
+	}, map[string]string{"EN303645-5.1-5": NotApplicable}},
+	{"brute-force", "no password but pairing unprotected", func(d *dossier.Dossier, _ *Facts) {
+		d.Authentication.DefaultPassword, d.Authentication.BruteForceProtection = "none", ptr(false)
+	}, map[string]string{"EN303645-5.1-5": NotMet}},
 	{"brute-force", "unprotected", func(d *dossier.Dossier, _ *Facts) { d.Authentication.BruteForceProtection = ptr(false) }, map[string]string{"EN303645-5.1-5": NotMet}},
 	{"password-change", "stated", nil, map[string]string{"EN303645-5.1-4": Met, "FCC-REG-6": Met}},
 	{"password-change", "unstated", func(d *dossier.Dossier, _ *Facts) { d.Authentication.PasswordChange = "" }, map[string]string{"EN303645-5.1-4": "", "FCC-REG-6": ""}},
@@ -59,7 +65,7 @@ var checkCases = []checkCase{
 	{"support-period", "no dates", func(d *dossier.Dossier, _ *Facts) { d.SupportPeriod.Start = nil }, map[string]string{idCRASupport: ""}},
 	{"support-end-published", "shown", nil, map[string]string{"EN303645-5.3-13": Met, "FCC-REG-9": Met, "NISTIR8425-10.1e": Met}},
 	{"support-end-published", "hidden", func(d *dossier.Dossier, _ *Facts) { d.SupportPeriod.DisclosedAtPurchase = ptr(false) },
-		map[string]string{"EN303645-5.3-13": NotMet, "FCC-REG-9": Met}},
+		map[string]string{"NISTIR8425-10.1e": NotMet, "EN303645-5.3-13": "", "FCC-REG-9": Met}},
 	{"disclosure-policy", "published", nil, map[string]string{idCRACVD: Met, idENCVD: Met}},
 	{"disclosure-policy", "missing", func(d *dossier.Dossier, _ *Facts) { d.VulnerabilityHandling.DisclosurePolicy = "" },
 		map[string]string{idCRACVD: NotMet, idENCVD: NotMet, idNISTContact: NotMet}},
