@@ -363,3 +363,35 @@ func TestParallelSameAsSerial(t *testing.T) {
 		t.Errorf("only %d findings on the 10,000-component benchmark SBOM", par.Summary.Findings)
 	}
 }
+
+// TestSPDXSameAsCycloneDX: the SPDX and CycloneDX forms of the 10,000-
+// component benchmark SBOM (same components) give the same findings; the
+// SPDX root package without purl is counted as not matchable, not dropped.
+func TestSPDXSameAsCycloneDX(t *testing.T) {
+	db := realDB(t)
+	scan := func(rel string) *Result {
+		doc, err := sbom.ParseFile(testdata.Path(t, rel), sbom.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ScanDocument(doc, db, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	cdx, spdx := scan("bench/synth-10000.cdx.json"), scan("bench/synth-10000.spdx.json")
+	key := func(r *Result) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range r.Findings {
+			m[f.Component.PURL+" "+f.Advisory.ID] = true
+		}
+		return m
+	}
+	if !reflect.DeepEqual(key(cdx), key(spdx)) {
+		t.Errorf("findings differ: CycloneDX %d, SPDX %d", len(cdx.Findings), len(spdx.Findings))
+	}
+	if spdx.Summary.Components != 10001 || spdx.Summary.NotMatchableReasons[ReasonNoIdentifier] != 1 {
+		t.Errorf("SPDX summary %+v", spdx.Summary)
+	}
+}
