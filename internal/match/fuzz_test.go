@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -69,6 +70,57 @@ func FuzzParseCPE(f *testing.F) {
 		c, ok := ParseCPE(s)
 		if ok && (c.Vendor == "" || c.Product == "") {
 			t.Fatalf("%q parsed without vendor/product: %+v", s, c)
+		}
+	})
+}
+
+// FuzzMatchRecord: an arbitrary OSV record and component never make
+// matching panic, and the slot table agrees with evaluating each affected
+// entry on its own.
+func FuzzMatchRecord(f *testing.F) {
+	for _, r := range readJSONL(f, testdata.Path(f, "advisories/osv/pypa-advisory-database/PyPI.osv.jsonl.gz"))[:20] {
+		b, _ := json.Marshal(r)
+		if len(r.Affected) > 0 && r.Affected[0].Package != nil {
+			f.Add(b, "pkg:pypi/"+r.Affected[0].Package.Name+"@1.0")
+		}
+	}
+	for _, r := range readJSONL(f, testdata.Path(f, "advisories/osv/go-vulndb/Go.osv.jsonl.gz"))[:20] {
+		b, _ := json.Marshal(r)
+		if len(r.Affected) > 0 && r.Affected[0].Package != nil {
+			f.Add(b, "pkg:golang/"+r.Affected[0].Package.Name+"@v0.1.0-rc.1")
+		}
+	}
+	f.Add([]byte(`{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"1.0.0"},{"limit":"*"},{"last_affected":"1.0.0"},{"fixed":""}]}],"versions":["1.0.0"]}]}`), "pkg:npm/a@1.0.0")
+	f.Fuzz(func(t *testing.T, rec []byte, purl string) {
+		var r advisory.Record
+		if json.Unmarshal(rec, &r) != nil || r.ID == "" {
+			return
+		}
+		ix := NewIndex([]*advisory.Record{&r})
+		res, err := Scan([]Component{{PURL: purl, Version: "1.0"}}, ix, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Summary; s.Matched+s.Clean+s.NotMatchable != 1 {
+			t.Fatalf("component not accounted for: %+v", s)
+		}
+		q, reason := QueryFromPURL(purl)
+		if reason != "" || q.Ecosystem == "" || q.Version == "" {
+			return
+		}
+		m := newMatcher(ix)
+		hits, _, _ := m.matchPackage(q)
+		pm, _ := m.packageEntries(q.Ecosystem, q.Name)
+		v, _ := parseVersion(q.Ecosystem, q.Version)
+		raw := normalizeVersion(baseEcosystem(q.Ecosystem), q.Version)
+		want := 0
+		for _, e := range pm.entries {
+			if e.affects(raw, v) {
+				want = 1
+			}
+		}
+		if (len(hits) > 0) != (want == 1) {
+			t.Fatalf("slot table says %d hits, per-entry evaluation %d", len(hits), want)
 		}
 	})
 }
