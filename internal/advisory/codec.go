@@ -228,6 +228,9 @@ func (d *decoder) raw() json.RawMessage {
 		return nil
 	}
 	r := arena(d, &d.raws, n)
+	if r == nil { // the declared raw byte count ran out: corrupt
+		return nil
+	}
 	copy(r, d.b[d.i:])
 	d.i += n
 	return r
