@@ -75,9 +75,10 @@ func evalDebugPorts(f *Facts) []Outcome {
 	return []Outcome{outcome("", "", "list interfaces.physical, including debug ports and their state", "EN303645-5.6-4")}
 }
 
-// evalNetworkServices fails confidentiality and attack-surface requirements
-// for a service reachable from the internet without encryption or
-// authentication.
+// evalNetworkServices fails confidentiality requirements for a service
+// enabled by default that sends credentials, or anything over the
+// internet, in clear, and the attack-surface requirement for one reachable
+// from the internet without authentication.
 func evalNetworkServices(f *Facts) []Outcome {
 	var plain, open []string
 	for _, s := range f.Dossier.Interfaces.Network {
@@ -88,7 +89,11 @@ func evalNetworkServices(f *Facts) []Outcome {
 		if s.Service != "" {
 			name += " (" + s.Service + ")"
 		}
-		if isFalse(s.Encrypted) {
+		// Unencrypted traffic fails when it carries credentials (the
+		// service authenticates) or crosses the internet; an
+		// unauthenticated LAN service in clear (an HTTP redirect to HTTPS,
+		// discovery) is left to the reviewer.
+		if isFalse(s.Encrypted) && (isTrue(s.Authenticated) || s.Exposure == "wan") {
 			plain = append(plain, name)
 		}
 		if isFalse(s.Authenticated) && s.Exposure == "wan" {
@@ -97,7 +102,7 @@ func evalNetworkServices(f *Facts) []Outcome {
 	}
 	var out []Outcome
 	if len(plain) > 0 {
-		out = append(out, outcome(NotMet, "network service(s) enabled by default without encryption: "+strings.Join(plain, ", "),
+		out = append(out, outcome(NotMet, "network service(s) enabled by default that authenticate or face the internet without encryption: "+strings.Join(plain, ", "),
 			"encrypt the traffic (e.g. TLS) or disable the service by default", "CRA-I.2.e", "EN303645-5.5-1", "NISTIR8425-3c"))
 	}
 	if len(open) > 0 {

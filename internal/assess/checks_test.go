@@ -93,6 +93,12 @@ var checkCases = []checkCase{
 	{"network-services", "plain telnet on the internet", func(d *dossier.Dossier, _ *Facts) {
 		d.Interfaces.Network = append(d.Interfaces.Network, dossier.NetworkService{Port: 23, Protocol: "tcp", Service: "telnet", Exposure: "wan", Encrypted: ptr(false), Authenticated: ptr(false)})
 	}, map[string]string{"CRA-I.2.e": NotMet, "EN303645-5.5-1": NotMet, "CRA-I.2.j": NotMet}},
+	{"network-services", "plain HTTP redirect on the LAN", func(d *dossier.Dossier, _ *Facts) {
+		d.Interfaces.Network = append(d.Interfaces.Network, dossier.NetworkService{Port: 80, Protocol: "tcp", Service: "http redirect", Exposure: "lan", Encrypted: ptr(false), Authenticated: ptr(false)})
+	}, map[string]string{"EN303645-5.5-1": Met, "CRA-I.2.j": ""}},
+	{"network-services", "telnet with a password on the LAN", func(d *dossier.Dossier, _ *Facts) {
+		d.Interfaces.Network = append(d.Interfaces.Network, dossier.NetworkService{Port: 23, Protocol: "tcp", Service: "telnet", Exposure: "lan", Encrypted: ptr(false), Authenticated: ptr(true)})
+	}, map[string]string{"CRA-I.2.e": NotMet, "EN303645-5.5-1": NotMet, "NISTIR8425-3c": NotMet}},
 	{"factory-reset", "present", nil, map[string]string{"EN303645-5.11-1": Met, "CRA-I.2.m": Met, "NISTIR8425-3b": Met}},
 	{"factory-reset", "absent", func(d *dossier.Dossier, _ *Facts) { d.Data.Deletion.FactoryReset = ptr(false) },
 		map[string]string{"EN303645-5.11-1": NotMet, "CRA-I.2.m": NotMet}},
