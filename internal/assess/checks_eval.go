@@ -52,14 +52,17 @@ func evalSupportPeriod(f *Facts) []Outcome {
 // evalDebugPorts fails EN 303 645 5.6-4 for a debug port left enabled in
 // production units.
 func evalDebugPorts(f *Facts) []Outcome {
-	var open, closed []string
+	var open, guarded, closed []string
 	for _, p := range f.Dossier.Interfaces.Physical {
 		if p.Kind != "debug" {
 			continue
 		}
-		if p.State == "enabled" {
+		switch p.State {
+		case "enabled":
 			open = append(open, p.Name)
-		} else {
+		case "authenticated":
+			guarded = append(guarded, p.Name)
+		default:
 			closed = append(closed, p.Name+" ("+p.State+")")
 		}
 	}
@@ -67,6 +70,10 @@ func evalDebugPorts(f *Facts) []Outcome {
 	case len(open) > 0:
 		return []Outcome{outcome(NotMet, "debug port(s) enabled in production units: "+strings.Join(open, ", "),
 			"disable, fuse or remove debug interfaces in production firmware", "EN303645-5.6-4", "CRA-I.2.j")}
+	case len(guarded) > 0:
+		// 5.6-4 asks for the interface to be disabled in software; one
+		// behind authentication is for the reviewer to judge.
+		return []Outcome{outcome("", "", "debug port(s) "+strings.Join(guarded, ", ")+" are authenticated, not disabled: disable them or give evidence that the protection is adequate", "EN303645-5.6-4")}
 	case len(closed) > 0:
 		return []Outcome{outcome(Met, "debug ports closed in production: "+strings.Join(closed, ", "), "", "EN303645-5.6-4")}
 	case len(f.Dossier.Interfaces.Physical) > 0:

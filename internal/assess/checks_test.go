@@ -88,6 +88,7 @@ var checkCases = []checkCase{
 	{"debug-ports", "fused", nil, map[string]string{"EN303645-5.6-4": Met}},
 	{"debug-ports", "open UART", func(d *dossier.Dossier, _ *Facts) { d.Interfaces.Physical[0].State = "enabled" },
 		map[string]string{"EN303645-5.6-4": NotMet, "CRA-I.2.j": NotMet}},
+	{"debug-ports", "authenticated JTAG", func(d *dossier.Dossier, _ *Facts) { d.Interfaces.Physical[0].State = "authenticated" }, map[string]string{"EN303645-5.6-4": ""}},
 	{"debug-ports", "no debug port", func(d *dossier.Dossier, _ *Facts) { d.Interfaces.Physical[0].Kind = "user" }, map[string]string{"EN303645-5.6-4": NotApplicable}},
 	{"network-services", "encrypted", nil, map[string]string{"EN303645-5.5-1": Met, "NISTIR8425-3c": Met}},
 	{"network-services", "plain telnet on the internet", func(d *dossier.Dossier, _ *Facts) {
