@@ -3,10 +3,12 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -129,4 +131,65 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted document without a format")
 		}
 	})
+}
+
+// TestXMLMutations complements FuzzCycloneDXXML, which Go's fuzz engine
+// stalls on after the baseline run (the decoder is idle then: a watchdog
+// inside the target never fired): it mutates the real XML seeds with a
+// fixed random source for a few seconds and fails on a panic or an input
+// that takes more than two seconds.
+func TestXMLMutations(t *testing.T) {
+	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ SBOMs []inventoryEntry }
+	if err := json.Unmarshal(data, &inv); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Dir(filepath.Dir(invPath))
+	var seeds [][]byte
+	for _, e := range inv.SBOMs {
+		if e.Format == "CycloneDX-XML" {
+			if b, err := os.ReadFile(filepath.Join(root, e.File)); err == nil && len(b) < 32<<10 {
+				seeds = append(seeds, b)
+			}
+		}
+	}
+	if len(seeds) == 0 {
+		t.Fatal("no XML seeds")
+	}
+	r := rand.New(rand.NewSource(20261129))
+	deadline := time.Now().Add(3 * time.Second)
+	n := 0
+	for ; time.Now().Before(deadline); n++ {
+		b := append([]byte{}, seeds[r.Intn(len(seeds))]...)
+		for k := 0; k < 1+r.Intn(8); k++ {
+			i := r.Intn(len(b))
+			switch r.Intn(4) {
+			case 0:
+				b[i] = byte(r.Intn(256))
+			case 1:
+				b = b[:i]
+			case 2:
+				b = append(b[:i], append([]byte{"<>&;\"'/="[r.Intn(8)]}, b[i:]...)...)
+			case 3:
+				if j := r.Intn(len(b)); j > i {
+					b = append(b[:i], b[j:]...)
+				}
+			}
+			if len(b) == 0 {
+				b = []byte("<")
+			}
+		}
+		start := time.Now()
+		if doc, err := parseCycloneDXXML(b); err == nil {
+			finish(doc)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("input %d took %v: %q", n, d, b[:min(200, len(b))])
+		}
+	}
+	t.Logf("%d mutated XML documents", n)
 }
