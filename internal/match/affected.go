@@ -34,7 +34,7 @@ type versionRange struct {
 type entry struct {
 	rec      *advisory.Record
 	eco      string
-	versions map[string]struct{} // explicit versions list (exact strings)
+	versions []string // explicit versions list (exact strings), sorted
 	ranges   []versionRange
 	git      []gitRange
 	// skipped counts range events that did not parse: the range they belong
@@ -53,10 +53,12 @@ type gitRange struct {
 func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string) *entry {
 	e := &entry{rec: rec, eco: eco}
 	if len(a.Versions) > 0 {
-		e.versions = make(map[string]struct{}, len(a.Versions))
-		for _, v := range a.Versions {
-			e.versions[normalizeVersion(eco, v)] = struct{}{}
+		e.versions = make([]string, len(a.Versions))
+		for i, v := range a.Versions {
+			e.versions[i] = normalizeVersion(eco, v)
 		}
+		slices.Sort(e.versions)
+		e.versions = slices.Compact(e.versions)
 	}
 	for _, r := range a.Ranges {
 		switch r.Type {
@@ -175,7 +177,7 @@ func (vr *versionRange) walk(cmp func(ev *event) int) bool {
 // ranges contains v. v may be nil when the version did not parse: then only
 // the explicit versions list can match.
 func (e *entry) affects(raw string, v *ver) bool {
-	if _, ok := e.versions[raw]; ok {
+	if e.lists(raw) {
 		return true
 	}
 	if v == nil {
@@ -187,6 +189,12 @@ func (e *entry) affects(raw string, v *ver) bool {
 		}
 	}
 	return false
+}
+
+// lists reports whether the explicit versions list holds raw.
+func (e *entry) lists(raw string) bool {
+	_, ok := slices.BinarySearch(e.versions, raw)
+	return ok
 }
 
 // fixedAbove lists, per range, the first fixed version above v — the fix

@@ -299,7 +299,7 @@ func (m *matcher) matchRepo(repo, version string) ([]hit, error) {
 	var hits []hit
 	lc := strings.ToLower(version)
 	for _, e := range entries {
-		_, tagged := e.versions[version]
+		tagged := e.lists(version)
 		listed := false
 		for _, g := range e.git {
 			if g.repo == repo && g.commits[lc] {

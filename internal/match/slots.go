@@ -18,9 +18,8 @@ import (
 type pkgMatch struct {
 	eco     string
 	entries []*entry
-	bounds  []*ver  // sorted, distinct
-	slots   [][]hit // per slot, computed on first use; nil = not yet
-	done    []bool
+	bounds  []*ver           // sorted, distinct
+	slots   map[int][]hit    // per slot, computed on first use
 	listed  map[string][]int // explicit version → entry indices
 	ranged  bool             // some entry has a SEMVER/ECOSYSTEM range
 	// merged caches, per (slot, listed version), the slot's hits merged
@@ -65,7 +64,7 @@ func (pm *pkgMatch) prepare() {
 				evs = append(evs, &r.limits[i])
 			}
 		}
-		for v := range e.versions {
+		for _, v := range e.versions {
 			if pm.listed == nil {
 				pm.listed = map[string][]int{}
 			}
@@ -84,8 +83,7 @@ func (pm *pkgMatch) prepare() {
 		pm.bounds = append(pm.bounds, ev.v)
 		ev.rank = n
 	}
-	pm.slots = make([][]hit, 2*len(pm.bounds)+1)
-	pm.done = make([]bool, len(pm.slots))
+	pm.slots = make(map[int][]hit, 2)
 }
 
 // slot places v among the boundaries: 2i+1 when v equals bounds[i], 2i when
@@ -103,8 +101,8 @@ func (pm *pkgMatch) slot(v *ver) int {
 // at returns the records whose ranges contain versions of slot s, one hit
 // per record id, with the fixed versions above the slot.
 func (pm *pkgMatch) at(s int) []hit {
-	if pm.done[s] {
-		return pm.slots[s]
+	if h, ok := pm.slots[s]; ok {
+		return h
 	}
 	cmp := func(ev *event) int {
 		switch d := s - (2*ev.rank + 1); {
@@ -139,7 +137,7 @@ func (pm *pkgMatch) at(s int) []hit {
 		}
 		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
 	}
-	pm.slots[s], pm.done[s] = hits, true
+	pm.slots[s] = hits
 	return hits
 }
 
