@@ -15,6 +15,7 @@ import (
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/label"
+	"github.com/dualmark/dualmark/internal/label/fromdossier"
 	"github.com/dualmark/dualmark/internal/qr"
 	"github.com/dualmark/dualmark/internal/tlog"
 	"github.com/spf13/cobra"
@@ -134,7 +135,7 @@ func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Art
 	}
 	var arts []label.Artifact
 	if fi.IsDir() || strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") {
-		data, sum, darts, err := label.FromDossier(path, assess.RunOptions{SBOM: sbomPath, DB: db})
+		data, sum, darts, err := fromdossier.Assess(path, assess.RunOptions{SBOM: sbomPath, DB: db})
 		if err != nil {
 			return nil, nil, err
 		}

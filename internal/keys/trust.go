@@ -50,14 +50,14 @@ func (k *TrustedKey) Public() *PublicKey { return k.pub }
 // A revoked key is never relied on, whatever t is: a revocation means the
 // private key may be in someone else's hands, and they can choose t.
 func (k *TrustedKey) CheckAt(t time.Time) error {
-	name := fmt.Sprintf("%s key %s", AlgorithmTitle(k.Algorithm), k.KeyID[:16])
+	name := func() string { return fmt.Sprintf("%s key %s", AlgorithmTitle(k.Algorithm), k.KeyID[:16]) }
 	switch {
 	case k.Revoked != nil:
-		return fmt.Errorf("%s was revoked on %s: %s", name, k.Revoked.At.UTC().Format(time.RFC3339), k.Revoked.Reason)
+		return fmt.Errorf("%s was revoked on %s: %s", name(), k.Revoked.At.UTC().Format(time.RFC3339), k.Revoked.Reason)
 	case t.Before(k.ValidFrom):
-		return fmt.Errorf("%s is valid only from %s, but signed at %s", name, k.ValidFrom.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%s is valid only from %s, but signed at %s", name(), k.ValidFrom.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
 	case k.ValidUntil != nil && t.After(*k.ValidUntil):
-		return fmt.Errorf("%s expired on %s, but signed at %s", name, k.ValidUntil.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%s expired on %s, but signed at %s", name(), k.ValidUntil.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

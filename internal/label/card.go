@@ -1,7 +1,6 @@
 package label
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -42,13 +41,9 @@ func Card(b *Bundle, urlBase string) (*qr.Label, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeStatement(body, PredicateType)
+	_, p, err := decodeStatement(body, PredicateType)
 	if err != nil {
 		return nil, err
-	}
-	var p Predicate
-	if err := json.Unmarshal(st.Predicate, &p); err != nil {
-		return nil, fmt.Errorf("/predicate: %v", err)
 	}
 	c := &qr.Label{
 		URL: link, ProductName: p.Product.Name, Manufacturer: p.Product.Manufacturer, Model: p.Product.Model,

@@ -317,3 +317,17 @@ func TestSummarizeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLeafDataMatchesJSON pins the hand-written leaf encoding to json.Marshal.
+func TestLeafDataMatchesJSON(t *testing.T) {
+	for _, env := range []*Envelope{
+		{PayloadType: PayloadType, Payload: "eyJhIjoxfQ==", Signatures: []Signature{{KeyID: "ab", Sig: "c2ln+/=="}, {KeyID: "x<y>&\"\\\n\u2028é", Sig: ""}}},
+		{PayloadType: "", Payload: ""},
+		{PayloadType: "t", Signatures: []Signature{}},
+	} {
+		want, _ := json.Marshal(env)
+		if got := LeafData(env); !bytes.Equal(got, want) {
+			t.Errorf("LeafData = %s\nwant        %s", got, want)
+		}
+	}
+}

@@ -42,14 +42,13 @@ type Statement struct {
 type ResourceDescriptor struct {
 	Name        string            `json:"name,omitempty"`
 	URI         string            `json:"uri,omitempty"`
-	Digest      map[string]string `json:"digest"`
-	MediaType   string            `json:"mediaType,omitempty"`
-	Annotations *Product          `json:"annotations,omitempty"`
+	Digest    map[string]string `json:"digest"`
+	MediaType string            `json:"mediaType,omitempty"`
 }
 
-// Product is the product identity a label is about. The "product" subject
-// carries it as annotations and its digest is the SHA-256 of its JSON
-// encoding, which verifiers recompute.
+// Product is the product identity a label is about. The predicate carries
+// it; the "product" subject's digest is the SHA-256 of its JSON encoding,
+// which verifiers recompute (in-toto subjects must have a digest).
 type Product struct {
 	Name            string       `json:"name"`
 	Manufacturer    string       `json:"manufacturer,omitempty"`

@@ -95,19 +95,7 @@ func (r *Result) add(name string, err error, okDetail string) bool {
 // example a missing artifact file).
 func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
 	r := &Result{LabelID: ID(&b.Envelope), LogIndex: b.Log.LogIndex, Status: StatusUnknown}
-	env := &b.Envelope
-	var st *Statement
-	var signers []*keys.TrustedKey
-	body, err := checkEnvelope(env, PayloadType)
-	if r.add(CheckEnvelope, err, "DSSE envelope, payload type "+PayloadType) {
-		signers = verifySignatures(r, env, body, p)
-		st, err = decodeStatement(body, PredicateType)
-		if r.add(CheckStatement, err, "in-toto Statement v1, predicate "+PredicateType) {
-			r.Predicate = &Predicate{}
-			_ = json.Unmarshal(st.Predicate, r.Predicate)
-			r.add(CheckKeyValidity, keysValidAt(signers, r.Predicate.IssuedAt), "signing keys valid at "+r.Predicate.IssuedAt.Format(time.RFC3339))
-		}
-	}
+	st := verifyEnvelope(r, &b.Envelope, p)
 	if len(p.Artifacts) > 0 {
 		if st == nil {
 			r.add(CheckArtifacts, errors.New("no statement to compare artifacts with"), "")
@@ -125,11 +113,53 @@ func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
 			return nil, err
 		}
 	}
+	finish(r, p)
+	return r, nil
+}
+
+// VerifyEnvelope runs only the envelope checks of Verify — both signatures,
+// the statement and the keys' validity — with no log work. It is the part
+// whose speed is bounded by the two signature verifications. LabelID is left
+// empty: it hashes the log entry, which is log work.
+func VerifyEnvelope(env *Envelope, p Policy) *Result {
+	r := &Result{Status: StatusUnknown}
+	verifyEnvelope(r, env, p)
+	finish(r, p)
+	return r
+}
+
+// VerifyDSSE runs only the DSSE layer: payload type, base64, PAE and both
+// signatures against the trust file, without decoding the statement.
+func VerifyDSSE(env *Envelope, p Policy) *Result {
+	r := &Result{Status: StatusUnknown}
+	body, err := checkEnvelope(env, PayloadType)
+	if r.add(CheckEnvelope, err, "") {
+		verifySignatures(r, env, body, p)
+	}
+	finish(r, p)
+	return r
+}
+
+func finish(r *Result, p Policy) {
 	if p.AllowClassicalOnly {
 		r.Warnings = append(r.Warnings, "classical-only policy: a missing post-quantum (ML-DSA) signature is accepted; such a label is forgeable by a quantum computer")
 	}
 	r.Valid = len(r.Failures()) == 0
-	return r, nil
+}
+
+func verifyEnvelope(r *Result, env *Envelope, p Policy) *Statement {
+	body, err := checkEnvelope(env, PayloadType)
+	if !r.add(CheckEnvelope, err, "DSSE envelope, payload type "+PayloadType) {
+		return nil
+	}
+	signers := verifySignatures(r, env, body, p)
+	st, pred, err := decodeStatement(body, PredicateType)
+	if !r.add(CheckStatement, err, "in-toto Statement v1, predicate "+PredicateType) {
+		return nil
+	}
+	r.Predicate = pred
+	r.add(CheckKeyValidity, keysValidAt(signers, r.Predicate.IssuedAt), "signing keys valid at "+r.Predicate.IssuedAt.Format(time.RFC3339))
+	return st
 }
 
 func checkEnvelope(env *Envelope, wantType string) ([]byte, error) {
@@ -188,41 +218,51 @@ func verifyAlg(env *Envelope, body []byte, alg string, trust *keys.Trust) (*keys
 	return nil, fmt.Errorf("%w: the envelope has no %s signature from a label key in the trust file", errNoSignature, keys.AlgorithmTitle(alg))
 }
 
-func decodeStatement(body []byte, predicateType string) (*Statement, error) {
-	var st Statement
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&st); err != nil {
-		return nil, fmt.Errorf("payload is not an in-toto statement: %v", err)
+// labelStatement decodes a label statement and its predicate in one pass.
+type labelStatement struct {
+	Statement
+	Predicate *Predicate `json:"predicate"`
+}
+
+// decodeStatement decodes and checks a statement; for label statements it
+// also returns the decoded predicate.
+func decodeStatement(body []byte, predicateType string) (*Statement, *Predicate, error) {
+	var ls labelStatement
+	var err error
+	if predicateType == PredicateType {
+		err = json.Unmarshal(body, &ls)
+	} else {
+		err = json.Unmarshal(body, &ls.Statement)
 	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("payload is not an in-toto statement: %v", err)
+	}
+	st := &ls.Statement
 	if st.Type != StatementType {
-		return nil, fmt.Errorf("/_type is %q, want %q", st.Type, StatementType)
+		return nil, nil, fmt.Errorf("/_type is %q, want %q", st.Type, StatementType)
 	}
 	if st.PredicateType != predicateType {
-		return nil, fmt.Errorf("/predicateType is %q, want %q", st.PredicateType, predicateType)
+		return nil, nil, fmt.Errorf("/predicateType is %q, want %q", st.PredicateType, predicateType)
 	}
 	if len(st.Subject) == 0 {
-		return nil, errors.New("/subject is empty")
+		return nil, nil, errors.New("/subject is empty")
 	}
 	for i, s := range st.Subject {
 		if len(s.Digest) == 0 {
-			return nil, fmt.Errorf("/subject/%d/digest is empty", i)
-		}
-		if s.Name == SubjectProduct {
-			if s.Annotations == nil || s.Annotations.Digest() != s.Digest["sha256"] {
-				return nil, fmt.Errorf("/subject/%d: product identity does not match its digest", i)
-			}
+			return nil, nil, fmt.Errorf("/subject/%d/digest is empty", i)
 		}
 	}
-	if predicateType == PredicateType {
-		var pred Predicate
-		if err := json.Unmarshal(st.Predicate, &pred); err != nil {
-			return nil, fmt.Errorf("/predicate: %v", err)
-		}
-		if pred.IssuedAt.IsZero() || pred.Issuer == "" {
-			return nil, errors.New("/predicate: issuer or issuedAt missing")
-		}
+	if predicateType != PredicateType {
+		return st, nil, nil
 	}
-	return &st, nil
+	pred := ls.Predicate
+	if pred == nil || pred.IssuedAt.IsZero() || pred.Issuer == "" {
+		return nil, nil, errors.New("/predicate: issuer or issuedAt missing")
+	}
+	if st.Subject[0].Name != SubjectProduct || st.Subject[0].Digest["sha256"] != pred.Product.Digest() {
+		return nil, nil, errors.New("/subject/0: product subject digest does not match /predicate/product")
+	}
+	return st, pred, nil
 }
 
 func keysValidAt(signers []*keys.TrustedKey, at time.Time) error {

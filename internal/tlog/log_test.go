@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/keys"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func testSet(t testing.TB) *keys.Set {
@@ -159,4 +160,11 @@ func TestCheckpointSignatures(t *testing.T) {
 			}
 		})
 	}
+}
+
+var testNow = time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+
+// signNote signs a note text with the given signers (test helper).
+func signNote(text []byte, signers ...note.Signer) ([]byte, error) {
+	return note.Sign(&note.Note{Text: string(text)}, signers...)
 }

@@ -1,4 +1,4 @@
-package label
+package fromdossier
 
 import (
 	"testing"
@@ -6,8 +6,8 @@ import (
 	"github.com/dualmark/dualmark/internal/assess"
 )
 
-func TestFromDossier(t *testing.T) {
-	data, sum, arts, err := FromDossier("../../examples/smart-plug", assess.RunOptions{})
+func TestAssess(t *testing.T) {
+	data, sum, arts, err := Assess("../../../examples/smart-plug", assess.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
