@@ -40,8 +40,8 @@ type Statement struct {
 // ResourceDescriptor is the in-toto v1 resource descriptor (the fields
 // dualmark uses).
 type ResourceDescriptor struct {
-	Name        string            `json:"name,omitempty"`
-	URI         string            `json:"uri,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	URI       string            `json:"uri,omitempty"`
 	Digest    map[string]string `json:"digest"`
 	MediaType string            `json:"mediaType,omitempty"`
 }
