@@ -200,8 +200,78 @@ func finish(doc *Document) {
 			}
 		}
 	}
+	warnCycle(doc, func(r string) int {
+		if r == subject && r != "" {
+			return len(doc.Components)
+		}
+		k, ok := slices.BinarySearchFunc(idx, r, func(i int32, t string) int { return strings.Compare(ref(i), t) })
+		if !ok {
+			return -1
+		}
+		return int(idx[k])
+	})
 	for i := range doc.Components {
 		derivePURL(&doc.Components[i])
+	}
+}
+
+// warnCycle reports the first dependency cycle it finds (a readable flaw:
+// real package graphs have them) with the refs along it. node maps a ref to
+// a node number (components, then the subject) or -1.
+func warnCycle(doc *Document, node func(string) int) {
+	n := len(doc.Components) + 1
+	edges := make([]int32, n) // node -> 1 + index of its entry in doc.Dependencies
+	for i, d := range doc.Dependencies {
+		if v := node(d.Ref); v >= 0 && edges[v] == 0 {
+			edges[v] = int32(i + 1)
+		}
+	}
+	name := func(v int) string {
+		if v == len(doc.Components) {
+			return doc.Subject.Ref
+		}
+		return doc.Components[v].Ref
+	}
+	color := make([]uint8, n) // 0 new, 1 on the stack, 2 done
+	type frame struct{ v, next int }
+	for start := 0; start < n; start++ {
+		if color[start] != 0 || edges[start] == 0 {
+			continue
+		}
+		stack := []frame{{start, 0}}
+		color[start] = 1
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			dep := doc.Dependencies[edges[top.v]-1]
+			if top.next >= len(dep.DependsOn) {
+				color[top.v] = 2
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			w := node(dep.DependsOn[top.next])
+			top.next++
+			if w < 0 || color[w] == 2 {
+				continue
+			}
+			if color[w] == 1 {
+				var path []string
+				for k := len(stack) - 1; k >= 0; k-- {
+					path = append([]string{name(stack[k].v)}, path...)
+					if stack[k].v == w {
+						break
+					}
+				}
+				path = append(path, name(w))
+				doc.warn(depLocation(doc, int(edges[w]-1)), "dependency cycle: "+strings.Join(path, " -> "))
+				return
+			}
+			color[w] = 1
+			if edges[w] != 0 {
+				stack = append(stack, frame{w, 0})
+			} else {
+				color[w] = 2
+			}
+		}
 	}
 }
 
