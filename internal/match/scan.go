@@ -227,7 +227,20 @@ func (m *matcher) matchComponent(c *Component) ([]hit, string, error) {
 			return nil, ReasonNoVersion, nil
 		}
 		hits, err := m.matchRepo(q.Repo, v)
-		return hits, "", err
+		if err != nil {
+			return nil, "", err
+		}
+		// A repository purl (GitHub, vcs_url) names no ecosystem: the
+		// component's CPEs are matched too — the usual case of a firmware
+		// C library such as pkg:github/Mbed-TLS/mbedtls with its NVD CPE.
+		if len(c.CPEs) > 0 {
+			cpeHits, _, err := m.matchCPEs(c)
+			if err != nil {
+				return nil, "", err
+			}
+			hits = mergeHits(hits, cpeHits)
+		}
+		return hits, "", nil
 	}
 	// No usable purl: CPEs, never for distro packages.
 	if len(c.CPEs) > 0 && !q.Distro {
