@@ -53,7 +53,7 @@ type fixture struct {
 
 var issuedAt = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	set, err := keys.GenerateSet("Acme Devices GmbH", "example.com/acme-log", nil, issuedAt)
