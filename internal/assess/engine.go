@@ -474,7 +474,7 @@ func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult
 			if !decides(r) {
 				continue
 			}
-			rr.Counts.Mandatory++
+			rr.Counts.Deciding++
 			switch r.Status {
 			case NotMet:
 				failing = append(failing, r.ID)
@@ -493,7 +493,7 @@ func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult
 		rr.VerdictReason = fmt.Sprintf("none fails, but %d mandatory requirement(s) lack evidence: %s", len(open), listShort(open))
 	default:
 		rr.Verdict = Conforms
-		rr.VerdictReason = fmt.Sprintf("all %d deciding requirements are met or justified as not applicable", rr.Counts.Mandatory)
+		rr.VerdictReason = fmt.Sprintf("all %d deciding requirements are met or justified as not applicable", rr.Counts.Deciding)
 	}
 	return rr
 }

@@ -133,9 +133,9 @@ type Counts struct {
 	NotMet        int `json:"notMet"`
 	NotApplicable int `json:"notApplicable"`
 	Unknown       int `json:"unknown"`
-	// Mandatory counts the requirements that decide the verdict: mandatory
+	// Deciding counts the requirements that decide the verdict: mandatory
 	// ones, and conditional ones something decided.
-	Mandatory int `json:"deciding"`
+	Deciding int `json:"deciding"`
 }
 
 // RegimeReuse summarises crosswalk reuse in one regime.
