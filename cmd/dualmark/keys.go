@@ -121,12 +121,16 @@ func newKeysPublicCmd() *cobra.Command {
 			w := cmd.OutOrStdout()
 			if asJSON {
 				type pk struct {
-					Role, Algorithm, KeyID, PublicKey string
+					Role      string `json:"role"`
+					Algorithm string `json:"algorithm"`
+					KeyID     string `json:"keyid"`
+					PublicKey string `json:"publicKey"`
 				}
 				out := struct {
-					Issuer, LogOrigin string
-					VKeys             []string
-					Keys              []pk
+					Issuer    string   `json:"issuer"`
+					LogOrigin string   `json:"logOrigin"`
+					VKeys     []string `json:"vkeys"`
+					Keys      []pk     `json:"keys"`
 				}{Issuer: s.Issuer, LogOrigin: s.LogOrigin, VKeys: tlog.VKeys(s)}
 				for _, rk := range s.PublicKeys() {
 					out.Keys = append(out.Keys, pk{rk.Role, rk.Key.Alg, rk.Key.ID(), string(rk.Key.PEM())})
