@@ -31,11 +31,18 @@ var (
 // (once per test binary) and opens it, as `dualmark db import` would.
 func realDB(tb testing.TB) *advisory.DB {
 	tb.Helper()
+	// the sources the scanned SBOMs need (Go, PyPI, crates.io, Hackage,
+	// CRAN, Maven/NuGet/npm), KEV and the KEV×EPSS join; the distro, Bitnami
+	// and OSS-Fuzz data and the 360k-row EPSS file only slow the import
 	srcs := []string{
-		testdata.Path(tb, "advisories/osv"),
+		testdata.Path(tb, "advisories/osv/go-vulndb/Go.osv.jsonl.gz"),
+		testdata.Path(tb, "advisories/osv/pypa-advisory-database/PyPI.osv.jsonl.gz"),
+		testdata.Path(tb, "advisories/osv/rustsec-advisory-db/crates.io.osv.jsonl.gz"),
+		testdata.Path(tb, "advisories/osv/haskell-security-advisories/Hackage.osv.jsonl.gz"),
+		testdata.Path(tb, "advisories/osv/r-advisory-database/CRAN.osv.jsonl.gz"),
 		testdata.Path(tb, "advisories/osv-derived"),
 		testdata.Path(tb, "kev/known_exploited_vulnerabilities.json"),
-		testdata.Path(tb, "epss/epss_scores.csv.gz"),
+		testdata.Path(tb, "epss/kev-epss-nvd.csv"),
 	}
 	dbOnce.Do(func() {
 		dbDir, dbErr = os.MkdirTemp("", "dualmark-match-db-")
