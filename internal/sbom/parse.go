@@ -20,6 +20,9 @@ func ParseFile(path string, opts Options) (*Document, error) {
 		return nil, fmt.Errorf("open SBOM: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: give the path of one SBOM file", path)
+	}
 	return Parse(f, path, opts)
 }
 
@@ -67,7 +70,10 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 	}
 	data, err := readSized(src, hint)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w (a truncated or corrupt file? check the download)", name, err)
+		if gz {
+			return nil, fmt.Errorf("%s: gzip: %w (a truncated or corrupt file? check the download)", name, err)
+		}
+		return nil, fmt.Errorf("%s: read: %w", name, err)
 	}
 	if limit > 0 && int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s: %w of %d bytes (raise the limit with --max-bytes if the file is trusted)", name, ErrTooLarge, limit)
