@@ -40,6 +40,7 @@ type Error struct {
 	Msg   string
 }
 
+// Error renders the failing field and why.
 func (e *Error) Error() string {
 	if e.Input == "" {
 		return fmt.Sprintf("invalid purl: %s: %s", e.Field, e.Msg)

@@ -42,6 +42,7 @@ func schemaDirs(opts Options) []string {
 // so that validation never touches the network.
 type localLoader struct{ dirs []string }
 
+// Load reads the schema named by url from the schema directories.
 func (l localLoader) Load(url string) (any, error) {
 	name := path.Base(strings.SplitN(url, "#", 2)[0])
 	for _, d := range l.dirs {
@@ -174,8 +175,10 @@ type lookaheadRegexp struct {
 	not, yes *regexp.Regexp
 }
 
+// String returns the source pattern.
 func (r lookaheadRegexp) String() string { return r.src }
 
+// MatchString reports whether s matches Y and not X.
 func (r lookaheadRegexp) MatchString(s string) bool {
 	return r.yes.MatchString(s) && !r.not.MatchString(s)
 }
