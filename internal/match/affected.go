@@ -50,7 +50,10 @@ type gitRange struct {
 
 // compileEntry builds the matcher of one affected entry. eco is the
 // ecosystem versions are parsed in ("" for GIT-only entries).
-func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string) *entry {
+// vc, when not nil, shares parsed versions between the entries of one
+// package (keyed by the raw string): events naming the same version then
+// point at the same *ver, which prepare relies on to sort each version once.
+func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string, vc map[string]*ver) *entry {
 	e := &entry{rec: rec, eco: eco}
 	if len(a.Versions) > 0 {
 		e.versions = make([]string, len(a.Versions))
@@ -77,7 +80,7 @@ func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string) *entry
 			if eco == "" {
 				continue
 			}
-			vr, ok := compileRange(r, eco)
+			vr, ok := compileRange(r, eco, vc)
 			if !ok {
 				e.skipped++
 				continue
@@ -88,7 +91,7 @@ func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string) *entry
 	return e
 }
 
-func compileRange(r advisory.Range, eco string) (versionRange, bool) {
+func compileRange(r advisory.Range, eco string, vc map[string]*ver) (versionRange, bool) {
 	var vr versionRange
 	for _, ev := range r.Events {
 		var x event
@@ -108,9 +111,15 @@ func compileRange(r advisory.Range, eco string) (versionRange, bool) {
 			continue
 		}
 		if !x.zero {
-			v, err := parseVersion(eco, x.raw)
-			if err != nil {
-				return vr, false
+			v, ok := vc[x.raw]
+			if !ok {
+				var err error
+				if v, err = parseVersion(eco, x.raw); err != nil {
+					return vr, false
+				}
+				if vc != nil {
+					vc[x.raw] = v
+				}
 			}
 			x.v = v
 		}

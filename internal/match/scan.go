@@ -169,6 +169,7 @@ func (m *matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 	}
 	pm := &pkgMatch{eco: eco}
 	norm := NormalizeName(eco, name)
+	vc := map[string]*ver{}
 	for _, r := range recs {
 		if r.Withdrawn != nil {
 			continue
@@ -178,7 +179,7 @@ func (m *matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 			if a.Package == nil || !sameEcosystem(eco, a.Package.Ecosystem) || NormalizeName(eco, a.Package.Name) != norm {
 				continue
 			}
-			e := compileEntry(r, a, a.Package.Ecosystem)
+			e := compileEntry(r, a, a.Package.Ecosystem, vc)
 			m.skipped += e.skipped
 			pm.entries = append(pm.entries, e)
 		}
@@ -298,7 +299,7 @@ func (m *matcher) matchRepo(repo, version string) ([]hit, error) {
 				continue
 			}
 			for i := range r.Affected {
-				e := compileEntry(r, &r.Affected[i], "")
+				e := compileEntry(r, &r.Affected[i], "", nil)
 				for _, g := range e.git {
 					if g.repo == repo {
 						entries = append(entries, e)
@@ -362,7 +363,7 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 					if a.Package == nil {
 						continue
 					}
-					entries = append(entries, compileEntry(r, a, a.Package.Ecosystem))
+					entries = append(entries, compileEntry(r, a, a.Package.Ecosystem, nil))
 				}
 			}
 			m.cpes[key] = entries

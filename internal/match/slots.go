@@ -71,17 +71,27 @@ func (pm *pkgMatch) prepare() {
 			pm.listed[v] = append(pm.listed[v], ei)
 		}
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].v.compare(evs[j].v) < 0 })
+	// sort each distinct version once (events share *ver within a package)
+	uniq := make([]*ver, 0, len(evs))
+	seen := make(map[*ver]int, len(evs))
 	for _, ev := range evs {
-		n := len(pm.bounds)
-		if n > 0 {
-			if pm.bounds[n-1].compare(ev.v) == 0 {
-				ev.rank = n - 1
-				continue
-			}
+		if _, ok := seen[ev.v]; !ok {
+			seen[ev.v] = 0
+			uniq = append(uniq, ev.v)
 		}
-		pm.bounds = append(pm.bounds, ev.v)
-		ev.rank = n
+	}
+	slices.SortStableFunc(uniq, func(a, b *ver) int { return max(a.compare(b), -1) })
+	for _, v := range uniq {
+		n := len(pm.bounds)
+		if n > 0 && pm.bounds[n-1].compare(v) == 0 {
+			seen[v] = n - 1
+			continue
+		}
+		pm.bounds = append(pm.bounds, v)
+		seen[v] = n
+	}
+	for _, ev := range evs {
+		ev.rank = seen[ev.v]
 	}
 	pm.slots = make(map[int][]hit, 2)
 }
