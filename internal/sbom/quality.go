@@ -108,68 +108,74 @@ func Check(doc *Document, profile string) (*QualityReport, error) {
 	return rep, nil
 }
 
+// Rules shared by several profiles.
+var (
+	ruleSBOMCreator  = rule{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact}
+	ruleTimestamp    = rule{id: "sbom-timestamp", desc: "SBOM creation timestamp (RFC 3339)", mandatory: true, doc: docTimestamp}
+	rulePrimary      = rule{id: "primary-component", desc: "the SBOM names the component it describes", mandatory: true, doc: docSubject}
+	ruleURI          = rule{id: "sbom-uri", desc: "SBOM-URI (serial number / document namespace)", doc: docURI}
+	ruleName         = rule{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true}
+	ruleVersion      = rule{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true}
+	ruleDependencies = rule{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies}
+	ruleSourceURL    = rule{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true}
+	ruleOtherIDs     = rule{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true}
+	// NTIA and CISA judge the components, not the document's subject.
+	ruleAuthor     = rule{id: "sbom-author", desc: "author of the SBOM data", mandatory: true, doc: docAuthor}
+	ruleAnyDeps    = rule{id: "comp-dependencies", desc: "dependency relationship", mandatory: true, doc: docAnyDependencies}
+	ruleNameOnly   = rule{id: "comp-name", desc: "component name", mandatory: true, comp: compName}
+	ruleVersOnly   = rule{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion}
+	ruleSupplierID = func(id, desc string) rule { return rule{id: id, desc: desc, mandatory: true, comp: compSupplier} }
+	ruleIDs        = func(id string) rule {
+		return rule{id: id, desc: "other unique identifiers (purl, CPE, SWID)", mandatory: true, comp: compOtherIDs}
+	}
+)
+
 var profileRules = map[string][]rule{
 	ProfileBSI21: {
-		{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact},
-		{id: "sbom-timestamp", desc: "SBOM creation timestamp (RFC 3339)", mandatory: true, doc: docTimestamp},
+		ruleSBOMCreator, ruleTimestamp,
 		{id: "sbom-spec-version", desc: "format CycloneDX >= 1.6 or SPDX >= 3.0 [U]", mandatory: true, doc: docSpecVersion("1.6", "3.0")},
-		{id: "primary-component", desc: "the SBOM names the component it describes", mandatory: true, doc: docSubject},
-		{id: "sbom-uri", desc: "SBOM-URI (serial number / document namespace)", doc: docURI},
+		rulePrimary, ruleURI,
 		{id: "comp-creator", desc: "component creator with a valid e-mail address or URL", mandatory: true, comp: compCreator, subject: true},
-		{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true},
-		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true},
+		ruleName, ruleVersion,
 		{id: "comp-filename", desc: "file name of the component", mandatory: true, comp: compFileName, subject: true},
-		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
+		ruleDependencies,
 		{id: "comp-license", desc: "distribution licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
-		{id: "comp-deployable-hash", desc: "hash (SHA-256 or stronger) of the deployable form", mandatory: true, comp: compDeployableHash, subject: true},
+		{id: "comp-deployable-hash", desc: "hash (SHA-256 or stronger [U]: the TR names SHA-512) of the deployable form", mandatory: true, comp: compDeployableHash, subject: true},
 		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Executable }), subject: true},
 		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Archive }), subject: true},
 		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Structured }), subject: true},
-		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true},
+		ruleSourceURL,
 		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
-		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
+		ruleOtherIDs,
 		{id: "comp-declared-license", desc: "original (declared) licences (additional)", comp: compDeclaredLicense, subject: true},
 		{id: "comp-effective-license", desc: "effective licence (optional)", comp: compEffectiveLicense, subject: true},
 		{id: "comp-source-hash", desc: "hash of the source code (optional)", comp: compSourceHash, subject: true},
 		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *Component) string { return c.X().SecurityTxtURL }), subject: true},
 	},
 	ProfileBSI11: {
-		{id: "sbom-creator", desc: "SBOM creator with a valid e-mail address or URL", mandatory: true, doc: docCreatorContact},
-		{id: "sbom-timestamp", desc: "SBOM creation timestamp (RFC 3339)", mandatory: true, doc: docTimestamp},
+		ruleSBOMCreator, ruleTimestamp,
 		{id: "sbom-spec-version", desc: "format CycloneDX >= 1.4 or SPDX >= 2.3 [U]", mandatory: true, doc: docSpecVersion("1.4", "2.3")},
-		{id: "primary-component", desc: "the SBOM names the component it describes", mandatory: true, doc: docSubject},
-		{id: "sbom-uri", desc: "SBOM-URI (serial number / document namespace)", doc: docURI},
+		rulePrimary, ruleURI,
 		{id: "comp-creator", desc: "component creator (supplier/manufacturer/author) with a valid e-mail address or URL", mandatory: true, comp: compCreator, subject: true},
-		{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true},
-		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true},
-		{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies},
+		ruleName, ruleVersion, ruleDependencies,
 		{id: "comp-license", desc: "licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
 		{id: "comp-hash", desc: "hash (SHA-256 or stronger) of the executable component", mandatory: true, comp: compHash, subject: true},
-		{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true},
+		ruleSourceURL,
 		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
-		{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true},
+		ruleOtherIDs,
 		{id: "comp-source-hash", desc: "hash of the source code (additional)", comp: compSourceHash, subject: true},
 	},
 	ProfileNTIA: {
-		{id: "sbom-author", desc: "author of the SBOM data", mandatory: true, doc: docAuthor},
-		{id: "sbom-timestamp", desc: "timestamp", mandatory: true, doc: docTimestamp},
-		{id: "comp-supplier", desc: "supplier name", mandatory: true, comp: compSupplier},
-		{id: "comp-name", desc: "component name", mandatory: true, comp: compName},
-		{id: "comp-version", desc: "version of the component", mandatory: true, comp: compVersion},
-		{id: "comp-other-ids", desc: "other unique identifiers (purl, CPE, SWID)", mandatory: true, comp: compOtherIDs},
-		{id: "comp-dependencies", desc: "dependency relationship", mandatory: true, doc: docAnyDependencies},
+		ruleAuthor, ruleTimestamp, ruleSupplierID("comp-supplier", "supplier name"), ruleNameOnly, ruleVersOnly,
+		ruleIDs("comp-other-ids"), ruleAnyDeps,
 	},
 	ProfileCISA2025: {
-		{id: "sbom-author", desc: "SBOM author", mandatory: true, doc: docAuthor},
-		{id: "sbom-timestamp", desc: "timestamp", mandatory: true, doc: docTimestamp},
+		ruleAuthor, ruleTimestamp,
 		{id: "sbom-tool", desc: "tool name", mandatory: true, doc: docTool},
-		{id: "comp-producer", desc: "software producer (supplier)", mandatory: true, comp: compSupplier},
-		{id: "comp-name", desc: "component name", mandatory: true, comp: compName},
-		{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion},
-		{id: "comp-identifiers", desc: "software identifiers (purl, CPE, SWID)", mandatory: true, comp: compOtherIDs},
+		ruleSupplierID("comp-producer", "software producer (supplier)"), ruleNameOnly, ruleVersOnly, ruleIDs("comp-identifiers"),
 		{id: "comp-hash", desc: "component hash", mandatory: true, comp: compAnyHash},
 		{id: "comp-license", desc: "licence", mandatory: true, comp: compAnyLicense},
-		{id: "comp-dependencies", desc: "dependency relationship", mandatory: true, doc: docAnyDependencies},
+		ruleAnyDeps,
 	},
 }
 
