@@ -9,11 +9,11 @@ import (
 )
 
 // parseSPDXTagValue reads SPDX 2 tag-value. It is hand-written rather than
-// built on tools-golang's tagvalue reader because that reader refuses 12 of
-// the 44 real tag-value SBOMs staged in sbom-inventory.json (CR line ends,
-// "Creator:" values without a type, identifiers without the SPDXRef-
+// built on tools-golang's tagvalue reader because that reader refused 11
+// readable real tag-value SBOMs of the 44 staged in sbom-inventory.json
+// ("Creator:" values without a type, identifiers without the SPDXRef-
 // prefix, mistyped tags such as FIleCopyrightText) and keeps no line
-// numbers. This reader takes the tags the model needs, skips unknown tags
+// numbers. CR-only line ends are accepted too. This reader takes the tags the model needs, skips unknown tags
 // and <text> blocks, and records each package's line.
 func parseSPDXTagValue(data []byte) (*Document, error) {
 	if bytes.IndexByte(data, '\r') >= 0 {
