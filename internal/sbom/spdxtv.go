@@ -9,7 +9,7 @@ import (
 )
 
 // parseSPDXTagValue reads SPDX 2 tag-value. It is hand-written rather than
-// built on tools-golang's tagvalue reader because that reader refused 11
+// built on tools-golang's tagvalue reader because that reader refused at least 11
 // readable real tag-value SBOMs of the 44 staged in sbom-inventory.json
 // ("Creator:" values without a type, identifiers without the SPDXRef-
 // prefix, mistyped tags such as FIleCopyrightText) and keeps no line
