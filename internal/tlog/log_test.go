@@ -168,3 +168,73 @@ var testNow = time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 func signNote(text []byte, signers ...note.Signer) ([]byte, error) {
 	return note.Sign(&note.Note{Text: string(text)}, signers...)
 }
+
+// TestConsistencyAcrossTiles appends 700 entries in waves, so published
+// checkpoints land on both sides of the 256-entry tile boundaries, and
+// checks consistency proofs between every pair of checkpoints seen and
+// inclusion of sampled entries in the final tree.
+func TestConsistencyAcrossTiles(t *testing.T) {
+	ctx := context.Background()
+	s := testSet(t)
+	tr := testTrust(t, s)
+	dir := t.TempDir()
+	l, err := Open(ctx, dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]*Checkpoint{}
+	for wave := 0; wave < 7; wave++ {
+		var waits []func() (*Entry, error)
+		for j := 0; j < 100; j++ {
+			waits = append(waits, l.Add(ctx, []byte(fmt.Sprintf("w%d e%d", wave, j))))
+		}
+		for _, w := range waits {
+			e, err := w()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := OpenCheckpoint(e.Checkpoint, tr, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen[cp.Size] = cp
+		}
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 5 {
+		t.Fatalf("only %d distinct checkpoints", len(seen))
+	}
+	r := NewReader(dir)
+	pairs := 0
+	for _, a := range seen {
+		for _, b := range seen {
+			if a.Size > b.Size {
+				continue
+			}
+			p, err := r.ConsistencyProof(ctx, a.Size, b.Size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := VerifyConsistency(a, b, p); err != nil {
+				t.Fatal(err)
+			}
+			pairs++
+		}
+	}
+	last := seen[700]
+	if last == nil {
+		t.Fatal("no checkpoint of size 700")
+	}
+	for _, i := range []uint64{0, 255, 256, 511, 512, 699} {
+		p, err := r.InclusionProof(ctx, i, 700)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := VerifyInclusion(last, i, []byte(fmt.Sprintf("w%d e%d", i/100, i%100)), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d checkpoints, %d consistency proofs verified", len(seen), pairs)
+}
