@@ -66,9 +66,39 @@ type Identifier struct {
 	Value string `json:"value"`
 }
 
-// Digest returns the SHA-256 hex digest of the identity's JSON encoding.
+// Digest returns the SHA-256 hex digest of the identity's JSON encoding
+// (byte for byte json.Marshal's output, written by hand because verifiers
+// recompute it on every label).
 func (p *Product) Digest() string {
-	b, _ := json.Marshal(p)
+	b := make([]byte, 0, 256)
+	b = append(b, `{"name":`...)
+	b = appendJSONString(b, p.Name)
+	for _, f := range []struct{ key, val string }{
+		{"manufacturer", p.Manufacturer}, {"brand", p.Brand}, {"model", p.Model}, {"type", p.Type},
+		{"hardwareVersion", p.HardwareVersion}, {"firmwareVersion", p.FirmwareVersion},
+	} {
+		if f.val != "" {
+			b = append(b, ',', '"')
+			b = append(b, f.key...)
+			b = append(b, '"', ':')
+			b = appendJSONString(b, f.val)
+		}
+	}
+	if len(p.Identifiers) > 0 {
+		b = append(b, `,"identifiers":[`...)
+		for i, id := range p.Identifiers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"type":`...)
+			b = appendJSONString(b, id.Type)
+			b = append(b, `,"value":`...)
+			b = appendJSONString(b, id.Value)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -158,7 +158,7 @@ func verifyEnvelope(r *Result, env *Envelope, p Policy) *Statement {
 		return nil
 	}
 	r.Predicate = pred
-	r.add(CheckKeyValidity, keysValidAt(signers, r.Predicate.IssuedAt), "signing keys valid at "+r.Predicate.IssuedAt.Format(time.RFC3339))
+	r.add(CheckKeyValidity, keysValidAt(signers, r.Predicate.IssuedAt), "signing keys valid at the issue time in the predicate")
 	return st
 }
 
@@ -177,15 +177,16 @@ func checkEnvelope(env *Envelope, wantType string) ([]byte, error) {
 // returns the trusted keys whose signatures verified.
 func verifySignatures(r *Result, env *Envelope, body []byte, p Policy) []*keys.TrustedKey {
 	var ok []*keys.TrustedKey
+	pae := PAE(env.PayloadType, body)
 	for _, alg := range []string{keys.AlgEd25519, keys.AlgMLDSA65} {
 		name := CheckEd25519
 		if alg == keys.AlgMLDSA65 {
 			name = CheckMLDSA65
 		}
-		tk, err := verifyAlg(env, body, alg, p.Trust)
+		tk, err := verifyAlg(env, pae, alg, p.Trust)
 		if tk != nil {
 			ok = append(ok, tk)
-			r.add(name, nil, fmt.Sprintf("%s signature verifies for key %s", keys.AlgorithmTitle(alg), tk.KeyID[:16]))
+			r.add(name, nil, keys.AlgorithmTitle(alg)+" signature verifies for key "+tk.KeyID[:16])
 			continue
 		}
 		if errors.Is(err, errNoSignature) && alg == keys.AlgMLDSA65 && p.AllowClassicalOnly {
@@ -202,8 +203,7 @@ var errNoSignature = errors.New("no signature")
 
 // verifyAlg finds the envelope signature of a trusted label key of alg and
 // verifies it over the PAE bytes.
-func verifyAlg(env *Envelope, body []byte, alg string, trust *keys.Trust) (*keys.TrustedKey, error) {
-	pae := PAE(env.PayloadType, body)
+func verifyAlg(env *Envelope, pae []byte, alg string, trust *keys.Trust) (*keys.TrustedKey, error) {
 	for _, s := range env.Signatures {
 		tk, found := trust.Key(s.KeyID)
 		if !found || tk.Algorithm != alg || tk.Role != keys.RoleLabel {
@@ -218,26 +218,21 @@ func verifyAlg(env *Envelope, body []byte, alg string, trust *keys.Trust) (*keys
 	return nil, fmt.Errorf("%w: the envelope has no %s signature from a label key in the trust file", errNoSignature, keys.AlgorithmTitle(alg))
 }
 
-// labelStatement decodes a label statement and its predicate in one pass.
-type labelStatement struct {
-	Statement
-	Predicate *Predicate `json:"predicate"`
-}
-
 // decodeStatement decodes and checks a statement; for label statements it
 // also returns the decoded predicate.
 func decodeStatement(body []byte, predicateType string) (*Statement, *Predicate, error) {
-	var ls labelStatement
+	var st *Statement
+	var pred *Predicate
 	var err error
 	if predicateType == PredicateType {
-		err = json.Unmarshal(body, &ls)
+		st, pred, err = decodeLabelStatement(body)
 	} else {
-		err = json.Unmarshal(body, &ls.Statement)
+		st = &Statement{}
+		err = json.Unmarshal(body, st)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("payload is not an in-toto statement: %v", err)
 	}
-	st := &ls.Statement
 	if st.Type != StatementType {
 		return nil, nil, fmt.Errorf("/_type is %q, want %q", st.Type, StatementType)
 	}
@@ -255,7 +250,6 @@ func decodeStatement(body []byte, predicateType string) (*Statement, *Predicate,
 	if predicateType != PredicateType {
 		return st, nil, nil
 	}
-	pred := ls.Predicate
 	if pred == nil || pred.IssuedAt.IsZero() || pred.Issuer == "" {
 		return nil, nil, errors.New("/predicate: issuer or issuedAt missing")
 	}
@@ -410,8 +404,9 @@ func labelStatus(ctx context.Context, b *Bundle, pred *Predicate, size uint64, p
 // signedByTrusted reports whether both label signatures of a log entry
 // verify against currently trusted label keys.
 func signedByTrusted(env *Envelope, body []byte, trust *keys.Trust) bool {
+	pae := PAE(env.PayloadType, body)
 	for _, alg := range []string{keys.AlgEd25519, keys.AlgMLDSA65} {
-		tk, err := verifyAlg(env, body, alg, trust)
+		tk, err := verifyAlg(env, pae, alg, trust)
 		if err != nil || tk.Revoked != nil {
 			return false
 		}
