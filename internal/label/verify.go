@@ -94,7 +94,7 @@ func (r *Result) add(name string, err error, okDetail string) bool {
 // names what failed. Verify returns an error only for unusable input (for
 // example a missing artifact file).
 func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
-	r := &Result{LabelID: ID(&b.Envelope), LogIndex: b.Log.LogIndex, Status: StatusUnknown}
+	r := &Result{LabelID: ID(&b.Envelope), LogIndex: b.Log.LogIndex, Status: StatusUnknown, Checks: make([]Check, 0, 10)}
 	st := verifyEnvelope(r, &b.Envelope, p)
 	if len(p.Artifacts) > 0 {
 		if st == nil {
@@ -122,7 +122,7 @@ func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
 // whose speed is bounded by the two signature verifications. LabelID is left
 // empty: it hashes the log entry, which is log work.
 func VerifyEnvelope(env *Envelope, p Policy) *Result {
-	r := &Result{Status: StatusUnknown}
+	r := &Result{Status: StatusUnknown, Checks: make([]Check, 0, 5)}
 	verifyEnvelope(r, env, p)
 	finish(r, p)
 	return r
