@@ -132,7 +132,7 @@ func flipB64(t *testing.T, s string, at int) string {
 
 func TestVerifyValid(t *testing.T) {
 	f := newFixture(t)
-	r := f.verify(t, f.bundle, Policy{Artifacts: []string{f.fw, f.sbom}, Log: tlog.NewReader(f.logDir)})
+	r := f.verify(t, f.bundle, Policy{Artifacts: []string{f.fw, f.sbom, "testdata/assessment.json"}, Log: tlog.NewReader(f.logDir)})
 	if !r.Valid {
 		t.Fatalf("valid label rejected: %+v", r.Failures())
 	}

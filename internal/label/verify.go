@@ -99,7 +99,7 @@ func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
 	if len(p.Artifacts) > 0 {
 		if st == nil {
 			r.add(CheckArtifacts, errors.New("no statement to compare artifacts with"), "")
-		} else if err := checkArtifacts(r, st, p.Artifacts); err != nil {
+		} else if err := checkArtifacts(r, st, r.Predicate, p.Artifacts); err != nil {
 			return nil, err
 		}
 	}
@@ -269,12 +269,17 @@ func keysValidAt(signers []*keys.TrustedKey, at time.Time) error {
 	return errors.Join(errs...)
 }
 
-func checkArtifacts(r *Result, st *Statement, paths []string) error {
+// checkArtifacts matches files against the subjects' digests and the
+// signed assessment's digest.
+func checkArtifacts(r *Result, st *Statement, pred *Predicate, paths []string) error {
 	have := map[string]string{}
 	for _, s := range st.Subject {
 		if d := s.Digest["sha256"]; d != "" {
 			have[d] = s.Name
 		}
+	}
+	if pred != nil && pred.Assessment.Digest["sha256"] != "" {
+		have[pred.Assessment.Digest["sha256"]] = "assessment"
 	}
 	var errs []error
 	for _, path := range paths {
@@ -283,10 +288,10 @@ func checkArtifacts(r *Result, st *Statement, paths []string) error {
 			return fmt.Errorf("artifact: %w", err)
 		}
 		if _, ok := have[d]; !ok {
-			errs = append(errs, fmt.Errorf("artifact %s (sha256 %s…) matches no subject of this label", filepath.Base(path), d[:16]))
+			errs = append(errs, fmt.Errorf("artifact %s (sha256 %s…) matches no subject of this label nor its assessment", filepath.Base(path), d[:16]))
 		}
 	}
-	r.add(CheckArtifacts, errors.Join(errs...), fmt.Sprintf("%d artifact(s) match subject digests", len(paths)))
+	r.add(CheckArtifacts, errors.Join(errs...), fmt.Sprintf("%d artifact(s) match the label's digests", len(paths)))
 	return nil
 }
 
