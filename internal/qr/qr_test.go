@@ -5,7 +5,9 @@ import (
 	"flag"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -100,5 +102,40 @@ func TestLongTextIsCut(t *testing.T) {
 	l.ProductName = "An extremely long product name that would never fit on the printed label at forty points"
 	if _, err := l.PNG(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDecodeWithZbar decodes the QR code and the printable label with
+// zbarimg (Debian package zbar-tools) when it is installed.
+func TestDecodeWithZbar(t *testing.T) {
+	zbar, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Skip("zbarimg not installed (apt-get install zbar-tools)")
+	}
+	code, err := New(sample.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qrPNG, err := code.PNG(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labelPNG, err := sample.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{"qr.png": qrPNG, "label.png": labelPNG} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(zbar, "-q", "--raw", path).Output()
+		if err != nil {
+			t.Fatalf("%s: zbarimg: %v", name, err)
+		}
+		if got := strings.TrimSpace(string(out)); got != sample.URL {
+			t.Fatalf("%s decodes to %q, want %q", name, got, sample.URL)
+		}
 	}
 }
