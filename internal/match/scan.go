@@ -494,6 +494,13 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	s.NotMatchableList = []Unmatchable{}
 	s.BySeverity = map[string]int{}
 	s.ByMatch = map[string]int{}
+	// Size the findings once: appending component by component re-copied
+	// the large Finding values and cost ~11 % of a cold 10k scan's CPU.
+	total := 0
+	for i := range outs {
+		total += len(outs[i].findings)
+	}
+	res.Findings = make([]Finding, 0, total)
 	for i := range outs {
 		o := &outs[i]
 		c := &components[i]
