@@ -6,6 +6,7 @@
 package catalog
 
 import (
+	"github.com/dualmark/dualmark/internal/editdist"
 	"sort"
 	"strings"
 	"sync"
@@ -250,7 +251,7 @@ func (c *Catalog) Suggest(id string, n int) []string {
 	var cs []cand
 	for _, r := range c.reqs {
 		l := strings.ToLower(r.ID)
-		d := editDistance(low, l)
+		d := editdist.Distance(low, l)
 		if strings.HasPrefix(l, low) || strings.HasPrefix(low, l) {
 			d = min(d, 1)
 		}
@@ -264,27 +265,6 @@ func (c *Catalog) Suggest(id string, n int) []string {
 		out = append(out, cs[i].id)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // DataVersion is the version of the embedded catalog data; DataDate is its

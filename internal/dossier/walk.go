@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"github.com/dualmark/dualmark/internal/editdist"
 	"reflect"
 	"sort"
 	"strconv"
@@ -267,7 +268,7 @@ func suggest(name string, fields []field) string {
 	names := make([]string, 0, len(fields))
 	for _, f := range fields {
 		names = append(names, f.name)
-		if d := editDistance(strings.ToLower(name), strings.ToLower(f.name)); d < bestD {
+		if d := editdist.Distance(strings.ToLower(name), strings.ToLower(f.name)); d < bestD {
 			best, bestD = f.name, d
 		}
 	}
@@ -276,25 +277,4 @@ func suggest(name string, fields []field) string {
 	}
 	sort.Strings(names)
 	return "; known fields: " + strings.Join(names, ", ")
-}
-
-// editDistance is the Levenshtein distance between two short names.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
