@@ -64,7 +64,7 @@ func (d *jdec) null() bool {
 
 // object calls fn for each member; fn must consume the value. null is an
 // empty object.
-func (d *jdec) object(fn func(key string) error) error {
+func (d *jdec) object(fn func(key []byte) error) error {
 	if d.null() {
 		return nil
 	}
@@ -80,7 +80,7 @@ func (d *jdec) object(fn func(key string) error) error {
 		if d.peek() != '"' {
 			return d.fail()
 		}
-		key, err := d.str()
+		key, err := d.bytesStr()
 		if err != nil {
 			return err
 		}
@@ -134,11 +134,18 @@ func (d *jdec) array(fn func() error) error {
 
 // str reads a string value; null reads as "".
 func (d *jdec) str() (string, error) {
+	b, err := d.bytesStr()
+	return string(b), err
+}
+
+// bytesStr reads a string value without copying when it has no escapes or
+// non-ASCII bytes (the returned slice aliases the input); null reads as "".
+func (d *jdec) bytesStr() ([]byte, error) {
 	if d.null() {
-		return "", nil
+		return nil, nil
 	}
 	if d.peek() != '"' {
-		return "", d.fail()
+		return nil, d.fail()
 	}
 	d.i++
 	start := d.i
@@ -146,34 +153,33 @@ func (d *jdec) str() (string, error) {
 		c := d.b[d.i]
 		switch {
 		case c == '"':
-			s := string(d.b[start:d.i])
 			d.i++
-			return s, nil
+			return d.b[start : d.i-1], nil
 		case c == '\\' || c >= utf8.RuneSelf:
 			return d.slowStr(start)
 		case c < 0x20:
-			return "", d.fail()
+			return nil, d.fail()
 		}
 		d.i++
 	}
-	return "", d.fail()
+	return nil, d.fail()
 }
 
 // slowStr finishes a string with escapes or non-ASCII bytes, decoding like
 // encoding/json (invalid UTF-8 and lone surrogates become U+FFFD).
-func (d *jdec) slowStr(start int) (string, error) {
+func (d *jdec) slowStr(start int) ([]byte, error) {
 	out := append([]byte(nil), d.b[start:d.i]...)
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		switch {
 		case c == '"':
 			d.i++
-			return string(out), nil
+			return out, nil
 		case c < 0x20:
-			return "", d.fail()
+			return nil, d.fail()
 		case c == '\\':
 			if d.i+1 >= len(d.b) {
-				return "", d.fail()
+				return nil, d.fail()
 			}
 			e := d.b[d.i+1]
 			d.i += 2
@@ -193,7 +199,7 @@ func (d *jdec) slowStr(start int) (string, error) {
 			case 'u':
 				r, ok := d.hex4()
 				if !ok {
-					return "", d.fail()
+					return nil, d.fail()
 				}
 				if utf16.IsSurrogate(r) {
 					r2 := rune(-1)
@@ -202,7 +208,7 @@ func (d *jdec) slowStr(start int) (string, error) {
 						d.i += 2
 						var ok2 bool
 						if r2, ok2 = d.hex4(); !ok2 {
-							return "", d.fail()
+							return nil, d.fail()
 						}
 						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 							r, r2 = dec, -1
@@ -217,7 +223,7 @@ func (d *jdec) slowStr(start int) (string, error) {
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				return "", d.fail()
+				return nil, d.fail()
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)
@@ -228,7 +234,7 @@ func (d *jdec) slowStr(start int) (string, error) {
 			out = utf8.AppendRune(out, r)
 		}
 	}
-	return "", d.fail()
+	return nil, d.fail()
 }
 
 func (d *jdec) hex4() (rune, bool) {
@@ -262,11 +268,11 @@ func (d *jdec) boolPtr() (*bool, error) {
 func (d *jdec) skip() error {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.object(func(string) error { return d.skip() })
+		return d.object(func([]byte) error { return d.skip() })
 	case c == '[':
 		return d.array(d.skip)
 	case c == '"':
-		_, err := d.str()
+		_, err := d.bytesStr()
 		return err
 	case c == 't':
 		return d.lit("true")
@@ -289,12 +295,12 @@ func (d *jdec) skip() error {
 
 func (d *jdec) strMap() (map[string]string, error) {
 	var m map[string]string
-	err := d.object(func(k string) error {
+	err := d.object(func(k []byte) error {
 		v, err := d.str()
 		if m == nil {
 			m = map[string]string{}
 		}
-		m[k] = v
+		m[string(k)] = v
 		return err
 	})
 	return m, err
@@ -305,9 +311,9 @@ func decodeLabelStatement(b []byte) (*Statement, *Predicate, error) {
 	d := &jdec{b: b}
 	st := &Statement{}
 	var pred *Predicate
-	err := d.object(func(k string) error {
+	err := d.object(func(k []byte) error {
 		var err error
-		switch k {
+		switch string(k) {
 		case "_type":
 			st.Type, err = d.str()
 		case "predicateType":
@@ -315,9 +321,9 @@ func decodeLabelStatement(b []byte) (*Statement, *Predicate, error) {
 		case "subject":
 			err = d.array(func() error {
 				var rd ResourceDescriptor
-				err := d.object(func(k string) error {
+				err := d.object(func(k []byte) error {
 					var err error
-					switch k {
+					switch string(k) {
 					case "name":
 						rd.Name, err = d.str()
 					case "uri":
@@ -355,16 +361,16 @@ func decodeLabelStatement(b []byte) (*Statement, *Predicate, error) {
 }
 
 func (d *jdec) predicate(p *Predicate) error {
-	return d.object(func(k string) error {
+	return d.object(func(k []byte) error {
 		var err error
-		switch k {
+		switch string(k) {
 		case "product":
 			err = d.product(&p.Product)
 		case "regimes":
-			err = d.object(func(id string) error {
+			err = d.object(func(idb []byte) error {
 				var v Verdict
-				err := d.object(func(k string) error {
-					if k == "verdict" {
+				err := d.object(func(k []byte) error {
+					if string(k) == "verdict" {
 						var err error
 						v.Verdict, err = d.str()
 						return err
@@ -374,7 +380,7 @@ func (d *jdec) predicate(p *Predicate) error {
 				if p.Regimes == nil {
 					p.Regimes = map[string]Verdict{}
 				}
-				p.Regimes[id] = v
+				p.Regimes[string(idb)] = v
 				return err
 			})
 		case "supportPeriodEnd":
@@ -385,9 +391,9 @@ func (d *jdec) predicate(p *Predicate) error {
 			}
 			u := &UpdatePolicy{}
 			p.UpdatePolicy = u
-			err = d.object(func(k string) error {
+			err = d.object(func(k []byte) error {
 				var err error
-				switch k {
+				switch string(k) {
 				case "mechanism":
 					u.Mechanism, err = d.str()
 				case "automatic":
@@ -400,9 +406,9 @@ func (d *jdec) predicate(p *Predicate) error {
 				return err
 			})
 		case "assessment":
-			err = d.object(func(k string) error {
+			err = d.object(func(k []byte) error {
 				var err error
-				switch k {
+				switch string(k) {
 				case "digest":
 					p.Assessment.Digest, err = d.strMap()
 				case "mediaType":
@@ -429,9 +435,9 @@ func (d *jdec) predicate(p *Predicate) error {
 }
 
 func (d *jdec) product(p *Product) error {
-	return d.object(func(k string) error {
+	return d.object(func(k []byte) error {
 		var err error
-		switch k {
+		switch string(k) {
 		case "name":
 			p.Name, err = d.str()
 		case "manufacturer":
@@ -449,9 +455,9 @@ func (d *jdec) product(p *Product) error {
 		case "identifiers":
 			err = d.array(func() error {
 				var id Identifier
-				err := d.object(func(k string) error {
+				err := d.object(func(k []byte) error {
 					var err error
-					switch k {
+					switch string(k) {
 					case "type":
 						id.Type, err = d.str()
 					case "value":
