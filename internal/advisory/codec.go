@@ -17,8 +17,13 @@ import (
 // codecVersion is written first in every encoded record. Version 2 adds
 // the element counts that let the decoder allocate all of a record's list
 // strings, severities, ranges, events, packages and raw JSON bytes in six
-// slices instead of one allocation per list.
-const codecVersion = 2
+// slices instead of one allocation per list. Version 3 splits the record
+// into a head (everything matching reads: id, aliases, summary, severity,
+// affected, database_specific), prefixed by its byte length, and a tail
+// (details, references, credits), so that a brief decode copies and
+// decodes only the head: the tail is about half of the encoded bytes of
+// the staged data (details 29 %, references 21 %).
+const codecVersion = 3
 
 // encoder appends the binary form of values to a buffer.
 type encoder struct{ b []byte }
@@ -97,6 +102,27 @@ func encodeRecord(dst []byte, r *Record) []byte {
 	for _, n := range []int{nStr, nSev, nRange, nEvent, nPkg, nRaw} {
 		e.uvarint(uint64(n))
 	}
+	h := encoder{b: make([]byte, 0, 256)}
+	h.encodeHead(r)
+	e.uvarint(uint64(len(h.b)))
+	e.b = append(e.b, h.b...)
+	e.str(r.Details)
+	e.uvarint(uint64(len(r.References)))
+	for _, ref := range r.References {
+		e.str(ref.Type)
+		e.str(ref.URL)
+	}
+	e.uvarint(uint64(len(r.Credits)))
+	for _, c := range r.Credits {
+		e.str(c.Name)
+		e.strs(c.Contact)
+		e.str(c.Type)
+	}
+	return e.b
+}
+
+// encodeHead writes the part of a record that matching reads.
+func (e *encoder) encodeHead(r *Record) {
 	e.str(r.SchemaVersion)
 	e.str(r.ID)
 	e.time(r.Modified)
@@ -106,7 +132,6 @@ func encodeRecord(dst []byte, r *Record) []byte {
 	e.strs(r.Upstream)
 	e.strs(r.Related)
 	e.str(r.Summary)
-	e.str(r.Details)
 	e.severities(r.Severity)
 	e.uvarint(uint64(len(r.Affected)))
 	for _, a := range r.Affected {
@@ -136,19 +161,7 @@ func encodeRecord(dst []byte, r *Record) []byte {
 		e.raw(a.EcosystemSpecific)
 		e.raw(a.DatabaseSpecific)
 	}
-	e.uvarint(uint64(len(r.References)))
-	for _, ref := range r.References {
-		e.str(ref.Type)
-		e.str(ref.URL)
-	}
-	e.uvarint(uint64(len(r.Credits)))
-	for _, c := range r.Credits {
-		e.str(c.Name)
-		e.strs(c.Contact)
-		e.str(c.Type)
-	}
 	e.raw(r.DatabaseSpecific)
-	return e.b
 }
 
 // errCorruptRecord reports an encoded record that does not decode.
@@ -159,10 +172,11 @@ var errCorruptRecord = errors.New("corrupt record encoding")
 // substrings of one copy of the whole record (one allocation instead of
 // one per field).
 type decoder struct {
-	b   []byte // the encoded record
-	s   string // the same bytes as a string, for zero-copy substrings
-	i   int    // read position
-	err error
+	b    []byte // the encoded record
+	s    string // b[base:] as a string, for zero-copy substrings
+	base int    // offset of s in b
+	i    int    // read position in b
+	err  error
 	// Arenas the record's lists are cut from.
 	strs_  []string
 	sevs   []Severity
@@ -184,6 +198,8 @@ func arena[T any](d *decoder, a *[]T, n int) []T {
 	return s
 }
 
+// newDecoder returns a decoder of b whose strings are substrings of one
+// copy of b.
 func newDecoder(b []byte) decoder { return decoder{b: b, s: string(b)} }
 
 func (d *decoder) fail() {
@@ -217,7 +233,10 @@ func (d *decoder) count() int {
 
 func (d *decoder) str() string {
 	n := d.count()
-	s := d.s[d.i : d.i+n]
+	if n == 0 || d.i < d.base {
+		return ""
+	}
+	s := d.s[d.i-d.base : d.i-d.base+n]
 	d.i += n
 	return s
 }
@@ -287,20 +306,38 @@ func (d *decoder) severities() []Severity {
 }
 
 // decodeRecord decodes the binary form written by encodeRecord.
-func decodeRecord(b []byte) (*Record, error) {
-	d := newDecoder(b)
+func decodeRecord(b []byte) (*Record, error) { return decode(b, true) }
+
+// decodeBrief decodes only the head of a record: Details, References and
+// Credits stay empty. It copies and walks about half the bytes of a full
+// decode.
+func decodeBrief(b []byte) (*Record, error) { return decode(b, false) }
+
+func decode(b []byte, full bool) (*Record, error) {
+	d := decoder{b: b}
 	if v := d.uvarint(); v != codecVersion && d.err == nil {
 		return nil, fmt.Errorf("record encoding version %d, want %d", v, codecVersion)
 	}
 	nStr, nSev, nRange, nEvent, nPkg, nRaw := d.count(), d.count(), d.count(), d.count(), d.count(), d.count()
-	if d.err == nil {
-		d.strs_ = make([]string, nStr)
-		d.sevs = make([]Severity, nSev)
-		d.ranges = make([]Range, nRange)
-		d.events = make([]Event, nEvent)
-		d.pkgs = make([]Package, nPkg)
-		d.raws = make([]byte, nRaw)
+	headEnd := d.i + d.count()
+	if d.err != nil {
+		return nil, d.err
 	}
+	d.strs_ = make([]string, nStr)
+	d.sevs = make([]Severity, nSev)
+	d.ranges = make([]Range, nRange)
+	d.events = make([]Event, nEvent)
+	d.pkgs = make([]Package, nPkg)
+	d.raws = make([]byte, nRaw)
+	end := len(b)
+	if !full {
+		end = headEnd
+		d.b = b[:headEnd]
+	}
+	// One copy of the bytes read; every string is a substring of it. The
+	// prefix already read is not copied.
+	d.s = string(b[d.i:end])
+	d.base = d.i
 	r := &Record{
 		SchemaVersion: d.str(),
 		ID:            d.str(),
@@ -311,7 +348,6 @@ func decodeRecord(b []byte) (*Record, error) {
 		Upstream:      d.strs(),
 		Related:       d.strs(),
 		Summary:       d.str(),
-		Details:       d.str(),
 		Severity:      d.severities(),
 	}
 	if n := d.count(); n > 0 {
@@ -320,19 +356,25 @@ func decodeRecord(b []byte) (*Record, error) {
 			r.Affected[i] = d.affected()
 		}
 	}
-	if n := d.count(); n > 0 {
-		r.References = make([]Reference, n)
-		for i := range r.References {
-			r.References[i] = Reference{Type: d.str(), URL: d.str()}
-		}
-	}
-	if n := d.count(); n > 0 {
-		r.Credits = make([]Credit, n)
-		for i := range r.Credits {
-			r.Credits[i] = Credit{Name: d.str(), Contact: d.strs(), Type: d.str()}
-		}
-	}
 	r.DatabaseSpecific = d.raw()
+	if d.err == nil && d.i != headEnd {
+		d.err = fmt.Errorf("%w: record head ends at %d, declared %d", errCorruptRecord, d.i, headEnd)
+	}
+	if full {
+		r.Details = d.str()
+		if n := d.count(); n > 0 {
+			r.References = make([]Reference, n)
+			for i := range r.References {
+				r.References[i] = Reference{Type: d.str(), URL: d.str()}
+			}
+		}
+		if n := d.count(); n > 0 {
+			r.Credits = make([]Credit, n)
+			for i := range r.Credits {
+				r.Credits[i] = Credit{Name: d.str(), Contact: d.strs(), Type: d.str()}
+			}
+		}
+	}
 	if d.err == nil && d.i != len(d.b) {
 		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptRecord, len(d.b)-d.i)
 	}

@@ -62,8 +62,20 @@ type Source struct {
 // record is returned once and whole: callers pick the affected entries that
 // concern them.
 func (db *DB) Lookup(ecosystem, name string) ([]*Record, error) {
+	return db.lookup(ecosystem, name, false)
+}
+
+// LookupBrief is Lookup for matching: the records returned carry every
+// field matching reads but not Details, References or Credits (left
+// empty), which are about half of a record's bytes and are decoded only by
+// Lookup. A brief record must not be taken for the whole record.
+func (db *DB) LookupBrief(ecosystem, name string) ([]*Record, error) {
+	return db.lookup(ecosystem, name, true)
+}
+
+func (db *DB) lookup(ecosystem, name string, brief bool) ([]*Record, error) {
 	base := BaseEcosystem(ecosystem)
-	recs, err := db.postings(tablePkg, pkgKey(base, NormalizeName(base, name)))
+	recs, err := db.postings(tablePkg, pkgKey(base, NormalizeName(base, name)), brief)
 	if err != nil || !strings.Contains(ecosystem, ":") {
 		return recs, err
 	}
@@ -83,13 +95,23 @@ func (db *DB) Lookup(ecosystem, name string) ([]*Record, error) {
 // LookupCPE returns the records that carry a CPE with the given vendor and
 // product (case-insensitive), as Bitnami records do in database_specific.
 func (db *DB) LookupCPE(vendor, product string) ([]*Record, error) {
-	return db.postings(tableCPE, cpeKey(vendor, product))
+	return db.postings(tableCPE, cpeKey(vendor, product), false)
+}
+
+// LookupCPEBrief is LookupCPE returning brief records (see LookupBrief).
+func (db *DB) LookupCPEBrief(vendor, product string) ([]*Record, error) {
+	return db.postings(tableCPE, cpeKey(vendor, product), true)
 }
 
 // LookupRepo returns the records with a GIT range on the given repository;
 // the URL is compared in its NormalizeRepo form.
 func (db *DB) LookupRepo(repoURL string) ([]*Record, error) {
-	return db.postings(tableRepo, NormalizeRepo(repoURL))
+	return db.postings(tableRepo, NormalizeRepo(repoURL), false)
+}
+
+// LookupRepoBrief is LookupRepo returning brief records (see LookupBrief).
+func (db *DB) LookupRepoBrief(repoURL string) ([]*Record, error) {
+	return db.postings(tableRepo, NormalizeRepo(repoURL), true)
 }
 
 // KEV returns the KEV catalogue entry of a CVE id, if it is listed.

@@ -28,8 +28,9 @@ func fuzzSeeds(f *testing.F, patterns ...string) [][]byte {
 }
 
 // FuzzDecodeRecord feeds arbitrary bytes to the record decoder, which
-// reads database files: it must never panic, and what it accepts must
-// re-encode to an equal record.
+// reads database files: it must never panic, what it accepts must
+// re-encode to an equal record, and the brief decode of it must be the same
+// record without its tail (Details, References, Credits).
 func FuzzDecodeRecord(f *testing.F) {
 	for _, doc := range fuzzSeeds(f, "osv/*/samples/*.json", "osv-schema/linter-testdata/*.json") {
 		var r Record
@@ -38,9 +39,15 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		brief, briefErr := decodeBrief(b)
 		r, err := decodeRecord(b)
 		if err != nil {
 			return
+		}
+		head := *r
+		head.Details, head.References, head.Credits = "", nil, nil
+		if briefErr != nil || !reflect.DeepEqual(&head, brief) {
+			t.Fatalf("brief decode differs from the full record's head: %v", briefErr)
 		}
 		again, err := decodeRecord(encodeRecord(nil, r))
 		if err != nil || !reflect.DeepEqual(r, again) {
@@ -75,7 +82,7 @@ func FuzzOpenImage(f *testing.F) {
 			return
 		}
 		for i := range db.cache {
-			_, _ = db.record(uint32(i))
+			_, _ = db.record(uint32(i), false)
 		}
 		for _, r := range recs {
 			for _, a := range r.Affected {

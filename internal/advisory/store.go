@@ -17,8 +17,9 @@ const FileName = "advisories.db"
 
 // formatVersion is the version of the on-disk format this code reads and
 // writes; a file of another version must be re-imported. Version 2: record
-// encoding 2 (element counts up front).
-const formatVersion = 2
+// encoding 2 (element counts up front). Version 3: record encoding 3 (head
+// and tail, for brief decoding).
+const formatVersion = 3
 
 // Index tables of a database.
 const (
@@ -43,6 +44,9 @@ type DB struct {
 	kev     kevTable
 	epss    epssTable
 	cache   []atomic.Pointer[Record]
+	// brief caches records decoded by the Brief lookups (no Details,
+	// References or Credits).
+	brief []atomic.Pointer[Record]
 }
 
 // NewMemDB returns an in-memory database of the given records, KEV entries
@@ -151,6 +155,7 @@ func openImage(data []byte, path string) (*DB, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	db.cache = make([]atomic.Pointer[Record], len(db.offsets)/8)
+	db.brief = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	return db, nil
 }
 
@@ -168,12 +173,19 @@ func (db *DB) Close() error {
 }
 
 // record returns record number i, decoding and caching it on first use.
-func (db *DB) record(i uint32) (*Record, error) {
+// A brief record has no Details, References or Credits; a full one is
+// returned for a brief request when it is already cached.
+func (db *DB) record(i uint32, brief bool) (*Record, error) {
 	if int(i) >= len(db.cache) {
 		return nil, fmt.Errorf("%s: %w: record %d out of range; re-import the database", db.path, ErrCorrupt, i)
 	}
 	if r := db.cache[i].Load(); r != nil {
 		return r, nil
+	}
+	if brief {
+		if r := db.brief[i].Load(); r != nil {
+			return r, nil
+		}
 	}
 	off := binary.LittleEndian.Uint64(db.offsets[8*i:])
 	if off > uint64(len(db.records)) || uint64(len(db.records))-off < 8 {
@@ -188,15 +200,19 @@ func (db *DB) record(i uint32) (*Record, error) {
 	if crc32.Checksum(body, castagnoli) != sum {
 		return nil, fmt.Errorf("%s: %w: record %d checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, i, off)
 	}
-	r, err := decodeRecord(body)
+	r, err := decode(body, !brief)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: record %d: %v; re-import the database", db.path, ErrCorrupt, i, err)
 	}
-	db.cache[i].Store(r)
+	if brief {
+		db.brief[i].Store(r)
+	} else {
+		db.cache[i].Store(r)
+	}
 	return r, nil
 }
 
-func (db *DB) postings(table int, key string) ([]*Record, error) {
+func (db *DB) postings(table int, key string, brief bool) ([]*Record, error) {
 	ords, err := db.idx[table].find(key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w; re-import the database", db.path, err)
@@ -206,7 +222,7 @@ func (db *DB) postings(table int, key string) ([]*Record, error) {
 	}
 	out := make([]*Record, 0, len(ords))
 	for _, o := range ords {
-		r, err := db.record(o)
+		r, err := db.record(o, brief)
 		if err != nil {
 			return nil, err
 		}
@@ -404,7 +420,7 @@ func (db *DB) Verify() error {
 		if db.cache[i].Load() != nil {
 			continue
 		}
-		if _, err := db.record(i); err != nil {
+		if _, err := db.record(i, false); err != nil {
 			return err
 		}
 		db.cache[i].Store(nil)

@@ -159,8 +159,8 @@ func TestCorruptDatabase(t *testing.T) {
 			// the intact database holds: never a wrong answer.
 			failed := 0
 			for i := range good.cache {
-				got, err := db.record(uint32(i))
-				want, _ := good.record(uint32(i))
+				got, err := db.record(uint32(i), false)
+				want, _ := good.record(uint32(i), false)
 				if err != nil {
 					if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "re-import") {
 						t.Errorf("record %d: error lacks ErrCorrupt / re-import advice: %v", i, err)
@@ -179,7 +179,7 @@ func TestCorruptDatabase(t *testing.T) {
 				t.Errorf("Verify = %v, want ErrCorrupt", err)
 			}
 			// The lookup that reaches the damaged record reports it.
-			r0, _ := good.record(0)
+			r0, _ := good.record(0, false)
 			if a := r0.Affected; len(a) > 0 && a[0].Package != nil {
 				if _, err := db.Lookup(a[0].Package.Ecosystem, a[0].Package.Name); !errors.Is(err, ErrCorrupt) {
 					t.Errorf("Lookup of the damaged record's package: %v, want ErrCorrupt", err)
@@ -360,7 +360,7 @@ func TestNewestModifiedWins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := db.record(0)
+		r, err := db.record(0, false)
 		if err != nil || r.Summary != "new" {
 			t.Errorf("order %d: kept %+v, %v", len(order[0]), r, err)
 		}
@@ -433,5 +433,71 @@ func TestImportJSONArray(t *testing.T) {
 	_ = im.AddReader(strings.NewReader("[\n{\"id\":\n"), "broken.json")
 	if len(im.Issues) != 1 || !strings.Contains(im.Issues[0].Reason, "invalid JSON") {
 		t.Errorf("truncated array: %+v", im.Issues)
+	}
+}
+
+// TestLookupBrief checks that every brief record (all three indexes) is the
+// full record without Details, References and Credits, and that a brief
+// lookup never fills the full-record cache.
+func TestLookupBrief(t *testing.T) {
+	dir, _ := sampleDir(t)
+	full, err := OpenDB(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	brief, err := OpenDB(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer brief.Close()
+	same := func(what string, bs, fs []*Record, berr, ferr error) {
+		t.Helper()
+		if berr != nil || ferr != nil || len(bs) != len(fs) {
+			t.Fatalf("%s: brief %d records (%v), full %d (%v)", what, len(bs), berr, len(fs), ferr)
+		}
+		for i := range fs {
+			head := *fs[i]
+			head.Details, head.References, head.Credits = "", nil, nil
+			if !reflect.DeepEqual(&head, bs[i]) {
+				t.Errorf("%s: brief record %s differs from the full record's head", what, fs[i].ID)
+			}
+		}
+	}
+	n := 0
+	for i := range full.cache {
+		r, err := full.record(uint32(i), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := recordKeys(r)
+		for _, key := range k.pkgs {
+			eco, name, _ := strings.Cut(key, "\x00")
+			bs, berr := brief.LookupBrief(eco, name)
+			fs, ferr := full.Lookup(eco, name)
+			same(key, bs, fs, berr, ferr)
+			n++
+		}
+		for _, key := range k.cpes {
+			v, p, _ := strings.Cut(key, ":")
+			bs, berr := brief.LookupCPEBrief(v, p)
+			fs, ferr := full.LookupCPE(v, p)
+			same(key, bs, fs, berr, ferr)
+			n++
+		}
+		for _, key := range k.repos {
+			bs, berr := brief.LookupRepoBrief(key)
+			fs, ferr := full.LookupRepo(key)
+			same(key, bs, fs, berr, ferr)
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no index keys in the sample database")
+	}
+	for i := range brief.cache {
+		if brief.cache[i].Load() != nil {
+			t.Fatalf("a brief lookup cached record %d as a full record", i)
+		}
 	}
 }

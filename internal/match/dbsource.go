@@ -8,19 +8,21 @@ import (
 // DBSource adapts the advisory database to Source.
 type DBSource struct{ DB *advisory.DB }
 
-// Lookup implements Source.
+// Lookup implements Source. Matching and its findings read no record's
+// Details, References or Credits, so it takes the database's brief
+// records: a cold 10,000-component scan decodes about half the bytes.
 func (s DBSource) Lookup(ecosystem, name string) ([]*advisory.Record, error) {
-	return s.DB.Lookup(ecosystem, name)
+	return s.DB.LookupBrief(ecosystem, name)
 }
 
-// LookupCPE implements Source.
+// LookupCPE implements Source (brief records, as Lookup).
 func (s DBSource) LookupCPE(vendor, product string) ([]*advisory.Record, error) {
-	return s.DB.LookupCPE(vendor, product)
+	return s.DB.LookupCPEBrief(vendor, product)
 }
 
-// LookupRepo implements Source.
+// LookupRepo implements Source (brief records, as Lookup).
 func (s DBSource) LookupRepo(repoURL string) ([]*advisory.Record, error) {
-	return s.DB.LookupRepo(repoURL)
+	return s.DB.LookupRepoBrief(repoURL)
 }
 
 // KEV implements Source.
