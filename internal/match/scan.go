@@ -478,6 +478,9 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 					continue
 				}
 				ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
+				if len(hits) > 0 {
+					o.findings = make([]Finding, 0, len(hits))
+				}
 				for _, h := range hits {
 					o.findings = append(o.findings, m.finding(ref, h))
 				}
