@@ -275,7 +275,7 @@ func (m *matcher) matchPackage(q Query) ([]hit, string, error) {
 		slot = pm.slot(v)
 		hits = pm.at(slot)
 	}
-	if _, ok := pm.listed[raw]; ok {
+	if pm.lists(raw) {
 		hits = pm.withListed(hits, slot, raw, v)
 	}
 	if bad && len(hits) == 0 {

@@ -18,10 +18,14 @@ import (
 type pkgMatch struct {
 	eco     string
 	entries []*entry
-	bounds  []*ver           // sorted, distinct
-	slots   map[int][]hit    // per slot, computed on first use
-	listed  map[string][]int // explicit version → entry indices
-	ranged  bool             // some entry has a SEMVER/ECOSYSTEM range
+	bounds  []*ver        // sorted, distinct
+	slots   map[int][]hit // per slot, computed on first use
+	// listed are the indices of the entries with an explicit versions
+	// list (sorted, searched per query). An index of version → entries
+	// built per package allocated 5.4 MB per cold 10k scan (BenchmarkColdScan
+	// 64.1 → 58.6 MB/op without it), for packages mostly queried once or twice.
+	listed []int
+	ranged bool // some entry has a SEMVER/ECOSYSTEM range
 	// merged caches, per (slot, listed version), the slot's hits merged
 	// with the entries listing that version.
 	merged map[mergedKey][]hit
@@ -64,11 +68,8 @@ func (pm *pkgMatch) prepare() {
 				evs = append(evs, &r.limits[i])
 			}
 		}
-		for _, v := range e.versions {
-			if pm.listed == nil {
-				pm.listed = map[string][]int{}
-			}
-			pm.listed[v] = append(pm.listed[v], ei)
+		if len(e.versions) > 0 {
+			pm.listed = append(pm.listed, ei)
 		}
 	}
 	// sort each distinct version once (events share *ver within a package)
@@ -155,11 +156,22 @@ func (pm *pkgMatch) at(s int) []hit {
 // fixed versions are those above v (all when v is nil).
 func (pm *pkgMatch) listedHits(raw string, v *ver) []hit {
 	var hits []hit
-	for _, ei := range pm.listed[raw] {
-		e := pm.entries[ei]
-		hits = append(hits, hit{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+	for _, ei := range pm.listed {
+		if e := pm.entries[ei]; e.lists(raw) {
+			hits = append(hits, hit{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+		}
 	}
 	return hits
+}
+
+// lists reports whether some entry's explicit versions list holds raw.
+func (pm *pkgMatch) lists(raw string) bool {
+	for _, ei := range pm.listed {
+		if pm.entries[ei].lists(raw) {
+			return true
+		}
+	}
+	return false
 }
 
 func appendNew(s []string, v string) []string {
