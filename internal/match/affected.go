@@ -92,7 +92,7 @@ func compileEntry(rec *advisory.Record, a *advisory.Affected, eco string, vc map
 }
 
 func compileRange(r advisory.Range, eco string, vc map[string]*ver) (versionRange, bool) {
-	var vr versionRange
+	vr := versionRange{events: make([]event, 0, len(r.Events))}
 	for _, ev := range r.Events {
 		var x event
 		switch {

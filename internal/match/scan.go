@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/vex"
@@ -437,11 +438,14 @@ type componentOut struct {
 // parallelFrom is the component count from which Scan splits the work.
 var parallelFrom = 2000
 
+// shardBuckets is the number of package buckets parallel workers take.
+const shardBuckets = 64
+
 // Scan matches every component and returns findings and summary. A
 // component is never dropped: it is matched, clean, or counted as not
 // matchable with its reason. Large SBOMs are matched by one worker per CPU
-// (at most 4); components of one package always go to the same worker, so
-// each package's matcher is compiled once.
+// (at most 4) taking buckets of packages; components of one package always
+// go to the same worker, so each package's matcher is compiled once.
 func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	for _, p := range opts.VEXFiles {
 		st, err := vex.Load(p)
@@ -459,6 +463,25 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	if len(components) < parallelFrom {
 		workers = 1
 	}
+	// Components are dealt to workers by package in shardBuckets buckets,
+	// which idle workers take, largest first: with one fixed shard per
+	// worker the two workers of a cold 10k scan finished 5-30 % apart.
+	var order [][]int
+	if workers > 1 {
+		order = make([][]int, shardBuckets)
+		for i := range components {
+			b := shardOf(&components[i]) % shardBuckets
+			order[b] = append(order[b], i)
+		}
+		slices.SortStableFunc(order, func(a, b []int) int { return len(b) - len(a) })
+	} else {
+		all := make([]int, len(components))
+		for i := range all {
+			all[i] = i
+		}
+		order = [][]int{all}
+	}
+	var next atomic.Int32
 	skipped := make([]int, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -466,23 +489,26 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			m := newMatcher(src)
-			for i := range components {
-				c := &components[i]
-				if workers > 1 && int(shardOf(c)%uint32(workers)) != w {
-					continue
+			for {
+				b := int(next.Add(1)) - 1
+				if b >= len(order) {
+					break
 				}
-				hits, reason, err := m.matchComponent(c)
-				o := &outs[i]
-				o.reason, o.eco, o.err = reason, m.lastEco, err
-				if err != nil || reason != "" {
-					continue
-				}
-				ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
-				if len(hits) > 0 {
-					o.findings = make([]Finding, 0, len(hits))
-				}
-				for _, h := range hits {
-					o.findings = append(o.findings, m.finding(ref, h))
+				for _, i := range order[b] {
+					c := &components[i]
+					hits, reason, err := m.matchComponent(c)
+					o := &outs[i]
+					o.reason, o.eco, o.err = reason, m.lastEco, err
+					if err != nil || reason != "" {
+						continue
+					}
+					ref := ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}
+					if len(hits) > 0 {
+						o.findings = make([]Finding, 0, len(hits))
+					}
+					for _, h := range hits {
+						o.findings = append(o.findings, m.finding(ref, h))
+					}
 				}
 			}
 			skipped[w] = m.skipped
