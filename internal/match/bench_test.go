@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -72,17 +73,21 @@ func BenchmarkWarmMatch(b *testing.B) {
 
 // BenchmarkColdScan measures a cold scan as "dualmark scan" does it minus
 // process start: parse the SBOM, open the on-disk database, match, render
-// the table. Targets (issue 4): 10,000 components ≤ 0.3 s, 100,000 ≤ 3 s;
-// the benchmark fails when a target is missed by more than 3×. The figure
-// for the issue is measured on the built binary with /usr/bin/time -v (see
-// docs/bench/scan.md).
+// the table. Targets (issue 4): 10,000 components ≤ 0.3 s, 100,000 ≤ 3 s
+// of wall time. The figure for the issue is measured on the built binary
+// (see docs/bench/scan.md); here the target is asserted on CPU time, which
+// other users of a shared machine disturb far less than wall time: the
+// median CPU time per scan must stay within 1.5 × the wall target. A scan
+// keeps 1.5 of the 2 cores busy on average (the built binary took 0.43-0.46 s
+// of CPU for 0.29-0.31 s of wall time on the idle machine), so within that
+// bound the wall target holds on an idle 2-core machine.
 func BenchmarkColdScan(b *testing.B) {
 	realDB(b) // import once, outside the timing
 	for _, n := range []int{10000, 100000} {
 		path := testdata.Path(b, fmt.Sprintf("bench/synth-%d.cdx.json", n))
 		target := 300 * time.Millisecond * time.Duration(n/10000)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			var worst, worstCPU time.Duration
+			var walls, cpus []time.Duration
 			for b.Loop() {
 				start, cpu0 := time.Now(), cpuTime()
 				doc, err := sbom.ParseFile(path, sbom.Options{})
@@ -101,18 +106,26 @@ func BenchmarkColdScan(b *testing.B) {
 					b.Fatal(err)
 				}
 				db.Close()
-				worst = max(worst, time.Since(start))
-				worstCPU = max(worstCPU, cpuTime()-cpu0)
+				walls = append(walls, time.Since(start))
+				cpus = append(cpus, cpuTime()-cpu0)
 			}
-			b.ReportMetric(worst.Seconds(), "wall-s")
-			b.ReportMetric(worstCPU.Seconds(), "cpu-s")
-			// CPU time bounds wall time on an idle machine (the scan uses
-			// up to 2 cores); wall time on the shared machine does not.
-			if worstCPU > 3*target {
-				b.Fatalf("cold scan of %d components took %v of CPU, target %v", n, worstCPU, target)
+			wall, cpu := median(walls), median(cpus)
+			b.ReportMetric(wall.Seconds(), "wall-s")
+			b.ReportMetric(cpu.Seconds(), "cpu-s")
+			if limit := target * 3 / 2; cpu > limit {
+				b.Fatalf("cold scan of %d components took a median %v of CPU, limit %v (1.5 × the %v wall target)", n, cpu, limit, target)
 			}
 		})
 	}
+}
+
+// median returns the median of ds (which it sorts).
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // cpuTime is the user+system CPU time of the process so far.
