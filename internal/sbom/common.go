@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -157,8 +158,9 @@ func setPURL(c *Component, s, loc string, doc *Document) {
 }
 
 // finish runs the document-wide checks every reader shares: duplicate
-// refs, dangling dependency edges, derived purls. Refs are looked up in a
-// sorted index rather than a map: on 100,000 components the map cost 5 MB.
+// refs, dangling dependency edges, derived purls. Duplicates are found in a
+// sorted index and refs looked up in a refTable rather than a map: on
+// 100,000 components the map cost 5 MB.
 func finish(doc *Document) {
 	idx := make([]int32, 0, len(doc.Components))
 	for i := range doc.Components {
@@ -183,12 +185,12 @@ func finish(doc *Document) {
 			doc.warn(doc.Components[idx[k]].Location, fmt.Sprintf("duplicate ref %q (first at %s)", subject, doc.Subject.Location))
 		}
 	}
+	refs := newRefTable(doc.Components, idx)
 	known := func(r string) bool {
 		if r == subject && r != "" {
 			return true
 		}
-		_, ok := slices.BinarySearchFunc(idx, r, func(i int32, t string) int { return strings.Compare(ref(i), t) })
-		return ok
+		return refs.find(r) >= 0
 	}
 	for i, d := range doc.Dependencies {
 		if d.Ref != "" && !known(d.Ref) {
@@ -204,14 +206,63 @@ func finish(doc *Document) {
 		if r == subject && r != "" {
 			return len(doc.Components)
 		}
-		k, ok := slices.BinarySearchFunc(idx, r, func(i int32, t string) int { return strings.Compare(ref(i), t) })
-		if !ok {
-			return -1
-		}
-		return int(idx[k])
+		return refs.find(r)
 	})
 	for i := range doc.Components {
 		derivePURL(&doc.Components[i])
+	}
+}
+
+// refTable finds the component with a ref: the first in document order
+// when refs repeat, as a binary search of the stably sorted index finds.
+// Open addressing over int32 slots (4 bytes × 2-4 per component, 1 MB for
+// 100,000 components; a map cost 5 MB). The dependency checks and the cycle
+// walk resolve every edge: with two binary searches of the sorted index per
+// edge, finish took 7.1 ms on the 10k benchmark SBOM and 140 ms on the 100k
+// one (best of 15, warm); with this table 2.0 ms and 66 ms.
+type refTable struct {
+	comps []Component
+	slots []int32 // 1 + component index, 0 empty
+	mask  uint64
+	seed  maphash.Seed
+}
+
+// newRefTable indexes the components listed in idx (ascending order of
+// ref, stable) by ref.
+func newRefTable(comps []Component, idx []int32) *refTable {
+	n := 1
+	for n < 2*len(idx) {
+		n <<= 1
+	}
+	t := &refTable{comps: comps, slots: make([]int32, n), mask: uint64(n - 1), seed: maphash.MakeSeed()}
+	for _, i := range idx {
+		r := comps[i].Ref
+		for h := maphash.String(t.seed, r) & t.mask; ; h = (h + 1) & t.mask {
+			if t.slots[h] == 0 {
+				t.slots[h] = i + 1
+				break
+			}
+			if j := t.slots[h] - 1; comps[j].Ref == r {
+				if i < j {
+					t.slots[h] = i + 1
+				}
+				break
+			}
+		}
+	}
+	return t
+}
+
+// find returns the index of the first component with ref r, or -1.
+func (t *refTable) find(r string) int {
+	for h := maphash.String(t.seed, r) & t.mask; ; h = (h + 1) & t.mask {
+		j := t.slots[h]
+		if j == 0 {
+			return -1
+		}
+		if t.comps[j-1].Ref == r {
+			return int(j - 1)
+		}
 	}
 }
 
