@@ -78,9 +78,9 @@ func BenchmarkWarmMatch(b *testing.B) {
 // (see docs/bench/scan.md); here the target is asserted on CPU time, which
 // other users of a shared machine disturb far less than wall time: the
 // median CPU time per scan must stay within 1.5 × the wall target. A scan
-// keeps 1.5 of the 2 cores busy on average (the built binary took 0.43-0.46 s
-// of CPU for 0.29-0.31 s of wall time on the idle machine), so within that
-// bound the wall target holds on an idle 2-core machine.
+// keeps about 1.5 of the 2 cores busy (the built binary took 0.42-0.46 s of
+// CPU for 0.28-0.31 s of wall time in the quietest runs, load 0.5-1.3), so
+// within that bound the wall target holds on an idle 2-core machine.
 func BenchmarkColdScan(b *testing.B) {
 	realDB(b) // import once, outside the timing
 	for _, n := range []int{10000, 100000} {
