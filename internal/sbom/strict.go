@@ -75,9 +75,10 @@ func compileSchema(url string, dirs []string) (*jsonschema.Schema, error) {
 }
 
 // validateSchema checks data against the official JSON schema of its kind.
-// JSON encodings of CycloneDX (1.2–1.7) and SPDX 3.0 are validated; for
-// encodings without a staged schema (CycloneDX XML needs an XSD validator,
-// SPDX 2 has no schema in the staged data) it returns errNoSchema.
+// JSON encodings of CycloneDX (1.2–1.7) and SPDX 3.0 are validated, and
+// CycloneDX XML (1.2–1.7) through its JSON form (see strictxml.go); for
+// encodings without a staged schema (SPDX 2 has no schema in the staged
+// data) it returns errNoSchema.
 func validateSchema(data []byte, kind docKind, opts Options) error {
 	var url string
 	switch kind {
@@ -89,6 +90,8 @@ func validateSchema(data []byte, kind docKind, opts Options) error {
 		url = "http://cyclonedx.org/schema/bom-" + v + ".schema.json"
 	case kindSPDX3JSONLD:
 		url = "https://spdx.org/schema/3.0.1/spdx-json-schema.json"
+	case kindCycloneDXXML:
+		return validateCycloneDXXML(data, opts)
 	default:
 		return errNoSchema
 	}
