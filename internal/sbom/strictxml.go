@@ -25,7 +25,8 @@ import (
 //     CycloneDX namespace (…/schema/bom/1.2–1.7), and a small exact XSD
 //     subset (required attributes, unique and non-empty bom-ref, required
 //     <component><name>, children the XSDs allow once, the dataFlow
-//     enumeration, the 1.2–1.4 license/expression choice).
+//     enumeration, the 1.2–1.4 license/expression choice, the 1.7
+//     citation pointers/expressions choice).
 //  2. The document is decoded into cyclonedx-go's BOM and re-encoded as
 //     JSON, validated against the official bom-1.x.schema.json with the
 //     machinery JSON input uses (compileSchema), in two passes (see below).
@@ -268,7 +269,7 @@ var xmlSingular = map[string]string{
 	"annotations": "annotation", "subjects": "subject", "tags": "tag", "lifecycles": "lifecycle",
 	"aliases": "alias", "notes": "note", "identity": "identity", "occurrences": "occurrence",
 	"formulation": "formula", "workflows": "workflow", "tasks": "task", "steps": "step",
-	"signers": "signer", "cpes": "cpe",
+	"signers": "signer", "cpes": "cpe", "citations": "citation",
 }
 
 // xmlAttributes are JSON properties CycloneDX XML carries as attributes.
@@ -327,7 +328,7 @@ var singleChildren = map[string]map[string]bool{
 	"license":   {"id": true, "name": true, "text": true, "url": true, "licensing": true},
 	"component": {"name": true, "version": true, "group": true, "publisher": true, "description": true, "scope": true, "purl": true, "cpe": true, "swid": true, "supplier": true, "author": true, "copyright": true, "pedigree": true, "evidence": true},
 	"service":   {"name": true, "version": true, "group": true, "description": true, "provider": true, "authenticated": true},
-	"hash":      {},
+	"citation":  {"pointers": true, "expressions": true, "timestamp": true, "attributedTo": true, "process": true, "note": true},
 }
 
 // repeatable reports whether the CycloneDX element parent may hold child
@@ -443,6 +444,13 @@ func checkXMLElement(t xml.StartElement, p string, stack []*xmlFrame, refs map[s
 			return fmt.Errorf("%s/@bom-ref: %q already used at %s (bom-refs must be unique)", p, v, prev)
 		}
 		refs[v] = p
+	}
+	if parent == "citation" && len(stack) > 0 {
+		// 1.7: a <citation> holds either <pointers> or <expressions>.
+		top := stack[len(stack)-1]
+		if (t.Name.Local == "pointers" && top.seen["expressions"]) || (t.Name.Local == "expressions" && top.seen["pointers"]) {
+			return fmt.Errorf("%s: <pointers> and <expressions> cannot both be given in <citation>", p)
+		}
 	}
 	if parent == "licenses" && len(stack) > 0 && ns < cdxNamespacePrefix+"1.5" {
 		// 1.2–1.4: <licenses> holds either <license> elements or one <expression>.

@@ -12,11 +12,6 @@ import (
 // strictXMLGaps are CycloneDX XML "invalid" conformance files that --strict
 // accepts, each with the reason. Keep this list short and honest.
 var strictXMLGaps = map[string]string{
-	// cyclonedx-go v0.12 does not decode <citations> faithfully (it yields
-	// empty placeholders), so the citations subtree is left unvalidated
-	// (unmappedXML in strictxml.go) rather than falsely rejecting
-	// valid-citations-1.7.xml.
-	"invalid-citations-1.7.xml": "citations are not round-tripped by cyclonedx-go and are not validated",
 	// The defect is an element unknown to 1.7's <metadata> (<distribution>,
 	// replaced by <distributionConstraints>); cyclonedx-go ignores unknown
 	// elements and dualmark has no per-version element catalogue.
