@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -26,7 +30,8 @@ import (
 //     subset (required attributes, unique and non-empty bom-ref, required
 //     <component><name>, children the XSDs allow once, the dataFlow
 //     enumeration, the 1.2–1.4 license/expression choice, the 1.7
-//     citation pointers/expressions choice).
+//     citation pointers/expressions choice, children of <metadata> as
+//     declared by the staged bom-1.x.xsd).
 //  2. The document is decoded into cyclonedx-go's BOM and re-encoded as
 //     JSON, validated against the official bom-1.x.schema.json with the
 //     machinery JSON input uses (compileSchema), in two passes (see below).
@@ -46,9 +51,16 @@ func validateCycloneDXXML(data []byte, opts Options) error {
 	if err := refuseDTD(data); err != nil {
 		return err
 	}
-	version, hasVersion, external, err := scanCycloneDXXML(data)
+	version, hasVersion, external, metaChildren, err := scanCycloneDXXML(data)
 	if err != nil {
 		return err
+	}
+	if allowed := xsdMetadataElements(version, schemaDirs(opts)); allowed != nil {
+		for _, name := range metaChildren {
+			if !allowed[name] {
+				return fmt.Errorf("--strict: /bom/metadata/%s: element not allowed in <metadata> by bom-%s.xsd", name, version)
+			}
+		}
 	}
 	sv, ok := cdxSpecVersions[version]
 	if !ok {
@@ -161,7 +173,7 @@ var cdxSpecVersions = map[string]cdx.SpecVersion{
 // namespace, whether <bom> has a version attribute, and the isExternal
 // attribute of each component of the /bom/components tree in document
 // order (cyclonedx-go v0.12 does not decode it from XML).
-func scanCycloneDXXML(data []byte) (version string, hasVersion bool, external []*bool, err error) {
+func scanCycloneDXXML(data []byte) (version string, hasVersion bool, external []*bool, metaChildren []string, err error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var root *xml.StartElement
 	var stack []*xmlFrame
@@ -172,7 +184,7 @@ func scanCycloneDXXML(data []byte) (version string, hasVersion bool, external []
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return "", false, nil, fmt.Errorf("--strict: %v", xmlError(data, dec, err))
+			return "", false, nil, nil, fmt.Errorf("--strict: %v", xmlError(data, dec, err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -183,7 +195,7 @@ func scanCycloneDXXML(data []byte) (version string, hasVersion bool, external []
 			if len(stack) > 0 {
 				top := stack[len(stack)-1]
 				if t.Name.Space == root.Name.Space && top.seen[t.Name.Local] && !repeatable(top.name, t.Name.Local) {
-					return "", false, nil, fmt.Errorf("--strict: %s/%s: element occurs more than once in <%s>", top.path, t.Name.Local, top.name)
+					return "", false, nil, nil, fmt.Errorf("--strict: %s/%s: element occurs more than once in <%s>", top.path, t.Name.Local, top.name)
 				}
 				top.seen[t.Name.Local] = true
 				top.n[t.Name.Local]++
@@ -207,38 +219,91 @@ func scanCycloneDXXML(data []byte) (version string, hasVersion bool, external []
 				}
 				external = append(external, ext)
 			}
+			if t.Name.Space == root.Name.Space && len(stack) == 2 && stack[1].name == "metadata" {
+				metaChildren = append(metaChildren, t.Name.Local)
+			}
 			if t.Name.Space == root.Name.Space {
 				if err := checkXMLElement(t, p, stack, refs, root.Name.Space); err != nil {
-					return "", false, nil, fmt.Errorf("--strict: %w", err)
+					return "", false, nil, nil, fmt.Errorf("--strict: %w", err)
 				}
 			}
 			stack = append(stack, &xmlFrame{name: t.Name.Local, path: p, space: t.Name.Space, seen: map[string]bool{}, n: map[string]int{}})
 		case xml.EndElement:
 			top := stack[len(stack)-1]
 			if err := checkXMLEnd(top, root.Name.Space); err != nil {
-				return "", false, nil, fmt.Errorf("--strict: %w", err)
+				return "", false, nil, nil, fmt.Errorf("--strict: %w", err)
 			}
 			stack = stack[:len(stack)-1]
 		}
 	}
 	if root == nil {
-		return "", false, nil, fmt.Errorf("--strict: /bom: no root element")
+		return "", false, nil, nil, fmt.Errorf("--strict: /bom: no root element")
 	}
 	if root.Name.Local != "bom" {
-		return "", false, nil, fmt.Errorf("--strict: /%s: the root element must be <bom>", root.Name.Local)
+		return "", false, nil, nil, fmt.Errorf("--strict: /%s: the root element must be <bom>", root.Name.Local)
 	}
 	ns := root.Name.Space
 	version, ok := strings.CutPrefix(ns, cdxNamespacePrefix)
 	if !ok || !knownCycloneDXVersion(version) {
-		return "", false, nil, fmt.Errorf("--strict: /bom/@xmlns: namespace %q is not a CycloneDX namespace (%s1.x)", ns, cdxNamespacePrefix)
+		return "", false, nil, nil, fmt.Errorf("--strict: /bom/@xmlns: namespace %q is not a CycloneDX namespace (%s1.x)", ns, cdxNamespacePrefix)
 	}
 	for _, a := range root.Attr {
 		if a.Name.Space == "" && a.Name.Local == "version" {
 			hasVersion = true
 		}
 	}
-	return version, hasVersion, external, nil
+	return version, hasVersion, external, metaChildren, nil
 }
+
+var xsdMetadataCache sync.Map // dirs + version → map[string]bool (nil if no XSD)
+
+// xsdMetadataElements returns the element names declared inside the
+// "metadata" complexType of the staged bom-<version>.xsd: the children
+// <metadata> may have, plus (harmlessly) the names of their nested
+// elements, so the set is a superset and never rejects a valid document.
+// Element names are read from the official XSD rather than typed in,
+// which keeps the check exact per version (<distribution> is gone in 1.7,
+// for example). It returns nil when no XSD is staged; the check is then
+// skipped.
+func xsdMetadataElements(version string, dirs []string) map[string]bool {
+	key := strings.Join(dirs, "\x00") + "\x00" + version
+	if v, ok := xsdMetadataCache.Load(key); ok {
+		return v.(map[string]bool)
+	}
+	var set map[string]bool
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join(d, "bom-"+version+".xsd"))
+		if err != nil {
+			continue
+		}
+		i := bytes.Index(data, []byte(`<xs:complexType name="metadata">`))
+		if i < 0 {
+			break
+		}
+		rest, depth := data[i:], 0
+		for j := 0; j < len(rest); j++ {
+			switch {
+			case bytes.HasPrefix(rest[j:], []byte("<xs:complexType")):
+				depth++
+			case bytes.HasPrefix(rest[j:], []byte("</xs:complexType>")):
+				depth--
+			}
+			if depth == 0 {
+				rest = rest[:j]
+				break
+			}
+		}
+		set = map[string]bool{}
+		for _, m := range xsdElementName.FindAllSubmatch(rest, -1) {
+			set[string(m[1])] = true
+		}
+		break
+	}
+	xsdMetadataCache.Store(key, set)
+	return set
+}
+
+var xsdElementName = regexp.MustCompile(`<xs:element\s+name="([^"]+)"`)
 
 // describeValidationXML is describeValidation with the JSON pointers
 // rewritten as XML paths.

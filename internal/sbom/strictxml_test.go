@@ -10,13 +10,9 @@ import (
 )
 
 // strictXMLGaps are CycloneDX XML "invalid" conformance files that --strict
-// accepts, each with the reason. Keep this list short and honest.
-var strictXMLGaps = map[string]string{
-	// The defect is an element unknown to 1.7's <metadata> (<distribution>,
-	// replaced by <distributionConstraints>); cyclonedx-go ignores unknown
-	// elements and dualmark has no per-version element catalogue.
-	"invalid-metadata-distribution-1.7.xml": "unknown elements are not rejected",
-}
+// accepts, each with the reason. Keep this list short and honest; it is
+// empty now: every invalid XML file of 1.2–1.7 is rejected.
+var strictXMLGaps = map[string]string{}
 
 // TestStrictConformanceXML validates every CycloneDX XML conformance file
 // of cyclonedx-spec/test-resources 1.2–1.7: valid-* must pass --strict,
