@@ -64,7 +64,9 @@ func validateCycloneDXXML(data []byte, opts Options) error {
 	}
 	sv, ok := cdxSpecVersions[version]
 	if !ok {
-		return fmt.Errorf("--strict: /bom: CycloneDX %s has no schema (1.2–1.7)", version)
+		// 1.0 and 1.1 have XSDs only: read them with the "no schema"
+		// warning, as before, rather than reject a well-formed document.
+		return errNoSchema
 	}
 	var bom cdx.BOM
 	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatXML).Decode(&bom); err != nil {
