@@ -2,32 +2,20 @@ package sbom
 
 import (
 	"bytes"
-	"encoding/json"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dualmark/dualmark/internal/testdata"
 )
 
 // fuzzSeeds adds the small real SBOMs of the inventory whose recorded
 // format starts with prefix as seeds.
 func fuzzSeeds(f *testing.F, prefix string) {
-	invPath := testdata.Path(f, "sbom/sbom-inventory.json")
-	data, err := os.ReadFile(invPath)
-	if err != nil {
-		f.Fatal(err)
-	}
-	var inv struct{ SBOMs []inventoryEntry }
-	if err := json.Unmarshal(data, &inv); err != nil {
-		f.Fatal(err)
-	}
-	root := filepath.Dir(filepath.Dir(invPath))
+	root, inv := loadInventory(f)
 	n := 0
-	for _, e := range inv.SBOMs {
+	for _, e := range inv {
 		if !strings.HasPrefix(e.Format, prefix) || strings.HasSuffix(e.File, ".gz") {
 			continue
 		}
@@ -139,18 +127,9 @@ func FuzzParse(f *testing.F) {
 // fixed random source for a few seconds and fails on a panic or an input
 // that takes more than two seconds.
 func TestXMLMutations(t *testing.T) {
-	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
-	data, err := os.ReadFile(invPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inv struct{ SBOMs []inventoryEntry }
-	if err := json.Unmarshal(data, &inv); err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Dir(filepath.Dir(invPath))
+	root, inv := loadInventory(t)
 	var seeds [][]byte
-	for _, e := range inv.SBOMs {
+	for _, e := range inv {
 		if e.Format == "CycloneDX-XML" {
 			if b, err := os.ReadFile(filepath.Join(root, e.File)); err == nil && len(b) < 32<<10 {
 				seeds = append(seeds, b)

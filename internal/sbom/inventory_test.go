@@ -21,6 +21,22 @@ type inventoryEntry struct {
 	WithPURL    int    `json:"with_purl"`
 }
 
+// loadInventory reads sbom-inventory.json and returns the shared data
+// directory its file names are relative to, and its entries.
+func loadInventory(tb testing.TB) (root string, entries []inventoryEntry) {
+	tb.Helper()
+	invPath := testdata.Path(tb, "sbom/sbom-inventory.json")
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var inv struct{ SBOMs []inventoryEntry }
+	if err := json.Unmarshal(data, &inv); err != nil {
+		tb.Fatalf("%s: %v", invPath, err)
+	}
+	return filepath.Dir(filepath.Dir(invPath)), inv.SBOMs
+}
+
 // inventoryRejections lists the staged documents that dualmark refuses, with
 // a fragment of the precise reason it must give.
 var inventoryRejections = map[string]string{
@@ -39,18 +55,9 @@ var inventoryCountExceptions = map[string]struct {
 // it parses with the recorded format, version and component count, or is
 // rejected with the recorded reason.
 func TestInventory(t *testing.T) {
-	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
-	data, err := os.ReadFile(invPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inv struct{ SBOMs []inventoryEntry }
-	if err := json.Unmarshal(data, &inv); err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Dir(filepath.Dir(invPath))
+	root, inv := loadInventory(t)
 	parsed := 0
-	for _, e := range inv.SBOMs {
+	for _, e := range inv {
 		doc, err := ParseFile(filepath.Join(root, e.File), Options{})
 		if reason, ok := inventoryRejections[e.File]; ok {
 			if err == nil || !strings.Contains(err.Error(), reason) {
@@ -77,25 +84,16 @@ func TestInventory(t *testing.T) {
 			t.Errorf("%s: spec version %s, inventory says %s", e.File, doc.SpecVersion, e.SpecVersion)
 		}
 	}
-	t.Logf("%d of %d inventory documents parsed, %d rejected as expected", parsed, len(inv.SBOMs), len(inventoryRejections))
+	t.Logf("%d of %d inventory documents parsed, %d rejected as expected", parsed, len(inv), len(inventoryRejections))
 }
 
 // TestCycloneDXFastPathAgrees checks that the gjson hot path and the
 // encoding/json reference reader give identical documents for every
 // CycloneDX JSON SBOM of the inventory.
 func TestCycloneDXFastPathAgrees(t *testing.T) {
-	invPath := testdata.Path(t, "sbom/sbom-inventory.json")
-	data, err := os.ReadFile(invPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inv struct{ SBOMs []inventoryEntry }
-	if err := json.Unmarshal(data, &inv); err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Dir(filepath.Dir(invPath))
+	root, inv := loadInventory(t)
 	n := 0
-	for _, e := range inv.SBOMs {
+	for _, e := range inv {
 		if !strings.HasPrefix(e.Format, "CycloneDX-JSON") || strings.HasSuffix(e.File, ".gz") {
 			continue
 		}
