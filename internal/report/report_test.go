@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -146,7 +147,13 @@ func TestHTMLEscapes(t *testing.T) {
 
 // TestSARIFSchema validates the SARIF output against the SARIF 2.1.0 schema.
 func TestSARIFSchema(t *testing.T) {
-	path := testdata.Path(t, "specs/sarif-2.1.0/sarif-schema-2.1.0.json")
+	sch := compileSchemaFile(t, testdata.Path(t, "specs/sarif-2.1.0/sarif-schema-2.1.0.json"))
+	validateExamples(t, sch, SARIF)
+}
+
+// compileSchemaFile compiles the JSON schema in the file at path.
+func compileSchemaFile(t *testing.T, path string) *jsonschema.Schema {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -154,19 +161,26 @@ func TestSARIFSchema(t *testing.T) {
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("sarif.json", doc); err != nil {
+	if err := c.AddResource("schema.json", doc); err != nil {
 		t.Fatal(err)
 	}
-	sch, err := c.Compile("sarif.json")
+	sch, err := c.Compile("schema.json")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
+	return sch
+}
+
+// validateExamples renders every example with render and validates the
+// output against sch.
+func validateExamples(t *testing.T, sch *jsonschema.Schema, render func(io.Writer, *assess.Assessment) error) {
+	t.Helper()
 	for _, ex := range examples {
 		var buf bytes.Buffer
-		if err := SARIF(&buf, assessExample(t, ex)); err != nil {
+		if err := render(&buf, assessExample(t, ex)); err != nil {
 			t.Fatal(err)
 		}
 		inst, err := jsonschema.UnmarshalJSON(&buf)
@@ -198,36 +212,8 @@ func TestJSONRoundTrip(t *testing.T) {
 // TestJSONSchema validates the JSON golden files against
 // docs/assessment.schema.json, the published form of the contract.
 func TestJSONSchema(t *testing.T) {
-	f, err := os.Open("../../docs/assessment.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("assessment.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("assessment.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ex := range examples {
-		var buf bytes.Buffer
-		if err := JSON(&buf, assessExample(t, ex)); err != nil {
-			t.Fatal(err)
-		}
-		inst, err := jsonschema.UnmarshalJSON(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sch.Validate(inst); err != nil {
-			t.Errorf("%s: %v", ex, err)
-		}
-	}
+	sch := compileSchemaFile(t, "../../docs/assessment.schema.json")
+	validateExamples(t, sch, JSON)
 	// A report that breaks the contract must fail.
 	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"product":{"name":"x","manufacturer":"y","model":"z","class":"default"},"regimes":{"uk":{}},"reuse":{"settled":0,"partial":0,"total":0,"share":0,"byRegime":{}}}`))
 	if sch.Validate(bad) == nil {
