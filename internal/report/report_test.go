@@ -154,20 +154,7 @@ func TestSARIFSchema(t *testing.T) {
 // compileSchemaFile compiles the JSON schema in the file at path.
 func compileSchemaFile(t *testing.T, path string) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("schema.json")
+	sch, err := jsonschema.NewCompiler().Compile(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
