@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,15 +18,10 @@ func runCatalog(t *testing.T, args ...string) (string, int) {
 	root.SetErr(&out)
 	root.SetArgs(args)
 	err := root.Execute()
-	code := 0
 	if err != nil {
-		code = 2
-		var ec *exitError
-		if errors.As(err, &ec) {
-			code = ec.code
-		}
 		out.WriteString(err.Error())
 	}
+	code := exitCode(err)
 	return out.String(), code
 }
 

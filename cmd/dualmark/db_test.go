@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -39,15 +38,10 @@ func runCaptured(args ...string) (int, string, string) {
 	root.SetErr(&errb)
 	root.SetArgs(args)
 	err := root.Execute()
-	code := 0
 	if err != nil {
-		code = 2
-		var ec *exitError
-		if errors.As(err, &ec) {
-			code = ec.code
-		}
 		errb.WriteString(err.Error())
 	}
+	code := exitCode(err)
 	return code, out.String(), errb.String()
 }
 

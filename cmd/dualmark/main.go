@@ -28,12 +28,21 @@ func run(args []string) int {
 		return 0
 	}
 	var ec *exitError
+	if !errors.As(err, &ec) || ec.err != nil {
+		fmt.Fprintln(os.Stderr, "dualmark:", err)
+	}
+	return exitCode(err)
+}
+
+// exitCode maps the error a command returned to dualmark's exit code: 0 for
+// none, the code an exitError carries, and 2 for any other error.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec *exitError
 	if errors.As(err, &ec) {
-		if ec.err != nil {
-			fmt.Fprintln(os.Stderr, "dualmark:", ec.err)
-		}
 		return ec.code
 	}
-	fmt.Fprintln(os.Stderr, "dualmark:", err)
 	return 2
 }
