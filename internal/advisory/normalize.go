@@ -2,6 +2,8 @@ package advisory
 
 import (
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/cpe"
 )
 
 // ecosystemCase maps the lower-cased name of every OSV ecosystem dualmark
@@ -125,55 +127,15 @@ func isPort(p string) bool {
 // CPEParts returns the vendor and product of a CPE 2.3 formatted string
 // ("cpe:2.3:a:apache:solr:8.8.1:...") or a CPE 2.2 URI ("cpe:/a:apache:solr"),
 // lower-cased, and whether the string had both.
-func CPEParts(cpe string) (vendor, product string, ok bool) {
-	s := strings.TrimSpace(cpe)
-	var parts []string
-	switch {
-	case strings.HasPrefix(strings.ToLower(s), "cpe:2.3:"):
-		parts = splitCPE23(s[len("cpe:2.3:"):])
-	case strings.HasPrefix(strings.ToLower(s), "cpe:/"):
-		parts = strings.Split(s[len("cpe:/"):], ":")
-	default:
-		return "", "", false
+func CPEParts(name string) (vendor, product string, ok bool) {
+	s := strings.TrimSpace(name)
+	if strings.HasPrefix(strings.ToLower(s), "cpe:") {
+		s = "cpe:" + s[len("cpe:"):]
 	}
-	if len(parts) < 3 {
-		return "", "", false
-	}
-	vendor, product = strings.ToLower(unescapeCPE(parts[1])), strings.ToLower(unescapeCPE(parts[2]))
-	if vendor == "" || product == "" || vendor == "*" || product == "*" {
+	n, ok := cpe.Parse(s)
+	vendor, product = strings.ToLower(n.Vendor), strings.ToLower(n.Product)
+	if !ok || vendor == "" || product == "" || vendor == "*" || product == "*" {
 		return "", "", false
 	}
 	return vendor, product, true
-}
-
-// splitCPE23 splits the attribute list of a CPE 2.3 string at colons that
-// are not escaped with a backslash.
-func splitCPE23(s string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case ':':
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
-}
-
-// unescapeCPE removes CPE 2.3 backslash escapes ("node\.js" → "node.js").
-func unescapeCPE(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

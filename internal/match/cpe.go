@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cpe"
 )
 
 // CPE is the part of a CPE name matching uses.
@@ -16,52 +17,17 @@ type CPE struct {
 // or a CPE 2.2 URI ("cpe:/a:vendor:product:1.2"). Vendor and product are
 // lower-cased; escapes ("\:" etc.) are removed.
 func ParseCPE(s string) (CPE, bool) {
-	var fields []string
-	switch {
-	case strings.HasPrefix(s, "cpe:2.3:"):
-		fields = splitCPE(s[len("cpe:2.3:"):])
-	case strings.HasPrefix(s, "cpe:/"):
-		fields = strings.Split(s[len("cpe:/"):], ":")
-	default:
-		return CPE{}, false
-	}
-	if len(fields) < 3 {
-		return CPE{}, false
-	}
-	c := CPE{Part: fields[0], Vendor: strings.ToLower(fields[1]), Product: strings.ToLower(fields[2])}
-	if len(fields) > 3 {
-		c.Version = fields[3]
-	}
-	if c.Vendor == "" || c.Product == "" || c.Vendor == "*" || c.Product == "*" {
+	n, ok := cpe.Parse(s)
+	c := CPE{Part: n.Part, Vendor: strings.ToLower(n.Vendor), Product: strings.ToLower(n.Product), Version: n.Version}
+	if !ok || c.Vendor == "" || c.Product == "" || c.Vendor == "*" || c.Product == "*" {
 		return CPE{}, false
 	}
 	return c, true
 }
 
-// splitCPE splits on ':' not preceded by a backslash and unescapes fields.
-func splitCPE(s string) []string {
-	var out []string
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s):
-			i++
-			b.WriteByte(s[i])
-		case s[i] == ':':
-			out = append(out, b.String())
-			b.Reset()
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return append(out, b.String())
-}
-
 // concreteVersion reports whether a CPE version names one version (not
 // ANY "*" or NA "-").
-func concreteVersion(v string) bool {
-	return v != "" && v != "*" && v != "-"
-}
+func concreteVersion(v string) bool { return cpe.Concrete(v) }
 
 // RecordCPEs returns the CPEs a record carries in database_specific.cpes
 // (Bitnami's records carry NVD CPEs there).

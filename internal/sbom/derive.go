@@ -1,9 +1,9 @@
 package sbom
 
 import (
-	"net/url"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/cpe"
 	"github.com/dualmark/dualmark/internal/purl"
 )
 
@@ -35,49 +35,19 @@ func derivePURL(c *Component) {
 
 // splitCPE returns vendor, product and version of a CPE 2.3 formatted
 // string or a CPE 2.2 URI; "*", "-" and "" become "".
-func splitCPE(cpe string) (vendor, product, version string, ok bool) {
-	var parts []string
-	switch {
-	case strings.HasPrefix(cpe, "cpe:2.3:"):
-		parts = splitCPE23(cpe[len("cpe:2.3:"):])
-	case strings.HasPrefix(cpe, "cpe:/"):
-		parts = strings.Split(cpe[len("cpe:/"):], ":")
-		for i, p := range parts {
-			if u, err := url.PathUnescape(p); err == nil {
-				parts[i] = u
-			}
-		}
-	default:
+func splitCPE(name string) (vendor, product, version string, ok bool) {
+	n, ok := cpe.Parse(name)
+	if !ok {
 		return "", "", "", false
 	}
-	get := func(i int) string {
-		if i >= len(parts) {
-			return ""
+	concrete := func(v string) string {
+		if cpe.Concrete(v) {
+			return v
 		}
-		v := strings.ReplaceAll(parts[i], `\`, "")
-		if v == "*" || v == "-" {
-			return ""
-		}
-		return v
+		return ""
 	}
-	vendor, product, version = get(1), get(2), get(3)
+	vendor, product, version = concrete(n.Vendor), concrete(n.Product), concrete(n.Version)
 	return vendor, product, version, product != ""
-}
-
-// splitCPE23 splits on ':' not escaped by a backslash.
-func splitCPE23(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case ':':
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 // purlFromExternalRef derives a purl from an SPDX 2 external reference of
