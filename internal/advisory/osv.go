@@ -7,6 +7,8 @@ package advisory
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/cve5"
 )
 
 // Record is one OSV advisory (OSV schema 1.6).
@@ -26,6 +28,11 @@ type Record struct {
 	References       []Reference     `json:"references,omitempty"`
 	Credits          []Credit        `json:"credits,omitempty"`
 	DatabaseSpecific json.RawMessage `json:"database_specific,omitempty"`
+	// CVE is set on records imported from CVE JSON 5.x or NVD CVE API 2.0
+	// documents: the containers with their affected products, metrics and
+	// SSVC decisions, which matching evaluates with cve5's version-status
+	// algorithm instead of OSV ranges. Nil for OSV records.
+	CVE *cve5.Record `json:"x_cve5,omitempty"`
 }
 
 // Severity is a severity score of a given type, for example a CVSS vector.
