@@ -255,3 +255,20 @@ func DefaultDir() string {
 	}
 	return "dualmark-db"
 }
+
+// Keys returns the index keys of a record, in the forms the database's
+// pkg, cpe and repo tables store them: "base-ecosystem\x00normalised-name",
+// "vendor:product" (lower case) and NormalizeRepo URLs. A CVE record
+// (r.CVE set) is indexed under the vendor:product of every CPE of its
+// affected products, the entry's own vendor and product (lower case, inner
+// spaces as "_"), and its repo. In-memory indexes use the same keys, so a
+// key the database stores is the key matching looks up.
+func Keys(r *Record) (pkgs, cpes, repos []string) {
+	k := recordKeys(r)
+	return k.pkgs, k.cpes, k.repos
+}
+
+// LookupID returns the records whose id is id (an OSV record and a CVE
+// record may share a CVE id), or none. Contract only: the id table lands
+// with the CVE importer.
+func (db *DB) LookupID(id string) ([]*Record, error) { return nil, nil }
