@@ -88,7 +88,6 @@ func TestConcurrentForksNeverBothCosigned(t *testing.T) {
 	}
 }
 
-
 // TestKillDuringAddCheckpoint runs the witness in a child process (this
 // test binary re-executed), kills it with SIGKILL while it handles an
 // add-checkpoint — once after the checks but before storing, once after
