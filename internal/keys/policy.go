@@ -150,7 +150,8 @@ func (t *Trust) AddWitness(w *TrustedWitness, replace bool) error {
 }
 
 // SetWitnessPolicy sets the quorum: at least quorum of the named witnesses
-// (all trusted witnesses when names is empty) must cosign a checkpoint.
+// (all trusted witnesses when names is empty) must cosign a checkpoint. The
+// trust file becomes version 2.
 func (t *Trust) SetWitnessPolicy(quorum int, names []string) error {
 	p := &WitnessPolicy{Quorum: quorum, Witnesses: names}
 	old := t.WitnessPolicy
@@ -159,5 +160,6 @@ func (t *Trust) SetWitnessPolicy(quorum int, names []string) error {
 		t.WitnessPolicy = old
 		return fmt.Errorf("witness policy: %v", err)
 	}
+	t.Version = TrustVersionWitnessed
 	return nil
 }
