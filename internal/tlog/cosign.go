@@ -142,34 +142,55 @@ func SignatureLineFor(s note.Signer, text []byte) ([]byte, error) {
 }
 
 // AddSignatures returns the signed note with the given signature lines
-// appended, skipping lines it already holds. lines is a sequence of
-// newline-terminated signature lines (an add-checkpoint response body).
+// added. A new line replaces an existing line of the same key (name and key
+// ID) — a witness's newer cosignature supersedes its older one — and lines
+// already present are kept once. lines is a sequence of newline-terminated
+// signature lines (an add-checkpoint response body).
 func AddSignatures(signed, lines []byte) ([]byte, error) {
-	_, have, err := SplitNote(signed)
+	text, have, err := SplitNote(signed)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, s := range have {
-		seen[s.Line] = true
-	}
-	out := append([]byte(nil), signed...)
 	if len(lines) == 0 {
-		return out, nil
+		return append([]byte(nil), signed...), nil
 	}
 	if lines[len(lines)-1] != '\n' {
 		return nil, errors.New("signature lines must end in a newline")
 	}
+	type key struct {
+		name string
+		hash uint32
+	}
+	var add []SignatureLine
+	replaced := map[key]bool{}
 	for n, line := range strings.Split(string(lines[:len(lines)-1]), "\n") {
-		if _, err := ParseSignatureLine(line); err != nil {
+		s, err := ParseSignatureLine(line)
+		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n+1, err)
 		}
-		if !seen[line] {
-			seen[line] = true
-			out = append(append(out, line...), '\n')
-		}
+		add = append(add, s)
+		replaced[key{s.Name, s.Hash}] = true
+	}
+	out := append(append([]byte(nil), text...), '\n')
+	for _, s := range append(keepUnreplaced(have, func(s SignatureLine) bool { return replaced[key{s.Name, s.Hash}] }), add...) {
+		out = append(append(out, s.Line...), '\n')
+	}
+	if _, sigs, err := SplitNote(out); err != nil || len(sigs) == 0 {
+		return nil, fmt.Errorf("merged note: %v", err)
 	}
 	return out, nil
+}
+
+func keepUnreplaced(have []SignatureLine, replaced func(SignatureLine) bool) []SignatureLine {
+	var out []SignatureLine
+	seen := map[string]bool{}
+	for _, s := range have {
+		if !replaced(s) && !seen[s.Line] {
+			seen[s.Line] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // WithClock returns a copy of a signer made by NewCosigner (or Signers)

@@ -175,9 +175,9 @@ func (c *Client) Cosign(ctx context.Context, signed []byte, eps []Endpoint, proo
 }
 
 // submit runs the add-checkpoint exchange with one witness.
-func (c *Client) submit(ctx context.Context, ep Endpoint, signed []byte, cp *tlog.Checkpoint, proofs ProofSource) Outcome {
+func (c *Client) submit(ctx context.Context, ep Endpoint, signed []byte, cp *tlog.Checkpoint, proofs ProofSource) (o Outcome) {
 	_, attempts, backoff, _ := c.defaults()
-	o := Outcome{Witness: ep.Name, URL: ep.URL}
+	o = Outcome{Witness: ep.Name, URL: ep.URL}
 	start := time.Now()
 	defer func() { o.Latency = time.Since(start) }()
 	old := c.known(ep.URL)
@@ -303,7 +303,7 @@ func (c *Client) post(ctx context.Context, url string, body []byte) ([]byte, err
 		}
 		return nil, &ConflictError{Size: size}
 	}
-	return nil, &StatusError{Status: resp.StatusCode, Body: clip(string(data))}
+	return nil, &StatusError{Status: resp.StatusCode, Body: clipTo(string(data), 300)}
 }
 
 func (c *Client) known(url string) uint64 {

@@ -68,9 +68,11 @@ func (r *Request) Marshal() []byte {
 	return b.Bytes()
 }
 
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+func clip(s string) string { return clipTo(s, 40) }
+
+func clipTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
 	}
 	return s
 }
