@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,6 +147,8 @@ func (w *Witness) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 		return nil, fail(http.StatusForbidden, "%v", err)
 	}
 	switch {
+	case cp.Size > math.MaxInt64:
+		return nil, fail(http.StatusBadRequest, "tree size %d is beyond what this witness stores (2^63-1)", cp.Size)
 	case req.OldSize > cp.Size:
 		return nil, fail(http.StatusBadRequest, "old size %d is larger than the checkpoint size %d", req.OldSize, cp.Size)
 	case cp.Size == 0 && !bytes.Equal(cp.Root, emptyRoot[:]):

@@ -35,6 +35,7 @@ func TestAddCheckpoint(t *testing.T) {
 		{"malformed", []byte("old x\n\n"), 400, 0},
 		{"unknown log", (&Request{Checkpoint: signText(t, otherSet, "example.com/not-followed\n1\n"+b64(main.HashAt(1))+"\n")}).Marshal(), 404, 0},
 		{"untrusted log key", (&Request{Checkpoint: other.checkpoint(t, main, 5)}).Marshal(), 403, 0},
+		{"size beyond 2^63-1", (&Request{Checkpoint: signText(t, f.set, testOrigin+"\n9223372036854775808\n"+b64(main.HashAt(1))+"\n")}).Marshal(), 400, 0},
 		{"old size above size", (&Request{OldSize: 6, Checkpoint: f.checkpoint(t, main, 5)}).Marshal(), 400, 0},
 		{"size 0 with a non-empty root", (&Request{Checkpoint: signText(t, f.set, testOrigin+"\n0\n"+b64(main.HashAt(1))+"\n")}).Marshal(), 422, 0},
 		{"proof with old size 0", (&Request{Proof: [][]byte{main.HashAt(1)}, Checkpoint: f.checkpoint(t, main, 5)}).Marshal(), 422, 0},
