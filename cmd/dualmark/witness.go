@@ -38,7 +38,12 @@ cosignatures, set in the trust file with "dualmark witness policy".`,
   dualmark label issue examples/smart-plug --keys keys --log log --out plug.label.json --trust trust.json --witness http://127.0.0.1:7380`,
 		PersistentPreRun: func(*cobra.Command, []string) { tlog.QuietLibraryLogs() },
 	}
-	keysCmd := &cobra.Command{Use: "keys", Short: "Create witness keys and add them to a trust file"}
+	keysCmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Create witness keys and add them to a trust file",
+		Example: `  dualmark witness keys generate --out wkeys --name witness.example.org/w1
+  dualmark witness keys public wkeys --trust trust.json --url https://witness.example.org/w1`,
+	}
 	keysCmd.AddCommand(newWitnessKeysGenerateCmd(), newWitnessKeysPublicCmd())
 	cmd.AddCommand(newWitnessServeCmd(), keysCmd, newWitnessPolicyCmd(), newWitnessStatusCmd())
 	return cmd
