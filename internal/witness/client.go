@@ -87,6 +87,7 @@ type Outcome struct {
 // ConflictError is a 409 answer: the witness holds another tree size.
 type ConflictError struct{ Size uint64 }
 
+// Error implements error.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("witness holds a checkpoint of size %d", e.Size)
 }
@@ -97,6 +98,7 @@ type StatusError struct {
 	Body   string
 }
 
+// Error implements error.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, http.StatusText(e.Status), strings.TrimSpace(e.Body))
 }
