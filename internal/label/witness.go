@@ -93,6 +93,19 @@ type WitnessStatus struct {
 	Detail   string `json:"detail"`
 }
 
+// CheckWitnessQuorum evaluates a trust file's witness policy on a signed
+// checkpoint — for example the one in a `.tlog-proof` file — as label
+// verification does: it returns each policy witness's status and an error
+// naming who signed and who did not when the quorum is not met. With no
+// policy in the trust file it returns nothing and no error.
+func CheckWitnessQuorum(signed []byte, trust *keys.Trust, allowClassicalOnly bool) ([]WitnessStatus, error) {
+	if trust.WitnessPolicy == nil {
+		return nil, nil
+	}
+	st, _, err := checkQuorum(signed, Policy{Trust: trust, AllowClassicalOnly: allowClassicalOnly})
+	return st, err
+}
+
 // checkQuorum evaluates the trust file's witness policy on a checkpoint.
 func checkQuorum(signed []byte, p Policy) ([]WitnessStatus, string, error) {
 	pol := p.Trust.WitnessPolicy

@@ -126,6 +126,21 @@ func TestWitnessedLabel(t *testing.T) {
 			t.Fatalf("no policy: %+v", r.Checks)
 		}
 	}
+	// The same check on the bundle as a tlog-proof file.
+	proof, err := b.Proof()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := tlog.ParseProof(proof.Marshal(), "plug.tlog-proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := CheckWitnessQuorum(parsed.Checkpoint, tr, false); err != nil || len(st) != 3 {
+		t.Fatalf("tlog-proof quorum: %v %+v", err, st)
+	}
+	if _, err := CheckWitnessQuorum([]byte(plain.Log.Checkpoint), tr, false); err == nil || !strings.Contains(err.Error(), "0 of 3") {
+		t.Fatalf("tlog-proof without cosignatures: %v", err)
+	}
 	// 3-of-3 is not met with w3 down.
 	strict := cloneTrust(t, tr)
 	strict.SetWitnessPolicy(3, nil)
