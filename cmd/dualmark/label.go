@@ -18,6 +18,7 @@ import (
 	"github.com/dualmark/dualmark/internal/label/fromdossier"
 	"github.com/dualmark/dualmark/internal/qr"
 	"github.com/dualmark/dualmark/internal/tlog"
+	"github.com/dualmark/dualmark/internal/witness"
 	"github.com/spf13/cobra"
 )
 
@@ -38,6 +39,7 @@ checkpoint, so anyone can verify it offline with the bundle and a trust file.`,
 		PersistentPreRun: func(*cobra.Command, []string) { tlog.QuietLibraryLogs() },
 	}
 	cmd.AddCommand(newLabelIssueCmd(), newLabelVerifyCmd(), newLabelRevokeCmd(), newLabelQRCmd())
+	cmd.AddCommand(newLabelWitnessCmd()) // witness.go
 	return cmd
 }
 
@@ -72,19 +74,31 @@ func printJSON(w io.Writer, v any) error {
 func newLabelIssueCmd() *cobra.Command {
 	var keyDir, logDir, out, firmware, sbomPath, db string
 	var asJSON bool
+	var wf witnessFlags // witness.go
 	cmd := &cobra.Command{
 		Use:   "issue PATH --keys DIR --log DIR --out BUNDLE",
 		Short: "Sign an assessment (or assess a dossier and sign it) and append the label to the log",
 		Long: `PATH is an assessment JSON file (from "dualmark assess --json") or a dossier
 (a folder holding dossier.yaml, or the YAML file), which is assessed first; the
 assessment JSON is then written next to the bundle as BUNDLE-without-.json
-+ ".assessment.json", because the label signs its digest.`,
++ ".assessment.json", because the label signs its digest.
+
+With --witness URL (repeatable) and --trust FILE, the new checkpoint is
+submitted to those witnesses; their cosignatures go into the bundle and the
+cosigned checkpoint is published as DIR/checkpoint.cosigned. A witness that is
+down is retried a few times without delaying the others; when fewer cosign
+than needed the bundle is still written and the exit code is 1 (retry later
+with "dualmark label witness").`,
 		Example: `  dualmark label issue examples/smart-plug --keys keys --log log --out smart-plug.label.json
-  dualmark label issue assessment.json --keys keys --log log --out plug.label.json --firmware fw.bin --sbom sbom.cdx.json`,
+  dualmark label issue assessment.json --keys keys --log log --out plug.label.json --firmware fw.bin --sbom sbom.cdx.json
+  dualmark label issue examples/smart-plug --keys keys --log log --out plug.label.json --trust trust.json --witness http://127.0.0.1:7380 --witness http://127.0.0.1:7381`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError(errors.New("--out BUNDLE is required"))
+			}
+			if wf.enabled() && wf.trust == "" {
+				return usageError(errors.New("--witness needs --trust FILE with the witnesses' keys"))
 			}
 			sum, arts, err := summarizeInput(args[0], out, sbomPath, db)
 			if err != nil {
@@ -105,14 +119,32 @@ assessment JSON is then written next to the bundle as BUNDLE-without-.json
 			if err != nil {
 				return err
 			}
+			// Witnesses (witness.go): cosign the new checkpoint before writing.
+			var wouts []witness.Outcome
+			var wneed int
+			if wf.enabled() {
+				progress := cmd.OutOrStdout()
+				if asJSON {
+					progress = cmd.ErrOrStderr()
+				}
+				if wouts, wneed, err = wf.cosignBundle(ctx, progress, b, logDir); err != nil {
+					return err
+				}
+			}
 			if err := writeBundle(out, b); err != nil {
 				return err
 			}
 			if asJSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"labelId": label.ID(&b.Envelope), "bundle": out, "logIndex": b.Log.LogIndex, "treeSize": b.Log.TreeSize})
+				if err := printJSON(cmd.OutOrStdout(), map[string]any{"labelId": label.ID(&b.Envelope), "bundle": out, "logIndex": b.Log.LogIndex, "treeSize": b.Log.TreeSize, "witnesses": wouts}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "issued label %s for %s (%s)\nlog %s entry %d (tree size %d); wrote %s\n",
+					label.ID(&b.Envelope), sum.Product.Name, verdictList(sum.Regimes), b.Log.Origin, b.Log.LogIndex, b.Log.TreeSize, out)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "issued label %s for %s (%s)\nlog %s entry %d (tree size %d); wrote %s\n",
-				label.ID(&b.Envelope), sum.Product.Name, verdictList(sum.Regimes), b.Log.Origin, b.Log.LogIndex, b.Log.TreeSize, out)
+			if wf.enabled() {
+				return quorumResult(cmd.ErrOrStderr(), wouts, wneed)
+			}
 			return nil
 		},
 	}
@@ -123,6 +155,7 @@ assessment JSON is then written next to the bundle as BUNDLE-without-.json
 	cmd.Flags().StringVar(&sbomPath, "sbom", "", "SBOM the label covers by digest (a dossier's own SBOM is used by default)")
 	cmd.Flags().StringVar(&db, "db", "", "advisory database for the scan when PATH is a dossier")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	wf.register(cmd) // witness.go
 	return cmd
 }
 

@@ -95,30 +95,46 @@ func checkOrigin(origin string) error {
 // Write stores the set in dir, which must not exist yet or be empty. Private
 // keys are written 0600 with O_EXCL, so an existing key is never overwritten.
 func (s *Set) Write(dir string) error {
+	if err := prepareKeyDir(dir); err != nil {
+		return err
+	}
+	for _, kf := range keyFiles {
+		if err := writeKeyPair(dir, kf.file, *s.slot(kf.role, kf.alg)); err != nil {
+			return err
+		}
+	}
+	return writeJSONExclusive(filepath.Join(dir, identityFile), s.Identity)
+}
+
+// prepareKeyDir creates dir (0700) unless it exists with files in it.
+func prepareKeyDir(dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s: directory is not empty; keys are never overwritten — choose a new directory", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating key directory: %w", err)
 	}
-	for _, kf := range keyFiles {
-		k := *s.slot(kf.role, kf.alg)
-		priv, err := k.MarshalPEM()
-		if err != nil {
-			return err
-		}
-		if err := writeExclusive(filepath.Join(dir, kf.file), priv, 0o600); err != nil {
-			return err
-		}
-		if err := writeExclusive(filepath.Join(dir, pubFile(kf.file)), k.Public().PEM(), 0o644); err != nil {
-			return err
-		}
-	}
-	id, err := json.MarshalIndent(s.Identity, "", "  ")
+	return nil
+}
+
+// writeKeyPair writes a private key (0600, O_EXCL) and its ".pub" file.
+func writeKeyPair(dir, file string, k *PrivateKey) error {
+	priv, err := k.MarshalPEM()
 	if err != nil {
 		return err
 	}
-	return writeExclusive(filepath.Join(dir, identityFile), append(id, '\n'), 0o644)
+	if err := writeExclusive(filepath.Join(dir, file), priv, 0o600); err != nil {
+		return err
+	}
+	return writeExclusive(filepath.Join(dir, pubFile(file)), k.Public().PEM(), 0o644)
+}
+
+func writeJSONExclusive(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeExclusive(path, append(data, '\n'), 0o644)
 }
 
 func pubFile(priv string) string { return strings.TrimSuffix(priv, ".key") + ".pub" }
@@ -147,28 +163,37 @@ func LoadSet(dir string) (*Set, error) {
 		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, identityFile), err)
 	}
 	for _, kf := range keyFiles {
-		path := filepath.Join(dir, kf.file)
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil, fmt.Errorf("reading key directory: %w", err)
-		}
-		if fi.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("%s: private key is readable by others (mode %v); run chmod 600 %s", path, fi.Mode().Perm(), path)
-		}
-		data, err := os.ReadFile(path)
+		k, err := loadPrivateFile(filepath.Join(dir, kf.file), kf.alg)
 		if err != nil {
 			return nil, err
-		}
-		k, err := ParsePrivatePEM(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if k.Public().Alg != kf.alg {
-			return nil, fmt.Errorf("%s: holds a %s key, want %s", path, AlgorithmTitle(k.Public().Alg), AlgorithmTitle(kf.alg))
 		}
 		*s.slot(kf.role, kf.alg) = k
 	}
 	return s, nil
+}
+
+// loadPrivateFile reads a private key file of algorithm alg, refusing one
+// readable by group or others.
+func loadPrivateFile(path, alg string) (*PrivateKey, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading key directory: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s: private key is readable by others (mode %v); run chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ParsePrivatePEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if k.Public().Alg != alg {
+		return nil, fmt.Errorf("%s: holds a %s key, want %s", path, AlgorithmTitle(k.Public().Alg), AlgorithmTitle(alg))
+	}
+	return k, nil
 }
 
 // PublicKeys lists the set's public keys with their roles, in a fixed order.

@@ -21,6 +21,15 @@ func FuzzParseKeys(f *testing.F) {
 	}
 	tr := &Trust{Version: TrustVersion}
 	tr.AddSet(s, time.Now(), false)
+	ws, _ := GenerateWitnessSet("witness.example/w1", nil, time.Now())
+	var vk []string
+	for _, v := range ws.VKeys() {
+		vk = append(vk, v.String())
+		f.Add([]byte(v.String()))
+	}
+	w, _ := NewTrustedWitness(ws.Name, "http://127.0.0.1:1", vk)
+	tr.AddWitness(w, false)
+	tr.SetWitnessPolicy(1, nil)
 	path := f.TempDir() + "/trust.json"
 	if err := tr.Save(path); err != nil {
 		f.Fatal(err)
@@ -33,12 +42,18 @@ func FuzzParseKeys(f *testing.F) {
 		ParsePrivatePEM(data)
 		ParsePublicPEM(data)
 		ParseSPKI(data)
+		if v, err := ParseVKey(string(data)); err == nil && NoteKeyHash(v.Name, v.Type, v.Key.Raw) != v.Hash {
+			t.Fatalf("verifier key %q parsed with a wrong key ID", data)
+		}
 		if tr, err := ParseTrust(data, "fuzz.json"); err == nil {
 			for _, k := range tr.Keys {
 				if k.Public().ID() != k.KeyID {
 					t.Fatalf("key %s parsed with another ID", k.KeyID)
 				}
 				k.CheckAt(time.Now())
+			}
+			if tr.WitnessPolicy != nil && (tr.WitnessPolicy.Quorum < 1 || tr.WitnessPolicy.Quorum > len(tr.PolicyWitnesses())) {
+				t.Fatalf("accepted an unmeetable or empty quorum %d", tr.WitnessPolicy.Quorum)
 			}
 		}
 	})

@@ -9,8 +9,13 @@ import (
 	"time"
 )
 
-// TrustVersion is the trust-file format version this package writes.
-const TrustVersion = 1
+// Trust-file format versions. Version 2 is written when the file carries a
+// witness policy, so that a dualmark that predates witnesses refuses the file
+// instead of silently ignoring the policy (failing closed, not open).
+const (
+	TrustVersion          = 1
+	TrustVersionWitnessed = 2
+)
 
 // Trust is a trust file: the keys a verifier accepts, each with its role,
 // validity period and revocation. Rotation adds the new keys and closes the
@@ -19,6 +24,10 @@ const TrustVersion = 1
 type Trust struct {
 	Version int          `json:"version"`
 	Keys    []TrustedKey `json:"keys"`
+	// Witnesses are the cosigners whose checkpoint cosignatures count, and
+	// WitnessPolicy how many of them a checkpoint needs (see witness.go).
+	Witnesses     []TrustedWitness `json:"witnesses,omitempty"`
+	WitnessPolicy *WitnessPolicy   `json:"witnessPolicy,omitempty"`
 }
 
 // TrustedKey is one accepted key.
@@ -78,8 +87,14 @@ func ParseTrust(data []byte, name string) (*Trust, error) {
 	if err := json.Unmarshal(data, &t); err != nil {
 		return nil, fmt.Errorf("%s: not a trust file: %v", name, err)
 	}
-	if t.Version != TrustVersion {
-		return nil, fmt.Errorf("%s: /version is %d, want %d", name, t.Version, TrustVersion)
+	if t.Version != TrustVersion && t.Version != TrustVersionWitnessed {
+		return nil, fmt.Errorf("%s: /version is %d, want %d or %d", name, t.Version, TrustVersion, TrustVersionWitnessed)
+	}
+	if t.WitnessPolicy != nil && t.Version != TrustVersionWitnessed {
+		return nil, fmt.Errorf("%s: /version must be %d when /witnessPolicy is set (older dualmark versions would ignore the policy)", name, TrustVersionWitnessed)
+	}
+	if err := t.checkWitnesses(name); err != nil {
+		return nil, err
 	}
 	for i := range t.Keys {
 		k := &t.Keys[i]
@@ -107,6 +122,9 @@ func ParseTrust(data []byte, name string) (*Trust, error) {
 // Save writes the trust file atomically (temporary file + rename).
 func (t *Trust) Save(path string) error {
 	t.Version = TrustVersion
+	if t.WitnessPolicy != nil {
+		t.Version = TrustVersionWitnessed
+	}
 	data, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {
 		return err

@@ -64,6 +64,9 @@ type Result struct {
 	Predicate *Predicate `json:"predicate,omitempty"`
 	Checks    []Check    `json:"checks"`
 	Warnings  []string   `json:"warnings,omitempty"`
+	// Witnesses is, when the trust file has a witness policy, whether each
+	// policy witness cosigned the bundle's checkpoint.
+	Witnesses []WitnessStatus `json:"witnesses,omitempty"`
 }
 
 // Failures returns the failed checks.
@@ -108,6 +111,11 @@ func Verify(ctx context.Context, b *Bundle, p Policy) (*Result, error) {
 		err = fmt.Errorf("checkpoint is for log %q size %d, but the bundle says log %q size %d", cp.Origin, cp.Size, b.Log.Origin, b.Log.TreeSize)
 	}
 	if r.add(CheckCheckpoint, err, fmt.Sprintf("log %s, tree size %d, Ed25519 + ML-DSA-44 signatures", b.Log.Origin, b.Log.TreeSize)) {
+		if p.Trust.WitnessPolicy != nil {
+			st, detail, err := checkQuorum([]byte(b.Log.Checkpoint), p)
+			r.Witnesses = st
+			r.add(CheckWitnesses, err, detail)
+		}
 		r.add(CheckInclusion, checkInclusion(cp, b), fmt.Sprintf("entry %d is in the tree of size %d", b.Log.LogIndex, cp.Size))
 		if err := checkLog(ctx, r, b, cp, p); err != nil {
 			return nil, err

@@ -17,24 +17,17 @@ import (
 
 // C2SP signed-note signature type bytes used by dualmark checkpoints.
 const (
-	sigTypeEd25519   = 0x01 // c2sp.org/signed-note: Ed25519 over the note text
-	sigTypeMLDSA44Co = 0x06 // c2sp.org/tlog-cosignature: timestamped ML-DSA-44 subtree cosignature
+	sigTypeEd25519     = keys.NoteEd25519      // c2sp.org/signed-note: Ed25519 over the note text
+	sigTypeEd25519Co   = keys.NoteCosigEd25519 // c2sp.org/tlog-cosignature: timestamped Ed25519 cosignature/v1
+	sigTypeMLDSA44Co   = keys.NoteCosigMLDSA44 // c2sp.org/tlog-cosignature: timestamped ML-DSA-44 subtree cosignature
+	cosignEd25519Label = "cosignature/v1\n"
 )
 
 // cosignLabel is the fixed label that starts an ML-DSA-44 cosigned_message.
 var cosignLabel = []byte("subtree/v1\n\x00")
 
-// keyHash computes the C2SP key ID: SHA-256(name || 0x0A || type || key)[:4].
-func keyHash(name string, sigType byte, pub []byte) uint32 {
-	h := sha256.New()
-	h.Write([]byte(name))
-	h.Write([]byte{'\n', sigType})
-	h.Write(pub)
-	return binary.BigEndian.Uint32(h.Sum(nil))
-}
-
 // noteKey is both a note.Signer (when priv is set) and a note.Verifier for
-// one of the two checkpoint signature types.
+// one signature type: 0x01 (log signature), 0x04 or 0x06 (cosignatures).
 type noteKey struct {
 	name    string
 	sigType byte
@@ -44,18 +37,44 @@ type noteKey struct {
 	now     func() time.Time
 }
 
-func newNoteKey(name string, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
-	k := &noteKey{name: name, pub: pub, priv: priv, now: time.Now}
-	switch pub.Alg {
+// logSigType is the checkpoint signature type of a log key's algorithm:
+// Ed25519 signs (0x01), ML-DSA-44 cosigns (0x06).
+func logSigType(alg string) (byte, error) {
+	switch alg {
 	case keys.AlgEd25519:
-		k.sigType = sigTypeEd25519
+		return sigTypeEd25519, nil
 	case keys.AlgMLDSA44:
-		k.sigType = sigTypeMLDSA44Co
-	default:
-		return nil, fmt.Errorf("checkpoint keys must be Ed25519 or ML-DSA-44, not %s", keys.AlgorithmTitle(pub.Alg))
+		return sigTypeMLDSA44Co, nil
 	}
-	k.hash = keyHash(name, k.sigType, pub.Raw)
-	return k, nil
+	return 0, fmt.Errorf("checkpoint keys must be Ed25519 or ML-DSA-44, not %s", keys.AlgorithmTitle(alg))
+}
+
+func newNoteKey(name string, sigType byte, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
+	v, err := keys.NewVKey(name, sigType, pub)
+	if err != nil {
+		return nil, err
+	}
+	return &noteKey{name: name, sigType: sigType, pub: pub, priv: priv, hash: v.Hash, now: time.Now}, nil
+}
+
+func newLogKey(name string, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
+	t, err := logSigType(pub.Alg)
+	if err != nil {
+		return nil, err
+	}
+	return newNoteKey(name, t, pub, priv)
+}
+
+// NewCosigner returns a note.Signer that makes C2SP tlog-cosignatures under
+// the cosigner name: type 0x04 (cosignature/v1) for an Ed25519 key, type
+// 0x06 (subtree/v1 over the whole tree) for an ML-DSA-44 key. Both carry the
+// signing time.
+func NewCosigner(name string, priv *keys.PrivateKey) (note.Signer, error) {
+	t := sigTypeEd25519Co
+	if priv.Public().Alg == keys.AlgMLDSA44 {
+		t = sigTypeMLDSA44Co
+	}
+	return newNoteKey(name, t, priv.Public(), priv)
 }
 
 // Name implements note.Signer and note.Verifier.
@@ -73,7 +92,7 @@ func (k *noteKey) Sign(msg []byte) ([]byte, error) {
 		return k.priv.Sign(msg)
 	}
 	ts := uint64(k.now().Unix())
-	m, err := cosignedMessage(k.name, ts, msg)
+	m, err := k.signedMessage(ts, msg)
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +115,27 @@ func (k *noteKey) Verify(msg, sig []byte) bool {
 	if ts > 1<<63-1 {
 		return false
 	}
-	m, err := cosignedMessage(k.name, ts, msg)
+	m, err := k.signedMessage(ts, msg)
 	return err == nil && k.pub.Verify(m, sig[8:])
+}
+
+// signedMessage is what a cosignature of type 0x04 or 0x06 signs.
+func (k *noteKey) signedMessage(ts uint64, text []byte) ([]byte, error) {
+	if k.sigType == sigTypeEd25519Co {
+		return cosignatureV1Message(ts, text), nil
+	}
+	return cosignedMessage(k.name, ts, text)
+}
+
+// cosignatureV1Message builds the tlog-cosignature Ed25519 signed message:
+// "cosignature/v1", "time <ts>", then the whole checkpoint note text.
+func cosignatureV1Message(ts uint64, text []byte) []byte {
+	b := make([]byte, 0, len(cosignEd25519Label)+26+len(text))
+	b = append(b, cosignEd25519Label...)
+	b = append(b, "time "...)
+	b = strconv.AppendUint(b, ts, 10)
+	b = append(b, '\n')
+	return append(b, text...)
 }
 
 // VKey returns the C2SP verifier key string name+hex(id)+base64(type||key).
@@ -162,11 +200,11 @@ func ParseCheckpointText(text []byte) (*Checkpoint, error) {
 // Signers builds the two checkpoint signers of a key set: Ed25519 (type
 // 0x01) and ML-DSA-44 (cosignature type 0x06), both named by the log origin.
 func Signers(s *keys.Set) (ed, ml note.Signer, err error) {
-	e, err := newNoteKey(s.LogOrigin, s.LogEd25519.Public(), s.LogEd25519)
+	e, err := newLogKey(s.LogOrigin, s.LogEd25519.Public(), s.LogEd25519)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := newNoteKey(s.LogOrigin, s.LogMLDSA44.Public(), s.LogMLDSA44)
+	m, err := newLogKey(s.LogOrigin, s.LogMLDSA44.Public(), s.LogMLDSA44)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -213,7 +251,7 @@ func OpenCheckpoint(signed []byte, trust *keys.Trust, allowClassicalOnly bool) (
 		if tk.Revoked != nil {
 			continue
 		}
-		nk, err := newNoteKey(cp.Origin, tk.Public(), nil)
+		nk, err := newLogKey(cp.Origin, tk.Public(), nil)
 		if err != nil {
 			return nil, err
 		}
