@@ -41,6 +41,9 @@ type contrib struct {
 	family   string
 	rating   string
 	pq, asym bool // a post-quantum part; an asymmetric part
+	// sizeUnknown: a public-key family whose key size or curve is not
+	// stated, so its strength is unknown (the earliest deadline binds)
+	sizeUnknown bool
 	strength int
 	reason   string
 	source   string
@@ -199,7 +202,7 @@ func (e *evaluator) sizeRule(f *Family, a asset, c *contrib) {
 			}
 		}
 		if bits == 0 {
-			c.reason = f.ID + " key size not stated: the 112-bit deadline is assumed"
+			c.reason, c.sizeUnknown = f.ID+" key size not stated: the 112-bit deadline is assumed", true
 			return
 		}
 		if f.MinBits > 0 && bits < f.MinBits {
@@ -221,7 +224,7 @@ func (e *evaluator) sizeRule(f *Family, a asset, c *contrib) {
 	}
 	curve, strength := e.curveOf(a)
 	if strength == 0 {
-		c.reason = f.ID + " curve not stated: the 112-bit deadline is assumed"
+		c.reason, c.sizeUnknown = f.ID+" curve not stated: the 112-bit deadline is assumed", true
 		return
 	}
 	if strength < 112 {
@@ -269,6 +272,7 @@ func (e *evaluator) protocolContrib(a asset) []contrib {
 			if c.rating != Broken {
 				c.reason = fmt.Sprintf("cipher suite %s uses %s (%s)", s, c.family, c.rating)
 			}
+			c.sizeUnknown = false // the sizes are those of the referenced algorithms
 			cs = append(cs, c)
 		}
 	}
@@ -335,13 +339,18 @@ func combine(cs []contrib, assetType string) *rated {
 		r.contrib = contrib{rating: QuantumSafe, pq: true, asym: true, reason: reasons(pq)}
 		if len(vuln) > 0 {
 			r.hybrid = true
-			r.reason = "hybrid: " + reasons(pq) + " combined with " + reasons(vuln)
+			r.reason = "hybrid: " + reasons(pq) + "; classical part: " + reasons(vuln)
 		}
 	case len(vuln) > 0:
 		r.contrib = contrib{rating: QuantumVulnerable, asym: true, reason: reasons(vuln)}
-		r.strength = vuln[0].strength
+		// the weakest stated strength; a part of unknown size makes the
+		// whole unknown (and bound by the earliest deadline)
 		for _, c := range vuln {
-			if c.strength == 0 || c.strength < r.strength {
+			if c.sizeUnknown {
+				r.strength, r.sizeUnknown = 0, true
+				break
+			}
+			if c.strength > 0 && (r.strength == 0 || c.strength < r.strength) {
 				r.strength = c.strength
 			}
 		}
@@ -371,7 +380,8 @@ func (p *Policy) deadline(strength int, purposes []string) *Deadline {
 		if len(d.Purposes) > 0 && !intersects(d.Purposes, purposes) {
 			continue
 		}
-		if best == nil || d.last.Before(best.last) {
+		// the earliest binds; on a tie the one specific to the use says more
+		if best == nil || d.last.Before(best.last) || d.last.Equal(best.last) && len(d.Purposes) > 0 && len(best.Purposes) == 0 {
 			best = d
 		}
 	}
@@ -455,6 +465,9 @@ func (e *evaluator) status(ar *AssetResult, on, until time.Time, res *Result) {
 		ar.Status = StatusUnknown
 		f.Message = ar.Name + " cannot be rated: " + ar.Reason
 		f.Next = "name the algorithm (CycloneDX name or algorithmFamily, parameter set, curve or key size) so the policy can rate it"
+		if ar.AssetType == "protocol" {
+			f.Next = "state the protocol version and the key-exchange and signature algorithms it uses (cipherSuites, cryptoRefArray), or record in the risk assessment why it needs no migration"
+		}
 	case QuantumVulnerable:
 		d := e.p.deadline(ar.Strength, ar.Purposes)
 		if d == nil {
@@ -470,7 +483,7 @@ func (e *evaluator) status(ar *AssetResult, on, until time.Time, res *Result) {
 			cite = fmt.Sprintf("%s (%s) [%s]", d.Says, d.Source, src.Confidence)
 		}
 		f.Deadline = d.Last
-		f.Next = migrationHint(ar.Purposes)
+		f.Next = migrationHint(ar.Purposes, ar.AssetType)
 		switch {
 		case on.After(d.last):
 			ar.Status = StatusForbidden
@@ -492,8 +505,10 @@ func (e *evaluator) status(ar *AssetResult, on, until time.Time, res *Result) {
 	res.Findings = append(res.Findings, f)
 }
 
-func migrationHint(purposes []string) string {
+func migrationHint(purposes []string, assetType string) string {
 	switch {
+	case assetType == "protocol":
+		return "offer a hybrid key exchange such as X25519MLKEM768 (TLS 1.3) and ML-DSA or composite certificates"
 	case slices.Contains(purposes, PurposeFirmwareSigning):
 		return "sign firmware with ML-DSA, SLH-DSA or LMS/XMSS, or a hybrid such as Ed25519 + ML-DSA-65, and ship the new verification key in an update before the deadline"
 	case slices.Contains(purposes, PurposePKI):

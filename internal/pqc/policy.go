@@ -216,7 +216,12 @@ func validRating(r string) bool {
 	return false
 }
 
+// normCurve lower-cases a curve name and drops separators and the 1.7
+// namespace ("brainpool/brainpoolP160r1").
 func normCurve(s string) string {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
 	return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
 }
 
