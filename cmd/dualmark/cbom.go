@@ -195,4 +195,3 @@ func printPQC(out io.Writer, r *pqc.Result) error {
 	}
 	return w.Flush()
 }
-

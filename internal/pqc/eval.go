@@ -44,9 +44,9 @@ type contrib struct {
 	// sizeUnknown: a public-key family whose key size or curve is not
 	// stated, so its strength is unknown (the earliest deadline binds)
 	sizeUnknown bool
-	strength int
-	reason   string
-	source   string
+	strength    int
+	reason      string
+	source      string
 }
 
 // evaluator rates a set of assets, memoising by index.
