@@ -2,6 +2,7 @@ package assess
 
 import (
 	"os"
+	"slices"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,4 +114,25 @@ func TestPQCCheckIDsInCatalog(t *testing.T) {
 			t.Errorf("%s is not in the catalog", id)
 		}
 	}
+}
+
+// The table cases TestChecks asks of every registered check: once
+// PQCCheck is in Checks, these make it pass and fail.
+func init() {
+	if !slices.ContainsFunc(Checks, func(c Check) bool { return c.Name == PQCCheck.Name }) {
+		return
+	}
+	cbom := func(example string, end *dossier.Date) func(d *dossier.Dossier, _ *Facts) {
+		return func(d *dossier.Dossier, _ *Facts) {
+			pqcNow = func() time.Time { return time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC) }
+			p, _ := filepath.Abs("../../examples/" + example + "/cbom.cdx.json")
+			d.Cryptography.CBOM = &dossier.BOMRef{Path: p}
+			d.SupportPeriod.End = end
+		}
+	}
+	checkCases = append(checkCases,
+		checkCase{"post-quantum-readiness", "hybrid firmware signing", cbom("smart-plug", dossier.NewDate(2031, 12, 31)), map[string]string{idENBestPractice: Met}},
+		checkCase{"post-quantum-readiness", "RSA-2048 firmware signing past 2030", cbom("home-router", dossier.NewDate(2031, 6, 30)),
+			map[string]string{idENCryptoAgility: NotMet, idENBestPractice: ""}},
+	)
 }
