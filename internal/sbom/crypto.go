@@ -97,64 +97,73 @@ type CipherSuite struct {
 // firmware-signing, pki, key-establishment, data-encryption, authentication).
 const PropCryptoPurpose = "dualmark:crypto:purpose"
 
-// cdxJSONCrypto is the JSON shape of cryptoProperties (1.6 and 1.7).
+// cdxJSONCrypto is cryptoProperties (1.6 and 1.7) in both encodings: the
+// JSON tags for the JSON readers, the XML tags for the XML reader.
 type cdxJSONCrypto struct {
-	AssetType string `json:"assetType"`
-	OID       string `json:"oid"`
-	Algorithm *struct {
-		Primitive              string   `json:"primitive"`
-		AlgorithmFamily        string   `json:"algorithmFamily"`
-		ParameterSetIdentifier string   `json:"parameterSetIdentifier"`
-		Curve                  string   `json:"curve"`
-		EllipticCurve          string   `json:"ellipticCurve"`
-		ExecutionEnvironment   string   `json:"executionEnvironment"`
-		ImplementationPlatform string   `json:"implementationPlatform"`
-		CertificationLevel     []string `json:"certificationLevel"`
-		Mode                   string   `json:"mode"`
-		Padding                string   `json:"padding"`
-		CryptoFunctions        []string `json:"cryptoFunctions"`
-		ClassicalSecurityLevel *int     `json:"classicalSecurityLevel"`
-		NISTQuantumLevel       *int     `json:"nistQuantumSecurityLevel"`
-	} `json:"algorithmProperties"`
-	Certificate *struct {
-		SubjectName           string           `json:"subjectName"`
-		IssuerName            string           `json:"issuerName"`
-		NotValidBefore        string           `json:"notValidBefore"`
-		NotValidAfter         string           `json:"notValidAfter"`
-		SignatureAlgorithmRef string           `json:"signatureAlgorithmRef"`
-		SubjectPublicKeyRef   string           `json:"subjectPublicKeyRef"`
-		CertificateFormat     string           `json:"certificateFormat"`
-		Related               []cdxJSONRelated `json:"relatedCryptographicAssets"`
-	} `json:"certificateProperties"`
-	Material *struct {
-		Type           string `json:"type"`
-		State          string `json:"state"`
-		AlgorithmRef   string `json:"algorithmRef"`
-		Size           *int   `json:"size"`
-		ExpirationDate string `json:"expirationDate"`
-		SecuredBy      *struct {
-			Mechanism    string `json:"mechanism"`
-			AlgorithmRef string `json:"algorithmRef"`
-		} `json:"securedBy"`
-		Related []cdxJSONRelated `json:"relatedCryptographicAssets"`
-	} `json:"relatedCryptoMaterialProperties"`
-	Protocol *struct {
-		Type         string `json:"type"`
-		Version      string `json:"version"`
-		CipherSuites []struct {
-			Name        string   `json:"name"`
-			Algorithms  []string `json:"algorithms"`
-			Identifiers []string `json:"identifiers"`
-		} `json:"cipherSuites"`
-		IKEv2   map[string]any   `json:"ikev2TransformTypes"`
-		Refs    []string         `json:"cryptoRefArray"`
-		Related []cdxJSONRelated `json:"relatedCryptographicAssets"`
-	} `json:"protocolProperties"`
+	AssetType   string          `json:"assetType" xml:"assetType"`
+	OID         string          `json:"oid" xml:"oid"`
+	Algorithm   *cdxCryptoAlg   `json:"algorithmProperties" xml:"algorithmProperties"`
+	Certificate *cdxCryptoCert  `json:"certificateProperties" xml:"certificateProperties"`
+	Material    *cdxCryptoMat   `json:"relatedCryptoMaterialProperties" xml:"relatedCryptoMaterialProperties"`
+	Protocol    *cdxCryptoProto `json:"protocolProperties" xml:"protocolProperties"`
+}
+
+type cdxCryptoAlg struct {
+	Primitive              string   `json:"primitive" xml:"primitive"`
+	AlgorithmFamily        string   `json:"algorithmFamily" xml:"algorithmFamily"`
+	ParameterSetIdentifier string   `json:"parameterSetIdentifier" xml:"parameterSetIdentifier"`
+	Curve                  string   `json:"curve" xml:"curve"`
+	EllipticCurve          string   `json:"ellipticCurve" xml:"ellipticCurve"`
+	ExecutionEnvironment   string   `json:"executionEnvironment" xml:"executionEnvironment"`
+	ImplementationPlatform string   `json:"implementationPlatform" xml:"implementationPlatform"`
+	CertificationLevel     []string `json:"certificationLevel" xml:"certificationLevel"`
+	Mode                   string   `json:"mode" xml:"mode"`
+	Padding                string   `json:"padding" xml:"padding"`
+	CryptoFunctions        []string `json:"cryptoFunctions" xml:"cryptoFunctions>cryptoFunction"`
+	ClassicalSecurityLevel *int     `json:"classicalSecurityLevel" xml:"classicalSecurityLevel"`
+	NISTQuantumLevel       *int     `json:"nistQuantumSecurityLevel" xml:"nistQuantumSecurityLevel"`
+}
+
+type cdxCryptoCert struct {
+	SubjectName           string           `json:"subjectName" xml:"subjectName"`
+	IssuerName            string           `json:"issuerName" xml:"issuerName"`
+	NotValidBefore        string           `json:"notValidBefore" xml:"notValidBefore"`
+	NotValidAfter         string           `json:"notValidAfter" xml:"notValidAfter"`
+	SignatureAlgorithmRef string           `json:"signatureAlgorithmRef" xml:"signatureAlgorithmRef"`
+	SubjectPublicKeyRef   string           `json:"subjectPublicKeyRef" xml:"subjectPublicKeyRef"`
+	CertificateFormat     string           `json:"certificateFormat" xml:"certificateFormat"`
+	Related               []cdxJSONRelated `json:"relatedCryptographicAssets" xml:"relatedCryptographicAssets>relatedCryptographicAsset"`
+}
+
+type cdxCryptoMat struct {
+	Type           string `json:"type" xml:"type"`
+	State          string `json:"state" xml:"state"`
+	AlgorithmRef   string `json:"algorithmRef" xml:"algorithmRef"`
+	Size           *int   `json:"size" xml:"size"`
+	ExpirationDate string `json:"expirationDate" xml:"expirationDate"`
+	SecuredBy      *struct {
+		Mechanism    string `json:"mechanism" xml:"mechanism"`
+		AlgorithmRef string `json:"algorithmRef" xml:"algorithmRef"`
+	} `json:"securedBy" xml:"securedBy"`
+	Related []cdxJSONRelated `json:"relatedCryptographicAssets" xml:"relatedCryptographicAssets>relatedCryptographicAsset"`
+}
+
+type cdxCryptoProto struct {
+	Type         string `json:"type" xml:"type"`
+	Version      string `json:"version" xml:"version"`
+	CipherSuites []struct {
+		Name        string   `json:"name" xml:"name"`
+		Algorithms  []string `json:"algorithms" xml:"algorithms>algorithm"`
+		Identifiers []string `json:"identifiers" xml:"identifiers>identifier"`
+	} `json:"cipherSuites" xml:"cipherSuites>cipherSuite"`
+	IKEv2   map[string]any   `json:"ikev2TransformTypes" xml:"-"`
+	Refs    []string         `json:"cryptoRefArray" xml:"cryptoRef"`
+	Related []cdxJSONRelated `json:"relatedCryptographicAssets" xml:"relatedCryptographicAssets>relatedCryptographicAsset"`
 }
 
 type cdxJSONRelated struct {
-	Type string `json:"type"`
-	Ref  string `json:"ref"`
+	Type string `json:"type" xml:"type"`
+	Ref  string `json:"ref" xml:"ref"`
 }
 
 // convertCrypto turns decoded cryptoProperties into a CryptoAsset, warning

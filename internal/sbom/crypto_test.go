@@ -66,6 +66,12 @@ func TestReadCBOMExamples(t *testing.T) {
 			"Name here: algorithm prim=ae ps=128 mode=gcm curve=brainpoolP160r1", "Name here: protocol proto=tls 1.3 suites=1 refs=6"},
 			[]string{`certificateProperties/signatureAlgorithmRef: Name here: ref "bom-ref-to-algorithm" names no component`}},
 		{"sbom/cyclonedx-spec/test-resources/1.7/valid-cryptography-full-1.7.json", -1, nil, nil},
+		// the XML reader reads the same properties
+		{"sbom/cyclonedx-spec/test-resources/1.6/valid-cryptography-full-1.6.xml", 4, []string{
+			"Name here: algorithm prim=ae ps=128 mode=gcm curve=brainpoolP160r1 fam= nql=1 csl=128 oid=oid:1.2.3.4.5.6.7.8.9",
+			"Name here: related-crypto-material material=private-key alg=bom-ref-to-algorithm size=1024"},
+			[]string{`certificateProperties/signatureAlgorithmRef: Name here: ref "bom-ref-to-algorithm" names no component`}},
+		{"sbom/cyclonedx-spec/test-resources/1.7/valid-cryptography-full-1.7.xml", -1, nil, nil},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			doc, err := ParseFile(testdata.Path(t, c.file), Options{})
@@ -198,5 +204,25 @@ func TestReadAIComponents(t *testing.T) {
 			}
 			t.Errorf("no model named %q", c.model)
 		})
+	}
+}
+
+// TestCBOMProvidesXMLMatchesJSON: the spec's implementation example in both
+// encodings gives the same provides edge and the same asset.
+func TestCBOMProvidesXMLMatchesJSON(t *testing.T) {
+	var keys []string
+	for _, f := range []string{"valid-cryptography-implementation-1.6.json", "valid-cryptography-implementation-1.6.xml"} {
+		doc, err := ParseFile(testdata.Path(t, "sbom/cyclonedx-spec/test-resources/1.6/"+f), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := fmt.Sprintf("%+v", doc.Provides)
+		for _, i := range doc.CryptoAssets() {
+			k += " | " + cryptoKey(&doc.Components[i])
+		}
+		keys = append(keys, k)
+	}
+	if keys[0] != keys[1] || !strings.Contains(keys[0], "Ref:crypto-library DependsOn:[aes128gcm]") {
+		t.Errorf("JSON and XML differ or lack the edge:\n%s\n%s", keys[0], keys[1])
 	}
 }
