@@ -162,17 +162,22 @@ func printAI(out io.Writer, r *aibom.Report) {
 		for _, it := range g.items {
 			fmt.Fprintf(w, "  %s %s %s [%s]\n", g.kind, it.Name, it.Version, it.Location)
 			for _, c := range it.Checks {
-				mark := "ok  "
-				switch {
-				case !c.Pass && c.Mandatory:
-					mark = "FAIL"
-				case !c.Pass:
-					mark = "warn"
-				}
-				fmt.Fprintf(w, "    [%s] %-16s %s\n", mark, c.ID, c.Detail)
+				fmt.Fprintf(w, "    [%s] %-16s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Detail)
 			}
 		}
 	}
+}
+
+// checkMark is the four-letter mark of a check result: ok, FAIL (a
+// mandatory check failed) or warn.
+func checkMark(pass, mandatory bool) string {
+	switch {
+	case pass:
+		return "ok  "
+	case mandatory:
+		return "FAIL"
+	}
+	return "warn"
 }
 
 func percent(v, n int) string {
@@ -235,14 +240,7 @@ func printReport(out io.Writer, rep *sbom.QualityReport) {
 	}
 	fmt.Fprintf(w, "Profile %s: %s\n", rep.Profile, verdict)
 	for _, c := range rep.Checks {
-		mark := "ok  "
-		switch {
-		case !c.Pass && c.Mandatory:
-			mark = "FAIL"
-		case !c.Pass:
-			mark = "warn"
-		}
-		fmt.Fprintf(w, "  [%s] %-40s %s\n", mark, c.ID, c.Description)
+		fmt.Fprintf(w, "  [%s] %-40s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Description)
 		if c.Detail != "" {
 			fmt.Fprintf(w, "         %s\n", c.Detail)
 		}
