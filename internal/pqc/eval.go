@@ -410,6 +410,7 @@ func evaluate(p *Policy, assets []asset, opts Options, res *Result) {
 	}
 	res.PolicyVersion = p.Version
 	res.Counts = map[string]int{}
+	res.Assets, res.Sources = []AssetResult{}, []Source{}
 	used := map[string]bool{}
 	for i := range assets {
 		r := e.rate(i)

@@ -20,6 +20,8 @@ func FuzzCheckCBOM(f *testing.F) {
 		"sbom/cyclonedx-bom-examples/CBOM/Example-With-Dependencies/bom.json",
 		"sbom/cyclonedx-spec/test-resources/1.6/valid-cryptography-full-1.6.json",
 		"sbom/cyclonedx-spec/test-resources/1.7/valid-cryptography-full-1.7.json",
+		"sbom/cyclonedx-spec/test-resources/1.6/valid-cryptography-full-1.6.xml",
+		"sbom/cyclonedx-spec/test-resources/1.6/valid-cryptography-implementation-1.6.xml",
 	} {
 		b, err := os.ReadFile(testdata.Path(f, rel))
 		if err != nil {
