@@ -23,6 +23,8 @@ func TestCBOMCheckGolden(t *testing.T) {
 		{"cbom-camera-dossier.golden", []string{"--dossier", "../../examples/security-camera"}, "", 1},
 		{"cbom-ibm-protocol.golden", []string{"--support-until", "2031-06-30"}, "sbom/cyclonedx-bom-examples/CBOM/Protocol/bom.json", 1},
 		{"cbom-ibm-algorithm.golden", nil, "sbom/cyclonedx-bom-examples/CBOM/Algorithm/bom.json", 0},
+		{"cbom-ibm-certificate.golden", []string{"--support-until", "2029-12-31", "--json"}, "sbom/cyclonedx-bom-examples/CBOM/Certificate/bom.json", 0},
+		{"cbom-spec-full-1.6-xml.golden", nil, "sbom/cyclonedx-spec/test-resources/1.6/valid-cryptography-full-1.6.xml", 1},
 		{"cbom-spec-full-1.7.golden", nil, "sbom/cyclonedx-spec/test-resources/1.7/valid-cryptography-full-1.7.json", 1},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
@@ -70,6 +72,13 @@ func TestCBOMCheckJSON(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no migrate-by-2030-12-31 finding for the RSA-2048 firmware signature: %+v", got.Findings)
+	}
+}
+
+func TestCBOMHelp(t *testing.T) {
+	cmd := newCBOMCheckCmd()
+	if !strings.Contains(cmd.Example, "dualmark cbom check") || !strings.Contains(cmd.Long, "Exit codes") || !strings.Contains(cmd.Long, "a draft") {
+		t.Error("cbom check --help needs examples, the exit codes and the draft status of IR 8547")
 	}
 }
 

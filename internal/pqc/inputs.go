@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/sbom"
@@ -54,6 +55,7 @@ func CheckDocument(doc *sbom.Document, file string, opts Options) (*Result, erro
 		assets = append(assets, fromComponent(c, usedBy[c.Ref]))
 	}
 	evaluate(p, assets, opts, res)
+	warnExpired(doc, res)
 	return res, nil
 }
 
@@ -97,6 +99,27 @@ func fromComponent(c *sbom.Component, usedBy []string) asset {
 	}
 	a.deps = append(a.deps, x.Related...)
 	return a
+}
+
+// warnExpired warns about certificates no longer valid on the assessment
+// date (not a post-quantum matter, but a reviewer wants to know).
+func warnExpired(doc *sbom.Document, res *Result) {
+	on, err := time.Parse(time.DateOnly, res.On)
+	if err != nil {
+		return
+	}
+	for _, i := range doc.CryptoAssets() {
+		c := &doc.Components[i]
+		ct := c.X().Crypto.Certificate
+		if ct == nil || ct.NotValidAfter == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, ct.NotValidAfter)
+		if err == nil && t.Before(on) {
+			res.Warnings = append(res.Warnings, sbom.Warning{Location: c.Location + "/cryptoProperties/certificateProperties/notValidAfter",
+				Message: fmt.Sprintf("%s: the certificate expired on %s, before the assessment date %s", c.Name, t.Format(time.DateOnly), res.On)})
+		}
+	}
 }
 
 func nonEmpty(ss ...string) []string {
