@@ -267,13 +267,22 @@ func (e *evaluator) protocolContrib(a asset) []contrib {
 	suite.texts = nil
 	suite.purposes = nil
 	for _, s := range a.texts {
-		suite.texts = []string{strings.ReplaceAll(s, "_", " ")}
-		for _, c := range e.familyContribs(suite) {
-			if c.rating != Broken {
-				c.reason = fmt.Sprintf("cipher suite %s uses %s (%s)", s, c.family, c.rating)
+		// one token at a time, so that TLS_ECDHE_ECDSA_... yields both
+		// ECDH and ECDSA (in one name, ECDH would exclude ECDSA)
+		seen := map[string]bool{}
+		for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == ' ' || r == '/' || r == ',' }) {
+			suite.texts = []string{tok}
+			for _, c := range e.familyContribs(suite) {
+				if seen[c.family] {
+					continue
+				}
+				seen[c.family] = true
+				if c.rating != Broken {
+					c.reason = fmt.Sprintf("cipher suite %s uses %s (%s)", s, c.family, c.rating)
+				}
+				c.sizeUnknown = false // the sizes are those of the referenced algorithms
+				cs = append(cs, c)
 			}
-			c.sizeUnknown = false // the sizes are those of the referenced algorithms
-			cs = append(cs, c)
 		}
 	}
 	for _, pr := range e.p.Protocols {

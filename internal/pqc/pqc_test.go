@@ -142,3 +142,17 @@ func TestNoAssets(t *testing.T) {
 		t.Errorf("ready=%v findings=%v", res.Ready, res.Findings)
 	}
 }
+
+// TestSuiteTokens: a cipher-suite name yields every family it names.
+func TestSuiteTokens(t *testing.T) {
+	p, _ := Load()
+	res := &Result{}
+	evaluate(p, []asset{{name: "TLS 1.2", assetType: "protocol", protoType: "tls", protoVersion: "1.2",
+		texts: []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}}}, Options{On: date("2026-12-03")}, res)
+	got := strings.Join(res.Assets[0].Families, ",")
+	for _, want := range []string{"ECDH", "ECDSA", "AES", "SHA-2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("families %s lack %s", got, want)
+		}
+	}
+}
