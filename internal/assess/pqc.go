@@ -104,7 +104,8 @@ func pqcOutcomes(res *pqc.Result) []Outcome {
 			unknown = append(unknown, fd.Name+": "+fd.Message)
 		}
 	}
-	src := fmt.Sprintf(" (CBOM %s, PQC policy %s, on %s)", res.File, res.PolicyVersion, res.On)
+	// no assessment date in the text: report goldens must not change daily
+	src := fmt.Sprintf(" (CBOM %s, PQC policy %s)", res.File, res.PolicyVersion)
 	var out []Outcome
 	if len(forbidden) > 0 {
 		out = append(out, outcome(NotMet, strings.Join(forbidden, "; ")+src, orDefault(next, nextFW),
