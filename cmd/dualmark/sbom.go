@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/aibom"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/spf13/cobra"
 )
@@ -72,10 +73,12 @@ func newSBOMInspectCmd() *cobra.Command {
 				return err
 			}
 			s := sbom.Summarize(doc)
+			ai := aibom.Check(doc)
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), s)
+				return writeJSON(cmd.OutOrStdout(), inspectJSON(s, ai))
 			}
 			printSummary(cmd.OutOrStdout(), s)
+			printAI(cmd.OutOrStdout(), ai)
 			return nil
 		},
 	}
@@ -130,6 +133,51 @@ func printSummary(out io.Writer, s sbom.Summary) {
 			fmt.Fprintf(w, "  %s: %s\n", wr.Location, wr.Message)
 		}
 	}
+}
+
+// inspectJSON adds the "ai" inventory to the summary when the SBOM lists
+// models or datasets; other SBOMs keep exactly the summary's fields.
+func inspectJSON(s sbom.Summary, ai *aibom.Report) any {
+	if len(ai.Models)+len(ai.Datasets) == 0 {
+		return s
+	}
+	return struct {
+		sbom.Summary
+		AI *aibom.Report `json:"ai"`
+	}{s, ai}
+}
+
+// printAI lists the ML models and datasets with their provenance checks.
+func printAI(out io.Writer, r *aibom.Report) {
+	if len(r.Models)+len(r.Datasets) == 0 {
+		return
+	}
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	fmt.Fprintf(w, "ML models and datasets (%d, %d):\n", len(r.Models), len(r.Datasets))
+	for _, g := range []struct {
+		kind  string
+		items []aibom.Item
+	}{{"model", r.Models}, {"dataset", r.Datasets}} {
+		for _, it := range g.items {
+			fmt.Fprintf(w, "  %s %s %s [%s]\n", g.kind, it.Name, it.Version, it.Location)
+			for _, c := range it.Checks {
+				fmt.Fprintf(w, "    [%s] %-16s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Detail)
+			}
+		}
+	}
+}
+
+// checkMark is the four-letter mark of a check result: ok, FAIL (a
+// mandatory check failed) or warn.
+func checkMark(pass, mandatory bool) string {
+	switch {
+	case pass:
+		return "ok  "
+	case mandatory:
+		return "FAIL"
+	}
+	return "warn"
 }
 
 func percent(v, n int) string {
@@ -192,14 +240,7 @@ func printReport(out io.Writer, rep *sbom.QualityReport) {
 	}
 	fmt.Fprintf(w, "Profile %s: %s\n", rep.Profile, verdict)
 	for _, c := range rep.Checks {
-		mark := "ok  "
-		switch {
-		case !c.Pass && c.Mandatory:
-			mark = "FAIL"
-		case !c.Pass:
-			mark = "warn"
-		}
-		fmt.Fprintf(w, "  [%s] %-40s %s\n", mark, c.ID, c.Description)
+		fmt.Fprintf(w, "  [%s] %-40s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Description)
 		if c.Detail != "" {
 			fmt.Fprintf(w, "         %s\n", c.Detail)
 		}

@@ -97,6 +97,7 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 			return false
 		}
 		var d Dependency
+		var provides []string
 		v.ForEach(func(k, f gjson.Result) bool {
 			switch k.Str {
 			case "ref":
@@ -109,22 +110,41 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 					err = fmt.Errorf("%s/dependsOn: want an array, got %s", p, jsonKind(f))
 					return false
 				}
-				d.DependsOn = make([]string, 0, strings.Count(f.Raw, `"`)/2)
-				j := -1
-				f.ForEach(func(_, t gjson.Result) bool {
-					j++
-					var s string
-					s, err = wantString(t, p, "/dependsOn/"+strconv.Itoa(j))
-					d.DependsOn = append(d.DependsOn, s)
-					return err == nil
-				})
+				d.DependsOn, err = fastRefList(f, p, "/dependsOn/")
+			case "provides":
+				if f.Type == gjson.Null {
+					return true
+				}
+				if !f.IsArray() {
+					err = fmt.Errorf("%s/provides: want an array, got %s", p, jsonKind(f))
+					return false
+				}
+				provides, err = fastRefList(f, p, "/provides/")
 			}
 			return err == nil
 		})
 		doc.Dependencies = append(doc.Dependencies, d)
+		if len(provides) > 0 {
+			doc.Provides = append(doc.Provides, Dependency{Ref: d.Ref, DependsOn: provides})
+		}
 		return err == nil
 	})
 	return err
+}
+
+// fastRefList reads an array of refs; field names it in errors.
+func fastRefList(f gjson.Result, p, field string) ([]string, error) {
+	out := make([]string, 0, strings.Count(f.Raw, `"`)/2)
+	var err error
+	j := -1
+	f.ForEach(func(_, t gjson.Result) bool {
+		j++
+		var s string
+		s, err = wantString(t, p, field+strconv.Itoa(j))
+		out = append(out, s)
+		return err == nil
+	})
+	return out, err
 }
 
 // compWalker holds the state of walkFast for one components array; its
@@ -213,6 +233,12 @@ func (w *compWalker) field(k, f gjson.Result) bool {
 		err = subDecode(f, p+"/properties", &c.Properties)
 	case "externalReferences":
 		err = subDecode(f, p+"/externalReferences", &c.ExtRefs)
+	case "cryptoProperties":
+		err = subDecode(f, p+"/cryptoProperties", &c.Crypto)
+	case "modelCard":
+		err = subDecode(f, p+"/modelCard", &c.ModelCard)
+	case "data":
+		err = subDecode(f, p+"/data", &c.Data)
 	case "components":
 		w.nested = f
 	}

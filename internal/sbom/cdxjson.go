@@ -70,23 +70,26 @@ type cdxJSONComp struct {
 	SWID *struct {
 		TagID string `json:"tagId"`
 	} `json:"swid"`
-	Authors      []cdxJSONEntity `json:"authors"`
-	BOMRef       string          `json:"bom-ref"`
-	Name         string          `json:"name"`
-	Group        string          `json:"group"`
-	Version      string          `json:"version"`
-	Supplier     *cdxJSONEntity  `json:"supplier"`
-	Manufacturer *cdxJSONEntity  `json:"manufacturer"`
-	Author       string          `json:"author"`
-	Publisher    string          `json:"publisher"`
-	PURL         string          `json:"purl"`
-	CPE          string          `json:"cpe"`
-	Scope        string          `json:"scope"`
-	Hashes       []cdxJSONHash   `json:"hashes"`
-	Licenses     []cdxJSONLic    `json:"licenses"`
-	Components   []*cdxJSONComp  `json:"components"`
-	Properties   []cdxJSONProp   `json:"properties"`
-	ExtRefs      []cdxJSONExtRef `json:"externalReferences"`
+	Authors      []cdxJSONEntity   `json:"authors"`
+	BOMRef       string            `json:"bom-ref"`
+	Name         string            `json:"name"`
+	Group        string            `json:"group"`
+	Version      string            `json:"version"`
+	Supplier     *cdxJSONEntity    `json:"supplier"`
+	Manufacturer *cdxJSONEntity    `json:"manufacturer"`
+	Author       string            `json:"author"`
+	Publisher    string            `json:"publisher"`
+	PURL         string            `json:"purl"`
+	CPE          string            `json:"cpe"`
+	Scope        string            `json:"scope"`
+	Hashes       []cdxJSONHash     `json:"hashes"`
+	Licenses     []cdxJSONLic      `json:"licenses"`
+	Components   []*cdxJSONComp    `json:"components"`
+	Properties   []cdxJSONProp     `json:"properties"`
+	ExtRefs      []cdxJSONExtRef   `json:"externalReferences"`
+	Crypto       *cdxJSONCrypto    `json:"cryptoProperties"`
+	ModelCard    *cdxJSONModelCard `json:"modelCard"`
+	Data         []cdxJSONData     `json:"data"`
 }
 
 type cdxJSONHash struct {
@@ -121,6 +124,7 @@ type cdxJSONExtRef struct {
 type cdxJSONDep struct {
 	Ref       string   `json:"ref"`
 	DependsOn []string `json:"dependsOn"`
+	Provides  []string `json:"provides"`
 }
 
 type cdxJSONTool struct {
@@ -190,6 +194,9 @@ func addCDXDependencies(doc *Document, deps []cdxJSONDep) {
 	doc.Dependencies = make([]Dependency, 0, len(deps))
 	for _, d := range deps {
 		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: d.Ref, DependsOn: d.DependsOn})
+		if len(d.Provides) > 0 {
+			doc.Provides = append(doc.Provides, Dependency{Ref: d.Ref, DependsOn: d.Provides})
+		}
 	}
 }
 
@@ -305,6 +312,12 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 	}
 	setPURL(&out, c.PURL, ptr+"/purl", doc)
 	out.setExtra(&x)
+	if c.Crypto != nil {
+		out.extra().Crypto = convertCrypto(c.Crypto, c.Properties, ptr, doc)
+	}
+	if c.ModelCard != nil || len(c.Data) > 0 {
+		out.extra().AI = convertCDXAI(c, ptr)
+	}
 	return out
 }
 

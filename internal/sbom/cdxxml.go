@@ -67,6 +67,7 @@ type cdxXMLComp struct {
 	SWID *struct {
 		TagID string `xml:"tagId,attr"`
 	} `xml:"swid"`
+	Crypto *cdxJSONCrypto `xml:"cryptoProperties"`
 }
 
 type cdxXMLHash struct {
@@ -91,8 +92,9 @@ type cdxXMLProp struct {
 }
 
 type cdxXMLDep struct {
-	Ref  string      `xml:"ref,attr"`
-	Deps []cdxXMLDep `xml:"dependency"`
+	Ref      string      `xml:"ref,attr"`
+	Deps     []cdxXMLDep `xml:"dependency"`
+	Provides []cdxXMLDep `xml:"provides"`
 }
 
 const cdxNamespacePrefix = "http://cyclonedx.org/schema/bom/"
@@ -159,6 +161,13 @@ func parseCycloneDXXML(data []byte) (*Document, error) {
 			dep.DependsOn = append(dep.DependsOn, t.Ref)
 		}
 		doc.Dependencies = append(doc.Dependencies, dep)
+		if len(d.Provides) > 0 {
+			pr := Dependency{Ref: d.Ref}
+			for _, t := range d.Provides {
+				pr.DependsOn = append(pr.DependsOn, t.Ref)
+			}
+			doc.Provides = append(doc.Provides, pr)
+		}
 	}
 	return doc, nil
 }
@@ -220,6 +229,7 @@ func convertCDXXML(c *cdxXMLComp, path string, doc *Document) Component {
 	for _, p := range c.Properties {
 		j.Properties = append(j.Properties, cdxJSONProp{Name: p.Name, Value: p.Value})
 	}
+	j.Crypto = c.Crypto
 	return convertCDXJSON(&j, path, doc)
 }
 

@@ -202,6 +202,14 @@ func finish(doc *Document) {
 			}
 		}
 	}
+	warnCryptoRefs(doc, known)
+	for _, d := range doc.Provides {
+		for _, t := range d.DependsOn {
+			if !known(t) {
+				doc.warn("/dependencies", fmt.Sprintf("%q provides %q, which names no component", d.Ref, t))
+			}
+		}
+	}
 	warnCycle(doc, func(r string) int {
 		if r == subject && r != "" {
 			return len(doc.Components)

@@ -57,6 +57,11 @@ type Document struct {
 	Components []Component `json:"components"`
 	// Dependencies are the dependency edges of the document.
 	Dependencies []Dependency `json:"dependencies,omitempty"`
+	// Provides are the CycloneDX 1.6+ "provides" edges: Ref implements the
+	// components DependsOn (e.g. the cryptographic assets a crypto library
+	// provides). Kept apart from Dependencies so that documents without
+	// them pay nothing per dependency.
+	Provides []Dependency `json:"provides,omitempty"`
 	// Warnings are readable-but-flawed findings (duplicate refs, dangling
 	// dependency refs, unparsable purls, ...).
 	Warnings []Warning `json:"warnings,omitempty"`
@@ -170,6 +175,10 @@ type ComponentExtra struct {
 	Executable string `json:"executable,omitempty"`
 	Archive    string `json:"archive,omitempty"`
 	Structured string `json:"structured,omitempty"`
+	// Crypto is the CBOM part of a cryptographic-asset (crypto.go); AI the
+	// model card and dataset facts of a model or dataset (ai.go).
+	Crypto *CryptoAsset `json:"crypto,omitempty"`
+	AI     *AIInfo      `json:"ai,omitempty"`
 }
 
 var zeroExtra ComponentExtra

@@ -51,6 +51,8 @@ type spdx3Element struct {
 	// licence expressions
 	LicenseExpression  string `json:"licenseExpression"`
 	LicenseExpression2 string `json:"simplelicensing_licenseExpression"`
+	// AI and dataset profiles (ai.go)
+	spdx3AI
 }
 
 // strList is a JSON-LD value that may be one string or an array of them.
@@ -245,6 +247,21 @@ func parseSPDX3(data []byte) (*Document, error) {
 				c.extra().LicenseEffective = expr
 			}
 			c.Licenses = firstNonEmpty(c.X().LicenseConcluded, c.X().LicenseDeclared)
+		case "trainedOn", "testedOn":
+			if !isPkg {
+				continue
+			}
+			c := &doc.Components[ci]
+			if c.X().AI == nil {
+				c.extra().AI = &AIInfo{}
+			}
+			for _, to := range e.To {
+				r := DatasetRef{Ref: to, Relation: e.RelationshipType}
+				if t := byID[to]; t != nil {
+					r.Name = t.Name
+				}
+				c.Extra.AI.Datasets = append(c.Extra.AI.Datasets, r)
+			}
 		case "hasDistributionArtifact":
 			if !isPkg {
 				continue
@@ -378,5 +395,8 @@ func convertSPDX3Package(e *spdx3Element, loc string, byID map[string]*spdx3Elem
 		}
 	}
 	c.setExtra(&x)
+	if c.Type == "machine-learning-model" || c.Type == "data" {
+		c.extra().AI = spdx3AIInfo(&e.spdx3AI, c.Type == "machine-learning-model")
+	}
 	return c
 }
