@@ -328,7 +328,7 @@ func evalDoC(f *Facts) []Outcome {
 		out = append(out, outcome(Met, "the declaration names "+d.Manufacturer.Name+" and its postal address", "", "CRA-AV.2"))
 	}
 	if len(c.Standards) > 0 {
-		out = append(out, outcome(Met, "standards applied: "+strings.Join(c.Standards, "; "), "", "CRA-AV.6"))
+		out = append(out, outcome(Met, "standards applied: "+strings.Join(c.StandardRefs(), "; "), "", "CRA-AV.6"))
 	}
 	switch {
 	case c.NotifiedBody != nil && c.NotifiedBody.Number != "":

@@ -36,11 +36,12 @@ func goodDossier() *dossier.Dossier {
 		SBOM: &dossier.BOMRef{Path: "sbom.cdx.json", URL: "https://test.example/sbom", Available: t},
 		UserInformation: dossier.UserInformation{SecureSetup: "https://test.example/setup", ChangesEffect: "https://test.example/changes",
 			DisableAutoUpdate: "https://test.example/updates#off", IntegratorInfo: "not for integration", SupportType: "security updates"},
-		Conformity: dossier.Conformity{Module: "A", Standards: []string{"EN 303 645"}, Signatory: &dossier.Signatory{Name: "A. Person"},
+		Conformity: dossier.Conformity{Module: "A", Standards: []dossier.Standard{{Reference: "EN 303 645"}}, Signatory: &dossier.Signatory{Name: "A. Person"},
 			Place: "Hamburg", Date: dossier.NewDate(2026, 9, 1), DeclarationURL: "https://test.example/doc"},
 		USLabel: dossier.USLabel{CyberLab: "Lab Inc.", CLA: &dossier.Party{Name: "CLA Inc."}, AuthorizationDate: dossier.NewDate(2026, 10, 1), Status: "authorized"},
 		FCCDeclarations: dossier.FCCDeclarations{MeetsRequirements: t, NotCoveredList: t, NotProhibitedEntity: t, SecurableProduct: t,
-			FixUntilSupportEnd: t, NoDisclaimer: t},
+			FixUntilSupportEnd: t, NoDisclaimer: t, NoCoveredEquipment: t, NotDebarred: t, StatementsTrue: t, ReasonablySecure: t,
+			NotProhibited: t, AgentAttestation: t, RecordsKept: t, USAgent: &dossier.Party{Name: "Agent Inc."}},
 	}
 }
 

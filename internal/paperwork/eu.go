@@ -37,7 +37,7 @@ func euDeclaration(d *dossier.Dossier) *Document {
 	}
 	b.fixed("V.5", "Conformity with Union harmonisation legislation", legislation)
 	b.field("V.6", "Harmonised standards, common specifications or cybersecurity certification applied",
-		list(c.Standards), "no harmonised standard, common specification or certification named (conformity.standards)")
+		list(c.StandardRefs()), "no harmonised standard, common specification or certification named (conformity.standards)")
 	b.field("V.7", "Notified body, procedure and certificate", notifiedBody(d), notifiedBodyGap(d))
 	b.field("V.8", "Signed for and on behalf of", d.Manufacturer.Name, "")
 	b.field("V.8", "Place and date of issue", join(", ", c.Place, date(c.Date)), placeDateGap(c))
@@ -231,7 +231,7 @@ func technicalDocumentation(d *dossier.Dossier) *Document {
 	b.section("4. Support period")
 	b.field("VII.4", "Information used to determine the support period", supportBasis(d), "basis of the support period missing (supportPeriod.rationale)")
 	b.section("5. Standards and specifications")
-	b.field("VII.5", "Harmonised standards, common specifications or certification schemes applied", list(d.Conformity.Standards), "no standard or specification applied is named (conformity.standards); describe the solutions adopted instead")
+	b.field("VII.5", "Harmonised standards, common specifications or certification schemes applied", list(d.Conformity.StandardRefs()), "no standard or specification applied is named (conformity.standards); describe the solutions adopted instead")
 	b.section("6. Test reports")
 	b.field("VII.6", "Reports of tests (Annex I Parts I and II)", ev.of("test-report"), "test reports missing (evidence of kind test-report)")
 	b.section("7. EU declaration of conformity")
