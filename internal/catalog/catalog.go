@@ -22,10 +22,11 @@ const (
 	RegimeFCC        = "fcc"
 	RegimeEN303645   = "en303645"
 	RegimeBSI        = "bsi-tr03183"
+	RegimeRED        = "red-da"
 )
 
 // Regimes lists every regime of the catalog in display order.
-var Regimes = []string{RegimeCRA, RegimeNISTIR8425, RegimeFCC, RegimeEN303645, RegimeBSI}
+var Regimes = []string{RegimeCRA, RegimeRED, RegimeNISTIR8425, RegimeFCC, RegimeEN303645, RegimeBSI}
 
 // Kinds of requirement.
 const (
@@ -278,6 +279,8 @@ func RegimeOf(id string) string {
 		return RegimeEN303645
 	case strings.HasPrefix(id, "TR03183-"):
 		return RegimeBSI
+	case strings.HasPrefix(id, "RED-"):
+		return RegimeRED
 	}
 	return ""
 }
@@ -321,6 +324,7 @@ const (
 // ("us-ctm") is NIST IR 8425 and the FCC rules together.
 var AssessmentRegimes = map[string][]string{
 	"cra":      {RegimeCRA},
+	"red-da":   {RegimeRED},
 	"us-ctm":   {RegimeNISTIR8425, RegimeFCC},
 	"en303645": {RegimeEN303645},
 }

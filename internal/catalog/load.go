@@ -25,6 +25,7 @@ var regimeFiles = map[string]string{
 	RegimeFCC:        "data/fcc.yaml",
 	RegimeEN303645:   "data/en303645.yaml",
 	RegimeBSI:        "data/bsi-tr03183.yaml",
+	RegimeRED:        "data/red-da.yaml",
 }
 
 // crosswalkFile is the data file of the crosswalk rows.
@@ -38,6 +39,7 @@ var idPatterns = map[string]*regexp.Regexp{
 	RegimeFCC:        regexp.MustCompile(`^FCC-(REG-([1-9]|1[01])|8\.208c\.[1-8]|8\.208[dfgij]|8\.215)$`),
 	RegimeEN303645:   regexp.MustCompile(`^EN303645-(4-1|5\.([1-9]|1[0-3])-([1-9]|1[0-6])|6-[1-5])$`),
 	RegimeBSI:        regexp.MustCompile(`^TR03183-2:(SBOM|COMP)\.[a-z][A-Za-z]*$`),
+	RegimeRED:        regexp.MustCompile(`^RED-(3\.3\.[def]|[A-Z]{3})$`),
 }
 
 var categoryID = regexp.MustCompile(`^CRA-(AIII\.(I|II)|AIV)\.[1-9][0-9]?$`)
