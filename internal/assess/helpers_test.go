@@ -1,6 +1,9 @@
 package assess
 
 import (
+	"slices"
+	"time"
+
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 )
@@ -86,7 +89,24 @@ func (c *fakeCatalog) Map(id string) []catalog.Mapping {
 	return out
 }
 
-func (c *fakeCatalog) Routes(class string) []catalog.Route { return c.routes[class] }
+// RoutesFor opens the routes that need no fact, and those whose needs the
+// basis meets, like the real catalog.
+func (c *fakeCatalog) RoutesFor(class string, b catalog.RouteBasis) []catalog.RouteDecision {
+	var out []catalog.RouteDecision
+	for _, r := range c.routes[class] {
+		open := len(r.Needs) == 0 || (b.HarmonisedInFull && slices.Contains(r.Needs, catalog.NeedsFullHarmonised)) || (b.FOSS && slices.Contains(r.Needs, catalog.NeedsFOSS))
+		out = append(out, catalog.RouteDecision{Route: r, Open: open, Why: "fake"})
+	}
+	return out
+}
+
+// LookupCited knows no cited standard.
+func (c *fakeCatalog) LookupCited(act, reference string) (catalog.CitedStandard, bool) {
+	return catalog.CitedStandard{}, false
+}
+
+// testOn is an assessment date on which the CRA applies in full.
+var testOn = time.Date(2028, 1, 10, 0, 0, 0, 0, time.UTC)
 
 func req(id, regime, obligation string) catalog.Requirement {
 	return catalog.Requirement{ID: id, Regime: regime, Title: "title of " + id, Obligation: obligation, Evidence: []string{"test-report"}}

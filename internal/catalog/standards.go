@@ -130,3 +130,12 @@ var (
 	// REDDAFrom is when Delegated Regulation (EU) 2022/30 applies.
 	REDDAFrom = time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
 )
+
+// FCCTestStandardAdopted says whether the FCC has adopted standards and test
+// procedures for the Cyber Trust Mark (47 CFR §8.221: the Lead Administrator
+// recommends them to PSHSB). FCCTestStandardNote says where the fact comes
+// from; change both when the FCC adopts one.
+const (
+	FCCTestStandardAdopted = false
+	FCCTestStandardNote    = "the FCC has adopted no test standard for the Cyber Trust Mark yet, so no product can be shown to meet it [U: regulatory.md §7, newest sources checked 2026]"
+)
