@@ -447,11 +447,11 @@ var Checks = []Check{
 		},
 	},
 	{
-		Name:    "fcc-declarations",
-		Title:   "FCC §8.208(c) applicant declarations",
+		Name:  "fcc-declarations",
+		Title: "FCC §8.208(c) applicant declarations",
 		Decides: []string{"FCC-8.208c.1", "FCC-8.208c.2", "FCC-8.208c.3", "FCC-8.208c.4", "FCC-8.208c.5", "FCC-8.208c.6", "FCC-8.208c.7", "FCC-8.208c.8",
 			"FCC-8.208d", "FCC-8.208f", "FCC-8.208g", "FCC-8.208i", "FCC-8.215"},
-		Eval:    evalFCCDeclarations,
+		Eval: evalFCCDeclarations,
 	},
 }
 

@@ -176,8 +176,8 @@ type Catalog struct {
 	rows       []Mapping            // direct rows as written in crosswalk.yaml, expanded
 	direct     map[string][]Mapping // per requirement ID: rows from it, and inverted rows to it
 	categories []Category
-	routes     map[string][]Route // per CRA class
-	selected   map[[2]string]bool // (id, regime) pairs whose none row came from a select rule
+	routes     map[string][]Route         // per CRA class
+	selected   map[[2]string]bool         // (id, regime) pairs whose none row came from a select rule
 	oj         map[string][]CitedStandard // standards cited in the OJ, per Union act
 	ojAsOf     time.Time                  // when the OJ table was last checked
 }
