@@ -101,3 +101,21 @@ func (t timeline) notInForce(r catalog.Requirement) string {
 	}
 	return ""
 }
+
+// CRADeclaration returns what an EU declaration of conformity rests on:
+// the CRA verdict where the CRA applies on the assessment date, otherwise
+// its readiness verdict (for units placed from 11 December 2027), and
+// whether the chosen conformity-assessment module is open. ok is false when
+// the CRA was not assessed.
+func (a *Assessment) CRADeclaration() (verdict, reason string, inForce, routeOpen, ok bool) {
+	rr := a.Regimes[RegimeCRA]
+	if rr == nil {
+		return "", "", false, false, false
+	}
+	verdict, reason, inForce = rr.Verdict, rr.VerdictReason, rr.Readiness == ""
+	if !inForce {
+		verdict, reason = rr.Readiness, rr.ReadinessReason
+	}
+	routeOpen = rr.Route != nil && rr.Route.ChosenAllowed != nil && *rr.Route.ChosenAllowed
+	return verdict, reason, inForce, routeOpen, true
+}

@@ -274,15 +274,16 @@ type UserInformation struct {
 
 // Conformity holds facts for the EU declaration of conformity.
 type Conformity struct {
-	Module           string        `yaml:"module,omitempty" json:"module,omitempty" enum:"A|B+C|H|EUCC" doc:"Conformity-assessment procedure chosen (CRA Art. 32): A internal control, B+C, H full quality assurance, or EUCC (European cybersecurity certification)."`
-	Standards        []Standard    `yaml:"standards,omitempty" json:"standards,omitempty" doc:"Standards, common specifications or certification schemes applied, each saying whether it is harmonised (cited in the OJ) and applied in full (CRA Art. 32(2); Annex V.6, VII.5)."`
-	FOSS             *FOSS         `yaml:"foss,omitempty" json:"foss,omitempty" doc:"The product is free and open-source software with public technical documentation (CRA Art. 32(5))."`
-	OtherLegislation []string      `yaml:"otherLegislation,omitempty" json:"otherLegislation,omitempty" doc:"Other Union harmonisation legislation declared, e.g. \"Directive 2014/53/EU\" (Annex V.5)."`
-	NotifiedBody     *NotifiedBody `yaml:"notifiedBody,omitempty" json:"notifiedBody,omitempty" doc:"Notified body involved (Annex V.7)."`
-	Signatory        *Signatory    `yaml:"signatory,omitempty" json:"signatory,omitempty" doc:"Who signs the declaration (Annex V.8)."`
-	Place            string        `yaml:"place,omitempty" json:"place,omitempty" doc:"Place of issue."`
-	Date             *Date         `yaml:"date,omitempty" json:"date,omitempty" doc:"Date of issue."`
-	DeclarationURL   string        `yaml:"declarationURL,omitempty" json:"declarationURL,omitempty" doc:"Where the full EU declaration of conformity is published (Annex II.6, Annex VI)."`
+	Module                string        `yaml:"module,omitempty" json:"module,omitempty" enum:"A|B+C|H|EUCC" doc:"Conformity-assessment procedure chosen (CRA Art. 32): A internal control, B+C, H full quality assurance, or EUCC (European cybersecurity certification)."`
+	Standards             []Standard    `yaml:"standards,omitempty" json:"standards,omitempty" doc:"Standards, common specifications or certification schemes applied, each saying whether it is harmonised (cited in the OJ) and applied in full (CRA Art. 32(2); Annex V.6, VII.5)."`
+	FOSS                  *FOSS         `yaml:"foss,omitempty" json:"foss,omitempty" doc:"The product is free and open-source software with public technical documentation (CRA Art. 32(5))."`
+	OtherLegislation      []string      `yaml:"otherLegislation,omitempty" json:"otherLegislation,omitempty" doc:"Other Union harmonisation legislation declared, e.g. \"Directive 2014/53/EU\" (Annex V.5)."`
+	NotifiedBody          *NotifiedBody `yaml:"notifiedBody,omitempty" json:"notifiedBody,omitempty" doc:"Notified body involved (Annex V.7)."`
+	Signatory             *Signatory    `yaml:"signatory,omitempty" json:"signatory,omitempty" doc:"Who signs the declaration (Annex V.8)."`
+	Place                 string        `yaml:"place,omitempty" json:"place,omitempty" doc:"Place of issue."`
+	Date                  *Date         `yaml:"date,omitempty" json:"date,omitempty" doc:"Date of issue."`
+	DeclarationURL        string        `yaml:"declarationURL,omitempty" json:"declarationURL,omitempty" doc:"Where the full EU declaration of conformity is published (Annex II.6, Annex VI)."`
+	AdditionalInformation string        `yaml:"additionalInformation,omitempty" json:"additionalInformation,omitempty" doc:"Additional information for the declaration of conformity (Annex V.8)."`
 }
 
 // Standard is one standard, common specification or certification scheme applied.
