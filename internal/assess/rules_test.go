@@ -53,19 +53,6 @@ func evalOn(t *testing.T, d *dossier.Dossier, on string) *Assessment {
 	return a
 }
 
-func result(t *testing.T, a *Assessment, id string) RequirementResult {
-	t.Helper()
-	for _, rr := range a.Regimes {
-		for _, r := range rr.Requirements {
-			if r.ID == id {
-				return r
-			}
-		}
-	}
-	t.Fatalf("no result for %s", id)
-	return RequirementResult{}
-}
-
 func TestCRAArt32_2_ClassIModuleAWithOnlyEN303645DoesNotConform(t *testing.T) {
 	a := evalOn(t, loadExample(t, "security-camera"), "2027-12-11")
 	cra := a.Regimes[RegimeCRA]
@@ -136,10 +123,10 @@ func TestCRAArt69_71_CameraIn2026IsUnderREDDAAndArt14(t *testing.T) {
 	if v := a.Regimes[RegimeREDDA].Verdict; v == NotInForce {
 		t.Errorf("RED DA 2022/30 must apply in 2026: %s", v)
 	}
-	if r := result(t, a, "CRA-I.2.d"); r.NotInForce == "" {
+	if r := find(t, a, "CRA-I.2.d"); r.NotInForce == "" {
 		t.Error("CRA Annex I must not be in force on 2026-12-03")
 	}
-	if r := result(t, a, "CRA-14.8"); r.NotInForce != "" {
+	if r := find(t, a, "CRA-14.8"); r.NotInForce != "" {
 		t.Errorf("CRA Art. 14 applies from 2026-09-11: %s", r.NotInForce)
 	}
 	if a.Regimes[RegimeCRA].Readiness != DoesNotConform {
@@ -152,7 +139,7 @@ func TestCRAArt71_CameraFrom11Dec2027IsUnderTheCRA(t *testing.T) {
 	if v := a.Regimes[RegimeREDDA].Verdict; v != NotInForce {
 		t.Errorf("RED DA must not apply to units placed from 2027-12-11: %s", v)
 	}
-	if r := result(t, a, "CRA-I.2.d"); r.NotInForce != "" {
+	if r := find(t, a, "CRA-I.2.d"); r.NotInForce != "" {
 		t.Errorf("CRA Annex I applies from 2027-12-11: %s", r.NotInForce)
 	}
 }
@@ -160,21 +147,21 @@ func TestCRAArt71_CameraFrom11Dec2027IsUnderTheCRA(t *testing.T) {
 func TestCRAArt69_2_ProductNoLongerPlacedStaysOutsideTheCRA(t *testing.T) {
 	d := loadExample(t, "home-router")
 	a := evalOn(t, d, "2028-01-10")
-	if r := result(t, a, "CRA-I.2.d"); r.NotInForce == "" {
+	if r := find(t, a, "CRA-I.2.d"); r.NotInForce == "" {
 		t.Error("a product whose last unit was placed before 2027-12-11 is not under Annex I")
 	}
-	if r := result(t, a, "CRA-14.8"); r.NotInForce != "" {
+	if r := find(t, a, "CRA-14.8"); r.NotInForce != "" {
 		t.Error("Art. 14 applies to it all the same (Art. 69(3))")
 	}
 }
 
 func TestCRAArt13_8_SmartPlugSupportPeriodFromPlacingOnMarket(t *testing.T) {
 	d := loadExample(t, "smart-plug")
-	if r := result(t, evalOn(t, d, "2026-12-03"), idCRASupport); r.Status != Met || !strings.Contains(r.Reasons[0], "market.lastPlaced") {
+	if r := find(t, evalOn(t, d, "2026-12-03"), idCRASupport); r.Status != Met || !strings.Contains(r.Reasons[0], "market.lastPlaced") {
 		t.Errorf("support period: %s %v", r.Status, r.Reasons)
 	}
 	d.Market.LastPlaced = dossier.NewDate(2029, 6, 30)
-	if r := result(t, evalOn(t, d, "2026-12-03"), idCRASupport); r.Status != NotMet {
+	if r := find(t, evalOn(t, d, "2026-12-03"), idCRASupport); r.Status != NotMet {
 		t.Errorf("units placed until 2029 need support until 2036: %s %v", r.Status, r.Reasons)
 	}
 }
@@ -189,15 +176,15 @@ func TestCRAArt13_8_WarningWhenSupportEndsWithin12Months(t *testing.T) {
 func TestFCC47CFR8208j_ManufacturerDocumentDoesNotSettleNISTIR8425(t *testing.T) {
 	a := evalOn(t, loadExample(t, "smart-plug"), "2026-12-03")
 	// 7.1a is demonstrated by the manufacturer's own risk assessment only.
-	if r := result(t, a, "NISTIR8425-7.1a"); r.Status != Unknown || r.Awaiting != catalog.ProducerLab {
+	if r := find(t, a, "NISTIR8425-7.1a"); r.Status != Unknown || r.Awaiting != catalog.ProducerLab {
 		t.Errorf("7.1a: %s awaiting %q", r.Status, r.Awaiting)
 	}
 	// 2b is only reachable through the crosswalk from the manufacturer's CRA documents.
-	if r := result(t, a, "NISTIR8425-2b"); r.Status == Met {
+	if r := find(t, a, "NISTIR8425-2b"); r.Status == Met {
 		t.Errorf("reuse must not upgrade the manufacturer's evidence: 2b %s", r.Status)
 	}
 	// 3a is in the CyberLAB report.
-	if r := result(t, a, "NISTIR8425-3a"); r.Status != Met {
+	if r := find(t, a, "NISTIR8425-3a"); r.Status != Met {
 		t.Errorf("3a from the CyberLAB: %s", r.Status)
 	}
 	if v := a.Regimes[RegimeUSCTM].Verdict; v != ReadyForTesting || !strings.Contains(a.Regimes[RegimeUSCTM].VerdictReason, "no test standard") {
@@ -210,7 +197,7 @@ func TestFCC47CFR8208j_LabWithoutAccreditationCountsAsManufacturer(t *testing.T)
 	for i := range d.Evidence {
 		d.Evidence[i].Accreditation = ""
 	}
-	if r := result(t, evalOn(t, d, "2026-12-03"), "NISTIR8425-3a"); r.Status == Met {
+	if r := find(t, evalOn(t, d, "2026-12-03"), "NISTIR8425-3a"); r.Status == Met {
 		t.Error("a lab report without a stated accreditation must not settle a NIST IR 8425 outcome")
 	}
 }
