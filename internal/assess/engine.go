@@ -132,9 +132,12 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 	for _, r := range regimes {
 		rr := e.regimeResult(r, all)
 		rr.Versions = versions(in.Catalog, r)
-		if r == RegimeCRA {
+		switch r {
+		case RegimeCRA:
 			rr.Route = route
 			applyRoute(rr, route, tl)
+		case RegimeREDDA:
+			applyRED(rr, in.Catalog, d, tl)
 		}
 		a.Regimes[r] = rr
 		a.Reuse.Settled += rr.Reuse.Settled

@@ -155,3 +155,42 @@ func supportWarnings(d *dossier.Dossier, on time.Time) []string {
 	}
 	return nil
 }
+
+// redPresumption says whether the product has a presumption of conformity
+// with RED Art. 3(3)(d)-(f): an EN 18031 part cited in the OJ, applied in
+// full, with no OJ restriction that takes the presumption away. Without it,
+// RED Art. 17(3) rules out internal control: EU-type examination (Module
+// B+C) or full quality assurance (Module H) by a notified body is needed.
+func redPresumption(c Catalog, d *dossier.Dossier) (bool, string) {
+	var cited []string
+	for _, s := range d.Conformity.Standards {
+		if _, ok := c.LookupCited(catalog.OJActRED, s.Reference); ok && s.Act == catalog.OJActRED && s.Applied == "full" {
+			cited = append(cited, s.Reference)
+		}
+	}
+	switch {
+	case len(cited) == 0:
+		return false, "no EN 18031 part cited in the OJ is applied in full (conformity.standards with act: red-da, applied: full)"
+	case isTrue(d.Authentication.PasswordOptional):
+		return false, "the user may choose not to set or use a password (authentication.passwordOptional): the OJ citation of EN 18031 gives no presumption for authentication then"
+	}
+	return true, strings.Join(cited, ", ") + " applied in full: presumption of conformity (Directive 2014/53/EU Art. 16)"
+}
+
+// applyRED makes the RED DA verdict incomplete when there is no presumption
+// of conformity and no notified-body evidence (Directive 2014/53/EU Art.
+// 17(3)).
+func applyRED(rr *RegimeResult, c Catalog, d *dossier.Dossier, tl timeline) {
+	ok, why := redPresumption(c, d)
+	rr.Rules = append(rr.Rules, "presumption of conformity: "+why)
+	if ok || !tl.redDA || Negative(rr.Verdict) {
+		return
+	}
+	for _, ev := range d.Evidence {
+		if p, _ := producerOf(ev); p == catalog.ProducerNotifiedBody {
+			return
+		}
+	}
+	rr.Verdict = Incomplete
+	rr.VerdictReason = "without a presumption of conformity (" + why + "), Directive 2014/53/EU Art. 17(3) needs EU-type examination (Module B+C) or full quality assurance (Module H) by a notified body: add its evidence (producer: notified-body); " + rr.VerdictReason
+}

@@ -221,3 +221,23 @@ func TestUnknownStandardReferenceIsAWarning(t *testing.T) {
 		t.Errorf("an unknown standard must be named: warnings %v", a.Warnings)
 	}
 }
+
+func TestRED2014_53_Art17_3_NoPresumptionWhenThePasswordIsOptional(t *testing.T) {
+	d := loadExample(t, "smart-plug")
+	if v := evalOn(t, d, "2026-12-03").Regimes[RegimeREDDA].Verdict; v != Conforms {
+		t.Fatalf("the plug applies EN 18031-1/-2 in full: %s", v)
+	}
+	d.Authentication.PasswordOptional = ptr(true)
+	rr := evalOn(t, d, "2026-12-03").Regimes[RegimeREDDA]
+	if rr.Verdict != Incomplete || !strings.Contains(rr.VerdictReason, "Art. 17(3)") {
+		t.Errorf("OJ restriction: %s %s", rr.Verdict, rr.VerdictReason)
+	}
+}
+
+func TestRED2014_53_Art17_3_NoEN18031MeansANotifiedBody(t *testing.T) {
+	d := loadExample(t, "smart-plug")
+	d.Conformity.Standards = d.Conformity.Standards[:1]
+	if rr := evalOn(t, d, "2026-12-03").Regimes[RegimeREDDA]; rr.Verdict != Incomplete {
+		t.Errorf("without EN 18031: %s %s", rr.Verdict, rr.VerdictReason)
+	}
+}

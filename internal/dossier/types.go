@@ -180,6 +180,7 @@ type Authentication struct {
 	PasswordChange       string   `yaml:"passwordChange,omitempty" json:"passwordChange,omitempty" doc:"How users change the password (FCC REG-6), or why it cannot be changed."`
 	MultiFactor          *bool    `yaml:"multiFactor,omitempty" json:"multiFactor,omitempty" doc:"Multi-factor authentication is offered."`
 	AccessControl        []string `yaml:"accessControl,omitempty" json:"accessControl,omitempty" enum:"password|biometric|passkey|MFA|no_control|multi_account|single_account|optional_account|no_account" doc:"Access-control categories for the US Cyber Trust Mark label (CTA-2120 password_options vocabulary); the first is the factory default."`
+	PasswordOptional     *bool    `yaml:"passwordOptional,omitempty" json:"passwordOptional,omitempty" doc:"The user may choose not to set or use a password (or another authentication mechanism); EN 18031 then gives no presumption of conformity for authentication (OJ restriction)."`
 	PasswordStorage      string   `yaml:"passwordStorage,omitempty" json:"passwordStorage,omitempty" doc:"How credentials are stored, e.g. \"Argon2id\"."`
 }
 
