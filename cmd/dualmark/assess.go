@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/report"
 	"github.com/spf13/cobra"
 )
@@ -20,6 +21,7 @@ func newAssessCmd() *cobra.Command {
 		format  string
 		out     string
 		asJSON  bool
+		on      string
 	)
 	cmd := &cobra.Command{
 		Use:   "assess PATH",
@@ -29,16 +31,26 @@ its SBOM (the one the dossier names, or --sbom) and, with --db, scans the SBOM
 for known vulnerabilities. It gives every requirement of each selected regime
 a status (met, not-met, not-applicable, unknown) with its reasons, counts
 evidence once for every regime the crosswalk maps it to, and gives a verdict
-per regime (conforms, does-not-conform, incomplete) plus the CRA
-conformity-assessment routes the product's class allows.
+per regime (conforms, does-not-conform, incomplete, ready-for-testing,
+tested, not-applicable) plus the CRA conformity-assessment routes the
+product's class allows and whether the chosen one is open (Art. 32).
 
-Regimes: cra (EU Cyber Resilience Act), us-ctm (NIST IR 8425 + FCC Cyber
-Trust Mark rules), en303645 (ETSI EN 303 645). docs/ASSESSMENT.md explains
-how statuses, verdicts and reuse are decided.
+The rules in force on the assessment date (--on, default today) decide:
+before 11 Dec 2027 radio products are under RED Delegated Regulation
+(EU) 2022/30 and CRA Art. 14 (from 11 Sep 2026); the CRA applies in full
+to units placed on the market from 11 Dec 2027. Requirements not yet in
+force are shown, with a readiness verdict, but decide nothing.
 
-Exit codes: 0 every selected regime conforms; 1 at least one does not
-conform or is incomplete (evidence is missing); 2 an error.`,
+Regimes: cra (EU Cyber Resilience Act), red-da (RED Delegated Regulation
+(EU) 2022/30), us-ctm (NIST IR 8425 + FCC Cyber Trust Mark rules),
+en303645 (ETSI EN 303 645). docs/ASSESSMENT.md explains how statuses,
+verdicts, dates, routes and reuse are decided.
+
+Exit codes: 0 nothing is negative (every selected regime conforms, is
+ready for CyberLAB testing or tested, or does not apply on the date);
+1 at least one does not conform or is incomplete; 2 an error.`,
 		Example: `  dualmark assess examples/smart-plug
+  dualmark assess examples/security-camera --on 2027-12-11 --regime cra
   dualmark assess examples/home-router --db ~/.cache/dualmark/db --format html --out report/
   dualmark assess dossier.yaml --sbom firmware.cdx.json --vex vex.json --db db/ --regime cra --format sarif`,
 		Args: cobra.ExactArgs(1),
@@ -51,6 +63,13 @@ conform or is incomplete (evidence is missing); 2 an error.`,
 			}
 			if regimes != "" {
 				opts.Regimes = strings.Split(regimes, ",")
+			}
+			if on != "" {
+				d, err := dossier.ParseDate(on)
+				if err != nil {
+					return usageError(fmt.Errorf("--on: %w", err))
+				}
+				opts.On = d.Time
 			}
 			a, err := assess.Run(args[0], opts)
 			if err != nil {
@@ -81,7 +100,7 @@ conform or is incomplete (evidence is missing); 2 an error.`,
 				return err
 			}
 			for _, r := range a.Order {
-				if a.Regimes[r].Verdict != assess.Conforms {
+				if assess.Negative(a.Regimes[r].Verdict) {
 					return failed()
 				}
 			}
@@ -92,10 +111,11 @@ conform or is incomplete (evidence is missing); 2 an error.`,
 	f.StringVar(&opts.SBOM, "sbom", "", "SBOM file (CycloneDX or SPDX); default: the one the dossier names under sbom.path")
 	f.StringVar(&opts.DB, "db", "", "advisory database folder (dualmark db import/update); scans the SBOM when given")
 	f.StringSliceVar(&opts.VEX, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
-	f.StringVar(&regimes, "regime", "", "regimes to assess, comma-separated: cra,us-ctm,en303645 (default all)")
+	f.StringVar(&regimes, "regime", "", "regimes to assess, comma-separated: cra,red-da,us-ctm,en303645 (default all)")
 	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	f.StringVar(&out, "out", "", "write the report as DIR/assessment.<ext> instead of to standard output")
 	f.BoolVar(&asJSON, "json", false, "shorthand for --format json")
-	f.StringVar(&opts.SBOMProfile, "sbom-profile", assess.DefaultSBOMProfile, "SBOM quality profile that decides CRA-II.1 (bsi-tr03183-2.1, bsi-tr03183-1.1, ntia, cisa-2025)")
+	f.StringVar(&on, "on", "", "assessment date YYYY-MM-DD: the rules in force on that day decide (default today)")
+	f.StringVar(&opts.SBOMProfile, "sbom-profile", assess.DefaultSBOMProfile, "SBOM quality profile shown beside CRA-II.1 as a finding (bsi-tr03183-2.1, bsi-tr03183-1.1, ntia, cisa-2025)")
 	return cmd
 }

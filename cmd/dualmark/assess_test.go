@@ -52,7 +52,9 @@ func TestAssessExitCodes(t *testing.T) {
 		want int
 	}{
 		{"conforming regime", []string{"assess", good, "--regime", "en303645", "--out", out}, 0},
-		{"incomplete regime", []string{"assess", good, "--regime", "cra", "--out", out}, 1},
+		{"incomplete regime once the CRA applies", []string{"assess", good, "--regime", "cra", "--on", "2027-12-11", "--out", out}, 1},
+		{"before 11 Dec 2027 only CRA Art. 14 applies", []string{"assess", good, "--regime", "cra", "--on", "2026-12-03", "--out", out}, 0},
+		{"bad --on date", []string{"assess", good, "--on", "3.12.2026", "--out", out}, 2},
 		{"example with gaps", []string{"assess", "../../examples/home-router", "--out", out}, 1},
 		{"bad dossier", []string{"assess", bad, "--out", out}, 2},
 		{"missing dossier", []string{"assess", filepath.Join(out, "nope"), "--out", out}, 2},
@@ -95,7 +97,7 @@ func TestAssessOut(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Product["name"] != "Voltic SP-210 Smart Plug" || len(doc.Regimes) != 3 || len(doc.Regimes["cra"].Requirements) == 0 {
+	if doc.Product["name"] != "Voltic SP-210 Smart Plug" || len(doc.Regimes) != 4 || len(doc.Regimes["cra"].Requirements) == 0 {
 		t.Errorf("unexpected report: %s", data[:min(len(data), 300)])
 	}
 }

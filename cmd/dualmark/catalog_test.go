@@ -34,7 +34,7 @@ func TestCatalogCommands(t *testing.T) {
 	}{
 		{"list all", []string{"catalog", "list"}, 0, "EN303645-5.13-1"},
 		{"list regime", []string{"catalog", "list", "--regime", "fcc"}, 0, "FCC-REG-11"},
-		{"list unknown regime", []string{"catalog", "list", "--regime", "us"}, 2, "valid regimes: cra, nistir8425, fcc, en303645, bsi-tr03183"},
+		{"list unknown regime", []string{"catalog", "list", "--regime", "us"}, 2, "valid regimes: cra, red-da, nistir8425, fcc, en303645, bsi-tr03183"},
 		{"show", []string{"catalog", "show", "CRA-14.AEV.FR"}, 0, "14 days after a corrective or mitigating measure is available"},
 		{"show any case", []string{"catalog", "show", "en303645-5.1-1"}, 0, "EN303645-5.1-1"},
 		{"show unknown with suggestion", []string{"catalog", "show", "CRA-I.2.z"}, 2, "did you mean CRA-I.2.a"},
@@ -110,8 +110,8 @@ func TestCatalogJSONContract(t *testing.T) {
 		From, To                   string
 		Total, Full, Partial, None int
 	}
-	if err := json.Unmarshal([]byte(out), &cov); err != nil || len(cov) != 20 {
-		t.Fatalf("coverage JSON: %v, %d pairs, want 20", err, len(cov))
+	if err := json.Unmarshal([]byte(out), &cov); err != nil || len(cov) != 30 {
+		t.Fatalf("coverage JSON: %v, %d pairs, want 30 (6 regimes)", err, len(cov))
 	}
 }
 
@@ -122,7 +122,7 @@ func TestCatalogExport(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 6 {
-		t.Fatalf("export wrote %d files (%v), want 6", len(entries), err)
+	if err != nil || len(entries) != 7 {
+		t.Fatalf("export wrote %d files (%v), want 7", len(entries), err)
 	}
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/paperwork"
 )
@@ -17,6 +19,7 @@ func newDocsCmd() *cobra.Command {
 		out    string
 		asJSON bool
 		strict bool
+		on     string
 	)
 	cmd := &cobra.Command{
 		Use:   "docs PATH",
@@ -34,8 +37,15 @@ each as Markdown, JSON and HTML:
   index                            the list of documents with their gap counts
 
 A fact the dossier does not give is shown as "[GAP: ...]", never invented.
-Exit 0 when the documents were written (1 with --strict when any has a gap),
-2 on an error such as an invalid dossier.`,
+The declaration of conformity states conformity only when the CRA
+assessment (run first, on --on DATE, default today; before 11 Dec 2027 the
+readiness verdict) conforms with an open conformity-assessment route
+(Art. 32); otherwise it carries a blocking gap. CTA-2120 label data that
+fails its schema is written as a draft (us-cyber-trust-mark-label.cta-2120.draft.json).
+
+Exit 0 when the documents were written; 1 when the CTA-2120 label data is
+only a draft, or with --strict when any document has a gap; 2 on an error
+such as an invalid dossier.`,
 		Example: `  dualmark docs examples/smart-plug --out build/paperwork
   dualmark docs examples/home-router --out /tmp/router --json
   dualmark docs dossier.yaml --out paperwork --strict`,
@@ -45,7 +55,22 @@ Exit 0 when the documents were written (1 with --strict when any has a gap),
 			if err != nil {
 				return err
 			}
-			w, err := paperwork.Write(d, out, paperwork.Options{})
+			opts := assess.RunOptions{Regimes: []string{assess.RegimeCRA}}
+			if on != "" {
+				day, err := dossier.ParseDate(on)
+				if err != nil {
+					return usageError(fmt.Errorf("--on: %w", err))
+				}
+				opts.On = day.Time
+			}
+			// The declaration of conformity rests on the CRA assessment.
+			a, err := assess.Run(args[0], opts)
+			if err != nil {
+				return err
+			}
+			cra := &paperwork.CRAOutcome{On: a.On}
+			cra.Verdict, cra.Reason, cra.InForce, cra.RouteOpen, _ = a.CRADeclaration()
+			w, err := paperwork.Write(d, out, paperwork.Options{CRA: cra})
 			if err != nil {
 				return err
 			}
@@ -72,8 +97,14 @@ Exit 0 when the documents were written (1 with --strict when any has a gap),
 				if gaps > 0 {
 					fmt.Fprintf(stdout, "%d gap(s) in total: search the documents for \"[GAP:\" and add the facts to the dossier.\n", gaps)
 				}
+				if !cra.Positive() {
+					fmt.Fprintf(stdout, "The EU declaration of conformity carries no conformity statement: the CRA assessment of %s is %s.\n", cra.On, cra.Verdict)
+				}
+				if len(w.LabelMissing) > 0 {
+					fmt.Fprintf(stdout, "The CTA-2120 label data fails its schema (missing %s): written as the draft %s.\n", strings.Join(w.LabelMissing, ", "), paperwork.LabelDraftFile)
+				}
 			}
-			if strict && gaps > 0 {
+			if len(w.LabelMissing) > 0 || (strict && gaps > 0) {
 				return failed()
 			}
 			return nil
@@ -82,5 +113,6 @@ Exit 0 when the documents were written (1 with --strict when any has a gap),
 	cmd.Flags().StringVarP(&out, "out", "o", "paperwork", "folder to write the documents to (created if needed)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the documents and the files written as JSON")
 	cmd.Flags().BoolVar(&strict, "strict", false, "exit 1 when any document has a gap")
+	cmd.Flags().StringVar(&on, "on", "", "assessment date YYYY-MM-DD for the CRA verdict the declaration rests on (default today)")
 	return cmd
 }

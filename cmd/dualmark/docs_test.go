@@ -18,9 +18,10 @@ func TestDocsCommand(t *testing.T) {
 	}{
 		{"smart plug", []string{"docs", "../../examples/smart-plug", "--out", filepath.Join(out, "plug")}, 0},
 		{"smart plug strict", []string{"docs", "../../examples/smart-plug", "--out", filepath.Join(out, "plug2"), "--strict"}, 0},
-		{"router with gaps", []string{"docs", "../../examples/home-router", "--out", filepath.Join(out, "router")}, 0},
+		{"router: its CTA-2120 data is only a draft", []string{"docs", "../../examples/home-router", "--out", filepath.Join(out, "router")}, 1},
 		{"router strict", []string{"docs", "../../examples/home-router", "--out", filepath.Join(out, "router2"), "--strict"}, 1},
-		{"json", []string{"docs", "../../examples/security-camera", "--out", filepath.Join(out, "cam"), "--json"}, 0},
+		{"json", []string{"docs", "../../examples/security-camera", "--out", filepath.Join(out, "cam"), "--json"}, 1},
+		{"bad --on", []string{"docs", "../../examples/smart-plug", "--out", filepath.Join(out, "plug3"), "--on", "tomorrow"}, 2},
 		{"missing dossier", []string{"docs", filepath.Join(out, "nowhere"), "--out", filepath.Join(out, "x")}, 2},
 		{"no argument", []string{"docs"}, 2},
 	}

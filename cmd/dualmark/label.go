@@ -73,7 +73,7 @@ func printJSON(w io.Writer, v any) error {
 
 func newLabelIssueCmd() *cobra.Command {
 	var keyDir, logDir, out, firmware, sbomPath, db string
-	var asJSON bool
+	var asJSON, allowNonconforming bool
 	var wf witnessFlags // witness.go
 	cmd := &cobra.Command{
 		Use:   "issue PATH --keys DIR --log DIR --out BUNDLE",
@@ -81,7 +81,9 @@ func newLabelIssueCmd() *cobra.Command {
 		Long: `PATH is an assessment JSON file (from "dualmark assess --json") or a dossier
 (a folder holding dossier.yaml, or the YAML file), which is assessed first; the
 assessment JSON is then written next to the bundle as BUNDLE-without-.json
-+ ".assessment.json", because the label signs its digest.
++ ".assessment.json", because the label signs its digest. A product with a
+regime that does not conform or is incomplete gets no label (exit 1) unless
+--allow-nonconforming is given.
 
 With --witness URL (repeatable) and --trust FILE, the new checkpoint is
 submitted to those witnesses; their cosignatures go into the bundle and the
@@ -103,6 +105,10 @@ with "dualmark label witness").`,
 			sum, arts, err := summarizeInput(args[0], out, sbomPath, db)
 			if err != nil {
 				return err
+			}
+			if bad := negativeVerdicts(sum); len(bad) > 0 && !allowNonconforming {
+				fmt.Fprintf(cmd.ErrOrStderr(), "dualmark: refusing to issue a label: %s (a label for such a product needs --allow-nonconforming, and its verdicts then show it in every view)\n", strings.Join(bad, ", "))
+				return failed()
 			}
 			if firmware != "" {
 				arts = append(arts, label.Artifact{Role: "firmware", Path: firmware})
@@ -155,8 +161,21 @@ with "dualmark label witness").`,
 	cmd.Flags().StringVar(&sbomPath, "sbom", "", "SBOM the label covers by digest (a dossier's own SBOM is used by default)")
 	cmd.Flags().StringVar(&db, "db", "", "advisory database for the scan when PATH is a dossier")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&allowNonconforming, "allow-nonconforming", false, "issue the label even when a regime does not conform or is incomplete (the signed verdicts say so)")
 	wf.register(cmd) // witness.go
 	return cmd
+}
+
+// negativeVerdicts lists the regimes whose verdict is negative.
+func negativeVerdicts(sum *label.Summary) []string {
+	var out []string
+	for id, v := range sum.Regimes {
+		if assess.Negative(v.Verdict) {
+			out = append(out, id+" "+v.Verdict)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // summarizeInput reads an assessment JSON file, or assesses a dossier and

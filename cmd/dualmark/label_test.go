@@ -24,7 +24,9 @@ func TestLabelFlow(t *testing.T) {
 		{"generate", []string{"keys", "generate", "--out", p("k1"), "--issuer", "Acme", "--origin", "example.com/acme", "--trust", p("trust.json")}, 0},
 		{"generate never overwrites", []string{"keys", "generate", "--out", p("k1"), "--issuer", "Acme"}, 2},
 		{"public", []string{"keys", "public", p("k1"), "--json"}, 0},
-		{"issue", []string{"label", "issue", assessment, "--keys", p("k1"), "--log", p("log"), "--out", p("a.label.json"), "--firmware", fw}, 0},
+		// the test assessment has an incomplete and a non-conforming regime
+		{"issue refused for a non-conforming product", []string{"label", "issue", assessment, "--keys", p("k1"), "--log", p("log"), "--out", p("n.label.json")}, 1},
+		{"issue", []string{"label", "issue", assessment, "--keys", p("k1"), "--log", p("log"), "--out", p("a.label.json"), "--firmware", fw, "--allow-nonconforming"}, 0},
 		{"issue bad input", []string{"label", "issue", p("trust.json"), "--keys", p("k1"), "--log", p("log"), "--out", p("x.json")}, 2},
 		{"verify", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--artifact", fw, "--log", p("log")}, 0},
 		{"verify wrong artifact", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--artifact", p("trust.json")}, 1},
@@ -37,7 +39,7 @@ func TestLabelFlow(t *testing.T) {
 		// rotation: new keys, same log; the old label keeps verifying
 		{"generate k2", []string{"keys", "generate", "--out", p("k2"), "--issuer", "Acme", "--origin", "example.com/acme"}, 0},
 		{"rotate", []string{"keys", "public", p("k2"), "--trust", p("trust.json"), "--supersede"}, 0},
-		{"issue with k2", []string{"label", "issue", assessment, "--keys", p("k2"), "--log", p("log"), "--out", p("b.label.json")}, 0},
+		{"issue with k2", []string{"label", "issue", assessment, "--keys", p("k2"), "--log", p("log"), "--out", p("b.label.json"), "--allow-nonconforming"}, 0},
 		{"old label after rotation", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json")}, 0},
 		{"old label superseded but valid", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--log", p("log")}, 0},
 		{"revoke", []string{"label", "revoke", p("b.label.json"), "--keys", p("k2"), "--log", p("log"), "--reason", "test"}, 0},

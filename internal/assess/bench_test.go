@@ -23,7 +23,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	start := time.Now()
 	for b.Loop() {
-		if _, err := Evaluate(d, Inputs{Catalog: cat}); err != nil {
+		if _, err := Evaluate(d, Inputs{On: testOn, Catalog: cat}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/match"
@@ -44,6 +45,9 @@ type Facts struct {
 	SBOM *SBOMSummary
 	// Scan is nil when the SBOM was not scanned.
 	Scan *match.Result
+	// On is the assessment date (the support period is judged per unit
+	// placed on the market up to it).
+	On time.Time
 }
 
 // outcome builds an Outcome.
@@ -161,7 +165,10 @@ var Checks = []Check{
 				return []Outcome{outcome(NotMet, "the dossier names no vulnerability disclosure policy (vulnerabilityHandling.disclosurePolicy)",
 					"publish a coordinated vulnerability disclosure policy and give its URL", idCRACVD, idENCVD, idNISTContact)}
 			}
-			return []Outcome{outcome(Met, "disclosure policy published at "+v.DisclosurePolicy, "", idCRACVD, idENCVD)}
+			// A published policy meets EN 303 645 5.2-1; CRA II.5 asks to put
+			// the policy in place and enforce it, which a URL does not show.
+			return []Outcome{outcome(Met, "disclosure policy published at "+v.DisclosurePolicy, "", idENCVD),
+				outcome("", "", "a published policy ("+v.DisclosurePolicy+") does not show that it is put in place and enforced: add evidence (process records, the policy document) for CRA-II.5", idCRACVD)}
 		},
 	},
 	{
@@ -440,10 +447,11 @@ var Checks = []Check{
 		},
 	},
 	{
-		Name:    "fcc-declarations",
-		Title:   "FCC §8.208(c) applicant declarations",
-		Decides: []string{"FCC-8.208c.1", "FCC-8.208c.2", "FCC-8.208c.3", "FCC-8.208c.4", "FCC-8.208c.5", "FCC-8.208c.6", "FCC-8.208c.7", "FCC-8.208c.8"},
-		Eval:    evalFCCDeclarations,
+		Name:  "fcc-declarations",
+		Title: "FCC §8.208(c) applicant declarations",
+		Decides: []string{"FCC-8.208c.1", "FCC-8.208c.2", "FCC-8.208c.3", "FCC-8.208c.4", "FCC-8.208c.5", "FCC-8.208c.6", "FCC-8.208c.7", "FCC-8.208c.8",
+			"FCC-8.208d", "FCC-8.208f", "FCC-8.208g", "FCC-8.208i", "FCC-8.215"},
+		Eval: evalFCCDeclarations,
 	},
 }
 

@@ -14,9 +14,40 @@ func sortStrings(s []string) { sort.Strings(s) }
 // minSupportYears is the CRA Art. 13(8) minimum support period.
 const minSupportYears = 5
 
-// evalSupportPeriod applies CRA Art. 13(8): at least five years, unless the
-// product is expected to be in use for less, in which case the period must
-// cover the expected use and the rationale must say so.
+// requiredSupportYears is the support period each unit needs (CRA Art.
+// 13(8)): the expected use time, at least five years; shorter only when a
+// shorter expected use is justified. It returns -1 and the reason when a
+// shorter period is not justified.
+func requiredSupportYears(sp dossier.SupportPeriod) (int, string) {
+	exp := sp.ExpectedUseYears
+	switch {
+	case exp > minSupportYears:
+		return exp, fmt.Sprintf("the expected use of %d years, longer than the 5-year minimum", exp)
+	case exp <= 0 || exp == minSupportYears:
+		return minSupportYears, "the 5-year minimum"
+	case sp.Rationale == "":
+		return -1, fmt.Sprintf("the shorter expected use of %d years is not justified (supportPeriod.rationale)", exp)
+	}
+	return exp, fmt.Sprintf("the justified shorter expected use of %d years (%s)", exp, sp.Rationale)
+}
+
+// lastUnit is the placing date of the latest unit the support period must
+// cover, and how it was found.
+func lastUnit(f *Facts) (dossier.Date, string) {
+	m, sp := f.Dossier.Market, f.Dossier.SupportPeriod
+	switch {
+	case m.LastPlaced != nil:
+		return *m.LastPlaced, "the last unit placed on the market (market.lastPlaced " + m.LastPlaced.String() + ")"
+	case !f.On.IsZero() && (m.FirstPlaced != nil || sp.Start == nil || !sp.Start.After(f.On)):
+		return dossier.Date{Time: f.On}, "a unit placed on the assessment date " + f.On.Format(dossier.DateLayout) + " (units are still being placed: no market.lastPlaced)"
+	}
+	return *sp.Start, "the start of support (supportPeriod.start; no market dates stated)"
+}
+
+// evalSupportPeriod applies CRA Art. 13(8) per unit: every unit placed on
+// the market is supported for at least five years from its placing, or for
+// its longer expected use; a shorter period needs a justified shorter
+// expected use.
 func evalSupportPeriod(f *Facts) []Outcome {
 	sp := f.Dossier.SupportPeriod
 	if sp.Start == nil || sp.End == nil {
@@ -26,27 +57,18 @@ func evalSupportPeriod(f *Facts) []Outcome {
 		return []Outcome{outcome(NotMet, fmt.Sprintf("the support period ends (%s) before it starts (%s)", sp.End, sp.Start),
 			"correct supportPeriod.start and supportPeriod.end", idCRASupport)}
 	}
-	span := fmt.Sprintf("%s to %s", sp.Start, sp.End)
-	if !sp.End.Before(sp.Start.AddDate(minSupportYears, 0, 0)) {
-		return []Outcome{outcome(Met, "support period "+span+" is at least 5 years", "", idCRASupport)}
+	years, why := requiredSupportYears(sp)
+	if years < 0 {
+		return []Outcome{outcome(NotMet, "the support period must be at least 5 years: "+why+" (Art. 13(8))",
+			"record in supportPeriod.rationale why the product is expected to be in use for less than 5 years, or support it for 5 years", idCRASupport)}
 	}
-	exp := sp.ExpectedUseYears
-	switch {
-	case exp <= 0 || exp >= minSupportYears:
-		why := "no shorter expected use is stated (supportPeriod.expectedUseYears)"
-		if exp >= minSupportYears {
-			why = fmt.Sprintf("the product is expected to be in use for %d years", exp)
-		}
-		return []Outcome{outcome(NotMet, "support period "+span+" is shorter than 5 years and "+why,
-			"extend support to at least 5 years, or state and justify a shorter expected use", idCRASupport)}
-	case sp.Rationale == "":
-		return []Outcome{outcome(NotMet, fmt.Sprintf("support period %s is shorter than 5 years; the expected use of %d years is not justified (supportPeriod.rationale)", span, exp),
-			"record in supportPeriod.rationale why the product is expected to be in use for less than 5 years", idCRASupport)}
-	case sp.End.Before(sp.Start.AddDate(exp, 0, 0)):
-		return []Outcome{outcome(NotMet, fmt.Sprintf("support period %s is shorter than the expected use of %d years", span, exp),
-			"support the product for at least its expected use", idCRASupport)}
+	base, baseWhy := lastUnit(f)
+	need := base.AddDate(years, 0, 0)
+	if sp.End.Before(need) {
+		return []Outcome{outcome(NotMet, fmt.Sprintf("support ends on %s, but %s needs support until at least %s: %s (Art. 13(8))", sp.End, baseWhy, need.Format(dossier.DateLayout), why),
+			fmt.Sprintf("extend supportPeriod.end to %s or later, or state market.lastPlaced", need.Format(dossier.DateLayout)), idCRASupport)}
 	}
-	return []Outcome{outcome(Met, fmt.Sprintf("support period %s covers the justified expected use of %d years (%s)", span, exp, sp.Rationale), "", idCRASupport)}
+	return []Outcome{outcome(Met, fmt.Sprintf("support until %s covers %s for %s (Art. 13(8))", sp.End, baseWhy, why), "", idCRASupport)}
 }
 
 // evalDebugPorts fails EN 303 645 5.6-4 for a debug port left enabled in
@@ -141,8 +163,16 @@ func evalLogging(f *Facts) []Outcome {
 	return []Outcome{outcome("", "", "state logging.securityEvents and logging.events", "CRA-I.2.l", "NISTIR8425-6a")}
 }
 
-// evalSBOM decides CRA-II.1 from the SBOM quality profile, and the FCC and
-// NIST inventory items from the SBOM's existence.
+// commonFormats are the SBOM formats dualmark counts as "commonly used"
+// (CRA Annex I Part II (1)): the two formats the SBOM guidance of BSI, NTIA
+// and CISA names.
+var commonFormats = map[string]bool{"cyclonedx": true, "spdx": true}
+
+// evalSBOM decides CRA-II.1 by the Regulation's own test (a commonly used,
+// machine-readable format covering at least the top-level dependencies)
+// and shows the quality profile (BSI TR-03183-2, NTIA, CISA) beside it as
+// a finding; the FCC and NIST inventory items follow from the SBOM's
+// existence.
 func evalSBOM(f *Facts) []Outcome {
 	d := f.Dossier
 	s := f.SBOM
@@ -150,14 +180,21 @@ func evalSBOM(f *Facts) []Outcome {
 	switch {
 	case s != nil:
 		out = append(out, outcome(Met, fmt.Sprintf("SBOM maintained: %s %s with %d components", s.Format, s.SpecVersion, s.Components), "", "FCC-REG-10", "NISTIR8425-7.1b"))
+		quality := "quality profile not checked: " + s.Note
 		switch {
-		case s.Profile == "":
-			out = append(out, outcome("", "", "the SBOM quality profile could not be checked: "+s.Note, idCRASBOM))
-		case s.Pass:
-			out = append(out, outcome(Met, fmt.Sprintf("SBOM (%s %s, %d components) passes the %s profile", s.Format, s.SpecVersion, s.Components, s.Profile), "", idCRASBOM))
+		case s.Profile != "" && s.Pass:
+			quality = "quality finding: it also passes the " + s.Profile + " profile"
+		case s.Profile != "":
+			quality = fmt.Sprintf("quality finding (not the legal test): it fails the %s profile: %s", s.Profile, strings.Join(s.Failed, "; "))
+		}
+		switch {
+		case !commonFormats[strings.ToLower(s.Format)]:
+			out = append(out, outcome("", "", fmt.Sprintf("the SBOM format %s is not one dualmark counts as commonly used (CycloneDX, SPDX): give evidence that it is", s.Format), idCRASBOM))
+		case s.Components == 0:
+			out = append(out, outcome(NotMet, fmt.Sprintf("the %s SBOM lists no component, so it does not cover the top-level dependencies (Annex I Part II (1)); %s", s.Format, quality),
+				"list at least the top-level dependencies of the firmware in the SBOM", idCRASBOM))
 		default:
-			out = append(out, outcome(NotMet, fmt.Sprintf("SBOM fails the %s profile: %s", s.Profile, strings.Join(s.Failed, "; ")),
-				"complete the SBOM fields the profile asks for (run \"dualmark sbom check\")", idCRASBOM))
+			out = append(out, outcome(Met, fmt.Sprintf("SBOM in a commonly used, machine-readable format (%s %s, read by dualmark) listing %d components, which cover the top-level dependencies as far as dualmark can tell (Annex I Part II (1)); %s", s.Format, s.SpecVersion, s.Components, quality), "", idCRASBOM))
 		}
 	case d.SBOM == nil && d.HBOM == nil:
 		out = append(out, outcome(NotMet, "the dossier names no SBOM (sbom)", "generate an SBOM of the firmware and reference it under sbom.path",
@@ -166,7 +203,7 @@ func evalSBOM(f *Facts) []Outcome {
 		out = append(out, outcome(Met, "an HBOM is maintained (hbom)", "", "FCC-REG-10"),
 			outcome(NotMet, "the dossier names no SBOM (sbom)", "generate an SBOM of the firmware and reference it under sbom.path", idCRASBOM))
 	default:
-		out = append(out, outcome("", "", "give the SBOM file (sbom.path or --sbom) so its quality can be checked", idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
+		out = append(out, outcome("", "", "give the SBOM file (sbom.path or --sbom) so dualmark can read it", idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
 	}
 	return out
 }
@@ -214,21 +251,26 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// evalFCCDeclarations reads the §8.208(c) declarations.
+// evalFCCDeclarations reads the declarations of 47 CFR §8.208(c), (d),
+// (f), (g), the US agent of §8.208(i) and the §8.215 records.
 func evalFCCDeclarations(f *Facts) []Outcome {
 	d := f.Dossier.FCCDeclarations
 	decl := []struct {
 		id, field, text string
 		v               *bool
 	}{
-		{"FCC-8.208c.1", "meetsRequirements", "the product meets all programme requirements", d.MeetsRequirements},
-		{"FCC-8.208c.2", "notCoveredList", "the product is not produced by an entity on the Covered List", d.NotCoveredList},
-		{"FCC-8.208c.3", "notProhibitedEntity", "the producer is not on the Commerce Entity List", d.NotProhibitedEntity},
-		{"FCC-8.208c.4", "notProhibitedEntity", "the producer is not a DoD 1260H-listed entity", d.NotProhibitedEntity},
-		{"FCC-8.208c.5", "notProhibitedEntity", "the applicant is not debarred or suspended", d.NotProhibitedEntity},
-		{"FCC-8.208c.6", "securableProduct", "every reasonable measure was taken to create a securable product", d.SecurableProduct},
-		{"FCC-8.208c.7", "fixUntilSupportEnd", "critical vulnerabilities will be found and fixed until the support end date", d.FixUntilSupportEnd},
-		{"FCC-8.208c.8", "noDisclaimer", "these commitments will not be disclaimed", d.NoDisclaimer},
+		{"FCC-8.208c.1", "meetsRequirements", "the product meets all the requirements of the IoT Labeling Program", d.MeetsRequirements},
+		{"FCC-8.208c.2", "notCoveredList", "the applicant is not identified on the Covered List as producing covered communications equipment", d.NotCoveredList},
+		{"FCC-8.208c.3", "noCoveredEquipment", "the product is not comprised of covered equipment on the Covered List", d.NoCoveredEquipment},
+		{"FCC-8.208c.4", "notProhibitedEntity", "the product is not produced by an entity, its affiliates or subsidiaries on the Commerce Entity List or the DoD 1260H list", d.NotProhibitedEntity},
+		{"FCC-8.208c.5", "notDebarred", "the product is not owned, controlled by or affiliated with anyone suspended or debarred from federal procurements or financial awards", d.NotDebarred},
+		{"FCC-8.208c.6", "securableProduct", "the applicant has taken every reasonable measure to create a securable product", d.SecurableProduct},
+		{"FCC-8.208c.7", "fixUntilSupportEnd", "until the registry's support end date, critical vulnerabilities are identified and promptly fixed", d.FixUntilSupportEnd},
+		{"FCC-8.208c.8", "noDisclaimer", "the applicant will not disclaim or limit the enforceability of these declarations", d.NoDisclaimer},
+		{"FCC-8.208d", "statementsTrue", "all statements in the application are true and correct (written, signed)", d.StatementsTrue},
+		{"FCC-8.208f", "reasonablySecure", "the product is reasonably secure and updated through the minimum support period, whose end date is disclosed", d.ReasonablySecure},
+		{"FCC-8.208g", "notProhibited", "the product is not prohibited under §8.204", d.NotProhibited},
+		{"FCC-8.215", "recordsKept", "design and changes, production inspection and testing, and test results are kept for 2 years after marketing ends", d.RecordsKept},
 	}
 	var out []Outcome
 	for _, x := range decl {
@@ -237,10 +279,18 @@ func evalFCCDeclarations(f *Facts) []Outcome {
 			out = append(out, outcome(Met, "declared: "+x.text, "", x.id))
 		case isFalse(x.v):
 			out = append(out, outcome(NotMet, "the applicant cannot declare that "+x.text+" (fccDeclarations."+x.field+": false)",
-				"the product cannot carry the Cyber Trust Mark unless this declaration can be made", x.id))
+				"the product cannot carry the Cyber Trust Mark unless this can be declared", x.id))
 		default:
 			out = append(out, outcome("", "", "state fccDeclarations."+x.field, x.id))
 		}
+	}
+	switch a := d.USAgent; {
+	case a == nil || a.Address == nil || a.Email == "":
+		out = append(out, outcome("", "", "state fccDeclarations.usAgent with its physical US address and email (§8.208(i))", "FCC-8.208i"))
+	case !isTrue(d.AgentAttestation):
+		out = append(out, outcome("", "", "state fccDeclarations.agentAttestation: the attestation signed by the applicant and "+a.Name+" (§8.208(i)(1))", "FCC-8.208i"))
+	default:
+		out = append(out, outcome(Met, "US agent for service of process: "+a.Name+", "+a.Email+", with the signed attestation", "", "FCC-8.208i"))
 	}
 	return out
 }
@@ -328,7 +378,7 @@ func evalDoC(f *Facts) []Outcome {
 		out = append(out, outcome(Met, "the declaration names "+d.Manufacturer.Name+" and its postal address", "", "CRA-AV.2"))
 	}
 	if len(c.Standards) > 0 {
-		out = append(out, outcome(Met, "standards applied: "+strings.Join(c.Standards, "; "), "", "CRA-AV.6"))
+		out = append(out, outcome(Met, "standards applied: "+strings.Join(c.StandardRefs(), "; "), "", "CRA-AV.6"))
 	}
 	switch {
 	case c.NotifiedBody != nil && c.NotifiedBody.Number != "":

@@ -66,7 +66,7 @@ var checkCases = []checkCase{
 	{"support-end-published", "shown", nil, map[string]string{"EN303645-5.3-13": Met, "FCC-REG-9": Met, "NISTIR8425-10.1e": Met}},
 	{"support-end-published", "hidden", func(d *dossier.Dossier, _ *Facts) { d.SupportPeriod.DisclosedAtPurchase = ptr(false) },
 		map[string]string{"NISTIR8425-10.1e": NotMet, "EN303645-5.3-13": "", "FCC-REG-9": Met}},
-	{"disclosure-policy", "published", nil, map[string]string{idCRACVD: Met, idENCVD: Met}},
+	{"disclosure-policy", "published: EN 5.2-1 met, CRA Annex I Part II(5) needs put in place and enforced", nil, map[string]string{idCRACVD: "", idENCVD: Met}},
 	{"disclosure-policy", "missing", func(d *dossier.Dossier, _ *Facts) { d.VulnerabilityHandling.DisclosurePolicy = "" },
 		map[string]string{idCRACVD: NotMet, idENCVD: NotMet, idNISTContact: NotMet}},
 	{"vulnerability-contact", "given", nil, map[string]string{"CRA-II.6": Met, "CRA-AII.2": Met, idNISTContact: Met}},
@@ -109,12 +109,16 @@ var checkCases = []checkCase{
 	{"security-logging", "not logged", func(d *dossier.Dossier, _ *Facts) { d.Logging.SecurityEvents = ptr(false) },
 		map[string]string{"CRA-I.2.l": NotMet, "NISTIR8425-6a": NotMet}},
 	{"sbom-quality", "passes", nil, map[string]string{idCRASBOM: Met, "FCC-REG-10": Met}},
-	{"sbom-quality", "fails profile", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Pass, f.SBOM.Failed = false, []string{"bsi/hash"} },
-		map[string]string{idCRASBOM: NotMet, "FCC-REG-10": Met}},
+	{"sbom-quality", "CRA Annex I Part II(1): failing BSI TR-03183-2 is a quality finding, not a failure", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Pass, f.SBOM.Failed = false, []string{"bsi/hash"} },
+		map[string]string{idCRASBOM: Met, "FCC-REG-10": Met}},
+	{"sbom-quality", "CRA Annex I Part II(1): no component listed fails the top-level dependencies test", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Components = 0 },
+		map[string]string{idCRASBOM: NotMet}},
+	{"sbom-quality", "CRA Annex I Part II(1): a format not commonly used is left to evidence", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Format = "custom-csv" },
+		map[string]string{idCRASBOM: ""}},
 	{"sbom-quality", "no SBOM at all", func(d *dossier.Dossier, f *Facts) { d.SBOM, f.SBOM = nil, nil },
 		map[string]string{idCRASBOM: NotMet, "FCC-REG-10": NotMet}},
-	{"sbom-quality", "profile not checkable", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Profile, f.SBOM.Note = "", "not implemented" },
-		map[string]string{idCRASBOM: ""}},
+	{"sbom-quality", "profile not checkable: the legal test still decides", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Profile, f.SBOM.Note = "", "not implemented" },
+		map[string]string{idCRASBOM: Met}},
 	{"known-vulnerabilities", "high only", nil, map[string]string{idCRANoVulns: Met}},
 	{"known-vulnerabilities", "KEV finding", func(_ *dossier.Dossier, f *Facts) {
 		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Advisory: match.AdvisoryRef{ID: "CVE-2023-44487"}, KEV: true, Severity: "high"})
@@ -138,6 +142,39 @@ var checkCases = []checkCase{
 	{"privacy-information", "no personal data", func(d *dossier.Dossier, _ *Facts) { d.Data.PersonalData, d.Data.PrivacyPolicy = ptr(false), "" }, map[string]string{"EN303645-6-1": NotApplicable}},
 	{"fcc-declarations", "all declared", nil, map[string]string{"FCC-8.208c.1": Met, "FCC-8.208c.5": Met, "FCC-8.208c.8": Met}},
 	{"fcc-declarations", "covered list", func(d *dossier.Dossier, _ *Facts) { d.FCCDeclarations.NotCoveredList = ptr(false) }, map[string]string{"FCC-8.208c.2": NotMet, "FCC-8.208c.1": Met}},
+	{"fcc-declarations", "47 CFR 8.208(c)(3) covered equipment", func(d *dossier.Dossier, _ *Facts) { d.FCCDeclarations.NoCoveredEquipment = ptr(false) }, map[string]string{"FCC-8.208c.3": NotMet, "FCC-8.208c.2": Met}},
+	{"fcc-declarations", "47 CFR 8.208(c)(5) suspended or debarred from federal procurement", func(d *dossier.Dossier, _ *Facts) { d.FCCDeclarations.NotDebarred = ptr(false) }, map[string]string{"FCC-8.208c.5": NotMet, "FCC-8.208c.4": Met}},
+	{"fcc-declarations", "47 CFR 8.208(d),(f),(g) and 8.215 declared", nil, map[string]string{"FCC-8.208d": Met, "FCC-8.208f": Met, "FCC-8.208g": Met, "FCC-8.215": Met}},
+	{"fcc-declarations", "47 CFR 8.208(i) US agent without address", func(d *dossier.Dossier, _ *Facts) { d.FCCDeclarations.USAgent = &dossier.Party{Name: "Agent"} }, map[string]string{"FCC-8.208i": ""}},
+	{"fcc-declarations", "47 CFR 8.208(i) US agent with address, email and attestation", func(d *dossier.Dossier, _ *Facts) {
+		d.FCCDeclarations.USAgent = &dossier.Party{Name: "Agent Inc.", Email: "agent@x", Address: &dossier.Address{City: "Wilmington", Country: "US"}}
+	}, map[string]string{"FCC-8.208i": Met}},
+	{"fcc-declarations", "47 CFR 8.208(i) attestation not stated", func(d *dossier.Dossier, _ *Facts) {
+		d.FCCDeclarations.USAgent = &dossier.Party{Name: "Agent Inc.", Email: "agent@x", Address: &dossier.Address{City: "Wilmington", Country: "US"}}
+		d.FCCDeclarations.AgentAttestation = nil
+	}, map[string]string{"FCC-8.208i": ""}},
+	{"support-period", "CRA Art. 13(8) per unit: last unit placed 2028 needs support to 2033", func(d *dossier.Dossier, _ *Facts) {
+		d.Market.LastPlaced = dossier.NewDate(2028, 6, 30)
+	}, map[string]string{idCRASupport: NotMet}},
+	{"support-period", "CRA Art. 13(8) longer expected use lengthens the period", func(d *dossier.Dossier, _ *Facts) {
+		d.SupportPeriod.ExpectedUseYears = 8
+	}, map[string]string{idCRASupport: NotMet}},
+	{"support-period", "CRA Art. 13(8) units still placed are judged on the assessment date", func(d *dossier.Dossier, f *Facts) {
+		d.Market.FirstPlaced = dossier.NewDate(2026, 3, 1)
+		f.On = dossier.NewDate(2027, 6, 1).Time
+	}, map[string]string{idCRASupport: NotMet}},
+	{"support-period", "CRA Art. 13(8) last unit covered for 5 years", func(d *dossier.Dossier, _ *Facts) {
+		d.Market.LastPlaced = dossier.NewDate(2026, 12, 31)
+	}, map[string]string{idCRASupport: Met}},
+	{"red-facts", "RED DA 2022/30 AUM: universal default password", func(d *dossier.Dossier, _ *Facts) { d.Authentication.DefaultPassword = "universal" },
+		map[string]string{"RED-AUM": NotMet}},
+	{"red-facts", "RED DA 2022/30 Art. 3(3)(e): no personal data", func(d *dossier.Dossier, _ *Facts) { d.Data.PersonalData = ptr(false) },
+		map[string]string{"RED-3.3.e": NotApplicable, "RED-DLM": NotApplicable}},
+	{"red-facts", "RED DA 2022/30 SUM: unsigned updates", func(d *dossier.Dossier, _ *Facts) { d.Updates.Signed = ptr(false) },
+		map[string]string{"RED-SUM": NotMet}},
+	{"red-facts", "RED DA 2022/30 SCM, DLM, LGM from facts", func(d *dossier.Dossier, _ *Facts) {
+		d.Cryptography.EncryptionInTransit, d.Data.Deletion.FactoryReset, d.Logging.SecurityEvents = ptr(false), ptr(false), ptr(false)
+	}, map[string]string{"RED-SCM": NotMet, "RED-DLM": NotMet, "RED-LGM": NotMet}},
 	{"fcc-declarations", "unstated", func(d *dossier.Dossier, _ *Facts) { d.FCCDeclarations = dossier.FCCDeclarations{} }, map[string]string{"FCC-8.208c.6": ""}},
 	{"sbom-availability", "published", nil, map[string]string{"CRA-AII.9": Met}},
 	{"sbom-availability", "kept private", func(d *dossier.Dossier, _ *Facts) { d.SBOM.Available = ptr(false) }, map[string]string{"CRA-AII.9": NotApplicable}},

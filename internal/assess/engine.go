@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
@@ -16,7 +17,8 @@ type Catalog interface {
 	ByRegime(regime string) []catalog.Requirement
 	Get(id string) (catalog.Requirement, bool)
 	Map(id string) []catalog.Mapping
-	Routes(class string) []catalog.Route
+	RoutesFor(class string, b catalog.RouteBasis) []catalog.RouteDecision
+	LookupCited(act, reference string) (catalog.CitedStandard, bool)
 }
 
 // Inputs are everything Evaluate looks at besides the dossier.
@@ -32,6 +34,9 @@ type Inputs struct {
 	Regimes []string
 	// Checks replaces the check table (Checks when nil); for tests.
 	Checks []Check
+	// On is the assessment date: the rules in force on that day decide
+	// (zero: today, in UTC).
+	On time.Time
 }
 
 // decision is one source's say on one requirement.
@@ -40,6 +45,9 @@ type decision struct {
 	reason   string
 	evidence string
 	next     string
+	// producer is who produced the evidence behind a met decision
+	// (catalog.ProducerManufacturer for dossier facts).
+	producer string
 }
 
 // state collects what is known about one requirement while evaluating.
@@ -68,7 +76,7 @@ func (s *state) status() string {
 
 // assessedRegimes are the catalog regimes whose requirements are evaluated;
 // all of them take part in crosswalk reuse even when not reported.
-var assessedRegimes = []string{catalog.RegimeCRA, catalog.RegimeNISTIR8425, catalog.RegimeFCC, catalog.RegimeEN303645}
+var assessedRegimes = []string{catalog.RegimeCRA, catalog.RegimeRED, catalog.RegimeNISTIR8425, catalog.RegimeFCC, catalog.RegimeEN303645}
 
 // Evaluate assesses d against every requirement of the selected regimes.
 // It never panics on dossier content; it fails only on a bad regime name or
@@ -88,7 +96,13 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 	if checks == nil {
 		checks = Checks
 	}
-	e := &evaluator{cat: in.Catalog, states: map[string]*state{}, claimed: map[string]bool{}}
+	on := in.On
+	if on.IsZero() {
+		on = time.Now().UTC()
+	}
+	on = time.Date(on.Year(), on.Month(), on.Day(), 0, 0, 0, 0, time.UTC)
+	tl := timelineOf(d, on)
+	e := &evaluator{cat: in.Catalog, states: map[string]*state{}, claimed: map[string]bool{}, tl: tl}
 	for _, r := range assessedRegimes {
 		for _, req := range in.Catalog.ByRegime(r) {
 			st := &state{req: req}
@@ -96,7 +110,7 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 			e.order = append(e.order, st)
 		}
 	}
-	facts := &Facts{Dossier: d, SBOM: in.SBOM, Scan: in.Scan}
+	facts := &Facts{Dossier: d, SBOM: in.SBOM, Scan: in.Scan, On: on}
 	e.runChecks(checks, facts)
 	e.applyClaims(d)
 	e.applyEvidence(d)
@@ -108,14 +122,22 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 		Order:   regimes,
 		SBOM:    in.SBOM,
 		Scan:    summariseScan(in.Scan),
+		On:      day(on),
+		Rules:   append(tl.rules, tl.notes...),
 	}
 	a.Reuse.ByRegime = map[string]float64{}
 	all := e.results()
+	route, basisWarnings := craRoute(in.Catalog, d, tl)
+	a.Warnings = append(basisWarnings, supportWarnings(d, on)...)
 	for _, r := range regimes {
 		rr := e.regimeResult(r, all)
 		rr.Versions = versions(in.Catalog, r)
-		if r == RegimeCRA {
-			rr.Route = craRoute(in.Catalog, d)
+		switch r {
+		case RegimeCRA:
+			rr.Route = route
+			applyRoute(rr, route, tl)
+		case RegimeREDDA:
+			applyRED(rr, in.Catalog, d, tl)
 		}
 		a.Regimes[r] = rr
 		a.Reuse.Settled += rr.Reuse.Settled
@@ -150,6 +172,7 @@ type evaluator struct {
 	states  map[string]*state
 	order   []*state
 	claimed map[string]bool // requirements with a not-applicable claim
+	tl      timeline        // the rules in force on the assessment date
 }
 
 func (e *evaluator) add(id string, d decision) {
@@ -172,7 +195,7 @@ func (e *evaluator) runChecks(checks []Check, f *Facts) {
 					st.hints = append(st.hints, o.Next)
 					continue
 				}
-				st.decisions = append(st.decisions, decision{status: o.Status, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next})
+				st.decisions = append(st.decisions, decision{status: o.Status, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next, producer: catalog.ProducerManufacturer})
 				if o.Status == NotMet && c.PropagateFail {
 					e.propagateFail(id, c.Name, o)
 				}
@@ -242,12 +265,13 @@ func (e *evaluator) applyEvidence(d *dossier.Dossier) {
 		if ev.Date != nil {
 			date = ", " + ev.Date.String()
 		}
+		producer, by := producerOf(ev)
 		for _, id := range ev.Demonstrates {
-			reason := fmt.Sprintf("%s by %s%s demonstrates it", what, ev.Issuer, date)
+			reason := fmt.Sprintf("%s by %s (%s)%s demonstrates it", what, ev.Issuer, by, date)
 			if st, ok := e.states[id]; ok && !kindFits(ev.Kind, st.req.Evidence) {
 				reason += fmt.Sprintf(" (note: the catalog expects %s for this requirement)", strings.Join(st.req.Evidence, " or "))
 			}
-			e.add(id, decision{status: Met, evidence: ref, reason: reason})
+			e.add(id, decision{status: Met, evidence: ref, reason: reason, producer: producer})
 		}
 	}
 }
@@ -289,7 +313,7 @@ func (e *evaluator) reuse() {
 			if !ok || direct[m.To] != Unknown {
 				continue
 			}
-			r := Reuse{From: src.req.ID, Relation: m.Relation, Derived: m.Derived}
+			r := Reuse{From: src.req.ID, Relation: m.Relation, Derived: m.Derived, by: src.producers()}
 			switch m.Relation {
 			case catalog.Equivalent, catalog.Superset:
 				r.Coverage = "full"
@@ -324,7 +348,13 @@ func (st *state) fullReuse() bool {
 // result turns the collected state into the requirement's result.
 func (e *evaluator) result(st *state) (r RequirementResult) {
 	r = RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation, Confidence: st.req.Confidence,
-		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}}
+		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}, NotInForce: e.tl.notInForce(st.req)}
+	prepared := r.Status == Met && !st.producedBy(st.req.Producers)
+	if prepared {
+		// The manufacturer's own evidence prepares the requirement but
+		// cannot settle it: reuse never upgrades evidence either.
+		r.Status = Unknown
+	}
 	// Deciding reasons first, then the others (for example evidence that a
 	// failing fact overrides).
 	for pass := 0; pass < 2; pass++ {
@@ -344,7 +374,9 @@ func (e *evaluator) result(st *state) (r RequirementResult) {
 	defer func() { r.Reasons = append(r.Reasons, st.notes...) }()
 	if r.Status == Unknown {
 		r.ReusedFrom = append(r.ReusedFrom, st.reused...)
-		if st.fullReuse() {
+		if prepared || (st.fullReuse() && !st.fullReuseBy(st.req.Producers)) {
+			e.awaiting(st, &r)
+		} else if st.fullReuse() {
 			r.Status = Met
 			for _, u := range st.reused {
 				if u.Coverage == "full" {
@@ -362,6 +394,9 @@ func (e *evaluator) result(st *state) (r RequirementResult) {
 				r.Reasons = append(r.Reasons, "no check, evidence or claim decides it")
 			}
 		}
+	}
+	if r.NotInForce != "" {
+		r.Reasons = append(r.Reasons, r.NotInForce)
 	}
 	return r
 }
@@ -424,12 +459,19 @@ func (e *evaluator) results() map[string]RequirementResult {
 			continue
 		}
 		var failing, open []string
+		awaiting := ""
 		for _, k := range kids {
 			switch out[k].Status {
 			case NotMet:
 				failing = append(failing, k)
 			case Unknown:
 				open = append(open, k)
+				switch w := out[k].Awaiting; {
+				case len(open) == 1:
+					awaiting = w
+				case w != awaiting:
+					awaiting = ""
+				}
 			}
 		}
 		switch {
@@ -442,6 +484,11 @@ func (e *evaluator) results() map[string]RequirementResult {
 			continue
 		case len(open) == 0:
 			r.Status, r.Reasons, r.Next = Met, []string{"all its items are met or not applicable: " + strings.Join(kids, ", ")}, ""
+		case awaiting != "":
+			// Every open item waits for the same producer: so does the parent.
+			r.Awaiting = awaiting
+			r.Next = "have its items " + strings.Join(open, ", ") + " assessed: " + producerNeed[awaiting]
+			r.Reasons = append([]string{"its open items await evidence from the " + awaiting + ": " + strings.Join(open, ", ")}, r.Reasons...)
 		default:
 			r.Next = "settle its open items: " + strings.Join(open, ", ")
 		}
@@ -456,7 +503,8 @@ func (e *evaluator) results() map[string]RequirementResult {
 func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult) *RegimeResult {
 	rr := &RegimeResult{Regime: regime, Title: RegimeTitles[regime], Requirements: []RequirementResult{}}
 	rr.Reuse.IDs = []string{}
-	var failing, open []string
+	var failing, open, waiting, allFailing, allOpen, allWaiting []string
+	inForce, allDeciding := 0, 0
 	for _, cr := range regimeCatalogs[regime] {
 		for _, st := range e.order {
 			if st.req.Regime != cr {
@@ -471,29 +519,35 @@ func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult
 			} else if len(r.ReusedFrom) > 0 {
 				rr.Reuse.Partial++
 			}
+			if r.NotInForce == "" {
+				inForce++
+			}
 			if !decides(r) {
 				continue
 			}
-			rr.Counts.Deciding++
-			switch r.Status {
-			case NotMet:
-				failing = append(failing, r.ID)
-			case Unknown:
-				open = append(open, r.ID)
+			allDeciding++
+			classify(r, &allFailing, &allOpen, &allWaiting)
+			if r.NotInForce != "" {
+				continue
 			}
+			rr.Counts.Deciding++
+			classify(r, &failing, &open, &waiting)
 		}
 	}
 	rr.Reuse.Share = share(rr.Reuse.Settled, rr.Counts.Total)
-	switch {
-	case len(failing) > 0:
-		rr.Verdict = DoesNotConform
-		rr.VerdictReason = fmt.Sprintf("%d deciding requirement(s) not met: %s", len(failing), listShort(failing))
-	case len(open) > 0:
-		rr.Verdict = Incomplete
-		rr.VerdictReason = fmt.Sprintf("none fails, but %d mandatory requirement(s) lack evidence: %s", len(open), listShort(open))
-	default:
-		rr.Verdict = Conforms
-		rr.VerdictReason = fmt.Sprintf("all %d deciding requirements are met or justified as not applicable", rr.Counts.Deciding)
+	rr.Rules = e.tl.regimeRules(regime)
+	if inForce == 0 {
+		rr.Verdict = NotInForce
+		rr.VerdictReason = fmt.Sprintf("none of its rules applies to this product on %s", day(e.tl.on))
+	} else {
+		rr.Verdict, rr.VerdictReason = verdictOf(regime, failing, open, waiting, rr.Counts.Deciding)
+	}
+	if inForce < rr.Counts.Total && inForce > 0 {
+		rr.VerdictReason = fmt.Sprintf("judged on the %d requirement(s) in force on %s: %s", inForce, day(e.tl.on), rr.VerdictReason)
+	}
+	if inForce < rr.Counts.Total {
+		rr.Readiness, rr.ReadinessReason = verdictOf(regime, allFailing, allOpen, allWaiting, allDeciding)
+		rr.ReadinessReason = "if all its requirements applied: " + rr.ReadinessReason
 	}
 	return rr
 }

@@ -35,7 +35,8 @@ func testCatalog() *fakeCatalog {
 			{From: "CRA-I.2.a", To: "EN303645-5.2-3", Relation: catalog.Equivalent},
 			{From: "CRA-I.2.a", To: "EN303645-5.3-8", Relation: catalog.Overlaps},
 		},
-		routes: map[string][]catalog.Route{"default": {{Module: "A"}, {Module: "B+C"}}, "important-class-I": {{Module: "B+C"}, {Module: "H"}}},
+		routes: map[string][]catalog.Route{"default": {{Module: "A"}, {Module: "B+C"}},
+			"important-class-I": {{Module: "A", Needs: []string{catalog.NeedsFullHarmonised}}, {Module: "B+C"}, {Module: "H"}}},
 	}
 }
 
@@ -131,13 +132,13 @@ func TestEvaluate(t *testing.T) {
 			change: func(d *dossier.Dossier) {
 				d.Evidence = []dossier.Evidence{evidenceFor("CRA-I.2.a", "CRA-I.2.b", "CRA-I.2.d", "FCC-REG-6")}
 			},
-			verdicts: map[string]string{RegimeCRA: Conforms, RegimeUSCTM: Conforms, RegimeEN303645: Conforms},
+			verdicts: map[string]string{RegimeCRA: Conforms, RegimeUSCTM: Tested, RegimeEN303645: Conforms},
 			check: func(t *testing.T, a *Assessment) {
 				if find(t, a, "CRA-14.8").Status != Unknown {
 					t.Error("CRA-14.8 should stay unknown")
 				}
 				rt := a.Regimes[RegimeCRA].Route
-				if rt == nil || len(rt.Allowed) != 2 || !rt.ChosenAllowed {
+				if rt == nil || len(rt.Allowed) != 2 || rt.ChosenAllowed == nil || !*rt.ChosenAllowed {
 					t.Errorf("route = %+v", rt)
 				}
 			}},
@@ -148,7 +149,7 @@ func TestEvaluate(t *testing.T) {
 			},
 			check: func(t *testing.T, a *Assessment) {
 				rt := a.Regimes[RegimeCRA].Route
-				if rt.ChosenAllowed || rt.Annex != "Annex III, class I, item 17" || rt.Note == "" {
+				if rt.ChosenAllowed == nil || *rt.ChosenAllowed || rt.Annex != "Annex III, class I, item 17" || rt.Note == "" {
 					t.Errorf("route = %+v", rt)
 				}
 			}},
@@ -159,7 +160,7 @@ func TestEvaluate(t *testing.T) {
 			if tc.change != nil {
 				tc.change(d)
 			}
-			a, err := Evaluate(d, Inputs{Catalog: testCatalog(), Scan: tc.scan})
+			a, err := Evaluate(d, Inputs{On: testOn, Catalog: testCatalog(), Scan: tc.scan})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,17 +182,17 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestEvaluateErrors(t *testing.T) {
-	if _, err := Evaluate(nil, Inputs{Catalog: testCatalog()}); err == nil {
+	if _, err := Evaluate(nil, Inputs{On: testOn, Catalog: testCatalog()}); err == nil {
 		t.Error("nil dossier: no error")
 	}
 	if _, err := Evaluate(goodDossier(), Inputs{}); err == nil {
 		t.Error("no catalog: no error")
 	}
-	_, err := Evaluate(goodDossier(), Inputs{Catalog: testCatalog(), Regimes: []string{"cra", "ul"}})
+	_, err := Evaluate(goodDossier(), Inputs{On: testOn, Catalog: testCatalog(), Regimes: []string{"cra", "ul"}})
 	if err == nil || !strings.Contains(err.Error(), `"ul"`) {
 		t.Errorf("unknown regime: %v", err)
 	}
-	a, err := Evaluate(goodDossier(), Inputs{Catalog: testCatalog(), Regimes: []string{" US-CTM", "cra", "us-ctm"}})
+	a, err := Evaluate(goodDossier(), Inputs{On: testOn, Catalog: testCatalog(), Regimes: []string{" US-CTM", "cra", "us-ctm"}})
 	if err != nil || !slices.Equal(a.Order, []string{"us-ctm", "cra"}) || len(a.Regimes) != 2 {
 		t.Errorf("regime selection: %v %v", a.Order, err)
 	}
@@ -201,7 +202,7 @@ func TestEvaluateErrors(t *testing.T) {
 // by regime with verdict and requirements of {id, status, reasons,
 // evidence, reusedFrom}, reuse, and scan when scanned.
 func TestJSONContract(t *testing.T) {
-	a, err := Evaluate(goodDossier(), Inputs{Catalog: testCatalog(), Scan: &match.Result{}})
+	a, err := Evaluate(goodDossier(), Inputs{On: testOn, Catalog: testCatalog(), Scan: &match.Result{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestJSONContract(t *testing.T) {
 		if !ok {
 			t.Fatalf("regimes lacks %q", r)
 		}
-		if v := rr["verdict"]; v != Conforms && v != DoesNotConform && v != Incomplete {
+		if v := rr["verdict"]; !slices.Contains([]any{Conforms, DoesNotConform, Incomplete, ReadyForTesting, Tested, NotInForce}, v) {
 			t.Errorf("%s verdict %v", r, v)
 		}
 		for _, x := range rr["requirements"].([]any) {
@@ -248,7 +249,7 @@ func TestEveryCatalogRequirementCovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Evaluate(goodDossier(), Inputs{Catalog: cat})
+	a, err := Evaluate(goodDossier(), Inputs{On: testOn, Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,15 +294,18 @@ func rank(r RequirementResult) int {
 	case NotMet:
 		return 0
 	case Unknown:
-		if len(r.ReusedFrom) > 0 {
+		switch {
+		case r.Awaiting != "":
+			return 3 // prepared, awaiting lab or notified-body evidence
+		case len(r.ReusedFrom) > 0:
 			return 2
 		}
 		return 1
 	}
-	return 3
+	return 4
 }
 
-var verdictRank = map[string]int{DoesNotConform: 0, Incomplete: 1, Conforms: 2}
+var verdictRank = map[string]int{DoesNotConform: 0, Incomplete: 1, ReadyForTesting: 2, Tested: 3, Conforms: 3, NotInForce: 3}
 
 // randomDossier draws the facts the checks read from a seeded generator.
 func randomDossier(rng *rand.Rand, ids []string) *dossier.Dossier {
@@ -367,7 +371,7 @@ func TestAddingEvidenceNeverLowersStatus(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		d := randomDossier(rng, ids)
 		scan := scans[rng.Intn(len(scans))]
-		before, err := Evaluate(d, Inputs{Catalog: cat, Scan: scan})
+		before, err := Evaluate(d, Inputs{On: testOn, Catalog: cat, Scan: scan})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -378,7 +382,7 @@ func TestAddingEvidenceNeverLowersStatus(t *testing.T) {
 			added = append(added, ids[rng.Intn(len(ids))])
 		}
 		more.Evidence = append(more.Evidence, evidenceFor(added...))
-		after, err := Evaluate(&more, Inputs{Catalog: cat, Scan: scan})
+		after, err := Evaluate(&more, Inputs{On: testOn, Catalog: cat, Scan: scan})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +412,7 @@ func TestEvidenceKindNote(t *testing.T) {
 		ev := evidenceFor("CRA-I.2.d")
 		ev.Kind = tc.kind
 		d.Evidence = []dossier.Evidence{ev}
-		a, err := Evaluate(d, Inputs{Catalog: testCatalog()})
+		a, err := Evaluate(d, Inputs{On: testOn, Catalog: testCatalog()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -451,7 +455,7 @@ func TestJustificationProvision(t *testing.T) {
 			if tc.change != nil {
 				tc.change(d)
 			}
-			a, err := Evaluate(d, Inputs{Catalog: cat, Regimes: []string{RegimeEN303645}})
+			a, err := Evaluate(d, Inputs{On: testOn, Catalog: cat, Regimes: []string{RegimeEN303645}})
 			if err != nil {
 				t.Fatal(err)
 			}

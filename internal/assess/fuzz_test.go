@@ -43,7 +43,7 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		d.File = file(example)
-		a, err := Evaluate(d, Inputs{Catalog: cat, Scan: scan, SBOM: &SBOMSummary{Format: "cyclonedx"}})
+		a, err := Evaluate(d, Inputs{On: testOn, Catalog: cat, Scan: scan, SBOM: &SBOMSummary{Format: "cyclonedx"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,9 @@
 package assess
 
 import (
+	"slices"
+	"time"
+
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 )
@@ -36,11 +39,12 @@ func goodDossier() *dossier.Dossier {
 		SBOM: &dossier.BOMRef{Path: "sbom.cdx.json", URL: "https://test.example/sbom", Available: t},
 		UserInformation: dossier.UserInformation{SecureSetup: "https://test.example/setup", ChangesEffect: "https://test.example/changes",
 			DisableAutoUpdate: "https://test.example/updates#off", IntegratorInfo: "not for integration", SupportType: "security updates"},
-		Conformity: dossier.Conformity{Module: "A", Standards: []string{"EN 303 645"}, Signatory: &dossier.Signatory{Name: "A. Person"},
+		Conformity: dossier.Conformity{Module: "A", Standards: []dossier.Standard{{Reference: "EN 303 645"}}, Signatory: &dossier.Signatory{Name: "A. Person"},
 			Place: "Hamburg", Date: dossier.NewDate(2026, 9, 1), DeclarationURL: "https://test.example/doc"},
 		USLabel: dossier.USLabel{CyberLab: "Lab Inc.", CLA: &dossier.Party{Name: "CLA Inc."}, AuthorizationDate: dossier.NewDate(2026, 10, 1), Status: "authorized"},
 		FCCDeclarations: dossier.FCCDeclarations{MeetsRequirements: t, NotCoveredList: t, NotProhibitedEntity: t, SecurableProduct: t,
-			FixUntilSupportEnd: t, NoDisclaimer: t},
+			FixUntilSupportEnd: t, NoDisclaimer: t, NoCoveredEquipment: t, NotDebarred: t, StatementsTrue: t, ReasonablySecure: t,
+			NotProhibited: t, AgentAttestation: t, RecordsKept: t, USAgent: &dossier.Party{Name: "Agent Inc."}},
 	}
 }
 
@@ -85,7 +89,24 @@ func (c *fakeCatalog) Map(id string) []catalog.Mapping {
 	return out
 }
 
-func (c *fakeCatalog) Routes(class string) []catalog.Route { return c.routes[class] }
+// RoutesFor opens the routes that need no fact, and those whose needs the
+// basis meets, like the real catalog.
+func (c *fakeCatalog) RoutesFor(class string, b catalog.RouteBasis) []catalog.RouteDecision {
+	var out []catalog.RouteDecision
+	for _, r := range c.routes[class] {
+		open := len(r.Needs) == 0 || (b.HarmonisedInFull && slices.Contains(r.Needs, catalog.NeedsFullHarmonised)) || (b.FOSS && slices.Contains(r.Needs, catalog.NeedsFOSS))
+		out = append(out, catalog.RouteDecision{Route: r, Open: open, Why: "fake"})
+	}
+	return out
+}
+
+// LookupCited knows no cited standard.
+func (c *fakeCatalog) LookupCited(act, reference string) (catalog.CitedStandard, bool) {
+	return catalog.CitedStandard{}, false
+}
+
+// testOn is an assessment date on which the CRA applies in full.
+var testOn = time.Date(2028, 1, 10, 0, 0, 0, 0, time.UTC)
 
 func req(id, regime, obligation string) catalog.Requirement {
 	return catalog.Requirement{ID: id, Regime: regime, Title: "title of " + id, Obligation: obligation, Evidence: []string{"test-report"}}

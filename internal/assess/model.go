@@ -19,22 +19,40 @@ const (
 	Conforms       = "conforms"
 	DoesNotConform = "does-not-conform"
 	Incomplete     = "incomplete"
+	// ReadyForTesting: nothing fails and nothing is missing except the
+	// evidence an accredited lab must produce (US Cyber Trust Mark:
+	// CyberLAB test data, 47 CFR §8.208(j)).
+	ReadyForTesting = "ready-for-testing"
+	// Tested: lab evidence covers every requirement that needs it, but the
+	// regime cannot be said to be met yet (the FCC has adopted no test
+	// standard for the Cyber Trust Mark).
+	Tested = "tested"
+	// NotInForce: none of the regime's rules applies to the product on the
+	// assessment date.
+	NotInForce = "not-applicable"
 )
+
+// Negative reports whether a verdict is a negative result (exit code 1):
+// does-not-conform and incomplete are; conforms, ready-for-testing,
+// tested and not-applicable are not.
+func Negative(verdict string) bool { return verdict == DoesNotConform || verdict == Incomplete }
 
 // Assessment regimes: the names used on the command line and as keys of
 // Assessment.Regimes.
 const (
 	RegimeCRA      = "cra"
+	RegimeREDDA    = "red-da"
 	RegimeUSCTM    = "us-ctm"
 	RegimeEN303645 = "en303645"
 )
 
 // AllRegimes lists the assessment regimes in report order.
-var AllRegimes = []string{RegimeCRA, RegimeUSCTM, RegimeEN303645}
+var AllRegimes = []string{RegimeCRA, RegimeREDDA, RegimeUSCTM, RegimeEN303645}
 
 // regimeCatalogs maps an assessment regime to the catalog regimes it covers.
 var regimeCatalogs = map[string][]string{
 	RegimeCRA:      {"cra"},
+	RegimeREDDA:    {"red-da"},
 	RegimeUSCTM:    {"nistir8425", "fcc"},
 	RegimeEN303645: {"en303645"},
 }
@@ -42,6 +60,7 @@ var regimeCatalogs = map[string][]string{
 // RegimeTitles are display names of the assessment regimes.
 var RegimeTitles = map[string]string{
 	RegimeCRA:      "EU Cyber Resilience Act",
+	RegimeREDDA:    "EU RED Delegated Regulation (EU) 2022/30",
 	RegimeUSCTM:    "US Cyber Trust Mark (NIST IR 8425 + FCC)",
 	RegimeEN303645: "ETSI EN 303 645",
 }
@@ -54,6 +73,14 @@ type Assessment struct {
 	Reuse   ReuseSummary             `json:"reuse"`
 	Scan    *ScanSummary             `json:"scan,omitempty"`
 	SBOM    *SBOMSummary             `json:"sbom,omitempty"`
+	// On is the assessment date (YYYY-MM-DD): the rules in force on that
+	// day decide the verdicts.
+	On string `json:"on"`
+	// Rules say which rules applied on that date and why.
+	Rules []string `json:"rules"`
+	// Warnings are remarks that need attention but decide nothing: a
+	// support period ending within 12 months, an unknown standard reference.
+	Warnings []string `json:"warnings"`
 	// Order lists the keys of Regimes in the order they were selected.
 	Order []string `json:"-"`
 }
@@ -90,6 +117,13 @@ type RegimeResult struct {
 	// Route lists the CRA conformity-assessment procedures the product's
 	// class allows (cra only).
 	Route *Route `json:"route,omitempty"`
+	// Rules name the rules of the regime that applied on the assessment
+	// date (for example only CRA Art. 14 before 11 December 2027).
+	Rules []string `json:"rules"`
+	// Readiness is the verdict the regime would have if all its
+	// requirements applied, given when some are not in force yet.
+	Readiness       string `json:"readiness,omitempty"`
+	ReadinessReason string `json:"readinessReason,omitempty"`
 }
 
 // RequirementResult is the status of one requirement.
@@ -112,6 +146,13 @@ type RequirementResult struct {
 	// Next says what to do to settle the requirement (empty when met or not
 	// applicable).
 	Next string `json:"next,omitempty"`
+	// Awaiting names the producer whose evidence is still needed (e.g.
+	// "accredited-lab") when the manufacturer's own evidence prepares but
+	// cannot settle the requirement.
+	Awaiting string `json:"awaiting,omitempty"`
+	// NotInForce says why the requirement does not apply on the assessment
+	// date; such a requirement is shown but decides nothing.
+	NotInForce string `json:"notInForce,omitempty"`
 }
 
 // Reuse is one crosswalk link along which evidence counted.
@@ -124,6 +165,8 @@ type Reuse struct {
 	Derived  bool   `json:"derived,omitempty"`
 	// Needed says what extra evidence a partial reuse still needs.
 	Needed string `json:"needed,omitempty"`
+	// by lists the producers of the source's evidence.
+	by []string
 }
 
 // Counts are the number of requirements per status.
@@ -165,16 +208,24 @@ type Route struct {
 	Class   string        `json:"class"`
 	Annex   string        `json:"annex,omitempty"`
 	Allowed []RouteOption `json:"allowed"`
-	// Chosen is the module the dossier names, if any, and whether it is allowed.
+	// Chosen is the module the dossier names, if any, and whether it is
+	// allowed (present whenever a module is chosen, false included).
 	Chosen        string `json:"chosen,omitempty"`
-	ChosenAllowed bool   `json:"chosenAllowed,omitempty"`
+	ChosenAllowed *bool  `json:"chosenAllowed,omitempty"`
 	Note          string `json:"note,omitempty"`
+	// Basis lists the facts the decision rests on: the standards applied
+	// and whether the OJ cites them, FOSS status.
+	Basis []string `json:"basis"`
 }
 
-// RouteOption is one procedure and the condition under which it is open.
+// RouteOption is one procedure, the condition under which it is open and
+// whether it is open to this product.
 type RouteOption struct {
 	Module    string `json:"module"`
 	Condition string `json:"condition,omitempty"`
+	Article   string `json:"article,omitempty"`
+	Open      bool   `json:"open"`
+	Why       string `json:"why,omitempty"`
 }
 
 // ScanSummary summarises the vulnerability scan behind CRA-I.2.a.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/catalog"
@@ -14,13 +15,12 @@ import (
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
-// DefaultSBOMProfile is the quality profile that decides CRA-II.1. The CRA
+// DefaultSBOMProfile is the quality profile shown beside CRA-II.1. The CRA
 // asks for an SBOM "in a commonly used and machine-readable format covering
 // at the very least the top-level dependencies" and leaves the format to an
-// implementing act (Art. 13(24)) that does not exist yet. BSI TR-03183-2 is
-// the only published technical guideline written by an EU authority for
-// exactly this obligation, and v2.1 is its current version; a pass under it
-// is the most defensible reading of "commonly used and machine-readable".
+// implementing act (Art. 13(24)) that does not exist yet: that legal test
+// decides CRA-II.1. BSI TR-03183-2 v2.1, a German technical guideline, asks
+// more; its result is reported as a quality finding.
 const DefaultSBOMProfile = sbom.ProfileBSI21
 
 // RunOptions tune Run.
@@ -35,9 +35,11 @@ type RunOptions struct {
 	VEX []string
 	// Regimes are the assessment regimes (all when empty).
 	Regimes []string
-	// SBOMProfile is the quality profile for CRA-II.1 (DefaultSBOMProfile
-	// when empty).
+	// SBOMProfile is the quality profile shown beside CRA-II.1
+	// (DefaultSBOMProfile when empty); it is a finding, not the legal test.
 	SBOMProfile string
+	// On is the assessment date (zero: today).
+	On time.Time
 }
 
 // Run loads the dossier at path (a file, or a folder holding dossier.yaml),
@@ -59,7 +61,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("requirement catalog: %w", err)
 	}
-	in := Inputs{Catalog: cat, Regimes: opts.Regimes}
+	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On}
 	sbomPath := opts.SBOM
 	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
 		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)

@@ -6,10 +6,12 @@
 package catalog
 
 import (
-	"github.com/dualmark/dualmark/internal/editdist"
 	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/editdist"
 )
 
 // Regime identifiers, as used in requirement data, on the command line and in
@@ -20,10 +22,11 @@ const (
 	RegimeFCC        = "fcc"
 	RegimeEN303645   = "en303645"
 	RegimeBSI        = "bsi-tr03183"
+	RegimeRED        = "red-da"
 )
 
 // Regimes lists every regime of the catalog in display order.
-var Regimes = []string{RegimeCRA, RegimeNISTIR8425, RegimeFCC, RegimeEN303645, RegimeBSI}
+var Regimes = []string{RegimeCRA, RegimeRED, RegimeNISTIR8425, RegimeFCC, RegimeEN303645, RegimeBSI}
 
 // Kinds of requirement.
 const (
@@ -39,6 +42,9 @@ const (
 	Mandatory   = "mandatory"
 	Recommended = "recommended"
 	Conditional = "conditional"
+	// Permitted marks a provision that allows something ("may") rather
+	// than asking for it.
+	Permitted = "permitted"
 )
 
 // Relations of a crosswalk row, read as "From is <relation> To".
@@ -87,7 +93,22 @@ type Requirement struct {
 	// Content lists the items the requirement asks for (report content,
 	// declaration fields, figures of a rule).
 	Content []string `json:"content,omitempty"`
+	// Producers lists who may produce the evidence that settles the
+	// requirement (manufacturer, accredited-lab, notified-body); empty
+	// means anyone. Evidence from another producer, or reused through the
+	// crosswalk from it, leaves the requirement awaiting that producer.
+	Producers []string `json:"producers,omitempty"`
 }
+
+// Evidence producers: who made a piece of evidence.
+const (
+	ProducerManufacturer = "manufacturer"   // the manufacturer itself (self-assessment)
+	ProducerLab          = "accredited-lab" // an accredited laboratory (ISO/IEC 17025; FCC-recognised CyberLAB)
+	ProducerNotifiedBody = "notified-body"  // an EU notified body (NANDO number)
+)
+
+// Producers lists the evidence producers.
+var Producers = []string{ProducerManufacturer, ProducerLab, ProducerNotifiedBody}
 
 // Mapping is one crosswalk row, or one derived from two rows through
 // EN 303 645. Relation reads "From is <Relation> To".
@@ -111,9 +132,29 @@ type RegimeInfo struct {
 
 // Route is one conformity-assessment procedure allowed for a CRA product class.
 type Route struct {
-	Module    string `json:"module"`              // A, B+C, H, EUCS
+	Module    string `json:"module"`              // A, B+C, H, EUCC
 	Condition string `json:"condition,omitempty"` // when the route is open
+	// Needs lists the facts that open the route, any one of them
+	// sufficing (NeedsFullHarmonised, NeedsFOSS, NeedsDelegatedAct); empty
+	// when the route is always open for the class.
+	Needs []string `json:"needs,omitempty"`
+	// Article is the provision that opens (or limits) the route.
+	Article string `json:"article,omitempty"`
 }
+
+// Conditions that open a conformity-assessment route (Route.Needs).
+const (
+	// NeedsFullHarmonised: harmonised standards, common specifications or
+	// an EU scheme at assurance level "substantial" or higher were applied
+	// in full (Art. 32(2)).
+	NeedsFullHarmonised = "harmonised-in-full"
+	// NeedsFOSS: the product is free and open-source software whose
+	// technical documentation is public (Art. 32(5)).
+	NeedsFOSS = "foss-public-documentation"
+	// NeedsDelegatedAct: a delegated act under Art. 8(1) requires the
+	// European cybersecurity certification (Art. 32(4)(a)).
+	NeedsDelegatedAct = "delegated-act"
+)
 
 // Category is one product category of CRA Annex III (important products) or
 // Annex IV (critical products).
@@ -135,8 +176,10 @@ type Catalog struct {
 	rows       []Mapping            // direct rows as written in crosswalk.yaml, expanded
 	direct     map[string][]Mapping // per requirement ID: rows from it, and inverted rows to it
 	categories []Category
-	routes     map[string][]Route // per CRA class
-	selected   map[[2]string]bool // (id, regime) pairs whose none row came from a select rule
+	routes     map[string][]Route         // per CRA class
+	selected   map[[2]string]bool         // (id, regime) pairs whose none row came from a select rule
+	oj         map[string][]CitedStandard // standards cited in the OJ, per Union act
+	ojAsOf     time.Time                  // when the OJ table was last checked
 }
 
 var (
@@ -236,6 +279,8 @@ func RegimeOf(id string) string {
 		return RegimeEN303645
 	case strings.HasPrefix(id, "TR03183-"):
 		return RegimeBSI
+	case strings.HasPrefix(id, "RED-"):
+		return RegimeRED
 	}
 	return ""
 }
@@ -279,6 +324,7 @@ const (
 // ("us-ctm") is NIST IR 8425 and the FCC rules together.
 var AssessmentRegimes = map[string][]string{
 	"cra":      {RegimeCRA},
+	"red-da":   {RegimeRED},
 	"us-ctm":   {RegimeNISTIR8425, RegimeFCC},
 	"en303645": {RegimeEN303645},
 }

@@ -25,6 +25,7 @@ var regimeFiles = map[string]string{
 	RegimeFCC:        "data/fcc.yaml",
 	RegimeEN303645:   "data/en303645.yaml",
 	RegimeBSI:        "data/bsi-tr03183.yaml",
+	RegimeRED:        "data/red-da.yaml",
 }
 
 // crosswalkFile is the data file of the crosswalk rows.
@@ -35,9 +36,10 @@ const crosswalkFile = "data/crosswalk.yaml"
 var idPatterns = map[string]*regexp.Regexp{
 	RegimeCRA:        regexp.MustCompile(`^CRA-(I\.1|I\.2\.[a-m]|II\.[1-8]|AII\.[1-9]|AII\.8\.[a-f]|AV\.[1-8]|AVII\.[1-8]|13\.[1-9][0-9]?|14\.(AEV\.(EW|VN|FR)|INC\.(EW|IN|FR)|8))$`),
 	RegimeNISTIR8425: regexp.MustCompile(`^NISTIR8425-([1-6][a-c](\.(i|ii|iii))?|(7|8|9|10)\.[12][a-g]?)$`),
-	RegimeFCC:        regexp.MustCompile(`^FCC-(REG-([1-9]|1[01])|8\.208c\.[1-9])$`),
+	RegimeFCC:        regexp.MustCompile(`^FCC-(REG-([1-9]|1[01])|8\.208c\.[1-8]|8\.208[dfgij]|8\.215)$`),
 	RegimeEN303645:   regexp.MustCompile(`^EN303645-(4-1|5\.([1-9]|1[0-3])-([1-9]|1[0-6])|6-[1-5])$`),
 	RegimeBSI:        regexp.MustCompile(`^TR03183-2:(SBOM|COMP)\.[a-z][A-Za-z]*$`),
+	RegimeRED:        regexp.MustCompile(`^RED-(3\.3\.[def]|[A-Z]{3})$`),
 }
 
 var categoryID = regexp.MustCompile(`^CRA-(AIII\.(I|II)|AIV)\.[1-9][0-9]?$`)
@@ -77,6 +79,7 @@ type reqDoc struct {
 	Parent     string   `yaml:"parent"`
 	Deadline   string   `yaml:"deadline"`
 	Content    []string `yaml:"content"`
+	Producers  []string `yaml:"producers"`
 }
 
 // rowDoc is one crosswalk row as written in YAML: from and to may each be one
@@ -173,6 +176,9 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	c.parseCrosswalk(crosswalkFile, data, &errs)
+	if err := c.parseOJ(fsys, &errs); err != nil {
+		return nil, err
+	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
@@ -309,6 +315,11 @@ func (c *Catalog) parseCRAExtras(file string, doc regimeDoc, errs *errorList) {
 		if !slices.Contains(Classes, class) {
 			errs.add(file, 1, "routes: %q is not a class (%s)", class, strings.Join(Classes, ", "))
 		}
+		for _, r := range rs {
+			for _, prob := range checkRoute(r) {
+				errs.add(file, 1, "routes: %s %s: %s", class, r.Module, prob)
+			}
+		}
 		c.routes[class] = rs
 	}
 }
@@ -324,6 +335,10 @@ func merge(r, d reqDoc) Requirement {
 	ev := r.Evidence
 	if ev == nil {
 		ev = d.Evidence
+	}
+	producers := r.Producers
+	if producers == nil {
+		producers = d.Producers
 	}
 	level := pick(r.Obligation, d.Obligation)
 	obligation := level
@@ -343,6 +358,7 @@ func merge(r, d reqDoc) Requirement {
 		Parent:     pick(r.Parent, d.Parent),
 		Deadline:   r.Deadline,
 		Content:    r.Content,
+		Producers:  append([]string(nil), producers...),
 	}
 }
 
@@ -363,8 +379,8 @@ func checkRequirement(r Requirement) []string {
 	if !slices.Contains([]string{KindTechnical, KindProcess, KindDocumentation, KindReporting, KindInformation}, r.Kind) {
 		p = append(p, fmt.Sprintf("kind %q is not technical, process, documentation, reporting or information", r.Kind))
 	}
-	if r.Level != Mandatory && r.Level != Recommended {
-		p = append(p, fmt.Sprintf("obligation %q is not mandatory or recommended (a condition makes it conditional)", r.Level))
+	if r.Level != Mandatory && r.Level != Recommended && r.Level != Permitted {
+		p = append(p, fmt.Sprintf("obligation %q is not mandatory, recommended or permitted (a condition makes it conditional)", r.Level))
 	}
 	if r.Source == "" {
 		p = append(p, "source is empty")
@@ -374,6 +390,11 @@ func checkRequirement(r Requirement) []string {
 	}
 	if len(r.Evidence) == 0 {
 		p = append(p, "no evidence kind")
+	}
+	for _, pr := range r.Producers {
+		if !slices.Contains(Producers, pr) {
+			p = append(p, fmt.Sprintf("producer %q is not one of %s", pr, strings.Join(Producers, ", ")))
+		}
 	}
 	for _, e := range r.Evidence {
 		if !slices.Contains(EvidenceKinds, e) {

@@ -30,8 +30,12 @@ func (p *parser) check(d *Dossier) {
 			p.checkFile(d.BaseDir, name, ref.Path, ref.SHA256, false)
 		}
 	}
+	if m := d.Market; m.FirstPlaced != nil && m.LastPlaced != nil && m.LastPlaced.Before(m.FirstPlaced.Time) {
+		p.addAt("market.lastPlaced", "last unit placed %s is before the first %s", m.LastPlaced, m.FirstPlaced)
+	}
 	for i, e := range d.Evidence {
 		path := "evidence[" + strconv.Itoa(i) + "]"
+
 		if e.Path == "" && e.URL == "" {
 			p.addAt(path, "give path (a file next to the dossier) or url")
 		}

@@ -64,6 +64,7 @@ product:
   # type: smart plug
   # hardwareVersion: ""
   # firmwareVersion: ""
+  # operatingSystem: linux     # linux | rtos | zephyr | freertos | android | windows | macos | ios | other
   # identifiers:
   #   - {type: serial, value: "scheme of the serial number"}
   # intendedPurpose: ""
@@ -117,11 +118,15 @@ category:
 #   contact: security@...
 # sbom: {path: sbom.cdx.json, sha256: ""}
 # userInformation: {instructions: https://...}
-# conformity: {module: A, standards: [], signatory: {name: ""}}
+# market: {firstPlaced: YYYY-MM-DD, lastPlaced: YYYY-MM-DD}   # which rules apply; the support period per unit
+# conformity:
+#   module: A                  # A | B+C | H | EUCC (Art. 32: class I needs a harmonised standard in full for A)
+#   standards: []              # {reference: "EN 18031-1:2024", harmonised: true, applied: full, act: red-da, ojReference: ""}
+#   signatory: {name: ""}
 # usLabel: {status: not-applied}
 # fccDeclarations: {}
 # evidence:
-#   - {title: "", kind: test-report, path: evidence/report.pdf, sha256: "", issuer: "", date: YYYY-MM-DD, demonstrates: [EN303645-5.1-1]}
+#   - {title: "", kind: test-report, path: evidence/report.pdf, sha256: "", issuer: "", producer: accredited-lab, accreditation: "", date: YYYY-MM-DD, demonstrates: [EN303645-5.1-1]}
 # notApplicable:
 #   - {requirement: EN303645-5.3-14, justification: ""}
 `))

@@ -17,6 +17,7 @@ type Dossier struct {
 	Product               Product               `yaml:"product" json:"product" required:"true" doc:"Identity and intended purpose of the product."`
 	Manufacturer          Manufacturer          `yaml:"manufacturer" json:"manufacturer" required:"true" doc:"Who places the product on the market, with address and contact."`
 	Category              Category              `yaml:"category" json:"category" required:"true" doc:"CRA product class (Annex III/IV) or default."`
+	Market                Market                `yaml:"market,omitempty" json:"market,omitempty" doc:"When units are placed on the EU market (which rules apply; the support period per unit, CRA Art. 13(8), 69, 71)."`
 	SupportPeriod         SupportPeriod         `yaml:"supportPeriod,omitempty" json:"supportPeriod,omitempty" doc:"Security support period (CRA Art. 13(8), 13(19); FCC REG-9)."`
 	Updates               Updates               `yaml:"updates,omitempty" json:"updates,omitempty" doc:"Software update mechanism (CRA I.2.c, II.7; EN 303 645 5.3; NIST IR 8425 5)."`
 	Interfaces            Interfaces            `yaml:"interfaces,omitempty" json:"interfaces,omitempty" doc:"Network services, radios and physical/debug ports (attack surface)."`
@@ -56,6 +57,15 @@ type Product struct {
 	ForeseeableMisuse  []string     `yaml:"foreseeableMisuse,omitempty" json:"foreseeableMisuse,omitempty" doc:"Known or foreseeable circumstances leading to significant cyber risk (CRA Annex II.5)."`
 	Photo              string       `yaml:"photo,omitempty" json:"photo,omitempty" doc:"Path or URL of a product photo (CRA Annex V.4, where appropriate)."`
 	Website            string       `yaml:"website,omitempty" json:"website,omitempty" doc:"Product web page."`
+	OperatingSystem    string       `yaml:"operatingSystem,omitempty" json:"operatingSystem,omitempty" enum:"linux|rtos|zephyr|freertos|android|windows|macos|ios|other" doc:"Operating system of the firmware, for matching firmware advisories: linux, rtos (another RTOS), zephyr, freertos, android, windows, macos, ios or other."`
+}
+
+// Market says when units of the product are placed on the EU market.
+type Market struct {
+	FirstPlaced *Date `yaml:"firstPlaced,omitempty" json:"firstPlaced,omitempty" doc:"Date the first unit was (or will be) placed on the EU market, YYYY-MM-DD."`
+	LastPlaced  *Date `yaml:"lastPlaced,omitempty" json:"lastPlaced,omitempty" doc:"Date the last unit is (planned to be) placed on the EU market; absent while units are still being placed."`
+	// SubstantiallyModified is the date of a substantial modification after which the CRA applies to units placed before 11 December 2027 (Art. 69(2)).
+	SubstantiallyModified *Date `yaml:"substantiallyModified,omitempty" json:"substantiallyModified,omitempty" doc:"Date of a substantial modification made after 11 Dec 2027 to a product placed on the market before it (CRA Art. 69(2))."`
 }
 
 // Identifier is one unique identifier of the product.
@@ -170,6 +180,7 @@ type Authentication struct {
 	PasswordChange       string   `yaml:"passwordChange,omitempty" json:"passwordChange,omitempty" doc:"How users change the password (FCC REG-6), or why it cannot be changed."`
 	MultiFactor          *bool    `yaml:"multiFactor,omitempty" json:"multiFactor,omitempty" doc:"Multi-factor authentication is offered."`
 	AccessControl        []string `yaml:"accessControl,omitempty" json:"accessControl,omitempty" enum:"password|biometric|passkey|MFA|no_control|multi_account|single_account|optional_account|no_account" doc:"Access-control categories for the US Cyber Trust Mark label (CTA-2120 password_options vocabulary); the first is the factory default."`
+	PasswordOptional     *bool    `yaml:"passwordOptional,omitempty" json:"passwordOptional,omitempty" doc:"The user may choose not to set or use a password (or another authentication mechanism); EN 18031 then gives no presumption of conformity for authentication (OJ restriction)."`
 	PasswordStorage      string   `yaml:"passwordStorage,omitempty" json:"passwordStorage,omitempty" doc:"How credentials are stored, e.g. \"Argon2id\"."`
 }
 
@@ -264,14 +275,32 @@ type UserInformation struct {
 
 // Conformity holds facts for the EU declaration of conformity.
 type Conformity struct {
-	Module           string        `yaml:"module,omitempty" json:"module,omitempty" enum:"A|B+C|H|EUCC" doc:"Conformity-assessment procedure followed (CRA Art. 32)."`
-	Standards        []string      `yaml:"standards,omitempty" json:"standards,omitempty" doc:"Harmonised standards, common specifications or certifications applied (Annex V.6)."`
-	OtherLegislation []string      `yaml:"otherLegislation,omitempty" json:"otherLegislation,omitempty" doc:"Other Union harmonisation legislation declared, e.g. \"Directive 2014/53/EU\" (Annex V.5)."`
-	NotifiedBody     *NotifiedBody `yaml:"notifiedBody,omitempty" json:"notifiedBody,omitempty" doc:"Notified body involved (Annex V.7)."`
-	Signatory        *Signatory    `yaml:"signatory,omitempty" json:"signatory,omitempty" doc:"Who signs the declaration (Annex V.8)."`
-	Place            string        `yaml:"place,omitempty" json:"place,omitempty" doc:"Place of issue."`
-	Date             *Date         `yaml:"date,omitempty" json:"date,omitempty" doc:"Date of issue."`
-	DeclarationURL   string        `yaml:"declarationURL,omitempty" json:"declarationURL,omitempty" doc:"Where the full EU declaration of conformity is published (Annex II.6, Annex VI)."`
+	Module                string        `yaml:"module,omitempty" json:"module,omitempty" enum:"A|B+C|H|EUCC" doc:"Conformity-assessment procedure chosen (CRA Art. 32): A internal control, B+C, H full quality assurance, or EUCC (European cybersecurity certification)."`
+	Standards             []Standard    `yaml:"standards,omitempty" json:"standards,omitempty" doc:"Standards, common specifications or certification schemes applied, each saying whether it is harmonised (cited in the OJ) and applied in full (CRA Art. 32(2); Annex V.6, VII.5)."`
+	FOSS                  *FOSS         `yaml:"foss,omitempty" json:"foss,omitempty" doc:"The product is free and open-source software with public technical documentation (CRA Art. 32(5))."`
+	OtherLegislation      []string      `yaml:"otherLegislation,omitempty" json:"otherLegislation,omitempty" doc:"Other Union harmonisation legislation declared, e.g. \"Directive 2014/53/EU\" (Annex V.5)."`
+	NotifiedBody          *NotifiedBody `yaml:"notifiedBody,omitempty" json:"notifiedBody,omitempty" doc:"Notified body involved (Annex V.7)."`
+	Signatory             *Signatory    `yaml:"signatory,omitempty" json:"signatory,omitempty" doc:"Who signs the declaration (Annex V.8)."`
+	Place                 string        `yaml:"place,omitempty" json:"place,omitempty" doc:"Place of issue."`
+	Date                  *Date         `yaml:"date,omitempty" json:"date,omitempty" doc:"Date of issue."`
+	DeclarationURL        string        `yaml:"declarationURL,omitempty" json:"declarationURL,omitempty" doc:"Where the full EU declaration of conformity is published (Annex II.6, Annex VI)."`
+	AdditionalInformation string        `yaml:"additionalInformation,omitempty" json:"additionalInformation,omitempty" doc:"Additional information for the declaration of conformity (Annex V.8)."`
+}
+
+// Standard is one standard, common specification or certification scheme applied.
+type Standard struct {
+	Reference   string `yaml:"reference" json:"reference" required:"true" doc:"Reference with edition, e.g. \"EN 18031-1:2024\", \"ETSI EN 303 645 V2.1.1 (2020-06)\"."`
+	Harmonised  *bool  `yaml:"harmonised,omitempty" json:"harmonised,omitempty" doc:"The manufacturer claims it is a harmonised standard whose reference is cited in the OJ for the act concerned; dualmark checks the claim against its OJ table."`
+	Applied     string `yaml:"applied,omitempty" json:"applied,omitempty" enum:"full|partial" doc:"Applied in full or in part (CRA Art. 32(2), Annex VII.5: which parts)."`
+	Parts       string `yaml:"parts,omitempty" json:"parts,omitempty" doc:"Which parts were applied, when applied in part."`
+	OJReference string `yaml:"ojReference,omitempty" json:"ojReference,omitempty" doc:"OJ reference of the citation, e.g. \"OJ L, 2025/138, 30.1.2025\"."`
+	Act         string `yaml:"act,omitempty" json:"act,omitempty" enum:"cra|red-da" doc:"The Union act it is applied for: cra (Regulation (EU) 2024/2847) or red-da (Directive 2014/53/EU with Delegated Regulation (EU) 2022/30)."`
+}
+
+// FOSS describes free and open-source software placed on the market.
+type FOSS struct {
+	DocumentationURL string `yaml:"documentationURL" json:"documentationURL" required:"true" doc:"Where the technical documentation is public (CRA Art. 32(5))."`
+	Licence          string `yaml:"licence,omitempty" json:"licence,omitempty" doc:"Free and open-source licence, e.g. \"Apache-2.0\"."`
 }
 
 // NotifiedBody is a conformity-assessment body.
@@ -302,28 +331,64 @@ type USLabel struct {
 // FCCDeclarations are the applicant declarations of 47 CFR 8.208(c), made under penalty of perjury.
 type FCCDeclarations struct {
 	MeetsRequirements   *bool  `yaml:"meetsRequirements,omitempty" json:"meetsRequirements,omitempty" doc:"The product meets all requirements of the programme."`
-	NotCoveredList      *bool  `yaml:"notCoveredList,omitempty" json:"notCoveredList,omitempty" doc:"Not produced by an entity on the Covered List."`
-	NotProhibitedEntity *bool  `yaml:"notProhibitedEntity,omitempty" json:"notProhibitedEntity,omitempty" doc:"Not on the Entity List, the 1260H list, or debarred."`
+	NotCoveredList      *bool  `yaml:"notCoveredList,omitempty" json:"notCoveredList,omitempty" doc:"§8.208(c)(2): the applicant is not identified on the Covered List as producing covered communications equipment."`
+	NotProhibitedEntity *bool  `yaml:"notProhibitedEntity,omitempty" json:"notProhibitedEntity,omitempty" doc:"§8.208(c)(4): not produced by an entity, its affiliates or subsidiaries on the Commerce Entity List or the DoD 1260H list."`
+	NoCoveredEquipment  *bool  `yaml:"noCoveredEquipment,omitempty" json:"noCoveredEquipment,omitempty" doc:"§8.208(c)(3): the product is not comprised of covered equipment on the Covered List."`
+	NotDebarred         *bool  `yaml:"notDebarred,omitempty" json:"notDebarred,omitempty" doc:"§8.208(c)(5): not owned, controlled by or affiliated with anyone suspended or debarred from federal procurement or financial awards (GSA SAM)."`
+	StatementsTrue      *bool  `yaml:"statementsTrue,omitempty" json:"statementsTrue,omitempty" doc:"§8.208(d): a written, signed declaration that all statements in the application are true and correct."`
+	ReasonablySecure    *bool  `yaml:"reasonablySecure,omitempty" json:"reasonablySecure,omitempty" doc:"§8.208(f): the product is reasonably secure and will be updated through the minimum support period, whose end date is disclosed."`
+	NotProhibited       *bool  `yaml:"notProhibited,omitempty" json:"notProhibited,omitempty" doc:"§8.208(g): the product is not prohibited under §8.204."`
+	AgentAttestation    *bool  `yaml:"agentAttestation,omitempty" json:"agentAttestation,omitempty" doc:"§8.208(i)(1): the written attestation signed by the applicant and its US agent for service of process."`
+	RecordsKept         *bool  `yaml:"recordsKept,omitempty" json:"recordsKept,omitempty" doc:"§8.215: design and changes, production inspection and testing, and test results are kept for 2 years after marketing ends."`
 	SecurableProduct    *bool  `yaml:"securableProduct,omitempty" json:"securableProduct,omitempty" doc:"Took every reasonable measure to create a securable product."`
 	FixUntilSupportEnd  *bool  `yaml:"fixUntilSupportEnd,omitempty" json:"fixUntilSupportEnd,omitempty" doc:"Will identify critical vulnerabilities and promptly issue fixes until the support end date."`
 	NoDisclaimer        *bool  `yaml:"noDisclaimer,omitempty" json:"noDisclaimer,omitempty" doc:"Will not disclaim these commitments."`
-	USAgent             *Party `yaml:"usAgent,omitempty" json:"usAgent,omitempty" doc:"US agent for service of process."`
+	USAgent             *Party `yaml:"usAgent,omitempty" json:"usAgent,omitempty" doc:"§8.208(i): US agent for service of process (physical US address and email)."`
 }
 
 // Evidence is one document that demonstrates requirements.
 type Evidence struct {
-	Title        string   `yaml:"title,omitempty" json:"title,omitempty" doc:"Document title."`
-	Kind         string   `yaml:"kind,omitempty" json:"kind,omitempty" enum:"test-report|risk-assessment|design-document|policy|user-manual|certificate|sbom|scan-result|document|other" doc:"Kind of document."`
-	Path         string   `yaml:"path,omitempty" json:"path,omitempty" doc:"Path relative to the dossier; one of path and url is required."`
-	URL          string   `yaml:"url,omitempty" json:"url,omitempty" doc:"URL of the document; one of path and url is required."`
-	SHA256       string   `yaml:"sha256,omitempty" json:"sha256,omitempty" pattern:"^[0-9a-fA-F]{64}$" doc:"SHA-256 of the document (64 hex digits); required with path and checked against the file."`
-	Issuer       string   `yaml:"issuer" json:"issuer" required:"true" doc:"Who issued the document (a lab, the manufacturer)."`
-	Date         *Date    `yaml:"date" json:"date" required:"true" doc:"Date of the document, YYYY-MM-DD."`
-	Demonstrates []string `yaml:"demonstrates" json:"demonstrates" required:"true" doc:"Requirement IDs the document claims to demonstrate, e.g. \"EN303645-5.1-1\"."`
+	Title         string   `yaml:"title,omitempty" json:"title,omitempty" doc:"Document title."`
+	Kind          string   `yaml:"kind,omitempty" json:"kind,omitempty" enum:"test-report|risk-assessment|design-document|policy|user-manual|certificate|sbom|scan-result|document|other" doc:"Kind of document."`
+	Path          string   `yaml:"path,omitempty" json:"path,omitempty" doc:"Path relative to the dossier; one of path and url is required."`
+	URL           string   `yaml:"url,omitempty" json:"url,omitempty" doc:"URL of the document; one of path and url is required."`
+	SHA256        string   `yaml:"sha256,omitempty" json:"sha256,omitempty" pattern:"^[0-9a-fA-F]{64}$" doc:"SHA-256 of the document (64 hex digits); required with path and checked against the file."`
+	Issuer        string   `yaml:"issuer" json:"issuer" required:"true" doc:"Who issued the document (a lab, the manufacturer)."`
+	Producer      string   `yaml:"producer,omitempty" json:"producer,omitempty" enum:"manufacturer|accredited-lab|notified-body" doc:"Who produced the evidence: the manufacturer, an accredited lab (give accreditation) or a notified body (give nandoNumber); absent = the manufacturer."`
+	Accreditation string   `yaml:"accreditation,omitempty" json:"accreditation,omitempty" doc:"The lab's accreditation, e.g. \"ISO/IEC 17025, DAkkS D-PL-12345\" or \"FCC-recognised CyberLAB\"."`
+	NANDONumber   string   `yaml:"nandoNumber,omitempty" json:"nandoNumber,omitempty" pattern:"^[0-9]{4}$" doc:"Four-digit NANDO number of the notified body that produced it."`
+	Date          *Date    `yaml:"date" json:"date" required:"true" doc:"Date of the document, YYYY-MM-DD."`
+	Demonstrates  []string `yaml:"demonstrates" json:"demonstrates" required:"true" doc:"Requirement IDs the document claims to demonstrate, e.g. \"EN303645-5.1-1\"."`
 }
 
 // NotApplicable is a justified claim that a requirement does not apply.
 type NotApplicable struct {
 	Requirement   string `yaml:"requirement" json:"requirement" required:"true" doc:"Requirement ID."`
 	Justification string `yaml:"justification" json:"justification" required:"true" doc:"Why it does not apply (CRA Art. 13(4); EN 303 645 4-1)."`
+}
+
+// String renders the standard as one line: reference, then how it was
+// applied and its OJ reference when stated.
+func (s Standard) String() string {
+	out := s.Reference
+	if s.Applied != "" {
+		out += " (applied in " + s.Applied
+		if s.Parts != "" {
+			out += ": " + s.Parts
+		}
+		out += ")"
+	}
+	if s.OJReference != "" {
+		out += ", " + s.OJReference
+	}
+	return out
+}
+
+// StandardRefs renders every standard applied, one line each.
+func (c Conformity) StandardRefs() []string {
+	out := make([]string, 0, len(c.Standards))
+	for _, s := range c.Standards {
+		out = append(out, s.String())
+	}
+	return out
 }

@@ -15,7 +15,12 @@ import (
 const AssessmentMediaType = "application/vnd.dualmark.assessment+json"
 
 // Known verdicts of the assessment contract.
-var knownVerdicts = map[string]bool{"conforms": true, "does-not-conform": true, "incomplete": true}
+var knownVerdicts = map[string]bool{
+	"conforms": true, "does-not-conform": true, "incomplete": true,
+	// The US mark while no FCC test standard is adopted, and a regime that
+	// does not apply on the assessment date (issue 10's time model).
+	"ready-for-testing": true, "tested": true, "not-applicable": true,
+}
 
 // assessmentDoc is the part of the assessment JSON a label needs. The
 // assessment engine's own type is richer; decoding only these fields keeps
@@ -79,7 +84,7 @@ func Summarize(data []byte, name string) (*Summary, error) {
 			return nil, fmt.Errorf("%s: /regimes/%s: %v", name, id, err)
 		}
 		if !knownVerdicts[v.Verdict] {
-			return nil, fmt.Errorf("%s: /regimes/%s/verdict is %q, want conforms, does-not-conform or incomplete", name, id, v.Verdict)
+			return nil, fmt.Errorf("%s: /regimes/%s/verdict is %q, want conforms, does-not-conform, incomplete, ready-for-testing, tested or not-applicable", name, id, v.Verdict)
 		}
 		s.Regimes[id] = Verdict{Verdict: v.Verdict}
 	}

@@ -10,8 +10,34 @@ import (
 
 const craRef = "Regulation (EU) 2024/2847 (Cyber Resilience Act)"
 
-// euDeclaration drafts the EU declaration of conformity with every item of CRA Annex V.
-func euDeclaration(d *dossier.Dossier) *Document {
+// unionActs are the OJ references of the Union acts a declaration may name
+// (CRA Art. 28(3): a single declaration identifies every act with its
+// publication reference).
+var unionActs = []struct{ key, ref string }{
+	{"2024/2847", "Regulation (EU) 2024/2847, OJ L, 2024/2847, 20.11.2024"},
+	{"2014/53/EU", "Directive 2014/53/EU, OJ L 153, 22.5.2014, p. 62"},
+	{"2022/30", "Commission Delegated Regulation (EU) 2022/30, OJ L 7, 12.1.2022, p. 6"},
+	{"2011/65/EU", "Directive 2011/65/EU, OJ L 174, 1.7.2011, p. 88"},
+	{"2014/35/EU", "Directive 2014/35/EU, OJ L 96, 29.3.2014, p. 357"},
+	{"2014/30/EU", "Directive 2014/30/EU, OJ L 96, 29.3.2014, p. 79"},
+}
+
+// ojReference returns the OJ reference of a Union act named in the dossier,
+// or "" when dualmark does not know it.
+func ojReference(act string) string {
+	for _, a := range unionActs {
+		if strings.Contains(act, a.key) {
+			return a.ref
+		}
+	}
+	return ""
+}
+
+// euDeclaration drafts the EU declaration of conformity with every item of
+// CRA Annex V. Its conformity statement appears only after a positive
+// conformity assessment with an open route; otherwise item V.5 is a
+// blocking gap.
+func euDeclaration(d *dossier.Dossier, cra *CRAOutcome) *Document {
 	b := newDoc(d, "eu-declaration-of-conformity", "EU declaration of conformity (draft)", craRef+", Article 28 and Annex V")
 	b.doc.Draft = true
 	c := d.Conformity
@@ -31,24 +57,106 @@ func euDeclaration(d *dossier.Dossier) *Document {
 		obj += "; photograph: " + d.Product.Photo
 	}
 	b.field("V.4", "Object of the declaration (identification allowing traceability)", obj, "")
-	legislation := "The object of the declaration described above is in conformity with " + craRef + "."
-	if len(c.OtherLegislation) > 0 {
-		legislation += " It is also in conformity with: " + list(c.OtherLegislation) + "."
+	statement := ""
+	if cra.Positive() {
+		statement = "The object of the declaration described above is in conformity with " + craRef + "."
+		if len(c.OtherLegislation) > 0 {
+			statement += " It is also in conformity with: " + list(c.OtherLegislation) + "."
+		}
 	}
-	b.fixed("V.5", "Conformity with Union harmonisation legislation", legislation)
-	b.field("V.6", "Harmonised standards, common specifications or cybersecurity certification applied",
-		list(c.Standards), "no harmonised standard, common specification or certification named (conformity.standards)")
-	b.field("V.7", "Notified body, procedure and certificate", notifiedBody(d), notifiedBodyGap(d))
+	b.field("V.5", "Conformity with Union harmonisation legislation", statement, blockingGap(cra))
+	acts := []string{ojReference("2024/2847")}
+	for _, l := range c.OtherLegislation {
+		if ref := ojReference(l); ref != "" {
+			acts = append(acts, ref)
+		} else {
+			b.field("Art. 28(3)", "OJ reference of "+l, "", "publication reference of "+l+" missing: dualmark does not know it; add it to the declaration")
+		}
+	}
+	b.field("Art. 28(3)", "Union acts covered by this single declaration, with their OJ references", list(acts), "")
+	harmonised, other := splitStandards(c.Standards)
+	if len(harmonised) == 0 {
+		harmonised = []string{"None: no harmonised standard is cited in the Official Journal for Regulation (EU) 2024/2847 yet"}
+	}
+	b.field("V.6", "Harmonised standards applied (cited in the Official Journal)", list(harmonised), "")
+	b.field("V.6", "Other technical specifications, common specifications or certification applied (not harmonised)", list(other), "")
+	if cra.Positive() {
+		b.field("V.7", "Notified body, procedure and certificate", notifiedBody(d), notifiedBodyGap(d))
+	} else {
+		b.field("V.7", "Notified body, procedure and certificate", "", "no conformity-assessment procedure can be stated before a positive conformity assessment with an open route (Art. 32)")
+	}
+	b.field("V.8", "Additional information", c.AdditionalInformation, "")
 	b.field("V.8", "Signed for and on behalf of", d.Manufacturer.Name, "")
-	b.field("V.8", "Place and date of issue", join(", ", c.Place, date(c.Date)), placeDateGap(c))
+	b.field("V.8", "Place of issue", c.Place, "place of issue missing (conformity.place)")
+	b.field("V.8", "Date of issue", date(c.Date), "date of issue missing (conformity.date): the declaration must be dated")
 	if c.Signatory != nil {
 		b.field("V.8", "Name, function", join(", ", c.Signatory.Name, c.Signatory.Function), "")
 	} else {
 		b.field("V.8", "Name, function", "", "signatory missing (conformity.signatory)")
 	}
 	b.fixed("V.8", "Signature", "(to be signed)")
+	b.section("CE marking (Art. 30)")
+	b.fixed("Art. 30(1)", "Visible, legible, indelible", "Affix the CE marking visibly, legibly and indelibly to the product or, where not possible, to the packaging and the declaration (Art. 30(1), (2)).")
+	b.fixed("Art. 30(3)", "Size", "At least 5 mm high, unless the nature of the product does not allow it; proportions as in Regulation (EC) No 765/2008 Annex II.")
+	b.fixed("Art. 30(4)", "Notified body number", ceNotifiedBody(d))
+	b.fixed("Art. 30(2)", "When", "Before the product is placed on the market.")
+	if cra != nil {
+		b.doc.Notes = append(b.doc.Notes, fmt.Sprintf("CRA assessment of %s: %s (%s).", cra.On, cra.Verdict, cra.Reason))
+		if !cra.InForce {
+			b.doc.Notes = append(b.doc.Notes, "The CRA applies in full from 11 December 2027 (Art. 71(2)): this draft is for units placed on the market from that date; the verdict above is the readiness verdict.")
+		}
+	}
 	b.doc.Notes = append(b.doc.Notes, "Draft generated by dualmark from the product dossier; the manufacturer must check, complete and sign it (CRA Article 28).")
 	return b.doc
+}
+
+// blockingGap explains why the declaration carries no conformity statement.
+func blockingGap(cra *CRAOutcome) string {
+	switch {
+	case cra == nil:
+		return "BLOCKING: no CRA assessment is attached; a declaration of conformity cannot be drawn up without a positive conformity assessment (run dualmark docs, which assesses first)"
+	case cra.Positive():
+		return ""
+	case !cra.RouteOpen:
+		return "BLOCKING: the chosen conformity-assessment procedure is not open to this product (Art. 32): " + cra.Reason
+	}
+	return fmt.Sprintf("BLOCKING: the CRA assessment of %s is %s: %s; a declaration of conformity cannot be drawn up without a positive conformity assessment", cra.On, cra.Verdict, cra.Reason)
+}
+
+// splitStandards separates the standards the dossier says are harmonised
+// and cited in the OJ for the CRA from the others (Annex V.6, VII.5). As
+// no standard is cited for the CRA yet, only an explicit OJ reference for
+// act cra puts a standard in the first list.
+func splitStandards(ss []dossier.Standard) (harmonised, other []string) {
+	for _, s := range ss {
+		act := s.Act
+		if act == "" {
+			act = "cra"
+		}
+		if act == "cra" && s.Harmonised != nil && *s.Harmonised && s.OJReference != "" {
+			harmonised = append(harmonised, s.String())
+			continue
+		}
+		line := s.String()
+		if act != "cra" {
+			line += " (applied for " + act + ")"
+		}
+		other = append(other, line)
+	}
+	return harmonised, other
+}
+
+// ceNotifiedBody says whether the notified body's number follows the CE
+// marking: only for Module H (Art. 30(4)).
+func ceNotifiedBody(d *dossier.Dossier) string {
+	c := d.Conformity
+	switch {
+	case c.Module == "H" && c.NotifiedBody != nil && c.NotifiedBody.Number != "":
+		return "Module H: the CE marking is followed by the notified body's identification number " + c.NotifiedBody.Number + "."
+	case c.Module == "H":
+		return "Module H: the CE marking is followed by the notified body's identification number (conformity.notifiedBody.number is not stated)."
+	}
+	return "No notified-body number follows the CE marking (it does only for Module H)."
 }
 
 func addrOrEmpty(name, addr string) string {
@@ -115,13 +223,17 @@ func notifiedBodyGap(d *dossier.Dossier) string {
 }
 
 // simplifiedDeclaration writes the Annex VI text.
-func simplifiedDeclaration(d *dossier.Dossier) *Document {
+func simplifiedDeclaration(d *dossier.Dossier, cra *CRAOutcome) *Document {
 	b := newDoc(d, "eu-simplified-declaration", "Simplified EU declaration of conformity", craRef+", Article 13(20) and Annex VI")
 	b.section("Annex VI")
 	b.field("VI", "Manufacturer", d.Manufacturer.Name, "")
 	b.field("VI", "Type of product", join(" ", d.Product.Name, d.Product.Model), "")
 	b.field("VI", "Internet address of the full declaration", d.Conformity.DeclarationURL, "internet address of the full EU declaration of conformity missing (conformity.declarationURL)")
 	url := b.sec.Fields[len(b.sec.Fields)-1].Text()
+	if !cra.Positive() {
+		b.field("VI", "Compliance statement", "", blockingGap(cra))
+		return b.doc
+	}
 	b.doc.Intro = []string{
 		fmt.Sprintf("Hereby, %s declares that the product with digital elements type %s is in compliance with Regulation (EU) 2024/2847.",
 			d.Manufacturer.Name, join(" ", d.Product.Name, d.Product.Model)),
@@ -166,14 +278,15 @@ func userInformation(d *dossier.Dossier) *Document {
 	return b.doc
 }
 
-// instruction adds an Annex II.8 sub-item: its own value, else a pointer to
-// the general instructions (Annex II.8 allows "an internet address referring
-// to such detailed instructions"), else a gap.
+// instruction adds an Annex II.8 sub-item: its own value, else a gap. The
+// general instructions URL is not assumed to cover the topic: the dossier
+// must say so for each item.
 func (b *builder) instruction(item, label, value, general, what string) {
-	if value == "" && general != "" {
-		value = "See the detailed instructions: " + general
+	missing := "instructions missing: " + what
+	if general != "" {
+		missing += "; the dossier does not say whether " + general + " covers it"
 	}
-	b.field(item, label, value, "instructions missing: "+what)
+	b.field(item, label, value, missing)
 }
 
 func disableAuto(d *dossier.Dossier) string {
@@ -231,7 +344,12 @@ func technicalDocumentation(d *dossier.Dossier) *Document {
 	b.section("4. Support period")
 	b.field("VII.4", "Information used to determine the support period", supportBasis(d), "basis of the support period missing (supportPeriod.rationale)")
 	b.section("5. Standards and specifications")
-	b.field("VII.5", "Harmonised standards, common specifications or certification schemes applied", list(d.Conformity.Standards), "no standard or specification applied is named (conformity.standards); describe the solutions adopted instead")
+	harmonised, other := splitStandards(d.Conformity.Standards)
+	b.field("VII.5", "Harmonised standards applied (cited in the OJ)", list(harmonised), "")
+	b.field("VII.5", "Other standards, common specifications or certification schemes applied (which parts)", list(other), "")
+	if len(harmonised)+len(other) == 0 {
+		b.field("VII.5", "Solutions adopted to meet Annex I", "", "no standard or specification applied is named (conformity.standards); describe the solutions adopted instead")
+	}
 	b.section("6. Test reports")
 	b.field("VII.6", "Reports of tests (Annex I Parts I and II)", ev.of("test-report"), "test reports missing (evidence of kind test-report)")
 	b.section("7. EU declaration of conformity")

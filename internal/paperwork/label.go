@@ -2,6 +2,7 @@ package paperwork
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -17,7 +18,10 @@ const CTA2120Version = "1.0.0"
 type Label struct {
 	Data CTALabel
 	Gaps []string
-	doc  *Document
+	// Missing lists the schema's required fields left out; a label with
+	// missing fields is written only as a draft (LabelDraftFile).
+	Missing []string
+	doc     *Document
 }
 
 // CTALabel is a CTA-2120 v1.0.0 document. Fields the dossier cannot fill are
@@ -153,12 +157,67 @@ func BuildLabel(d *dossier.Dossier, opts Options) (*Label, error) {
 	c.GeneralUserInformation = b.textURL("general_user_information", d.UserInformation.Instructions, "general user information missing (userInformation.instructions)")
 	c.SecurityContact = b.str("security_contact", securityContact(d.VulnerabilityHandling.Contact), "security contact missing or not an email address or http(s) URL (vulnerabilityHandling.contact)")
 	if d.SBOM != nil || d.HBOM != nil {
-		flags := &BOMFlags{SBOM: d.SBOM != nil, HBOM: d.HBOM != nil}
-		c.SBOMHBOMMaintained, c.SBOMHBOMAvailable = flags, flags
+		c.SBOMHBOMMaintained = &BOMFlags{SBOM: d.SBOM != nil, HBOM: d.HBOM != nil}
 	}
 	b.cta("sbom_hbom_maintained", bomMaintained(d), "whether an SBOM or HBOM is maintained is not stated (sbom, hbom)")
+	// Available is a separate fact from maintained: only sbom.available and
+	// hbom.available say it.
+	if avail, text := bomAvailable(d); text != "" {
+		c.SBOMHBOMAvailable = avail
+		b.cta("sbom_hbom_available", text, "")
+	} else {
+		b.cta("sbom_hbom_available", "", "whether the SBOM and HBOM are made available is not stated (sbom.available, hbom.available)")
+	}
 	l.Gaps = b.doc.Gaps
+	l.Missing = missingRequired(c)
+	if len(l.Missing) > 0 {
+		b.doc.Draft = true
+		b.doc.Notes = append(b.doc.Notes, "DRAFT: the CTA-2120 data fails its schema: required field(s) "+strings.Join(l.Missing, ", ")+" are missing, so it is written as "+LabelDraftFile+" with its gaps, not as "+LabelFile+".")
+	}
 	return l, nil
+}
+
+// ctaRequired are the required properties of the CTA-2120 USCTM schema
+// 1.0.0 (usctm-schema-1-0-0.json "required"; a test holds the list to the
+// staged schema).
+var ctaRequired = []string{"schema_version", "QR_code_url", "sensor_data_collection", "product_name", "manufacturer_name",
+	"authorization_date", "authorized_by", "tested_by", "access_control", "securing_this_product", "security_update_information",
+	"support_date", "version_and_model_numbers", "delete_data", "account_deactivation", "encryption_and_key_management",
+	"general_user_information", "security_contact", "created", "sbom_hbom_available", "modified"}
+
+// missingRequired lists the schema's required fields the label data lacks.
+func missingRequired(c *CTALabel) []string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return []string{"(label data not encodable)"}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return []string{"(label data not decodable)"}
+	}
+	var out []string
+	for _, k := range ctaRequired {
+		if _, ok := m[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// bomAvailable reads sbom.available and hbom.available; "" when neither is stated.
+func bomAvailable(d *dossier.Dossier) (*BOMFlags, string) {
+	av := func(r *dossier.BOMRef) (bool, bool) {
+		if r == nil || r.Available == nil {
+			return false, false
+		}
+		return *r.Available, true
+	}
+	s, sok := av(d.SBOM)
+	h, hok := av(d.HBOM)
+	if !sok && !hok {
+		return nil, ""
+	}
+	return &BOMFlags{SBOM: s, HBOM: h}, fmt.Sprintf("SBOM available: %s; HBOM available: %s", yesNo(&s, "yes", "no"), yesNo(&h, "yes", "no"))
 }
 
 // ctaLabels are readable names of the CTA-2120 fields.
@@ -183,6 +242,7 @@ var ctaLabels = map[string]string{
 	"general_user_information":      "General user information",
 	"security_contact":              "Security contact",
 	"sbom_hbom_maintained":          "SBOM / HBOM maintained",
+	"sbom_hbom_available":           "SBOM / HBOM available",
 }
 
 // cta records a CTA-2120 field under its key and readable name.
@@ -325,14 +385,14 @@ func (b *builder) sensors(d dossier.Data) []Sensor {
 	return out
 }
 
+// accountDeactivation fills account_deactivation only from what the
+// dossier states about deleting data at the associated services; nothing
+// is written when it does not say.
 func accountDeactivation(d *dossier.Dossier) string {
-	if !isTrue(d.Data.Deletion.CloudDeletion) {
+	if !isTrue(d.Data.Deletion.CloudDeletion) || d.Data.Deletion.Instructions == "" {
 		return ""
 	}
-	if d.Data.Deletion.Instructions != "" {
-		return d.Data.Deletion.Instructions
-	}
-	return "Users can delete their account and its data from the associated service."
+	return d.Data.Deletion.Instructions
 }
 
 func encryptionText(c dossier.Cryptography) string {

@@ -56,7 +56,32 @@ func (f Field) Text() string {
 type Options struct {
 	// Now stamps generated documents (CTA-2120 created/modified); zero = time.Now().
 	Now time.Time
+	// CRA is the outcome of the CRA assessment the EU declaration of
+	// conformity rests on; nil means not assessed, and the declaration then
+	// carries no conformity statement.
+	CRA *CRAOutcome
 }
+
+// CRAOutcome is what the declaration of conformity needs to know about the
+// CRA assessment (assess.Run gives it; paperwork does not assess).
+type CRAOutcome struct {
+	// On is the assessment date, YYYY-MM-DD.
+	On string
+	// InForce says whether the CRA applied in full on that date; when not,
+	// Verdict is the readiness verdict for units placed from 11 Dec 2027.
+	InForce bool
+	// Verdict and Reason are the CRA verdict ("conforms", ...) and why.
+	Verdict, Reason string
+	// RouteOpen says whether the chosen conformity-assessment module is
+	// open to the product's class (Art. 32).
+	RouteOpen bool
+}
+
+// Positive reports whether the assessment allows a declaration of
+// conformity to be drawn up: the CRA verdict conforms and the chosen route
+// is open (a DoC cannot be signed without a positive conformity
+// assessment, CRA Art. 28 and the Commission's CRA FAQ).
+func (o *CRAOutcome) Positive() bool { return o != nil && o.Verdict == "conforms" && o.RouteOpen }
 
 // Build generates every document for a dossier, in a fixed order.
 func Build(d *dossier.Dossier, opts Options) ([]*Document, error) {
@@ -71,8 +96,8 @@ func Build(d *dossier.Dossier, opts Options) ([]*Document, error) {
 		return nil, err
 	}
 	return []*Document{
-		euDeclaration(d),
-		simplifiedDeclaration(d),
+		euDeclaration(d, opts.CRA),
+		simplifiedDeclaration(d, opts.CRA),
 		userInformation(d),
 		technicalDocumentation(d),
 		fccRegistry(d),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -22,6 +23,22 @@ var examples = []string{"smart-plug", "security-camera", "home-router"}
 
 // fixedNow stamps golden output.
 var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// outcome assesses an example on a fixed date, for the declaration of
+// conformity.
+func outcome(t *testing.T, name string) *CRAOutcome {
+	t.Helper()
+	a, err := assess.Run(filepath.Join("../../examples", name), assess.RunOptions{On: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &CRAOutcome{On: a.On}
+	o.Verdict, o.Reason, o.InForce, o.RouteOpen, _ = a.CRADeclaration()
+	return o
+}
+
+// options are the generation options of an example: fixed time, its CRA outcome.
+func options(t *testing.T, name string) Options { return Options{Now: fixedNow, CRA: outcome(t, name)} }
 
 func loadExample(t *testing.T, name string) *dossier.Dossier {
 	t.Helper()
@@ -57,7 +74,7 @@ func TestGolden(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(ex, func(t *testing.T) {
 			dir := t.TempDir()
-			w, err := Write(loadExample(t, ex), dir, Options{Now: fixedNow})
+			w, err := Write(loadExample(t, ex), dir, options(t, ex))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,15 +101,15 @@ func TestGaps(t *testing.T) {
 		want    []string // substrings of expected gaps
 	}{
 		{"smart-plug", "", nil},
-		{"home-router", "eu-declaration-of-conformity", []string{"manufacturer postal address missing", "no harmonised standard", "conformity-assessment procedure not stated", "place and date of issue missing", "signatory missing"}},
+		{"home-router", "eu-declaration-of-conformity", []string{"manufacturer postal address missing", "BLOCKING", "no conformity-assessment procedure can be stated", "place of issue missing", "date of issue missing", "signatory missing"}},
 		{"home-router", "user-information", []string{"manufacturer postal address missing", "coordinated vulnerability disclosure policy missing", "support period end date missing"}[:2]},
-		{"home-router", "fcc-registry-entry", []string{"CLA name", "testing laboratory", "secure configuration", "declaration not made", "US agent"}},
+		{"home-router", "fcc-registry-entry", []string{"CLA name", "testing laboratory", "secure configuration", "declaration not stated", "US agent", "8.208j"}},
 		{"security-camera", "technical-documentation-index", []string{"basis of the support period missing", "test reports missing", "design and architecture"}},
 		{"security-camera", "eu-simplified-declaration", []string{"internet address of the full EU declaration of conformity missing"}},
 		{"security-camera", "us-cyber-trust-mark-label", []string{"registry URL", "authorisation date", "CLA missing", "testing laboratory"}},
 	}
 	for _, tt := range tests {
-		docs, err := Build(loadExample(t, tt.example), Options{Now: fixedNow})
+		docs, err := Build(loadExample(t, tt.example), options(t, tt.example))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,5 +278,83 @@ func TestNothingInvented(t *testing.T) {
 	}
 	if total < 40 {
 		t.Fatalf("only %d gaps for an empty dossier", total)
+	}
+}
+
+// TestDoCNeedsAPositiveAssessment_CRAArt28: the declaration states
+// conformity only after a positive assessment with an open route.
+func TestDoCNeedsAPositiveAssessment_CRAArt28(t *testing.T) {
+	d := loadExample(t, "smart-plug")
+	for _, tc := range []struct {
+		name string
+		cra  *CRAOutcome
+		want bool
+	}{
+		{"not assessed", nil, false},
+		{"does not conform", &CRAOutcome{On: "2027-12-11", Verdict: "does-not-conform", Reason: "x", RouteOpen: true}, false},
+		{"route not open (Art. 32)", &CRAOutcome{On: "2027-12-11", Verdict: "conforms", Reason: "x"}, false},
+		{"conforms with an open route", &CRAOutcome{On: "2027-12-11", Verdict: "conforms", Reason: "x", RouteOpen: true, InForce: true}, true},
+	} {
+		docs, err := Build(d, Options{Now: fixedNow, CRA: tc.cra})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range docs[:2] {
+			md := string(doc.Markdown())
+			got := strings.Contains(md, "is in conformity with") || strings.Contains(md, "is in compliance with")
+			if got != tc.want || got == strings.Contains(md, "BLOCKING") {
+				t.Errorf("%s: %s states conformity %v, want %v", tc.name, doc.ID, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestDoCDateIsMandatory_CRAAnnexV8: a missing date is a gap even when the
+// place is given.
+func TestDoCDateIsMandatory_CRAAnnexV8(t *testing.T) {
+	d := loadExample(t, "smart-plug")
+	d.Conformity.Date = nil
+	docs, err := Build(d, options(t, "smart-plug"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(docs[0].Gaps, "\n"), "date of issue missing") {
+		t.Errorf("gaps %q", docs[0].Gaps)
+	}
+}
+
+// TestCTARequiredMatchesTheSchema holds ctaRequired to the staged schema.
+func TestCTARequiredMatchesTheSchema(t *testing.T) {
+	data, err := os.ReadFile(testdata.Path(t, "specs/cta-2120-usctm/usctm-schema-1-0-0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Required []string `json:"required"`
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(s.Required, ",") != strings.Join(ctaRequired, ",") {
+		t.Errorf("schema requires %v, ctaRequired is %v", s.Required, ctaRequired)
+	}
+}
+
+// TestIncompleteLabelIsADraft: a CTA-2120 document that fails its schema is
+// written as a draft with its gaps, never as the label file.
+func TestIncompleteLabelIsADraft(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Write(loadExample(t, "security-camera"), dir, options(t, "security-camera"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.LabelMissing) == 0 {
+		t.Fatal("the camera's label data should miss required fields")
+	}
+	if _, err := os.Stat(filepath.Join(dir, LabelFile)); err == nil {
+		t.Error("an incomplete label was written as " + LabelFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, LabelDraftFile)); err != nil {
+		t.Error(err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/dualmark/dualmark/internal/dossier"
 )
 
-const fccRef = "47 CFR Part 8 Subpart B (FCC 24-26), registry fields ¶111-121 and §8.208(c)"
+const fccRef = "47 CFR Part 8 Subpart B (FCC 24-26), registry fields ¶111-121, §8.208 and §8.215"
 
 // fccRegistry writes the Cyber Trust Mark registry entry (REG-1..REG-11) and the applicant declarations.
 func fccRegistry(d *dossier.Dossier) *Document {
@@ -33,24 +33,51 @@ func fccRegistry(d *dossier.Dossier) *Document {
 		b.field("REG-11", k, l.ExtraFields[k], "")
 	}
 	f := d.FCCDeclarations
-	b.section("Applicant declarations (§8.208(c), under penalty of perjury)")
+	b.section("Applicant declarations §8.208(c), under penalty of perjury")
 	decl := []struct {
-		v     *bool
-		label string
+		item, field string
+		v           *bool
+		label       string
 	}{
-		{f.MeetsRequirements, "The product meets all requirements of the IoT Labeling Program"},
-		{f.NotCoveredList, "The product is not produced by an entity on the Covered List"},
-		{f.NotProhibitedEntity, "The applicant is not on the Entity List or the 1260H list and is not debarred"},
-		{f.SecurableProduct, "Every reasonable measure was taken to create a securable product"},
-		{f.FixUntilSupportEnd, "Critical vulnerabilities will be identified and fixes promptly issued until the support end date"},
-		{f.NoDisclaimer, "These commitments will not be disclaimed"},
+		{"8.208(c)(1)", "meetsRequirements", f.MeetsRequirements, "The product meets all the requirements of the IoT Labeling Program"},
+		{"8.208(c)(2)", "notCoveredList", f.NotCoveredList, "The applicant is not identified on the Covered List (47 CFR 1.50002) as an entity producing covered communications equipment"},
+		{"8.208(c)(3)", "noCoveredEquipment", f.NoCoveredEquipment, "The product is not comprised of covered equipment on the Covered List"},
+		{"8.208(c)(4)", "notProhibitedEntity", f.NotProhibitedEntity, "The product is not produced by any entity, its affiliates or subsidiaries on the Department of Commerce Entity List or the DoD List of Chinese Military Companies (1260H)"},
+		{"8.208(c)(5)", "notDebarred", f.NotDebarred, "The product is not owned or controlled by or affiliated with anyone suspended or debarred from receiving federal procurements or financial awards (GSA SAM)"},
+		{"8.208(c)(6)", "securableProduct", f.SecurableProduct, "The applicant has taken every reasonable measure to create a securable product"},
+		{"8.208(c)(7)", "fixUntilSupportEnd", f.FixUntilSupportEnd, "Until the support end date in the registry, the applicant will diligently identify critical vulnerabilities and promptly issue software updates correcting them"},
+		{"8.208(c)(8)", "noDisclaimer", f.NoDisclaimer, "The applicant will not elsewhere disclaim or limit the enforceability of this declaration or of the commitments made for the label"},
 	}
-	for i, dc := range decl {
-		b.field("8.208(c)."+string(rune('1'+i)), dc.label, yesNo(dc.v, "Declared", "NOT declared"), "declaration not made (fccDeclarations)")
+	for _, dc := range decl {
+		b.field(dc.item, dc.label, yesNo(dc.v, "Declared", "NOT declared"), "declaration not stated (fccDeclarations."+dc.field+")")
 	}
-	b.field("8.208(d)", "US agent for service of process", party(f.USAgent), "US agent for service of process missing (fccDeclarations.usAgent)")
-	b.doc.Notes = append(b.doc.Notes, "No vulnerability details are published in the registry (FCC 24-26 ¶116). REG-11 fields are those the dossier gives; PSHSB has not fixed the list.")
+	b.section("Further application requirements (§8.208(d)-(j), §8.215)")
+	b.field("8.208(d)", "Written, signed declaration that all statements in the application are true and correct", yesNo(f.StatementsTrue, "Declared", "NOT declared"), "not stated (fccDeclarations.statementsTrue)")
+	b.field("8.208(f)", "The product is reasonably secure and will be updated through the minimum support period, whose end date is disclosed", yesNo(f.ReasonablySecure, "Declared", "NOT declared"), "not stated (fccDeclarations.reasonablySecure)")
+	b.field("8.208(g)", "The product is not prohibited under §8.204", yesNo(f.NotProhibited, "Declared", "NOT declared"), "not stated (fccDeclarations.notProhibited)")
+	b.field("8.208(i)", "US agent for service of process (physical US address and email)", party(f.USAgent), "US agent for service of process missing (fccDeclarations.usAgent)")
+	b.field("8.208(i)(1)", "Attestation signed by the applicant and the agent", yesNo(f.AgentAttestation, "Signed", "NOT signed"), "attestation not stated (fccDeclarations.agentAttestation)")
+	b.field("8.208(j)", "Technical test data signed by the person who performed or supervised the tests", labTestData(d), "no test report from an accredited lab is listed (evidence with producer: accredited-lab demonstrating FCC-8.208j)")
+	b.field("8.215", "Records kept for 2 years after marketing ends (design and changes, production testing, test results)", yesNo(f.RecordsKept, "Kept", "NOT kept"), "not stated (fccDeclarations.recordsKept)")
+	b.doc.Notes = append(b.doc.Notes, "No vulnerability details are published in the registry (FCC 24-26 ¶116). REG-11 fields are those the dossier gives; PSHSB has not fixed the list.",
+		"The FCC has adopted no test standard for the Cyber Trust Mark yet [U: regulatory.md §7]: this entry prepares an application, it does not show that the label can be granted.")
 	return b.doc
+}
+
+// labTestData names the lab test reports that demonstrate FCC-8.208j.
+func labTestData(d *dossier.Dossier) string {
+	var out []string
+	for _, ev := range d.Evidence {
+		if ev.Producer != "accredited-lab" || ev.Accreditation == "" {
+			continue
+		}
+		for _, id := range ev.Demonstrates {
+			if id == "FCC-8.208j" {
+				out = append(out, join(", ", ev.Title, ev.Issuer, ev.Accreditation, date(ev.Date)))
+			}
+		}
+	}
+	return list(out)
 }
 
 func party(p *dossier.Party) string {

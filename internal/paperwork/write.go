@@ -1,6 +1,7 @@
 package paperwork
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,14 +9,21 @@ import (
 	"github.com/dualmark/dualmark/internal/dossier"
 )
 
-// LabelFile is the file name of the machine-readable CTA-2120 label data.
-const LabelFile = "us-cyber-trust-mark-label.cta-2120.json"
+// LabelFile is the file name of the machine-readable CTA-2120 label data;
+// LabelDraftFile is where it goes instead when required fields are missing.
+const (
+	LabelFile      = "us-cyber-trust-mark-label.cta-2120.json"
+	LabelDraftFile = "us-cyber-trust-mark-label.cta-2120.draft.json"
+)
 
 // Written lists what Write produced.
 type Written struct {
 	Files     []string    `json:"files"`     // paths of the files written, in order
 	Documents []*Document `json:"documents"` // the documents, with their gaps
 	Label     *CTALabel   `json:"cta2120"`   // the US label data as written to LabelFile
+	// LabelMissing lists the CTA-2120 required fields left out; when not
+	// empty the label data was written as a draft (LabelDraftFile).
+	LabelMissing []string `json:"cta2120Missing"`
 }
 
 // Write builds every document for d and writes it to dir as Markdown, JSON
@@ -33,7 +41,7 @@ func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("paperwork: %w", err)
 	}
-	w := &Written{Documents: docs, Label: &label.Data}
+	w := &Written{Documents: docs, Label: &label.Data, LabelMissing: label.Missing}
 	put := func(name string, data []byte) error {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
@@ -71,10 +79,27 @@ func Write(d *dossier.Dossier, dir string, opts Options) (*Written, error) {
 	if err := put("index.html", index); err != nil {
 		return nil, err
 	}
+	if len(label.Missing) > 0 {
+		draft, err := json.MarshalIndent(struct {
+			Draft   bool      `json:"draft"`
+			Missing []string  `json:"missing"`
+			Gaps    []string  `json:"gaps"`
+			Label   *CTALabel `json:"label"`
+		}{true, label.Missing, label.Gaps, &label.Data}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		_ = os.Remove(filepath.Join(dir, LabelFile)) // an earlier complete label must not linger
+		if err := put(LabelDraftFile, append(draft, '\n')); err != nil {
+			return nil, err
+		}
+		return w, nil
+	}
 	lj, err := label.JSON()
 	if err != nil {
 		return nil, err
 	}
+	_ = os.Remove(filepath.Join(dir, LabelDraftFile))
 	if err := put(LabelFile, lj); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,8 @@ func HTML(w io.Writer, a *assess.Assessment) error {
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"percent": percent, "route": routeLine, "reused": reused, "reuseNote": reuseNote,
-	"join": strings.Join, "idLabel": idLabel, "reuseLine": reuseLine,
+	"join": strings.Join, "idLabel": idLabel, "reuseLine": reuseLine, "status": statusLabel, "readiness": readinessLine,
+	"dateLines": dateLines,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -32,14 +33,14 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;borde
 table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #bbb;padding:.25em .45em;text-align:left;vertical-align:top}
 th{background:#eee}td.n{text-align:right}.meta{color:#444}
 .met{background:#e3f4e3}.not-met{background:#fbe0e0}.not-applicable{background:#eef}.unknown{background:#fff6d6}
-.conforms{color:#14621b;font-weight:bold}.does-not-conform{color:#a10d0d;font-weight:bold}.incomplete{color:#8a5a00;font-weight:bold}
+.conforms{color:#14621b;font-weight:bold}.does-not-conform{color:#a10d0d;font-weight:bold}.incomplete{color:#8a5a00;font-weight:bold}.ready-for-testing,.tested{color:#1d4f91;font-weight:bold}
 .reuse{font-size:.9em;color:#333;font-style:italic}ul{margin:.2em 0;padding-left:1.2em}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}
 </style>
 </head>
 <body>
 <h1>Assessment: {{.A.Product.Name}}</h1>
-<p class="meta">{{.Product}}<br>CRA class: {{.Class}}{{if .SBOM}}<br>SBOM: {{.SBOM}}{{end}}{{if .Scan}}<br>Scan: {{.Scan}}{{end}}</p>
+<p class="meta">{{.Product}}<br>CRA class: {{.Class}}{{range dateLines .A}}<br>{{.}}{{end}}{{if .SBOM}}<br>SBOM: {{.SBOM}}{{end}}{{if .Scan}}<br>Scan: {{.Scan}}{{end}}</p>
 {{if .Blocking}}<p><b>Findings that block CRA-I.2.a:</b></p><ul>{{range .Blocking}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .SBOMFailed}}<p><b>SBOM quality rules failed:</b></p><ul>{{range .SBOMFailed}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Summary</h2>
@@ -48,6 +49,7 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 {{range .Regimes}}<tr><td>{{.Title}}</td><td class="{{.Verdict}}">{{.Verdict}}</td><td class="n">{{.Counts.Met}}</td><td class="n">{{.Counts.NotMet}}</td><td class="n">{{.Counts.NotApplicable}}</td><td class="n">{{.Counts.Unknown}}</td><td class="n">{{.Reuse.Settled}} ({{percent .Reuse.Share}})</td></tr>
 {{end}}</table>
 {{range .Regimes}}<p><b>{{.Title}}:</b> <span class="{{.Verdict}}">{{.Verdict}}</span> — {{.VerdictReason}}</p>
+{{with readiness .}}<p class="meta">Readiness: {{.}}</p>{{end}}
 {{if .Route}}<p><b>CRA conformity-assessment route</b> ({{.Route.Class}}{{if .Route.Annex}}, {{.Route.Annex}}{{end}}): {{route .Route}}</p>
 {{end}}{{end}}
 {{range .Regimes}}<h2>{{.Title}}: <span class="{{.Verdict}}">{{.Verdict}}</span></h2>
@@ -55,7 +57,7 @@ th{background:#eee}td.n{text-align:right}.meta{color:#444}
 {{with reuseLine .}}<p class="reuse">Reuse: {{.}}</p>{{end}}
 <table>
 <tr><th>ID</th><th>Requirement</th><th>Obligation</th><th>Status</th><th>Reasons</th><th>Evidence</th></tr>
-{{range .Requirements}}<tr class="{{.Status}}"><td>{{idLabel .}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{.Status}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>
+{{range .Requirements}}<tr class="{{.Status}}"><td>{{idLabel .}}</td><td>{{.Title}}</td><td>{{.Obligation}}</td><td>{{status .}}</td><td>{{if reused .}}<span class="reuse">reused from {{reuseNote .}}</span><br>{{end}}{{if eq (len .Reasons) 1}}{{index .Reasons 0}}{{else}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td>{{join .Evidence ", "}}</td></tr>
 {{end}}</table>
 {{end}}
 <p class="meta">[U] = the catalog could not confirm the requirement's wording against the official text.</p>

@@ -13,6 +13,9 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 	ew := &errWriter{w: w}
 	ew.printf("# Assessment: %s\n\n", mdEscape(a.Product.Name))
 	meta := []string{mdEscape(productLine(a)), "CRA class: " + classLine(a)}
+	for _, l := range dateLines(a) {
+		meta = append(meta, mdEscape(l))
+	}
 	if l := sbomLine(a); l != "" {
 		meta = append(meta, "SBOM: "+mdEscape(l))
 	}
@@ -42,6 +45,9 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 		if len(rr.Versions) > 0 {
 			ew.printf("\nAssessed against: %s\n", mdEscape(strings.Join(rr.Versions, "; ")))
 		}
+		if l := readinessLine(rr); l != "" {
+			ew.printf("\nReadiness: %s\n", mdEscape(l))
+		}
 		if rr.Route != nil {
 			ew.printf("\nCRA conformity-assessment route: %s\n", mdEscape(routeLine(rr.Route)))
 		}
@@ -54,7 +60,7 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 			if reused(r) {
 				reasons = "*reused from " + reuseNote(r) + "* — " + reasons
 			}
-			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdEscape(idLabel(r)), mdEscape(r.Title), r.Obligation, r.Status, mdEscape(reasons), mdEscape(strings.Join(r.Evidence, ", ")))
+			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdEscape(idLabel(r)), mdEscape(r.Title), r.Obligation, statusLabel(r), mdEscape(reasons), mdEscape(strings.Join(r.Evidence, ", ")))
 		}
 	}
 	ew.printf("\n\\[U\\] = the catalog could not confirm the requirement's wording against the official text.\n")

@@ -154,30 +154,72 @@ func routeLine(rt *assess.Route) string {
 	if rt == nil {
 		return ""
 	}
-	var mods []string
+	var open, closed []string
 	for _, o := range rt.Allowed {
 		m := "Module " + o.Module
-		if o.Module == "EUCC" || o.Module == "EUCS" {
+		if o.Module == "EUCC" {
 			m = o.Module
 		}
-		if o.Condition != "" {
-			m += " (" + o.Condition + ")"
+		if o.Open {
+			open = append(open, m)
+		} else {
+			closed = append(closed, m+" ("+o.Why+")")
 		}
-		mods = append(mods, m)
 	}
-	s := "allowed: " + strings.Join(mods, ", ")
+	s := "open: " + strings.Join(open, ", ")
+	if len(closed) > 0 {
+		s += "; closed: " + strings.Join(closed, ", ")
+	}
 	if rt.Chosen != "" {
 		s += "; dossier names " + rt.Chosen
-		if rt.ChosenAllowed {
-			s += " (allowed)"
+		if rt.ChosenAllowed != nil && *rt.ChosenAllowed {
+			s += " (open)"
 		} else {
-			s += " (not allowed)"
+			s += " (not open)"
 		}
+	}
+	if len(rt.Basis) > 0 {
+		s += "; basis: " + strings.Join(rt.Basis, "; ")
 	}
 	if rt.Note != "" {
 		s += "; " + rt.Note
 	}
 	return s
+}
+
+// statusLabel shows a requirement's status, with what it awaits and
+// whether it is in force on the assessment date.
+func statusLabel(r assess.RequirementResult) string {
+	s := r.Status
+	if r.Awaiting != "" {
+		s += " (awaits " + r.Awaiting + ")"
+	}
+	if r.NotInForce != "" {
+		s += " (not in force)"
+	}
+	return s
+}
+
+// dateLines state the assessment date, the rules that applied and the
+// warnings.
+func dateLines(a *assess.Assessment) []string {
+	out := []string{"Assessment date: " + a.On}
+	for _, r := range a.Rules {
+		out = append(out, "Rule: "+r)
+	}
+	for _, w := range a.Warnings {
+		out = append(out, "Warning: "+w)
+	}
+	return out
+}
+
+// readinessLine says what the verdict would be if every requirement
+// applied ("" when all apply).
+func readinessLine(rr *assess.RegimeResult) string {
+	if rr.Readiness == "" {
+		return ""
+	}
+	return rr.Readiness + " — " + rr.ReadinessReason
 }
 
 // sbomLine and scanLine summarise the inputs ("" when absent).
@@ -191,9 +233,9 @@ func sbomLine(a *assess.Assessment) string {
 	case s.Profile == "":
 		out += "; quality not checked: " + s.Note
 	case s.Pass:
-		out += "; passes " + s.Profile
+		out += "; quality: passes " + s.Profile
 	default:
-		out += fmt.Sprintf("; fails %s (%d rule(s))", s.Profile, len(s.Failed))
+		out += fmt.Sprintf("; quality: fails %s (%d rule(s); a finding beside CRA-II.1, not its legal test)", s.Profile, len(s.Failed))
 	}
 	return out
 }

@@ -16,8 +16,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -88,7 +89,11 @@ func SARIF(w io.Writer, a *assess.Assessment) error {
 			if level == "" {
 				continue
 			}
-			msg := fmt.Sprintf("%s %s (%s): %s", r.ID, r.Status, rr.Title, firstReason(r))
+			if r.NotInForce != "" || r.Awaiting != "" {
+				// Readiness, or waiting for a lab: not a failure on this date.
+				level = "note"
+			}
+			msg := fmt.Sprintf("%s %s (%s): %s", r.ID, statusLabel(r), rr.Title, firstReason(r))
 			if r.Next != "" {
 				msg += ". Next: " + r.Next
 			}
@@ -100,6 +105,7 @@ func SARIF(w io.Writer, a *assess.Assessment) error {
 			run.Results = append(run.Results, res)
 		}
 	}
+	run.Properties = map[string]any{"assessmentDate": a.On, "rules": a.Rules, "warnings": a.Warnings}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})

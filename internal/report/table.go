@@ -15,6 +15,9 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s\n", productLine(a))
 	ew.printf("CRA class: %s\n", classLine(a))
+	for _, l := range dateLines(a) {
+		ew.printf("%s\n", l)
+	}
 	if l := sbomLine(a); l != "" {
 		ew.printf("SBOM: %s\n", l)
 	}
@@ -40,6 +43,9 @@ func Table(w io.Writer, a *assess.Assessment) error {
 		for _, v := range rr.Versions {
 			ew.printf("Assessed against: %s\n", v)
 		}
+		if l := readinessLine(rr); l != "" {
+			ew.printf("Readiness: %s\n", l)
+		}
 		if rr.Route != nil {
 			ew.printf("CRA route: %s\n", routeLine(rr.Route))
 		}
@@ -53,7 +59,7 @@ func Table(w io.Writer, a *assess.Assessment) error {
 			if reused(r) {
 				reason = "[reused from " + reuseNote(r) + "] " + reason
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", idLabel(r), r.Status, r.Obligation, clip(reason, 110))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", idLabel(r), statusLabel(r), r.Obligation, clip(reason, 110))
 		}
 		tw.Flush()
 	}
