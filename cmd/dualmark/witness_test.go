@@ -22,6 +22,8 @@ import (
 func TestWitnessFlow(t *testing.T) {
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
+	// The fixture assessment does not conform, so every issue step needs
+	// --allow-nonconforming (issue 10: no label for a negative verdict).
 	assessment := "../../internal/label/testdata/assessment.json"
 	handlers := make([]http.Handler, 3)
 	var urls []string
@@ -74,8 +76,8 @@ func TestWitnessFlow(t *testing.T) {
 		step{"quorum too large", []string{"witness", "policy", "--trust", p("trust.json"), "--quorum", "4"}, 2},
 		step{"quorum", []string{"witness", "policy", "--trust", p("trust.json"), "--quorum", "2"}, 0},
 		step{"serve without flags", []string{"witness", "serve", "--keys", p("wk0")}, 2},
-		step{"issue: --witness without --trust", []string{"label", "issue", assessment, "--keys", p("k"), "--log", p("log"), "--out", p("x.json"), "--witness", urls[0]}, 2},
-		step{"issue: unknown witness URL", []string{"label", "issue", assessment, "--keys", p("k"), "--log", p("log"), "--out", p("x.json"), "--trust", p("trust.json"), "--witness", "http://127.0.0.1:9"}, 2},
+		step{"issue: --witness without --trust", []string{"label", "issue", assessment, "--allow-nonconforming", "--keys", p("k"), "--log", p("log"), "--out", p("x.json"), "--witness", urls[0]}, 2},
+		step{"issue: unknown witness URL", []string{"label", "issue", assessment, "--allow-nonconforming", "--keys", p("k"), "--log", p("log"), "--out", p("x.json"), "--trust", p("trust.json"), "--witness", "http://127.0.0.1:9"}, 2},
 	)
 	for _, s := range steps {
 		if got := run(s.args); got != s.want {
@@ -85,7 +87,7 @@ func TestWitnessFlow(t *testing.T) {
 	start(0)
 	start(1) // w2 stays down
 	steps = []step{
-		{"issue, 2 of 3 witnesses up", append([]string{"label", "issue", assessment, "--keys", p("k"), "--log", p("log"), "--out", p("a.label.json")}, wargs...), 0},
+		{"issue, 2 of 3 witnesses up", append([]string{"label", "issue", assessment, "--allow-nonconforming", "--keys", p("k"), "--log", p("log"), "--out", p("a.label.json")}, wargs...), 0},
 		{"verify 2-of-3", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--log", p("log")}, 0},
 		{"3-of-3", []string{"witness", "policy", "--trust", p("trust.json"), "--quorum", "3"}, 0},
 		{"verify 3-of-3 fails", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json")}, 1},
@@ -100,7 +102,7 @@ func TestWitnessFlow(t *testing.T) {
 	steps = []step{
 		{"label witness, all up", append([]string{"label", "witness", p("a.label.json"), "--log", p("log")}, wargs...), 0},
 		{"verify 3-of-3", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--json"}, 0},
-		{"forked log copy: witnesses refuse", append([]string{"label", "issue", assessment, "--keys", p("k"), "--log", p("forklog"), "--out", p("f.label.json"), "--firmware", p("trust.json")}, wargs...), 1},
+		{"forked log copy: witnesses refuse", append([]string{"label", "issue", assessment, "--allow-nonconforming", "--keys", p("k"), "--log", p("forklog"), "--out", p("f.label.json"), "--firmware", p("trust.json")}, wargs...), 1},
 		{"forked bundle fails", []string{"label", "verify", p("f.label.json"), "--trust", p("trust.json")}, 1},
 		{"status", []string{"witness", "status", "--db", p("w0.db"), "--json"}, 0},
 		{"status of a missing file", []string{"witness", "status", "--db", p("none.db")}, 2},

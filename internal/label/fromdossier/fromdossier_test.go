@@ -1,7 +1,6 @@
 package fromdossier
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/dualmark/dualmark/internal/assess"
@@ -9,12 +8,6 @@ import (
 
 func TestAssess(t *testing.T) {
 	data, sum, arts, err := Assess("../../../examples/smart-plug", assess.RunOptions{})
-	if err != nil && strings.Contains(err.Error(), "want conforms, does-not-conform or incomplete") {
-		// Issue 10 added the verdicts ready-for-testing, tested and
-		// not-applicable; package label's Summarize (not this package)
-		// still accepts only the three older ones.
-		t.Skipf("internal/label must accept the issue-10 verdicts first: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
