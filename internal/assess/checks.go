@@ -453,6 +453,7 @@ var Checks = []Check{
 			"FCC-8.208d", "FCC-8.208f", "FCC-8.208g", "FCC-8.208i", "FCC-8.215"},
 		Eval: evalFCCDeclarations,
 	},
+	PQCCheck,
 }
 
 // negate returns the negation of an optional boolean.
