@@ -99,7 +99,7 @@ func (im *Importer) Add(path string) error {
 			}
 			return nil
 		}
-		if !known(p) {
+		if !known(p) || cveListLog(d.Name()) {
 			return nil
 		}
 		return im.addFile(p, false)
@@ -111,6 +111,11 @@ func (im *Importer) finishSources(from int) {
 	s := im.sources[from:]
 	sort.SliceStable(s, func(i, j int) bool { return s[i].Location < s[j].Location })
 }
+
+// cveListLog reports whether a file is one of the cvelistV5 checkout's
+// change logs (cves/delta.json, cves/deltaLog.json), which list changed
+// records but are not records themselves.
+func cveListLog(name string) bool { return name == "delta.json" || name == "deltaLog.json" }
 
 // known reports whether a file name has an extension an import reads.
 func known(name string) bool {
@@ -280,7 +285,8 @@ func (im *Importer) source(name, kind string) *Source {
 // addLines imports JSON lines, one OSV record per line.
 func (im *Importer) addLines(r io.Reader, name string) error {
 	br := bufio.NewReaderSize(r, 1<<20)
-	im.src = im.source(name, "osv")
+	// Each record picks its source kind (osv or cve5) by its content.
+	im.src = nil
 	defer func() { im.src = nil }()
 	for line := 1; ; line++ {
 		b, err := br.ReadSlice('\n')
@@ -315,24 +321,36 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 }
 
 // addJSONDocument imports a .json file: an OSV record, an array of them,
-// or a KEV catalogue.
+// a CVE JSON 5 record, an NVD CVE API 2.0 response or a KEV catalogue.
 func (im *Importer) addJSONDocument(data []byte, name string) {
 	t := bytes.TrimSpace(data)
 	if len(t) > 0 && t[0] == '[' {
 		im.addJSONArray(t, name)
 		return
 	}
+	if len(t) > 0 && t[0] == '{' && isCVE5(t) {
+		im.addJSONRecord(t, name, 0)
+		return
+	}
 	var probe struct {
 		CatalogVersion  string          `json:"catalogVersion"`
+		Format          string          `json:"format"`
 		Vulnerabilities json.RawMessage `json:"vulnerabilities"`
+		CVE             json.RawMessage `json:"cve"`
 		ID              json.RawMessage `json:"id"`
 	}
-	if err := json.Unmarshal(t, &probe); err == nil && probe.ID == nil && probe.Vulnerabilities != nil {
+	err := json.Unmarshal(t, &probe)
+	if err == nil && probe.ID == nil && (probe.Format == "NVD_CVE" || probe.CVE != nil ||
+		probe.CatalogVersion == "" && bytes.Contains(probe.Vulnerabilities[:min(len(probe.Vulnerabilities), 64)], []byte(`"cve"`))) {
+		im.addNVD(t, name)
+		return
+	}
+	if err == nil && probe.ID == nil && probe.Vulnerabilities != nil {
 		im.addKEVJSON(t, name)
 		return
 	}
 	if probe.ID == nil && len(t) > 0 && t[0] == '{' {
-		im.issue(Issue{File: name, Reason: "not an OSV record (no id), a KEV catalogue or an array of records"})
+		im.issue(Issue{File: name, Reason: "not an OSV record (no id), a CVE JSON 5 record (no cveMetadata), an NVD CVE API 2.0 response, a KEV catalogue or an array of records"})
 		return
 	}
 	im.addJSONRecord(data, name, 0)
@@ -341,6 +359,7 @@ func (im *Importer) addJSONDocument(data []byte, name string) {
 // addJSONArray imports a JSON array of OSV records, naming each element's
 // line in issues.
 func (im *Importer) addJSONArray(data []byte, name string) {
+	defer func() { im.src = nil }()
 	if !json.Valid(data) {
 		var v any
 		err := json.Unmarshal(data, &v)
@@ -388,13 +407,22 @@ func lineAt(data []byte, off int64) int {
 	return bytes.Count(data[:off], []byte{'\n'}) + 1
 }
 
-// addJSONRecord decodes, validates and adds one OSV record. line is the
+// addJSONRecord decodes, validates and adds one OSV or CVE JSON 5 record
+// (told apart by content: a CVE record has cveMetadata). line is the
 // record's line in a JSON lines file, or 0 for a whole-file record.
 func (im *Importer) addJSONRecord(data []byte, name string, line int) {
-	if im.src == nil {
-		im.src = im.source(name, "osv")
+	prev := im.src
+	if prev == nil && line == 0 {
 		defer func() { im.src = nil }()
 	}
+	// A line of a CVE record file that is no record at all (OpenSSL's
+	// "disputed" list) counts towards that file's CVE source.
+	if isCVE5(data) || prev != nil && prev.Kind == KindCVE5 && !bytes.Contains(data, []byte(`"modified"`)) {
+		im.src = im.source(name, KindCVE5)
+		im.addCVE(data, name, line)
+		return
+	}
+	im.src = im.source(name, "osv")
 	// A sentinel tells an absent "modified" from the zero time that some
 	// sources (the Go vulnerability database) really write.
 	r := Record{Modified: modifiedAbsent}
@@ -409,6 +437,10 @@ func (im *Importer) addJSONRecord(data []byte, name string, line int) {
 			reason = fmt.Sprintf("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), te.Type, te.Value)
 		}
 		im.issue(Issue{File: name, Line: at, ID: probeID(data), Reason: reason})
+		return
+	}
+	if r.Modified.Equal(modifiedAbsent) && r.ID == "" {
+		im.issue(Issue{File: name, Line: line, Reason: "neither an OSV record (no id, no modified) nor a CVE JSON 5 record (no cveMetadata)"})
 		return
 	}
 	if r.Modified.Equal(modifiedAbsent) {
