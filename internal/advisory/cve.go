@@ -54,7 +54,7 @@ func cveSeverity(c *cve5.Record) []Severity {
 			for _, typ := range []string{"CVSS_V4", "CVSS_V3", "CVSS_V2"} {
 				best := ""
 				for _, m := range ct.Metrics {
-					if cvssType(m.Version) == typ && m.Vector != "" && m.Version >= best {
+					if cvssType(m.Version) == typ && m.Vector != "" && m.Version > best {
 						best = m.Version
 						if len(out) > 0 && out[len(out)-1].Type == typ {
 							out = out[:len(out)-1]
