@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -238,10 +239,10 @@ func nonNil[T any](s []T) []T {
 func newDBUpdateCmd() *cobra.Command {
 	var dir, sourceURL string
 	var opts advisory.UpdateOptions
-	var asJSON, quiet bool
+	var asJSON, quiet, nvd bool
 	cmd := &cobra.Command{
 		Use:   "update --db DIR",
-		Short: "Download the public OSV, KEV and EPSS feeds and rebuild the database",
+		Short: "Download the public OSV, KEV, EPSS (and CVE List, NVD) feeds and rebuild the database",
 		Long: `Update downloads the OSV per-ecosystem all.zip files, the CISA KEV catalogue and
 the EPSS scores into DIR/sources, with progress on stderr, retries, conditional
 requests (ETag / If-Modified-Since: unchanged feeds are not fetched again) and
@@ -249,14 +250,29 @@ checksum checks, then rebuilds the database atomically when anything changed.
 A feed that cannot be fetched is reported and its previous copy is used.
 
 --source-url BASE points every feed at a mirror laid out as BASE/osv/<Ecosystem>/all.zip,
-BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.csv.gz.`,
+BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.csv.gz.
+
+CVE records are fetched only when asked: --cve-list-url URL downloads a zip of
+CVE JSON 5 records (a CVEProject/cvelistV5 release's bulk "all_CVEs_at_midnight"
+zip, whose name changes daily); --nvd pages the NVD CVE API 2.0 (everything the
+first time, then only the records changed since the last update, by
+lastModStartDate). Without an NVD API key (--nvd-api-key or $NVD_API_KEY) the
+NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 		Example: `  dualmark db update --db ./db
   dualmark db update --db ./db --ecosystem Go --ecosystem PyPI
-  dualmark db update --db ./db --source-url https://mirror.example.com/dualmark --json`,
+  dualmark db update --db ./db --source-url https://mirror.example.com/dualmark --json
+  dualmark db update --db ./db --nvd --nvd-api-key "$KEY"
+  dualmark db update --db ./db --cve-list-url https://github.com/CVEProject/cvelistV5/releases/download/cve_2026-12-02_at_end_of_day/2026-12-02_all_CVEs_at_midnight.zip`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sourceURL != "" {
 				opts.SourceURLs(sourceURL)
+			}
+			if nvd && opts.NVDURL == "" {
+				opts.NVDURL = advisory.DefaultNVDURL
+			}
+			if opts.NVDAPIKey == "" {
+				opts.NVDAPIKey = os.Getenv("NVD_API_KEY")
 			}
 			if opts.Retries <= 0 {
 				opts.Retries = -1 // the library's zero means "default"
@@ -292,6 +308,11 @@ BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.
 	cmd.Flags().StringVar(&opts.KEVURL, "kev-url", advisory.DefaultKEVURL, "URL of the KEV JSON catalogue")
 	cmd.Flags().StringVar(&opts.EPSSURL, "epss-url", advisory.DefaultEPSSURL, "URL of the EPSS scores CSV (.gz)")
 	cmd.Flags().StringSliceVar(&opts.Ecosystems, "ecosystem", advisory.DefaultEcosystems, "OSV ecosystems to download (repeatable)")
+	cmd.Flags().StringVar(&opts.CVEListURL, "cve-list-url", "", "URL of a zip of CVE JSON 5 records (cvelistV5 bulk release zip)")
+	cmd.Flags().BoolVar(&nvd, "nvd", false, "also page the NVD CVE API 2.0 ("+advisory.DefaultNVDURL+")")
+	cmd.Flags().StringVar(&opts.NVDURL, "nvd-url", "", "NVD CVE API 2.0 endpoint to page (implies --nvd)")
+	cmd.Flags().StringVar(&opts.NVDAPIKey, "nvd-api-key", "", "NVD API key (default $NVD_API_KEY)")
+	cmd.Flags().DurationVar(&opts.NVDDelay, "nvd-delay", 6*time.Second, "pause between NVD pages")
 	cmd.Flags().IntVar(&opts.Retries, "retries", 3, "extra attempts for a failed download")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")

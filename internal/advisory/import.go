@@ -169,16 +169,25 @@ func (im *Importer) issue(i Issue) {
 
 // addZip imports every entry of a zip archive, such as an OSV bucket's
 // <Ecosystem>/all.zip of <ID>.json files.
-func (im *Importer) addZip(path string) error {
+func (im *Importer) addZip(path string) error { return im.addZipAs(path, path, 0) }
+
+// addZipAs imports the zip archive at path, naming its members after
+// display; a zip inside it (a cvelistV5 bulk release nests cves.zip) is
+// read too, one level deep.
+func (im *Importer) addZipAs(path, display string, depth int) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		im.issue(Issue{File: path, Reason: "not a readable zip archive: " + err.Error()})
+		im.issue(Issue{File: display, Reason: "not a readable zip archive: " + err.Error()})
 		return nil
 	}
 	defer zr.Close()
 	for _, zf := range zr.File {
-		name := path + "!" + zf.Name
-		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") {
+		name := display + "!" + zf.Name
+		if strings.HasSuffix(strings.ToLower(zf.Name), ".zip") && depth == 0 {
+			im.addNestedZip(zf, name)
+			continue
+		}
+		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") || cveListLog(filepath.Base(zf.Name)) {
 			continue
 		}
 		if zf.UncompressedSize64 > maxRecordBytes*4 {
@@ -194,6 +203,32 @@ func (im *Importer) addZip(path string) error {
 		rc.Close()
 	}
 	return nil
+}
+
+// addNestedZip extracts a zip member that is itself a zip to a temporary
+// file and imports it.
+func (im *Importer) addNestedZip(zf *zip.File, name string) {
+	rc, err := zf.Open()
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "unreadable archive member: " + err.Error()})
+		return
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp("", "dualmark-nested-*.zip")
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
+		return
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, io.LimitReader(rc, 8<<30))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
+		return
+	}
+	_ = im.addZipAs(tmp.Name(), name, 1)
 }
 
 // AddReader imports one document read from r; name (a path or URL) selects
