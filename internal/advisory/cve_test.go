@@ -25,7 +25,7 @@ var (
 
 // cveLines returns the staged CVE record lines whose id is in ids (all
 // when ids is nil), reading the staged files once per test binary.
-func cveLines(t *testing.T, ids ...string) map[string][]byte {
+func cveLines(t testing.TB, ids ...string) map[string][]byte {
 	t.Helper()
 	paths := []string{testdata.Path(t, stagedCVE+"/vulnrichment.cve5.jsonl.gz"), testdata.Path(t, stagedCVE+"/openssl-secjson.cve5.jsonl.gz")}
 	cveLinesOnce.Do(func() {
@@ -313,4 +313,37 @@ func TestProvenanceStale(t *testing.T) {
 			t.Errorf("built %v, newest %v: warnings %q, want %d", tt.built, tt.newest, w, tt.want)
 		}
 	}
+}
+
+// BenchmarkColdLookupKernel opens a database of the staged CVE records and
+// looks up the Linux kernel under its CPE (linux:linux_kernel, the ADP's
+// entries) and the kernel CNA's vendor:product (linux:linux), as a cold
+// scan of one kernel component does: brief decoding of every record under
+// both keys.
+func BenchmarkColdLookupKernel(b *testing.B) {
+	dir := b.TempDir()
+	im := NewImporter()
+	if err := im.Add(testdata.Path(b, stagedCVE)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := im.Write(dir); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		db, err := OpenDB(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		for _, product := range []string{"linux_kernel", "linux"} {
+			recs, err := db.LookupCPEBrief("linux", product)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(recs)
+		}
+		db.Close()
+	}
+	b.ReportMetric(float64(n), "records")
 }
