@@ -353,7 +353,11 @@ func (b *Builder) Image() []byte {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var offsets, records []byte
+	recBytes := 0
+	for _, p := range b.recs {
+		recBytes += 8 + len(p.enc)
+	}
+	offsets, records := make([]byte, 0, 8*len(ids)), make([]byte, 0, recBytes)
 	maps := [numTables]map[string][]uint32{{}, {}, {}, {}}
 	for i, id := range ids {
 		p := b.recs[id]
