@@ -123,43 +123,31 @@ func ProductKeyPart(s string) string {
 // already hold (Description and References are r.Details and
 // r.References).
 func (e *encoder) encodeCVE(c *cve5.Record) {
-	e.str(c.State)
-	e.str(c.Assigner)
+	e.fields(c.State, c.Assigner)
 	e.time(c.DatePublished)
 	e.time(c.DateUpdated)
 	e.str(c.Title)
 	e.uvarint(uint64(len(c.Containers)))
 	for _, ct := range c.Containers {
-		e.str(ct.Kind)
-		e.str(ct.Provider)
+		e.fields(ct.Kind, ct.Provider)
 		e.uvarint(uint64(len(ct.Affected)))
 		for _, p := range ct.Affected {
-			e.str(p.Vendor)
-			e.str(p.Product)
-			e.str(p.CollectionURL)
-			e.str(p.PackageName)
-			e.str(p.Repo)
+			e.fields(p.Vendor, p.Product, p.CollectionURL, p.PackageName, p.Repo)
 			e.strs(p.CPEs)
 			e.strs(p.Platforms)
 			e.str(p.DefaultStatus)
 			e.uvarint(uint64(len(p.Versions)))
 			for _, v := range p.Versions {
-				e.str(v.Version)
-				e.str(v.Status)
-				e.str(v.VersionType)
-				e.str(v.LessThan)
-				e.str(v.LessThanOrEqual)
+				e.fields(v.Version, v.Status, v.VersionType, v.LessThan, v.LessThanOrEqual)
 				e.uvarint(uint64(len(v.Changes)))
 				for _, ch := range v.Changes {
-					e.str(ch.At)
-					e.str(ch.Status)
+					e.fields(ch.At, ch.Status)
 				}
 			}
 		}
 		e.uvarint(uint64(len(ct.Metrics)))
 		for _, m := range ct.Metrics {
-			e.str(m.Version)
-			e.str(m.Vector)
+			e.fields(m.Version, m.Vector)
 			e.uvarint(math.Float64bits(m.Score))
 			e.str(m.Severity)
 		}
@@ -167,11 +155,16 @@ func (e *encoder) encodeCVE(c *cve5.Record) {
 			e.uvarint(0)
 		} else {
 			e.uvarint(1)
-			e.str(ct.SSVC.Exploitation)
-			e.str(ct.SSVC.Automatable)
-			e.str(ct.SSVC.TechnicalImpact)
+			e.fields(ct.SSVC.Exploitation, ct.SSVC.Automatable, ct.SSVC.TechnicalImpact)
 		}
 		e.strs(ct.CWEs)
+	}
+}
+
+// fields writes strings one after the other (no count).
+func (e *encoder) fields(ss ...string) {
+	for _, s := range ss {
+		e.str(s)
 	}
 }
 

@@ -68,7 +68,7 @@ type rawContainer struct {
 	Title           string           `json:"title"`
 	Descriptions    []rawText        `json:"descriptions"`
 	RejectedReasons []rawText        `json:"rejectedReasons"`
-	Affected        []rawProduct     `json:"affected"`
+	Affected        []Product        `json:"affected"`
 	Metrics         []rawMetric      `json:"metrics"`
 	ProblemTypes    []rawProblemType `json:"problemTypes"`
 	References      []struct {
@@ -80,18 +80,6 @@ type rawContainer struct {
 type rawText struct {
 	Lang  string `json:"lang"`
 	Value string `json:"value"`
-}
-
-type rawProduct struct {
-	Vendor        string    `json:"vendor"`
-	Product       string    `json:"product"`
-	CollectionURL string    `json:"collectionURL"`
-	PackageName   string    `json:"packageName"`
-	Repo          string    `json:"repo"`
-	CPEs          []string  `json:"cpes"`
-	Platforms     []string  `json:"platforms"`
-	DefaultStatus string    `json:"defaultStatus"`
-	Versions      []Version `json:"versions"`
 }
 
 type rawCVSS struct {
@@ -212,9 +200,8 @@ func Parse(data []byte) (*Record, error) {
 // convertContainer checks and converts one CNA or ADP container.
 func convertContainer(rc *rawContainer, kind, path, id string) (Container, error) {
 	c := Container{Kind: kind, Provider: rc.Provider.ShortName}
-	for i, a := range rc.Affected {
-		p := Product{Vendor: strings.TrimSpace(a.Vendor), Product: strings.TrimSpace(a.Product), CollectionURL: a.CollectionURL,
-			PackageName: a.PackageName, Repo: a.Repo, CPEs: a.CPEs, Platforms: a.Platforms, DefaultStatus: a.DefaultStatus, Versions: a.Versions}
+	for i, p := range rc.Affected {
+		p.Vendor, p.Product = strings.TrimSpace(p.Vendor), strings.TrimSpace(p.Product)
 		at := fmt.Sprintf("%s/affected/%d", path, i)
 		if p.DefaultStatus != "" && !validStatus(p.DefaultStatus) {
 			return c, &Error{ID: id, Path: at + "/defaultStatus", Reason: fmt.Sprintf("%q, want affected, unaffected or unknown", p.DefaultStatus)}
