@@ -347,3 +347,39 @@ func BenchmarkColdLookupKernel(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "records")
 }
+
+// TestImportCVEListTree imports a directory in the cvelistV5 layout
+// (cves/<year>/<n>xxx/CVE-*.json, with the checkout's change logs), built
+// from staged records.
+func TestImportCVEListTree(t *testing.T) {
+	root := t.TempDir()
+	lines := cveLines(t, "CVE-2024-1086", "CVE-2024-5535", "CVE-2023-0872")
+	files := map[string][]byte{
+		"cves/2024/1xxx/CVE-2024-1086.json": lines["CVE-2024-1086"],
+		"cves/2024/5xxx/CVE-2024-5535.json": lines["CVE-2024-5535"],
+		"cves/2023/0xxx/CVE-2023-0872.json": lines["CVE-2023-0872"],
+		"cves/2023/0xxx/CVE-2023-0001.json": []byte(`{"dataType": "CVE_RECORD", "dataVersion": "5.1", "containers": {}}`),
+		"cves/delta.json":                   []byte(`{"fetchTime": "2024-10-24T00:00:00Z", "new": []}`),
+		"cves/deltaLog.json":                []byte(`[{"fetchTime": "2024-10-24T00:00:00Z"}]`),
+	}
+	for rel, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	im := NewImporter()
+	if err := im.Add(root); err != nil {
+		t.Fatal(err)
+	}
+	p := im.Provenance()
+	if len(p.Sources) != 1 || p.Sources[0].Kind != KindCVE5 || p.Sources[0].Location != filepath.Join(root, "cves") || p.Sources[0].Records != 3 || p.Sources[0].Skipped != 1 {
+		t.Errorf("sources = %+v", p.Sources)
+	}
+	if len(im.Issues) != 1 || !strings.HasSuffix(im.Issues[0].File, "CVE-2023-0001.json") || !strings.Contains(im.Issues[0].Reason, "/cveMetadata: missing") {
+		t.Errorf("issues = %v", im.Issues)
+	}
+}
