@@ -24,6 +24,7 @@ type Error struct {
 	Reason string
 }
 
+// Error renders the error as "CVE-ID: /json/path: reason".
 func (e *Error) Error() string {
 	id := e.ID
 	if id == "" {
