@@ -323,6 +323,8 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 	// Each record picks its source kind (osv or cve5) by its content.
 	im.src = nil
 	defer func() { im.src = nil }()
+	var batch []lineJob
+	defer func() { im.flushLines(batch, name) }()
 	for line := 1; ; line++ {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -334,6 +336,8 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 				}
 			}
 			if len(long) > maxRecordBytes {
+				im.flushLines(batch, name) // keep issues in line order
+				batch = batch[:0]
 				im.issue(Issue{File: name, Line: line, Reason: fmt.Sprintf("line longer than %d MiB", maxRecordBytes>>20)})
 				long = nil
 			}
@@ -343,12 +347,18 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			im.addJSONRecord(t, name, line)
+			batch = append(batch, lineJob{line: line, data: append([]byte(nil), t...)})
+			if len(batch) == lineBatch {
+				im.flushLines(batch, name)
+				batch = batch[:0]
+			}
 		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
+			im.flushLines(batch, name)
+			batch = nil
 			im.issue(Issue{File: name, Line: line, Reason: "read error: " + err.Error()})
 			return nil
 		}

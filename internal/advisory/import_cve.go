@@ -3,7 +3,10 @@ package advisory
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dualmark/dualmark/internal/cve5"
 )
@@ -28,7 +31,71 @@ func (im *Importer) addCVE(data []byte, name string, line int) {
 // addCVERecord adds a parsed CVE record to the current source.
 func (im *Importer) addCVERecord(c *cve5.Record) {
 	r := FromCVE(c)
-	im.AddRecord(r)
+	im.addPrepared(r, newPending(r))
+}
+
+// preparedCVE is a CVE line parsed, converted and encoded by a worker.
+type preparedCVE struct {
+	r   *Record
+	p   *pending
+	err error
+}
+
+func prepareCVE(data []byte) *preparedCVE {
+	c, err := cve5.Parse(data)
+	if err != nil {
+		return &preparedCVE{err: err}
+	}
+	r := FromCVE(c)
+	return &preparedCVE{r: r, p: newPending(r)}
+}
+
+// lineJob is one non-empty line of a JSON lines file.
+type lineJob struct {
+	line int
+	data []byte
+	cve  *preparedCVE // set by flushLines for CVE records
+}
+
+// lineBatch is how many lines flushLines prepares at once.
+const lineBatch = 512
+
+// flushLines imports a batch of lines in order. The CVE records among them
+// (the bulk of a CVE file's work: JSON decoding and encoding) are parsed on
+// all CPUs first; everything that touches the Importer stays sequential,
+// so results do not depend on the parallelism.
+func (im *Importer) flushLines(jobs []lineJob, name string) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
+				if isCVE5(jobs[i].data) {
+					jobs[i].cve = prepareCVE(jobs[i].data)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		switch {
+		case j.cve == nil:
+			im.addJSONRecord(j.data, name, j.line)
+		case j.cve.err != nil:
+			im.src = im.source(name, KindCVE5)
+			im.issue(cveIssue(j.cve.err, name, j.line))
+		default:
+			im.src = im.source(name, KindCVE5)
+			im.addPrepared(j.cve.r, j.cve.p)
+		}
+	}
+}
+
+// addPrepared adds an encoded CVE record to the current source.
+func (im *Importer) addPrepared(r *Record, p *pending) {
+	im.addPending(recKey(r), p)
 	im.progress.Records++
 	im.src.Records++
 	if r.Withdrawn != nil {

@@ -290,6 +290,12 @@ func (b *Builder) AddRecord(r *Record) {
 	if old, ok := b.recs[key]; ok && !r.Modified.After(old.modified) {
 		return
 	}
+	b.addPending(key, newPending(r))
+}
+
+// newPending encodes a record and computes its keys; it touches no
+// Builder state, so importers may call it concurrently.
+func newPending(r *Record) *pending {
 	p := &pending{id: r.ID, modified: r.Modified, newest: newestRecordDate(r), enc: encodeRecord(nil, r), keys: recordKeys(r), cve: r.CVE != nil}
 	if p.cve {
 		p.rejected = r.CVE.State == "REJECTED"
@@ -297,6 +303,14 @@ func (b *Builder) AddRecord(r *Record) {
 		for e := range countEcosystems([]*Record{r}) {
 			p.ecos = append(p.ecos, e)
 		}
+	}
+	return p
+}
+
+// addPending adds a prepared record under AddRecord's rule.
+func (b *Builder) addPending(key string, p *pending) {
+	if old, ok := b.recs[key]; ok && !p.modified.After(old.modified) {
+		return
 	}
 	b.recs[key] = p
 }
