@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/dualmark/dualmark/internal/cve5"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -38,6 +39,11 @@ func FuzzDecodeRecord(f *testing.F) {
 			f.Add(encodeRecord(nil, &r))
 		}
 	}
+	for _, line := range cveLines(f, "CVE-2016-2105", "CVE-2023-0872") {
+		if c, err := cve5.Parse(line); err == nil {
+			f.Add(encodeRecord(nil, FromCVE(c)))
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		brief, briefErr := decodeBrief(b)
 		r, err := decodeRecord(b)
@@ -46,6 +52,11 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		head := *r
 		head.Details, head.References, head.Credits = "", nil, nil
+		if r.CVE != nil { // a brief CVE record has no description or references either
+			c := *r.CVE
+			c.Description, c.References = "", nil
+			head.CVE = &c
+		}
 		if briefErr != nil || !reflect.DeepEqual(&head, brief) {
 			t.Fatalf("brief decode differs from the full record's head: %v", briefErr)
 		}
@@ -138,6 +149,12 @@ func FuzzImportDocument(f *testing.F) {
 		f.Add(epss[:4096], uint8(3))
 	}
 	f.Add([]byte("{\"id\":\"A\",\"modified\":\"2024-01-01T00:00:00Z\"}\n{\"id\":\"B\"}\n"), uint8(2))
+	for _, line := range cveLines(f, "CVE-2016-2105") {
+		f.Add(append(append([]byte(nil), line...), '\n'), uint8(2))
+	}
+	if nvd, err := os.ReadFile("../cve5/testdata/nvd-single.json"); err == nil {
+		f.Add(nvd, uint8(0))
+	}
 	f.Fuzz(func(t *testing.T, doc []byte, kind uint8) {
 		im := NewImporter()
 		if err := im.AddReader(bytes.NewReader(doc), importNames[int(kind)%len(importNames)]); err != nil {
