@@ -105,7 +105,7 @@ func seed(t *testing.T, s *DB) *fixture {
 	f.pa = &Product{OrgID: f.a.ID, Name: "Voltic SP-210 Smart Plug", Manufacturer: f.a.Name, Brand: "Voltic", Model: "SP-210"}
 	f.pb = &Product{OrgID: f.b.ID, Name: "Camera 9", Manufacturer: f.b.Name, Model: "C9"}
 	for _, p := range []*Product{f.pa, f.pb} {
-		must(t, s.CreateProduct(ctx, sys, p, nil))
+		must(t, s.CreateProduct(ctx, sys, p, nil, nil))
 	}
 	f.va = version(f.pa, "2.3.1")
 	f.vb = version(f.pb, "1.0")
@@ -236,7 +236,7 @@ var conformance = []struct {
 		ctx := context.Background()
 		f := seed(t, s)
 		for i := 0; i < 5; i++ {
-			must(t, s.CreateProduct(ctx, sys, &Product{OrgID: f.a.ID, Name: fmt.Sprintf("Plug %d 100%%", i), Manufacturer: f.a.Name, Model: fmt.Sprintf("P-%d", i)}, nil))
+			must(t, s.CreateProduct(ctx, sys, &Product{OrgID: f.a.ID, Name: fmt.Sprintf("Plug %d 100%%", i), Manufacturer: f.a.Name, Model: fmt.Sprintf("P-%d", i)}, nil, nil))
 		}
 		var ids []string
 		after := ""
@@ -316,8 +316,22 @@ var conformance = []struct {
 		if got := count(t, s, "versions"); got != before+1 {
 			t.Fatalf("%d versions, want %d", got, before+1)
 		}
-		if got := count(t, s, "audit"); got != audits+1 {
-			t.Fatalf("%d audit rows, want %d", got, audits+1)
+		// a product whose first version fails is not stored either
+		p := &Product{OrgID: f.a.ID, Name: "Half", Manufacturer: f.a.Name}
+		bad := version(f.pa, "1")
+		bad.ID = f.va.ID // duplicate primary key
+		wantErr(t, s.CreateProduct(ctx, sys, p, bad, nil), ErrConflict)
+		if _, err := s.Product(ctx, "", p.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("half-stored product: %v", err)
+		}
+		good := &Product{OrgID: f.a.ID, Name: "Whole", Manufacturer: f.a.Name}
+		first := version(f.pa, "1")
+		must(t, s.CreateProduct(ctx, sys, good, first, &Idempotency{OrgID: f.a.ID, Key: "k2", RequestHash: "r"}))
+		if first.ProductID != good.ID {
+			t.Fatalf("first version's product %s", first.ProductID)
+		}
+		if got := count(t, s, "audit"); got != audits+3 {
+			t.Fatalf("%d audit rows, want %d", got, audits+3)
 		}
 		got, err := s.Idempotent(ctx, f.a.ID, "k1")
 		must(t, err)

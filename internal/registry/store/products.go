@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// CreateProduct stores a product and, with idem, its idempotency key in one
-// transaction.
-func (s *DB) CreateProduct(ctx context.Context, a Actor, p *Product, idem *Idempotency) error {
+// CreateProduct stores a product, its first version when given, and, with
+// idem, its idempotency key in one transaction.
+func (s *DB) CreateProduct(ctx context.Context, a Actor, p *Product, first *Version, idem *Idempotency) error {
 	if p.ID == "" {
 		p.ID = NewID()
 	}
@@ -24,6 +24,15 @@ func (s *DB) CreateProduct(ctx context.Context, a Actor, p *Product, idem *Idemp
 		if _, err := s.exec(ctx, tx, `INSERT INTO products (id, org_id, name, manufacturer, brand, model, search, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.OrgID, p.Name, p.Manufacturer, p.Brand, p.Model, searchText(p), micros(p.Created), micros(p.Updated)); err != nil {
 			return err
+		}
+		if first != nil {
+			first.ProductID, first.OrgID = p.ID, p.OrgID
+			if err := s.insertVersion(ctx, tx, first); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, a, "version.create", first.ID, p.ID+" "+first.Version); err != nil {
+				return err
+			}
 		}
 		return s.remember(ctx, tx, idem, "product", p.ID)
 	})
@@ -141,20 +150,30 @@ func (s *DB) CreateVersion(ctx context.Context, a Actor, v *Version, idem *Idemp
 	if v.ID == "" {
 		v.ID = NewID()
 	}
-	if v.Created.IsZero() {
-		v.Created = time.Now().UTC()
-	}
 	return s.write(ctx, a, "version.create", v.ID, v.ProductID+" "+v.Version, func(tx *sql.Tx) error {
-		r, err := s.exec(ctx, tx, `UPDATE products SET updated = ? WHERE id = ? AND org_id = ?`, micros(v.Created), v.ProductID, v.OrgID)
-		if err := affected(r, err); err != nil {
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO versions (id, product_id, org_id, version, sbom_digest, dossier, sbom, assessment, summary, public, verdicts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest, v.Dossier, v.SBOM, v.Assessment, v.Summary, v.Public, v.Verdicts, micros(v.Created)); err != nil {
+		if err := s.insertVersion(ctx, tx, v); err != nil {
 			return err
 		}
 		return s.remember(ctx, tx, idem, "version", v.ID)
 	})
+}
+
+// insertVersion inserts v inside tx after checking that its product belongs
+// to its organisation, and touches the product's update time.
+func (s *DB) insertVersion(ctx context.Context, tx *sql.Tx, v *Version) error {
+	if v.ID == "" {
+		v.ID = NewID()
+	}
+	if v.Created.IsZero() {
+		v.Created = time.Now().UTC()
+	}
+	r, err := s.exec(ctx, tx, `UPDATE products SET updated = ? WHERE id = ? AND org_id = ?`, micros(v.Created), v.ProductID, v.OrgID)
+	if err := affected(r, err); err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO versions (id, product_id, org_id, version, sbom_digest, dossier, sbom, assessment, summary, public, verdicts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest, v.Dossier, v.SBOM, v.Assessment, v.Summary, v.Public, v.Verdicts, micros(v.Created))
+	return err
 }
 
 const versionMeta = `id, product_id, org_id, version, sbom_digest, verdicts, created`

@@ -198,9 +198,9 @@ type Store interface {
 	ListTokens(ctx context.Context, orgID string) ([]Token, error)
 	RevokeToken(ctx context.Context, a Actor, orgID, id string, at time.Time) error
 
-	// CreateProduct stores a product and, with idem, its idempotency key, in
-	// one transaction.
-	CreateProduct(ctx context.Context, a Actor, p *Product, idem *Idempotency) error
+	// CreateProduct stores a product, its first version when given, and,
+	// with idem, its idempotency key, in one transaction.
+	CreateProduct(ctx context.Context, a Actor, p *Product, first *Version, idem *Idempotency) error
 	Product(ctx context.Context, orgID, id string) (*Product, error)
 	ListProducts(ctx context.Context, q ProductQuery) ([]Product, string, error)
 	CountProducts(ctx context.Context) (int, error)
