@@ -254,3 +254,13 @@ func FromDir(dir string) (*Upload, error) {
 	}
 	return up, nil
 }
+
+// SBOMFileName returns the base name of the SBOM a dossier names
+// ("sbom.json" when it names none), under which a label names the SBOM.
+func SBOMFileName(dossierYAML []byte) string {
+	p, err := filePaths(dossierYAML)
+	if err != nil || p.SBOM == nil || p.SBOM.Path == "" {
+		return "sbom.json"
+	}
+	return filepath.Base(filepath.FromSlash(p.SBOM.Path))
+}

@@ -20,9 +20,12 @@ func (s *DB) CreateProduct(ctx context.Context, a Actor, p *Product, first *Vers
 		p.Created = now
 	}
 	p.Updated = p.Created
-	return s.write(ctx, a, "product.create", p.ID, p.Name, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, `INSERT INTO products (id, org_id, name, manufacturer, brand, model, search, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.OrgID, p.Name, p.Manufacturer, p.Brand, p.Model, searchText(p), micros(p.Created), micros(p.Updated)); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "product.create", p.ID, p.Name); err != nil {
 			return err
 		}
 		if first != nil {
@@ -103,7 +106,7 @@ func (s *DB) ListProducts(ctx context.Context, q ProductQuery) ([]Product, strin
 		query += ` AND search LIKE ? ESCAPE '\'`
 		args = append(args, "%"+likeEscape(strings.ToLower(t))+"%")
 	}
-	n := limit(q.Page)
+	n := PageLimit(q.Page)
 	query += fmt.Sprintf(` ORDER BY id LIMIT %d`, n+1)
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
@@ -217,7 +220,7 @@ func (s *DB) LatestVersion(ctx context.Context, productID string) (*Version, err
 // their labels), oldest first.
 func (s *DB) ListVersions(ctx context.Context, orgID, productID string, p Page) ([]Version, string, error) {
 	query, args := scoped(`SELECT `+versionMeta+` FROM versions WHERE product_id = ? AND id > ?`, []any{productID, p.After}, orgID)
-	n := limit(p)
+	n := PageLimit(p)
 	rows, err := s.db.QueryContext(ctx, s.q(query+fmt.Sprintf(` ORDER BY id LIMIT %d`, n+1)), args...)
 	if err != nil {
 		return nil, "", err
@@ -321,7 +324,7 @@ func (s *DB) ListAudit(ctx context.Context, orgID string, p Page) ([]AuditEntry,
 		}
 	}
 	query, args := scoped(`SELECT seq, at, org_id, actor, remote, action, target, detail FROM audit WHERE seq > ?`, []any{after}, orgID)
-	rows, err := s.db.QueryContext(ctx, s.q(query+fmt.Sprintf(` ORDER BY seq LIMIT %d`, limit(p))), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query+fmt.Sprintf(` ORDER BY seq LIMIT %d`, PageLimit(p))), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -215,7 +215,8 @@ func optMicros(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-func limit(p Page) int {
+// PageLimit is the page size a Page asks for: 50 by default, at most 500.
+func PageLimit(p Page) int {
 	switch {
 	case p.Limit <= 0:
 		return 50
