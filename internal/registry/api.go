@@ -145,7 +145,7 @@ func pageOf(r *http.Request) store.Page {
 
 // List is one page of a list; Next is the "after" value of the next page.
 type List[T any] struct {
-	Items []T  `json:"items"`
+	Items []T    `json:"items"`
 	Next  string `json:"next,omitempty"`
 }
 

@@ -131,6 +131,14 @@ func TestLabelLifecycle(t *testing.T) {
 		t.Fatalf("checkpoint %v, cache %q", err, resp.Header.Get("Cache-Control"))
 	}
 
+	// a tile, and nothing outside the tlog-tiles layout
+	resp = e.do("GET", "/log/tile/0/000.p/1", "", nil, "", nil)
+	wantStatus(t, resp, 200)
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+		t.Fatalf("tile Cache-Control %q", cc)
+	}
+	wantStatus(t, e.do("GET", "/log/.state/version", "", nil, "", nil), 404)
+
 	// QR code
 	resp = e.do("GET", "/p/"+id+"/qr.svg", "", nil, "", nil)
 	wantStatus(t, resp, 200)

@@ -13,7 +13,7 @@ func (s *DB) CreateOrg(ctx context.Context, a Actor, o *Org) error {
 		o.ID = NewID()
 	}
 	if o.Created.IsZero() {
-		o.Created = time.Now().UTC()
+		o.Created = now()
 	}
 	return s.write(ctx, a, "org.create", o.ID, o.Kind+" "+o.Name, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, `INSERT INTO orgs (id, name, kind, contact, created) VALUES (?, ?, ?, ?, ?)`,
@@ -64,7 +64,7 @@ func (s *DB) CreateUser(ctx context.Context, a Actor, u *User) error {
 		u.ID = NewID()
 	}
 	if u.Created.IsZero() {
-		u.Created = time.Now().UTC()
+		u.Created = now()
 	}
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	return s.write(ctx, a, "user.create", u.ID, u.Email, func(tx *sql.Tx) error {
@@ -102,7 +102,7 @@ func (s *DB) CreateToken(ctx context.Context, a Actor, t *Token) error {
 		t.ID = NewID()
 	}
 	if t.Created.IsZero() {
-		t.Created = time.Now().UTC()
+		t.Created = now()
 	}
 	return s.write(ctx, a, "token.create", t.ID, t.Name+" ["+strings.Join(t.Scopes, ",")+"]", func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, `INSERT INTO tokens (id, org_id, user_id, name, hash, scopes, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -15,9 +15,9 @@ func (s *DB) CreateProduct(ctx context.Context, a Actor, p *Product, first *Vers
 	if p.ID == "" {
 		p.ID = NewID()
 	}
-	now := time.Now().UTC()
+	ts := now()
 	if p.Created.IsZero() {
-		p.Created = now
+		p.Created = ts
 	}
 	p.Updated = p.Created
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -52,7 +52,7 @@ func (s *DB) remember(ctx context.Context, tx *sql.Tx, idem *Idempotency, kind, 
 	}
 	idem.Kind, idem.ResourceID = kind, id
 	if idem.Created.IsZero() {
-		idem.Created = time.Now().UTC()
+		idem.Created = now()
 	}
 	_, err := s.exec(ctx, tx, `INSERT INTO idempotency (org_id, key, request_hash, kind, resource_id, created) VALUES (?, ?, ?, ?, ?, ?)`,
 		idem.OrgID, idem.Key, idem.RequestHash, idem.Kind, idem.ResourceID, micros(idem.Created))
@@ -168,7 +168,7 @@ func (s *DB) insertVersion(ctx context.Context, tx *sql.Tx, v *Version) error {
 		v.ID = NewID()
 	}
 	if v.Created.IsZero() {
-		v.Created = time.Now().UTC()
+		v.Created = now()
 	}
 	r, err := s.exec(ctx, tx, `UPDATE products SET updated = ? WHERE id = ? AND org_id = ?`, micros(v.Created), v.ProductID, v.OrgID)
 	if err := affected(r, err); err != nil {
@@ -278,7 +278,7 @@ func (s *DB) attachLabel(ctx context.Context, v *Version) error {
 // log.
 func (s *DB) AddLabel(ctx context.Context, a Actor, l *Label) error {
 	if l.Issued.IsZero() {
-		l.Issued = time.Now().UTC()
+		l.Issued = now()
 	}
 	l.Status = StatusValid
 	return s.write(ctx, a, "label.issue", l.ID, fmt.Sprintf("version %s, log entry %d", l.VersionID, l.LogIndex), func(tx *sql.Tx) error {
