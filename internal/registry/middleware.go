@@ -63,7 +63,7 @@ func (s *Server) wrap(pattern string, h http.HandlerFunc) http.Handler {
 		hdr.Set("X-Request-Id", id)
 		hdr.Set("Content-Security-Policy", csp)
 		hdr.Set("X-Content-Type-Options", "nosniff")
-		hdr.Set("Referrer-Policy", "no-referrer")
+		hdr.Set("Referrer-Policy", "same-origin") // "no-referrer" would make browsers send Origin: null on our own forms
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
