@@ -116,7 +116,7 @@ func (e *env) manufacturer(name, email string) (string, string) {
 }
 
 // multipartUpload encodes an upload as a browser would.
-func multipartUpload(t *testing.T, up *intake.Upload) (io.Reader, string) {
+func multipartUpload(t testing.TB, up *intake.Upload) (io.Reader, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -145,11 +145,15 @@ func multipartUpload(t *testing.T, up *intake.Upload) (io.Reader, string) {
 
 func example(t *testing.T, name string) *intake.Upload {
 	t.Helper()
-	up, err := intake.FromDir(filepath.Join("..", "..", "examples", name))
+	up, err := loadExample(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return up
+}
+
+func loadExample(name string) (*intake.Upload, error) {
+	return intake.FromDir(filepath.Join("..", "..", "examples", name))
 }
 
 // register uploads an example product and returns the answer.

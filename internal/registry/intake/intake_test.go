@@ -144,3 +144,34 @@ func TestSummaryRoundTrip(t *testing.T) {
 		t.Fatal("bad summary accepted")
 	}
 }
+
+// FuzzProcess feeds arbitrary dossiers (with the smart plug's SBOM and
+// evidence) to the intake: an *Error or a result, never a panic, never a file
+// outside the work folder.
+func FuzzProcess(f *testing.F) {
+	for _, dir := range []string{"smart-plug", "home-router", "security-camera"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", dir, "dossier.yaml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("sbom:\n  path: ../../x\n"))
+	up := example(f, filepath.Join("..", "..", "..", "examples", "smart-plug"))
+	tmp := f.TempDir()
+	f.Fuzz(func(t *testing.T, dossierYAML []byte) {
+		u := clone(up)
+		u.Dossier = dossierYAML
+		_, err := Process(u, Options{Now: now, TempDir: tmp})
+		if err != nil {
+			var ie *Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("not an upload error: %v", err)
+			}
+		}
+		left, _ := os.ReadDir(tmp)
+		if len(left) != 0 {
+			t.Fatalf("the work folder was not removed: %v", left)
+		}
+	})
+}

@@ -283,8 +283,12 @@ var conformance = []struct {
 		}
 		_, err = s.Version(ctx, f.b.ID, f.va.ID)
 		wantErr(t, err, ErrNotFound)
+		blobs := count(t, s, "blobs")
 		v2 := version(f.pa, "2.4.0")
 		must(t, s.CreateVersion(ctx, sys, v2, nil))
+		if got := count(t, s, "blobs"); got != blobs {
+			t.Fatalf("a version with the same content added %d blobs: they must be stored once", got-blobs)
+		}
 		latest, err := s.LatestVersion(ctx, f.pa.ID)
 		must(t, err)
 		if latest.ID != v2.ID {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -174,13 +176,34 @@ func (s *DB) insertVersion(ctx context.Context, tx *sql.Tx, v *Version) error {
 	if err := affected(r, err); err != nil {
 		return err
 	}
+	refs := make([]any, 0, 5)
+	for _, b := range [][]byte{v.Dossier, v.SBOM, v.Assessment, v.Summary, v.Public} {
+		d, err := s.putBlob(ctx, tx, b)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, d)
+	}
 	_, err = s.exec(ctx, tx, `INSERT INTO versions (id, product_id, org_id, version, sbom_digest, dossier, sbom, assessment, summary, public, verdicts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest, v.Dossier, v.SBOM, v.Assessment, v.Summary, v.Public, v.Verdicts, micros(v.Created))
+		append(append([]any{v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest}, refs...), v.Verdicts, micros(v.Created))...)
 	return err
 }
 
+// putBlob stores data under its SHA-256 unless it is there already, and
+// returns the digest.
+func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
+	h := sha256.Sum256(data)
+	d := hex.EncodeToString(h[:])
+	if data == nil {
+		data = []byte{}
+	}
+	_, err := s.exec(ctx, tx, `INSERT INTO blobs (digest, data) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING`, d, data)
+	return d, err
+}
+
 const versionMeta = `id, product_id, org_id, version, sbom_digest, verdicts, created`
-const versionFull = versionMeta + `, dossier, sbom, assessment, summary, public`
+const versionFull = versionMeta + `, (SELECT data FROM blobs WHERE digest = dossier), (SELECT data FROM blobs WHERE digest = sbom),
+ (SELECT data FROM blobs WHERE digest = assessment), (SELECT data FROM blobs WHERE digest = summary), (SELECT data FROM blobs WHERE digest = public)`
 
 func scanVersion(sc interface{ Scan(...any) error }, full bool) (*Version, error) {
 	var v Version

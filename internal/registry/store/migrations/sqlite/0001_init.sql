@@ -35,17 +35,23 @@ CREATE TABLE products (
   updated BIGINT NOT NULL
 );
 CREATE INDEX products_org ON products(org_id, id);
+-- content-addressed blobs: what many versions share (an SBOM, an
+-- assessment) is stored once
+CREATE TABLE blobs (
+  digest TEXT PRIMARY KEY,
+  data BLOB NOT NULL
+);
 CREATE TABLE versions (
   id TEXT PRIMARY KEY,
   product_id TEXT NOT NULL REFERENCES products(id),
   org_id TEXT NOT NULL REFERENCES orgs(id),
   version TEXT NOT NULL,
   sbom_digest TEXT NOT NULL,
-  dossier BLOB NOT NULL,
-  sbom BLOB NOT NULL,
-  assessment BLOB NOT NULL,
-  summary BLOB NOT NULL,
-  public BLOB NOT NULL,
+  dossier TEXT NOT NULL REFERENCES blobs(digest),
+  sbom TEXT NOT NULL REFERENCES blobs(digest),
+  assessment TEXT NOT NULL REFERENCES blobs(digest),
+  summary TEXT NOT NULL REFERENCES blobs(digest),
+  public TEXT NOT NULL REFERENCES blobs(digest),
   verdicts TEXT NOT NULL,
   created BIGINT NOT NULL
 );
