@@ -1,0 +1,179 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/registry/store"
+)
+
+// BenchmarkPublicPage measures the public product page (the QR target,
+// /p/{label id}) of a registry holding 10,000 products on SQLite against a
+// bare net/http handler that returns a static page of the same size, side by
+// side in one load run on loopback: W keep-alive clients send b.N requests to
+// each, alternating in rounds. It asserts the issue's targets: the page at
+// >= 50 % of the static handler's throughput and a p99 <= 10 ms. It also
+// reports how long the server takes to open with 10,000 products.
+//
+//	go test ./internal/registry/ -run '^$' -bench PublicPage -benchtime 20000x
+func BenchmarkPublicPage(b *testing.B) {
+	const products, labelled, workers = 10000, 20, 8
+	ctx := context.Background()
+	dir := b.TempDir()
+	cfg := Config{Data: dir, Passwords: &cheap}
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := s.Seed(ctx, SeedOptions{Count: products, Example: filepath.Join("..", "..", "examples", "smart-plug")}); err != nil {
+		b.Fatal(err)
+	}
+	seeded := time.Since(start)
+	// label the first products' versions
+	list, _, err := s.store.ListProducts(ctx, store.ProductQuery{Page: store.Page{Limit: labelled}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for _, p := range list {
+		v, err := s.store.LatestVersion(ctx, p.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		org, _ := s.store.Org(ctx, p.OrgID)
+		l, err := s.issue(ctx, &principal{org: org, userID: "bench"}, v.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	if err := s.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	if s, err = Open(ctx, cfg); err != nil {
+		b.Fatal(err)
+	}
+	opened := time.Since(start)
+	defer s.Close(ctx)
+	if opened > time.Second {
+		b.Errorf("opening the registry with %d products took %s, want <= 1 s", products, opened)
+	}
+
+	reg := httptest.NewServer(s.Handler())
+	defer reg.Close()
+	page := get(b, reg.URL+"/p/"+ids[0])
+	static := make([]byte, len(page))
+	copy(static, page)
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(static)
+	}))
+	defer bare.Close()
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
+	var regLat, bareLat []time.Duration
+	var regTime, bareTime time.Duration
+	const rounds = 4
+	per := max(b.N/rounds, workers)
+	b.ResetTimer()
+	for r := 0; r < rounds; r++ {
+		d, lat := load(b, client, per, workers, func(i int) string { return bare.URL + "/" })
+		bareTime += d
+		bareLat = append(bareLat, lat...)
+		d, lat = load(b, client, per, workers, func(i int) string { return reg.URL + "/p/" + ids[i%len(ids)] })
+		regTime += d
+		regLat = append(regLat, lat...)
+	}
+	b.StopTimer()
+	regRPS := float64(len(regLat)) / regTime.Seconds()
+	bareRPS := float64(len(bareLat)) / bareTime.Seconds()
+	p99 := percentile(regLat, 0.99)
+	b.ReportMetric(regRPS, "page-req/s")
+	b.ReportMetric(bareRPS, "static-req/s")
+	b.ReportMetric(regRPS/bareRPS*100, "%-of-static")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "page-p99-ms")
+	b.ReportMetric(float64(percentile(bareLat, 0.99).Microseconds())/1000, "static-p99-ms")
+	b.ReportMetric(opened.Seconds()*1000, "open-ms")
+	b.ReportMetric(seeded.Seconds(), "seed-s")
+	b.ReportMetric(float64(len(page)), "page-bytes")
+	if regRPS < 0.5*bareRPS {
+		b.Errorf("public page: %.0f req/s is %.0f %% of the static handler's %.0f req/s, want >= 50 %%", regRPS, regRPS/bareRPS*100, bareRPS)
+	}
+	if p99 > 10*time.Millisecond {
+		b.Errorf("public page p99 %s, want <= 10 ms", p99)
+	}
+}
+
+func get(b *testing.B, url string) []byte {
+	resp, err := http.Get(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		b.Fatalf("%s: %d %v", url, resp.StatusCode, err)
+	}
+	return body
+}
+
+// load sends n requests from w concurrent clients and returns the wall time
+// and every request's latency.
+func load(b *testing.B, c *http.Client, n, w int, url func(int) string) (time.Duration, []time.Duration) {
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, n)
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- rand.IntN(1 << 30)
+	}
+	close(next)
+	start := time.Now()
+	for range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := make([]time.Duration, 0, n/w+1)
+			for i := range next {
+				t := time.Now()
+				resp, err := c.Get(url(i))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Error(fmt.Sprintf("status %d", resp.StatusCode))
+					return
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), lat
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[int(float64(len(s)-1)*p)]
+}
