@@ -149,75 +149,70 @@ type List[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.bearer(w, r, store.ScopeRead)
-	if !ok {
-		return
-	}
-	list, next, err := s.store.ListProducts(r.Context(), store.ProductQuery{OrgID: p.readOrg(), Text: r.URL.Query().Get("q"), Page: pageOf(r)})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Product]{Items: nonNil(list), Next: next})
+// rawBody is an answer written as it is, with its media type.
+type rawBody struct {
+	ctype string
+	data  []byte
 }
 
-func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
+// reads answers a GET that needs the read scope with what fetch returns for
+// the caller's organisation filter (JSON, or a rawBody as it is).
+func (s *Server) reads(w http.ResponseWriter, r *http.Request, fetch func(ctx context.Context, org string) (any, error)) {
 	p, ok := s.bearer(w, r, store.ScopeRead)
 	if !ok {
 		return
 	}
-	prod, err := s.store.Product(r.Context(), p.readOrg(), r.PathValue("id"))
+	v, err := fetch(r.Context(), p.readOrg())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, prod)
-}
-
-func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.bearer(w, r, store.ScopeRead)
-	if !ok {
-		return
-	}
-	if _, err := s.store.Product(r.Context(), p.readOrg(), r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	list, next, err := s.store.ListVersions(r.Context(), p.readOrg(), r.PathValue("id"), pageOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Version]{Items: nonNil(list), Next: next})
-}
-
-func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.bearer(w, r, store.ScopeRead)
-	if !ok {
-		return
-	}
-	v, err := s.store.Version(r.Context(), p.readOrg(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
+	if raw, ok := v.(rawBody); ok {
+		w.Header().Set("Content-Type", raw.ctype)
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(raw.data)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
 }
 
+func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
+	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+		list, next, err := s.store.ListProducts(ctx, store.ProductQuery{OrgID: org, Text: r.URL.Query().Get("q"), Page: pageOf(r)})
+		return List[store.Product]{Items: nonNil(list), Next: next}, err
+	})
+}
+
+func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
+	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+		return s.store.Product(ctx, org, r.PathValue("id"))
+	})
+}
+
+func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
+	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+		if _, err := s.store.Product(ctx, org, r.PathValue("id")); err != nil {
+			return nil, err
+		}
+		list, next, err := s.store.ListVersions(ctx, org, r.PathValue("id"), pageOf(r))
+		return List[store.Version]{Items: nonNil(list), Next: next}, err
+	})
+}
+
+func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
+	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+		return s.store.Version(ctx, org, r.PathValue("id"))
+	})
+}
+
 func (s *Server) apiAssessment(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.bearer(w, r, store.ScopeRead)
-	if !ok {
-		return
-	}
-	v, err := s.store.Version(r.Context(), p.readOrg(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", label.AssessmentMediaType)
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(v.Assessment)
+	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+		v, err := s.store.Version(ctx, org, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return rawBody{ctype: label.AssessmentMediaType, data: v.Assessment}, nil
+	})
 }
 
 // Created is the answer to a product or version upload.

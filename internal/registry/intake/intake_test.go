@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,18 +64,7 @@ func TestProcessExamples(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update and review the diff)", path)
-	}
+	regtest.Golden(t, path, got, *update)
 }
 
 func TestProcessBadUploads(t *testing.T) {

@@ -42,19 +42,7 @@ func (s *DB) Org(ctx context.Context, id string) (*Org, error) {
 // ListOrgs returns every organisation, by ID.
 func (s *DB) ListOrgs(ctx context.Context) ([]Org, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *o)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanOrg)
 }
 
 // CreateUser stores a user; the e-mail address is kept in lower case and
@@ -136,19 +124,7 @@ func (s *DB) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 // ListTokens lists an organisation's tokens, revoked ones included.
 func (s *DB) ListTokens(ctx context.Context, orgID string) ([]Token, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE org_id = ? ORDER BY id`), orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanToken)
 }
 
 // RevokeToken revokes a token of an organisation; ErrNotFound when the
@@ -173,4 +149,21 @@ func affected(r sql.Result, err error) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// collect scans every row of a query with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (*T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
 }

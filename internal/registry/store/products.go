@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -111,19 +111,8 @@ func (s *DB) ListProducts(ctx context.Context, q ProductQuery) ([]Product, strin
 	n := PageLimit(q.Page)
 	query += fmt.Sprintf(` ORDER BY id LIMIT %d`, n+1)
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	out, err := collect(rows, err, scanProduct)
 	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []Product
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	return page(out, n, func(p Product) string { return p.ID })
@@ -245,20 +234,8 @@ func (s *DB) ListVersions(ctx context.Context, orgID, productID string, p Page) 
 	query, args := scoped(`SELECT `+versionMeta+` FROM versions WHERE product_id = ? AND id > ?`, []any{productID, p.After}, orgID)
 	n := PageLimit(p)
 	rows, err := s.db.QueryContext(ctx, s.q(query+fmt.Sprintf(` ORDER BY id LIMIT %d`, n+1)), args...)
+	out, err := collect(rows, err, func(sc interface{ Scan(...any) error }) (*Version, error) { return scanVersion(sc, false) })
 	if err != nil {
-		return nil, "", err
-	}
-	var out []Version
-	for rows.Next() {
-		v, err := scanVersion(rows, false)
-		if err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		out = append(out, *v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	out, next, _ := page(out, n, func(v Version) string { return v.ID })
