@@ -316,6 +316,7 @@ func (s *Server) register(ctx context.Context, p *principal, up *intake.Upload, 
 	if err != nil {
 		return nil, err
 	}
+	s.pages.clear()
 	return &Created{Product: prod, Version: meta(v)}, nil
 }
 
@@ -442,6 +443,7 @@ func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*st
 	if err := s.store.AddLabel(ctx, p.actor(), l); err != nil {
 		return nil, err
 	}
+	s.pages.clear()
 	l.Bundle = nil
 	return l, nil
 }
@@ -506,7 +508,9 @@ func (s *Server) revoke(ctx context.Context, p *principal, id, reason string) er
 	if err != nil {
 		return fmt.Errorf("revoking the label: %w", err)
 	}
-	return s.store.RevokeLabel(ctx, p.actor(), p.org.ID, id, reason, time.Now().UTC())
+	err = s.store.RevokeLabel(ctx, p.actor(), p.org.ID, id, reason, time.Now().UTC())
+	s.pages.clear()
+	return err
 }
 
 // TokenRequest asks for a new API token.

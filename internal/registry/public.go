@@ -92,12 +92,21 @@ func wantsJSON(r *http.Request) bool {
 // productPage serves /p/{id}: HTML or JSON by the Accept header, with an
 // ETag over the body so that clients revalidate cheaply.
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("id") + "|html"
+	if wantsJSON(r) {
+		key = r.PathValue("id") + "|json"
+	}
+	now := time.Now()
+	if c, ok := s.pages.get(key, now); ok {
+		serveWithTag(w, r, c.ctype, c.body, c.tag, "public, no-cache")
+		return
+	}
 	v, l, err := s.resolve(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.publicFail(w, r, err)
 		return
 	}
-	p, err := s.public(v, l, time.Now())
+	p, err := s.public(v, l, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -115,14 +124,24 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	serveTagged(w, r, ctype, body, "public, no-cache")
+	tag := etag(body)
+	s.pages.put(key, cachedPage{ctype: ctype, body: body, tag: tag}, now)
+	serveWithTag(w, r, ctype, body, tag, "public, no-cache")
 }
 
 // serveTagged writes body with a strong ETag and answers 304 to a matching
 // If-None-Match.
 func serveTagged(w http.ResponseWriter, r *http.Request, ctype string, body []byte, cache string) {
+	serveWithTag(w, r, ctype, body, etag(body), cache)
+}
+
+// etag is the strong entity tag of a body: 128 bits of its SHA-256.
+func etag(body []byte) string {
 	h := sha256.Sum256(body)
-	tag := `"` + hex.EncodeToString(h[:16]) + `"`
+	return `"` + hex.EncodeToString(h[:16]) + `"`
+}
+
+func serveWithTag(w http.ResponseWriter, r *http.Request, ctype string, body []byte, tag, cache string) {
 	hdr := w.Header()
 	hdr.Set("ETag", tag)
 	hdr.Set("Cache-Control", cache)

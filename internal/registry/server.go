@@ -77,6 +77,7 @@ type Server struct {
 	logMu   sync.Mutex // one label or revocation appended at a time
 	limiter *limiter
 	routes  []route
+	pages   pageCache
 }
 
 // route is one registered handler; API routes are listed in the OpenAPI document.
