@@ -18,6 +18,7 @@ import (
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/registry/intake"
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/tlog"
 )
@@ -28,7 +29,14 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // public page, the downloads and the log, revokes the label and checks that
 // the page, the JSON and an offline verification against the log agree.
 func TestLabelLifecycle(t *testing.T) {
-	e := newEnv(t)
+	t.Run("sqlite", func(t *testing.T) { labelLifecycle(t, newEnv(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := regtest.PostgresSchema(t)
+		labelLifecycle(t, newEnv(t, func(c *Config) { c.Database = dsn }))
+	})
+}
+
+func labelLifecycle(t *testing.T, e *env) {
 	_, tok := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 	c := e.register(tok, example(t, "smart-plug"))
 	if c.Version.Verdicts != "cra=conforms,en303645=conforms,us-ctm=conforms" || len(c.Version.SBOMDigest) != 64 {

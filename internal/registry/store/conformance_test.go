@@ -2,21 +2,18 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 )
 
 // drivers opens a fresh store per driver. PostgreSQL gets its own schema per
-// run (dropped afterwards) in the database DUALMARK_TEST_POSTGRES names
-// (default postgres://postgres@127.0.0.1:5432/test); it is skipped when no
-// server answers, except under CI=true, where that fails.
+// run (regtest.PostgresSchema), skipped when no server answers, except under
+// CI=true, where that fails.
 var drivers = []struct {
 	name string
 	open func(t *testing.T) *DB
@@ -34,40 +31,8 @@ func openSQLite(t *testing.T) *DB {
 	return s
 }
 
-// PostgresURL is the server the PostgreSQL tests use.
-func postgresURL() string {
-	if u := os.Getenv("DUALMARK_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
 func openPostgres(t *testing.T) *DB {
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", postgresURL())
-	if err == nil {
-		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		err = admin.PingContext(pctx)
-		cancel()
-	}
-	if err != nil {
-		msg := fmt.Sprintf("no PostgreSQL server answers at %s (set DUALMARK_TEST_POSTGRES): %v", postgresURL(), err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "dmtest_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	s, err := Open(ctx, postgresURL()+"&search_path="+schema)
+	s, err := Open(context.Background(), regtest.PostgresSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
