@@ -42,11 +42,7 @@ func (s *Server) Seed(ctx context.Context, o SeedOptions) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			h := sha256.Sum256(data)
-			up := &intake.Upload{SBOM: data, Evidence: base.Evidence}
-			d := sbomPathLine.ReplaceAll(base.Dossier, []byte("${1}"+filepath.Base(path)))
-			up.Dossier = sbomSHALine.ReplaceAll(d, []byte("${1}"+hex.EncodeToString(h[:])))
-			uploads = append(uploads, up)
+			uploads = append(uploads, WithSBOM(base, filepath.Base(path), data))
 		}
 	}
 	versions := make([]*store.Version, len(uploads))
@@ -77,4 +73,13 @@ func (s *Server) Seed(ctx context.Context, o SeedOptions) (int, error) {
 		}
 	}
 	return o.Count, nil
+}
+
+// WithSBOM returns a copy of an upload whose dossier names another SBOM
+// (sbom.path and sbom.sha256 replaced).
+func WithSBOM(up *intake.Upload, name string, sbom []byte) *intake.Upload {
+	h := sha256.Sum256(sbom)
+	d := sbomPathLine.ReplaceAll(up.Dossier, []byte("${1}"+name))
+	d = sbomSHALine.ReplaceAll(d, []byte("${1}"+hex.EncodeToString(h[:])))
+	return &intake.Upload{Dossier: d, SBOM: sbom, Evidence: up.Evidence}
 }
