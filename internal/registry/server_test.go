@@ -455,6 +455,16 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("%s leaks A's data to B: %s", path, got)
 		}
 	}
+	// an authority reads A's product and version; it cannot write
+	var auth struct{ ID string }
+	wantStatus(t, e.json("POST", "/api/v1/orgs", e.admin, OrgRequest{Name: "CSIRT Example", Kind: "authority"}, &auth), 201)
+	var authTok NewToken
+	wantStatus(t, e.json("POST", "/api/v1/orgs/"+auth.ID+"/tokens", e.admin, TokenRequest{Name: "duty", Scopes: []string{"read", "write", "label"}}, &authTok), 201)
+	wantStatus(t, e.json("GET", "/api/v1/products/"+c.Product.ID, authTok.Secret, nil, nil), 200)
+	wantStatus(t, e.json("GET", "/api/v1/versions/"+c.Version.ID+"/assessment", authTok.Secret, nil, nil), 200)
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", authTok.Secret, nil, nil), 403)
+	wantStatus(t, e.json("POST", "/api/v1/labels/"+issued.Label.ID+"/revoke", authTok.Secret, RevokeRequest{Reason: "x"}, nil), 403)
+
 	// A's label is still valid and A's version still has one label
 	l, err := e.srv.Store().Label(context.Background(), issued.Label.ID)
 	if err != nil || l.Status != store.StatusValid {
