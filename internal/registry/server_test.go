@@ -530,3 +530,13 @@ func TestOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNotReadyWhenClosing checks /readyz answers 503 once Close has begun,
+// so a load balancer stops sending requests during a graceful shutdown.
+func TestNotReadyWhenClosing(t *testing.T) {
+	e := newEnv(t)
+	wantStatus(t, e.do("GET", "/readyz", "", nil, "", nil), 200)
+	e.srv.ready.Store(false) // what Close does first
+	wantStatus(t, e.do("GET", "/readyz", "", nil, "", nil), 503)
+	e.srv.ready.Store(true)
+}

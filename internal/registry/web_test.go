@@ -113,6 +113,21 @@ func TestWebUI(t *testing.T) {
 	if r.StatusCode != http.StatusForbidden {
 		t.Fatalf("upload with a wrong CSRF token: %d", r.StatusCode)
 	}
+	// a failed upload says why and stores nothing
+	bad := example(t, "smart-plug")
+	bad.SBOM = nil
+	body, ct = multipartUpload(t, bad)
+	req, _ = http.NewRequest("POST", e.ts.URL+"/dashboard/upload?csrf="+url.QueryEscape(csrf), body)
+	req.Header.Set("Content-Type", ct)
+	r, err = b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(failed), "sbom: missing") || !strings.Contains(string(failed), "Nothing was stored") {
+		t.Fatalf("failed upload: %d\n%s", r.StatusCode, failed)
+	}
 	body, ct = multipartUpload(t, example(t, "smart-plug"))
 	req, _ = http.NewRequest("POST", e.ts.URL+"/dashboard/upload?csrf="+url.QueryEscape(csrf), body)
 	req.Header.Set("Content-Type", ct)
