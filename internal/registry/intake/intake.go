@@ -1,0 +1,266 @@
+// Package intake turns an upload — a dossier, its SBOM and evidence files —
+// into what the registry stores for a product version: it writes the files
+// into a private temporary folder laid out as the dossier names them, runs
+// the assessment (scanning with the server's advisory database when one is
+// configured) through label/fromdossier, and derives the public record that
+// the product page shows: the FCC registry fields, the CTA-2120 label data
+// and the CRA user information. Nothing is stored here; a failed intake
+// leaves no trace.
+package intake
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/label"
+	"github.com/dualmark/dualmark/internal/label/fromdossier"
+	"github.com/dualmark/dualmark/internal/paperwork"
+	"gopkg.in/yaml.v3"
+)
+
+// Upload is what a manufacturer sends for one product version.
+type Upload struct {
+	Dossier []byte // the dossier YAML
+	SBOM    []byte // the SBOM the dossier names (sbom.path); optional when it names none
+	// Evidence maps a file name — the evidence path the dossier gives, or
+	// just its base name — to the file's bytes.
+	Evidence map[string][]byte
+}
+
+// Options tune Process.
+type Options struct {
+	AdvisoryDB string    // advisory database folder for the scan; "" means no scan
+	TempDir    string    // where the working folder is made; "" means os.TempDir()
+	Now        time.Time // stamps the CTA-2120 data; zero means time.Now()
+}
+
+// Result is a processed upload.
+type Result struct {
+	Dossier    *dossier.Dossier
+	Assessment []byte // the assessment JSON a label signs the digest of
+	Summary    *label.Summary
+	Record     *Record
+	SBOMDigest string // SHA-256 hex of the SBOM bytes ("" without an SBOM)
+}
+
+// Error is a problem with the upload itself (as opposed to the server): it
+// names the part of the upload at fault.
+type Error struct {
+	Field string // "dossier", "sbom", "evidence/<name>"
+	Err   error
+}
+
+func (e *Error) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func bad(field string, format string, args ...any) error {
+	return &Error{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// Process checks and assesses an upload.
+func Process(up *Upload, opts Options) (*Result, error) {
+	if len(up.Dossier) == 0 {
+		return nil, bad("dossier", "missing: send the dossier YAML")
+	}
+	d, err := filePaths(up.Dossier)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(opts.TempDir, "dualmark-upload-")
+	if err != nil {
+		return nil, fmt.Errorf("upload work folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := layout(dir, d, up); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "dossier.yaml")
+	data, sum, _, err := fromdossier.Assess(path, assess.RunOptions{DB: opts.AdvisoryDB})
+	if err != nil {
+		return nil, &Error{Field: "dossier", Err: errors.New(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
+	}
+	// the dossier again, with BaseDir set, for the documents
+	full, err := dossier.Load(path)
+	if err != nil {
+		return nil, &Error{Field: "dossier", Err: err}
+	}
+	rec, err := buildRecord(full, sum, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Dossier: full, Assessment: data, Summary: sum, Record: rec}
+	if len(up.SBOM) > 0 {
+		h := sha256.Sum256(up.SBOM)
+		r.SBOMDigest = hex.EncodeToString(h[:])
+	}
+	return r, nil
+}
+
+// layout writes the dossier, its SBOM and the evidence into dir where the
+// dossier's relative paths expect them. Paths must stay inside dir.
+func layout(dir string, d *paths, up *Upload) error {
+	if err := os.WriteFile(filepath.Join(dir, "dossier.yaml"), up.Dossier, 0o600); err != nil {
+		return err
+	}
+	if d.SBOM != nil && d.SBOM.Path != "" {
+		if len(up.SBOM) == 0 {
+			return bad("sbom", "missing: the dossier names %s (sbom.path)", d.SBOM.Path)
+		}
+		if err := place(dir, d.SBOM.Path, up.SBOM, "sbom"); err != nil {
+			return err
+		}
+	} else if len(up.SBOM) > 0 {
+		return bad("sbom", "the dossier names no SBOM (sbom.path): add it to the dossier")
+	}
+	used := map[string]bool{}
+	for i, e := range d.Evidence {
+		if e.Path == "" {
+			continue
+		}
+		body, name, ok := lookup(up.Evidence, e.Path)
+		if !ok {
+			continue // the assessment reports the evidence as missing
+		}
+		used[name] = true
+		if err := place(dir, e.Path, body, fmt.Sprintf("evidence[%d]", i)); err != nil {
+			return err
+		}
+	}
+	var extra []string
+	for name := range up.Evidence {
+		if !used[name] {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return bad("evidence/"+extra[0], "the dossier names no evidence file %q (evidence[].path)", extra[0])
+	}
+	return nil
+}
+
+// paths are the file references of a dossier, read before the files are in
+// place (the dossier loader checks that they exist).
+type paths struct {
+	SBOM *struct {
+		Path string `yaml:"path"`
+	} `yaml:"sbom"`
+	Evidence []struct {
+		Path string `yaml:"path"`
+	} `yaml:"evidence"`
+}
+
+func filePaths(data []byte) (*paths, error) {
+	var p paths
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return nil, bad("dossier", "dossier.yaml: %v", err)
+	}
+	return &p, nil
+}
+
+// lookup finds an evidence file by its dossier path or its base name.
+func lookup(files map[string][]byte, path string) ([]byte, string, bool) {
+	if b, ok := files[path]; ok {
+		return b, path, true
+	}
+	base := filepath.Base(filepath.FromSlash(path))
+	b, ok := files[base]
+	return b, base, ok
+}
+
+func place(dir, rel string, body []byte, field string) error {
+	rel = filepath.FromSlash(rel)
+	if !filepath.IsLocal(rel) {
+		return bad(field, "path %q leaves the dossier's folder", rel)
+	}
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(p, body, 0o600)
+}
+
+// Verdicts renders a summary's verdicts as "cra=conforms,en303645=…",
+// sorted by regime.
+func Verdicts(sum *label.Summary) string {
+	parts := make([]string, 0, len(sum.Regimes))
+	for id, v := range sum.Regimes {
+		parts = append(parts, id+"="+v.Verdict)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+// SummaryJSON and ParseSummary store a label summary with the version, so
+// that a label can be issued later without assessing again.
+func SummaryJSON(sum *label.Summary) ([]byte, error) { return json.Marshal(sum) }
+
+// ParseSummary decodes what SummaryJSON wrote.
+func ParseSummary(data []byte) (*label.Summary, error) {
+	var s label.Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("stored label summary: %w", err)
+	}
+	return &s, nil
+}
+
+// Documents builds the paperwork of a dossier (for the record).
+func documents(d *dossier.Dossier, now time.Time) ([]*paperwork.Document, *paperwork.Label, error) {
+	docs, err := paperwork.Build(d, paperwork.Options{Now: now})
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := paperwork.BuildLabel(d, paperwork.Options{Now: now})
+	return docs, l, err
+}
+
+// FromDir reads an example-style product folder as an upload: dossier.yaml,
+// the SBOM the dossier names, and every evidence file it names by path.
+func FromDir(dir string) (*Upload, error) {
+	up := &Upload{Evidence: map[string][]byte{}}
+	var err error
+	if up.Dossier, err = os.ReadFile(filepath.Join(dir, "dossier.yaml")); err != nil {
+		return nil, err
+	}
+	d, err := filePaths(up.Dossier)
+	if err != nil {
+		return nil, err
+	}
+	if d.SBOM != nil && d.SBOM.Path != "" {
+		if up.SBOM, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(d.SBOM.Path))); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range d.Evidence {
+		if e.Path == "" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(e.Path)))
+		if err != nil {
+			return nil, err
+		}
+		up.Evidence[e.Path] = b
+	}
+	return up, nil
+}
+
+// SBOMFileName returns the base name of the SBOM a dossier names
+// ("sbom.json" when it names none), under which a label names the SBOM.
+func SBOMFileName(dossierYAML []byte) string {
+	p, err := filePaths(dossierYAML)
+	if err != nil || p.SBOM == nil || p.SBOM.Path == "" {
+		return "sbom.json"
+	}
+	return filepath.Base(filepath.FromSlash(p.SBOM.Path))
+}

@@ -1,0 +1,338 @@
+// Package registry is dualmark's public registry server, where every label's
+// QR code leads: public product pages (/p/{id}, HTML for people and JSON for
+// machines) with the FCC registry fields, the CTA-2120 label data, the support
+// period and the label's live status; a search page; the transparency log
+// served as static C2SP tlog-tiles under /log/; a token-authenticated JSON
+// API under /api/v1 (described by an OpenAPI 3.1 document) where
+// manufacturers register products and versions and issue and revoke labels
+// with the server's keys; a members' web UI; and /healthz, /readyz and
+// /metrics. It keeps its state in a store (package store), its keys, trust
+// file and log in the data directory.
+package registry
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/keys"
+	"github.com/dualmark/dualmark/internal/registry/auth"
+	"github.com/dualmark/dualmark/internal/registry/store"
+	"github.com/dualmark/dualmark/internal/tlog"
+)
+
+// DefaultMaxUpload is the default limit of an upload request body.
+const DefaultMaxUpload = 64 << 20
+
+// Config configures a Server.
+type Config struct {
+	// Data is the data directory: registry.db (SQLite), keys/, trust.json,
+	// log/ and session.key live there. It is created when missing.
+	Data string
+	// Database is a postgres:// URL; "" means SQLite in Data/registry.db.
+	Database string
+	// BaseURL is the public URL of the registry, used in QR codes and links
+	// (default http://127.0.0.1:8080).
+	BaseURL string
+	// Issuer names the registry in the labels it signs (default "dualmark registry").
+	Issuer string
+	// AdvisoryDB is an advisory database folder for scanning uploads; ""
+	// means uploads are assessed without a scan.
+	AdvisoryDB string
+	// MaxUpload limits upload request bodies (default DefaultMaxUpload).
+	MaxUpload int64
+	// Logger receives structured logs (default: discarded).
+	Logger *slog.Logger
+	// Passwords are the argon2id parameters for new passwords
+	// (default auth.DefaultParams).
+	Passwords *auth.Params
+	// InsecureCookies drops the Secure flag of session cookies, for tests
+	// and plain-HTTP loopback use; never set it behind a public address.
+	InsecureCookies bool
+}
+
+// Server is a running registry.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	keys    *keys.Set
+	tlog    *tlog.Log
+	logDir  string
+	trust   []byte
+	secret  []byte // HMAC key of session cookies and CSRF tokens
+	log     *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+	ready   atomic.Bool
+	logMu   sync.Mutex // one label or revocation appended at a time
+	limiter *limiter
+	routes  []route
+	pages   pageCache
+}
+
+// route is one registered handler; API routes are listed in the OpenAPI document.
+type route struct {
+	method, path string
+	api          bool
+	h            http.HandlerFunc
+}
+
+// Open prepares the data directory (generating the registry's key set, trust
+// file and session key on first start), opens the store and the log, and
+// builds the handler.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Data == "" {
+		return nil, errors.New("registry: a data directory is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://127.0.0.1:8080"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Issuer == "" {
+		cfg.Issuer = "dualmark registry"
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Passwords == nil {
+		p := auth.DefaultParams
+		cfg.Passwords = &p
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.Data, "tmp"), 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), logDir: filepath.Join(cfg.Data, "log"), limiter: newLimiter(5, time.Minute)}
+	var err error
+	if s.keys, s.trust, err = loadOrCreateKeys(cfg.Data, cfg.Issuer); err != nil {
+		return nil, err
+	}
+	if s.secret, err = loadOrCreateSecret(filepath.Join(cfg.Data, "session.key")); err != nil {
+		return nil, err
+	}
+	dsn := cfg.Database
+	if dsn == "" {
+		dsn = filepath.Join(cfg.Data, "registry.db")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s.store = db
+	tlog.QuietLibraryLogs()
+	if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the transparency log: %w", err)
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routeTable() {
+		s.routes = append(s.routes, rt)
+		pattern := rt.method + " " + rt.path
+		s.mux.Handle(pattern, s.wrap(pattern, rt.h))
+	}
+	s.mux.Handle("/", s.wrap("/", func(w http.ResponseWriter, r *http.Request) { s.notFoundPage(w, r) }))
+	s.ready.Store(true)
+	return s, nil
+}
+
+// loadOrCreateKeys loads DATA/keys and DATA/trust.json, creating both on
+// first start.
+func loadOrCreateKeys(data, issuer string) (*keys.Set, []byte, error) {
+	dir, trustPath := filepath.Join(data, "keys"), filepath.Join(data, "trust.json")
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		now := time.Now().UTC()
+		set, err := keys.GenerateSet(issuer, "", nil, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := set.Write(dir); err != nil {
+			return nil, nil, err
+		}
+		t := &keys.Trust{Version: keys.TrustVersion}
+		if err := t.AddSet(set, now, false); err != nil {
+			return nil, nil, err
+		}
+		if err := t.Save(trustPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	set, err := keys.LoadSet(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := keys.LoadTrust(trustPath); err != nil {
+		return nil, nil, err
+	}
+	trust, err := os.ReadFile(trustPath)
+	return set, trust, err
+}
+
+func loadOrCreateSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err == nil {
+		return nil, fmt.Errorf("%s: want 32 bytes, have %d", path, len(b))
+	}
+	b = make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, f.Close()
+}
+
+// Handler returns the registry's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Store returns the server's store.
+func (s *Server) Store() store.Store { return s.store }
+
+// Trust returns the trust file that verifies the registry's labels.
+func (s *Server) Trust() []byte { return s.trust }
+
+// LogDir returns the transparency-log directory.
+func (s *Server) LogDir() string { return s.logDir }
+
+// Close marks the server not ready, then flushes the log and closes the
+// store. Call it after http.Server.Shutdown has let in-flight requests end.
+func (s *Server) Close(ctx context.Context) error {
+	s.ready.Store(false)
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	err := s.tlog.Close(ctx)
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// InitAdmin creates the operator organisation and an admin API token, and
+// returns the token: it is shown once and never stored in the clear.
+func (s *Server) InitAdmin(ctx context.Context) (string, error) {
+	a := store.Actor{UserID: "serve --init-admin", Remote: "local"}
+	orgs, err := s.store.ListOrgs(ctx)
+	if err != nil {
+		return "", err
+	}
+	var op *store.Org
+	for i := range orgs {
+		if orgs[i].Kind == store.KindOperator {
+			op = &orgs[i]
+		}
+	}
+	if op == nil {
+		op = &store.Org{Name: s.cfg.Issuer, Kind: store.KindOperator}
+		if err := s.store.CreateOrg(ctx, a, op); err != nil {
+			return "", err
+		}
+	}
+	a.OrgID = op.ID
+	secret, hash := auth.NewToken()
+	t := &store.Token{OrgID: op.ID, Name: "admin (serve --init-admin)", Hash: hash, Scopes: []string{store.ScopeAdmin}}
+	if err := s.store.CreateToken(ctx, a, t); err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+func (s *Server) routeTable() []route {
+	return []route{
+		// operations
+		{method: "GET", path: "/healthz", h: s.healthz},
+		{method: "GET", path: "/readyz", h: s.readyz},
+		{method: "GET", path: "/metrics", h: s.metricsHandler},
+		// public
+		{method: "GET", path: "/{$}", h: s.searchPage},
+		{method: "GET", path: "/search", h: s.searchPage},
+		{method: "GET", path: "/p/{id}", h: s.productPage},
+		{method: "GET", path: "/p/{id}/bundle.json", h: s.bundleFile},
+		{method: "GET", path: "/p/{id}/proof.tlog-proof", h: s.proofFile},
+		{method: "GET", path: "/p/{id}/qr.svg", h: s.qrFile},
+		{method: "GET", path: "/trust.json", h: s.trustFile},
+		{method: "GET", path: "/log/", h: s.logFiles},
+		{method: "GET", path: "/static/{file}", h: s.staticFile},
+		// web UI for members
+		{method: "GET", path: "/login", h: s.loginPage},
+		{method: "POST", path: "/login", h: s.loginSubmit},
+		{method: "POST", path: "/logout", h: s.logout},
+		{method: "GET", path: "/dashboard", h: s.dashboard},
+		{method: "GET", path: "/dashboard/products/{id}", h: s.dashboardProduct},
+		{method: "POST", path: "/dashboard/upload", h: s.dashboardUpload},
+		{method: "POST", path: "/dashboard/versions/{id}/label", h: s.dashboardIssue},
+		{method: "POST", path: "/dashboard/labels/{id}/revoke", h: s.dashboardRevoke},
+		// API
+		{method: "GET", path: "/api/v1/openapi.json", api: true, h: s.openapi},
+		{method: "GET", path: "/api/v1/products", api: true, h: s.apiListProducts},
+		{method: "POST", path: "/api/v1/products", api: true, h: s.apiCreateProduct},
+		{method: "GET", path: "/api/v1/products/{id}", api: true, h: s.apiProduct},
+		{method: "GET", path: "/api/v1/products/{id}/versions", api: true, h: s.apiListVersions},
+		{method: "POST", path: "/api/v1/products/{id}/versions", api: true, h: s.apiCreateVersion},
+		{method: "GET", path: "/api/v1/versions/{id}", api: true, h: s.apiVersion},
+		{method: "GET", path: "/api/v1/versions/{id}/assessment", api: true, h: s.apiAssessment},
+		{method: "POST", path: "/api/v1/versions/{id}/label", api: true, h: s.apiIssueLabel},
+		{method: "POST", path: "/api/v1/labels/{id}/revoke", api: true, h: s.apiRevokeLabel},
+		{method: "GET", path: "/api/v1/tokens", api: true, h: s.apiListTokens},
+		{method: "POST", path: "/api/v1/tokens", api: true, h: s.apiCreateToken},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", api: true, h: s.apiRevokeToken},
+		{method: "GET", path: "/api/v1/orgs", api: true, h: s.apiListOrgs},
+		{method: "POST", path: "/api/v1/orgs", api: true, h: s.apiCreateOrg},
+		{method: "POST", path: "/api/v1/orgs/{id}/users", api: true, h: s.apiCreateUser},
+		{method: "POST", path: "/api/v1/orgs/{id}/tokens", api: true, h: s.apiCreateOrgToken},
+		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 when the store answers and the server is not shutting down.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if !s.ready.Load() {
+		problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "shutting down"})
+		return
+	}
+	if err := s.store.Ping(ctx); err != nil {
+		problem(w, r, Problem{Status: http.StatusServiceUnavailable, Detail: "the database does not answer"})
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ready")
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	g := map[string]float64{}
+	if n, err := s.store.CountProducts(r.Context()); err == nil {
+		g["dualmark_registry_products"] = float64(n)
+	}
+	s.metrics.write(w, g)
+}
