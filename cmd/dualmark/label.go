@@ -170,8 +170,8 @@ with "dualmark label witness").`,
 func negativeVerdicts(sum *label.Summary) []string {
 	var out []string
 	for id, v := range sum.Regimes {
-		if assess.Negative(v.Verdict) {
-			out = append(out, id+" "+v.Verdict)
+		if assess.Negative(v.Verdict) || assess.Negative(v.Readiness) {
+			out = append(out, id+" "+v.String())
 		}
 	}
 	sort.Strings(out)
@@ -215,7 +215,7 @@ func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Art
 func verdictList(r map[string]label.Verdict) string {
 	var parts []string
 	for id, v := range r {
-		parts = append(parts, id+": "+v.Verdict)
+		parts = append(parts, id+": "+v.String())
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")

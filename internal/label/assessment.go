@@ -78,7 +78,8 @@ func Summarize(data []byte, name string) (*Summary, error) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		var v struct {
-			Verdict string `json:"verdict"`
+			Verdict   string `json:"verdict"`
+			Readiness string `json:"readiness"`
 		}
 		if err := json.Unmarshal(doc.Regimes[id], &v); err != nil {
 			return nil, fmt.Errorf("%s: /regimes/%s: %v", name, id, err)
@@ -86,7 +87,10 @@ func Summarize(data []byte, name string) (*Summary, error) {
 		if !knownVerdicts[v.Verdict] {
 			return nil, fmt.Errorf("%s: /regimes/%s/verdict is %q, want conforms, does-not-conform, incomplete, ready-for-testing, tested or not-applicable", name, id, v.Verdict)
 		}
-		s.Regimes[id] = Verdict{Verdict: v.Verdict}
+		if v.Readiness != "" && !knownVerdicts[v.Readiness] {
+			return nil, fmt.Errorf("%s: /regimes/%s/readiness is %q, not a verdict", name, id, v.Readiness)
+		}
+		s.Regimes[id] = Verdict{Verdict: v.Verdict, Readiness: v.Readiness}
 	}
 	for _, sp := range []*supportDoc{doc.Product.Support, doc.Support} {
 		if sp != nil && s.SupportPeriodEnd == "" {

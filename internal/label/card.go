@@ -69,7 +69,15 @@ func Card(b *Bundle, urlBase string) (*qr.Label, error) {
 		if title == "" {
 			title = id
 		}
-		c.Verdicts = append(c.Verdicts, qr.Verdict{Regime: title, Verdict: p.Regimes[id].Verdict})
+		// The printed badge shows the readiness where a regime is judged
+		// only on the rules in force (the CRA before 11 December 2027):
+		// a label outlives that date, so "conforms" must not stand alone.
+		v := p.Regimes[id]
+		shown := v.Verdict
+		if v.Readiness != "" {
+			shown = v.Readiness
+		}
+		c.Verdicts = append(c.Verdicts, qr.Verdict{Regime: title, Verdict: shown})
 	}
 	return c, nil
 }

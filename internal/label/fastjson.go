@@ -370,12 +370,16 @@ func (d *jdec) predicate(p *Predicate) error {
 			err = d.object(func(idb []byte) error {
 				var v Verdict
 				err := d.object(func(k []byte) error {
-					if string(k) == "verdict" {
-						var err error
+					var err error
+					switch string(k) {
+					case "verdict":
 						v.Verdict, err = d.str()
-						return err
+					case "readiness":
+						v.Readiness, err = d.str()
+					default:
+						err = d.skip()
 					}
-					return d.skip()
+					return err
 				})
 				if p.Regimes == nil {
 					p.Regimes = map[string]Verdict{}

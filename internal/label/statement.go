@@ -116,7 +116,21 @@ type Predicate struct {
 
 // Verdict is one regime's outcome.
 type Verdict struct {
-	Verdict string `json:"verdict"` // conforms | does-not-conform | incomplete
+	Verdict string `json:"verdict"` // conforms | does-not-conform | incomplete | ready-for-testing | tested | not-applicable
+	// Readiness is the verdict the regime would have if all its
+	// requirements applied (the CRA before 11 December 2027, when only its
+	// Art. 14 applies); empty when every requirement is in force.
+	Readiness string `json:"readiness,omitempty"`
+}
+
+// String is the verdict, followed by the readiness where it differs, so
+// that "conforms" is never shown alone for a regime whose other
+// requirements are not met yet.
+func (v Verdict) String() string {
+	if v.Readiness == "" || v.Readiness == v.Verdict {
+		return v.Verdict
+	}
+	return v.Verdict + " (readiness: " + v.Readiness + ")"
 }
 
 // UpdatePolicy summarises how the product is updated.

@@ -69,6 +69,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	evidence, _ := filepath.Glob(filepath.Join(plug, "evidence", "*.md"))
+	evidence = append(evidence, filepath.Join(plug, "cbom.cdx.json")) // cryptography.cbom.path
 	var flash, labelHref, dashURL string
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
@@ -91,7 +92,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible("button.issue", chromedp.ByQuery),
 		chromedp.Text(".flash", &flash, chromedp.ByQuery),
 	)
-	if !strings.Contains(flash, "cra=conforms,en303645=conforms,us-ctm=conforms") {
+	if !strings.Contains(flash, "cra=conforms,en303645=conforms,red-da=conforms,us-ctm=ready-for-testing") {
 		t.Fatalf("after upload: %q", flash)
 	}
 	run("issue the label",

@@ -39,7 +39,7 @@ func TestLabelLifecycle(t *testing.T) {
 func labelLifecycle(t *testing.T, e *env) {
 	_, tok := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 	c := e.register(tok, example(t, "smart-plug"))
-	if c.Version.Verdicts != "cra=conforms,en303645=conforms,us-ctm=conforms" || len(c.Version.SBOMDigest) != 64 {
+	if c.Version.Verdicts != "cra=conforms,en303645=conforms,red-da=conforms,us-ctm=ready-for-testing" || len(c.Version.SBOMDigest) != 64 {
 		t.Fatalf("version %+v", c.Version)
 	}
 
@@ -68,7 +68,7 @@ func labelLifecycle(t *testing.T, e *env) {
 	}
 	json.NewDecoder(r2.Body).Decode(&pub)
 	r2.Body.Close()
-	if pub.Label == nil || pub.Label.Status != "valid" || pub.Record.SupportEnd != "2031-12-31" || pub.SupportEnded ||
+	if pub.Label == nil || pub.Label.Status != "valid" || pub.Record.SupportEnd != "2035-03-31" || pub.SupportEnded ||
 		pub.Record.Manufacturer.Name != "Voltic Home Devices GmbH" || len(pub.Record.Registry) < 10 || pub.Record.CTA2120.ProductModel != "SP-210" {
 		t.Fatalf("public JSON %+v", pub)
 	}
@@ -226,7 +226,7 @@ func TestSupportEndedWarning(t *testing.T) {
 	e := newEnv(t)
 	_, tok := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 	up := example(t, "smart-plug")
-	up.Dossier = bytes.Replace(up.Dossier, []byte("end: 2031-12-31"), []byte("end: 2026-06-30"), 1)
+	up.Dossier = bytes.Replace(up.Dossier, []byte("end: 2035-03-31"), []byte("end: 2026-06-30"), 1)
 	c := e.register(tok, up)
 	resp := e.do("GET", "/p/"+c.Product.ID, "", nil, "", nil)
 	page, _ := io.ReadAll(resp.Body)

@@ -141,7 +141,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatalf("upload: %d %s", r.StatusCode, loc)
 	}
 	_, page = b.get(loc)
-	if !strings.Contains(page, "cra=conforms,en303645=conforms,us-ctm=conforms") || !strings.Contains(page, "Issue label") {
+	if !strings.Contains(page, "cra=conforms,en303645=conforms,red-da=conforms,us-ctm=ready-for-testing") || !strings.Contains(page, "Issue label") {
 		t.Fatalf("product page:\n%s", page)
 	}
 	issue := regexp.MustCompile(`action="(/dashboard/versions/[^/]+/label)"`).FindStringSubmatch(page)

@@ -215,6 +215,16 @@ func dateLines(a *assess.Assessment) []string {
 
 // readinessLine says what the verdict would be if every requirement
 // applied ("" when all apply).
+// verdictCell is the verdict with the readiness beside it where they
+// differ, so that a regime judged only on the rules in force (the CRA's
+// Art. 14 before 11 December 2027) never reads "conforms" alone.
+func verdictCell(rr *assess.RegimeResult) string {
+	if rr.Readiness == "" || rr.Readiness == rr.Verdict {
+		return rr.Verdict
+	}
+	return rr.Verdict + " (readiness: " + rr.Readiness + ")"
+}
+
 func readinessLine(rr *assess.RegimeResult) string {
 	if rr.Readiness == "" {
 		return ""

@@ -35,7 +35,7 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	fmt.Fprintln(tw, "REGIME\tVERDICT\tMET\tNOT MET\tN/A\tUNKNOWN\tREUSED")
 	for _, rr := range regimes(a) {
 		c := rr.Counts
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d (%s)\n", rr.Title, rr.Verdict, c.Met, c.NotMet, c.NotApplicable, c.Unknown, rr.Reuse.Settled, percent(rr.Reuse.Share))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d (%s)\n", rr.Title, verdictCell(rr), c.Met, c.NotMet, c.NotApplicable, c.Unknown, rr.Reuse.Settled, percent(rr.Reuse.Share))
 	}
 	tw.Flush()
 	for _, rr := range regimes(a) {

@@ -33,7 +33,8 @@ type Upload struct {
 	Dossier []byte // the dossier YAML
 	SBOM    []byte // the SBOM the dossier names (sbom.path); optional when it names none
 	// Evidence maps a file name — the evidence path the dossier gives, or
-	// just its base name — to the file's bytes.
+	// just its base name — to the file's bytes. Other files the dossier
+	// names by path (the CBOM of cryptography.cbom.path) travel here too.
 	Evidence map[string][]byte
 }
 
@@ -41,7 +42,7 @@ type Upload struct {
 type Options struct {
 	AdvisoryDB string    // advisory database folder for the scan; "" means no scan
 	TempDir    string    // where the working folder is made; "" means os.TempDir()
-	Now        time.Time // stamps the CTA-2120 data; zero means time.Now()
+	Now        time.Time // the assessment date and the CTA-2120 data's stamp; zero means time.Now()
 }
 
 // Result is a processed upload.
@@ -86,7 +87,7 @@ func Process(up *Upload, opts Options) (*Result, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, "dossier.yaml")
-	data, sum, _, err := fromdossier.Assess(path, assess.RunOptions{DB: opts.AdvisoryDB})
+	data, sum, _, err := fromdossier.Assess(path, assess.RunOptions{DB: opts.AdvisoryDB, On: opts.Now})
 	if err != nil {
 		return nil, &Error{Field: "dossier", Err: errors.New(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
@@ -124,6 +125,16 @@ func layout(dir string, d *paths, up *Upload) error {
 		return bad("sbom", "the dossier names no SBOM (sbom.path): add it to the dossier")
 	}
 	used := map[string]bool{}
+	if c := d.Cryptography.CBOM; c != nil && c.Path != "" {
+		body, name, ok := lookup(up.Evidence, c.Path)
+		if !ok {
+			return bad("cbom", "missing: the dossier names %s (cryptography.cbom.path); send it with the evidence files", c.Path)
+		}
+		used[name] = true
+		if err := place(dir, c.Path, body, "cbom"); err != nil {
+			return err
+		}
+	}
 	for i, e := range d.Evidence {
 		if e.Path == "" {
 			continue
@@ -159,6 +170,11 @@ type paths struct {
 	Evidence []struct {
 		Path string `yaml:"path"`
 	} `yaml:"evidence"`
+	Cryptography struct {
+		CBOM *struct {
+			Path string `yaml:"path"`
+		} `yaml:"cbom"`
+	} `yaml:"cryptography"`
 }
 
 func filePaths(data []byte) (*paths, error) {
@@ -196,7 +212,7 @@ func place(dir, rel string, body []byte, field string) error {
 func Verdicts(sum *label.Summary) string {
 	parts := make([]string, 0, len(sum.Regimes))
 	for id, v := range sum.Regimes {
-		parts = append(parts, id+"="+v.Verdict)
+		parts = append(parts, id+"="+v.String())
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ",")
@@ -226,7 +242,8 @@ func documents(d *dossier.Dossier, now time.Time) ([]*paperwork.Document, *paper
 }
 
 // FromDir reads an example-style product folder as an upload: dossier.yaml,
-// the SBOM the dossier names, and every evidence file it names by path.
+// the SBOM the dossier names, its CBOM, and every evidence file it names by
+// path.
 func FromDir(dir string) (*Upload, error) {
 	up := &Upload{Evidence: map[string][]byte{}}
 	var err error
@@ -242,15 +259,22 @@ func FromDir(dir string) (*Upload, error) {
 			return nil, err
 		}
 	}
+	names := make([]string, 0, len(d.Evidence)+1)
+	if c := d.Cryptography.CBOM; c != nil {
+		names = append(names, c.Path)
+	}
 	for _, e := range d.Evidence {
-		if e.Path == "" {
+		names = append(names, e.Path)
+	}
+	for _, name := range names {
+		if name == "" {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(e.Path)))
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
 			return nil, err
 		}
-		up.Evidence[e.Path] = b
+		up.Evidence[name] = b
 	}
 	return up, nil
 }

@@ -38,8 +38,8 @@ func TestProcessExamples(t *testing.T) {
 		dir      string
 		verdicts string
 	}{
-		{"smart-plug", "cra=conforms,en303645=conforms,us-ctm=conforms"},
-		{"home-router", "cra=does-not-conform,en303645=does-not-conform,us-ctm=does-not-conform"},
+		{"smart-plug", "cra=conforms,en303645=conforms,red-da=conforms,us-ctm=ready-for-testing"},
+		{"home-router", "cra=conforms (readiness: does-not-conform),en303645=does-not-conform,red-da=does-not-conform,us-ctm=does-not-conform"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
@@ -84,8 +84,9 @@ func TestProcessBadUploads(t *testing.T) {
 		}, "sbom", "leaves"},
 		{"unknown evidence file", func(u *Upload) { u.Evidence["secret.txt"] = []byte("x") }, "evidence/secret.txt", "names no evidence"},
 		{"SBOM is garbage", func(u *Upload) { u.SBOM = []byte("\x00\x01garbage") }, "dossier", "sbom"},
-		{"evidence altered", func(u *Upload) { u.Evidence["cvd-policy.md"] = []byte("changed") }, "dossier", "evidence[4].sha256: digest does not match"},
-		{"evidence missing", func(u *Upload) { delete(u.Evidence, "cvd-policy.md") }, "dossier", "evidence[4].path"},
+		{"evidence altered", func(u *Upload) { u.Evidence["cvd-policy.md"] = []byte("changed") }, "dossier", "evidence[5].sha256: digest does not match"},
+		{"evidence missing", func(u *Upload) { delete(u.Evidence, "cvd-policy.md") }, "dossier", "evidence[5].path"},
+		{"CBOM missing", func(u *Upload) { delete(u.Evidence, "cbom.cdx.json") }, "cbom", "cryptography.cbom.path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

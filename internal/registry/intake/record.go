@@ -85,7 +85,7 @@ func buildRecord(d *dossier.Dossier, sum *label.Summary, now time.Time) (*Record
 	r.Setup.Instructions = d.UserInformation.Instructions
 	r.Verdicts = map[string]string{}
 	for id, v := range sum.Regimes {
-		r.Verdicts[id] = v.Verdict
+		r.Verdicts[id] = v.String()
 	}
 	for _, doc := range docs {
 		if doc.ID != "fcc-registry-entry" {
