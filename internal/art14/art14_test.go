@@ -254,7 +254,7 @@ func TestClockBackwards(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, err := range map[string]error{
-		"event before last":         c.SetMeasureAvailable(ts("2026-10-02T08:30:00Z"), ts("2026-10-02T08:59:00Z")),
+		"event before last":           c.SetMeasureAvailable(ts("2026-10-02T08:30:00Z"), ts("2026-10-02T08:59:00Z")),
 		"acknowledgement moved later": c.Acknowledge(ts("2026-10-02T10:00:00Z"), ts("2026-10-02T11:00:00Z")),
 	} {
 		if !errors.Is(err, ErrClockBackwards) {
@@ -455,7 +455,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	complete(dv)
 	ic := openCase(t, Case{ID: "VOLTIC-2026-002", Kind: KindIncident, Product: product,
-		Awareness: Awareness{Detected: ts("2026-10-02T07:30:00Z")},
+		Awareness:  Awareness{Detected: ts("2026-10-02T07:30:00Z")},
 		Ransomware: &Ransomware{Involved: true, Family: "LockBit 3.0", Demanded: "50 BTC", Paid: ptr(false), NoPaymentPolicy: true}})
 	di, err := NewDraft(rs, ic, StageFinal, ts("2026-10-03T00:00:00Z"))
 	if err != nil {

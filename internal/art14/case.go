@@ -102,7 +102,7 @@ type Case struct {
 	MeasureAvailable *time.Time `json:"measureAvailable,omitempty"`
 	// IntermediateRequests are the times a CSIRT asked for an intermediate
 	// report (Art. 14(6)), with the deadline it set, if any.
-	IntermediateRequests []Request  `json:"intermediateRequests,omitempty"`
+	IntermediateRequests []Request   `json:"intermediateRequests,omitempty"`
 	Ransomware           *Ransomware `json:"ransomware,omitempty"`
 	Drafts               []Draft     `json:"drafts,omitempty"`
 	Audit                []Event     `json:"audit,omitempty"`

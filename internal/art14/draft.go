@@ -53,13 +53,13 @@ type Draft struct {
 	UserMeasures       string `json:"userMeasures,omitempty"`      // measures users can take
 	// Sensitivity is how sensitive the manufacturer deems the information
 	// (14(2)(b), 14(4)(b)), e.g. a TLP label and a reason.
-	Sensitivity    string `json:"sensitivity,omitempty"`
-	SeverityImpact string `json:"severityImpact,omitempty"` // 14(2)(c)(i), 14(4)(c)(i)
-	MaliciousActor string `json:"maliciousActor,omitempty"` // 14(2)(c)(ii), where available
-	FixDetails     string `json:"fixDetails,omitempty"`     // 14(2)(c)(iii)
-	RootCause      string `json:"rootCause,omitempty"`      // 14(4)(c)(ii): type of threat or root cause
-	Mitigations    string `json:"mitigations,omitempty"`    // 14(4)(c)(iii): applied and ongoing
-	StatusUpdate   string `json:"statusUpdate,omitempty"`   // 14(6): intermediate report
+	Sensitivity    string      `json:"sensitivity,omitempty"`
+	SeverityImpact string      `json:"severityImpact,omitempty"` // 14(2)(c)(i), 14(4)(c)(i)
+	MaliciousActor string      `json:"maliciousActor,omitempty"` // 14(2)(c)(ii), where available
+	FixDetails     string      `json:"fixDetails,omitempty"`     // 14(2)(c)(iii)
+	RootCause      string      `json:"rootCause,omitempty"`      // 14(4)(c)(ii): type of threat or root cause
+	Mitigations    string      `json:"mitigations,omitempty"`    // 14(4)(c)(iii): applied and ongoing
+	StatusUpdate   string      `json:"statusUpdate,omitempty"`   // 14(6): intermediate report
 	Ransomware     *Ransomware `json:"ransomware,omitempty"`
 	Priority       string      `json:"priority"`
 	Notes          []string    `json:"notes,omitempty"`
