@@ -144,8 +144,8 @@ else known_affected with the fixed versions as remediation.`,
 func newCSAFAdvisoryCmd() *cobra.Command {
 	var df docFlags
 	cmd := &cobra.Command{
-		Use:   "advisory CASE.json",
-		Short: "Draft a CSAF security advisory from an Art. 14(1) case (the Art. 14(8) user information)",
+		Use:     "advisory CASE.json",
+		Short:   "Draft a CSAF security advisory from an Art. 14(1) case (the Art. 14(8) user information)",
 		Example: `  dualmark csaf advisory case.json --out csaf/ --publisher "Lumora Vision PSIRT" --namespace https://lumora.example --tlp GREEN`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -367,4 +367,3 @@ func first(a, b string) string {
 	}
 	return b
 }
-

@@ -217,7 +217,7 @@ func newArt14StatusCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status CASE.json",
 		Short: "Show a case's clocks at a time: due, at 50 %, at 90 %, overdue, submitted",
-		Long: `Exit code 1 when a stage is overdue or was submitted late.`,
+		Long:  `Exit code 1 when a stage is overdue or was submitted late.`,
 		Example: `  dualmark art14 status case.json
   dualmark art14 status case.json --at 2026-10-03T05:00:00Z --json`,
 		Args: cobra.ExactArgs(1),
