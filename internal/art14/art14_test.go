@@ -533,3 +533,19 @@ func TestReadCase(t *testing.T) {
 		}
 	}
 }
+
+// TestLaterDraftCarriesContent: the final report starts from what the
+// notification said.
+func TestLaterDraftCarriesContent(t *testing.T) {
+	rs := rules(t)
+	c := openCase(t, Case{ID: "carry", Kind: KindVulnerability, Product: product, Vulnerability: "CVE-1", Awareness: Awareness{Detected: ts("2026-10-02T07:30:00Z")}})
+	n, _ := NewDraft(rs, c, StageNotification, ts("2026-10-02T08:00:00Z"))
+	n.UserMeasures, n.Vulnerability.Nature = "update", "overflow"
+	f, err := NewDraft(rs, c, StageFinal, ts("2026-10-02T09:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.UserMeasures != "update" || f.Vulnerability.Nature != "overflow" {
+		t.Errorf("final report did not carry the notification's content: %+v", f)
+	}
+}

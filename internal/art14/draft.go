@@ -202,6 +202,9 @@ func NewDraft(rs *Rules, c *Case, s Stage, now time.Time) (*Draft, error) {
 	if c.KnownRansomware {
 		d.Notes = append(d.Notes, "CISA KEV lists known ransomware campaign use of "+c.Vulnerability)
 	}
+	for i := range c.Drafts {
+		d.carry(&c.Drafts[i])
+	}
 	c.Drafts = append(c.Drafts, d)
 	return &c.Drafts[len(c.Drafts)-1], nil
 }
@@ -230,4 +233,34 @@ func (c *Case) Submit(d *Draft, sub Submission) error {
 	}
 	d.Submission = &sub
 	return nil
+}
+
+// carry copies what an earlier draft of the case already says into the
+// fields this draft leaves empty, so that a later stage starts from the
+// content sent before.
+func (d *Draft) carry(from *Draft) {
+	if v := from.Vulnerability; v != nil && d.Vulnerability != nil {
+		d.Vulnerability.Nature = first(d.Vulnerability.Nature, v.Nature)
+		d.Vulnerability.Exploit = first(d.Vulnerability.Exploit, v.Exploit)
+	}
+	if d.SuspectedMalicious == nil && from.SuspectedMalicious != nil {
+		b := *from.SuspectedMalicious
+		d.SuspectedMalicious = &b
+	}
+	for _, f := range []struct{ to, from *string }{
+		{&d.IncidentNature, &from.IncidentNature}, {&d.InitialAssessment, &from.InitialAssessment},
+		{&d.MeasuresTaken, &from.MeasuresTaken}, {&d.UserMeasures, &from.UserMeasures},
+		{&d.Sensitivity, &from.Sensitivity}, {&d.SeverityImpact, &from.SeverityImpact},
+		{&d.MaliciousActor, &from.MaliciousActor}, {&d.FixDetails, &from.FixDetails},
+		{&d.RootCause, &from.RootCause}, {&d.Mitigations, &from.Mitigations},
+	} {
+		*f.to = first(*f.to, *f.from)
+	}
+}
+
+func first(a, b string) string {
+	if nonEmpty(a) {
+		return a
+	}
+	return b
 }

@@ -328,7 +328,3 @@ func CheckBytes(data []byte, schemas *Schemas) ([]Problem, error) {
 	}
 	return append(out, ps...), nil
 }
-
-// unmarshalQuiet decodes a document into a, for callers that only need
-// to know whether it decodes.
-func unmarshalQuiet(data []byte, a *Advisory) error { return json.Unmarshal(data, a) }
