@@ -172,7 +172,7 @@ func (r *reader) object(ptr string, member func(key, ptr string) error) error {
 			return r.fail(ptr, err)
 		}
 		key, _ := t.(string)
-		if err := member(key, ptr+"/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(key)); err != nil {
+		if err := member(key, ptr+"/"+escapeToken(key)); err != nil {
 			return err
 		}
 	}
@@ -360,4 +360,14 @@ func concat(ls ...[]string) []string {
 		out = append(out, l...)
 	}
 	return out
+}
+
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// escapeToken escapes a JSON pointer reference token (RFC 6901).
+func escapeToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return tokenEscaper.Replace(s)
 }

@@ -338,3 +338,77 @@ func BenchmarkDecodeRedHat(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peakHeapMiB")
 }
+
+// BenchmarkReadRedHatLarge reads a 11 MB document made from the largest
+// Red Hat file by repeating its vulnerabilities 30 times (the product tree
+// unchanged) and asserts the peak live heap stays under 12 MiB: memory
+// follows the product tree and the largest single vulnerability, not the
+// file. BenchmarkDecodeRedHatLarge is the whole-file decode for comparison.
+func BenchmarkReadRedHatLarge(b *testing.B) {
+	path := largeRedHat(b)
+	st, _ := os.Stat(path)
+	b.SetBytes(st.Size())
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			e, err := Read(bufio.NewReader(f), Limits{})
+			if err != nil || len(e.Vulnerabilities) != 30 {
+				b.Fatal(err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peakHeapMiB")
+	if peak > 12<<20 {
+		b.Fatalf("peak live heap %.1f MiB, want < 12 MiB", float64(peak)/(1<<20))
+	}
+}
+
+// BenchmarkDecodeRedHatLarge decodes the same document whole.
+func BenchmarkDecodeRedHatLarge(b *testing.B) {
+	path := largeRedHat(b)
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var a Advisory
+			if err := json.Unmarshal(data, &a); err != nil {
+				b.Fatal(err)
+			}
+			runtime.KeepAlive(&a)
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peakHeapMiB")
+}
+
+func largeRedHat(b *testing.B) string {
+	b.Helper()
+	data, err := os.ReadFile(testdata.Path(b, "csaf/redhat-csaf/rhsa-2024_4420.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		b.Fatal(err)
+	}
+	var vulns []json.RawMessage
+	json.Unmarshal(doc["vulnerabilities"], &vulns)
+	var many []json.RawMessage
+	for range 30 {
+		many = append(many, vulns[0])
+	}
+	doc["vulnerabilities"], _ = json.Marshal(many)
+	out, _ := json.Marshal(doc)
+	p := filepath.Join(b.TempDir(), "large.json")
+	if err := os.WriteFile(p, out, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
