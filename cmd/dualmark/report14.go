@@ -299,42 +299,41 @@ extend a deadline), is refused: the clock never moves backwards.`,
 				return err
 			}
 			n := 0
-			if ack != "" {
+			// each applies one flag's event to the case, if the flag is set.
+			each := func(flag, value string, apply func(time.Time) error) error {
+				if value == "" {
+					return nil
+				}
 				n++
-				t, err := parseTime("--acknowledged", ack)
+				t, err := parseTime(flag, value)
 				if err != nil {
 					return err
 				}
-				if err := c.Acknowledge(t, when); err != nil {
+				if err := apply(t); err != nil {
 					return usageError(err)
 				}
+				return nil
 			}
-			if measure != "" {
-				n++
-				t, err := parseTime("--measure-available", measure)
+			var dueAt *time.Time
+			if due != "" {
+				d, err := parseTime("--due", due)
 				if err != nil {
 					return err
 				}
-				if err := c.SetMeasureAvailable(t, when); err != nil {
-					return usageError(err)
-				}
+				dueAt = &d
 			}
-			if request != "" {
-				n++
-				t, err := parseTime("--intermediate-request", request)
-				if err != nil {
+			for _, ev := range []struct {
+				flag, value string
+				apply       func(time.Time) error
+			}{
+				{"--acknowledged", ack, func(t time.Time) error { return c.Acknowledge(t, when) }},
+				{"--measure-available", measure, func(t time.Time) error { return c.SetMeasureAvailable(t, when) }},
+				{"--intermediate-request", request, func(t time.Time) error {
+					return c.RequestIntermediate(art14.Request{At: t, By: by, Due: dueAt})
+				}},
+			} {
+				if err := each(ev.flag, ev.value, ev.apply); err != nil {
 					return err
-				}
-				r := art14.Request{At: t, By: by}
-				if due != "" {
-					d, err := parseTime("--due", due)
-					if err != nil {
-						return err
-					}
-					r.Due = &d
-				}
-				if err := c.RequestIntermediate(r); err != nil {
-					return usageError(err)
 				}
 			}
 			if n == 0 {

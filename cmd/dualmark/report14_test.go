@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,15 +9,11 @@ import (
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
-// runOut runs the command line and returns the exit code and stdout.
+// runOut runs the command line and returns the exit code and output.
 func runOut(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	return exitCode(root.Execute()), out.String()
+	out, code := runCatalog(t, args...)
+	return code, out
 }
 
 // TestArt14Flow walks a case through open, status, draft, submit and
