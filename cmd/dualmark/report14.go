@@ -85,6 +85,20 @@ func saveCase(path string, c *art14.Case) error {
 	return os.Rename(tmp, path)
 }
 
+// caseAt loads the rules, the case file and the --at time.
+func caseAt(path, at string) (*art14.Rules, *art14.Case, time.Time, error) {
+	rs, err := rules()
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	c, err := loadCase(path)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	when, err := parseAt(at)
+	return rs, c, when, err
+}
+
 func rules() (*art14.Rules, error) {
 	rs, err := art14.DefaultRules()
 	if err != nil {
@@ -222,15 +236,7 @@ func newArt14StatusCmd() *cobra.Command {
   dualmark art14 status case.json --at 2026-10-03T05:00:00Z --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rs, err := rules()
-			if err != nil {
-				return err
-			}
-			c, err := loadCase(args[0])
-			if err != nil {
-				return err
-			}
-			when, err := parseAt(at)
+			rs, c, when, err := caseAt(args[0], at)
 			if err != nil {
 				return err
 			}
@@ -383,19 +389,11 @@ a submitted draft cannot be changed.`,
   dualmark art14 draft case.json --stage notification --set fields.json --format html --out notification.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rs, err := rules()
-			if err != nil {
-				return err
-			}
-			c, err := loadCase(args[0])
+			rs, c, when, err := caseAt(args[0], at)
 			if err != nil {
 				return err
 			}
 			st, err := stageOf(stage)
-			if err != nil {
-				return err
-			}
-			when, err := parseAt(at)
 			if err != nil {
 				return err
 			}
