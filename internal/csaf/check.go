@@ -97,14 +97,18 @@ func statusLists(ps *ProductStatus) []struct {
 	}
 }
 
+// appendRefs adds one reference per ID, at pointer parts/<index>.
+func appendRefs(out []ref, ids []string, parts ...any) []ref {
+	for j, id := range ids {
+		out = append(out, ref{id, jp(append(parts, j)...)})
+	}
+	return out
+}
+
 // productRefs returns every use of a product ID with its pointer.
 func productRefs(a *Advisory) []ref {
 	var out []ref
-	add := func(ids []string, parts ...any) {
-		for j, id := range ids {
-			out = append(out, ref{id, jp(append(parts, j)...)})
-		}
-	}
+	add := func(ids []string, parts ...any) { out = appendRefs(out, ids, parts...) }
 	if pt := a.ProductTree; pt != nil {
 		for i, g := range pt.ProductGroups {
 			add(g.ProductIDs, "product_tree", "product_groups", i, "product_ids")
@@ -138,11 +142,7 @@ func productRefs(a *Advisory) []ref {
 
 func groupRefs(a *Advisory) []ref {
 	var out []ref
-	add := func(ids []string, parts ...any) {
-		for j, id := range ids {
-			out = append(out, ref{id, jp(append(parts, j)...)})
-		}
-	}
+	add := func(ids []string, parts ...any) { out = appendRefs(out, ids, parts...) }
 	for i, v := range a.Vulnerabilities {
 		for k, r := range v.Remediations {
 			add(r.GroupIDs, "vulnerabilities", i, "remediations", k, "group_ids")
