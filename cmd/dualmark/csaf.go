@@ -226,13 +226,15 @@ cannot be read or is not JSON.`,
 }
 
 func newCSAFProviderCmd() *cobra.Command {
-	var out, base, publisher, namespace, category, key, at string
+	var out, base, publisher, namespace, category, key, at, contact string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "provider DOC.json...",
 		Short: "Write a CSAF provider directory (.well-known/csaf) for the documents",
 		Long: `Writes provider-metadata.json, the documents by TLP folder and year with
-.sha256 and .sha512, index.txt, changes.csv and a ROLIE feed per TLP folder.
+.sha256 and .sha512, index.txt, changes.csv, a ROLIE feed and category
+document per TLP folder, the ROLIE service document, and with --contact
+.well-known/security.txt.
 With --key (an armoured OpenPGP private key, unencrypted, or with its
 passphrase in $DUALMARK_PGP_PASSPHRASE) every file gets a detached .asc
 signature and the role is csaf_trusted_provider; without, csaf_provider.
@@ -248,7 +250,7 @@ A document that fails the schema or a mandatory test is not published.`,
 			if err != nil {
 				return err
 			}
-			p := csaf.Provider{BaseURL: base, Publisher: csaf.Publisher{Name: publisher, Namespace: namespace, Category: category}, Now: when}
+			p := csaf.Provider{BaseURL: base, Publisher: csaf.Publisher{Name: publisher, Namespace: namespace, Category: category}, Now: when, Contact: contact}
 			if key != "" {
 				f, err := os.Open(key)
 				if err != nil {
@@ -288,6 +290,7 @@ A document that fails the schema or a mandatory test is not published.`,
 	cmd.Flags().StringVar(&category, "publisher-category", "vendor", "publisher category")
 	cmd.Flags().StringVar(&key, "key", "", "armoured OpenPGP private key for the .asc signatures")
 	cmd.Flags().StringVar(&at, "at", "", "last_updated time (RFC 3339), default now")
+	cmd.Flags().StringVar(&contact, "contact", "", "mailto: or https: contact; writes .well-known/security.txt with a CSAF: line")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the published documents as JSON")
 	return cmd
 }

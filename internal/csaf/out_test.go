@@ -197,7 +197,7 @@ func TestProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	pub, err := WriteProvider(dir, Provider{BaseURL: "https://lumora.example", Publisher: Publisher{Name: "Lumora Vision PSIRT", Namespace: "https://lumora.example"}, Signer: signer, Now: now},
+	pub, err := WriteProvider(dir, Provider{BaseURL: "https://lumora.example", Publisher: Publisher{Name: "Lumora Vision PSIRT", Namespace: "https://lumora.example"}, Signer: signer, Now: now, Contact: "mailto:psirt@lumora.example"},
 		[][]byte{encode(t, vexDoc), encode(t, adv)}, sch)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func TestProvider(t *testing.T) {
 	}
 	root := filepath.Join(dir, ".well-known", "csaf")
 	for _, f := range []string{"provider-metadata.json", "white/index.txt", "white/changes.csv", "white/csaf-feed-tlp-white.json", "green/index.txt",
-		"green/csaf-feed-tlp-green.json", "white/2026/ic400_camera-3_2_0-csaf_vex.json.sha512", "white/2026/ic400_camera-3_2_0-csaf_vex.json.asc"} {
+		"green/csaf-feed-tlp-green.json", "service.json", "white/category-white.json", "../security.txt", "white/2026/ic400_camera-3_2_0-csaf_vex.json.sha512", "white/2026/ic400_camera-3_2_0-csaf_vex.json.asc"} {
 		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 			t.Error(err)
 		}

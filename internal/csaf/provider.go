@@ -28,6 +28,10 @@ type Provider struct {
 	Signer *Signer
 	// Now is the provider metadata's last_updated.
 	Now time.Time
+	// Contact, a mailto: or https: URI, makes WriteProvider write
+	// .well-known/security.txt with a CSAF: line pointing at the provider
+	// metadata (CSAF 2.0 requirement 8), expiring a year after Now.
+	Contact string
 }
 
 // FileName is the CSAF 2.0 file name of a tracking ID (section 5.1):
@@ -72,6 +76,7 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 		rel              string
 		id, title        string
 		initial, current string
+		products         []string
 	}
 	byTLP := map[string][]entry{}
 	var out []Published
@@ -105,11 +110,11 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 		if err := writeWithSums(filepath.Join(root, folder, filepath.FromSlash(rel)), data, p.Signer); err != nil {
 			return nil, err
 		}
-		byTLP[folder] = append(byTLP[folder], entry{rel, a.Document.Tracking.ID, a.Document.Title, a.Document.Tracking.InitialReleaseDate, a.Document.Tracking.CurrentReleaseDate})
+		byTLP[folder] = append(byTLP[folder], entry{rel, a.Document.Tracking.ID, a.Document.Title, a.Document.Tracking.InitialReleaseDate, a.Document.Tracking.CurrentReleaseDate, productNames(a.ProductTree)})
 		out = append(out, Published{a.Document.Tracking.ID, tlp, folder + "/" + rel})
 	}
 	now := p.Now.UTC().Format(time.RFC3339)
-	var feeds []map[string]any
+	var feeds, collections, dists []map[string]any
 	var folders []string
 	for f := range byTLP {
 		folders = append(folders, f)
@@ -149,12 +154,33 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 			"category": []map[string]string{{"scheme": "urn:ietf:params:rolie:category:information-type", "term": "csaf"}},
 			"updated":  now, "entry": entries,
 		}}
-		for name, data := range map[string][]byte{"index.txt": index.Bytes(), "changes.csv": changes.Bytes(), feedName: mustJSON(feed)} {
+		var terms []map[string]string
+		seenTerm := map[string]bool{}
+		for _, e := range es {
+			for _, n := range e.products {
+				if !seenTerm[n] {
+					seenTerm[n] = true
+					terms = append(terms, map[string]string{"term": n})
+				}
+			}
+		}
+		category := map[string]any{"categories": map[string]any{"category": terms}}
+		for name, data := range map[string][]byte{"index.txt": index.Bytes(), "changes.csv": changes.Bytes(), feedName: mustJSON(feed),
+			"category-" + folder + ".json": mustJSON(category)} {
 			if err := writeFile(filepath.Join(root, folder, name), data); err != nil {
 				return nil, err
 			}
 		}
 		feeds = append(feeds, map[string]any{"summary": "TLP:" + label + " advisories of " + p.Publisher.Name + ".", "tlp_label": label, "url": feedURL})
+		collections = append(collections, map[string]any{"title": p.Publisher.Name + " CSAF feed (TLP:" + label + ")", "href": feedURL,
+			"categories": map[string]any{"category": []map[string]string{{"scheme": "urn:ietf:params:rolie:category:information-type", "term": "csaf"}}}})
+		dists = append(dists, map[string]any{"directory_url": base + "/" + folder + "/"})
+	}
+	if len(collections) > 0 {
+		service := map[string]any{"service": map[string]any{"workspace": []map[string]any{{"title": p.Publisher.Name + " CSAF feeds", "collection": collections}}}}
+		if err := writeFile(filepath.Join(root, "service.json"), mustJSON(service)); err != nil {
+			return nil, err
+		}
 	}
 	meta := map[string]any{
 		"canonical_url":              base + "/provider-metadata.json",
@@ -166,7 +192,7 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 		"role":                       "csaf_provider",
 	}
 	if len(feeds) > 0 {
-		meta["distributions"] = []map[string]any{{"rolie": map[string]any{"feeds": feeds}}}
+		meta["distributions"] = append(dists, map[string]any{"rolie": map[string]any{"feeds": feeds}})
 	}
 	if p.Signer != nil {
 		meta["role"] = "csaf_trusted_provider"
@@ -189,6 +215,12 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 	}
 	if err := writeWithSums(filepath.Join(root, "provider-metadata.json"), data, p.Signer); err != nil {
 		return nil, err
+	}
+	if p.Contact != "" {
+		txt := "Contact: " + p.Contact + "\nExpires: " + p.Now.UTC().AddDate(1, 0, 0).Format(time.RFC3339) + "\nCSAF: " + base + "/provider-metadata.json\n"
+		if err := writeFile(filepath.Join(dir, ".well-known", "security.txt"), []byte(txt)); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -231,4 +263,21 @@ func writeWithSums(p string, data []byte, s *Signer) error {
 		return writeFile(p+".asc", sig)
 	}
 	return nil
+}
+
+// productNames returns "vendor product" for each product-name branch of a
+// product tree, for the ROLIE category document.
+func productNames(pt *ProductTree) []string {
+	if pt == nil {
+		return nil
+	}
+	var out []string
+	for _, v := range pt.Branches {
+		for _, p := range v.Branches {
+			if p.Category == "product_name" {
+				out = append(out, strings.TrimSpace(v.Name+" "+p.Name))
+			}
+		}
+	}
+	return out
 }
