@@ -101,7 +101,7 @@ func FuzzMatchRecord(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := res.Summary; s.Matched+s.Clean+s.NotMatchable != 1 {
+		if s := res.Summary; s.Affected+s.NotAffected+s.NoData+s.Unmatchable != 1 {
 			t.Fatalf("component not accounted for: %+v", s)
 		}
 		q, reason := QueryFromPURL(purl)

@@ -115,11 +115,11 @@ func TestScanRealSBOMs(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := res.Summary
-			if s.Components != len(doc.Components) || s.Matched+s.Clean+s.NotMatchable != s.Components {
+			if s.Components != len(doc.Components) || s.Affected+s.NotAffected+s.NoData+s.Unmatchable != s.Components {
 				t.Errorf("summary does not account for every component: %+v (document has %d)", s, len(doc.Components))
 			}
-			if s.Matched < tc.minAffect {
-				t.Errorf("%d components with findings, want ≥ %d", s.Matched, tc.minAffect)
+			if s.Affected < tc.minAffect {
+				t.Errorf("%d components with findings, want ≥ %d", s.Affected, tc.minAffect)
 			}
 			has := func(name, id string) bool {
 				for _, f := range res.Findings {
@@ -222,9 +222,9 @@ func goldenResult() *Result {
 			Advisory: AdvisoryRef{ID: "GO-2022-0236", Aliases: []string{"CVE-2021-31525", "GHSA-h86h-8ppg-mxmh"}, Related: []string{"GHSA-h86h-8ppg-mxmh"}},
 			Match:    MatchPURL, Ecosystem: "Go", Severity: SeverityUnknown, Fixed: []string{}},
 	}}
-	res.Summary = Summary{Components: 4, Matched: 2, Clean: 1, NotMatchable: 1,
-		NotMatchableReasons: map[string]int{ReasonNoIdentifier: 1},
-		NotMatchableList:    []Unmatchable{{Component: ComponentRef{Ref: "c4", Name: "vendor-blob"}, Reason: ReasonNoIdentifier}},
+	res.Summary = Summary{Components: 4, Affected: 2, NotAffected: 1, Unmatchable: 1,
+		Reasons:   map[string]int{ReasonNoIdentifier: 1},
+		Uncovered: []Unmatchable{{Component: ComponentRef{Ref: "c4", Name: "vendor-blob"}, Coverage: CoverageUnmatchable, Reason: ReasonNoIdentifier}},
 		Findings:            3, Suppressed: 1, Vulnerabilities: 2, KEV: 0,
 		BySeverity: map[string]int{SeverityHigh: 1, SeverityUnknown: 1}, ByMatch: map[string]int{MatchPURL: 1, MatchCPE: 1}}
 	return res
@@ -263,6 +263,10 @@ func TestRenderGolden(t *testing.T) {
 	var buf bytes.Buffer
 	WriteTable(&buf, res)
 	lines := strings.Split(buf.String(), "\n")
+	if !strings.HasPrefix(lines[0], "4 components: 2 affected, 1 not affected, 0 no data, 1 unmatchable") || !strings.HasPrefix(lines[2], "KEV") {
+		t.Errorf("table does not start with the four coverage counts and the header:\n%s", buf.String())
+	}
+	lines = lines[2:]
 	if !strings.Contains(lines[1], "BIT-nginx") || !strings.Contains(lines[2], "GO-2022-0236") || !strings.Contains(lines[3], "suppressed") {
 		t.Errorf("table order wrong:\n%s", buf.String())
 	}
@@ -398,7 +402,7 @@ func TestSPDXSameAsCycloneDX(t *testing.T) {
 	if !reflect.DeepEqual(key(cdx), key(spdx)) {
 		t.Errorf("findings differ: CycloneDX %d, SPDX %d", len(cdx.Findings), len(spdx.Findings))
 	}
-	if spdx.Summary.Components != 10001 || spdx.Summary.NotMatchableReasons[ReasonNoIdentifier] != 1 {
+	if spdx.Summary.Components != 10001 || spdx.Summary.Reasons[ReasonNoIdentifier] != 1 {
 		t.Errorf("SPDX summary %+v", spdx.Summary)
 	}
 }

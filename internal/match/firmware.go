@@ -1,0 +1,203 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
+)
+
+// MatchCVEProduct is a match of a CVE record through the identity the
+// component names by purl, repository or name (not by a CPE): the record's
+// affected entry names the same software.
+const MatchCVEProduct = "cve-product"
+
+// Confidences of CVE-record matches: a CPE the component states names the
+// vendor and product exactly; a purl, repository or download URL names the
+// software without the vendor; a bare name is a guess the table backs.
+const (
+	confidenceCPE  = 0.9
+	confidenceRepo = 0.8
+	confidenceName = 0.7
+)
+
+// firmwareQuery is one identity a component names, with the version to ask
+// CVE records about.
+type firmwareQuery struct {
+	id      *Identity
+	version string
+	match   string
+	conf    float64
+}
+
+// firmwarePURLTypes are the purl types that name no OSV ecosystem with
+// data for firmware (or, for conan, only some): their components are
+// matched against CVE records by identity.
+var firmwarePURLTypes = map[string]bool{"generic": true, "github": true, "bitbucket": true, "gitlab": true, "conan": true}
+
+// firmwareQueries lists the identities a component names, most certain
+// first, one query per identity.
+func firmwareQueries(c *Component) []firmwareQuery {
+	var out []firmwareQuery
+	add := func(id *Identity, version, match string, conf float64) {
+		version = strings.TrimSpace(version)
+		if id == nil || !concreteVersion(version) {
+			return
+		}
+		for _, q := range out {
+			if q.id == id || (q.id.Name == id.Name && id.Name != "") {
+				return
+			}
+		}
+		out = append(out, firmwareQuery{id: id, version: version, match: match, conf: conf})
+	}
+	for _, s := range c.CPEs {
+		cp, ok := ParseCPE(s)
+		if !ok {
+			continue
+		}
+		v := cp.Version
+		if !concreteVersion(v) {
+			v = c.Version
+		}
+		id, ok := IdentityByKey(cp.Vendor, cp.Product)
+		if !ok {
+			key := productKey(cp.Vendor, cp.Product)
+			id = &Identity{Name: key, Keys: []string{key}}
+		}
+		add(id, v, MatchCPE, confidenceCPE)
+	}
+	// repos may name an unknown project's repository (matched against the
+	// CVE records listing it); urls only find table rows.
+	var repos, urls []string
+	name := c.Name
+	version := c.Version
+	if c.PURL != "" {
+		p, err := ParsePURL(c.PURL)
+		if err == nil {
+			if p.Version != "" {
+				version = p.Version
+			}
+			if !firmwarePURLTypes[p.Type] {
+				// an ecosystem or distro purl: OSV covers it, or it is no-data
+				return out
+			}
+			name = p.Name
+			switch p.Type {
+			case "github", "bitbucket", "gitlab":
+				host := map[string]string{"github": "github.com", "bitbucket": "bitbucket.org", "gitlab": "gitlab.com"}[p.Type]
+				repos = append(repos, host+"/"+p.Namespace+"/"+p.Name)
+			}
+			repos = append(repos, p.Qualifiers["vcs_url"])
+			urls = append(urls, p.Qualifiers["download_url"])
+		}
+	}
+	repos = append(repos, c.SourceURL)
+	urls = append(urls, c.DownloadURL)
+	for i, r := range append(repos, urls...) {
+		if r == "" {
+			continue
+		}
+		if id, ok := identityByURL(r); ok {
+			add(id, version, MatchCVEProduct, confidenceRepo)
+		} else if i < len(repos) {
+			norm := advisory.NormalizeRepo(r)
+			add(&Identity{Name: norm, Repos: []string{norm}}, version, MatchCVEProduct, confidenceRepo)
+		}
+	}
+	if id, ok := IdentityByName(name); ok {
+		conf := confidenceName
+		if c.PURL != "" {
+			conf = confidenceRepo
+		}
+		add(id, version, MatchCVEProduct, conf)
+	}
+	return out
+}
+
+// identityByURL finds the table row of a repository or download URL: the
+// URL is, or lies under, one of its repositories.
+func identityByURL(u string) (*Identity, bool) {
+	if id, ok := IdentityByRepo(u); ok {
+		return id, true
+	}
+	n := advisory.NormalizeRepo(u)
+	for i := range FirmwareIdentities {
+		for _, r := range FirmwareIdentities[i].Repos {
+			if strings.HasPrefix(n, r+"/") {
+				return &FirmwareIdentities[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// cveRecords returns the CVE records indexed under an identity's keys and
+// repositories, each once, cached per key.
+func (m *matcher) cveRecords(id *Identity) ([]*advisory.Record, error) {
+	var out []*advisory.Record
+	seen := map[*advisory.Record]bool{}
+	take := func(k string, look func() ([]*advisory.Record, error)) error {
+		recs, ok := m.cve[k]
+		if !ok {
+			all, err := look()
+			if err != nil {
+				return err
+			}
+			for _, r := range all {
+				if r.CVE != nil && r.CVE.State != "REJECTED" {
+					recs = append(recs, r)
+				}
+			}
+			m.cve[k] = recs
+		}
+		for _, r := range recs {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+		return nil
+	}
+	for _, k := range id.Keys {
+		vendor, product, _ := strings.Cut(k, ":")
+		if err := take("cpe\x00"+k, func() ([]*advisory.Record, error) { return m.src.LookupCPE(vendor, product) }); err != nil {
+			return nil, fmt.Errorf("look up CPE %s: %w", k, err)
+		}
+	}
+	for _, r := range id.Repos {
+		if err := take("repo\x00"+r, func() ([]*advisory.Record, error) { return m.src.LookupRepo(r) }); err != nil {
+			return nil, fmt.Errorf("look up repository %s: %w", r, err)
+		}
+	}
+	return out, nil
+}
+
+// matchFirmware decides every CVE record of a component's identities
+// with the record format's algorithm. covered is false when no CVE record
+// names any of them (no data, rather than not affected).
+func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bool, err error) {
+	for _, q := range queries {
+		recs, err := m.cveRecords(q.id)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(recs) > 0 {
+			covered = true
+		}
+		for _, r := range recs {
+			d := r.CVE.Decide(q.id.selects, q.version)
+			if d.Status != cve5.StatusAffected {
+				continue
+			}
+			h := hit{rec: r, match: q.match, eco: "CVE", confidence: q.conf, fixed: d.Fixed,
+				container: d.Container, provider: d.Provider}
+			if os, ok := desktopOnly(d.Product); ok {
+				h.desktop = os
+			}
+			hits = mergeHits(hits, []hit{h})
+		}
+	}
+	return hits, covered, nil
+}
