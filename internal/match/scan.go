@@ -73,12 +73,12 @@ type Finding struct {
 	Match      string       `json:"match"`
 	Confidence float64      `json:"confidence,omitempty"`
 	// Ecosystem is the OSV ecosystem the match was made in.
-	Ecosystem       string   `json:"ecosystem,omitempty"`
-	KEV             bool     `json:"kev"`
-	KEVDateAdded    string   `json:"kevDateAdded,omitempty"`
-	KnownRansomware bool     `json:"knownRansomware,omitempty"`
-	EPSS            *EPSS    `json:"epss"`
-	Severity        string   `json:"severity"`
+	Ecosystem       string `json:"ecosystem,omitempty"`
+	KEV             bool   `json:"kev"`
+	KEVDateAdded    string `json:"kevDateAdded,omitempty"`
+	KnownRansomware bool   `json:"knownRansomware,omitempty"`
+	EPSS            *EPSS  `json:"epss"`
+	Severity        string `json:"severity"`
 	// SeveritySource says where Severity comes from: the record and the
 	// CVSS version or word, or the aliased CVE record's container.
 	SeveritySource string `json:"severitySource"`
@@ -90,9 +90,9 @@ type Finding struct {
 	DecidedBy *DecidedBy `json:"decidedBy,omitempty"`
 	// Platform flags a record limited to a desktop platform (windows,
 	// macos, ios) kept because the product's platform is unknown.
-	Platform string   `json:"platformOnly,omitempty"`
-	Fixed    []string `json:"fixed"`
-	Suppressed      bool     `json:"suppressed"`
+	Platform   string   `json:"platformOnly,omitempty"`
+	Fixed      []string `json:"fixed"`
+	Suppressed bool     `json:"suppressed"`
 	// SuppressedBy is the VEX statement that suppressed the finding.
 	SuppressedBy *vex.Statement `json:"suppressedBy,omitempty"`
 	// VEX are statements that annotate the finding without suppressing it
@@ -139,13 +139,13 @@ type Summary struct {
 	PlatformSource string `json:"platformSource,omitempty"`
 	// Database describes the advisory data: when it was built and the
 	// newest record date, with a warning when older than 7 days.
-	Database *DatabaseInfo `json:"database,omitempty"`
-	Findings int           `json:"findings"`
-	Suppressed          int            `json:"suppressed"`
-	Vulnerabilities     int            `json:"vulnerabilities"`
-	KEV                 int            `json:"kev"`
-	BySeverity          map[string]int `json:"bySeverity"`
-	ByMatch             map[string]int `json:"byMatch"`
+	Database        *DatabaseInfo  `json:"database,omitempty"`
+	Findings        int            `json:"findings"`
+	Suppressed      int            `json:"suppressed"`
+	Vulnerabilities int            `json:"vulnerabilities"`
+	KEV             int            `json:"kev"`
+	BySeverity      map[string]int `json:"bySeverity"`
+	ByMatch         map[string]int `json:"byMatch"`
 	// NoAdvisoryData counts no-data components by the ecosystem (or
 	// "CVE" for firmware identities) the database holds nothing for.
 	NoAdvisoryData map[string]int `json:"noAdvisoryData,omitempty"`
@@ -178,12 +178,12 @@ type Options struct {
 // matchers per package so that components sharing a package compile them
 // once. It is not safe for concurrent use.
 type matcher struct {
-	src     Source
-	pkgs    map[[2]string]*pkgMatch
-	cpes    map[string][]*entry
-	repos   map[string][]*entry
-	enrich  map[*advisory.Record]recordEnrichment
-	cve     map[string][]*advisory.Record
+	src    Source
+	pkgs   map[[2]string]*pkgMatch
+	cpes   map[string][]*entry
+	repos  map[string][]*entry
+	enrich map[*advisory.Record]recordEnrichment
+	cve    map[string][]*advisory.Record
 	// platform is the product's platform ("" unknown).
 	platform string
 	// covered is false after matchComponent when no source covered the
@@ -820,11 +820,11 @@ func (m *matcher) finding(ref ComponentRef, h hit) (Finding, bool) {
 	}
 	sev := en.sev
 	f := Finding{
-		Component:  ref,
-		Advisory:   AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
-		Match:      h.match,
-		Confidence: h.confidence,
-		Ecosystem:  h.eco,
+		Component:      ref,
+		Advisory:       AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
+		Match:          h.match,
+		Confidence:     h.confidence,
+		Ecosystem:      h.eco,
 		Severity:       sev.Level,
 		SeveritySource: en.sevSource,
 		Exploitation:   en.exploitation,

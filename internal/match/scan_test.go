@@ -225,7 +225,7 @@ func goldenResult() *Result {
 	res.Summary = Summary{Components: 4, Affected: 2, NotAffected: 1, Unmatchable: 1,
 		Reasons:   map[string]int{ReasonNoIdentifier: 1},
 		Uncovered: []Unmatchable{{Component: ComponentRef{Ref: "c4", Name: "vendor-blob"}, Coverage: CoverageUnmatchable, Reason: ReasonNoIdentifier}},
-		Findings:            3, Suppressed: 1, Vulnerabilities: 2, KEV: 0,
+		Findings:  3, Suppressed: 1, Vulnerabilities: 2, KEV: 0,
 		BySeverity: map[string]int{SeverityHigh: 1, SeverityUnknown: 1}, ByMatch: map[string]int{MatchPURL: 1, MatchCPE: 1}}
 	return res
 }
