@@ -1,33 +1,28 @@
 package cve5
 
-import "errors"
-
-// errNotImplemented is returned until the implementation lands.
-var errNotImplemented = errors.New("cve5: not implemented yet")
-
-// Parse reads one CVE JSON 5.x record. A record that fails the format
-// (wrong types, missing cveMetadata, a range without versionType, a bound
-// that does not parse in its versionType) is an error naming the record id
-// and the field.
-func Parse(data []byte) (*Record, error) { return nil, errNotImplemented }
-
-// ParseNVD reads an NVD CVE API 2.0 response (or a single vulnerability
-// object) into records with one KindNVD container each.
-func ParseNVD(data []byte) ([]*Record, error) { return nil, errNotImplemented }
+import "fmt"
 
 // Compare orders two versions under a versionType: -1, 0 or +1, or an error
 // when either does not parse in it or the versionType is unknown.
-func Compare(versionType, a, b string) (int, error) { return 0, errNotImplemented }
-
-// Status is the record format's version-status algorithm for one affected
-// entry: ok is false when none of its version items can be compared with v
-// (for example git-only ranges against a numbered release), which is no
-// answer rather than the defaultStatus.
-func (p *Product) Status(v string) (status string, ok bool) { return StatusUnknown, false }
-
-// Decide returns the status of version v for the products of r that
-// selected accepts: the CNA's definite status (affected or unaffected)
-// decides; ADP containers fill in where it gives none.
-func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
-	return Decision{Status: StatusUnknown}
+//
+//   - semver: lenient about missing components ("1.2" = "1.2.0") and extra
+//     ones, a leading "v", pre-releases and build metadata (osv-scalibr's
+//     semantic ordering);
+//   - custom: dotted numerics with letter releases (OpenSSL 1.1.1w <
+//     1.1.1za < 1.1.1zb) and pre-release words (6.8-rc1 < 6.8);
+//   - rpm, maven, python: the ecosystems' own orderings (osv-scalibr's
+//     semantic: Red Hat, Maven, PyPI);
+//   - git: equality of commit ids only (an abbreviated id equals the full
+//     one); two different commits are an error wrapping ErrNoOrder.
+//
+// For every type but git, "*" is above every version and a bound ending in
+// ".*" ("4.19.*") is above every version of that series: the record
+// format's infinity, not a pattern. An unknown versionType is an error
+// wrapping ErrUnknownType; a version that does not parse, ErrBadVersion.
+func Compare(versionType, a, b string) (int, error) {
+	vt := knownType(versionType)
+	if vt == "" {
+		return 0, fmt.Errorf("versionType %q: %w", versionType, ErrUnknownType)
+	}
+	return compare(vt, a, b)
 }

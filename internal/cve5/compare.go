@@ -1,0 +1,334 @@
+package cve5
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/osv-scalibr/semantic"
+)
+
+// Version types Compare orders.
+const (
+	TypeSemver = "semver"
+	TypeCustom = "custom"
+	TypeRPM    = "rpm"
+	TypeMaven  = "maven"
+	TypePython = "python"
+	TypeGit    = "git"
+)
+
+// ErrUnknownType is wrapped by Compare's error for a versionType it does
+// not order: the status of such a version item is unknown, never a match.
+var ErrUnknownType = errors.New("unknown versionType")
+
+// ErrNoOrder is wrapped by Compare's error for two different git commits:
+// their order needs the repository's commit graph, which a record does not
+// carry, so it is never guessed.
+var ErrNoOrder = errors.New("git commits are ordered only by the repository's commit graph")
+
+// ErrBadVersion is wrapped by Compare's error for a version that does not
+// parse in its versionType.
+var ErrBadVersion = errors.New("not a version of this versionType")
+
+// knownType returns the canonical name of a versionType Compare orders, or
+// "" (the record format's names are lower case; "Custom" and "Semver" occur
+// in real records and are accepted).
+func knownType(vt string) string {
+	switch t := strings.ToLower(strings.TrimSpace(vt)); t {
+	case TypeSemver, TypeCustom, TypeRPM, TypeMaven, TypePython, TypeGit:
+		return t
+	}
+	return ""
+}
+
+// compare is Compare for a canonical versionType.
+func compare(vt, a, b string) (int, error) {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if vt == "" {
+		return 0, ErrUnknownType
+	}
+	if vt != TypeGit {
+		if wa, wb := hasWildcard(a), hasWildcard(b); wa || wb {
+			return compareWildcard(vt, a, b, wa, wb)
+		}
+	}
+	if err := check(vt, a); err != nil {
+		return 0, err
+	}
+	if err := check(vt, b); err != nil {
+		return 0, err
+	}
+	switch vt {
+	case TypeGit:
+		if gitEqual(a, b) {
+			return 0, nil
+		}
+		return 0, ErrNoOrder
+	case TypeCustom:
+		return compareCustom(a, b), nil
+	case TypeSemver:
+		return semantic.ParseSemverVersion(strings.TrimLeft(a, "vV")).CompareStr(strings.TrimLeft(b, "vV"))
+	case TypeRPM:
+		return semantic.ParseRedHatVersion(a).CompareStr(b)
+	case TypeMaven:
+		return semantic.ParseMavenVersion(a).CompareStr(b)
+	case TypePython:
+		pa, err := semantic.ParsePyPIVersion(a)
+		if err != nil {
+			return 0, fmt.Errorf("%q: %w", a, ErrBadVersion)
+		}
+		return pa.CompareStr(b)
+	}
+	return 0, ErrUnknownType
+}
+
+// hasWildcard reports whether a version ends in the record format's "*"
+// ("*" alone or a last dotted component "*", as in "4.19.*").
+func hasWildcard(s string) bool { return s == "*" || strings.HasSuffix(s, ".*") }
+
+// compareWildcard orders versions of which one or both end in "*". The
+// record format defines "*" in an upper bound as infinity, not a pattern:
+// "*" is above every version, and "4.19.*" is above every version of the
+// 4.19 series and below 4.20. A version is compared with such a bound by
+// its first components (as many as the bound has before the "*").
+func compareWildcard(vt, a, b string, wa, wb bool) (int, error) {
+	if wa && wb {
+		pa, pb := strings.TrimSuffix(strings.TrimSuffix(a, "*"), "."), strings.TrimSuffix(strings.TrimSuffix(b, "*"), ".")
+		if pa == "" || pb == "" { // "*" is above every series
+			return boolCmp(pb == "", pa == ""), nil
+		}
+		return compare(vt, pa, pb)
+	}
+	if wb {
+		c, err := compareWildcard(vt, b, a, true, false)
+		return -c, err
+	}
+	// a is the wildcard bound, b a plain version.
+	if err := check(vt, b); err != nil {
+		return 0, err
+	}
+	if a == "*" {
+		return 1, nil
+	}
+	prefix := strings.TrimSuffix(a, ".*")
+	if err := check(vt, prefix); err != nil {
+		return 0, err
+	}
+	n := strings.Count(prefix, ".") + 1
+	head := truncate(vt, b, n)
+	c, err := compare(vt, prefix, head)
+	if err != nil {
+		return 0, err
+	}
+	if c == 0 {
+		return 1, nil // the series' infinity is above every version in it
+	}
+	return c, nil
+}
+
+// truncate returns the first n components of v: dotted components for
+// semver, rpm, maven and python; for custom, the numeric and letter runs of
+// compareCustom, so that "1.1.1w" truncated to three components is "1.1.1".
+func truncate(vt, v string, n int) string {
+	if vt == TypeCustom {
+		var b strings.Builder
+		count := 0
+		for _, t := range customTokens(v) {
+			if !t.num || count == n {
+				break
+			}
+			count++
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(t.s)
+		}
+		return b.String()
+	}
+	parts := strings.SplitN(v, ".", n+1)
+	if len(parts) > n {
+		parts = parts[:n]
+	}
+	last := parts[len(parts)-1]
+	// "5.15.150-rc1" truncated to two components is "5.15"; a pre-release
+	// or build suffix belongs to the last component only.
+	if i := strings.IndexAny(last, "-+~"); i > 0 && len(parts) == n && strings.Count(v, ".") >= n {
+		parts[len(parts)-1] = last[:i]
+	}
+	return strings.Join(parts, ".")
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// check reports whether s parses as a version of vt. Every type except git
+// needs a digit first (after an optional "v"): record placeholders such as
+// "n/a", "unspecified" or "<= 9.3.0" are not versions.
+func check(vt, s string) error {
+	if s == "" {
+		return fmt.Errorf("empty version: %w", ErrBadVersion)
+	}
+	if vt == TypeGit {
+		if !isHex(s) || len(s) < 7 || len(s) > 64 {
+			return fmt.Errorf("%q is not a commit id: %w", s, ErrBadVersion)
+		}
+		return nil
+	}
+	t := strings.TrimLeft(s, "vV")
+	if vt == TypePython {
+		if i := strings.IndexByte(t, '!'); i > 0 {
+			t = t[i+1:]
+		}
+	}
+	if t == "" || t[0] < '0' || t[0] > '9' {
+		return fmt.Errorf("%q (%s): %w", s, vt, ErrBadVersion)
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("._-+~:^", c) >= 0) {
+			return fmt.Errorf("%q (%s): %w", s, vt, ErrBadVersion)
+		}
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// gitEqual compares commit ids, full or abbreviated (one a prefix of the
+// other, as the kernel CNA's 12-digit ids are of full ones).
+func gitEqual(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return strings.HasPrefix(b, a)
+}
+
+// customToken is a run of digits or of letters of a custom version.
+type customToken struct {
+	s   string
+	num bool
+	// sep is set when a separator ('.', '-', '_', '+', '~') came before it.
+	sep bool
+	// pre marks a pre-release word (alpha, beta, rc, pre, preview, dev,
+	// snapshot) or any letters after "~": such a token sorts before the end
+	// of the version, so 6.8-rc1 < 6.8.
+	pre bool
+}
+
+// customTokens splits a custom version into runs of digits and letters.
+func customTokens(v string) []customToken {
+	var out []customToken
+	sep, tilde := false, false
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+				j++
+			}
+			out = append(out, customToken{s: v[i:j], num: true, sep: sep})
+			i, sep, tilde = j, false, false
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			j := i
+			for j < len(v) && (v[j]|0x20 >= 'a' && v[j]|0x20 <= 'z') {
+				j++
+			}
+			w := strings.ToLower(v[i:j])
+			out = append(out, customToken{s: w, sep: sep, pre: tilde || preWord(w)})
+			i, sep, tilde = j, false, false
+		default:
+			sep = true
+			if c == '~' {
+				tilde = true
+			}
+			i++
+		}
+	}
+	// A leading "v" is not part of the version.
+	if len(out) > 1 && out[0].s == "v" && out[1].num {
+		out = out[1:]
+	}
+	return out
+}
+
+func preWord(w string) bool {
+	switch w {
+	case "alpha", "beta", "rc", "pre", "preview", "dev", "snapshot":
+		return true
+	}
+	return false
+}
+
+// compareCustom orders dotted numerics with letter releases: numbers
+// numerically, letters alphabetically, so OpenSSL's 1.1.1w < 1.1.1za <
+// 1.1.1zb and 1.0.2 < 1.0.2a; a version that goes on where the other ends
+// is greater (1.1 < 1.1.1, 1.1.1 < 1.1.1a) unless it goes on with a
+// pre-release word (6.8-rc1 < 6.8). A number sorts after letters at the
+// same place.
+func compareCustom(a, b string) int {
+	ta, tb := customTokens(a), customTokens(b)
+	for i := 0; ; i++ {
+		switch {
+		case i == len(ta) && i == len(tb):
+			return 0
+		case i == len(ta):
+			if tb[i].pre {
+				return 1
+			}
+			return -1
+		case i == len(tb):
+			if ta[i].pre {
+				return -1
+			}
+			return 1
+		}
+		x, y := ta[i], tb[i]
+		if c := compareToken(x, y); c != 0 {
+			return c
+		}
+	}
+}
+
+func compareToken(x, y customToken) int {
+	if x.num != y.num {
+		if x.num {
+			return 1
+		}
+		return -1
+	}
+	if x.num {
+		xs, ys := strings.TrimLeft(x.s, "0"), strings.TrimLeft(y.s, "0")
+		if len(xs) != len(ys) {
+			if len(xs) < len(ys) {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(xs, ys)
+	}
+	if x.pre != y.pre {
+		if x.pre {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(x.s, y.s)
+}

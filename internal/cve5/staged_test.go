@@ -1,0 +1,161 @@
+package cve5
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// stagedFiles are the staged CVE record files (JSON lines, gzip'd).
+var stagedFiles = []string{"advisories/cve5/vulnrichment.cve5.jsonl.gz", "advisories/cve5/openssl-secjson.cve5.jsonl.gz"}
+
+// eachLine calls fn with every line of a staged file.
+func eachLine(tb testing.TB, rel string, fn func(line int, b []byte)) {
+	tb.Helper()
+	f, err := os.Open(testdata.Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		fn(n, sc.Bytes())
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+var (
+	stagedOnce sync.Once
+	stagedRaw  map[string][]byte
+)
+
+// stagedRecord returns the raw JSON of a staged record by CVE id.
+func stagedRecord(tb testing.TB, id string) []byte {
+	tb.Helper()
+	stagedOnce.Do(func() {
+		stagedRaw = map[string][]byte{}
+		for _, rel := range stagedFiles {
+			eachLine(tb, rel, func(_ int, b []byte) {
+				i := bytes.Index(b, []byte(`"cveId":`))
+				if i < 0 {
+					return
+				}
+				rest := strings.TrimLeft(string(b[i+8:min(len(b), i+40)]), ` "`)
+				cid, _, _ := strings.Cut(rest, `"`)
+				stagedRaw[cid] = append([]byte(nil), b...)
+			})
+		}
+	})
+	b, ok := stagedRaw[id]
+	if !ok {
+		tb.Fatalf("%s is not in the staged CVE records", id)
+	}
+	return b
+}
+
+func mustParse(tb testing.TB, id string) *Record {
+	tb.Helper()
+	r, err := Parse(stagedRecord(tb, id))
+	if err != nil {
+		tb.Fatalf("Parse %s: %v", id, err)
+	}
+	return r
+}
+
+// TestStagedRecords parses every staged record and pins how many are
+// rejected and why: the format's violations in real data, and OpenSSL's
+// "disputed" statement list, which is not a CVE record.
+func TestStagedRecords(t *testing.T) {
+	total, ok, rejected, notRecord := 0, 0, 0, 0
+	reasons := map[string]int{}
+	var examples []string
+	for _, rel := range stagedFiles {
+		eachLine(t, rel, func(line int, b []byte) {
+			total++
+			r, err := Parse(b)
+			var pe *Error
+			switch {
+			case err == nil:
+				ok++
+				if r.State == "REJECTED" {
+					rejected++
+				}
+			case errors.As(err, &pe) && strings.HasPrefix(pe.Reason, ErrNotRecord.Error()):
+				notRecord++
+				if !strings.Contains(rel, "openssl") {
+					t.Errorf("%s:%d: unexpected non-record: %v", rel, line, err)
+				}
+			default:
+				if !errors.As(err, &pe) {
+					t.Fatalf("%s:%d: error is not a *cve5.Error: %v", rel, line, err)
+				}
+				if pe.ID == "" {
+					t.Errorf("%s:%d: error names no record id: %v", rel, line, err)
+				}
+				key := pe.Path
+				if i := strings.Index(key, "/versions/"); i >= 0 {
+					key = "…" + key[i:]
+				}
+				reasons[reasonClass(pe)]++
+				if len(examples) < 12 {
+					examples = append(examples, err.Error())
+				}
+			}
+		})
+	}
+	bad := total - ok - notRecord
+	keys := make([]string, 0, len(reasons))
+	for k := range reasons {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("rejected %5d: %s", reasons[k], k)
+	}
+	for _, e := range examples {
+		t.Logf("  e.g. %s", e)
+	}
+	t.Logf("%d lines: %d records parsed (%d of them REJECTED), %d fail the format, %d not a CVE record", total, ok, rejected, bad, notRecord)
+	if total != 44403 {
+		t.Errorf("staged lines = %d, want 44403", total)
+	}
+	if notRecord != 1 {
+		t.Errorf("non-records = %d, want 1 (OpenSSL's disputed list)", notRecord)
+	}
+	if bad*1000 > total*15 {
+		t.Errorf("%d records fail the format: more than 1.5%% of the real data is rejected", bad)
+	}
+	if rejected != 104 {
+		t.Errorf("REJECTED records = %d, want 104", rejected)
+	}
+}
+
+// reasonClass groups rejection reasons for the survey.
+func reasonClass(e *Error) string {
+	p := e.Path
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		p = p[i+1:]
+	}
+	r := e.Reason
+	if i := strings.Index(r, `"`); i >= 0 {
+		if j := strings.LastIndex(r, `"`); j > i {
+			r = r[:i] + "…" + r[j+1:]
+		}
+	}
+	return p + ": " + r
+}

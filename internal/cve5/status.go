@@ -1,0 +1,345 @@
+package cve5
+
+import (
+	"sort"
+	"strings"
+)
+
+// placeholder reports whether a version string is one of the values CNAs
+// write where they know no version ("n/a", "unspecified", "-", "all
+// versions", ...). As a range's lower bound it means "no lower bound", as
+// "0" does by the record format's convention; as a single version it names
+// no version and is compared with nothing.
+func placeholder(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "*", "-", "n/a", "na", "unspecified", "unknown", "all", "all versions", "any":
+		return true
+	}
+	return false
+}
+
+// isRange reports whether a version item is the record format's range form.
+func (it *Version) isRange() bool { return it.LessThan != "" || it.LessThanOrEqual != "" }
+
+// itemStatus evaluates one version item against v: matched says whether
+// the item covers v (then status is its status there); comparable is false
+// when the item cannot be compared with v at all (unknown versionType, git
+// ids against a release number, a placeholder), which is not a "no".
+func (it *Version) itemStatus(v string) (status string, matched, comparable bool) {
+	vt := knownType(it.VersionType)
+	if vt == "" && it.VersionType != "" {
+		return it.unknownType(v)
+	}
+	if !it.isRange() && len(it.Changes) == 0 {
+		return it.single(vt, v)
+	}
+	if vt == "" {
+		return "", false, false
+	}
+	if check(vt, v) != nil {
+		return "", false, false
+	}
+	if vt == TypeGit {
+		return it.gitStatus(v)
+	}
+	if !placeholder(it.Version) {
+		c, err := compare(vt, it.Version, v)
+		if err != nil {
+			return "", false, false
+		}
+		if c > 0 {
+			return "", false, true
+		}
+	}
+	switch {
+	case it.LessThan != "":
+		if it.LessThan != "*" {
+			c, err := compare(vt, v, it.LessThan)
+			if err != nil {
+				return "", false, false
+			}
+			if c >= 0 {
+				return "", false, true
+			}
+		}
+	case it.LessThanOrEqual != "":
+		if it.LessThanOrEqual != "*" {
+			c, err := compare(vt, v, it.LessThanOrEqual)
+			if err != nil {
+				return "", false, false
+			}
+			if c > 0 {
+				return "", false, true
+			}
+		}
+	}
+	status = it.Status
+	changes, ok := sortedChanges(vt, it.Changes)
+	if !ok {
+		return "", false, false
+	}
+	for _, ch := range changes {
+		c, err := compare(vt, ch.At, v)
+		if err != nil {
+			return "", false, false
+		}
+		if c <= 0 {
+			status = ch.Status
+		}
+	}
+	return status, true, true
+}
+
+// unknownType evaluates an item of a versionType Compare does not order
+// (the kernel CNA's "original_commit_for_fix", "patch", "release", ...).
+// Its own status is never taken: where the item would cover v under the
+// custom ordering it answers StatusUnknown (so the entry's defaultStatus
+// does not apply to a version the item speaks about); elsewhere it does
+// not match; when v cannot be compared even so, the item is not
+// comparable.
+func (it *Version) unknownType(v string) (string, bool, bool) {
+	c := *it
+	c.VersionType = TypeCustom
+	c.Changes = nil
+	if _, matched, comparable := c.itemStatus(v); !matched {
+		return "", false, comparable
+	}
+	return StatusUnknown, true, true
+}
+
+// gitStatus evaluates a git range item against commit v using equality
+// only: v equal to the introducing commit lies in the range (the record
+// says it precedes the bound), v equal to a lessThan bound lies outside,
+// v equal to a lessThanOrEqual bound inside; any other commit, and any
+// range with changes, cannot be placed without the commit graph.
+func (it *Version) gitStatus(v string) (string, bool, bool) {
+	if len(it.Changes) > 0 {
+		return "", false, false
+	}
+	switch {
+	case it.LessThan != "" && it.LessThan != "*" && check(TypeGit, it.LessThan) == nil && gitEqual(v, it.LessThan):
+		return "", false, true
+	case it.LessThanOrEqual != "" && check(TypeGit, it.LessThanOrEqual) == nil && gitEqual(v, it.LessThanOrEqual):
+		return it.Status, true, true
+	case !placeholder(it.Version) && check(TypeGit, it.Version) == nil && gitEqual(v, it.Version):
+		return it.Status, true, true
+	}
+	return "", false, false
+}
+
+// single evaluates a single-version item: equal under its versionType when
+// it names one, else as strings (trimmed, case-insensitive). Placeholders
+// and strings that are not version literals ("< 4.4.13", "9.3.x and
+// below") are compared with nothing.
+func (it *Version) single(vt, v string) (string, bool, bool) {
+	iv := strings.TrimSpace(it.Version)
+	if it.VersionType != "" && vt == "" {
+		return "", false, false
+	}
+	if vt != "" {
+		if iv == "*" {
+			return "", false, false
+		}
+		c, err := compare(vt, iv, v)
+		if err != nil {
+			return "", false, false
+		}
+		return it.Status, c == 0, true
+	}
+	if placeholder(iv) || !literal(iv) || !literal(v) {
+		return "", false, false
+	}
+	return it.Status, strings.EqualFold(iv, strings.TrimSpace(v)), true
+}
+
+// literal reports whether s looks like one version: no spaces, comparison
+// operators, commas or wildcards.
+func literal(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " \t<>=,*()[]") && !strings.HasSuffix(strings.ToLower(s), ".x")
+}
+
+// sortedChanges returns the changes in increasing order of their "at"
+// version, or ok=false when two of them cannot be ordered.
+func sortedChanges(vt string, changes []Change) ([]Change, bool) {
+	if len(changes) < 2 {
+		return changes, true
+	}
+	out := append([]Change(nil), changes...)
+	ok := true
+	sort.SliceStable(out, func(i, j int) bool {
+		c, err := compare(vt, out[i].At, out[j].At)
+		if err != nil {
+			ok = false
+		}
+		return c < 0
+	})
+	return out, ok
+}
+
+// Status is the record format's version-status algorithm for one affected
+// entry: the first version item that covers v gives the status (refined by
+// its changes); when none does, the entry's defaultStatus (unknown when
+// absent). ok is false when none of its version items can be compared with
+// v (for example git-only ranges against a numbered release), which is no
+// answer rather than the defaultStatus. An entry without version items
+// answers with its defaultStatus.
+func (p *Product) Status(v string) (status string, ok bool) {
+	st, _, ok := p.status(v)
+	return st, ok
+}
+
+// status is Status that also returns the index of the item that decided
+// (-1 for the default).
+func (p *Product) status(v string) (string, int, bool) {
+	comparable := len(p.Versions) == 0
+	for i := range p.Versions {
+		st, matched, cmp := p.Versions[i].itemStatus(v)
+		if cmp {
+			comparable = true
+		}
+		if matched {
+			return normStatus(st), i, true
+		}
+	}
+	if !comparable {
+		return StatusUnknown, -1, false
+	}
+	return normStatus(p.DefaultStatus), -1, true
+}
+
+func normStatus(s string) string {
+	switch s {
+	case StatusAffected, StatusUnaffected:
+		return s
+	}
+	return StatusUnknown
+}
+
+// fixed returns the lowest version above v at which the entry names an end
+// of being affected: the upper bound of the item that decided (its lessThan,
+// or the version after an unaffected change), else the lower bound of an
+// unaffected range item or an unaffected change above v.
+func (p *Product) fixed(v string, decided int) []string {
+	type cand struct{ vt, v string }
+	var own, other []cand
+	for i, it := range p.Versions {
+		vt := knownType(it.VersionType)
+		if vt == "" || vt == TypeGit || !it.isRange() && len(it.Changes) == 0 {
+			continue
+		}
+		var list *[]cand
+		if i == decided {
+			list = &own
+		} else {
+			list = &other
+		}
+		if normStatus(it.Status) == StatusAffected && it.LessThan != "" && !hasWildcard(it.LessThan) {
+			*list = append(*list, cand{vt, it.LessThan})
+		}
+		if normStatus(it.Status) == StatusUnaffected && !placeholder(it.Version) {
+			*list = append(*list, cand{vt, it.Version})
+		}
+		for _, ch := range it.Changes {
+			if normStatus(ch.Status) == StatusUnaffected {
+				*list = append(*list, cand{vt, ch.At})
+			}
+		}
+	}
+	lowest := func(cs []cand) []string {
+		best := cand{}
+		for _, c := range cs {
+			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 {
+				continue
+			}
+			if best.v == "" {
+				best = c
+				continue
+			}
+			if lt, err := compare(c.vt, c.v, best.v); err == nil && lt < 0 {
+				best = c
+			}
+		}
+		if best.v == "" {
+			return nil
+		}
+		return []string{best.v}
+	}
+	if f := lowest(own); f != nil {
+		return f
+	}
+	return lowest(other)
+}
+
+// Decide returns the status of version v for the products of r that
+// selected accepts (every product when selected is nil).
+//
+// Within one container, the selected entries that give a definite answer
+// are combined: an entry whose version items cover v (an explicit
+// statement about v) outranks one that answers only with its
+// defaultStatus, and among answers of the same kind affected outranks
+// unaffected; the first entry with the winning answer, in record order,
+// decided. (CISA's ADP splits a CNA's ranges into one entry per series,
+// each with defaultStatus affected: the explicit "unaffected" of the
+// entry that covers v must win over the defaults of the others.) Across containers, the CNA's definite status (affected
+// or unaffected) decides; where it gives none, the ADP containers are asked
+// in record order and the first definite status decides; an NVD container
+// counts as the CNA's when a record has no CNA container. Otherwise the
+// decision is StatusUnknown. Fixed holds the lowest version above v at
+// which the deciding entry says the vulnerability ends, when it names one.
+func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
+	order := make([]int, 0, len(r.Containers))
+	for i := range r.Containers {
+		if r.Containers[i].Kind != KindADP {
+			order = append(order, i)
+		}
+	}
+	for i := range r.Containers {
+		if r.Containers[i].Kind == KindADP {
+			order = append(order, i)
+		}
+	}
+	for _, ci := range order {
+		c := &r.Containers[ci]
+		d, ok := c.decide(selected, v)
+		if ok {
+			return d
+		}
+	}
+	return Decision{Status: StatusUnknown}
+}
+
+// decide combines the selected entries of one container (see Decide).
+func (c *Container) decide(selected func(*Product) bool, v string) (Decision, bool) {
+	var best *Product
+	bestRank, bestStatus, bestItem := 0, "", -1
+	for i := range c.Affected {
+		p := &c.Affected[i]
+		if selected != nil && !selected(p) {
+			continue
+		}
+		st, item, ok := p.status(v)
+		if !ok || st == StatusUnknown {
+			continue
+		}
+		// An entry whose version items cover v outranks one that answers
+		// only with its defaultStatus; then affected outranks unaffected.
+		rank := 1
+		if st == StatusAffected {
+			rank = 2
+		}
+		if item >= 0 {
+			rank += 2
+		}
+		if rank > bestRank {
+			best, bestRank, bestStatus, bestItem = p, rank, st, item
+		}
+	}
+	if best == nil {
+		return Decision{}, false
+	}
+	d := Decision{Status: bestStatus, Container: c.Kind, Provider: c.Provider, Product: best}
+	if bestStatus == StatusAffected {
+		d.Fixed = best.fixed(v, bestItem)
+	}
+	return d, true
+}
