@@ -124,11 +124,10 @@ func cveDesktopOnly(r *cve5.Record) string {
 	return found
 }
 
-// aliasEnrichment fills in, for an OSV record, what its aliased CVE
-// records add: the severity when the OSV record gives none, the SSVC
-// exploitation, and a desktop-only platform limit.
+// aliasEnrichment fills in what the other CVE records of a record's id
+// and aliases add: the severity when the record gives none, the SSVC
+// exploitation and, for an OSV record, a desktop-only platform limit.
 func (m *matcher) aliasEnrichment(r *advisory.Record, en *recordEnrichment) {
-	en.sevSource = osvSeveritySource(r, en.sev)
 	look, ok := m.src.(IDLooker)
 	if !ok {
 		return
@@ -139,7 +138,7 @@ func (m *matcher) aliasEnrichment(r *advisory.Record, en *recordEnrichment) {
 			continue
 		}
 		for _, cr := range recs {
-			if cr.CVE == nil {
+			if cr.CVE == nil || cr == r {
 				continue
 			}
 			if en.sev.Level == SeverityUnknown {
@@ -148,7 +147,7 @@ func (m *matcher) aliasEnrichment(r *advisory.Record, en *recordEnrichment) {
 				}
 			}
 			en.exploitation = worseExploitation(en.exploitation, cveExploitation(cr.CVE))
-			if en.desktop == "" {
+			if en.desktop == "" && r.CVE == nil {
 				en.desktop = cveDesktopOnly(cr.CVE)
 			}
 		}

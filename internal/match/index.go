@@ -1,9 +1,11 @@
 package match
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
 )
 
 // Source is where matching reads advisories and enrichment from. The
@@ -80,6 +82,10 @@ func NewIndex(records []*advisory.Record) *Index {
 		}
 		ix.byID[strings.ToUpper(r.ID)] = append(ix.byID[strings.ToUpper(r.ID)], r)
 		pkgs, cpes, repos := advisory.Keys(r)
+		if r.CVE != nil {
+			c, rp := cveKeys(r.CVE)
+			cpes, repos = union(cpes, c), union(repos, rp)
+		}
 		for _, k := range pkgs {
 			base, _, _ := strings.Cut(k, "\x00")
 			ix.ecos[base]++
@@ -93,6 +99,41 @@ func NewIndex(records []*advisory.Record) *Index {
 		}
 	}
 	return ix
+}
+
+// cveKeys are the keys advisory.Keys documents for a CVE record: the
+// vendor:product of every CPE of its affected entries, each entry's own
+// vendor:product (lower case, spaces as "_") and its repository. The
+// in-memory index adds them itself until the importer's advisory.Keys
+// returns them (the union is then the same set).
+func cveKeys(r *cve5.Record) (cpes, repos []string) {
+	for i := range r.Containers {
+		for j := range r.Containers[i].Affected {
+			p := &r.Containers[i].Affected[j]
+			for _, s := range p.CPEs {
+				if c, ok := ParseCPE(s); ok {
+					cpes = append(cpes, productKey(c.Vendor, c.Product))
+				}
+			}
+			if p.Vendor != "" && p.Product != "" {
+				cpes = append(cpes, productKey(p.Vendor, p.Product))
+			}
+			if p.Repo != "" {
+				repos = append(repos, advisory.NormalizeRepo(p.Repo))
+			}
+		}
+	}
+	return cpes, repos
+}
+
+// union appends the strings of b not in a.
+func union(a, b []string) []string {
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			a = append(a, s)
+		}
+	}
+	return a
 }
 
 func pkgKey(eco, name string) string {

@@ -871,9 +871,12 @@ func (m *matcher) enrichment(r *advisory.Record) recordEnrichment {
 		en.sev, en.sevSource = CVESeverity(r.CVE)
 		en.exploitation = cveExploitation(r.CVE)
 	} else {
-		en.sev, en.sevSource = RecordSeverity(r), r.ID
-		m.aliasEnrichment(r, &en)
+		en.sev = RecordSeverity(r)
+		en.sevSource = osvSeveritySource(r, en.sev)
 	}
+	// the CVE records of its id and aliases: another source's record of
+	// the same CVE (OpenSSL's and CISA's), or the CVE behind an OSV record
+	m.aliasEnrichment(r, &en)
 	for _, cve := range cveIDs(r) {
 		if k, ok := m.src.KEV(cve); ok && en.kev == nil {
 			en.kev = &k
