@@ -82,7 +82,9 @@ func TestScanCommand(t *testing.T) {
 		{[]string{"scan", keycloak, "--db", db, "--fail-on", "none"}, 0},
 		{[]string{"scan", minikube, "--db", db}, 0}, // no Go data imported: nothing found
 		{[]string{"scan", keycloak, "--db", db, "--format", "yaml"}, 2},
-		{[]string{"scan", keycloak, "--db", db, "--fail-on", "medium"}, 2},
+		{[]string{"scan", keycloak, "--db", db, "--fail-on", "medium"}, 1},
+		{[]string{"scan", keycloak, "--db", db, "--fail-on", "severe"}, 2},
+		{[]string{"scan", keycloak, "--db", db, "--platform", "plan9"}, 2},
 		{[]string{"scan", "--db", db}, 2},
 		{[]string{"scan", filepath.Join(t.TempDir(), "missing.json"), "--db", db}, 2},
 		{[]string{"scan", keycloak, "--db", filepath.Join(t.TempDir(), "nodb")}, 2},

@@ -694,30 +694,34 @@ func OpenVEX(res *Result, opts RenderOptions) map[string]any {
 	}
 }
 
+// FailLevels are the --fail-on levels, from the narrowest.
+var FailLevels = []string{"kev", "critical", "high", "medium", "low", "any", "none"}
+
 // FailsOn reports whether an unsuppressed finding is at or above the level:
-// "kev" (listed in KEV), "critical", "high" (high or critical, or KEV), "any"
-// (any finding) or "none" (never).
-func FailsOn(res *Result, level string) bool {
+// "kev" (listed in KEV), "critical", "high", "medium", "low" (that severity
+// or worse, or KEV), "any" (any finding) or "none" (never). A finding of
+// unknown severity might be of any severity, so it fails every severity
+// level unless ignoreUnknown is set.
+func FailsOn(res *Result, level string, ignoreUnknown bool) bool {
+	floor := map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 1}[level]
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		if f.Suppressed {
 			continue
 		}
-		switch level {
-		case "any":
+		switch {
+		case level == "any":
 			return true
-		case "kev":
-			if f.KEV {
-				return true
-			}
-		case "critical":
-			if f.KEV || f.Severity == SeverityCritical {
-				return true
-			}
-		case "high":
-			if f.KEV || severityRank(f.Severity) >= 3 {
-				return true
-			}
+		case level == "none":
+			return false
+		case f.KEV:
+			return true
+		case floor == 0:
+			// kev: only KEV-listed findings fail
+		case severityRank(f.Severity) >= floor:
+			return true
+		case f.Severity == SeverityUnknown && !ignoreUnknown:
+			return true
 		}
 	}
 	return false
