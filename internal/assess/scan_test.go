@@ -1,8 +1,8 @@
 package assess
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"os"
 	"strings"
