@@ -103,25 +103,42 @@ func worseExploitation(a, b string) string {
 	return a
 }
 
-// cveDesktopOnly reports the desktop platform a CVE record limits every
-// affected entry to, if it does: all entries naming a platform limit it
-// to the same desktop platform, and there is at least one.
+// cveDesktopOnly reports the desktop platform a CVE record limits the
+// vulnerability to, if it does: at least one affected entry (of any
+// container) limits it to that platform, and no entry states another
+// platform. Entries that state no platform (most ADP CPE entries) do not
+// widen it.
 func cveDesktopOnly(r *cve5.Record) string {
 	found := ""
 	for i := range r.Containers {
 		for j := range r.Containers[i].Affected {
 			p := &r.Containers[i].Affected[j]
-			if len(p.Platforms) == 0 && len(p.CPEs) == 0 {
-				continue
-			}
 			os, ok := desktopOnly(p)
-			if !ok || (found != "" && os != found) {
+			switch {
+			case ok && (found == "" || os == found):
+				found = os
+			case ok || statesPlatform(p):
 				return ""
 			}
-			found = os
 		}
 	}
 	return found
+}
+
+// statesPlatform reports whether an entry names an operating system among
+// its platforms or CPE target_sw.
+func statesPlatform(p *cve5.Product) bool {
+	for _, pl := range p.Platforms {
+		if NormalizePlatform(pl) != "" {
+			return true
+		}
+	}
+	for _, s := range p.CPEs {
+		if ts := cpeTargetSW(s); ts != "" && ts != "*" && ts != "-" {
+			return true
+		}
+	}
+	return false
 }
 
 // aliasEnrichment fills in what the other CVE records of a record's id

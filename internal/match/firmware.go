@@ -193,9 +193,7 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 			}
 			h := hit{rec: r, match: q.match, eco: "CVE", confidence: q.conf, fixed: d.Fixed,
 				container: d.Container, provider: d.Provider}
-			if os, ok := desktopOnly(d.Product); ok {
-				h.desktop = os
-			}
+			h.desktop = cveDesktopOnly(r.CVE)
 			hits = mergeHits(hits, []hit{h})
 		}
 	}

@@ -182,3 +182,39 @@ func TestKernelSeries(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformRule: CVE-2024-4030 (CPython, platforms ["Windows"] in the
+// PSF's CNA container) never matches Linux firmware, is kept and flagged
+// when the platform is unknown, and matches a Windows product unflagged.
+func TestPlatformRule(t *testing.T) {
+	ix := stagedFirmwareIndex(t)
+	python := Component{Name: "python", Version: "3.11.4", CPEs: []string{"cpe:2.3:a:python:python:3.11.4:*:*:*:*:*:*:*"}}
+	kernel := Component{Name: "linux", Version: "6.1.55", Type: "operating-system"}
+	tests := []struct {
+		name       string
+		components []Component
+		platform   string
+		want       bool
+		flag       string
+	}{
+		{"linux from options", []Component{python}, "Linux (Yocto)", false, ""},
+		{"rtos from options", []Component{python}, "zephyr", false, ""},
+		{"linux from the kernel component", []Component{python, kernel}, "", false, ""},
+		{"unknown platform", []Component{python}, "", true, PlatformWindows},
+		{"windows", []Component{python}, "Windows 11", true, ""},
+	}
+	for _, tc := range tests {
+		res, err := Scan(tc.components, ix, Options{Platform: tc.platform})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(res.Findings, func(f Finding) bool { return f.Advisory.ID == "CVE-2024-4030" })
+		if (i >= 0) != tc.want {
+			t.Errorf("%s: CVE-2024-4030 found %v, want %v (platform %q)", tc.name, i >= 0, tc.want, res.Summary.Platform)
+			continue
+		}
+		if i >= 0 && res.Findings[i].Platform != tc.flag {
+			t.Errorf("%s: flagged %q, want %q", tc.name, res.Findings[i].Platform, tc.flag)
+		}
+	}
+}

@@ -71,9 +71,9 @@ func DerivePlatform(cs []Component) string {
 }
 
 // desktopOnly reports whether an affected entry limits the vulnerability
-// to desktop or phone operating systems (Windows, macOS, iOS): every
-// platform it names that is an operating system, and every CPE target_sw,
-// is one of them. It returns the platform named.
+// to a desktop or phone operating system (Windows, macOS, iOS): it names
+// one, and no other, among its platforms and its CPEs' target_sw (a
+// wildcard target_sw states nothing). It returns the platform named.
 func desktopOnly(p *cve5.Product) (string, bool) {
 	if p == nil {
 		return "", false
@@ -92,10 +92,7 @@ func desktopOnly(p *cve5.Product) (string, bool) {
 	for _, s := range p.CPEs {
 		switch ts := cpeTargetSW(s); {
 		case ts == "" || ts == "*" || ts == "-":
-			if found == "" {
-				// a CPE for any platform
-				return "", false
-			}
+			// states no platform
 		case strings.Contains(ts, "windows"):
 			found = PlatformWindows
 		case strings.Contains(ts, "mac"):
