@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -40,14 +41,20 @@ func newDBImportCmd() *cobra.Command {
 	var asJSON, quiet bool
 	cmd := &cobra.Command{
 		Use:   "import --db DIR SOURCE...",
-		Short: "Build the advisory database from OSV, KEV and EPSS files",
+		Short: "Build the advisory database from OSV, CVE, NVD, KEV and EPSS files",
 		Long: `Import reads every SOURCE - a directory (walked recursively), an OSV record
-(.json, .yaml, .yml), JSON lines (.jsonl, .ndjson), an OSV bucket all.zip, the
-CISA KEV catalogue (JSON or CSV) or an EPSS score CSV, each optionally
-gzip-compressed - and replaces the database in DIR with the result.
+(.json, .yaml, .yml), a CVE JSON 5 record (.json; a cvelistV5 checkout
+cves/<year>/<n>xxx/CVE-*.json), an NVD CVE API 2.0 response (.json), JSON lines
+of OSV or CVE records (.jsonl, .ndjson), a zip of any of these (an OSV bucket
+all.zip, a CVE List bulk zip), the CISA KEV catalogue (JSON or CSV) or an EPSS
+score CSV, each optionally gzip-compressed - and replaces the database in DIR
+with the result. Kinds are recognised by content.
 Bad records are reported with file, line, id and reason and skipped; when the
-same id appears twice the newest "modified" wins. Progress goes to stderr.`,
-		Example: `  dualmark db import --db ./db ../shared/data/advisories/osv ../shared/data/advisories/osv-derived ../shared/data/kev ../shared/data/epss
+same id appears twice in one kind the newest "modified" wins (an OSV record and
+a CVE record of the same id are both kept). REJECTED CVE records are kept as
+withdrawn. Progress goes to stderr.`,
+		Example: `  dualmark db import --db ./db ../shared/data/advisories/osv ../shared/data/advisories/osv-derived ../shared/data/advisories/cve5 ../shared/data/kev ../shared/data/epss
+  dualmark db import --db ./db cvelistV5/cves nvd-page-1.json
   dualmark db import --db ./db PyPI-all.zip known_exploited_vulnerabilities.json epss_scores-current.csv.gz --json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -95,8 +102,11 @@ func newDBStatusCmd() *cobra.Command {
 		Use:   "status --db DIR",
 		Short: "Show what the advisory database was built from",
 		Long: `Status opens the database (checking its header and index checksums) and prints
-its provenance: when it was built, from which sources, records per ecosystem,
-KEV and EPSS counts. A missing or corrupt database is an error (exit 2).
+its provenance: when it was built, the date of its newest record, from which
+sources (CVE sources with their record, withdrawn and skipped counts), records
+per ecosystem, CVE, KEV and EPSS counts. It warns on stderr when the database
+was built, or its newest record dated, more than 7 days ago. A missing or
+corrupt database is an error (exit 2).
 --verify also reads and checks every record (the normal open checks only the
 header and indexes; records are checked when a scan reads them).`,
 		Example: `  dualmark db status --db ./db
@@ -115,8 +125,12 @@ header and indexes; records are checked when a scan reads them).`,
 				}
 				fmt.Fprintln(cmd.ErrOrStderr(), "verified: every record and index entry is intact")
 			}
+			printStale(cmd.ErrOrStderr(), db.Status())
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), db.Status())
+				return writeJSON(cmd.OutOrStdout(), struct {
+					advisory.Provenance
+					Warnings []string `json:"warnings"`
+				}{db.Status(), nonNil(db.Status().Stale(time.Now()))})
 			}
 			printProvenance(cmd.OutOrStdout(), dir, db.Status())
 			return nil
@@ -164,6 +178,9 @@ func printIssues(w io.Writer, issues []advisory.Issue, limit int) {
 
 func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
 	fmt.Fprintf(w, "database:   %s (format %d, built %s)\n", dir, p.FormatVersion, p.Built.Format(time.RFC3339))
+	if !p.NewestRecord.IsZero() {
+		fmt.Fprintf(w, "newest:     record dated %s\n", p.NewestRecord.Format(time.DateOnly))
+	}
 	fmt.Fprintf(w, "records:    %d (%d skipped at import)\n", p.Records, p.Skipped)
 	ecos := make([]string, 0, len(p.Ecosystems))
 	for e := range p.Ecosystems {
@@ -181,13 +198,28 @@ func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
 	if p.EPSSDate != "" {
 		epss += ", scored " + p.EPSSDate
 	}
+	if p.CVERecords > 0 {
+		fmt.Fprintf(w, "CVE:        %d records (%d withdrawn: REJECTED)\n", p.CVERecords, p.CVEWithdrawn)
+	}
 	fmt.Fprintf(w, "KEV:        %s\nEPSS:       %s\nsources:\n", kev, epss)
 	for _, s := range p.Sources {
 		newest := ""
 		if s.Newest.After(time.Date(1971, 1, 1, 0, 0, 0, 0, time.UTC)) {
 			newest = ", newest " + s.Newest.Format(time.DateOnly)
 		}
-		fmt.Fprintf(w, "  %-5s %s (%d taken, %d skipped%s)\n", s.Kind, s.Location, s.Records, s.Skipped, newest)
+		withdrawn := ""
+		if s.Withdrawn > 0 {
+			withdrawn = fmt.Sprintf(", %d withdrawn", s.Withdrawn)
+		}
+		fmt.Fprintf(w, "  %-5s %s (%d taken%s, %d skipped%s)\n", s.Kind, s.Location, s.Records, withdrawn, s.Skipped, newest)
+	}
+}
+
+// printStale warns on w when the database's data is older than
+// advisory.StaleAfter.
+func printStale(w io.Writer, p advisory.Provenance) {
+	for _, s := range p.Stale(time.Now()) {
+		fmt.Fprintf(w, "warning: %s\n", s)
 	}
 }
 
@@ -207,10 +239,10 @@ func nonNil[T any](s []T) []T {
 func newDBUpdateCmd() *cobra.Command {
 	var dir, sourceURL string
 	var opts advisory.UpdateOptions
-	var asJSON, quiet bool
+	var asJSON, quiet, nvd bool
 	cmd := &cobra.Command{
 		Use:   "update --db DIR",
-		Short: "Download the public OSV, KEV and EPSS feeds and rebuild the database",
+		Short: "Download the public OSV, KEV, EPSS (and CVE List, NVD) feeds and rebuild the database",
 		Long: `Update downloads the OSV per-ecosystem all.zip files, the CISA KEV catalogue and
 the EPSS scores into DIR/sources, with progress on stderr, retries, conditional
 requests (ETag / If-Modified-Since: unchanged feeds are not fetched again) and
@@ -218,14 +250,29 @@ checksum checks, then rebuilds the database atomically when anything changed.
 A feed that cannot be fetched is reported and its previous copy is used.
 
 --source-url BASE points every feed at a mirror laid out as BASE/osv/<Ecosystem>/all.zip,
-BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.csv.gz.`,
+BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.csv.gz.
+
+CVE records are fetched only when asked: --cve-list-url URL downloads a zip of
+CVE JSON 5 records (a CVEProject/cvelistV5 release's bulk "all_CVEs_at_midnight"
+zip, whose name changes daily); --nvd pages the NVD CVE API 2.0 (everything the
+first time, then only the records changed since the last update, by
+lastModStartDate). Without an NVD API key (--nvd-api-key or $NVD_API_KEY) the
+NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 		Example: `  dualmark db update --db ./db
   dualmark db update --db ./db --ecosystem Go --ecosystem PyPI
-  dualmark db update --db ./db --source-url https://mirror.example.com/dualmark --json`,
+  dualmark db update --db ./db --source-url https://mirror.example.com/dualmark --json
+  dualmark db update --db ./db --nvd --nvd-api-key "$KEY"
+  dualmark db update --db ./db --cve-list-url https://github.com/CVEProject/cvelistV5/releases/download/cve_2026-12-02_at_end_of_day/2026-12-02_all_CVEs_at_midnight.zip`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sourceURL != "" {
 				opts.SourceURLs(sourceURL)
+			}
+			if nvd && opts.NVDURL == "" {
+				opts.NVDURL = advisory.DefaultNVDURL
+			}
+			if opts.NVDAPIKey == "" {
+				opts.NVDAPIKey = os.Getenv("NVD_API_KEY")
 			}
 			if opts.Retries <= 0 {
 				opts.Retries = -1 // the library's zero means "default"
@@ -261,6 +308,11 @@ BASE/kev/known_exploited_vulnerabilities.json and BASE/epss/epss_scores-current.
 	cmd.Flags().StringVar(&opts.KEVURL, "kev-url", advisory.DefaultKEVURL, "URL of the KEV JSON catalogue")
 	cmd.Flags().StringVar(&opts.EPSSURL, "epss-url", advisory.DefaultEPSSURL, "URL of the EPSS scores CSV (.gz)")
 	cmd.Flags().StringSliceVar(&opts.Ecosystems, "ecosystem", advisory.DefaultEcosystems, "OSV ecosystems to download (repeatable)")
+	cmd.Flags().StringVar(&opts.CVEListURL, "cve-list-url", "", "URL of a zip of CVE JSON 5 records (cvelistV5 bulk release zip)")
+	cmd.Flags().BoolVar(&nvd, "nvd", false, "also page the NVD CVE API 2.0 ("+advisory.DefaultNVDURL+")")
+	cmd.Flags().StringVar(&opts.NVDURL, "nvd-url", "", "NVD CVE API 2.0 endpoint to page (implies --nvd)")
+	cmd.Flags().StringVar(&opts.NVDAPIKey, "nvd-api-key", "", "NVD API key (default $NVD_API_KEY)")
+	cmd.Flags().DurationVar(&opts.NVDDelay, "nvd-delay", 6*time.Second, "pause between NVD pages")
 	cmd.Flags().IntVar(&opts.Retries, "retries", 3, "extra attempts for a failed download")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")

@@ -55,6 +55,7 @@ func TestDBImportAndStatus(t *testing.T) {
 		filepath.Join(data, "advisories/osv-schema/linter-testdata"),
 		filepath.Join(data, "kev/known_exploited_vulnerabilities.json"),
 		filepath.Join(data, "epss/kev-epss-nvd.csv"),
+		filepath.Join(data, "advisories/cve5/openssl-secjson.cve5.jsonl.gz"),
 	}
 	code, out, errOut := runCaptured(append([]string{"db", "import", "--db", dir, "-q"}, srcs...)...)
 	if code != 0 {
@@ -63,7 +64,10 @@ func TestDBImportAndStatus(t *testing.T) {
 	if !strings.Contains(errOut, "nointroduced-CVE-2023-41045.json CVE-2023-41045: /affected/0/ranges/0/events: no introduced event") {
 		t.Errorf("import did not report the broken linter record on stderr:\n%s", errOut)
 	}
-	if !strings.Contains(out, "records:    32 (1 skipped at import)") {
+	if !strings.Contains(errOut, "openssl-secjson.cve5.jsonl.gz:273: not a CVE JSON 5 record") {
+		t.Errorf("import did not report OpenSSL's disputed list on stderr:\n%s", errOut)
+	}
+	if !strings.Contains(out, "records:    304 (2 skipped at import)") {
 		t.Errorf("import summary:\n%s", out)
 	}
 
@@ -99,8 +103,10 @@ func TestDBImportAndStatus(t *testing.T) {
 		Records    int            `json:"records"`
 		Ecosystems map[string]int `json:"ecosystems"`
 		KEVEntries int            `json:"kevEntries"`
+		CVERecords int            `json:"cveRecords"`
+		Warnings   []string       `json:"warnings"`
 	}
-	if code != 0 || json.Unmarshal([]byte(out), &prov) != nil || prov.Records != 32 || prov.Ecosystems["Go"] != 9 || prov.KEVEntries != 1404 {
+	if code != 0 || json.Unmarshal([]byte(out), &prov) != nil || prov.Records != 304 || prov.CVERecords != 272 || prov.Ecosystems["Go"] != 9 || prov.KEVEntries != 1404 {
 		t.Errorf("db status --json: exit %d, %+v\n%s", code, prov, out)
 	}
 }

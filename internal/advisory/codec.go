@@ -22,8 +22,12 @@ import (
 // affected, database_specific), prefixed by its byte length, and a tail
 // (details, references, credits), so that a brief decode copies and
 // decodes only the head: the tail is about half of the encoded bytes of
-// the staged data (details 29 %, references 21 %).
-const codecVersion = 3
+// the staged data (details 29 %, references 21 %). Version 4 ends the head
+// with the CVE record (Record.CVE: containers, affected products, metrics,
+// SSVC) after a presence flag, so brief records carry everything
+// matching evaluates; its description and references are not repeated
+// (they are Details and References, and a full decode restores them).
+const codecVersion = 4
 
 // encoder appends the binary form of values to a buffer.
 type encoder struct{ b []byte }
@@ -162,6 +166,12 @@ func (e *encoder) encodeHead(r *Record) {
 		e.raw(a.DatabaseSpecific)
 	}
 	e.raw(r.DatabaseSpecific)
+	if r.CVE == nil {
+		e.uvarint(0)
+	} else {
+		e.uvarint(1)
+		e.encodeCVE(r.CVE)
+	}
 }
 
 // errCorruptRecord reports an encoded record that does not decode.
@@ -357,6 +367,9 @@ func decode(b []byte, full bool) (*Record, error) {
 		}
 	}
 	r.DatabaseSpecific = d.raw()
+	if d.uvarint() == 1 {
+		r.CVE = d.decodeCVE(r.ID)
+	}
 	if d.err == nil && d.i != headEnd {
 		d.err = fmt.Errorf("%w: record head ends at %d, declared %d", errCorruptRecord, d.i, headEnd)
 	}
@@ -377,6 +390,12 @@ func decode(b []byte, full bool) (*Record, error) {
 	}
 	if d.err == nil && d.i != len(d.b) {
 		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptRecord, len(d.b)-d.i)
+	}
+	if full && r.CVE != nil && d.err == nil {
+		r.CVE.Description = r.Details
+		for _, ref := range r.References {
+			r.CVE.References = append(r.CVE.References, ref.URL)
+		}
 	}
 	if d.err != nil {
 		return nil, d.err

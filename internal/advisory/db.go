@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,13 +31,23 @@ type EPSSScore struct {
 
 // Provenance describes what a database was built from: when, from which
 // sources, and how many records per ecosystem it holds.
+//
+// Built is when the database was written; NewestRecord is the latest
+// modified or published date of any record in it (dates more than two days
+// after Built, which only bad data has, are left out). Stale tells from
+// both whether the data is older than StaleAfter. CVE records (Record.CVE
+// set) are counted in CVERecords, of which CVEWithdrawn are REJECTED, and
+// not in Ecosystems.
 type Provenance struct {
 	FormatVersion int            `json:"formatVersion"`
 	Built         time.Time      `json:"built"`
+	NewestRecord  time.Time      `json:"newestRecord,omitzero"`
 	Sources       []Source       `json:"sources"`
 	Records       int            `json:"records"`
 	Skipped       int            `json:"skipped"`
-	Ecosystems    map[string]int `json:"ecosystems"` // records per base ecosystem
+	Ecosystems    map[string]int `json:"ecosystems"` // OSV records per base ecosystem
+	CVERecords    int            `json:"cveRecords"`
+	CVEWithdrawn  int            `json:"cveWithdrawn"`
 	KEVEntries    int            `json:"kevEntries"`
 	KEVCatalog    string         `json:"kevCatalogVersion,omitempty"`
 	EPSSScores    int            `json:"epssScores"`
@@ -45,13 +56,14 @@ type Provenance struct {
 
 // Source is one input of an import or update: a file, directory or URL.
 type Source struct {
-	Location string    `json:"location"`         // path or URL
-	Kind     string    `json:"kind"`             // osv, kev or epss
-	Records  int       `json:"records"`          // records (or entries, scores) taken from it
-	Skipped  int       `json:"skipped"`          // bad records skipped
-	Newest   time.Time `json:"newest"`           // newest modified / release date seen
-	SHA256   string    `json:"sha256,omitempty"` // of a downloaded file
-	ETag     string    `json:"etag,omitempty"`   // of a downloaded file
+	Location  string    `json:"location"`            // path or URL
+	Kind      string    `json:"kind"`                // osv, cve5, nvd, kev or epss
+	Records   int       `json:"records"`             // records (or entries, scores) taken from it
+	Skipped   int       `json:"skipped"`             // bad records skipped
+	Withdrawn int       `json:"withdrawn,omitempty"` // of Records: REJECTED CVE records (taken, marked withdrawn)
+	Newest    time.Time `json:"newest"`              // newest modified / release date seen
+	SHA256    string    `json:"sha256,omitempty"`    // of a downloaded file
+	ETag      string    `json:"etag,omitempty"`      // of a downloaded file
 }
 
 // Lookup returns the records with an affected package of the given
@@ -147,6 +159,9 @@ func recordKeys(r *Record) keys {
 		k.cpes = append(k.cpes, cpesOf(a.EcosystemSpecific)...)
 	}
 	k.cpes = append(k.cpes, cpesOf(r.DatabaseSpecific)...)
+	if r.CVE != nil {
+		cveKeys(&k, r.CVE)
+	}
 	k.pkgs, k.cpes, k.repos = uniq(k.pkgs), uniq(k.cpes), uniq(k.repos)
 	return k
 }
@@ -268,7 +283,41 @@ func Keys(r *Record) (pkgs, cpes, repos []string) {
 	return k.pkgs, k.cpes, k.repos
 }
 
-// LookupID returns the records whose id is id (an OSV record and a CVE
-// record may share a CVE id), or none. Contract only: the id table lands
-// with the CVE importer.
-func (db *DB) LookupID(id string) ([]*Record, error) { return nil, nil }
+// LookupID returns the records whose id is id, case-insensitively (an OSV
+// record and a CVE record may share a CVE id: both are returned, in the
+// database's order, the OSV record first), or none.
+func (db *DB) LookupID(id string) ([]*Record, error) {
+	return db.postings(tableID, strings.ToUpper(strings.TrimSpace(id)), false)
+}
+
+// LookupIDBrief is LookupID returning brief records (see LookupBrief).
+func (db *DB) LookupIDBrief(id string) ([]*Record, error) {
+	return db.postings(tableID, strings.ToUpper(strings.TrimSpace(id)), true)
+}
+
+// StaleAfter is the age from which a database's data is reported as stale.
+const StaleAfter = 7 * 24 * time.Hour
+
+// Stale returns a warning for each way the database is older than
+// StaleAfter at now: built too long ago, or its newest record too old
+// (data imported from old files). None when the data is fresh.
+func (p Provenance) Stale(now time.Time) []string {
+	var w []string
+	if age := now.Sub(p.Built); age > StaleAfter {
+		w = append(w, fmt.Sprintf("the advisory database was built %s ago (%s); update it with `dualmark db update`", days(age), p.Built.Format(time.DateOnly)))
+	}
+	if !p.NewestRecord.IsZero() {
+		if age := now.Sub(p.NewestRecord); age > StaleAfter {
+			w = append(w, fmt.Sprintf("its newest record is from %s (%s old): vulnerabilities published since are missing", p.NewestRecord.Format(time.DateOnly), days(age)))
+		}
+	}
+	return w
+}
+
+func days(d time.Duration) string {
+	n := int(d.Hours() / 24)
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}

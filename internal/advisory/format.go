@@ -27,6 +27,8 @@ import (
 //	  kev     entry count u32; packed CVE u64 per entry (sorted); (count+1)
 //	          u32 offsets; entries in the record string encoding
 //	  epss    per score: packed CVE u64, score f64, percentile f64 (sorted)
+//	  id      index as above, keyed by upper-case record id (an OSV and a
+//	          CVE record may share one)
 //
 // Opening checks magic, version, size and every section's CRC except the
 // records one; each record's own CRC is checked when it is decoded. Nothing
@@ -47,6 +49,7 @@ const (
 	secRepo
 	secKEV
 	secEPSS
+	secID // id index (format 4): upper-case record id → record ordinals
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

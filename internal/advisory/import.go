@@ -99,7 +99,7 @@ func (im *Importer) Add(path string) error {
 			}
 			return nil
 		}
-		if !known(p) {
+		if !known(p) || cveListLog(d.Name()) {
 			return nil
 		}
 		return im.addFile(p, false)
@@ -111,6 +111,11 @@ func (im *Importer) finishSources(from int) {
 	s := im.sources[from:]
 	sort.SliceStable(s, func(i, j int) bool { return s[i].Location < s[j].Location })
 }
+
+// cveListLog reports whether a file is one of the cvelistV5 checkout's
+// change logs (cves/delta.json, cves/deltaLog.json), which list changed
+// records but are not records themselves.
+func cveListLog(name string) bool { return name == "delta.json" || name == "deltaLog.json" }
 
 // known reports whether a file name has an extension an import reads.
 func known(name string) bool {
@@ -164,16 +169,25 @@ func (im *Importer) issue(i Issue) {
 
 // addZip imports every entry of a zip archive, such as an OSV bucket's
 // <Ecosystem>/all.zip of <ID>.json files.
-func (im *Importer) addZip(path string) error {
+func (im *Importer) addZip(path string) error { return im.addZipAs(path, path, 0) }
+
+// addZipAs imports the zip archive at path, naming its members after
+// display; a zip inside it (a cvelistV5 bulk release nests cves.zip) is
+// read too, one level deep.
+func (im *Importer) addZipAs(path, display string, depth int) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		im.issue(Issue{File: path, Reason: "not a readable zip archive: " + err.Error()})
+		im.issue(Issue{File: display, Reason: "not a readable zip archive: " + err.Error()})
 		return nil
 	}
 	defer zr.Close()
 	for _, zf := range zr.File {
-		name := path + "!" + zf.Name
-		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") {
+		name := display + "!" + zf.Name
+		if strings.HasSuffix(strings.ToLower(zf.Name), ".zip") && depth == 0 {
+			im.addNestedZip(zf, name)
+			continue
+		}
+		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") || cveListLog(filepath.Base(zf.Name)) {
 			continue
 		}
 		if zf.UncompressedSize64 > maxRecordBytes*4 {
@@ -189,6 +203,32 @@ func (im *Importer) addZip(path string) error {
 		rc.Close()
 	}
 	return nil
+}
+
+// addNestedZip extracts a zip member that is itself a zip to a temporary
+// file and imports it.
+func (im *Importer) addNestedZip(zf *zip.File, name string) {
+	rc, err := zf.Open()
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "unreadable archive member: " + err.Error()})
+		return
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp("", "dualmark-nested-*.zip")
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
+		return
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, io.LimitReader(rc, 8<<30))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
+		return
+	}
+	_ = im.addZipAs(tmp.Name(), name, 1)
 }
 
 // AddReader imports one document read from r; name (a path or URL) selects
@@ -280,7 +320,8 @@ func (im *Importer) source(name, kind string) *Source {
 // addLines imports JSON lines, one OSV record per line.
 func (im *Importer) addLines(r io.Reader, name string) error {
 	br := bufio.NewReaderSize(r, 1<<20)
-	im.src = im.source(name, "osv")
+	// Each record picks its source kind (osv or cve5) by its content.
+	im.src = nil
 	defer func() { im.src = nil }()
 	for line := 1; ; line++ {
 		b, err := br.ReadSlice('\n')
@@ -315,24 +356,36 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 }
 
 // addJSONDocument imports a .json file: an OSV record, an array of them,
-// or a KEV catalogue.
+// a CVE JSON 5 record, an NVD CVE API 2.0 response or a KEV catalogue.
 func (im *Importer) addJSONDocument(data []byte, name string) {
 	t := bytes.TrimSpace(data)
 	if len(t) > 0 && t[0] == '[' {
 		im.addJSONArray(t, name)
 		return
 	}
+	if len(t) > 0 && t[0] == '{' && isCVE5(t) {
+		im.addJSONRecord(t, name, 0)
+		return
+	}
 	var probe struct {
 		CatalogVersion  string          `json:"catalogVersion"`
+		Format          string          `json:"format"`
 		Vulnerabilities json.RawMessage `json:"vulnerabilities"`
+		CVE             json.RawMessage `json:"cve"`
 		ID              json.RawMessage `json:"id"`
 	}
-	if err := json.Unmarshal(t, &probe); err == nil && probe.ID == nil && probe.Vulnerabilities != nil {
+	err := json.Unmarshal(t, &probe)
+	if err == nil && probe.ID == nil && (probe.Format == "NVD_CVE" || probe.CVE != nil ||
+		probe.CatalogVersion == "" && bytes.Contains(probe.Vulnerabilities[:min(len(probe.Vulnerabilities), 64)], []byte(`"cve"`))) {
+		im.addNVD(t, name)
+		return
+	}
+	if err == nil && probe.ID == nil && probe.Vulnerabilities != nil {
 		im.addKEVJSON(t, name)
 		return
 	}
 	if probe.ID == nil && len(t) > 0 && t[0] == '{' {
-		im.issue(Issue{File: name, Reason: "not an OSV record (no id), a KEV catalogue or an array of records"})
+		im.issue(Issue{File: name, Reason: "not an OSV record (no id), a CVE JSON 5 record (no cveMetadata), an NVD CVE API 2.0 response, a KEV catalogue or an array of records"})
 		return
 	}
 	im.addJSONRecord(data, name, 0)
@@ -341,6 +394,7 @@ func (im *Importer) addJSONDocument(data []byte, name string) {
 // addJSONArray imports a JSON array of OSV records, naming each element's
 // line in issues.
 func (im *Importer) addJSONArray(data []byte, name string) {
+	defer func() { im.src = nil }()
 	if !json.Valid(data) {
 		var v any
 		err := json.Unmarshal(data, &v)
@@ -388,13 +442,22 @@ func lineAt(data []byte, off int64) int {
 	return bytes.Count(data[:off], []byte{'\n'}) + 1
 }
 
-// addJSONRecord decodes, validates and adds one OSV record. line is the
+// addJSONRecord decodes, validates and adds one OSV or CVE JSON 5 record
+// (told apart by content: a CVE record has cveMetadata). line is the
 // record's line in a JSON lines file, or 0 for a whole-file record.
 func (im *Importer) addJSONRecord(data []byte, name string, line int) {
-	if im.src == nil {
-		im.src = im.source(name, "osv")
+	prev := im.src
+	if prev == nil && line == 0 {
 		defer func() { im.src = nil }()
 	}
+	// A line of a CVE record file that is no record at all (OpenSSL's
+	// "disputed" list) counts towards that file's CVE source.
+	if isCVE5(data) || prev != nil && prev.Kind == KindCVE5 && !bytes.Contains(data, []byte(`"modified"`)) {
+		im.src = im.source(name, KindCVE5)
+		im.addCVE(data, name, line)
+		return
+	}
+	im.src = im.source(name, "osv")
 	// A sentinel tells an absent "modified" from the zero time that some
 	// sources (the Go vulnerability database) really write.
 	r := Record{Modified: modifiedAbsent}
@@ -409,6 +472,10 @@ func (im *Importer) addJSONRecord(data []byte, name string, line int) {
 			reason = fmt.Sprintf("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), te.Type, te.Value)
 		}
 		im.issue(Issue{File: name, Line: at, ID: probeID(data), Reason: reason})
+		return
+	}
+	if r.Modified.Equal(modifiedAbsent) && r.ID == "" {
+		im.issue(Issue{File: name, Line: line, Reason: "neither an OSV record (no id, no modified) nor a CVE JSON 5 record (no cveMetadata)"})
 		return
 	}
 	if r.Modified.Equal(modifiedAbsent) {

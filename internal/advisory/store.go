@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -18,14 +19,17 @@ const FileName = "advisories.db"
 // formatVersion is the version of the on-disk format this code reads and
 // writes; a file of another version must be re-imported. Version 2: record
 // encoding 2 (element counts up front). Version 3: record encoding 3 (head
-// and tail, for brief decoding).
-const formatVersion = 3
+// and tail, for brief decoding). Version 4: record encoding 4 (CVE records)
+// and the id index section.
+const formatVersion = 4
 
 // Index tables of a database.
 const (
 	tablePkg = iota
 	tableCPE
 	tableRepo
+	tableID
+	numTables
 )
 
 // DB is an advisory database: OSV records indexed by package, CPE and
@@ -40,7 +44,7 @@ type DB struct {
 	unmap   func() error
 	offsets []byte // u64 per record
 	records []byte
-	idx     [3]index
+	idx     [numTables]index
 	kev     kevTable
 	epss    epssTable
 	cache   []atomic.Pointer[Record]
@@ -133,7 +137,7 @@ func openImage(data []byte, path string) (*DB, error) {
 		}
 		secs[id] = s
 	}
-	for id := uint32(secProvenance); id <= secEPSS; id++ {
+	for id := uint32(secProvenance); id <= secID; id++ {
 		if _, ok := secs[id]; !ok {
 			return nil, bad("section %d missing", id)
 		}
@@ -146,7 +150,7 @@ func openImage(data []byte, path string) (*DB, error) {
 		return nil, bad("record offset or EPSS table has a partial row")
 	}
 	var err error
-	for i, id := range []uint32{secPkg, secCPE, secRepo} {
+	for i, id := range []uint32{secPkg, secCPE, secRepo, secID} {
 		if db.idx[i], err = parseIndex(secs[id]); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -167,7 +171,7 @@ func (db *DB) Close() error {
 	}
 	u := db.unmap
 	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
-	db.idx = [3]index{}
+	db.idx = [numTables]index{}
 	db.kev, db.epss = kevTable{}, epssTable{}
 	return u()
 }
@@ -237,15 +241,31 @@ func (db *DB) epssScore(cve string) (EPSSScore, bool) { return db.epss.get(cve) 
 
 // pending is a record accepted by a Builder, kept in encoded form.
 type pending struct {
+	id       string
 	modified time.Time
+	newest   time.Time // modified or published, whichever is later
 	enc      []byte
 	keys     keys
 	ecos     []string
+	cve      bool // a CVE record (Record.CVE set)
+	rejected bool // a withdrawn CVE record (state REJECTED)
+}
+
+// recKey is the Builder's key of a record: its id, with a suffix for CVE
+// records so that an OSV record and a CVE record of the same id are both
+// kept.
+func recKey(r *Record) string {
+	if r.CVE != nil {
+		return r.ID + "\x00cve"
+	}
+	return r.ID
 }
 
 // Builder accumulates records, KEV entries and EPSS scores and writes them
 // as a database. For a repeated record id the newest modified time wins
-// (the first seen on a tie). A Builder is not safe for concurrent use.
+// (the first seen on a tie); an OSV record and a CVE record (Record.CVE
+// set) with the same id are different records and both kept. A Builder is
+// not safe for concurrent use.
 type Builder struct {
 	recs    map[string]*pending
 	kev     map[uint64]KEVEntry
@@ -266,14 +286,19 @@ func NewBuilder() *Builder {
 // the id of one already added replaces it only when its modified time is
 // newer.
 func (b *Builder) AddRecord(r *Record) {
-	if old, ok := b.recs[r.ID]; ok && !r.Modified.After(old.modified) {
+	key := recKey(r)
+	if old, ok := b.recs[key]; ok && !r.Modified.After(old.modified) {
 		return
 	}
-	p := &pending{modified: r.Modified, enc: encodeRecord(nil, r), keys: recordKeys(r)}
-	for e := range countEcosystems([]*Record{r}) {
-		p.ecos = append(p.ecos, e)
+	p := &pending{id: r.ID, modified: r.Modified, newest: newestRecordDate(r), enc: encodeRecord(nil, r), keys: recordKeys(r), cve: r.CVE != nil}
+	if p.cve {
+		p.rejected = r.CVE.State == "REJECTED"
+	} else {
+		for e := range countEcosystems([]*Record{r}) {
+			p.ecos = append(p.ecos, e)
+		}
 	}
-	b.recs[r.ID] = p
+	b.recs[key] = p
 }
 
 // AddKEV adds or replaces a KEV entry; it reports false when the entry's
@@ -308,6 +333,15 @@ func (b *Builder) Provenance() Provenance {
 		for _, e := range r.ecos {
 			p.Ecosystems[e]++
 		}
+		if r.cve {
+			p.CVERecords++
+			if r.rejected {
+				p.CVEWithdrawn++
+			}
+		}
+		if r.newest.After(p.NewestRecord) && !r.newest.After(p.Built.Add(48*time.Hour)) {
+			p.NewestRecord = r.newest.UTC()
+		}
 	}
 	return p
 }
@@ -320,9 +354,11 @@ func (b *Builder) Image() []byte {
 	}
 	sort.Strings(ids)
 	var offsets, records []byte
-	maps := [3]map[string][]uint32{{}, {}, {}}
+	maps := [numTables]map[string][]uint32{{}, {}, {}, {}}
 	for i, id := range ids {
 		p := b.recs[id]
+		idKey := strings.ToUpper(p.id)
+		maps[tableID][idKey] = append(maps[tableID][idKey], uint32(i))
 		offsets = binary.LittleEndian.AppendUint64(offsets, uint64(len(records)))
 		records = binary.LittleEndian.AppendUint32(records, uint32(len(p.enc)))
 		records = binary.LittleEndian.AppendUint32(records, crc32.Checksum(p.enc, castagnoli))
@@ -340,7 +376,7 @@ func (b *Builder) Image() []byte {
 	}{
 		{secProvenance, prov}, {secOffsets, offsets}, {secRecords, records},
 		{secPkg, buildIndex(maps[tablePkg])}, {secCPE, buildIndex(maps[tableCPE])}, {secRepo, buildIndex(maps[tableRepo])},
-		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)},
+		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)}, {secID, buildIndex(maps[tableID])},
 	}
 	le := binary.LittleEndian
 	size := headerSize + dirEntry*len(sections)

@@ -46,6 +46,18 @@ type UpdateOptions struct {
 	KEVURL     string
 	EPSSURL    string
 	Client     *http.Client
+	// CVEListURL, when set, is a zip of CVE JSON 5 records to download and
+	// import, such as a cvelistV5 release's bulk "all_CVEs_at_midnight"
+	// zip (which nests cves.zip; both levels are read).
+	CVEListURL string
+	// NVDURL, when set, is the NVD CVE API 2.0 endpoint to page
+	// (DefaultNVDURL): all records the first time, then the changes since
+	// the last update.
+	NVDURL    string
+	NVDAPIKey string        // sent as the apiKey header to the NVD, when set
+	NVDDelay  time.Duration // pause between NVD pages (the NVD asks 6 s without a key)
+	// Now, when set, replaces the clock (tests).
+	Now        func() time.Time
 	Retries    int           // extra attempts after a failed download (0: the default 3; negative: none)
 	RetryDelay time.Duration // first back-off, doubled per attempt (default 1 s)
 	// OnProgress, when set, receives download progress.
@@ -80,8 +92,12 @@ type UpdateResult struct {
 	Issues      []Issue    `json:"issues"`
 }
 
-// feedJob is one feed to download: its URL and its file in dir/sources.
-type feedJob struct{ url, file string }
+// feedJob is one feed to download: its URL and its file in dir/sources
+// (for the NVD, the directory of its pages).
+type feedJob struct {
+	url, file string
+	nvd       bool
+}
 
 // fetchState is what an update remembers about a downloaded file, for
 // conditional requests and provenance.
@@ -146,14 +162,35 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 	}
 	var jobs []feedJob
 	for _, eco := range opts.Ecosystems {
-		jobs = append(jobs, feedJob{strings.TrimRight(opts.OSVURL, "/") + "/" + pathEscape(eco) + "/all.zip", "osv-" + safeName(eco) + "-all.zip"})
+		jobs = append(jobs, feedJob{url: strings.TrimRight(opts.OSVURL, "/") + "/" + pathEscape(eco) + "/all.zip", file: "osv-" + safeName(eco) + "-all.zip"})
 	}
-	jobs = append(jobs, feedJob{opts.KEVURL, "kev-" + safeName(lastElem(opts.KEVURL, "known_exploited_vulnerabilities.json"))},
-		feedJob{opts.EPSSURL, "epss-" + safeName(lastElem(opts.EPSSURL, "epss_scores.csv.gz"))})
+	jobs = append(jobs, feedJob{url: opts.KEVURL, file: "kev-" + safeName(lastElem(opts.KEVURL, "known_exploited_vulnerabilities.json"))},
+		feedJob{url: opts.EPSSURL, file: "epss-" + safeName(lastElem(opts.EPSSURL, "epss_scores.csv.gz"))})
+	if opts.CVEListURL != "" {
+		jobs = append(jobs, feedJob{url: opts.CVEListURL, file: "cve5-" + safeName(lastElem(opts.CVEListURL, "cves.zip"))})
+	}
+	if opts.NVDURL != "" {
+		jobs = append(jobs, feedJob{url: opts.NVDURL, file: nvdDir, nvd: true})
+	}
 
 	res := &UpdateResult{}
 	for _, j := range jobs {
 		st := state[j.url]
+		if j.nvd {
+			ns, changed, err := syncNVD(ctx, opts, src, st)
+			switch {
+			case err != nil:
+				res.Failed = append(res.Failed, j.url+": "+err.Error())
+			case changed:
+				res.Downloaded = append(res.Downloaded, j.url)
+			default:
+				res.NotModified = append(res.NotModified, j.url)
+			}
+			if err == nil {
+				state[j.url] = ns
+			}
+			continue
+		}
 		changed, newState, err := fetch(ctx, opts, j.url, filepath.Join(src, j.file), st)
 		switch {
 		case err != nil:
@@ -292,6 +329,9 @@ func fetchOnce(ctx context.Context, opts UpdateOptions, url, dest string, st *fe
 		return false, nil, err
 	}
 	req.Header.Set("User-Agent", "dualmark-db-update")
+	if opts.NVDAPIKey != "" && opts.NVDURL != "" && strings.HasPrefix(url, opts.NVDURL) {
+		req.Header.Set("apiKey", opts.NVDAPIKey)
+	}
 	if st != nil {
 		if _, err := os.Stat(dest); err == nil {
 			if st.ETag != "" {

@@ -1,13 +1,14 @@
 package cve5
 
 import (
+	"os"
 	"testing"
 )
 
 // FuzzParse feeds mutations of real records to Parse and, for those that
 // parse, asks every entry for a status: nothing may panic.
 func FuzzParse(f *testing.F) {
-	for _, id := range []string{"CVE-2024-1086", "CVE-2024-36971", "CVE-2024-5535", "CVE-2023-0872", "CVE-2022-1438", "CVE-1999-0084"} {
+	for _, id := range []string{"CVE-2024-1086", "CVE-2024-36971", "CVE-2024-5535", "CVE-2023-0872", "CVE-2022-1438", "CVE-1999-0084", "CVE-2016-2105"} {
 		f.Add(stagedRecord(f, id))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -38,6 +39,23 @@ func FuzzCompare(f *testing.F) {
 		}
 		if err == nil && c != -back {
 			t.Fatalf("Compare(%q, %q, %q) = %d, reversed %d", vt, a, b, c, back)
+		}
+	})
+}
+
+// FuzzParseNVD feeds mutations of the NVD test documents to ParseNVD.
+func FuzzParseNVD(f *testing.F) {
+	for _, name := range []string{"testdata/nvd-response.json", "testdata/nvd-single.json"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recs, _ := ParseNVD(data)
+		for _, r := range recs {
+			r.Decide(nil, "5.15.148")
 		}
 	})
 }

@@ -4,8 +4,9 @@
 // with a version ordering per versionType (semver, custom, rpm, maven,
 // python, git).
 //
-// It is a leaf package: the advisory importer stores its Records and the
-// matcher asks them which status a component version has.
+// It depends only on cpe (and osv-scalibr's version orderings): the
+// advisory importer stores its Records and the matcher asks them which
+// status a component version has.
 package cve5
 
 import "time"
