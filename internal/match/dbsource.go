@@ -71,7 +71,8 @@ func ScanDocument(doc *sbom.Document, db *advisory.DB, opts Options) (*Result, e
 }
 
 // LookupID implements IDLooker.
-func (s DBSource) LookupID(id string) ([]*advisory.Record, error) { return s.DB.LookupID(id) }
+// (brief records, as Lookup).
+func (s DBSource) LookupID(id string) ([]*advisory.Record, error) { return s.DB.LookupIDBrief(id) }
 
 // staleAfter is the age from which the advisory data is called out of date.
 const staleAfter = 7 * 24 * time.Hour
@@ -96,7 +97,7 @@ type DatabaseDescriber interface {
 // DatabaseInfo implements DatabaseDescriber from the database's provenance.
 func (s DBSource) DatabaseInfo(now time.Time) DatabaseInfo {
 	p := s.DB.Status()
-	info := DatabaseInfo{Built: p.Built}
+	info := DatabaseInfo{Built: p.Built, Newest: p.NewestRecord}
 	for _, src := range p.Sources {
 		if src.Newest.After(info.Newest) {
 			info.Newest = src.Newest

@@ -220,7 +220,7 @@ func WriteTable(w io.Writer, res *Result) error {
 			ecos = append(ecos, fmt.Sprintf("%s (%d)", e, n))
 		}
 		sort.Strings(ecos)
-		fmt.Fprintf(bw, "warning: no advisory data for %s: those components were not checked against anything (no data, not clean); import that ecosystem's OSV data or CVE records\n", strings.Join(ecos, ", "))
+		fmt.Fprintf(bw, "warning: no advisory data for %s: those components were not checked against anything, so nothing is known about their vulnerabilities; import that ecosystem's OSV data or CVE records\n", strings.Join(ecos, ", "))
 	}
 	if s.Platform == "" {
 		if n := countPlatformFlagged(res.Findings); n > 0 {

@@ -741,7 +741,7 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		}
 		if o.reason != "" {
 			if o.reason == ReasonNoData {
-				s.noData("CVE")
+				s.noData("CVE records")
 			}
 			uncovered(o.reason)
 			continue

@@ -16,7 +16,7 @@ var (
 func mixedIndex(tb testing.TB) *Index {
 	osv, cve := staged(tb), stagedCVERecords(tb)
 	mixedOnce.Do(func() {
-		mixedIx = NewIndex(append(append(osv[:len(osv):len(osv)], cve...)))
+		mixedIx = NewIndex(append(osv[:len(osv):len(osv)], cve...))
 	})
 	return mixedIx
 }
