@@ -178,7 +178,8 @@ func (m *matcher) cveRecords(id *Identity) ([]*advisory.Record, error) {
 // with the record format's algorithm. covered is false when no CVE record
 // names any of them (no data, rather than not affected).
 func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bool, err error) {
-	for _, q := range queries {
+	for i := range queries {
+		q := &queries[i]
 		recs, err := m.cveRecords(q.id)
 		if err != nil {
 			return nil, false, err
@@ -187,7 +188,7 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 			covered = true
 		}
 		for _, r := range recs {
-			d := r.CVE.Decide(q.id.selects, q.version)
+			d := r.CVE.Decide(q.selects, q.version)
 			if d.Status != cve5.StatusAffected {
 				continue
 			}
@@ -198,4 +199,69 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 		}
 	}
 	return hits, covered, nil
+}
+
+// selects is the identity's selector for this query's version, leaving out
+// two kinds of entries CISA's ADP writes for the Linux kernel that would
+// otherwise answer for every release: ranges whose bounds are git commit
+// ids labelled "custom" (the CNA's git ranges copied), which no numbered
+// release can be ordered against, and entries without ranges whose CPEs
+// all name one concrete version other than the queried one (a CPE for 5.3
+// listing version 5.3 with defaultStatus "affected" says nothing about
+// 6.11.5).
+func (q *firmwareQuery) selects(p *cve5.Product) bool {
+	if !q.id.selects(p) || commitRanges(p) {
+		return false
+	}
+	for _, v := range p.Versions {
+		if v.LessThan != "" || v.LessThanOrEqual != "" {
+			// a range: the CPE's version is only where it starts
+			return true
+		}
+	}
+	concrete, same := 0, false
+	for _, s := range p.CPEs {
+		c, ok := ParseCPE(s)
+		if !ok || !concreteVersion(c.Version) {
+			return true
+		}
+		concrete++
+		same = same || c.Version == q.version
+	}
+	return concrete == 0 || same
+}
+
+// commitRanges reports whether an entry has a range bounded by git commit
+// ids under a versionType other than git: its ordering of numbered
+// releases cannot be trusted.
+func commitRanges(p *cve5.Product) bool {
+	for _, v := range p.Versions {
+		if v.VersionType == "git" || (v.LessThan == "" && v.LessThanOrEqual == "") {
+			continue
+		}
+		if commitID(v.Version) || commitID(v.LessThan) || commitID(v.LessThanOrEqual) {
+			return true
+		}
+	}
+	return false
+}
+
+// commitID reports a string that looks like an abbreviated or full git
+// commit id: 7 to 40 hex digits with at least one letter.
+func commitID(s string) bool {
+	if len(s) < 7 || len(s) > 40 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter
 }

@@ -218,3 +218,34 @@ func TestPlatformRule(t *testing.T) {
 		}
 	}
 }
+
+// TestADPCommitRanges: CISA's ADP copies the Linux CNA's git ranges as
+// "custom" ranges of commit ids (CVE-2023-52584: 1da177e4c3f4 to
+// 521f28eedd6b); they never decide a numbered release, so 6.11.5 (the CNA
+// gives no answer past its 6.7 series) is not reported affected by them.
+func TestADPCommitRanges(t *testing.T) {
+	for _, s := range []struct {
+		in   string
+		want bool
+	}{{"521f28eedd6b", true}, {"1da177e4c3f4", true}, {"6.11.5", false}, {"1234567", false}, {"deadbeefz", false}, {"abc", false}} {
+		if got := commitID(s.in); got != s.want {
+			t.Errorf("commitID(%q) = %v", s.in, got)
+		}
+	}
+	ix := stagedFirmwareIndex(t)
+	c := Component{Name: "linux", Version: "6.11.5", CPEs: []string{"cpe:2.3:o:linux:linux_kernel:6.11.5:*:*:*:*:*:*:*"}}
+	res, err := Scan([]Component{c}, ix, Options{Platform: "linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if f.Advisory.ID == "CVE-2023-52584" || f.Advisory.ID == "CVE-2021-47464" {
+			t.Errorf("6.11.5: %s decided by %+v, fixed %v", f.Advisory.ID, f.DecidedBy, f.Fixed)
+		}
+		for _, x := range f.Fixed {
+			if commitID(x) {
+				t.Errorf("%s: fixed in commit %s for a numbered release", f.Advisory.ID, x)
+			}
+		}
+	}
+}
