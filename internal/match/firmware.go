@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
@@ -178,6 +179,9 @@ func (m *matcher) cveRecords(id *Identity) ([]*advisory.Record, error) {
 // with the record format's algorithm. covered is false when no CVE record
 // names any of them (no data, rather than not affected).
 func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bool, err error) {
+	// one hit per record id (two sources' records of one CVE, two
+	// identities): a map, as an old kernel has over a thousand hits
+	byID := map[string]int{}
 	for i := range queries {
 		q := &queries[i]
 		recs, err := m.cveRecords(q.id)
@@ -188,14 +192,19 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 			covered = true
 		}
 		for _, r := range recs {
-			d := r.CVE.Decide(q.selects, q.version)
+			d := r.CVE.Decide(func(p *cve5.Product) bool { return q.selects(p, m.names(p)) }, q.version)
 			if d.Status != cve5.StatusAffected {
 				continue
 			}
 			h := hit{rec: r, match: q.match, eco: "CVE", confidence: q.conf, fixed: d.Fixed,
 				container: d.Container, provider: d.Provider}
 			h.desktop = cveDesktopOnly(r.CVE)
-			hits = mergeHits(hits, []hit{h})
+			if j, ok := byID[r.ID]; ok {
+				hits[j].fixed = mergeFixed(hits[j].fixed, h.fixed)
+				continue
+			}
+			byID[r.ID] = len(hits)
+			hits = append(hits, h)
 		}
 	}
 	return hits, covered, nil
@@ -209,8 +218,8 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 // all name one concrete version other than the queried one (a CPE for 5.3
 // listing version 5.3 with defaultStatus "affected" says nothing about
 // 6.11.5).
-func (q *firmwareQuery) selects(p *cve5.Product) bool {
-	if !q.id.selects(p) || commitRanges(p) {
+func (q *firmwareQuery) selects(p *cve5.Product, n *productNames) bool {
+	if !q.id.selects(n) || commitRanges(p) {
 		return false
 	}
 	for _, v := range p.Versions {
@@ -264,4 +273,24 @@ func commitID(s string) bool {
 		}
 	}
 	return letter
+}
+
+// mergeFixed adds the fixed versions of add missing from dst.
+func mergeFixed(dst, add []string) []string {
+	for _, f := range add {
+		if !slices.Contains(dst, f) {
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
+
+// names returns the (cached) names of an affected entry.
+func (m *matcher) names(p *cve5.Product) *productNames {
+	n, ok := m.pnames[p]
+	if !ok {
+		n = namesOf(p)
+		m.pnames[p] = n
+	}
+	return n
 }

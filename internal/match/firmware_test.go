@@ -249,3 +249,31 @@ func TestADPCommitRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestCPEKey: the sliced vendor:product agrees with ParseCPE on every CPE
+// of the staged CVE records.
+func TestCPEKey(t *testing.T) {
+	n := 0
+	for _, r := range stagedCVERecords(t) {
+		for _, c := range r.CVE.Containers {
+			for _, p := range c.Affected {
+				for _, s := range p.CPEs {
+					n++
+					got, ok := cpeKey(s)
+					cp, want := ParseCPE(s)
+					if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
+						t.Fatalf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"cpe:2.3:a:*:x:1", "cpe:2.3:a", "cpe:/a:openssl:openssl:1.0", `cpe:2.3:a:w1\.fi:hostapd:2.10:*:*:*:*:*:*:*`} {
+		got, ok := cpeKey(s)
+		cp, want := ParseCPE(s)
+		if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
+			t.Errorf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
+		}
+	}
+	t.Logf("%d CPEs", n)
+}

@@ -113,31 +113,66 @@ func productKey(vendor, product string) string {
 	return strings.ReplaceAll(k, " ", "_")
 }
 
+// productNames is what identities are compared with in an affected entry,
+// computed once per entry (a firmware scan asks it of thousands of entries
+// for every kernel version).
+type productNames struct {
+	keys          []string // vendor:product, then each CPE's
+	vendor        string   // lower case
+	pkg, repoNorm string
+}
+
+func namesOf(p *cve5.Product) *productNames {
+	n := &productNames{keys: []string{productKey(p.Vendor, p.Product)}, vendor: strings.ToLower(strings.TrimSpace(p.Vendor)),
+		pkg: strings.ToLower(p.PackageName)}
+	for _, s := range p.CPEs {
+		if k, ok := cpeKey(s); ok && !slices.Contains(n.keys, k) {
+			n.keys = append(n.keys, k)
+		}
+	}
+	if p.Repo != "" {
+		n.repoNorm = advisory.NormalizeRepo(p.Repo)
+	}
+	return n
+}
+
 // selects reports whether an affected entry of a CVE record describes this
 // identity: by its vendor:product, one of its CPEs, its packageName with
 // one of the identity's vendors, or its repository.
-func (id *Identity) selects(p *cve5.Product) bool {
-	k := productKey(p.Vendor, p.Product)
-	for _, want := range id.Keys {
-		if k == want {
+func (id *Identity) selects(n *productNames) bool {
+	for _, k := range n.keys {
+		if slices.Contains(id.Keys, k) {
 			return true
 		}
 	}
-	for _, s := range p.CPEs {
-		if c, ok := ParseCPE(s); ok && slices.Contains(id.Keys, productKey(c.Vendor, c.Product)) {
-			return true
-		}
-	}
-	if p.PackageName != "" && slices.Contains(id.Packages, strings.ToLower(p.PackageName)) {
-		v := strings.ToLower(strings.TrimSpace(p.Vendor))
+	if n.pkg != "" && slices.Contains(id.Packages, n.pkg) {
 		for _, want := range id.Keys {
-			if strings.HasPrefix(want, v+":") {
+			if strings.HasPrefix(want, n.vendor+":") {
 				return true
 			}
 		}
 	}
-	if p.Repo != "" && slices.Contains(id.Repos, advisory.NormalizeRepo(p.Repo)) {
-		return true
+	return n.repoNorm != "" && slices.Contains(id.Repos, n.repoNorm)
+}
+
+// cpeKey is the vendor:product key of a CPE 2.3 formatted string, read by
+// slicing when it has no escapes (matching asks it of every CPE of every
+// candidate entry, and a full parse was half a firmware scan's CPU), else
+// through ParseCPE.
+func cpeKey(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, "cpe:2.3:")
+	if ok && !strings.ContainsRune(rest, '\\') {
+		_, rest, ok1 := strings.Cut(rest, ":") // part
+		vendor, rest, ok2 := strings.Cut(rest, ":")
+		product, _, _ := strings.Cut(rest, ":")
+		if ok1 && ok2 && vendor != "" && product != "" && vendor != "*" && product != "*" {
+			return productKey(vendor, product), true
+		}
+		return "", false
 	}
-	return false
+	c, ok := ParseCPE(s)
+	if !ok {
+		return "", false
+	}
+	return productKey(c.Vendor, c.Product), true
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -184,6 +185,7 @@ type matcher struct {
 	repos  map[string][]*entry
 	enrich map[*advisory.Record]recordEnrichment
 	cve    map[string][]*advisory.Record
+	pnames map[*cve5.Product]*productNames
 	// platform is the product's platform ("" unknown).
 	platform string
 	// covered is false after matchComponent when no source covered the
@@ -205,6 +207,7 @@ func newMatcher(src Source) *matcher {
 		repos:  map[string][]*entry{},
 		enrich: map[*advisory.Record]recordEnrichment{},
 		cve:    map[string][]*advisory.Record{},
+		pnames: map[*cve5.Product]*productNames{},
 	}
 }
 
@@ -275,7 +278,11 @@ func (m *matcher) matchComponent(c *Component) ([]hit, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	hits = mergeHits(hits, fw)
+	if len(hits) == 0 {
+		hits = fw
+	} else {
+		hits = mergeHits(hits, fw)
+	}
 	switch {
 	case len(hits) > 0:
 		return hits, "", nil
@@ -594,11 +601,7 @@ func mergeHits(dst, add []hit) []hit {
 			dst = append(dst, h)
 			continue
 		}
-		for _, f := range h.fixed {
-			if !slices.Contains(dst[i].fixed, f) {
-				dst[i].fixed = append(dst[i].fixed, f)
-			}
-		}
+		dst[i].fixed = mergeFixed(dst[i].fixed, h.fixed)
 	}
 	return dst
 }
