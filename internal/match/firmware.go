@@ -192,13 +192,14 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 			covered = true
 		}
 		for _, r := range recs {
-			d := r.CVE.Decide(func(p *cve5.Product) bool { return q.selects(p, m.names(p)) }, q.version)
+			names := m.recordNames(r)
+			d := r.CVE.Decide(func(p *cve5.Product) bool { return q.selects(p, names.of(p)) }, q.version)
 			if d.Status != cve5.StatusAffected {
 				continue
 			}
 			h := hit{rec: r, match: q.match, eco: "CVE", confidence: q.conf, fixed: d.Fixed,
 				container: d.Container, provider: d.Provider}
-			h.desktop = cveDesktopOnly(r.CVE)
+			h.desktop = m.desktopOf(r)
 			if j, ok := byID[r.ID]; ok {
 				hits[j].fixed = mergeFixed(hits[j].fixed, h.fixed)
 				continue
@@ -285,12 +286,61 @@ func mergeFixed(dst, add []string) []string {
 	return dst
 }
 
-// names returns the (cached) names of an affected entry.
-func (m *matcher) names(p *cve5.Product) *productNames {
-	n, ok := m.pnames[p]
-	if !ok {
-		n = namesOf(p)
-		m.pnames[p] = n
+// entryNames are the names of a record's affected entries: a short list
+// searched by pointer, or a map for records with many entries (a map
+// lookup for every entry was a third of a firmware scan, a list search
+// quadratic on records listing hundreds of products).
+type entryNames struct {
+	ps    []*cve5.Product
+	ns    []*productNames
+	index map[*cve5.Product]*productNames
+}
+
+func (e *entryNames) of(p *cve5.Product) *productNames {
+	if e.index != nil {
+		if n, ok := e.index[p]; ok {
+			return n
+		}
+	} else {
+		for i, q := range e.ps {
+			if q == p {
+				return e.ns[i]
+			}
+		}
 	}
-	return n
+	return namesOf(p)
+}
+
+// recordNames returns the names of every affected entry of a CVE record,
+// computed once per matcher.
+func (m *matcher) recordNames(r *advisory.Record) *entryNames {
+	if e, ok := m.pnames[r]; ok {
+		return e
+	}
+	e := &entryNames{}
+	for i := range r.CVE.Containers {
+		c := &r.CVE.Containers[i]
+		for j := range c.Affected {
+			e.ps = append(e.ps, &c.Affected[j])
+			e.ns = append(e.ns, namesOf(&c.Affected[j]))
+		}
+	}
+	if len(e.ps) > 8 {
+		e.index = make(map[*cve5.Product]*productNames, len(e.ps))
+		for i, p := range e.ps {
+			e.index[p] = e.ns[i]
+		}
+	}
+	m.pnames[r] = e
+	return e
+}
+
+// desktopOf returns cveDesktopOnly of a record, computed once per matcher.
+func (m *matcher) desktopOf(r *advisory.Record) string {
+	d, ok := m.desktop[r]
+	if !ok {
+		d = cveDesktopOnly(r.CVE)
+		m.desktop[r] = d
+	}
+	return d
 }

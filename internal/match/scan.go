@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
-	"github.com/dualmark/dualmark/internal/cve5"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -185,7 +184,9 @@ type matcher struct {
 	repos  map[string][]*entry
 	enrich map[*advisory.Record]recordEnrichment
 	cve    map[string][]*advisory.Record
-	pnames map[*cve5.Product]*productNames
+	pnames map[*advisory.Record]*entryNames
+	// desktop caches cveDesktopOnly per record
+	desktop map[*advisory.Record]string
 	// platform is the product's platform ("" unknown).
 	platform string
 	// covered is false after matchComponent when no source covered the
@@ -201,13 +202,14 @@ type matcher struct {
 // newMatcher returns a matcher reading from src.
 func newMatcher(src Source) *matcher {
 	return &matcher{
-		src:    src,
-		pkgs:   map[[2]string]*pkgMatch{},
-		cpes:   map[string][]*entry{},
-		repos:  map[string][]*entry{},
-		enrich: map[*advisory.Record]recordEnrichment{},
-		cve:    map[string][]*advisory.Record{},
-		pnames: map[*cve5.Product]*productNames{},
+		src:     src,
+		pkgs:    map[[2]string]*pkgMatch{},
+		cpes:    map[string][]*entry{},
+		repos:   map[string][]*entry{},
+		enrich:  map[*advisory.Record]recordEnrichment{},
+		cve:     map[string][]*advisory.Record{},
+		pnames:  map[*advisory.Record]*entryNames{},
+		desktop: map[*advisory.Record]string{},
 	}
 }
 
