@@ -103,18 +103,7 @@ func firmwareDB(tb testing.TB) string {
 		testdata.Path(tb, "kev/known_exploited_vulnerabilities.json"),
 		testdata.Path(tb, "epss/kev-epss-nvd.csv"),
 	}
-	fwDBOnce.Do(func() {
-		if fwDBDir, fwDBErr = os.MkdirTemp("", "dualmark-fw-db-"); fwDBErr != nil {
-			return
-		}
-		im := advisory.NewImporter()
-		for _, s := range srcs {
-			if fwDBErr = im.Add(s); fwDBErr != nil {
-				return
-			}
-		}
-		_, fwDBErr = im.Write(fwDBDir)
-	})
+	fwDBOnce.Do(func() { fwDBDir, fwDBErr = importDB("dualmark-fw-db-", srcs) })
 	if fwDBErr != nil {
 		tb.Fatal(fwDBErr)
 	}

@@ -44,19 +44,7 @@ func realDB(tb testing.TB) *advisory.DB {
 		testdata.Path(tb, "kev/known_exploited_vulnerabilities.json"),
 		testdata.Path(tb, "epss/kev-epss-nvd.csv"),
 	}
-	dbOnce.Do(func() {
-		dbDir, dbErr = os.MkdirTemp("", "dualmark-match-db-")
-		if dbErr != nil {
-			return
-		}
-		im := advisory.NewImporter()
-		for _, s := range srcs {
-			if dbErr = im.Add(s); dbErr != nil {
-				return
-			}
-		}
-		_, dbErr = im.Write(dbDir)
-	})
+	dbOnce.Do(func() { dbDir, dbErr = importDB("dualmark-match-db-", srcs) })
 	if dbErr != nil {
 		tb.Fatal(dbErr)
 	}
@@ -66,6 +54,23 @@ func realDB(tb testing.TB) *advisory.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// importDB imports sources into a new temporary database directory, as
+// "dualmark db import" does.
+func importDB(prefix string, srcs []string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	im := advisory.NewImporter()
+	for _, s := range srcs {
+		if err := im.Add(s); err != nil {
+			return dir, err
+		}
+	}
+	_, err = im.Write(dir)
+	return dir, err
 }
 
 func TestMain(m *testing.M) {
