@@ -420,7 +420,7 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 			rules = append(rules, map[string]any{
 				"id":               f.Advisory.ID,
 				"shortDescription": map[string]any{"text": desc},
-				"helpUri":          "https://osv.dev/vulnerability/" + f.Advisory.ID,
+				"helpUri":          recordURL(f),
 				"properties":       props,
 			})
 		}
@@ -465,6 +465,23 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 			"results": results,
 		}},
 	}
+}
+
+// recordSource names the database behind a finding's record: the CVE List
+// for CVE records, OSV otherwise.
+func recordSource(f *Finding) string {
+	if f.DecidedBy != nil {
+		return "CVE"
+	}
+	return "OSV"
+}
+
+// recordURL is where a finding's record is published.
+func recordURL(f *Finding) string {
+	if f.DecidedBy != nil {
+		return "https://www.cve.org/CVERecord?id=" + f.Advisory.ID
+	}
+	return "https://osv.dev/vulnerability/" + f.Advisory.ID
 }
 
 func sarifURI(p string) string {
@@ -535,7 +552,7 @@ func VDR(res *Result, opts RenderOptions) map[string]any {
 		v := map[string]any{
 			"bom-ref": fmt.Sprintf("vuln-%d", len(vulns)+1),
 			"id":      f.Advisory.ID,
-			"source":  map[string]any{"name": "OSV", "url": "https://osv.dev/vulnerability/" + f.Advisory.ID},
+			"source":  map[string]any{"name": recordSource(f), "url": recordURL(f)},
 			"affects": []any{map[string]any{"ref": ref}},
 		}
 		if f.Advisory.Summary != "" {
