@@ -16,30 +16,42 @@ import (
 
 func init() { subcommands = append(subcommands, newScanCmd) }
 
-// failLevels are the --fail-on values, from the narrowest.
-var failLevels = []string{"kev", "critical", "high", "any", "none"}
-
 func newScanCmd() *cobra.Command {
 	var (
-		dbDir, format, failOn string
-		vexFiles              []string
-		asJSON                bool
+		dbDir, format, failOn, platform string
+		vexFiles                        []string
+		asJSON, ignoreUnknown           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "scan SBOM",
 		Short: "Find known and actively exploited vulnerabilities in an SBOM's components",
 		Long: `scan matches every component of a CycloneDX or SPDX SBOM against the local
-advisory database (see "dualmark db import"): by purl with each ecosystem's own
-version ordering, by CPE (with a confidence) for components without a usable
-purl, and by GIT tag or commit. Findings carry KEV status, EPSS, severity and
-the fixed versions; VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) given with
---vex suppress or annotate them. The summary accounts for every component:
-matched, clean, or not matchable with the reason.
+advisory database (see "dualmark db import"): OSV records by purl with each
+ecosystem's own version ordering, and by GIT tag or commit; CVE records (CVE
+JSON 5) by CPE and by the well-known firmware identities (Linux kernel,
+OpenSSL, BusyBox, glibc, curl, ...) a component names by purl, repository or
+name, with the record format's version algorithm and a confidence (see
+docs/SCANNING.md). A CVE limited to Windows, macOS or iOS never matches a
+product on Linux or an RTOS (--platform, else derived from the SBOM); with
+the platform unknown it is kept and flagged.
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-2 an error (unreadable SBOM, missing or corrupt database, bad VEX).`,
+Findings that are one vulnerability (aliases; Bitnami variants) are one row.
+They carry KEV status, EPSS, SSVC exploitation, severity with its source
+(the record, else the aliased CVE record's CNA then ADP CVSS; "unknown" when
+none gives one), the deciding CVE container and the fixed versions; VEX
+documents (OpenVEX, CycloneDX VEX, CSAF VEX) given with --vex suppress or
+annotate them. Every component is in exactly one of: affected, not affected
+(data exists, nothing matches), no data (no source covers it: never "clean")
+or unmatchable (no usable identifier or version). The database's build time
+and newest record are shown, with a warning when older than 7 days.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (a
+finding of unknown severity counts at every severity level unless
+--ignore-unknown-severity), 2 an error (unreadable SBOM, missing or corrupt
+database, bad VEX).`,
 		Example: `  dualmark scan firmware.cdx.json --db ~/.cache/dualmark/db
-  dualmark scan app.spdx.json --db ./db --vex vendor.openvex.json --fail-on critical
+  dualmark scan router.cdx.json --db ./db --platform linux --fail-on high
+  dualmark scan app.spdx.json --db ./db --vex vendor.openvex.json --fail-on critical --ignore-unknown-severity
   dualmark scan firmware.cdx.json --db ./db --format sarif > scan.sarif
   dualmark scan firmware.cdx.json --db ./db --json | jq .summary`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -59,8 +71,11 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 			if !slices.Contains(match.Formats, format) {
 				return usageError(fmt.Errorf("--format %q: use one of %s", format, strings.Join(match.Formats, ", ")))
 			}
-			if !slices.Contains(failLevels, failOn) {
-				return usageError(fmt.Errorf("--fail-on %q: use one of %s", failOn, strings.Join(failLevels, ", ")))
+			if !slices.Contains(match.FailLevels, failOn) {
+				return usageError(fmt.Errorf("--fail-on %q: use one of %s", failOn, strings.Join(match.FailLevels, ", ")))
+			}
+			if platform != "" && match.NormalizePlatform(platform) == "" {
+				return usageError(fmt.Errorf("--platform %q: give an operating system such as linux, rtos, zephyr, freertos, windows, macos or ios", platform))
 			}
 			stmts, err := loadVEXFiles(vexFiles)
 			if err != nil {
@@ -75,7 +90,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 				return err
 			}
 			defer db.Close()
-			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts})
+			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts, Platform: platform})
 			if err != nil {
 				return fmt.Errorf("scan of %s: %w", args[0], err)
 			}
@@ -83,7 +98,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 			if err := match.Render(cmd.OutOrStdout(), res, format, ropts); err != nil {
 				return err
 			}
-			if match.FailsOn(res, failOn) {
+			if match.FailsOn(res, failOn, ignoreUnknown) {
 				return failed()
 			}
 			return nil
@@ -92,7 +107,9 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 	cmd.Flags().StringVar(&dbDir, "db", advisory.DefaultDir(), "advisory database directory (built by dualmark db import)")
 	cmd.Flags().StringSliceVar(&vexFiles, "vex", nil, "VEX document (OpenVEX, CycloneDX VEX or CSAF VEX); repeatable")
 	cmd.Flags().StringVar(&format, "format", match.FormatTable, "output: "+strings.Join(match.Formats, "|"))
-	cmd.Flags().StringVar(&failOn, "fail-on", "any", "exit 1 when an unsuppressed finding is at or above: "+strings.Join(failLevels, "|"))
+	cmd.Flags().StringVar(&failOn, "fail-on", "any", "exit 1 when an unsuppressed finding is at or above: "+strings.Join(match.FailLevels, "|"))
+	cmd.Flags().BoolVar(&ignoreUnknown, "ignore-unknown-severity", false, "findings of unknown severity do not fail --fail-on critical|high|medium|low")
+	cmd.Flags().StringVar(&platform, "platform", "", "the product's operating system (linux, rtos, zephyr, windows, macos, ios; default: derived from the SBOM)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/vex"
 )
 
 func sortStrings(s []string) { sort.Strings(s) }
@@ -208,40 +209,96 @@ func evalSBOM(f *Facts) []Outcome {
 	return out
 }
 
+// EPSSThreshold is the EPSS probability from which a finding counts as
+// exploitable for CRA-I.2.a: 10 % of exploitation activity in the next 30
+// days, the threshold FIRST's EPSS user guide discusses as a balance of
+// coverage and efficiency. (The CRA names no figure; this one is
+// dualmark's, documented in docs/SCANNING.md.)
+const EPSSThreshold = 0.1
+
 // Blocking reports whether a finding makes CRA-I.2.a not met, and why: a
-// KEV-listed vulnerability, or a critical one with a fixed version, that VEX
-// does not suppress.
+// known exploitable vulnerability — listed in CISA KEV, SSVC Exploitation
+// "active" or "poc", EPSS at or above EPSSThreshold, or stated affected by
+// the manufacturer's VEX — that VEX does not state not_affected or fixed.
 func Blocking(fd *match.Finding) (bool, string) {
 	if fd.Suppressed {
 		return false, ""
 	}
-	if fd.KEV {
+	switch {
+	case fd.KEV:
 		return true, "listed in CISA KEV (actively exploited)"
+	case fd.Exploitation == "active":
+		return true, "SSVC exploitation: active"
+	case fd.Exploitation == "poc":
+		return true, "SSVC exploitation: public proof of concept"
+	case fd.EPSS != nil && fd.EPSS.Score >= EPSSThreshold:
+		return true, fmt.Sprintf("EPSS %.1f %% (at or above %.0f %%)", fd.EPSS.Score*100, EPSSThreshold*100)
 	}
-	if fd.Severity == "critical" && len(fd.Fixed) > 0 {
-		return true, "critical, fixed in " + strings.Join(fd.Fixed, ", ")
+	for _, st := range fd.VEX {
+		if st.Status == vex.StatusAffected {
+			return true, "stated affected by VEX (" + st.Source + ")"
+		}
 	}
 	return false, ""
 }
 
-// evalScan decides CRA-I.2.a from the scan.
+// evalScan decides CRA-I.2.a from the scan: a known exploitable
+// vulnerability (Blocking) makes it not met; any other open known
+// vulnerability without a VEX decision leaves it undecided — it is never
+// met while one is open. Findings that are one vulnerability on one
+// component (aliases) count once.
 func evalScan(f *Facts) []Outcome {
 	if f.Scan == nil {
 		return []Outcome{outcome("", "", "scan the SBOM (--sbom and --db) to show there are no known exploitable vulnerabilities", idCRANoVulns)}
 	}
-	var hits []string
+	// a vulnerability (alias group on one component) blocks if any of
+	// its findings does; it is listed once, under its first finding
+	keys := make([]string, len(f.Scan.Findings))
+	why := map[string]string{}
 	for i := range f.Scan.Findings {
 		fd := &f.Scan.Findings[i]
-		if ok, why := Blocking(fd); ok {
-			hits = append(hits, fmt.Sprintf("%s in %s %s (%s)", fd.Advisory.ID, fd.Component.Name, fd.Component.Version, why))
+		if fd.Suppressed {
+			continue
+		}
+		keys[i] = match.GroupKey(fd)
+		if ok, w := Blocking(fd); ok && why[keys[i]] == "" {
+			why[keys[i]] = w
 		}
 	}
-	if len(hits) > 0 {
-		return []Outcome{outcome(NotMet, fmt.Sprintf("%d exploitable known vulnerabilit%s: %s", len(hits), plural(len(hits), "y", "ies"), strings.Join(hits, "; ")),
-			"update the affected components, or state in a VEX document why the product is not affected", idCRANoVulns)}
+	var hits, open []string
+	seen := map[string]bool{}
+	for i := range f.Scan.Findings {
+		fd := &f.Scan.Findings[i]
+		if fd.Suppressed || seen[keys[i]] {
+			continue
+		}
+		seen[keys[i]] = true
+		name := fmt.Sprintf("%s in %s %s", fd.Advisory.ID, fd.Component.Name, fd.Component.Version)
+		if w := why[keys[i]]; w != "" {
+			hits = append(hits, name+" ("+w+")")
+		} else {
+			open = append(open, name)
+		}
 	}
 	s := f.Scan.Summary
-	return []Outcome{outcome(Met, fmt.Sprintf("scan of %d components: no KEV-listed or fixable critical vulnerability left (%d findings, %d suppressed by VEX)", s.Components, len(f.Scan.Findings), s.Suppressed), "", idCRANoVulns)}
+	checked := fmt.Sprintf("%d components: %d affected, %d not affected, %d no data, %d unmatchable", s.Components, s.Affected, s.NotAffected, s.NoData, s.Unmatchable)
+	switch {
+	case len(hits) > 0:
+		return []Outcome{outcome(NotMet, fmt.Sprintf("%d exploitable known vulnerabilit%s: %s", len(hits), plural(len(hits), "y", "ies"), listSome(hits)),
+			"update the affected components, or state in a VEX document why the product is not affected", idCRANoVulns)}
+	case len(open) > 0:
+		return []Outcome{outcome("", "", fmt.Sprintf("%d open known vulnerabilit%s without a VEX decision (%s): assess exploitability or publish VEX (scan of %s)",
+			len(open), plural(len(open), "y", "ies"), listSome(open), checked), idCRANoVulns)}
+	}
+	return []Outcome{outcome(Met, fmt.Sprintf("scan of %s: no open known vulnerability (%d findings, all suppressed by VEX)", checked, len(f.Scan.Findings)), "", idCRANoVulns)}
+}
+
+// listSome joins up to ten items and says how many more there are.
+func listSome(items []string) string {
+	if len(items) <= 10 {
+		return strings.Join(items, "; ")
+	}
+	return strings.Join(items[:10], "; ") + fmt.Sprintf("; and %d more", len(items)-10)
 }
 
 func plural(n int, one, many string) string {

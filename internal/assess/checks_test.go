@@ -119,18 +119,18 @@ var checkCases = []checkCase{
 		map[string]string{idCRASBOM: NotMet, "FCC-REG-10": NotMet}},
 	{"sbom-quality", "profile not checkable: the legal test still decides", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Profile, f.SBOM.Note = "", "not implemented" },
 		map[string]string{idCRASBOM: Met}},
-	{"known-vulnerabilities", "high only", nil, map[string]string{idCRANoVulns: Met}},
+	{"known-vulnerabilities", "high only, no VEX decision", nil, map[string]string{idCRANoVulns: ""}},
 	{"known-vulnerabilities", "KEV finding", func(_ *dossier.Dossier, f *Facts) {
 		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Advisory: match.AdvisoryRef{ID: "CVE-2023-44487"}, KEV: true, Severity: "high"})
 	}, map[string]string{idCRANoVulns: NotMet}},
 	{"known-vulnerabilities", "fixable critical", func(_ *dossier.Dossier, f *Facts) {
 		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Severity: "critical", Fixed: []string{"2.0"}})
-	}, map[string]string{idCRANoVulns: NotMet}},
+	}, map[string]string{idCRANoVulns: ""}},
 	{"known-vulnerabilities", "critical without fix", func(_ *dossier.Dossier, f *Facts) {
 		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Severity: "critical"})
-	}, map[string]string{idCRANoVulns: Met}},
+	}, map[string]string{idCRANoVulns: ""}},
 	{"known-vulnerabilities", "KEV suppressed by VEX", func(_ *dossier.Dossier, f *Facts) {
-		f.Scan.Findings = append(f.Scan.Findings, match.Finding{KEV: true, Severity: "critical", Fixed: []string{"2"}, Suppressed: true})
+		f.Scan.Findings = []match.Finding{{KEV: true, Severity: "critical", Fixed: []string{"2"}, Suppressed: true}}
 	}, map[string]string{idCRANoVulns: Met}},
 	{"known-vulnerabilities", "not scanned", func(_ *dossier.Dossier, f *Facts) { f.Scan = nil }, map[string]string{idCRANoVulns: ""}},
 	{"manufacturer-information", "complete", nil, map[string]string{"CRA-AII.1": Met, "FCC-REG-2": Met}},

@@ -3,15 +3,12 @@ package match
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
-	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -89,25 +86,8 @@ func BenchmarkColdScan(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			var walls, cpus []time.Duration
 			for b.Loop() {
-				start, cpu0 := time.Now(), cpuTime()
-				doc, err := sbom.ParseFile(path, sbom.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				db, err := advisory.OpenDB(dbDir)
-				if err != nil {
-					b.Fatal(err)
-				}
-				res, err := ScanDocument(doc, db, Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := WriteTable(io.Discard, res); err != nil {
-					b.Fatal(err)
-				}
-				db.Close()
-				walls = append(walls, time.Since(start))
-				cpus = append(cpus, cpuTime()-cpu0)
+				w, c := timed(func() { coldScan(b, path, dbDir) })
+				walls, cpus = append(walls, w), append(cpus, c)
 			}
 			wall, cpu := median(walls), median(cpus)
 			b.ReportMetric(wall.Seconds(), "wall-s")

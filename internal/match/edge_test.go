@@ -71,8 +71,8 @@ func runCases(t *testing.T, src Source, cases []matchCase) {
 			} else if !slices.Equal(got, want) {
 				t.Errorf("findings %v, want %v", got, want)
 			}
-			if tc.reason != "" && res.Summary.NotMatchableReasons[tc.reason] != 1 {
-				t.Errorf("not matchable reasons %v, want %q", res.Summary.NotMatchableReasons, tc.reason)
+			if tc.reason != "" && res.Summary.Reasons[tc.reason] != 1 {
+				t.Errorf("not matchable reasons %v, want %q", res.Summary.Reasons, tc.reason)
 			}
 		})
 	}
@@ -254,7 +254,7 @@ func TestVEXFilesOption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 1 || !res.Findings[0].Suppressed || res.Summary.Matched != 0 || res.Summary.Clean != 1 {
+	if len(res.Findings) != 1 || !res.Findings[0].Suppressed || res.Summary.Affected != 0 || res.Summary.NotAffected != 1 {
 		t.Errorf("VEX file not applied: %+v", res)
 	}
 	if _, err := Scan(comp, ix, Options{VEXFiles: []string{dir + "/missing.json"}}); err == nil {

@@ -1,12 +1,16 @@
 package match
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -101,7 +105,7 @@ func FuzzMatchRecord(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := res.Summary; s.Matched+s.Clean+s.NotMatchable != 1 {
+		if s := res.Summary; s.Affected+s.NotAffected+s.NoData+s.Unmatchable != 1 {
 			t.Fatalf("component not accounted for: %+v", s)
 		}
 		q, reason := QueryFromPURL(purl)
@@ -121,6 +125,72 @@ func FuzzMatchRecord(f *testing.F) {
 		}
 		if (len(hits) > 0) != (want == 1) {
 			t.Fatalf("slot table says %d hits, per-entry evaluation %d", len(hits), want)
+		}
+	})
+}
+
+// FuzzFirmwareComponent: any component (name, version, purl, CPE, URLs)
+// is matched against real CVE records (the staged Linux kernel and OpenSSL
+// records) or lands in one coverage category with a reason, never a
+// panic; every CVE finding names its deciding container; the CPE target_sw
+// reader never panics. Seeded with the router SBOM's components.
+func FuzzFirmwareComponent(f *testing.F) {
+	var recs []*advisory.Record
+	for _, p := range stagedCVE {
+		// the first records naming Linux or OpenSSL of each file: reading
+		// all 44,000 took each fuzz worker longer than the fuzz time
+		file, err := os.Open(testdata.Path(f, p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		zr, err := gzip.NewReader(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		n := 0
+		for sc.Scan() && n < 200 {
+			line := sc.Bytes()
+			if !bytes.Contains(line, []byte(`"vendor":"Linux"`)) && !bytes.Contains(line, []byte(`"vendor":"OpenSSL"`)) &&
+				!bytes.Contains(line, []byte(`"vendor": "Linux"`)) && !bytes.Contains(line, []byte(`"vendor": "OpenSSL"`)) {
+				continue
+			}
+			if r, err := cve5.Parse(line); err == nil {
+				recs = append(recs, &advisory.Record{ID: r.ID, CVE: r})
+				n++
+			}
+		}
+		file.Close()
+	}
+	if len(recs) < 200 {
+		f.Fatalf("%d seed records", len(recs))
+	}
+	ix := NewIndex(recs)
+	f.Add("linux", "4.4.94", "", "cpe:2.3:o:linux:linux_kernel:4.4.94:*:*:*:*:*:*:*", "")
+	f.Add("openssl", "1.1.1w", "pkg:generic/openssl@1.1.1w", "cpe:2.3:a:openssl:openssl:1.1.1w:*:*:*:*:*:*:*", "")
+	f.Add("curl", "7.74.0", "pkg:github/curl/curl@curl-7_74_0", "cpe:2.3:a:haxx:curl:7.74.0:*:*:*:*:*:*:*", "https://github.com/curl/curl")
+	f.Add("python", "3.11.4", "", `cpe:2.3:a:python:python:3.11.4:*:*:*:*:windows\:10:*:*`, "")
+	f.Add("wifi-calibration-blob", "", "", "", "")
+	f.Add("busybox", "(devel)", "pkg:generic/busybox@1.31.1?download_url=https://busybox.net/downloads/busybox-1.31.1.tar.bz2", "", "git://git.busybox.net/busybox")
+	f.Fuzz(func(t *testing.T, name, version, purl, cpeName, url string) {
+		cpeTargetSW(cpeName)
+		c := Component{Name: name, Version: version, PURL: purl, SourceURL: url}
+		if cpeName != "" {
+			c.CPEs = []string{cpeName}
+		}
+		res, err := Scan([]Component{c}, ix, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Summary
+		if s.Affected+s.NotAffected+s.NoData+s.Unmatchable != 1 {
+			t.Fatalf("coverage %+v", s)
+		}
+		for _, fd := range res.Findings {
+			if fd.Ecosystem == "CVE" && (fd.DecidedBy == nil || fd.DecidedBy.Container == "") {
+				t.Fatalf("CVE finding without its container: %+v", fd)
+			}
 		}
 	})
 }

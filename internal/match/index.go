@@ -1,9 +1,11 @@
 package match
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
 )
 
 // Source is where matching reads advisories and enrichment from. The
@@ -42,61 +44,101 @@ type EPSS struct {
 	Percentile float64 `json:"percentile"`
 }
 
+// IDLooker is implemented by sources that find records by id (an OSV
+// record's CVE alias, for the severity, exploitation and platforms of the
+// CVE record). The advisory database and Index implement it.
+type IDLooker interface {
+	LookupID(id string) ([]*advisory.Record, error)
+}
+
 // Index is an in-memory Source built from records.
 type Index struct {
 	byPkg  map[string][]*advisory.Record
 	byCPE  map[string][]*advisory.Record
 	byRepo map[string][]*advisory.Record
+	byID   map[string][]*advisory.Record
 	kev    map[string]KEVInfo
 	epss   map[string]EPSS
 	ecos   map[string]int
 }
 
-// NewIndex indexes records by (base ecosystem, normalised name), by CPE
-// vendor/product and by GIT repository. Withdrawn records are kept out.
+// NewIndex indexes records under the keys the on-disk database uses
+// (advisory.Keys: base ecosystem and normalised name, CPE vendor:product —
+// for CVE records also each affected entry's vendor:product —, normalised
+// repository) and by id. Withdrawn records are kept out.
 func NewIndex(records []*advisory.Record) *Index {
 	ix := &Index{
 		byPkg:  map[string][]*advisory.Record{},
 		byCPE:  map[string][]*advisory.Record{},
 		byRepo: map[string][]*advisory.Record{},
+		byID:   map[string][]*advisory.Record{},
 		kev:    map[string]KEVInfo{},
 		epss:   map[string]EPSS{},
 		ecos:   map[string]int{},
 	}
 	for _, r := range records {
-		if r.Withdrawn != nil {
+		if r.Withdrawn != nil || (r.CVE != nil && r.CVE.State == "REJECTED") {
 			continue
 		}
-		seen := map[string]bool{}
-		add := func(m map[string][]*advisory.Record, k string) {
-			if !seen[k] {
-				seen[k] = true
-				m[k] = append(m[k], r)
-			}
+		ix.byID[strings.ToUpper(r.ID)] = append(ix.byID[strings.ToUpper(r.ID)], r)
+		pkgs, cpes, repos := advisory.Keys(r)
+		if r.CVE != nil {
+			c, rp := cveKeys(r.CVE)
+			cpes, repos = union(cpes, c), union(repos, rp)
 		}
-		for _, a := range r.Affected {
-			if a.Package != nil && a.Package.Name != "" {
-				if k := pkgKey(a.Package.Ecosystem, a.Package.Name); !seen[k] {
-					ix.ecos[baseEcosystem(a.Package.Ecosystem)]++
-				}
-				add(ix.byPkg, pkgKey(a.Package.Ecosystem, a.Package.Name))
-			}
-			for _, rg := range a.Ranges {
-				if rg.Type == "GIT" && rg.Repo != "" {
-					add(ix.byRepo, "repo\x00"+NormalizeRepo(rg.Repo))
-				}
-			}
+		for _, k := range pkgs {
+			base, _, _ := strings.Cut(k, "\x00")
+			ix.ecos[base]++
+			ix.byPkg[k] = append(ix.byPkg[k], r)
 		}
-		for _, c := range RecordCPEs(r) {
-			add(ix.byCPE, "cpe\x00"+c.Vendor+":"+c.Product)
+		for _, k := range cpes {
+			ix.byCPE[k] = append(ix.byCPE[k], r)
+		}
+		for _, k := range repos {
+			ix.byRepo[k] = append(ix.byRepo[k], r)
 		}
 	}
 	return ix
 }
 
+// cveKeys are the keys advisory.Keys documents for a CVE record: the
+// vendor:product of every CPE of its affected entries, each entry's own
+// vendor:product (lower case, spaces as "_") and its repository. The
+// in-memory index adds them itself until the importer's advisory.Keys
+// returns them (the union is then the same set).
+func cveKeys(r *cve5.Record) (cpes, repos []string) {
+	for i := range r.Containers {
+		for j := range r.Containers[i].Affected {
+			p := &r.Containers[i].Affected[j]
+			for _, s := range p.CPEs {
+				if c, ok := ParseCPE(s); ok {
+					cpes = append(cpes, productKey(c.Vendor, c.Product))
+				}
+			}
+			if p.Vendor != "" && p.Product != "" {
+				cpes = append(cpes, productKey(p.Vendor, p.Product))
+			}
+			if p.Repo != "" {
+				repos = append(repos, advisory.NormalizeRepo(p.Repo))
+			}
+		}
+	}
+	return cpes, repos
+}
+
+// union appends the strings of b not in a.
+func union(a, b []string) []string {
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			a = append(a, s)
+		}
+	}
+	return a
+}
+
 func pkgKey(eco, name string) string {
-	b := baseEcosystem(eco)
-	return b + "\x00" + NormalizeName(b, name)
+	b := advisory.BaseEcosystem(eco)
+	return b + "\x00" + advisory.NormalizeName(b, name)
 }
 
 // AddKEV records a KEV entry for a CVE.
@@ -112,12 +154,17 @@ func (ix *Index) Lookup(ecosystem, name string) ([]*advisory.Record, error) {
 
 // LookupCPE implements Source.
 func (ix *Index) LookupCPE(vendor, product string) ([]*advisory.Record, error) {
-	return ix.byCPE["cpe\x00"+strings.ToLower(vendor)+":"+strings.ToLower(product)], nil
+	return ix.byCPE[strings.ToLower(strings.TrimSpace(vendor))+":"+strings.ToLower(strings.TrimSpace(product))], nil
 }
 
 // LookupRepo implements Source.
 func (ix *Index) LookupRepo(repoURL string) ([]*advisory.Record, error) {
-	return ix.byRepo["repo\x00"+NormalizeRepo(repoURL)], nil
+	return ix.byRepo[advisory.NormalizeRepo(repoURL)], nil
+}
+
+// LookupID implements IDLooker.
+func (ix *Index) LookupID(id string) ([]*advisory.Record, error) {
+	return ix.byID[strings.ToUpper(strings.TrimSpace(id))], nil
 }
 
 // KEV implements Source.

@@ -92,6 +92,7 @@ func appendFinding(b []byte, f *Finding) ([]byte, error) {
 		b = append(b, '}')
 	}
 	b = appendKV(b, "severity", f.Severity, false)
+	b = appendKV(b, "severitySource", f.SeveritySource, false)
 	if f.CVSS != nil {
 		b = append(b, `,"cvss":{`...)
 		first := true
@@ -109,6 +110,20 @@ func appendFinding(b []byte, f *Finding) ([]byte, error) {
 		}
 		b = appendKV(b, "level", f.CVSS.Level, first)
 		b = append(b, '}')
+	}
+	if f.Exploitation != "" {
+		b = appendKV(b, "exploitation", f.Exploitation, false)
+	}
+	if f.DecidedBy != nil {
+		b = append(b, `,"decidedBy":{`...)
+		b = appendKV(b, "container", f.DecidedBy.Container, true)
+		if f.DecidedBy.Provider != "" {
+			b = appendKV(b, "provider", f.DecidedBy.Provider, false)
+		}
+		b = append(b, '}')
+	}
+	if f.Platform != "" {
+		b = appendKV(b, "platformOnly", f.Platform, false)
 	}
 	b = append(b, `,"fixed":`...)
 	b = appendStrings(b, f.Fixed)

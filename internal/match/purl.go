@@ -106,6 +106,9 @@ const (
 	ReasonNoVersion        = "no version"
 	ReasonBadVersion       = "unparseable version"
 	ReasonBadPURL          = "unparseable purl"
+	// ReasonNoData: the component names an identity (a CPE, a firmware
+	// identity, a repository) that no record in the database covers.
+	ReasonNoData = "no advisory data for its identity"
 )
 
 var debianCodenames = map[string]string{
@@ -131,6 +134,10 @@ func QueryFromPURL(s string) (Query, string) {
 	if err != nil {
 		return Query{}, ReasonBadPURL
 	}
+	if p.Type == "alpine" {
+		// older syft writes pkg:alpine/name: the apk type, Alpine namespace
+		p.Type, p.Namespace = "apk", "alpine"
+	}
 	q := Query{Version: p.Version}
 	join := func(sep string) string {
 		if p.Namespace == "" {
@@ -141,6 +148,10 @@ func QueryFromPURL(s string) (Query, string) {
 	switch p.Type {
 	case "golang":
 		q.Ecosystem, q.Name = "Go", join("/")
+		if q.Name == "stdlib" {
+			// syft records the Go toolchain as pkg:golang/stdlib@go1.21.0
+			q.Version = strings.TrimPrefix(q.Version, "go")
+		}
 	case "npm":
 		q.Ecosystem, q.Name = "npm", join("/")
 	case "pypi":
@@ -325,6 +336,9 @@ func quickQuery(s string) (Query, bool) {
 	slash := strings.LastIndexByte(name, '/')
 	switch typ {
 	case "golang":
+		if name == "stdlib" {
+			version = strings.TrimPrefix(version, "go")
+		}
 		return Query{Ecosystem: "Go", Name: name, Version: version}, true
 	case "npm":
 		return Query{Ecosystem: "npm", Name: name, Version: version}, true

@@ -141,7 +141,14 @@ func displayID(f *Finding) string {
 // 110,000-finding table in memory).
 func WriteTable(w io.Writer, res *Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	idx := order(res.Findings)
+	idx, extra := collapse(res.Findings, order(res.Findings))
+	s := &res.Summary
+	fmt.Fprintf(bw, "%d components: %d affected, %d not affected, %d no data, %d unmatchable\n",
+		s.Components, s.Affected, s.NotAffected, s.NoData, s.Unmatchable)
+	writeDatabaseLine(bw, s.Database)
+	if len(idx) > 0 {
+		fmt.Fprintln(bw)
+	}
 	header := [7]string{"KEV", "SEVERITY", "EPSS", "ADVISORY", "COMPONENT", "FIXED IN", "MATCH"}
 	width := [7]int{}
 	for c, h := range header {
@@ -155,8 +162,8 @@ func WriteTable(w io.Writer, res *Result) error {
 	// a cold process.
 	var cell []byte
 	var ends [7]int
-	for _, i := range idx {
-		cell = appendRow(cell[:0], &res.Findings[i], &ends)
+	for k, i := range idx {
+		cell = appendRow(cell[:0], &res.Findings[i], extra[k], &ends)
 		start := 0
 		for c, end := range ends {
 			width[c] = max(width[c], utf8.RuneCount(cell[start:end]))
@@ -187,26 +194,24 @@ func WriteTable(w io.Writer, res *Result) error {
 		}
 		writeCells(cell, &ends)
 	}
-	for _, i := range idx {
-		cell = appendRow(cell[:0], &res.Findings[i], &ends)
+	for k, i := range idx {
+		cell = appendRow(cell[:0], &res.Findings[i], extra[k], &ends)
 		writeCells(cell, &ends)
 	}
-	s := &res.Summary
 	if len(idx) > 0 {
 		fmt.Fprintln(bw)
 	}
-	fmt.Fprintf(bw, "%d components scanned: %d with findings, %d clean, %d not matchable\n", s.Components, s.Matched, s.Clean, s.NotMatchable)
-	fmt.Fprintf(bw, "%d findings (%d vulnerabilities after alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d suppressed by VEX\n",
-		s.Findings-s.Suppressed, s.Vulnerabilities, s.KEV, s.BySeverity[SeverityCritical], s.BySeverity[SeverityHigh],
+	fmt.Fprintf(bw, "%d vulnerabilities (%d findings before alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d findings suppressed by VEX\n",
+		s.Vulnerabilities, s.Findings-s.Suppressed, s.KEV, s.BySeverity[SeverityCritical], s.BySeverity[SeverityHigh],
 		s.BySeverity[SeverityMedium], s.BySeverity[SeverityLow], s.BySeverity[SeverityUnknown]+s.BySeverity[SeverityNone], s.Suppressed)
-	if s.NotMatchable > 0 {
-		reasons := make([]string, 0, len(s.NotMatchableReasons))
-		for r := range s.NotMatchableReasons {
+	if len(s.Reasons) > 0 {
+		reasons := make([]string, 0, len(s.Reasons))
+		for r := range s.Reasons {
 			reasons = append(reasons, r)
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			fmt.Fprintf(bw, "  not matchable, %s: %d (e.g. %s)\n", r, s.NotMatchableReasons[r], exampleOf(s.NotMatchableList, r))
+			fmt.Fprintf(bw, "  %s, %s: %d (e.g. %s)\n", coverageOf(s.Uncovered, r), r, s.Reasons[r], exampleOf(s.Uncovered, r))
 		}
 	}
 	if len(s.NoAdvisoryData) > 0 {
@@ -215,7 +220,12 @@ func WriteTable(w io.Writer, res *Result) error {
 			ecos = append(ecos, fmt.Sprintf("%s (%d)", e, n))
 		}
 		sort.Strings(ecos)
-		fmt.Fprintf(bw, "warning: the database holds no advisories for %s: those components count as clean without having been checked; import that ecosystem's OSV data\n", strings.Join(ecos, ", "))
+		fmt.Fprintf(bw, "warning: no advisory data for %s: those components were not checked against anything, so nothing is known about their vulnerabilities; import that ecosystem's OSV data or CVE records\n", strings.Join(ecos, ", "))
+	}
+	if s.Platform == "" {
+		if n := countPlatformFlagged(res.Findings); n > 0 {
+			fmt.Fprintf(bw, "note: %d findings are limited to a desktop platform (Windows, macOS, iOS) and kept because the product's platform is unknown: give it with --platform\n", n)
+		}
 	}
 	if s.SkippedRanges > 0 {
 		fmt.Fprintf(bw, "%d advisory ranges were left out because a version in them does not parse\n", s.SkippedRanges)
@@ -226,7 +236,7 @@ func WriteTable(w io.Writer, res *Result) error {
 // appendRow appends the table cells of a finding to b, one after the
 // other, and records in ends where each stops: KEV, severity, EPSS,
 // advisory, component, fixed versions, match.
-func appendRow(b []byte, f *Finding, ends *[7]int) []byte {
+func appendRow(b []byte, f *Finding, extra int, ends *[7]int) []byte {
 	if f.KEV {
 		b = append(b, "KEV"...)
 		if f.KnownRansomware {
@@ -258,6 +268,11 @@ func appendRow(b []byte, f *Finding, ends *[7]int) []byte {
 			break
 		}
 	}
+	if extra > 0 {
+		b = append(b, " +"...)
+		b = strconv.AppendInt(b, int64(extra), 10)
+		b = append(b, " related"...)
+	}
 	ends[3] = len(b)
 	b = append(b, f.Component.Name...)
 	b = append(b, '@')
@@ -275,6 +290,15 @@ func appendRow(b []byte, f *Finding, ends *[7]int) []byte {
 	}
 	ends[5] = len(b)
 	b = append(b, f.Match...)
+	if f.DecidedBy != nil {
+		b = append(b, " ("...)
+		b = append(b, f.DecidedBy.Container...)
+		if f.DecidedBy.Provider != "" {
+			b = append(b, ' ')
+			b = append(b, f.DecidedBy.Provider...)
+		}
+		b = append(b, ')')
+	}
 	if f.Confidence > 0 {
 		b = append(b, ' ')
 		b = strconv.AppendFloat(b, f.Confidence*100, 'f', 0, 64)
@@ -282,6 +306,65 @@ func appendRow(b []byte, f *Finding, ends *[7]int) []byte {
 	}
 	ends[6] = len(b)
 	return b
+}
+
+// collapse keeps, of the ordered findings, the first of each vulnerability
+// per component (GroupKey; suppressed findings apart from active ones) and
+// says how many related findings each kept row stands for.
+func collapse(fs []Finding, idx []int) (kept, extra []int) {
+	pos := map[string]int{}
+	for _, i := range idx {
+		f := &fs[i]
+		k := GroupKey(f)
+		if f.Suppressed {
+			k += "\x00suppressed"
+		}
+		if j, ok := pos[k]; ok {
+			extra[j]++
+			continue
+		}
+		pos[k] = len(kept)
+		kept = append(kept, i)
+		extra = append(extra, 0)
+	}
+	return kept, extra
+}
+
+// writeDatabaseLine states the database's build time and newest record,
+// and the staleness warning.
+func writeDatabaseLine(w io.Writer, d *DatabaseInfo) {
+	if d == nil {
+		return
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "unknown"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	fmt.Fprintf(w, "advisory database built %s, newest record %s\n", day(d.Built), day(d.Newest))
+	if d.Warning != "" {
+		fmt.Fprintf(w, "warning: %s\n", d.Warning)
+	}
+}
+
+func countPlatformFlagged(fs []Finding) int {
+	n := 0
+	for i := range fs {
+		if fs[i].Platform != "" && !fs[i].Suppressed {
+			n++
+		}
+	}
+	return n
+}
+
+func coverageOf(list []Unmatchable, reason string) string {
+	for _, u := range list {
+		if u.Reason == reason {
+			return u.Coverage
+		}
+	}
+	return CoverageUnmatchable
 }
 
 func exampleOf(list []Unmatchable, reason string) string {
@@ -337,7 +420,7 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 			rules = append(rules, map[string]any{
 				"id":               f.Advisory.ID,
 				"shortDescription": map[string]any{"text": desc},
-				"helpUri":          "https://osv.dev/vulnerability/" + f.Advisory.ID,
+				"helpUri":          recordURL(f),
 				"properties":       props,
 			})
 		}
@@ -382,6 +465,23 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 			"results": results,
 		}},
 	}
+}
+
+// recordSource names the database behind a finding's record: the CVE List
+// for CVE records, OSV otherwise.
+func recordSource(f *Finding) string {
+	if f.DecidedBy != nil {
+		return "CVE"
+	}
+	return "OSV"
+}
+
+// recordURL is where a finding's record is published.
+func recordURL(f *Finding) string {
+	if f.DecidedBy != nil {
+		return "https://www.cve.org/CVERecord?id=" + f.Advisory.ID
+	}
+	return "https://osv.dev/vulnerability/" + f.Advisory.ID
 }
 
 func sarifURI(p string) string {
@@ -452,7 +552,7 @@ func VDR(res *Result, opts RenderOptions) map[string]any {
 		v := map[string]any{
 			"bom-ref": fmt.Sprintf("vuln-%d", len(vulns)+1),
 			"id":      f.Advisory.ID,
-			"source":  map[string]any{"name": "OSV", "url": "https://osv.dev/vulnerability/" + f.Advisory.ID},
+			"source":  map[string]any{"name": recordSource(f), "url": recordURL(f)},
 			"affects": []any{map[string]any{"ref": ref}},
 		}
 		if f.Advisory.Summary != "" {
@@ -611,30 +711,34 @@ func OpenVEX(res *Result, opts RenderOptions) map[string]any {
 	}
 }
 
+// FailLevels are the --fail-on levels, from the narrowest.
+var FailLevels = []string{"kev", "critical", "high", "medium", "low", "any", "none"}
+
 // FailsOn reports whether an unsuppressed finding is at or above the level:
-// "kev" (listed in KEV), "critical", "high" (high or critical, or KEV), "any"
-// (any finding) or "none" (never).
-func FailsOn(res *Result, level string) bool {
+// "kev" (listed in KEV), "critical", "high", "medium", "low" (that severity
+// or worse, or KEV), "any" (any finding) or "none" (never). A finding of
+// unknown severity might be of any severity, so it fails every severity
+// level unless ignoreUnknown is set.
+func FailsOn(res *Result, level string, ignoreUnknown bool) bool {
+	floor := map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 1}[level]
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		if f.Suppressed {
 			continue
 		}
-		switch level {
-		case "any":
+		switch {
+		case level == "any":
 			return true
-		case "kev":
-			if f.KEV {
-				return true
-			}
-		case "critical":
-			if f.KEV || f.Severity == SeverityCritical {
-				return true
-			}
-		case "high":
-			if f.KEV || severityRank(f.Severity) >= 3 {
-				return true
-			}
+		case level == "none":
+			return false
+		case f.KEV:
+			return true
+		case floor == 0:
+			// kev: only KEV-listed findings fail
+		case severityRank(f.Severity) >= floor:
+			return true
+		case f.Severity == SeverityUnknown && !ignoreUnknown:
+			return true
 		}
 	}
 	return false

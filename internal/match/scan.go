@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/vex"
@@ -26,6 +27,11 @@ type Component struct {
 	Version string
 	PURL    string
 	CPEs    []string
+	// Type is the SBOM component type (operating-system, firmware, ...).
+	Type string
+	// SourceURL is the source repository (vcs), DownloadURL where the
+	// deployable form comes from; both help name firmware identities.
+	SourceURL, DownloadURL string
 }
 
 // ComponentRef identifies a component in a finding.
@@ -53,6 +59,13 @@ const (
 	MatchGit  = "git"
 )
 
+// DecidedBy names the CVE record container whose affected entry decided a
+// finding ("cna" or "adp", and the provider's short name).
+type DecidedBy struct {
+	Container string `json:"container"`
+	Provider  string `json:"provider,omitempty"`
+}
+
 // Finding is one (component, OSV record) pair: the component is affected.
 type Finding struct {
 	Component  ComponentRef `json:"component"`
@@ -60,15 +73,26 @@ type Finding struct {
 	Match      string       `json:"match"`
 	Confidence float64      `json:"confidence,omitempty"`
 	// Ecosystem is the OSV ecosystem the match was made in.
-	Ecosystem       string   `json:"ecosystem,omitempty"`
-	KEV             bool     `json:"kev"`
-	KEVDateAdded    string   `json:"kevDateAdded,omitempty"`
-	KnownRansomware bool     `json:"knownRansomware,omitempty"`
-	EPSS            *EPSS    `json:"epss"`
-	Severity        string   `json:"severity"`
-	CVSS            *Score   `json:"cvss,omitempty"`
-	Fixed           []string `json:"fixed"`
-	Suppressed      bool     `json:"suppressed"`
+	Ecosystem       string `json:"ecosystem,omitempty"`
+	KEV             bool   `json:"kev"`
+	KEVDateAdded    string `json:"kevDateAdded,omitempty"`
+	KnownRansomware bool   `json:"knownRansomware,omitempty"`
+	EPSS            *EPSS  `json:"epss"`
+	Severity        string `json:"severity"`
+	// SeveritySource says where Severity comes from: the record and the
+	// CVSS version or word, or the aliased CVE record's container.
+	SeveritySource string `json:"severitySource"`
+	CVSS           *Score `json:"cvss,omitempty"`
+	// Exploitation is CISA's SSVC Exploitation decision (none, poc,
+	// active) from the record or its aliased CVE record, "" when none.
+	Exploitation string `json:"exploitation,omitempty"`
+	// DecidedBy is the CVE record container that decided (CVE records only).
+	DecidedBy *DecidedBy `json:"decidedBy,omitempty"`
+	// Platform flags a record limited to a desktop platform (windows,
+	// macos, ios) kept because the product's platform is unknown.
+	Platform   string   `json:"platformOnly,omitempty"`
+	Fixed      []string `json:"fixed"`
+	Suppressed bool     `json:"suppressed"`
 	// SuppressedBy is the VEX statement that suppressed the finding.
 	SuppressedBy *vex.Statement `json:"suppressedBy,omitempty"`
 	// VEX are statements that annotate the finding without suppressing it
@@ -76,30 +100,54 @@ type Finding struct {
 	VEX []vex.Statement `json:"vex,omitempty"`
 }
 
-// Unmatchable is a component that could not be matched, with the reason.
+// Coverage categories: every component is in exactly one.
+const (
+	// CoverageAffected: at least one finding not suppressed by VEX.
+	CoverageAffected = "affected"
+	// CoverageNotAffected: advisory data exists for the component's
+	// identity and nothing affects its version.
+	CoverageNotAffected = "not-affected"
+	// CoverageNoData: no source the database holds covers the component's
+	// ecosystem or identity: it was not checked against anything.
+	CoverageNoData = "no-data"
+	// CoverageUnmatchable: no usable identifier or version.
+	CoverageUnmatchable = "unmatchable"
+)
+
+// Unmatchable is a component in no-data or unmatchable, with the reason.
 type Unmatchable struct {
 	Component ComponentRef `json:"component"`
+	Coverage  string       `json:"coverage"`
 	Reason    string       `json:"reason"`
 }
 
 // Summary counts what was scanned; every component lands in exactly one of
-// Matched, Clean or NotMatchable.
+// Affected, NotAffected, NoData or Unmatchable.
 type Summary struct {
-	Components          int            `json:"components"`
-	Matched             int            `json:"matched"`
-	Clean               int            `json:"clean"`
-	NotMatchable        int            `json:"notMatchable"`
-	NotMatchableReasons map[string]int `json:"notMatchableReasons"`
-	NotMatchableList    []Unmatchable  `json:"notMatchableComponents"`
-	Findings            int            `json:"findings"`
-	Suppressed          int            `json:"suppressed"`
-	Vulnerabilities     int            `json:"vulnerabilities"`
-	KEV                 int            `json:"kev"`
-	BySeverity          map[string]int `json:"bySeverity"`
-	ByMatch             map[string]int `json:"byMatch"`
-	// NoAdvisoryData counts clean components, by ecosystem, whose
-	// ecosystem the database holds no advisories for at all: "clean" there
-	// means "not checked against anything".
+	Components  int `json:"components"`
+	Affected    int `json:"affected"`
+	NotAffected int `json:"notAffected"`
+	NoData      int `json:"noData"`
+	Unmatchable int `json:"unmatchable"`
+	// Reasons counts the reasons of the no-data and unmatchable components.
+	Reasons map[string]int `json:"reasons"`
+	// Uncovered lists the no-data and unmatchable components.
+	Uncovered []Unmatchable `json:"uncoveredComponents"`
+	// Platform is the platform platform rules used ("" unknown) and where
+	// it came from ("options" or "sbom").
+	Platform       string `json:"platform,omitempty"`
+	PlatformSource string `json:"platformSource,omitempty"`
+	// Database describes the advisory data: when it was built and the
+	// newest record date, with a warning when older than 7 days.
+	Database        *DatabaseInfo  `json:"database,omitempty"`
+	Findings        int            `json:"findings"`
+	Suppressed      int            `json:"suppressed"`
+	Vulnerabilities int            `json:"vulnerabilities"`
+	KEV             int            `json:"kev"`
+	BySeverity      map[string]int `json:"bySeverity"`
+	ByMatch         map[string]int `json:"byMatch"`
+	// NoAdvisoryData counts no-data components by the ecosystem (or
+	// "CVE" for firmware identities) the database holds nothing for.
 	NoAdvisoryData map[string]int `json:"noAdvisoryData,omitempty"`
 	// SkippedRanges counts advisory ranges left out because an event
 	// version did not parse; the rest of those records still counted.
@@ -119,17 +167,31 @@ type Options struct {
 	// VEXFiles are VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) read
 	// and applied along with VEX; one that cannot be read fails the scan.
 	VEXFiles []string
+	// Platform is the product's operating system (see NormalizePlatform);
+	// "" derives it from the SBOM (DerivePlatform). A record limited to
+	// Windows, macOS or iOS never matches a product on another known
+	// platform, and is kept but flagged when the platform is unknown.
+	Platform string
 }
 
 // matcher matches components against a Source, caching compiled range
 // matchers per package so that components sharing a package compile them
 // once. It is not safe for concurrent use.
 type matcher struct {
-	src     Source
-	pkgs    map[[2]string]*pkgMatch
-	cpes    map[string][]*entry
-	repos   map[string][]*entry
-	enrich  map[*advisory.Record]recordEnrichment
+	src    Source
+	pkgs   map[[2]string]*pkgMatch
+	cpes   map[string][]*entry
+	repos  map[string][]*entry
+	enrich map[*advisory.Record]recordEnrichment
+	cve    map[string][]*advisory.Record
+	pnames map[*advisory.Record]*entryNames
+	// desktop caches cveDesktopOnly per record
+	desktop map[*advisory.Record]string
+	// platform is the product's platform ("" unknown).
+	platform string
+	// covered is false after matchComponent when no source covered the
+	// component's identity (no-data rather than not affected).
+	covered bool
 	skipped int
 	// lastEco is the ecosystem the last matchComponent looked up ("" when
 	// it matched by CPE or repository).
@@ -140,11 +202,14 @@ type matcher struct {
 // newMatcher returns a matcher reading from src.
 func newMatcher(src Source) *matcher {
 	return &matcher{
-		src:    src,
-		pkgs:   map[[2]string]*pkgMatch{},
-		cpes:   map[string][]*entry{},
-		repos:  map[string][]*entry{},
-		enrich: map[*advisory.Record]recordEnrichment{},
+		src:     src,
+		pkgs:    map[[2]string]*pkgMatch{},
+		cpes:    map[string][]*entry{},
+		repos:   map[string][]*entry{},
+		enrich:  map[*advisory.Record]recordEnrichment{},
+		cve:     map[string][]*advisory.Record{},
+		pnames:  map[*advisory.Record]*entryNames{},
+		desktop: map[*advisory.Record]string{},
 	}
 }
 
@@ -155,6 +220,10 @@ type hit struct {
 	eco        string
 	confidence float64
 	fixed      []string
+	// container and provider name the CVE container that decided.
+	container, provider string
+	// desktop is the desktop platform a CVE entry is limited to.
+	desktop string
 }
 
 // packageEntries compiles (once) the affected entries of every record that
@@ -191,9 +260,84 @@ func (m *matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 }
 
 // matchComponent returns the records affecting one component, or the
-// reason it cannot be matched.
+// reason it cannot be matched (or has no data): OSV records by purl, GIT
+// repository and CPE, then CVE records by the firmware identities the
+// component names.
 func (m *matcher) matchComponent(c *Component) ([]hit, string, error) {
 	m.lastEco = ""
+	m.covered = false
+	if placeholderVersion(c.Version) || strings.Contains(c.PURL, "@(") || strings.Contains(c.PURL, "@%28") {
+		// "(devel)", "(unknown)": not a version at all, so never "older
+		// than every release"
+		return nil, ReasonBadVersion, nil
+	}
+	hits, reason, err := m.matchOSV(c)
+	if err != nil || !firmwareEligible(c) {
+		return hits, reason, err
+	}
+	queries := firmwareQueries(c)
+	fw, covered, err := m.matchFirmware(queries)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(hits) == 0 {
+		hits = fw
+	} else {
+		hits = mergeHits(hits, fw)
+	}
+	switch {
+	case len(hits) > 0:
+		return hits, "", nil
+	case covered || m.covered:
+		return nil, "", nil
+	case len(queries) > 0:
+		return nil, ReasonNoData, nil
+	case reason == "" && m.lastEco == "":
+		return nil, ReasonNoData, nil
+	}
+	return nil, reason, nil
+}
+
+// placeholderVersion reports a version that is a placeholder, such as Go's
+// "(devel)".
+func placeholderVersion(v string) bool {
+	v = strings.TrimSpace(v)
+	return strings.HasPrefix(v, "(") && strings.HasSuffix(v, ")")
+}
+
+// firmwareEligible reports whether a component may be matched against CVE
+// records by identity: it has no purl, or one of a type that names no
+// language or distribution ecosystem (generic, github, conan, unknown
+// types). Distro packages in particular never are.
+func firmwareEligible(c *Component) bool {
+	if c.PURL == "" {
+		return true
+	}
+	t := purlType(c.PURL)
+	return firmwarePURLTypes[t] || !ecosystemPURLTypes[t]
+}
+
+// purlType is the lower-cased type of a purl, without parsing the rest.
+func purlType(s string) string {
+	rest, ok := strings.CutPrefix(s, "pkg:")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimLeft(rest, "/")
+	t, _, _ := strings.Cut(rest, "/")
+	return strings.ToLower(t)
+}
+
+// ecosystemPURLTypes are the purl types of language and distribution
+// ecosystems, matched by OSV records only.
+var ecosystemPURLTypes = map[string]bool{
+	"golang": true, "npm": true, "pypi": true, "maven": true, "composer": true, "swift": true, "cargo": true,
+	"gem": true, "hackage": true, "cran": true, "pub": true, "hex": true, "nuget": true, "bitnami": true,
+	"julia": true, "deb": true, "apk": true, "alpine": true, "rpm": true,
+}
+
+// matchOSV matches a component against OSV records.
+func (m *matcher) matchOSV(c *Component) ([]hit, string, error) {
 	var q Query
 	reason := ReasonNoIdentifier
 	if c.PURL != "" {
@@ -311,6 +455,9 @@ func (m *matcher) matchRepo(repo, version string) ([]hit, error) {
 		}
 		m.repos[repo] = entries
 	}
+	if len(entries) > 0 {
+		m.covered = true
+	}
 	var hits []hit
 	lc := strings.ToLower(version)
 	for _, e := range entries {
@@ -356,7 +503,7 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 				return nil, "", fmt.Errorf("look up CPE %s: %w", key, err)
 			}
 			for _, r := range recs {
-				if r.Withdrawn != nil {
+				if r.Withdrawn != nil || r.CVE != nil {
 					continue
 				}
 				for i := range r.Affected {
@@ -369,7 +516,13 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 			}
 			m.cpes[key] = entries
 		}
+		if len(entries) > 0 {
+			m.covered = true
+		}
 		for _, e := range entries {
+			if !namesPackage(e, c, cp) {
+				continue
+			}
 			conf, ok := cpeRecordConfidence(e.rec, cp, version)
 			if !ok {
 				continue
@@ -388,6 +541,38 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 		return hits, "", nil
 	}
 	return nil, reason, nil
+}
+
+// namesPackage reports whether an entry matched by CPE is for the
+// component's package: a Bitnami record lists the NVD CPEs of every
+// product its package bundles (nginx-gateway lists nginx:nginx), so it
+// matches only a component named as its package or its CPE product.
+func namesPackage(e *entry, c *Component, cp CPE) bool {
+	if baseEcosystem(e.eco) != "Bitnami" {
+		return true
+	}
+	for i := range e.rec.Affected {
+		a := &e.rec.Affected[i]
+		if a.Package == nil || baseEcosystem(a.Package.Ecosystem) != "Bitnami" {
+			continue
+		}
+		n := looseName(a.Package.Name)
+		if n == looseName(c.Name) || n == looseName(cp.Product) {
+			return true
+		}
+	}
+	return false
+}
+
+// looseName lower-cases a name and drops separators ("Node.js" → "nodejs").
+func looseName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r != '-' && r != '_' && r != '.' && r != ' ' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // cpeRecordConfidence checks that the record carries the vendor/product and
@@ -418,11 +603,7 @@ func mergeHits(dst, add []hit) []hit {
 			dst = append(dst, h)
 			continue
 		}
-		for _, f := range h.fixed {
-			if !slices.Contains(dst[i].fixed, f) {
-				dst[i].fixed = append(dst[i].fixed, f)
-			}
-		}
+		dst[i].fixed = mergeFixed(dst[i].fixed, h.fixed)
 	}
 	return dst
 }
@@ -458,6 +639,13 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	if ec, ok := src.(EcosystemCounter); ok {
 		counts = ec.EcosystemCounts()
 	}
+	platform, platformSource := NormalizePlatform(opts.Platform), "options"
+	if platform == "" {
+		platform, platformSource = DerivePlatform(components), "sbom"
+	}
+	if platform == "" {
+		platformSource = ""
+	}
 	outs := make([]componentOut, len(components))
 	workers := min(runtime.GOMAXPROCS(0), 4)
 	if len(components) < parallelFrom {
@@ -489,6 +677,7 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			m := newMatcher(src)
+			m.platform = platform
 			for {
 				b := int(next.Add(1)) - 1
 				if b >= len(order) {
@@ -507,7 +696,9 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 						o.findings = make([]Finding, 0, len(hits))
 					}
 					for _, h := range hits {
-						o.findings = append(o.findings, m.finding(ref, h))
+						if f, ok := m.finding(ref, h); ok {
+							o.findings = append(o.findings, f)
+						}
 					}
 				}
 			}
@@ -519,8 +710,13 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 	res := &Result{Findings: []Finding{}}
 	s := &res.Summary
 	s.Components = len(components)
-	s.NotMatchableReasons = map[string]int{}
-	s.NotMatchableList = []Unmatchable{}
+	s.Platform, s.PlatformSource = platform, platformSource
+	s.Reasons = map[string]int{}
+	s.Uncovered = []Unmatchable{}
+	if ds, ok := src.(DatabaseDescriber); ok {
+		info := ds.DatabaseInfo(time.Now())
+		s.Database = &info
+	}
 	s.BySeverity = map[string]int{}
 	s.ByMatch = map[string]int{}
 	// Size the findings once: appending component by component re-copied
@@ -536,11 +732,23 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 		if o.err != nil {
 			return nil, fmt.Errorf("component %d (%s): %w", i, c.Name, o.err)
 		}
+		uncovered := func(reason string) {
+			cov := CoverageUnmatchable
+			if reason == ReasonUnknownEcosystem || reason == ReasonNoData || strings.HasPrefix(reason, reasonNoEcosystemData) {
+				cov = CoverageNoData
+				s.NoData++
+			} else {
+				s.Unmatchable++
+			}
+			s.Reasons[reason]++
+			s.Uncovered = append(s.Uncovered, Unmatchable{
+				Component: ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}, Coverage: cov, Reason: reason})
+		}
 		if o.reason != "" {
-			s.NotMatchable++
-			s.NotMatchableReasons[o.reason]++
-			s.NotMatchableList = append(s.NotMatchableList, Unmatchable{
-				Component: ComponentRef{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL}, Reason: o.reason})
+			if o.reason == ReasonNoData {
+				s.noData("CVE records")
+			}
+			uncovered(o.reason)
 			continue
 		}
 		linkAliases(o.findings)
@@ -553,22 +761,33 @@ func Scan(components []Component, src Source, opts Options) (*Result, error) {
 			}
 		}
 		if active > 0 {
-			s.Matched++
+			s.Affected++
 			continue
 		}
-		s.Clean++
-		if base := baseEcosystem(o.eco); counts != nil && base != "" && counts[base] == 0 {
-			if s.NoAdvisoryData == nil {
-				s.NoAdvisoryData = map[string]int{}
-			}
-			s.NoAdvisoryData[base]++
+		if base := baseEcosystem(o.eco); counts != nil && base != "" && counts[base] == 0 && len(o.findings) == 0 {
+			s.noData(base)
+			uncovered(reasonNoEcosystemData + base)
+			continue
 		}
+		s.NotAffected++
 	}
 	for _, n := range skipped {
 		s.SkippedRanges += n
 	}
 	summarize(res)
 	return res, nil
+}
+
+// reasonNoEcosystemData prefixes the ecosystem the database holds no
+// records for.
+const reasonNoEcosystemData = "no advisories in the database for ecosystem "
+
+// noData counts a no-data component under its ecosystem (or "CVE").
+func (s *Summary) noData(eco string) {
+	if s.NoAdvisoryData == nil {
+		s.NoAdvisoryData = map[string]int{}
+	}
+	s.NoAdvisoryData[eco]++
 }
 
 // shardOf hashes what identifies a component's package (the purl up to its
@@ -588,23 +807,39 @@ func shardOf(c *Component) uint32 {
 	return h
 }
 
-// finding enriches a hit into a Finding.
-func (m *matcher) finding(ref ComponentRef, h hit) Finding {
+// finding enriches a hit into a Finding; ok is false when the record is
+// limited to a desktop platform other than the product's.
+func (m *matcher) finding(ref ComponentRef, h hit) (Finding, bool) {
 	r := h.rec
 	en, ok := m.enrich[r]
 	if !ok {
 		en = m.enrichment(r)
 		m.enrich[r] = en
 	}
+	desktop := h.desktop
+	if desktop == "" {
+		desktop = en.desktop
+	}
+	if excludedOn(m.platform, desktop) {
+		return Finding{}, false
+	}
 	sev := en.sev
 	f := Finding{
-		Component:  ref,
-		Advisory:   AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
-		Match:      h.match,
-		Confidence: h.confidence,
-		Ecosystem:  h.eco,
-		Severity:   sev.Level,
-		Fixed:      h.fixed,
+		Component:      ref,
+		Advisory:       AdvisoryRef{ID: r.ID, Aliases: append([]string{}, r.Aliases...), Summary: r.Summary},
+		Match:          h.match,
+		Confidence:     h.confidence,
+		Ecosystem:      h.eco,
+		Severity:       sev.Level,
+		SeveritySource: en.sevSource,
+		Exploitation:   en.exploitation,
+		Fixed:          h.fixed,
+	}
+	if desktop != "" && m.platform == "" {
+		f.Platform = desktop
+	}
+	if h.container != "" {
+		f.DecidedBy = &DecidedBy{Container: h.container, Provider: h.provider}
 	}
 	if f.Fixed == nil {
 		f.Fixed = []string{}
@@ -617,20 +852,36 @@ func (m *matcher) finding(ref ComponentRef, h hit) Finding {
 		f.KEV, f.KEVDateAdded, f.KnownRansomware = true, en.kev.DateAdded, en.kev.KnownRansomware
 	}
 	f.EPSS = en.epss
-	return f
+	return f, true
 }
 
 // recordEnrichment is what a record's findings share: severity, KEV, EPSS.
 type recordEnrichment struct {
-	sev  Score
-	kev  *KEVInfo
-	epss *EPSS
+	sev          Score
+	sevSource    string
+	exploitation string
+	// desktop is the desktop platform the aliased CVE record limits the
+	// vulnerability to ("" for none).
+	desktop string
+	kev     *KEVInfo
+	epss    *EPSS
 }
 
-// enrichment looks up a record's severity and its CVEs in KEV and EPSS
-// (the highest EPSS score among its CVEs).
+// enrichment looks up a record's severity (from the record, else from an
+// aliased CVE record), SSVC exploitation and platform limits, and its CVEs
+// in KEV and EPSS (the highest EPSS score among its CVEs).
 func (m *matcher) enrichment(r *advisory.Record) recordEnrichment {
-	en := recordEnrichment{sev: RecordSeverity(r)}
+	var en recordEnrichment
+	if r.CVE != nil {
+		en.sev, en.sevSource = CVESeverity(r.CVE)
+		en.exploitation = cveExploitation(r.CVE)
+	} else {
+		en.sev = RecordSeverity(r)
+		en.sevSource = osvSeveritySource(r, en.sev)
+	}
+	// the CVE records of its id and aliases: another source's record of
+	// the same CVE (OpenSSL's and CISA's), or the CVE behind an OSV record
+	m.aliasEnrichment(r, &en)
 	for _, cve := range cveIDs(r) {
 		if k, ok := m.src.KEV(cve); ok && en.kev == nil {
 			en.kev = &k
@@ -714,9 +965,17 @@ func applyVEX(fs []Finding, stmts []vex.Statement) {
 }
 
 // summarize counts findings by severity, match kind and distinct
-// vulnerability (alias groups per component).
+// vulnerability: the findings of one component that alias each other
+// count once, at the worst severity among them, KEV if any is.
 func summarize(res *Result) {
 	s := &res.Summary
+	type group struct {
+		sev   string
+		kev   bool
+		match string
+	}
+	groups := map[string]*group{}
+	var keys []string
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		s.Findings++
@@ -724,20 +983,39 @@ func summarize(res *Result) {
 			s.Suppressed++
 			continue
 		}
-		s.BySeverity[f.Severity]++
-		s.ByMatch[f.Match]++
-		if f.KEV {
+		k := GroupKey(f)
+		g, ok := groups[k]
+		if !ok {
+			g = &group{sev: f.Severity, match: f.Match}
+			groups[k] = g
+			keys = append(keys, k)
+		}
+		if severityRank(f.Severity) > severityRank(g.sev) || g.sev == SeverityUnknown && f.Severity != SeverityUnknown {
+			g.sev = f.Severity
+		}
+		g.kev = g.kev || f.KEV
+	}
+	for _, k := range keys {
+		g := groups[k]
+		s.Vulnerabilities++
+		s.BySeverity[g.sev]++
+		s.ByMatch[g.match]++
+		if g.kev {
 			s.KEV++
 		}
-		// count an alias group once: only its member with the smallest id
-		lead := true
-		for _, r := range f.Advisory.Related {
-			if r < f.Advisory.ID {
-				lead = false
-			}
-		}
-		if lead {
-			s.Vulnerabilities++
+	}
+}
+
+// GroupKey identifies the vulnerability a finding is on its component:
+// the component and the smallest id among the finding's record and the
+// records it is related to (aliases), so findings that are one
+// vulnerability share it.
+func GroupKey(f *Finding) string {
+	id := f.Advisory.ID
+	for _, r := range f.Advisory.Related {
+		if r < id {
+			id = r
 		}
 	}
+	return componentID(f.Component) + "\x00" + f.Component.Ref + "\x00" + id
 }

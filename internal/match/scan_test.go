@@ -44,19 +44,7 @@ func realDB(tb testing.TB) *advisory.DB {
 		testdata.Path(tb, "kev/known_exploited_vulnerabilities.json"),
 		testdata.Path(tb, "epss/kev-epss-nvd.csv"),
 	}
-	dbOnce.Do(func() {
-		dbDir, dbErr = os.MkdirTemp("", "dualmark-match-db-")
-		if dbErr != nil {
-			return
-		}
-		im := advisory.NewImporter()
-		for _, s := range srcs {
-			if dbErr = im.Add(s); dbErr != nil {
-				return
-			}
-		}
-		_, dbErr = im.Write(dbDir)
-	})
+	dbOnce.Do(func() { dbDir, dbErr = importDB("dualmark-match-db-", srcs) })
 	if dbErr != nil {
 		tb.Fatal(dbErr)
 	}
@@ -66,6 +54,23 @@ func realDB(tb testing.TB) *advisory.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// importDB imports sources into a new temporary database directory, as
+// "dualmark db import" does.
+func importDB(prefix string, srcs []string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	im := advisory.NewImporter()
+	for _, s := range srcs {
+		if err := im.Add(s); err != nil {
+			return dir, err
+		}
+	}
+	_, err = im.Write(dir)
+	return dir, err
 }
 
 func TestMain(m *testing.M) {
@@ -115,11 +120,11 @@ func TestScanRealSBOMs(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := res.Summary
-			if s.Components != len(doc.Components) || s.Matched+s.Clean+s.NotMatchable != s.Components {
+			if s.Components != len(doc.Components) || s.Affected+s.NotAffected+s.NoData+s.Unmatchable != s.Components {
 				t.Errorf("summary does not account for every component: %+v (document has %d)", s, len(doc.Components))
 			}
-			if s.Matched < tc.minAffect {
-				t.Errorf("%d components with findings, want ≥ %d", s.Matched, tc.minAffect)
+			if s.Affected < tc.minAffect {
+				t.Errorf("%d components with findings, want ≥ %d", s.Affected, tc.minAffect)
 			}
 			has := func(name, id string) bool {
 				for _, f := range res.Findings {
@@ -222,10 +227,10 @@ func goldenResult() *Result {
 			Advisory: AdvisoryRef{ID: "GO-2022-0236", Aliases: []string{"CVE-2021-31525", "GHSA-h86h-8ppg-mxmh"}, Related: []string{"GHSA-h86h-8ppg-mxmh"}},
 			Match:    MatchPURL, Ecosystem: "Go", Severity: SeverityUnknown, Fixed: []string{}},
 	}}
-	res.Summary = Summary{Components: 4, Matched: 2, Clean: 1, NotMatchable: 1,
-		NotMatchableReasons: map[string]int{ReasonNoIdentifier: 1},
-		NotMatchableList:    []Unmatchable{{Component: ComponentRef{Ref: "c4", Name: "vendor-blob"}, Reason: ReasonNoIdentifier}},
-		Findings:            3, Suppressed: 1, Vulnerabilities: 2, KEV: 0,
+	res.Summary = Summary{Components: 4, Affected: 2, NotAffected: 1, Unmatchable: 1,
+		Reasons:   map[string]int{ReasonNoIdentifier: 1},
+		Uncovered: []Unmatchable{{Component: ComponentRef{Ref: "c4", Name: "vendor-blob"}, Coverage: CoverageUnmatchable, Reason: ReasonNoIdentifier}},
+		Findings:  3, Suppressed: 1, Vulnerabilities: 2, KEV: 0,
 		BySeverity: map[string]int{SeverityHigh: 1, SeverityUnknown: 1}, ByMatch: map[string]int{MatchPURL: 1, MatchCPE: 1}}
 	return res
 }
@@ -263,6 +268,10 @@ func TestRenderGolden(t *testing.T) {
 	var buf bytes.Buffer
 	WriteTable(&buf, res)
 	lines := strings.Split(buf.String(), "\n")
+	if !strings.HasPrefix(lines[0], "4 components: 2 affected, 1 not affected, 0 no data, 1 unmatchable") || !strings.HasPrefix(lines[2], "KEV") {
+		t.Errorf("table does not start with the four coverage counts and the header:\n%s", buf.String())
+	}
+	lines = lines[2:]
 	if !strings.Contains(lines[1], "BIT-nginx") || !strings.Contains(lines[2], "GO-2022-0236") || !strings.Contains(lines[3], "suppressed") {
 		t.Errorf("table order wrong:\n%s", buf.String())
 	}
@@ -398,7 +407,7 @@ func TestSPDXSameAsCycloneDX(t *testing.T) {
 	if !reflect.DeepEqual(key(cdx), key(spdx)) {
 		t.Errorf("findings differ: CycloneDX %d, SPDX %d", len(cdx.Findings), len(spdx.Findings))
 	}
-	if spdx.Summary.Components != 10001 || spdx.Summary.NotMatchableReasons[ReasonNoIdentifier] != 1 {
+	if spdx.Summary.Components != 10001 || spdx.Summary.Reasons[ReasonNoIdentifier] != 1 {
 		t.Errorf("SPDX summary %+v", spdx.Summary)
 	}
 }
