@@ -289,6 +289,11 @@ func evalScan(f *Facts) []Outcome {
 	case len(open) > 0:
 		return []Outcome{outcome("", "", fmt.Sprintf("%d open known vulnerabilit%s without a VEX decision (%s): assess exploitability or publish VEX (scan of %s)",
 			len(open), plural(len(open), "y", "ies"), listSome(open), checked), idCRANoVulns)}
+	case s.NoData+s.Unmatchable > 0:
+		// Nothing matched, but part of the firmware was matched against
+		// nothing: absence of data is not absence of vulnerabilities.
+		return []Outcome{outcome("", "", fmt.Sprintf("no open known vulnerability in the components the advisory data covers, but %d of %d components were checked against nothing (scan of %s): give a vulnerability analysis of those components as evidence, or VEX",
+			s.NoData+s.Unmatchable, s.Components, checked), idCRANoVulns)}
 	}
 	return []Outcome{outcome(Met, fmt.Sprintf("scan of %s: no open known vulnerability (%d findings, all suppressed by VEX)", checked, len(f.Scan.Findings)), "", idCRANoVulns)}
 }

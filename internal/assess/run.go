@@ -92,7 +92,10 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 				}
 				stmts = append(stmts, st...)
 			}
-			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts})
+			// The dossier's operating system decides which platform-limited
+			// advisories (Windows-only, macOS-only) can apply; without it
+			// the scan derives the platform from the SBOM.
+			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts, Platform: match.NormalizePlatform(d.Product.OperatingSystem)})
 			if err != nil {
 				return nil, fmt.Errorf("scan of %s: %w", sbomPath, err)
 			}

@@ -19,7 +19,8 @@ import (
 // SSVC active or poc, EPSS at the threshold, VEX affected) is not met,
 // unless VEX says not_affected or fixed; any other open finding leaves it
 // undecided with "assess exploitability or publish VEX"; only a scan with
-// nothing open meets it; alias groups count once.
+// nothing open and every component covered by advisory data meets it;
+// alias groups count once.
 func TestEvalScan(t *testing.T) {
 	fd := func(id string, mod func(*match.Finding)) match.Finding {
 		f := match.Finding{Component: match.ComponentRef{Name: "linux", Version: "4.4.94"}, Advisory: match.AdvisoryRef{ID: id}, Severity: "high"}
@@ -65,6 +66,13 @@ func TestEvalScan(t *testing.T) {
 	}
 	if out := evalScan(&Facts{}); out[0].Status != "" {
 		t.Errorf("no scan: %+v", out)
+	}
+	// Components matched against nothing: no finding is not "met".
+	for _, sum := range []match.Summary{{Components: 9, NotAffected: 3, NoData: 5, Unmatchable: 1}, {Components: 2, NotAffected: 1, Unmatchable: 1}} {
+		out := evalScan(&Facts{Scan: &match.Result{Summary: sum}})
+		if out[0].Status != "" || !strings.Contains(out[0].Next, "checked against nothing") {
+			t.Errorf("%+v: got %+v, want undecided naming the uncovered components", sum, out)
+		}
 	}
 }
 
