@@ -106,7 +106,11 @@ func newCatalogShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			return catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID))
+			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID)); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Counterparts: dualmark catalog map %s\n", r.ID)
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the requirement as JSON")

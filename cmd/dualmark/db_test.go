@@ -37,9 +37,9 @@ func runCaptured(args ...string) (int, string, string) {
 	root.SetOut(&out)
 	root.SetErr(&errb)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := styleUnknownCommand(root, args, root.Execute())
 	if err != nil {
-		errb.WriteString(err.Error())
+		errb.WriteString(describe(err))
 	}
 	code := exitCode(err)
 	return code, out.String(), errb.String()
@@ -120,7 +120,7 @@ func TestDBErrors(t *testing.T) {
 	}{
 		{"status without database", []string{"db", "status", "--db", empty}, "dualmark db import"},
 		{"import of a missing path", []string{"db", "import", "--db", empty, filepath.Join(empty, "nope")}, "no such file"},
-		{"import without sources", []string{"db", "import", "--db", empty}, "requires at least 1 arg"},
+		{"import without sources", []string{"db", "import", "--db", empty}, "db import: wrong arguments (0 given; usage: dualmark db import"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,17 @@ import (
 // decides CRA-II.1. BSI TR-03183-2 v2.1, a German technical guideline, asks
 // more; its result is reported as a quality finding.
 const DefaultSBOMProfile = sbom.ProfileBSI21
+
+// Errors Run returns for options that do not fit together. They name no
+// command-line flag: the CLI adds that advice.
+var (
+	// ErrVEXWithoutScan: VEX documents were given but no advisory
+	// database, so there are no findings for them to suppress.
+	ErrVEXWithoutScan = errors.New("VEX documents only apply to a scan, and no advisory database was given")
+	// ErrNothingToScan: an advisory database was given but there is no
+	// SBOM to scan.
+	ErrNothingToScan = errors.New("an advisory database was given but there is no SBOM to scan")
+)
 
 // RunOptions tune Run.
 type RunOptions struct {
@@ -67,10 +79,10 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
 	}
 	if opts.DB == "" && len(opts.VEX) > 0 {
-		return nil, fmt.Errorf("--vex only applies to a scan: give the advisory database with --db as well")
+		return nil, ErrVEXWithoutScan
 	}
 	if sbomPath == "" && opts.DB != "" {
-		return nil, fmt.Errorf("--db given but there is no SBOM to scan: pass --sbom FILE or name one under sbom.path in %s", d.File)
+		return nil, fmt.Errorf("%w: name one under sbom.path in %s", ErrNothingToScan, d.File)
 	}
 	if sbomPath != "" {
 		doc, err := sbom.ParseFile(sbomPath, sbom.Options{})

@@ -67,8 +67,7 @@ func WriteRequirement(w io.Writer, r Requirement, children []Requirement) error 
 			fmt.Fprintf(w, "  %s  %s\n", ch.ID, ch.Title)
 		}
 	}
-	_, err := fmt.Fprintf(w, "Counterparts: dualmark catalog map %s\n", r.ID)
-	return err
+	return nil
 }
 
 func confidenceText(c string) string {
