@@ -200,3 +200,28 @@ func TestDBUpdateFromMirror(t *testing.T) {
 		t.Errorf("update with nothing reachable: exit %d, %q", code, errOut)
 	}
 }
+
+// TestStatusLine: progress rewrites one line with "\r" only on a terminal;
+// elsewhere it writes plain, throttled lines.
+func TestStatusLine(t *testing.T) {
+	tests := []struct {
+		name string
+		sl   func(w *bytes.Buffer) *statusLine
+		want string
+	}{
+		{"not a terminal", func(w *bytes.Buffer) *statusLine { return newStatusLine(w) }, "importing a\ndone\n"},
+		{"terminal", func(w *bytes.Buffer) *statusLine { return &statusLine{w: w, tty: true} }, "\rimporting a\rimporting bb\rdone        \n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			sl := tt.sl(&buf)
+			sl.update("importing a")
+			sl.update("importing bb") // within plainEvery off a terminal: dropped
+			sl.done("done")
+			if buf.String() != tt.want {
+				t.Errorf("got %q, want %q", buf.String(), tt.want)
+			}
+		})
+	}
+}
