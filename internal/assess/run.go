@@ -52,6 +52,8 @@ type RunOptions struct {
 	SBOMProfile string
 	// On is the assessment date (zero: today).
 	On time.Time
+	// Version is dualmark's version, recorded in the assessment.
+	Version string
 }
 
 // Run loads the dossier at path (a file, or a folder holding dossier.yaml),
@@ -73,7 +75,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("requirement catalog: %w", err)
 	}
-	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On}
+	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On, Version: opts.Version}
 	sbomPath := opts.SBOM
 	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
 		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
@@ -96,6 +98,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 				return nil, err
 			}
 			defer db.Close()
+			in.Database = Snapshot(db.Status())
 			var stmts []vex.Statement
 			for _, p := range opts.VEX {
 				st, err := vex.Load(p)
@@ -112,6 +115,11 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		}
 	}
 	return Evaluate(d, in)
+}
+
+// Snapshot condenses a database's provenance to what an assessment records.
+func Snapshot(p advisory.Provenance) *DatabaseSnapshot {
+	return &DatabaseSnapshot{Built: p.Built, NewestRecord: p.NewestRecord, Records: p.Records, KEVCatalog: p.KEVCatalog, EPSSDate: p.EPSSDate}
 }
 
 // SummariseSBOM checks doc against profile and condenses the result. A
