@@ -16,18 +16,22 @@ func newCatalogCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "Browse the requirements of every regime and the EU-US crosswalk",
-		Long: `The catalog holds the requirements of the EU Cyber Resilience Act (cra),
-NIST IR 8425 (nistir8425), the FCC Cyber Trust Mark rules (fcc), ETSI EN 303 645
-(en303645) and BSI TR-03183-2 (bsi-tr03183), and the crosswalk that relates them.`,
+		Long: `The catalog holds the requirements of the EU Cyber Resilience Act (cra), the
+RED Delegated Regulation (EU) 2022/30 (red-da), NIST IR 8425 (nistir8425), the
+FCC Cyber Trust Mark rules (fcc), ETSI EN 303 645 (en303645) and BSI TR-03183-2
+(bsi-tr03183), and the crosswalk that relates them. "catalog regimes" lists the
+regimes assess gives verdicts for (cra, red-da, us-ctm, en303645) with the
+titles every report uses.`,
 		Example: `  dualmark catalog list --regime en303645
   dualmark catalog show CRA-I.2.c
   dualmark catalog map EN303645-5.1-1 --json
   dualmark catalog coverage
+  dualmark catalog regimes
   dualmark catalog export --format oscal --out oscal/`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newCatalogListCmd(), newCatalogShowCmd(), newCatalogMapCmd(),
-		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd(), newCatalogCategoriesCmd())
+		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd(), newCatalogCategoriesCmd(), newCatalogRegimesCmd())
 	return cmd
 }
 
@@ -252,6 +256,37 @@ func newCatalogCategoriesCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print {categories: [...], routes: {class: [...]}} as JSON")
+	return cmd
+}
+
+func newCatalogRegimesCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "regimes",
+		Short: "List the regimes: those assess gives verdicts for, with their titles, and the catalog's own",
+		Long: `Lists the assessment regimes (the values of assess --regime) with the titles
+every report shows, and the catalog regimes (the values of catalog list
+--regime) with the name and version of the text each one paraphrases.`,
+		Example: "  dualmark catalog regimes\n  dualmark catalog regimes --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := loadCatalog()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				infos := []catalog.RegimeInfo{}
+				for _, id := range catalog.Regimes {
+					if info, ok := c.Regime(id); ok {
+						infos = append(infos, info)
+					}
+				}
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"assessmentRegimes": catalog.AssessmentRegimeTable, "catalogRegimes": infos})
+			}
+			return catalog.WriteRegimes(cmd.OutOrStdout(), c)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print {assessmentRegimes: [...], catalogRegimes: [...]} as JSON")
 	return cmd
 }
 

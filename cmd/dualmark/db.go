@@ -261,8 +261,8 @@ func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
 	}
 }
 
-// printStale warns on w, with the command that updates the database in dir, when the database's data is older than
-// advisory.StaleAfter.
+// printStale warns on w when the database's data is older than
+// advisory.StaleAfter, with the command that updates the database in dir.
 func printStale(w io.Writer, dir string, p advisory.Provenance) {
 	stale := p.Stale(time.Now())
 	for _, s := range stale {

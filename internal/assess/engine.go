@@ -509,7 +509,7 @@ func (e *evaluator) results() map[string]RequirementResult {
 
 // regimeResult assembles one assessment regime.
 func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult) *RegimeResult {
-	rr := &RegimeResult{Regime: regime, Title: RegimeTitles[regime], Requirements: []RequirementResult{}}
+	rr := &RegimeResult{Regime: regime, Title: catalog.AssessmentTitle(regime), Requirements: []RequirementResult{}}
 	rr.Reuse.IDs = []string{}
 	var failing, open, waiting, allFailing, allOpen, allWaiting []string
 	inForce, allDeciding := 0, 0

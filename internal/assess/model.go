@@ -1,6 +1,10 @@
 package assess
 
-import "time"
+import (
+	"time"
+
+	"github.com/dualmark/dualmark/internal/catalog"
+)
 
 // Statuses of a requirement.
 const (
@@ -48,24 +52,18 @@ const (
 	RegimeEN303645 = "en303645"
 )
 
-// AllRegimes lists the assessment regimes in report order.
-var AllRegimes = []string{RegimeCRA, RegimeREDDA, RegimeUSCTM, RegimeEN303645}
+// AllRegimes lists the assessment regimes in report order (from
+// catalog.AssessmentRegimeTable).
+var AllRegimes = func() []string {
+	var out []string
+	for _, r := range catalog.AssessmentRegimeTable {
+		out = append(out, r.ID)
+	}
+	return out
+}()
 
 // regimeCatalogs maps an assessment regime to the catalog regimes it covers.
-var regimeCatalogs = map[string][]string{
-	RegimeCRA:      {"cra"},
-	RegimeREDDA:    {"red-da"},
-	RegimeUSCTM:    {"nistir8425", "fcc"},
-	RegimeEN303645: {"en303645"},
-}
-
-// RegimeTitles are display names of the assessment regimes.
-var RegimeTitles = map[string]string{
-	RegimeCRA:      "EU Cyber Resilience Act",
-	RegimeREDDA:    "EU RED Delegated Regulation (EU) 2022/30",
-	RegimeUSCTM:    "US Cyber Trust Mark (NIST IR 8425 + FCC)",
-	RegimeEN303645: "ETSI EN 303 645",
-}
+var regimeCatalogs = catalog.AssessmentRegimes
 
 // Assessment is the result of Evaluate. It marshals to the JSON contract of
 // issue 5: product, regimes (keyed by assessment regime), reuse and scan.

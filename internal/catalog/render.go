@@ -133,3 +133,25 @@ func WriteCategories(w io.Writer, c *Catalog) error {
 	}
 	return tw.Flush()
 }
+
+// WriteRegimes renders the assessment regimes (the names and titles every
+// report uses) and the catalog regimes they draw from.
+func WriteRegimes(w io.Writer, c *Catalog) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "ASSESSMENT\tTITLE\tCATALOG REGIMES")
+	for _, r := range AssessmentRegimeTable {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Title, strings.Join(r.Catalogs, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = newTable(w)
+	fmt.Fprintln(tw, "CATALOG\tNAME\tVERSION")
+	for _, id := range Regimes {
+		if info, ok := c.Regime(id); ok {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", id, info.Name, info.Version)
+		}
+	}
+	return tw.Flush()
+}
