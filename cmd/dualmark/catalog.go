@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -234,40 +235,43 @@ func newCatalogDocCmd() *cobra.Command {
 }
 
 func newCatalogCategoriesCmd() *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:     "categories",
-		Short:   "List the CRA product categories (Annex III, IV) and the conformity-assessment routes per class",
-		Example: "  dualmark catalog categories\n  dualmark catalog categories --json",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := loadCatalog()
-			if err != nil {
-				return err
+	cmd := catalogDataCmd("categories", "print {categories: [...], routes: {class: [...]}} as JSON",
+		func(c *catalog.Catalog) any {
+			routes := map[string][]catalog.Route{}
+			for _, class := range catalog.Classes {
+				routes[class] = c.Routes(class)
 			}
-			if asJSON {
-				routes := map[string][]catalog.Route{}
-				for _, class := range catalog.Classes {
-					routes[class] = c.Routes(class)
-				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"categories": c.Categories(), "routes": routes})
-			}
-			return catalog.WriteCategories(cmd.OutOrStdout(), c)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print {categories: [...], routes: {class: [...]}} as JSON")
+			return map[string]any{"categories": c.Categories(), "routes": routes}
+		}, catalog.WriteCategories)
+	cmd.Short = "List the CRA product categories (Annex III, IV) and the conformity-assessment routes per class"
 	return cmd
 }
 
 func newCatalogRegimesCmd() *cobra.Command {
+	cmd := catalogDataCmd("regimes", "print {assessmentRegimes: [...], catalogRegimes: [...]} as JSON",
+		func(c *catalog.Catalog) any {
+			infos := []catalog.RegimeInfo{}
+			for _, id := range catalog.Regimes {
+				if info, ok := c.Regime(id); ok {
+					infos = append(infos, info)
+				}
+			}
+			return map[string]any{"assessmentRegimes": catalog.AssessmentRegimeTable, "catalogRegimes": infos}
+		}, catalog.WriteRegimes)
+	cmd.Short = "List the regimes: those assess gives verdicts for, with their titles, and the catalog's own"
+	cmd.Long = `Lists the assessment regimes (the values of assess --regime) with the titles
+every report shows, and the catalog regimes (the values of catalog list
+--regime) with the name and version of the text each one paraphrases.`
+	return cmd
+}
+
+// catalogDataCmd is a "catalog NAME [--json]" command that prints part of
+// the catalog as text (write) or as the JSON value data returns.
+func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "regimes",
-		Short: "List the regimes: those assess gives verdicts for, with their titles, and the catalog's own",
-		Long: `Lists the assessment regimes (the values of assess --regime) with the titles
-every report shows, and the catalog regimes (the values of catalog list
---regime) with the name and version of the text each one paraphrases.`,
-		Example: "  dualmark catalog regimes\n  dualmark catalog regimes --json",
+		Use:     name,
+		Example: "  dualmark catalog " + name + "\n  dualmark catalog " + name + " --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -275,18 +279,12 @@ every report shows, and the catalog regimes (the values of catalog list
 				return err
 			}
 			if asJSON {
-				infos := []catalog.RegimeInfo{}
-				for _, id := range catalog.Regimes {
-					if info, ok := c.Regime(id); ok {
-						infos = append(infos, info)
-					}
-				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"assessmentRegimes": catalog.AssessmentRegimeTable, "catalogRegimes": infos})
+				return writeJSON(cmd.OutOrStdout(), data(c))
 			}
-			return catalog.WriteRegimes(cmd.OutOrStdout(), c)
+			return write(cmd.OutOrStdout(), c)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print {assessmentRegimes: [...], catalogRegimes: [...]} as JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)
 	return cmd
 }
 

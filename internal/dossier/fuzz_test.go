@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/testdata"
 )
 
 // FuzzParse feeds arbitrary bytes to the loader, seeded with the example
@@ -22,10 +24,31 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("product: &a {name: x}\nmanufacturer: *a\n"))
 	f.Add([]byte("evidence:\n  - path: ../../../../etc/passwd\n    sha256: 00\n"))
+	// Real SBOMs and VEX documents, which the loader must recognise as
+	// not a dossier (the start of each file is enough for that).
+	for _, rel := range []string{
+		"sbom/osv-scanner-fixtures/sbom-insecure/alpine-zlib-16.cdx.json",
+		"sbom/osv-scanner-fixtures/sbom-insecure/alpine.cdx.xml",
+		"sbom/spdx-tools-golang/sample-docs/tv/hello.spdx",
+		"vex/openvex/go-vex-csaf-testdata/openvex.json",
+	} {
+		data, err := os.ReadFile(testdata.Path(f, rel))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:min(len(data), 16<<10)])
+	}
 	// An empty folder: evidence paths fail fast instead of being hashed on every run.
 	base := filepath.Join(f.TempDir(), FileName)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Parse(data, base)
+		var nd *NotADossierError
+		if errors.As(err, &nd) {
+			if nd.File != base || nd.Kind == "" || nd.Format == "" || !errors.Is(err, ErrNotADossier) {
+				t.Fatalf("incomplete NotADossierError: %+v", nd)
+			}
+			return
+		}
 		if err != nil {
 			var de *Error
 			if !errors.As(err, &de) || len(de.Issues) == 0 {
