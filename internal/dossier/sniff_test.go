@@ -84,3 +84,36 @@ func TestLoadSentinels(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSniff feeds arbitrary bytes to the recogniser of other documents,
+// seeded with the start of real SBOMs and VEX documents: it must never
+// panic, and what it recognises it must name completely.
+func FuzzSniff(f *testing.F) {
+	for _, rel := range []string{
+		"sbom/osv-scanner-fixtures/sbom-insecure/alpine-zlib-16.cdx.json",
+		"sbom/osv-scanner-fixtures/sbom-insecure/alpine.cdx.xml",
+		"sbom/osv-scanner-fixtures/sbom-insecure/only-unimportant.spdx.json",
+		"sbom/spdx-tools-golang/sample-docs/tv/hello.spdx",
+		"sbom/spdx-examples/ai/example02/spdx3.0/sbom.spdx3.json",
+		"vex/openvex/go-vex-csaf-testdata/openvex.json",
+		"vex/openvex/go-vex-csaf-testdata/csaf.json",
+	} {
+		data, err := os.ReadFile(testdata.Path(f, rel))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:min(len(data), 4<<10)])
+	}
+	f.Add([]byte(minimal))
+	f.Add([]byte{0x1f, 0x8b, 8})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := sniff(data, "f")
+		if err == nil {
+			return
+		}
+		var nd *NotADossierError
+		if !errors.As(err, &nd) || nd.File != "f" || nd.Kind == "" || nd.Format == "" || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("sniff: %v", err)
+		}
+	})
+}
