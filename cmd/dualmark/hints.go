@@ -33,11 +33,15 @@ func fixed(s string) func(error) string { return func(error) string { return s }
 
 var hintRules = []hintRule{
 	{isErr(dossier.ErrNotADossier), func(err error) string {
+		file := "FILE"
 		var nd *dossier.NotADossierError
-		if errors.As(err, &nd) && nd.Kind == dossier.KindVEX {
-			return "give a VEX document with --vex, together with the advisory database (--db DIR)"
+		if errors.As(err, &nd) {
+			if nd.Kind == dossier.KindVEX {
+				return "give a VEX document with --vex " + nd.File + ", together with the advisory database (--db DIR)"
+			}
+			file = nd.File
 		}
-		return "give the product dossier (a folder holding dossier.yaml; dualmark init creates one) and pass this file with --sbom FILE, or scan it alone: dualmark scan FILE --db DIR"
+		return "give the product dossier (a folder holding dossier.yaml; dualmark init creates one) and this file with --sbom " + file + ", or scan it alone: dualmark scan " + file + " --db DIR"
 	}},
 	{isErr(dossier.ErrMissing), fixed("create a dossier with: dualmark init --dir DIR")},
 	{isErr(dossier.ErrEmpty), fixed("scaffold a dossier with: dualmark init --dir DIR")},

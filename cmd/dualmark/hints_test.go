@@ -20,8 +20,8 @@ func TestErrorsAndHints(t *testing.T) {
 		args      []string
 		msg, hint string
 	}{
-		{"assess given a CycloneDX SBOM", []string{"assess", sbomFile}, "this is an SBOM (CycloneDX JSON), not a product dossier", "pass this file with --sbom FILE, or scan it alone: dualmark scan FILE"},
-		{"docs given an SPDX SBOM", []string{"docs", spdx, "--out", empty}, "this is an SBOM (SPDX JSON), not a product dossier", "--sbom FILE"},
+		{"assess given a CycloneDX SBOM", []string{"assess", sbomFile}, "this is an SBOM (CycloneDX JSON), not a product dossier", "and this file with --sbom " + sbomFile + ", or scan it alone: dualmark scan " + sbomFile + " --db DIR"},
+		{"docs given an SPDX SBOM", []string{"docs", spdx, "--out", empty}, "this is an SBOM (SPDX JSON), not a product dossier", "--sbom " + spdx},
 		{"assess without a path", []string{"assess"}, "assess: wrong arguments (0 given; usage: dualmark assess PATH [flags])", "see dualmark assess --help"},
 		{"unknown flag", []string{"assess", "x", "--bogus"}, "assess: unknown flag --bogus", "see dualmark assess --help"},
 		{"flag without value", []string{"assess", "x", "--db"}, "assess: --db needs a value", "see dualmark assess --help"},

@@ -204,7 +204,7 @@ func statusLabel(r assess.RequirementResult) string {
 // made it and the advisory database snapshot the scan used.
 func headerLines(a *assess.Assessment) []string {
 	return []string{
-		fmt.Sprintf("Report of %s, made by %s %s", a.On, a.Generator.Name, a.Generator.Version),
+		fmt.Sprintf("%s %s · assessment date %s", a.Generator.Name, a.Generator.Version, a.On),
 		"Advisory database: " + databaseLine(a.Database),
 	}
 }
