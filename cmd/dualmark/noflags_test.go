@@ -73,6 +73,26 @@ func TestNoCLIWordsBelowCmd(t *testing.T) {
 	}
 }
 
+// TestNoCLIWordsInCatalogData: the embedded catalog data reaches every
+// output too; it must not name flags or commands either.
+func TestNoCLIWordsInCatalogData(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "internal", "catalog", "data", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no catalog data: %v", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if m := cliWords.FindString(line); m != "" {
+				t.Errorf("%s:%d: names %q", file, i+1, strings.TrimSpace(m))
+			}
+		}
+	}
+}
+
 // TestCLIWordsPattern pins what the pattern catches, so the test above can fail.
 func TestCLIWordsPattern(t *testing.T) {
 	for s, want := range map[string]bool{
