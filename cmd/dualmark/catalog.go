@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/oscal"
 )
@@ -66,7 +67,8 @@ func newCatalogListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List requirements, of all regimes or of one",
 		Example: `  dualmark catalog list
-  dualmark catalog list --regime cra --json`,
+  dualmark catalog list --regime cra --json
+  dualmark catalog list --regime us-ctm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -74,11 +76,18 @@ func newCatalogListCmd() *cobra.Command {
 				return err
 			}
 			reqs := c.All()
-			if regime != "" {
-				if !catalog.IsRegime(regime) {
-					return usageError(fmt.Errorf("unknown regime %q; valid regimes: %s", regime, strings.Join(catalog.Regimes, ", ")))
-				}
+			switch {
+			case regime == "":
+			case catalog.IsRegime(regime):
 				reqs = c.ByRegime(regime)
+			default:
+				// The assessment regimes, as assess --regime takes them
+				// (us-ctm = NIST IR 8425 + FCC).
+				var ok bool
+				if reqs, ok = c.ForAssessment(regime); !ok {
+					return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
+						regime, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+				}
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), reqs)
@@ -86,7 +95,7 @@ func newCatalogListCmd() *cobra.Command {
 			return catalog.WriteList(cmd.OutOrStdout(), reqs)
 		},
 	}
-	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|"))
+	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|")+", or an assessment regime as assess takes it ("+strings.Join(assess.AllRegimes, "|")+")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of requirements")
 	return cmd
 }

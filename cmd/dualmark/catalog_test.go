@@ -158,3 +158,22 @@ func TestRegimeTitlesAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogListAssessmentRegime: catalog list --regime takes the values
+// assess --regime takes as well; us-ctm is NIST IR 8425 and FCC together.
+func TestCatalogListAssessmentRegime(t *testing.T) {
+	count := func(args ...string) int {
+		code, out, errOut := runCaptured(append([]string{"catalog", "list", "--json"}, args...)...)
+		var reqs []struct{ ID string }
+		if code != 0 || json.Unmarshal([]byte(out), &reqs) != nil {
+			t.Fatalf("catalog list %v: exit %d %s", args, code, errOut)
+		}
+		return len(reqs)
+	}
+	if us, n, f := count("--regime", "us-ctm"), count("--regime", "nistir8425"), count("--regime", "fcc"); us == 0 || us != n+f {
+		t.Errorf("us-ctm lists %d requirements, nistir8425 %d + fcc %d", us, n, f)
+	}
+	if code, _, errOut := runCaptured("catalog", "list", "--regime", "bogus"); code != 2 || !strings.Contains(errOut, "us-ctm") {
+		t.Errorf("unknown regime: exit %d %q", code, errOut)
+	}
+}
