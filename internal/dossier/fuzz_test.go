@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dualmark/dualmark/internal/testdata"
 )
 
 // FuzzParse feeds arbitrary bytes to the loader, seeded with the example
@@ -26,18 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("evidence:\n  - path: ../../../../etc/passwd\n    sha256: 00\n"))
 	// Real SBOMs and VEX documents, which the loader must recognise as
 	// not a dossier (the start of each file is enough for that).
-	for _, rel := range []string{
-		"sbom/osv-scanner-fixtures/sbom-insecure/alpine-zlib-16.cdx.json",
-		"sbom/osv-scanner-fixtures/sbom-insecure/alpine.cdx.xml",
-		"sbom/spdx-tools-golang/sample-docs/tv/hello.spdx",
-		"vex/openvex/go-vex-csaf-testdata/openvex.json",
-	} {
-		data, err := os.ReadFile(testdata.Path(f, rel))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data[:min(len(data), 16<<10)])
-	}
+	addRealSeeds(f, 16<<10, otherDocuments[:4])
 	// An empty folder: evidence paths fail fast instead of being hashed on every run.
 	base := filepath.Join(f.TempDir(), FileName)
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -89,21 +89,7 @@ func TestLoadSentinels(t *testing.T) {
 // seeded with the start of real SBOMs and VEX documents: it must never
 // panic, and what it recognises it must name completely.
 func FuzzSniff(f *testing.F) {
-	for _, rel := range []string{
-		"sbom/osv-scanner-fixtures/sbom-insecure/alpine-zlib-16.cdx.json",
-		"sbom/osv-scanner-fixtures/sbom-insecure/alpine.cdx.xml",
-		"sbom/osv-scanner-fixtures/sbom-insecure/only-unimportant.spdx.json",
-		"sbom/spdx-tools-golang/sample-docs/tv/hello.spdx",
-		"sbom/spdx-examples/ai/example02/spdx3.0/sbom.spdx3.json",
-		"vex/openvex/go-vex-csaf-testdata/openvex.json",
-		"vex/openvex/go-vex-csaf-testdata/csaf.json",
-	} {
-		data, err := os.ReadFile(testdata.Path(f, rel))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data[:min(len(data), 4<<10)])
-	}
+	addRealSeeds(f, 4<<10, otherDocuments)
 	f.Add([]byte(minimal))
 	f.Add([]byte{0x1f, 0x8b, 8})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -116,4 +102,28 @@ func FuzzSniff(f *testing.F) {
 			t.Fatalf("sniff: %v", err)
 		}
 	})
+}
+
+// otherDocuments are real SBOMs and VEX documents from the shared data
+// that seed the fuzz targets: a CycloneDX JSON, CycloneDX XML, SPDX
+// tag-value and OpenVEX file first, then SPDX JSON, SPDX 3.0 and CSAF.
+var otherDocuments = []string{
+	"sbom/osv-scanner-fixtures/sbom-insecure/alpine-zlib-16.cdx.json",
+	"sbom/osv-scanner-fixtures/sbom-insecure/alpine.cdx.xml",
+	"sbom/spdx-tools-golang/sample-docs/tv/hello.spdx",
+	"vex/openvex/go-vex-csaf-testdata/openvex.json",
+	"sbom/osv-scanner-fixtures/sbom-insecure/only-unimportant.spdx.json",
+	"sbom/spdx-examples/ai/example02/spdx3.0/sbom.spdx3.json",
+	"vex/openvex/go-vex-csaf-testdata/csaf.json",
+}
+
+// addRealSeeds adds the first n bytes of each shared-data file as a seed.
+func addRealSeeds(f *testing.F, n int, rels []string) {
+	for _, rel := range rels {
+		data, err := os.ReadFile(testdata.Path(f, rel))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:min(len(data), n)])
+	}
 }
