@@ -31,7 +31,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 <style>
 body{font:11pt/1.4 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#111;margin:2em auto;max-width:60em;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #bbb;padding:.25em .45em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #bbb;padding:.25em .45em;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}
 th{background:#eee}td.n{text-align:right}.meta{color:#444}
 .met{background:#e3f4e3}.not-met{background:#fbe0e0}.not-applicable{background:#eef}.unknown{background:#fff6d6}
 .conforms{color:#14621b;font-weight:bold}.does-not-conform{color:#a10d0d;font-weight:bold}.incomplete{color:#8a5a00;font-weight:bold}.ready-for-testing,.tested{color:#1d4f91;font-weight:bold}
