@@ -58,6 +58,7 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 			if asJSON {
 				format = "json"
 			}
+			opts.Version, _ = buildVersion()
 			if report.Extension(format) == "" {
 				return usageError(fmt.Errorf("--format %q: choose one of %s", format, strings.Join(report.Formats, ", ")))
 			}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/oscal"
 )
@@ -16,18 +18,22 @@ func newCatalogCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "Browse the requirements of every regime and the EU-US crosswalk",
-		Long: `The catalog holds the requirements of the EU Cyber Resilience Act (cra),
-NIST IR 8425 (nistir8425), the FCC Cyber Trust Mark rules (fcc), ETSI EN 303 645
-(en303645) and BSI TR-03183-2 (bsi-tr03183), and the crosswalk that relates them.`,
+		Long: `The catalog holds the requirements of the EU Cyber Resilience Act (cra), the
+RED Delegated Regulation (EU) 2022/30 (red-da), NIST IR 8425 (nistir8425), the
+FCC Cyber Trust Mark rules (fcc), ETSI EN 303 645 (en303645) and BSI TR-03183-2
+(bsi-tr03183), and the crosswalk that relates them. "catalog regimes" lists the
+regimes assess gives verdicts for (cra, red-da, us-ctm, en303645) with the
+titles every report uses.`,
 		Example: `  dualmark catalog list --regime en303645
   dualmark catalog show CRA-I.2.c
   dualmark catalog map EN303645-5.1-1 --json
   dualmark catalog coverage
+  dualmark catalog regimes
   dualmark catalog export --format oscal --out oscal/`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newCatalogListCmd(), newCatalogShowCmd(), newCatalogMapCmd(),
-		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd(), newCatalogCategoriesCmd())
+		newCatalogCoverageCmd(), newCatalogExportCmd(), newCatalogDocCmd(), newCatalogCategoriesCmd(), newCatalogRegimesCmd())
 	return cmd
 }
 
@@ -61,7 +67,8 @@ func newCatalogListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List requirements, of all regimes or of one",
 		Example: `  dualmark catalog list
-  dualmark catalog list --regime cra --json`,
+  dualmark catalog list --regime cra --json
+  dualmark catalog list --regime us-ctm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -69,11 +76,18 @@ func newCatalogListCmd() *cobra.Command {
 				return err
 			}
 			reqs := c.All()
-			if regime != "" {
-				if !catalog.IsRegime(regime) {
-					return usageError(fmt.Errorf("unknown regime %q; valid regimes: %s", regime, strings.Join(catalog.Regimes, ", ")))
-				}
+			switch {
+			case regime == "":
+			case catalog.IsRegime(regime):
 				reqs = c.ByRegime(regime)
+			default:
+				// The assessment regimes, as assess --regime takes them
+				// (us-ctm = NIST IR 8425 + FCC).
+				var ok bool
+				if reqs, ok = c.ForAssessment(regime); !ok {
+					return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
+						regime, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+				}
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), reqs)
@@ -81,7 +95,7 @@ func newCatalogListCmd() *cobra.Command {
 			return catalog.WriteList(cmd.OutOrStdout(), reqs)
 		},
 	}
-	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|"))
+	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|")+", or an assessment regime as assess takes it ("+strings.Join(assess.AllRegimes, "|")+")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of requirements")
 	return cmd
 }
@@ -106,7 +120,11 @@ func newCatalogShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			return catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID))
+			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID)); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Counterparts: dualmark catalog map %s\n", r.ID)
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the requirement as JSON")
@@ -226,11 +244,43 @@ func newCatalogDocCmd() *cobra.Command {
 }
 
 func newCatalogCategoriesCmd() *cobra.Command {
+	cmd := catalogDataCmd("categories", "print {categories: [...], routes: {class: [...]}} as JSON",
+		func(c *catalog.Catalog) any {
+			routes := map[string][]catalog.Route{}
+			for _, class := range catalog.Classes {
+				routes[class] = c.Routes(class)
+			}
+			return map[string]any{"categories": c.Categories(), "routes": routes}
+		}, catalog.WriteCategories)
+	cmd.Short = "List the CRA product categories (Annex III, IV) and the conformity-assessment routes per class"
+	return cmd
+}
+
+func newCatalogRegimesCmd() *cobra.Command {
+	cmd := catalogDataCmd("regimes", "print {assessmentRegimes: [...], catalogRegimes: [...]} as JSON",
+		func(c *catalog.Catalog) any {
+			infos := []catalog.RegimeInfo{}
+			for _, id := range catalog.Regimes {
+				if info, ok := c.Regime(id); ok {
+					infos = append(infos, info)
+				}
+			}
+			return map[string]any{"assessmentRegimes": catalog.AssessmentRegimeTable, "catalogRegimes": infos}
+		}, catalog.WriteRegimes)
+	cmd.Short = "List the regimes: those assess gives verdicts for, with their titles, and the catalog's own"
+	cmd.Long = `Lists the assessment regimes (the values of assess --regime) with the titles
+every report shows, and the catalog regimes (the values of catalog list
+--regime) with the name and version of the text each one paraphrases.`
+	return cmd
+}
+
+// catalogDataCmd is a "catalog NAME [--json]" command that prints part of
+// the catalog as text (write) or as the JSON value data returns.
+func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "categories",
-		Short:   "List the CRA product categories (Annex III, IV) and the conformity-assessment routes per class",
-		Example: "  dualmark catalog categories\n  dualmark catalog categories --json",
+		Use:     name,
+		Example: "  dualmark catalog " + name + "\n  dualmark catalog " + name + " --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -238,16 +288,12 @@ func newCatalogCategoriesCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				routes := map[string][]catalog.Route{}
-				for _, class := range catalog.Classes {
-					routes[class] = c.Routes(class)
-				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"categories": c.Categories(), "routes": routes})
+				return writeJSON(cmd.OutOrStdout(), data(c))
 			}
-			return catalog.WriteCategories(cmd.OutOrStdout(), c)
+			return write(cmd.OutOrStdout(), c)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print {categories: [...], routes: {class: [...]}} as JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)
 	return cmd
 }
 

@@ -126,3 +126,54 @@ func TestCatalogExport(t *testing.T) {
 		t.Fatalf("export wrote %d files (%v), want 7", len(entries), err)
 	}
 }
+
+// TestRegimeTitlesAgree: the regime titles of assess --json are the ones
+// catalog regimes --json lists, for every regime of every example.
+func TestRegimeTitlesAgree(t *testing.T) {
+	code, out, errOut := runCaptured("catalog", "regimes", "--json")
+	var cat struct {
+		AssessmentRegimes []struct{ ID, Title string } `json:"assessmentRegimes"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &cat) != nil || len(cat.AssessmentRegimes) != 4 {
+		t.Fatalf("catalog regimes --json: exit %d %s %s", code, out, errOut)
+	}
+	titles := map[string]string{}
+	for _, r := range cat.AssessmentRegimes {
+		titles[r.ID] = r.Title
+	}
+	for _, ex := range []string{"smart-plug", "security-camera", "home-router"} {
+		t.Run(ex, func(t *testing.T) {
+			_, out, errOut := runCaptured("assess", filepath.Join("..", "..", "examples", ex), "--json", "--on", "2026-12-03")
+			var a struct {
+				Regimes map[string]struct{ Title string } `json:"regimes"`
+			}
+			if err := json.Unmarshal([]byte(out), &a); err != nil || len(a.Regimes) != 4 {
+				t.Fatalf("assess --json: %v %s", err, errOut)
+			}
+			for id, r := range a.Regimes {
+				if r.Title == "" || r.Title != titles[id] {
+					t.Errorf("%s: assess says %q, catalog regimes says %q", id, r.Title, titles[id])
+				}
+			}
+		})
+	}
+}
+
+// TestCatalogListAssessmentRegime: catalog list --regime takes the values
+// assess --regime takes as well; us-ctm is NIST IR 8425 and FCC together.
+func TestCatalogListAssessmentRegime(t *testing.T) {
+	count := func(args ...string) int {
+		code, out, errOut := runCaptured(append([]string{"catalog", "list", "--json"}, args...)...)
+		var reqs []struct{ ID string }
+		if code != 0 || json.Unmarshal([]byte(out), &reqs) != nil {
+			t.Fatalf("catalog list %v: exit %d %s", args, code, errOut)
+		}
+		return len(reqs)
+	}
+	if us, n, f := count("--regime", "us-ctm"), count("--regime", "nistir8425"), count("--regime", "fcc"); us == 0 || us != n+f {
+		t.Errorf("us-ctm lists %d requirements, nistir8425 %d + fcc %d", us, n, f)
+	}
+	if code, _, errOut := runCaptured("catalog", "list", "--regime", "bogus"); code != 2 || !strings.Contains(errOut, "us-ctm") {
+		t.Errorf("unknown regime: exit %d %q", code, errOut)
+	}
+}

@@ -60,7 +60,8 @@ withdrawn. Progress goes to stderr.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			im := advisory.NewImporter()
 			start := time.Now()
-			im.OnProgress = progressPrinter(cmd.ErrOrStderr(), quiet)
+			sl := newStatusLine(cmd.ErrOrStderr())
+			im.OnProgress = progressPrinter(sl, quiet)
 			for _, src := range args {
 				if err := im.Add(src); err != nil {
 					return usageError(err)
@@ -76,7 +77,7 @@ withdrawn. Progress goes to stderr.`,
 				return err
 			}
 			if !quiet {
-				fmt.Fprintf(cmd.ErrOrStderr(), "\rimported in %.1fs%30s\n", time.Since(start).Seconds(), "")
+				sl.done(fmt.Sprintf("imported in %.1fs", time.Since(start).Seconds()))
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), struct {
@@ -125,7 +126,7 @@ header and indexes; records are checked when a scan reads them).`,
 				}
 				fmt.Fprintln(cmd.ErrOrStderr(), "verified: every record and index entry is intact")
 			}
-			printStale(cmd.ErrOrStderr(), db.Status())
+			printStale(cmd.ErrOrStderr(), dir, db.Status())
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), struct {
 					advisory.Provenance
@@ -142,24 +143,69 @@ header and indexes; records are checked when a scan reads them).`,
 	return cmd
 }
 
-// progressPrinter returns an import progress callback that rewrites one
-// stderr line at most ten times a second.
-func progressPrinter(w io.Writer, quiet bool) func(advisory.Progress) {
+// progressPrinter returns an import progress callback: on a terminal it
+// rewrites one stderr line at most ten times a second, elsewhere it prints a
+// plain line every few seconds.
+func progressPrinter(sl *statusLine, quiet bool) func(advisory.Progress) {
 	if quiet {
 		return nil
 	}
-	var last time.Time
 	return func(p advisory.Progress) {
-		if time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
 		name := p.File
 		if len(name) > 50 {
 			name = "..." + name[len(name)-47:]
 		}
-		fmt.Fprintf(w, "\rimporting: %d files, %d records, %d skipped  %-50s", p.Files, p.Records, p.Skipped, name)
+		sl.update(fmt.Sprintf("importing: %d files, %d records, %d skipped  %s", p.Files, p.Records, p.Skipped, name))
 	}
+}
+
+// statusLine shows progress on w. On a terminal it keeps one line,
+// rewritten in place with a carriage return; anywhere else (a CI log, a
+// file) it writes plain lines, at most one per plainEvery, so that logs
+// hold neither "\r" nor thousands of lines.
+type statusLine struct {
+	w     io.Writer
+	tty   bool
+	every time.Duration
+	last  time.Time
+	width int // of the line on screen, to blank it out
+}
+
+// plainEvery is the interval between progress lines off a terminal.
+const plainEvery = 5 * time.Second
+
+func newStatusLine(w io.Writer) *statusLine {
+	f, ok := w.(*os.File)
+	tty := ok && isTerminal(f)
+	every := plainEvery
+	if tty {
+		every = 100 * time.Millisecond
+	}
+	return &statusLine{w: w, tty: tty, every: every}
+}
+
+// update shows line if the last update is long enough ago.
+func (s *statusLine) update(line string) {
+	if time.Since(s.last) < s.every {
+		return
+	}
+	s.last = time.Now()
+	if !s.tty {
+		fmt.Fprintln(s.w, line)
+		return
+	}
+	fmt.Fprintf(s.w, "\r%-*s", s.width, line)
+	s.width = max(s.width, len(line))
+}
+
+// done ends the progress with line, always shown.
+func (s *statusLine) done(line string) {
+	if s.tty {
+		fmt.Fprintf(s.w, "\r%-*s\n", s.width, line)
+		s.width = 0
+		return
+	}
+	fmt.Fprintln(s.w, line)
 }
 
 func printIssues(w io.Writer, issues []advisory.Issue, limit int) {
@@ -216,10 +262,14 @@ func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
 }
 
 // printStale warns on w when the database's data is older than
-// advisory.StaleAfter.
-func printStale(w io.Writer, p advisory.Provenance) {
-	for _, s := range p.Stale(time.Now()) {
+// advisory.StaleAfter, with the command that updates the database in dir.
+func printStale(w io.Writer, dir string, p advisory.Provenance) {
+	stale := p.Stale(time.Now())
+	for _, s := range stale {
 		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(w, "hint: update it with: dualmark db update --db %s\n", dir)
 	}
 }
 
@@ -319,16 +369,17 @@ NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 	return cmd
 }
 
-// downloadPrinter prints download progress to w.
+// downloadPrinter prints download progress to w (see statusLine).
 func downloadPrinter(w io.Writer) func(advisory.DownloadProgress) {
+	sl := newStatusLine(w)
 	return func(p advisory.DownloadProgress) {
 		switch {
 		case p.Status == "downloading" && p.Total > 0:
-			fmt.Fprintf(w, "\r%s: %d / %d KiB (%d%%)", p.URL, p.Bytes>>10, p.Total>>10, p.Bytes*100/p.Total)
+			sl.update(fmt.Sprintf("%s: %d / %d KiB (%d%%)", p.URL, p.Bytes>>10, p.Total>>10, p.Bytes*100/p.Total))
 		case p.Status == "downloading":
-			fmt.Fprintf(w, "\r%s: %d KiB", p.URL, p.Bytes>>10)
+			sl.update(fmt.Sprintf("%s: %d KiB", p.URL, p.Bytes>>10))
 		default:
-			fmt.Fprintf(w, "\r%s: %s\n", p.URL, p.Status)
+			sl.done(fmt.Sprintf("%s: %s", p.URL, p.Status))
 		}
 	}
 }

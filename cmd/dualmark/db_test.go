@@ -37,9 +37,9 @@ func runCaptured(args ...string) (int, string, string) {
 	root.SetOut(&out)
 	root.SetErr(&errb)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := styleUnknownCommand(root, args, root.Execute())
 	if err != nil {
-		errb.WriteString(err.Error())
+		errb.WriteString(describe(err))
 	}
 	code := exitCode(err)
 	return code, out.String(), errb.String()
@@ -120,7 +120,7 @@ func TestDBErrors(t *testing.T) {
 	}{
 		{"status without database", []string{"db", "status", "--db", empty}, "dualmark db import"},
 		{"import of a missing path", []string{"db", "import", "--db", empty, filepath.Join(empty, "nope")}, "no such file"},
-		{"import without sources", []string{"db", "import", "--db", empty}, "requires at least 1 arg"},
+		{"import without sources", []string{"db", "import", "--db", empty}, "db import: wrong arguments (0 given; usage: dualmark db import"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,5 +198,30 @@ func TestDBUpdateFromMirror(t *testing.T) {
 	}
 	if code, _, errOut := runCaptured("db", "update", "--db", t.TempDir(), "--source-url", ts.URL+"/missing", "--ecosystem", "CRAN", "--retries", "0", "-q"); code != 2 || !strings.Contains(errOut, "no feed could be downloaded") {
 		t.Errorf("update with nothing reachable: exit %d, %q", code, errOut)
+	}
+}
+
+// TestStatusLine: progress rewrites one line with "\r" only on a terminal;
+// elsewhere it writes plain, throttled lines.
+func TestStatusLine(t *testing.T) {
+	tests := []struct {
+		name string
+		sl   func(w *bytes.Buffer) *statusLine
+		want string
+	}{
+		{"not a terminal", func(w *bytes.Buffer) *statusLine { return newStatusLine(w) }, "importing a\ndone\n"},
+		{"terminal", func(w *bytes.Buffer) *statusLine { return &statusLine{w: w, tty: true} }, "\rimporting a\rimporting bb\rdone        \n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			sl := tt.sl(&buf)
+			sl.update("importing a")
+			sl.update("importing bb") // within plainEvery off a terminal: dropped
+			sl.done("done")
+			if buf.String() != tt.want {
+				t.Errorf("got %q, want %q", buf.String(), tt.want)
+			}
+		})
 	}
 }

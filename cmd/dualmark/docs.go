@@ -56,6 +56,7 @@ such as an invalid dossier.`,
 				return err
 			}
 			opts := assess.RunOptions{Regimes: []string{assess.RegimeCRA}}
+			opts.Version, _ = buildVersion()
 			if on != "" {
 				day, err := dossier.ParseDate(on)
 				if err != nil {

@@ -106,3 +106,65 @@ func TestExampleVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestInitWithoutTerminal runs init with standard input that is not a
+// terminal (the null device, a pipe): it must not prompt, must take flags and
+// defaults, and must name the missing flag instead of "reading answer: EOF".
+func TestInitWithoutTerminal(t *testing.T) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if _, err := pw.WriteString("Cam\nLumora\n"); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	tests := []struct {
+		name  string
+		stdin *os.File
+		flags []string
+		code  int
+		want  string
+	}{
+		{"null device, all flags", devnull, []string{"--name", "Plug", "--model", "P1", "--manufacturer", "ACME"}, 0, "Wrote "},
+		{"pipe, all flags", pr, []string{"--name", "Plug", "--model", "P1", "--manufacturer", "ACME"}, 0, "Wrote "},
+		{"null device, no name", devnull, []string{"--model", "P1", "--manufacturer", "ACME"}, 2, "init: --name is required when standard input is not a terminal"},
+		{"pipe, nothing", pr, nil, 2, "init: --name is required"},
+		{"bad category", devnull, []string{"--name", "Plug", "--model", "P1", "--manufacturer", "ACME", "--category", "class-1"}, 2, `init: category "class-1" is not one of`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "p")
+			root := newRootCmd()
+			var out, errb strings.Builder
+			root.SetIn(tt.stdin)
+			root.SetOut(&out)
+			root.SetErr(&errb)
+			root.SetArgs(append([]string{"init", "--dir", dir}, tt.flags...))
+			err := root.Execute()
+			msg := out.String()
+			if err != nil {
+				msg = describe(err)
+			}
+			if code := exitCode(err); code != tt.code || !strings.Contains(msg, tt.want) {
+				t.Fatalf("exit %d, %q; want exit %d and %q", code, msg, tt.code, tt.want)
+			}
+			if strings.Contains(out.String(), "Product name") {
+				t.Errorf("prompted without a terminal: %q", out.String())
+			}
+			if tt.code != 0 {
+				return
+			}
+			d, err := dossier.Load(dir)
+			if err != nil || d.Category.Class != "default" || d.Product.Name != "Plug" {
+				t.Fatalf("scaffold: %v %+v", err, d)
+			}
+		})
+	}
+}

@@ -27,8 +27,9 @@ func newInitCmd() *cobra.Command {
 		Short: "Create a product dossier (dossier.yaml) from a few questions or flags",
 		Long: `init writes DIR/dossier.yaml with the product name, model, manufacturer and CRA
 class filled in and every other section as a commented template. On a terminal
-it asks for what the flags do not give; otherwise the flags are required.
-It never overwrites an existing dossier.
+it asks for what the flags do not give; otherwise (a pipe, /dev/null, CI) it
+asks nothing: --name, --model and --manufacturer are required and --category
+defaults to "default". It never overwrites an existing dossier.
 
 Categories: default, important-class-I, important-class-II, critical; the three
 listed classes also need --item, the Annex III/IV item number (e.g. 17 for
@@ -41,17 +42,26 @@ smart-home security cameras, 12 for routers).`,
 			if _, err := os.Stat(path); err == nil {
 				return usageError(fmt.Errorf("%s already exists; init never overwrites a dossier (edit it, or choose another --dir)", path))
 			}
-			if isTerminal(os.Stdin) {
-				if err := ask(cmd.InOrStdin(), cmd.OutOrStdout(), &a); err != nil {
+			interactive := false
+			if f, ok := cmd.InOrStdin().(*os.File); ok && isTerminal(f) {
+				interactive = true
+				if err := ask(f, cmd.OutOrStdout(), &a); err != nil {
 					return err
 				}
 			}
 			if a.Class == "" {
 				a.Class = "default"
 			}
+			if !interactive {
+				for _, need := range []struct{ flag, v string }{{"--name", a.Name}, {"--model", a.Model}, {"--manufacturer", a.Manufacturer}} {
+					if strings.TrimSpace(need.v) == "" {
+						return usageError(&cliError{cmd: cmd.CommandPath(), msg: need.flag + " is required when standard input is not a terminal", hint: helpHint(cmd)})
+					}
+				}
+			}
 			data, err := dossier.Scaffold(a)
 			if err != nil {
-				return usageError(fmt.Errorf("%w (see dualmark init --help)", err))
+				return usageError(&cliError{cmd: cmd.CommandPath(), msg: err.Error(), hint: helpHint(cmd)})
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
@@ -81,10 +91,23 @@ smart-home security cameras, 12 for routers).`,
 	return cmd
 }
 
-// isTerminal reports whether f is an interactive terminal.
+// isTerminal reports whether f is an interactive terminal: a character
+// device other than the null device (which CI runners and "< /dev/null"
+// give as standard input, and which is a character device too). It is a
+// portable approximation of isatty: other character devices such as
+// /dev/zero also count as terminals.
 func isTerminal(f *os.File) bool {
+	if f == nil {
+		return false
+	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return false
+	}
+	return true
 }
 
 // ask fills the answers the flags left empty by asking on the terminal.

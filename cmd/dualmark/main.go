@@ -23,13 +23,13 @@ func main() {
 func run(args []string) int {
 	root := newRootCmd()
 	root.SetArgs(args)
-	err := root.Execute()
+	err := styleUnknownCommand(root, args, root.Execute())
 	if err == nil {
 		return 0
 	}
 	var ec *exitError
 	if !errors.As(err, &ec) || ec.err != nil {
-		fmt.Fprintln(os.Stderr, "dualmark:", err)
+		fmt.Fprintln(os.Stderr, "dualmark:", describe(err))
 	}
 	return exitCode(err)
 }

@@ -54,9 +54,10 @@ invalid label), 2 an error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(flagError)
 	for _, mk := range subcommands {
 		root.AddCommand(mk())
 	}
+	styleArgs(root)
 	return root
 }

@@ -304,7 +304,7 @@ const StaleAfter = 7 * 24 * time.Hour
 func (p Provenance) Stale(now time.Time) []string {
 	var w []string
 	if age := now.Sub(p.Built); age > StaleAfter {
-		w = append(w, fmt.Sprintf("the advisory database was built %s ago (%s); update it with `dualmark db update`", days(age), p.Built.Format(time.DateOnly)))
+		w = append(w, fmt.Sprintf("the advisory database was built %s ago (%s); update it from the feeds", days(age), p.Built.Format(time.DateOnly)))
 	}
 	if !p.NewestRecord.IsZero() {
 		if age := now.Sub(p.NewestRecord); age > StaleAfter {

@@ -54,6 +54,23 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// ErrNoDatabase is matched (errors.Is) by the *NoDatabaseError OpenDB
+// returns when the folder holds no database file.
+var ErrNoDatabase = errors.New("no advisory database")
+
+// NoDatabaseError reports a folder without a database file.
+type NoDatabaseError struct {
+	Dir string // the folder given
+}
+
+// Error names the folder and the missing file.
+func (e *NoDatabaseError) Error() string {
+	return fmt.Sprintf("%v in %s (%s missing)", ErrNoDatabase, e.Dir, FileName)
+}
+
+// Is makes errors.Is(err, ErrNoDatabase) true.
+func (e *NoDatabaseError) Is(target error) bool { return target == ErrNoDatabase }
+
 // ErrCorrupt is wrapped by every error about a damaged database file.
 var ErrCorrupt = errors.New("advisory database is corrupt or incomplete")
 

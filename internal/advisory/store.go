@@ -86,7 +86,7 @@ func OpenDB(dir string) (*DB, error) {
 	data, unmap, err := mapFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no advisory database in %s (%s missing): create it with `dualmark db import --db %s SOURCE...` or `dualmark db update --db %s`", dir, FileName, dir, dir)
+			return nil, &NoDatabaseError{Dir: dir}
 		}
 		return nil, fmt.Errorf("open advisory database: %w", err)
 	}
@@ -95,7 +95,7 @@ func OpenDB(dir string) (*DB, error) {
 		if unmap != nil {
 			_ = unmap()
 		}
-		return nil, fmt.Errorf("%w; re-import it with `dualmark db import --db %s SOURCE...` or `dualmark db update --db %s`", err, dir, dir)
+		return nil, fmt.Errorf("%w; re-import the database", err)
 	}
 	db.unmap = unmap
 	return db, nil
@@ -107,11 +107,11 @@ func openImage(data []byte, path string) (*DB, error) {
 		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
 	}
 	if len(data) < headerSize || string(data[:len(magic)]) != magic {
-		return nil, bad("not a dualmark advisory database (bad header)")
+		return nil, bad("not an advisory database written by dualmark (bad header)")
 	}
 	le := binary.LittleEndian
 	if v := le.Uint32(data[8:]); v != formatVersion {
-		return nil, bad("format version %d, this dualmark reads version %d", v, formatVersion)
+		return nil, bad("format version %d, this build reads version %d", v, formatVersion)
 	}
 	nsec := int(le.Uint32(data[12:]))
 	if size := le.Uint64(data[16:]); size != uint64(len(data)) {

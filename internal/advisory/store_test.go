@@ -190,7 +190,7 @@ func TestCorruptDatabase(t *testing.T) {
 	if err := os.WriteFile(path, orig, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenDB(t.TempDir()); err == nil || !strings.Contains(err.Error(), "dualmark db import") {
+	if _, err := OpenDB(t.TempDir()); !errors.Is(err, ErrNoDatabase) || errors.Is(err, ErrCorrupt) {
 		t.Errorf("OpenDB of an empty directory: %v", err)
 	}
 }

@@ -204,7 +204,7 @@ func evalSBOM(f *Facts) []Outcome {
 		out = append(out, outcome(Met, "an HBOM is maintained (hbom)", "", "FCC-REG-10"),
 			outcome(NotMet, "the dossier names no SBOM (sbom)", "generate an SBOM of the firmware and reference it under sbom.path", idCRASBOM))
 	default:
-		out = append(out, outcome("", "", "give the SBOM file (sbom.path or --sbom) so dualmark can read it", idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
+		out = append(out, outcome("", "", "give the SBOM file (sbom.path in the dossier) so dualmark can read it", idCRASBOM, "FCC-REG-10", "NISTIR8425-7.1b"))
 	}
 	return out
 }
@@ -431,7 +431,7 @@ func evalDoC(f *Facts) []Outcome {
 			"CRA-AV.1", "CRA-AV.2", "CRA-AV.3", "CRA-AV.4", "CRA-AV.5", "CRA-AV.6", "CRA-AV.7", "CRA-AV.8")}
 	}
 	signed := fmt.Sprintf("signed by %s in %s on %s", c.Signatory.Name, c.Place, c.Date)
-	out = append(out, outcome(Met, "the declaration drafted by \"dualmark docs\" carries the sole-responsibility and conformity statements, "+signed, "",
+	out = append(out, outcome(Met, "the declaration of conformity dualmark drafts from the dossier carries the sole-responsibility and conformity statements, "+signed, "",
 		"CRA-AV.3", "CRA-AV.5", "CRA-AV.8"))
 	if len(d.Product.Identifiers) > 0 {
 		out = append(out, outcome(Met, "the declaration identifies "+d.Product.Name+" "+d.Product.Model+" by its unique identifiers", "", "CRA-AV.1", "CRA-AV.4"))

@@ -37,6 +37,12 @@ type Inputs struct {
 	// On is the assessment date: the rules in force on that day decide
 	// (zero: today, in UTC).
 	On time.Time
+	// Version is dualmark's version, recorded in Assessment.Generator
+	// (empty: "unknown").
+	Version string
+	// Database is the snapshot of the advisory database the scan used;
+	// nil when there was no scan.
+	Database *DatabaseSnapshot
 }
 
 // decision is one source's say on one requirement.
@@ -117,13 +123,15 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 	e.reuse()
 
 	a := &Assessment{
-		Product: productOf(d),
-		Regimes: map[string]*RegimeResult{},
-		Order:   regimes,
-		SBOM:    in.SBOM,
-		Scan:    summariseScan(in.Scan),
-		On:      day(on),
-		Rules:   append(tl.rules, tl.notes...),
+		Product:   productOf(d),
+		Regimes:   map[string]*RegimeResult{},
+		Order:     regimes,
+		SBOM:      in.SBOM,
+		Scan:      summariseScan(in.Scan),
+		On:        day(on),
+		Rules:     append(tl.rules, tl.notes...),
+		Generator: Generator{Name: "dualmark", Version: cmpOr(in.Version, "unknown")},
+		Database:  in.Database,
 	}
 	a.Reuse.ByRegime = map[string]float64{}
 	all := e.results()
@@ -501,7 +509,7 @@ func (e *evaluator) results() map[string]RequirementResult {
 
 // regimeResult assembles one assessment regime.
 func (e *evaluator) regimeResult(regime string, all map[string]RequirementResult) *RegimeResult {
-	rr := &RegimeResult{Regime: regime, Title: RegimeTitles[regime], Requirements: []RequirementResult{}}
+	rr := &RegimeResult{Regime: regime, Title: catalog.AssessmentTitle(regime), Requirements: []RequirementResult{}}
 	rr.Reuse.IDs = []string{}
 	var failing, open, waiting, allFailing, allOpen, allWaiting []string
 	inForce, allDeciding := 0, 0
@@ -591,24 +599,72 @@ func productOf(d *dossier.Dossier) Product {
 }
 
 // summariseScan condenses a scan result; nil when there was no scan.
+// cmpOr returns s, or def when s is empty.
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 func summariseScan(res *match.Result) *ScanSummary {
 	if res == nil {
 		return nil
 	}
 	s := &ScanSummary{Components: res.Summary.Components, Findings: len(res.Findings), Suppressed: res.Summary.Suppressed,
-		KEV: res.Summary.KEV, BySeverity: map[string]int{}, Blocking: []BlockingFinding{}}
+		KEV: res.Summary.KEV, BySeverity: map[string]int{}, Blocking: []FindingSummary{}, Other: []FindingSummary{}}
 	for k, v := range res.Summary.BySeverity {
 		s.BySeverity[k] = v
 	}
 	for i := range res.Findings {
 		fd := &res.Findings[i]
+		fs := FindingSummary{Advisory: fd.Advisory.ID, Aliases: fd.Advisory.Aliases,
+			Component: fd.Component.Name, Version: fd.Component.Version, PURL: fd.Component.PURL,
+			Severity: fd.Severity, KEV: fd.KEV, Fixed: fd.Fixed, Suppressed: fd.Suppressed}
 		if ok, why := Blocking(fd); ok {
-			s.Blocking = append(s.Blocking, BlockingFinding{Advisory: fd.Advisory.ID, Aliases: fd.Advisory.Aliases,
-				Component: fd.Component.Name, Version: fd.Component.Version, PURL: fd.Component.PURL,
-				Severity: fd.Severity, KEV: fd.KEV, Fixed: fd.Fixed, Why: why})
+			fs.Why = why
+			s.Blocking = append(s.Blocking, fs)
+			continue
 		}
+		fs.Why = notBlockingWhy(fd)
+		s.Other = append(s.Other, fs)
 	}
+	slices.SortStableFunc(s.Other, func(a, b FindingSummary) int {
+		if a.Suppressed != b.Suppressed {
+			if a.Suppressed {
+				return 1
+			}
+			return -1
+		}
+		return severityRank(a.Severity) - severityRank(b.Severity)
+	})
 	return s
+}
+
+// notBlockingWhy says why a finding does not make CRA-I.2.a not met.
+func notBlockingWhy(fd *match.Finding) string {
+	switch {
+	case fd.Suppressed:
+		return "suppressed by VEX"
+	case fd.Severity == "critical":
+		return "critical, but no fixed version is known and it is not KEV-listed"
+	}
+	return "not KEV-listed and not critical with a fix"
+}
+
+// severityRank orders severities, most severe first.
+func severityRank(s string) int {
+	switch s {
+	case "critical":
+		return 0
+	case "high":
+		return 1
+	case "medium":
+		return 2
+	case "low":
+		return 3
+	}
+	return 4
 }
 
 // versions names the catalog texts behind an assessment regime, when the

@@ -1,5 +1,11 @@
 package assess
 
+import (
+	"time"
+
+	"github.com/dualmark/dualmark/internal/catalog"
+)
+
 // Statuses of a requirement.
 const (
 	// Met: a check, an evidence document or fully reused evidence shows the
@@ -46,24 +52,18 @@ const (
 	RegimeEN303645 = "en303645"
 )
 
-// AllRegimes lists the assessment regimes in report order.
-var AllRegimes = []string{RegimeCRA, RegimeREDDA, RegimeUSCTM, RegimeEN303645}
+// AllRegimes lists the assessment regimes in report order (from
+// catalog.AssessmentRegimeTable).
+var AllRegimes = func() []string {
+	var out []string
+	for _, r := range catalog.AssessmentRegimeTable {
+		out = append(out, r.ID)
+	}
+	return out
+}()
 
 // regimeCatalogs maps an assessment regime to the catalog regimes it covers.
-var regimeCatalogs = map[string][]string{
-	RegimeCRA:      {"cra"},
-	RegimeREDDA:    {"red-da"},
-	RegimeUSCTM:    {"nistir8425", "fcc"},
-	RegimeEN303645: {"en303645"},
-}
-
-// RegimeTitles are display names of the assessment regimes.
-var RegimeTitles = map[string]string{
-	RegimeCRA:      "EU Cyber Resilience Act",
-	RegimeREDDA:    "EU RED Delegated Regulation (EU) 2022/30",
-	RegimeUSCTM:    "US Cyber Trust Mark (NIST IR 8425 + FCC)",
-	RegimeEN303645: "ETSI EN 303 645",
-}
+var regimeCatalogs = catalog.AssessmentRegimes
 
 // Assessment is the result of Evaluate. It marshals to the JSON contract of
 // issue 5: product, regimes (keyed by assessment regime), reuse and scan.
@@ -81,8 +81,29 @@ type Assessment struct {
 	// Warnings are remarks that need attention but decide nothing: a
 	// support period ending within 12 months, an unknown standard reference.
 	Warnings []string `json:"warnings"`
+	// Generator names the tool and version that made the assessment.
+	Generator Generator `json:"generator"`
+	// Database is the advisory database snapshot the scan used; null when
+	// there was no scan.
+	Database *DatabaseSnapshot `json:"database"`
 	// Order lists the keys of Regimes in the order they were selected.
 	Order []string `json:"-"`
+}
+
+// Generator names the tool that made an assessment.
+type Generator struct {
+	Name    string `json:"name"`    // "dualmark"
+	Version string `json:"version"` // its version, "unknown" when not given
+}
+
+// DatabaseSnapshot identifies the advisory database a scan used: when it
+// was built and how recent its newest record is (advisory.Provenance).
+type DatabaseSnapshot struct {
+	Built        time.Time `json:"built"`
+	NewestRecord time.Time `json:"newestRecord,omitzero"`
+	Records      int       `json:"records"`
+	KEVCatalog   string    `json:"kevCatalogVersion,omitempty"`
+	EPSSDate     string    `json:"epssDate,omitempty"`
 }
 
 // Product identifies the assessed product.
@@ -236,21 +257,29 @@ type ScanSummary struct {
 	KEV        int `json:"kev"`
 	// Blocking are the findings that make CRA-I.2.a not met: KEV-listed, or
 	// critical with a fixed version, and not suppressed by VEX.
-	Blocking   []BlockingFinding `json:"blocking"`
-	BySeverity map[string]int    `json:"bySeverity"`
+	Blocking []FindingSummary `json:"blocking"`
+	// Other are the remaining findings, suppressed ones last, each with
+	// why it does not block.
+	Other      []FindingSummary `json:"other"`
+	BySeverity map[string]int   `json:"bySeverity"`
 }
 
-// BlockingFinding is one finding that prevents CRA-I.2.a.
-type BlockingFinding struct {
-	Advisory  string   `json:"advisory"`
-	Aliases   []string `json:"aliases,omitempty"`
-	Component string   `json:"component"`
-	Version   string   `json:"version"`
-	PURL      string   `json:"purl,omitempty"`
-	Severity  string   `json:"severity"`
-	KEV       bool     `json:"kev"`
-	Fixed     []string `json:"fixed,omitempty"`
-	Why       string   `json:"why"`
+// BlockingFinding is the former name of FindingSummary.
+type BlockingFinding = FindingSummary
+
+// FindingSummary is one finding of the scan; Why says why it blocks
+// CRA-I.2.a or why not.
+type FindingSummary struct {
+	Advisory   string   `json:"advisory"`
+	Aliases    []string `json:"aliases,omitempty"`
+	Component  string   `json:"component"`
+	Version    string   `json:"version"`
+	PURL       string   `json:"purl,omitempty"`
+	Severity   string   `json:"severity"`
+	KEV        bool     `json:"kev"`
+	Fixed      []string `json:"fixed,omitempty"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+	Why        string   `json:"why"`
 }
 
 // SBOMSummary describes the SBOM that decided CRA-II.1.

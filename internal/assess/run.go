@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -23,6 +24,17 @@ import (
 // more; its result is reported as a quality finding.
 const DefaultSBOMProfile = sbom.ProfileBSI21
 
+// Errors Run returns for options that do not fit together. They name no
+// command-line flag: the CLI adds that advice.
+var (
+	// ErrVEXWithoutScan: VEX documents were given but no advisory
+	// database, so there are no findings for them to suppress.
+	ErrVEXWithoutScan = errors.New("VEX documents only apply to a scan, and no advisory database was given")
+	// ErrNothingToScan: an advisory database was given but there is no
+	// SBOM to scan.
+	ErrNothingToScan = errors.New("an advisory database was given but there is no SBOM to scan")
+)
+
 // RunOptions tune Run.
 type RunOptions struct {
 	// SBOM is the SBOM file; empty means the one the dossier names
@@ -40,6 +52,8 @@ type RunOptions struct {
 	SBOMProfile string
 	// On is the assessment date (zero: today).
 	On time.Time
+	// Version is dualmark's version, recorded in the assessment.
+	Version string
 }
 
 // Run loads the dossier at path (a file, or a folder holding dossier.yaml),
@@ -61,16 +75,16 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("requirement catalog: %w", err)
 	}
-	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On}
+	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On, Version: opts.Version}
 	sbomPath := opts.SBOM
 	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
 		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
 	}
 	if opts.DB == "" && len(opts.VEX) > 0 {
-		return nil, fmt.Errorf("--vex only applies to a scan: give the advisory database with --db as well")
+		return nil, ErrVEXWithoutScan
 	}
 	if sbomPath == "" && opts.DB != "" {
-		return nil, fmt.Errorf("--db given but there is no SBOM to scan: pass --sbom FILE or name one under sbom.path in %s", d.File)
+		return nil, fmt.Errorf("%w: name one under sbom.path in %s", ErrNothingToScan, d.File)
 	}
 	if sbomPath != "" {
 		doc, err := sbom.ParseFile(sbomPath, sbom.Options{})
@@ -84,6 +98,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 				return nil, err
 			}
 			defer db.Close()
+			in.Database = Snapshot(db.Status())
 			var stmts []vex.Statement
 			for _, p := range opts.VEX {
 				st, err := vex.Load(p)
@@ -103,6 +118,11 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		}
 	}
 	return Evaluate(d, in)
+}
+
+// Snapshot condenses a database's provenance to what an assessment records.
+func Snapshot(p advisory.Provenance) *DatabaseSnapshot {
+	return &DatabaseSnapshot{Built: p.Built, NewestRecord: p.NewestRecord, Records: p.Records, KEVCatalog: p.KEVCatalog, EPSSDate: p.EPSSDate}
 }
 
 // SummariseSBOM checks doc against profile and condenses the result. A

@@ -319,14 +319,45 @@ const (
 	DataDate    = "2026-11-29T00:00:00Z"
 )
 
-// AssessmentRegimes maps each regime dualmark gives a verdict for to the
-// catalog regimes it draws its requirements from: the US Cyber Trust Mark
-// ("us-ctm") is NIST IR 8425 and the FCC rules together.
-var AssessmentRegimes = map[string][]string{
-	"cra":      {RegimeCRA},
-	"red-da":   {RegimeRED},
-	"us-ctm":   {RegimeNISTIR8425, RegimeFCC},
-	"en303645": {RegimeEN303645},
+// AssessmentRegime is a regime dualmark gives a verdict for: its name on
+// the command line and in JSON, its display title, and the catalog regimes
+// it draws its requirements from.
+type AssessmentRegime struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Catalogs []string `json:"catalogs"`
+}
+
+// AssessmentRegimeTable is the one table of the assessment regimes' names
+// and titles, in report order; assess, the reports and the catalog command
+// all take them from here. The US Cyber Trust Mark ("us-ctm") is NIST IR
+// 8425 and the FCC rules together.
+var AssessmentRegimeTable = []AssessmentRegime{
+	{ID: "cra", Title: "EU Cyber Resilience Act", Catalogs: []string{RegimeCRA}},
+	{ID: "red-da", Title: "EU RED Delegated Regulation (EU) 2022/30", Catalogs: []string{RegimeRED}},
+	{ID: "us-ctm", Title: "US Cyber Trust Mark (NIST IR 8425 + FCC)", Catalogs: []string{RegimeNISTIR8425, RegimeFCC}},
+	{ID: "en303645", Title: "ETSI EN 303 645", Catalogs: []string{RegimeEN303645}},
+}
+
+// AssessmentRegimes maps each assessment regime to the catalog regimes it
+// draws its requirements from (derived from AssessmentRegimeTable).
+var AssessmentRegimes = func() map[string][]string {
+	m := map[string][]string{}
+	for _, r := range AssessmentRegimeTable {
+		m[r.ID] = r.Catalogs
+	}
+	return m
+}()
+
+// AssessmentTitle returns the display title of an assessment regime, or
+// "" for an unknown one.
+func AssessmentTitle(id string) string {
+	for _, r := range AssessmentRegimeTable {
+		if r.ID == id {
+			return r.Title
+		}
+	}
+	return ""
 }
 
 // ForAssessment returns the requirements of an assessment regime (cra,

@@ -444,6 +444,7 @@ func TestRenderGolden(t *testing.T) {
 		"map-CRA-I.2.d.golden": func(b *bytes.Buffer) error { return WriteMappings(b, c.Map("CRA-I.2.d")) },
 		"coverage.golden":      func(b *bytes.Buffer) error { return WriteCoverage(b, c.Coverage()) },
 		"categories.golden":    func(b *bytes.Buffer) error { return WriteCategories(b, c) },
+		"regimes.golden":       func(b *bytes.Buffer) error { return WriteRegimes(b, c) },
 	}
 	for name, f := range render {
 		t.Run(name, func(t *testing.T) {

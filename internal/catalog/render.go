@@ -67,8 +67,7 @@ func WriteRequirement(w io.Writer, r Requirement, children []Requirement) error 
 			fmt.Fprintf(w, "  %s  %s\n", ch.ID, ch.Title)
 		}
 	}
-	_, err := fmt.Fprintf(w, "Counterparts: dualmark catalog map %s\n", r.ID)
-	return err
+	return nil
 }
 
 func confidenceText(c string) string {
@@ -130,6 +129,28 @@ func WriteCategories(w io.Writer, c *Catalog) error {
 	for _, class := range Classes {
 		for _, r := range c.Routes(class) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", class, r.Module, r.Condition)
+		}
+	}
+	return tw.Flush()
+}
+
+// WriteRegimes renders the assessment regimes (the names and titles every
+// report uses) and the catalog regimes they draw from.
+func WriteRegimes(w io.Writer, c *Catalog) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "ASSESSMENT\tTITLE\tCATALOG REGIMES")
+	for _, r := range AssessmentRegimeTable {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Title, strings.Join(r.Catalogs, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = newTable(w)
+	fmt.Fprintln(tw, "CATALOG\tNAME\tVERSION")
+	for _, id := range Regimes {
+		if info, ok := c.Regime(id); ok {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", id, info.Name, info.Version)
 		}
 	}
 	return tw.Flush()

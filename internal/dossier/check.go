@@ -147,5 +147,8 @@ func (p *parser) checkRequirement(path, id string) {
 	}
 	if err != nil {
 		p.addAt(path, "%v", err)
+		if n := len(p.issues); n > 0 && !p.capped {
+			p.issues[n-1].Err = ErrUnknownRequirement
+		}
 	}
 }

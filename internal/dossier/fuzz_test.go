@@ -22,10 +22,20 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("product: &a {name: x}\nmanufacturer: *a\n"))
 	f.Add([]byte("evidence:\n  - path: ../../../../etc/passwd\n    sha256: 00\n"))
+	// Real SBOMs and VEX documents, which the loader must recognise as
+	// not a dossier (the start of each file is enough for that).
+	addRealSeeds(f, 16<<10, otherDocuments[:4])
 	// An empty folder: evidence paths fail fast instead of being hashed on every run.
 	base := filepath.Join(f.TempDir(), FileName)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Parse(data, base)
+		var nd *NotADossierError
+		if errors.As(err, &nd) {
+			if nd.File != base || nd.Kind == "" || nd.Format == "" || !errors.Is(err, ErrNotADossier) {
+				t.Fatalf("incomplete NotADossierError: %+v", nd)
+			}
+			return
+		}
 		if err != nil {
 			var de *Error
 			if !errors.As(err, &de) || len(de.Issues) == 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,9 @@ const FileName = "dossier.yaml"
 func Load(path string) (*Dossier, error) {
 	st, err := os.Stat(path)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dossier: %w: %w", ErrMissing, err)
+		}
 		return nil, fmt.Errorf("dossier: %w", err)
 	}
 	if st.IsDir() {
@@ -31,12 +35,18 @@ func Load(path string) (*Dossier, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("dossier: %w (a folder must hold %s; run \"dualmark init\" to create one)", err, FileName)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dossier: %w: %w (a folder must hold %s)", ErrMissing, err, FileName)
+		}
+		return nil, fmt.Errorf("dossier: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("dossier %s: %w", path, err)
+	}
+	if e := sniff(data, path); e != nil {
+		return nil, e
 	}
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("dossier %s: larger than %d bytes; a dossier is a short YAML file", path, MaxSize)
@@ -51,12 +61,16 @@ func Parse(data []byte, filename string) (*Dossier, error) {
 	if filename == "" {
 		filename = "<dossier>"
 	}
+	if e := sniff(data, filename); e != nil {
+		return nil, e
+	}
 	p := &parser{file: filename, pos: map[string]*yaml.Node{}, idErrs: map[string]error{}}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			p.add(nil, "", "the file is empty; run \"dualmark init\" to scaffold a dossier")
+			p.add(nil, "", "the file is empty")
+			p.issues[len(p.issues)-1].Err = ErrEmpty
 		} else {
 			p.addYAMLError(err)
 		}

@@ -15,7 +15,7 @@ const maxSuggestLen = 40
 // catalog (internal/catalog), suggesting close IDs.
 func requirementKnown(id string) error {
 	if catalog.RegimeOf(id) == "" {
-		return fmt.Errorf("%q is not a requirement ID (IDs start with CRA-, NISTIR8425-, EN303645-, FCC- or TR03183-, e.g. EN303645-5.1-1); run \"dualmark catalog list\" to see them", id)
+		return fmt.Errorf("%q is not a requirement ID (IDs start with CRA-, NISTIR8425-, EN303645-, FCC- or TR03183-, e.g. EN303645-5.1-1)", id)
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -30,8 +30,6 @@ func requirementKnown(id string) error {
 	}
 	if s := cat.Suggest(id, 3); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, ", ") + "?"
-	} else {
-		msg += "; run \"dualmark catalog list\" to see the IDs"
 	}
 	return fmt.Errorf("%s", msg)
 }

@@ -54,7 +54,7 @@ func Scaffold(a Answers) ([]byte, error) {
 }
 
 var scaffoldTmpl = template.Must(template.New("dossier").Parse(`# dualmark product dossier. Fill in the commented sections; every fact you leave out
-# shows as "unknown" in "dualmark assess" and as a [GAP] in "dualmark docs".
+# shows as "unknown" in the assessment and as a [GAP] in the paperwork.
 # Format reference: docs/DOSSIER.md; JSON Schema: docs/dossier.schema.json.
 schemaVersion: "1"
 product:

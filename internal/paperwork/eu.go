@@ -114,7 +114,7 @@ func euDeclaration(d *dossier.Dossier, cra *CRAOutcome) *Document {
 func blockingGap(cra *CRAOutcome) string {
 	switch {
 	case cra == nil:
-		return "BLOCKING: no CRA assessment is attached; a declaration of conformity cannot be drawn up without a positive conformity assessment (run dualmark docs, which assesses first)"
+		return "BLOCKING: no CRA assessment is attached; a declaration of conformity cannot be drawn up without a positive conformity assessment"
 	case cra.Positive():
 		return ""
 	case !cra.RouteOpen:

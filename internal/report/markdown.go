@@ -12,6 +12,11 @@ import (
 func Markdown(w io.Writer, a *assess.Assessment) error {
 	ew := &errWriter{w: w}
 	ew.printf("# Assessment: %s\n\n", mdEscape(a.Product.Name))
+	var head []string
+	for _, l := range headerLines(a) {
+		head = append(head, mdEscape(l))
+	}
+	ew.printf("*%s*\n\n", strings.Join(head, "*  \n*"))
 	meta := []string{mdEscape(productLine(a)), "CRA class: " + classLine(a)}
 	for _, l := range dateLines(a) {
 		meta = append(meta, mdEscape(l))

@@ -200,6 +200,58 @@ func statusLabel(r assess.RequirementResult) string {
 	return s
 }
 
+// headerLines head every report: its date, the version of dualmark that
+// made it and the advisory database snapshot the scan used.
+func headerLines(a *assess.Assessment) []string {
+	return []string{
+		fmt.Sprintf("%s %s · assessment date %s", a.Generator.Name, a.Generator.Version, a.On),
+		"Advisory database: " + databaseLine(a.Database),
+	}
+}
+
+// databaseLine describes the database snapshot, or says there was none.
+func databaseLine(db *assess.DatabaseSnapshot) string {
+	if db == nil {
+		return "no database (the SBOM was not scanned)"
+	}
+	s := "built " + db.Built.UTC().Format("2006-01-02 15:04 MST")
+	if !db.NewestRecord.IsZero() {
+		s += ", newest record " + db.NewestRecord.UTC().Format("2006-01-02")
+	} else {
+		s += ", newest record unknown"
+	}
+	s += fmt.Sprintf(", %d records", db.Records)
+	if db.KEVCatalog != "" {
+		s += ", KEV catalogue " + db.KEVCatalog
+	}
+	if db.EPSSDate != "" {
+		s += ", EPSS of " + db.EPSSDate
+	}
+	return s
+}
+
+// findingRows lists every finding of the scan, blocking ones first, each
+// marked with whether it blocks CRA-I.2.a and why.
+func findingRows(a *assess.Assessment) []findingRow {
+	if a.Scan == nil {
+		return nil
+	}
+	var out []findingRow
+	for _, f := range a.Scan.Blocking {
+		out = append(out, findingRow{f, true})
+	}
+	for _, f := range a.Scan.Other {
+		out = append(out, findingRow{f, false})
+	}
+	return out
+}
+
+// findingRow is one finding as the HTML report lists it.
+type findingRow struct {
+	assess.FindingSummary
+	Blocks bool
+}
+
 // dateLines state the assessment date, the rules that applied and the
 // warnings.
 func dateLines(a *assess.Assessment) []string {

@@ -54,10 +54,11 @@ func assessExample(t *testing.T, name string) *assess.Assessment {
 		t.Fatal(err)
 	}
 	// A fixed assessment date, so the golden files do not change with the day.
-	in := assess.Inputs{Catalog: cat, On: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
+	in := assess.Inputs{Catalog: cat, On: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Version: testVersion}
 	switch name {
 	case "security-camera":
 		in.Scan = cameraScan()
+		in.Database = cameraDB
 	case "home-router":
 		// A fixed SBOM quality result, so the golden files show it.
 		in.SBOM = &assess.SBOMSummary{Path: "examples/home-router/sbom.cdx.json", Format: "cyclonedx", SpecVersion: "1.6", Components: 11,
@@ -68,6 +69,74 @@ func assessExample(t *testing.T, name string) *assess.Assessment {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// testVersion stands for dualmark's version in the golden files.
+const testVersion = "v0.0.0-test"
+
+// cameraDB is a fixed database snapshot for the camera's scan.
+var cameraDB = &assess.DatabaseSnapshot{Built: time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC),
+	NewestRecord: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Records: 304, KEVCatalog: "2026.12.01", EPSSDate: "2026-12-01"}
+
+// TestHeader checks that every report in every format is headed by its
+// date, dualmark's version and the database snapshot (or "no database"),
+// and that the HTML report lists every finding, blocking ones first.
+func TestHeader(t *testing.T) {
+	for _, ex := range examples {
+		a := assessExample(t, ex)
+		db := "no database"
+		if ex == "security-camera" {
+			db = "built 2026-12-02 09:30 UTC, newest record 2026-12-01, 304 records"
+		}
+		for _, format := range Formats {
+			t.Run(ex+"/"+format, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Write(&buf, a, format); err != nil {
+					t.Fatal(err)
+				}
+				head := buf.String()[:min(buf.Len(), 1500)]
+				switch format {
+				case "json", "sarif":
+					head = buf.String()
+				case "html":
+					body := buf.String()[strings.Index(buf.String(), "<body>"):]
+					head = body[:strings.Index(body, "<h1>")]
+				}
+				for _, want := range []string{"2026-12-03", testVersion, db} {
+					if format == "json" && want == db {
+						continue // JSON carries the fields, checked below
+					}
+					if !strings.Contains(head, want) {
+						t.Errorf("the %s report does not start with %q", format, want)
+					}
+				}
+			})
+		}
+		var got struct {
+			Generator assess.Generator         `json:"generator"`
+			Database  *assess.DatabaseSnapshot `json:"database"`
+		}
+		var buf bytes.Buffer
+		if err := JSON(&buf, a); err != nil || json.Unmarshal(buf.Bytes(), &got) != nil {
+			t.Fatal(err)
+		}
+		if got.Generator.Version != testVersion || (got.Database != nil) != (ex == "security-camera") {
+			t.Errorf("%s JSON: generator %+v, database %+v", ex, got.Generator, got.Database)
+		}
+	}
+	a := assessExample(t, "security-camera")
+	var buf bytes.Buffer
+	if err := HTML(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	kev, medium, suppressed := strings.Index(html, "BIT-nginx-2023-44487"), strings.Index(html, "CVE-2023-42366"), strings.Index(html, "CVE-2024-5535")
+	if kev < 0 || medium < 0 || suppressed < 0 || !(kev < medium && medium < suppressed) {
+		t.Errorf("HTML findings: blocking KEV at %d, medium at %d, suppressed at %d; want all, in that order", kev, medium, suppressed)
+	}
+	if !strings.Contains(html, "@media print") {
+		t.Error("HTML report has no print styles")
+	}
 }
 
 func TestGolden(t *testing.T) {

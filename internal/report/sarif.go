@@ -27,6 +27,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -68,7 +69,7 @@ type sarifArtifact struct {
 // conforming (not met: error; unknown: warning; a recommendation not met:
 // note), located at the dossier file.
 func SARIF(w io.Writer, a *assess.Assessment) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "dualmark", InformationURI: "https://github.com/dualmark/dualmark", Rules: []sarifRule{}}}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: a.Generator.Name, Version: a.Generator.Version, InformationURI: "https://github.com/dualmark/dualmark", Rules: []sarifRule{}}}, Results: []sarifResult{}}
 	index := map[string]int{}
 	for _, rr := range regimes(a) {
 		for _, r := range rr.Requirements {
@@ -105,7 +106,8 @@ func SARIF(w io.Writer, a *assess.Assessment) error {
 			run.Results = append(run.Results, res)
 		}
 	}
-	run.Properties = map[string]any{"assessmentDate": a.On, "rules": a.Rules, "warnings": a.Warnings}
+	run.Properties = map[string]any{"assessmentDate": a.On, "rules": a.Rules, "warnings": a.Warnings,
+		"header": headerLines(a), "database": a.Database}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})

@@ -13,7 +13,10 @@ import (
 // regime and the gaps.
 func Table(w io.Writer, a *assess.Assessment) error {
 	ew := &errWriter{w: w}
-	ew.printf("%s\n", productLine(a))
+	for _, l := range headerLines(a) {
+		ew.printf("%s\n", l)
+	}
+	ew.printf("\n%s\n", productLine(a))
 	ew.printf("CRA class: %s\n", classLine(a))
 	for _, l := range dateLines(a) {
 		ew.printf("%s\n", l)

@@ -3,11 +3,11 @@ package intake
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dualmark/dualmark/internal/catalog"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/paperwork"
@@ -108,9 +108,9 @@ func buildRecord(d *dossier.Dossier, sum *label.Summary, now time.Time) (*Record
 	return r, nil
 }
 
-// RegimeTitle names a regime for people.
+// RegimeTitle names a regime for people (the catalog's one table).
 func RegimeTitle(id string) string {
-	if t, ok := assess.RegimeTitles[id]; ok {
+	if t := catalog.AssessmentTitle(id); t != "" {
 		return t
 	}
 	return id
