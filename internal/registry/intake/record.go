@@ -3,11 +3,11 @@ package intake
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/dualmark/dualmark/internal/catalog"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/paperwork"
