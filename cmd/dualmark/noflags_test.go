@@ -17,12 +17,10 @@ import (
 var cliWords = regexp.MustCompile(`(^|[^-\w])--[a-z][a-z0-9-]+|\bdualmark (assess|docs|init|db|scan|sbom|catalog|label|keys|cbom|witness|version|serve|csaf|report14)\b`)
 
 // hintFree are the packages whose messages must leave CLI advice to
-// cmd/dualmark/hints.go. elsewhere lists functions owned by other work in
-// progress (issue 11 hands them to another branch), skipped by name.
+// cmd/dualmark/hints.go. elsewhere lists functions skipped by name.
 var (
 	hintFree  = []string{"dossier", "assess", "report", "paperwork", "catalog", "advisory"}
 	elsewhere = map[string]bool{
-		"assess.evalScan": true, // the scan outcome: reworked with firmware matching
 		// The generated docs/CATALOG.md explains the catalog commands.
 		"catalog.WriteMarkdown": true,
 	}

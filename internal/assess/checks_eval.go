@@ -249,7 +249,7 @@ func Blocking(fd *match.Finding) (bool, string) {
 // component (aliases) count once.
 func evalScan(f *Facts) []Outcome {
 	if f.Scan == nil {
-		return []Outcome{outcome("", "", "scan the SBOM (--sbom and --db) to show there are no known exploitable vulnerabilities", idCRANoVulns)}
+		return []Outcome{outcome("", "", "scan the SBOM against an advisory database to show there are no known exploitable vulnerabilities", idCRANoVulns)}
 	}
 	// a vulnerability (alias group on one component) blocks if any of
 	// its findings does; it is listed once, under its first finding
