@@ -18,17 +18,21 @@ func init() { subcommands = append(subcommands, newSBOMCmd) }
 type sbomReadFlags struct {
 	strict    bool
 	maxBytes  int64
+	maxDepth  int
+	maxString int
 	schemaDir string
 }
 
 func (f *sbomReadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.strict, "strict", false, "validate against the official CycloneDX/SPDX JSON schema first")
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", sbom.DefaultMaxBytes, "refuse inputs larger than this many (decompressed) bytes")
+	cmd.Flags().IntVar(&f.maxDepth, "max-depth", sbom.DefaultMaxDepth, "refuse JSON/XML nested deeper than this (objects and arrays, or elements; -1 no limit)")
+	cmd.Flags().IntVar(&f.maxString, "max-string", sbom.DefaultMaxString, "refuse a component field (name, version, purl, ...) longer than this many bytes (-1 no limit)")
 	cmd.Flags().StringVar(&f.schemaDir, "schema-dir", "", "directory with the CycloneDX/SPDX 3 JSON schemas for --strict (default $"+sbom.EnvSchemaDir+", then the staged copies)")
 }
 
 func (f *sbomReadFlags) read(path string) (*sbom.Document, error) {
-	return sbom.ParseFile(path, sbom.Options{Strict: f.strict, MaxBytes: f.maxBytes, SchemaDir: f.schemaDir})
+	return sbom.ParseFile(path, sbom.Options{Strict: f.strict, MaxBytes: f.maxBytes, MaxDepth: f.maxDepth, MaxStringBytes: f.maxString, SchemaDir: f.schemaDir})
 }
 
 func oneFile(name string) cobra.PositionalArgs {
@@ -246,7 +250,7 @@ func printReport(out io.Writer, rep *sbom.QualityReport) {
 		}
 		for i, o := range c.Offending {
 			if i == 5 {
-				fmt.Fprintf(w, "         ... %d more\n", len(c.Offending)-5)
+				fmt.Fprintf(w, "         ... %d more\n", c.OffendingCount-5)
 				break
 			}
 			fmt.Fprintf(w, "         - %s\n", o)

@@ -101,36 +101,12 @@ func TestPeakMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	peak := uint64(0)
-	done := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
-				runtime.ReadMemStats(&ms)
-				if ms.HeapAlloc > peak {
-					peak = ms.HeapAlloc
-				}
-			}
-		}
-	}()
+	stop := sampleHeap()
 	doc, err := ParseFile(path, Options{})
-	close(done)
+	used := stop()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	if after.HeapAlloc > peak {
-		peak = after.HeapAlloc
-	}
-	used := peak - min(peak, before.HeapAlloc)
 	ratio := float64(used) / float64(st.Size())
 	t.Logf("%d components, file %d bytes, peak heap growth %d bytes = %.2fx", len(doc.Components), st.Size(), used, ratio)
 	if ratio > 3 {
