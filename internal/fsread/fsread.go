@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"time"
 )
 
 // ErrTooLarge is wrapped by the errors of ReadFile and LimitedReader when
@@ -133,4 +135,23 @@ func (l *LimitedReader) Read(p []byte) (int, error) {
 	n, err := l.R.Read(p)
 	l.N -= int64(n)
 	return n, err
+}
+
+// RemoveStale removes the regular files in dir whose names match the
+// filepath.Match pattern and that were last modified more than olderThan
+// ago: the temporary files of an earlier process killed between writing
+// and renaming them. It returns the paths it removed.
+func RemoveStale(dir, pattern string, olderThan time.Duration) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil {
+		return nil, err
+	}
+	cutoff := time.Now().Add(-olderThan)
+	var removed []string
+	for _, p := range paths {
+		if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && st.ModTime().Before(cutoff) && os.Remove(p) == nil {
+			removed = append(removed, p)
+		}
+	}
+	return removed, nil
 }
