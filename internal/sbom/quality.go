@@ -97,12 +97,24 @@ func Check(doc *Document, profile string) (*QualityReport, error) {
 			}
 		}
 		if r.comp != nil {
-			targets := doc.Components
+			// the subject first, when the rule judges it and it is not
+			// among the components; indexing instead of prepending it to a
+			// copy of the components saved a copy per rule
+			var subject *Component
 			if r.subject && doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref) {
-				targets = append([]Component{*doc.Subject}, targets...)
+				subject = doc.Subject
 			}
-			for i := range targets {
-				c := &targets[i]
+			n := len(doc.Components)
+			if subject != nil {
+				n++
+			}
+			for i := range n {
+				c := subject
+				if subject == nil {
+					c = &doc.Components[i]
+				} else if i > 0 {
+					c = &doc.Components[i-1]
+				}
 				if why := r.comp(doc, c); why != "" {
 					res.Pass = false
 					if res.OffendingCount++; res.OffendingCount <= MaxOffending {
