@@ -79,7 +79,20 @@ func ReadFile(path, what string, limit int64) ([]byte, error) {
 	if limit > 0 {
 		r = &LimitedReader{R: f, N: limit, Err: tooLarge(path, what, limit, -1)}
 	}
-	buf := make([]byte, 0, st.Size()+1)
+	buf, err := ReadSized(r, int(st.Size()))
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+	}
+	return buf, nil
+}
+
+// ReadSized reads r to the end into one buffer sized by hint (the
+// expected length), so that input of known size is read without regrowing.
+func ReadSized(r io.Reader, hint int) ([]byte, error) {
+	buf := make([]byte, 0, max(hint+1, 512))
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -90,10 +103,7 @@ func ReadFile(path, what string, limit int64) ([]byte, error) {
 			return buf, nil
 		}
 		if err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+			return nil, err
 		}
 	}
 }

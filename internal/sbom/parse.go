@@ -83,7 +83,7 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 	if limit > 0 && int64(hint) > limit {
 		hint = int(limit)
 	}
-	data, err := readSized(src, hint)
+	data, err := fsread.ReadSized(src, max(hint, 64<<10-1))
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			return nil, err
@@ -94,25 +94,6 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: read: %w", name, err)
 	}
 	return data, nil
-}
-
-// readSized reads src to the end into one buffer sized by hint, so that a
-// file of known size is read without regrowing.
-func readSized(src io.Reader, hint int) ([]byte, error) {
-	buf := make([]byte, 0, max(hint+1, 64<<10))
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := src.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }
 
 func parseBytes(data []byte, name string, opts Options) (*Document, error) {
