@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/label/fromdossier"
@@ -198,7 +199,7 @@ func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Art
 		sum.Assessment.Name = filepath.Base(apath)
 		return sum, darts, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "assessment", label.MaxAssessmentBytes)
 	if err != nil {
 		return nil, nil, err
 	}

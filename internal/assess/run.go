@@ -142,7 +142,7 @@ func SummariseSBOM(doc *sbom.Document, path, profile string) *SBOMSummary {
 			if c.Detail != "" {
 				msg += ": " + c.Detail
 			} else if len(c.Offending) > 0 {
-				msg += fmt.Sprintf(" (%d component(s), e.g. %s)", len(c.Offending), c.Offending[0])
+				msg += fmt.Sprintf(" (%d component(s), e.g. %s)", c.OffendingCount, c.Offending[0])
 			}
 			s.Failed = append(s.Failed, msg)
 		}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // Roles of the keys in a key directory.
@@ -155,7 +157,7 @@ func writeExclusive(path string, data []byte, mode os.FileMode) error {
 // files readable by group or others.
 func LoadSet(dir string) (*Set, error) {
 	s := &Set{}
-	raw, err := os.ReadFile(filepath.Join(dir, identityFile))
+	raw, err := fsread.ReadFile(filepath.Join(dir, identityFile), "key identity file", maxKeyFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading key directory: %w (create one with: dualmark keys generate --out DIR)", err)
 	}
@@ -182,7 +184,7 @@ func loadPrivateFile(path, alg string) (*PrivateKey, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s: private key is readable by others (mode %v); run chmod 600 %s", path, fi.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "private key file", maxKeyFileBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // Trust-file format versions. Version 2 is written when the file carries a
@@ -74,7 +76,7 @@ func (k *TrustedKey) CheckAt(t time.Time) error {
 // LoadTrust reads and checks a trust file: every public key must parse and
 // match its key ID and algorithm.
 func LoadTrust(path string) (*Trust, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "trust file", MaxTrustBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading trust file: %w", err)
 	}
@@ -129,6 +131,8 @@ func (t *Trust) Save(path string) error {
 	if err != nil {
 		return err
 	}
+	// the temporary files of a process killed before its rename
+	_, _ = fsread.RemoveStale(filepath.Dir(path), ".trust-*.json", time.Minute)
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".trust-*.json")
 	if err != nil {
 		return fmt.Errorf("writing trust file: %w", err)
@@ -234,3 +238,11 @@ func (t *Trust) find(prefix string) (*TrustedKey, error) {
 	}
 	return found, nil
 }
+
+// MaxTrustBytes caps a trust file, checked from its size before it is
+// read (one with a hundred keys is about a megabyte).
+const MaxTrustBytes = 16 << 20
+
+// maxKeyFileBytes caps a key or identity file of a key directory (an
+// ML-DSA-65 private key PEM is under 6 kB).
+const maxKeyFileBytes = 1 << 20

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // Files of a witness key directory.
@@ -65,7 +66,7 @@ func (w *WitnessSet) Write(dir string) error {
 
 // LoadWitnessSet reads a witness key directory written by Write.
 func LoadWitnessSet(dir string) (*WitnessSet, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, witnessIDFile))
+	raw, err := fsread.ReadFile(filepath.Join(dir, witnessIDFile), "witness identity file", maxKeyFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading witness key directory: %w (create one with: dualmark witness keys generate --out DIR --name NAME)", err)
 	}

@@ -8,10 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/tlog"
 )
@@ -100,7 +100,7 @@ func ID(env *Envelope) string {
 
 // FileDigest returns the SHA-256 hex digest of a file.
 func FileDigest(path string) (string, error) {
-	f, err := os.Open(path)
+	f, _, err := fsread.Open(path, "artifact")
 	if err != nil {
 		return "", err
 	}
@@ -204,7 +204,7 @@ func Revoke(ctx context.Context, b *Bundle, reason string, s *keys.Set, l *tlog.
 
 // ReadBundle reads and decodes a bundle file.
 func ReadBundle(path string) (*Bundle, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "label bundle", MaxBundleBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading bundle: %w", err)
 	}
@@ -228,3 +228,13 @@ func (b *Bundle) Marshal() []byte {
 	out, _ := json.MarshalIndent(b, "", "  ")
 	return append(out, '\n')
 }
+
+// Size limits of the files the label commands read whole: each is checked
+// from the file's size before any byte is read. A bundle or an assessment
+// summary of dualmark's is a few kilobytes.
+const (
+	// MaxBundleBytes caps a label bundle file.
+	MaxBundleBytes = 16 << 20
+	// MaxAssessmentBytes caps an assessment JSON given to label issue.
+	MaxAssessmentBytes = 64 << 20
+)

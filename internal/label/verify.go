@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/tlog"
 )
@@ -429,7 +429,7 @@ func signedByTrusted(env *Envelope, body []byte, trust *keys.Trust) bool {
 
 // ReadCheckpointFile reads a signed checkpoint note from a file.
 func ReadCheckpointFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "checkpoint", tlog.MaxCheckpointBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading checkpoint: %w", err)
 	}

@@ -292,12 +292,11 @@ func warnCycle(doc *Document, node func(string) int) {
 		return doc.Components[v].Ref
 	}
 	color := make([]uint8, n) // 0 new, 1 on the stack, 2 done
-	type frame struct{ v, next int }
 	for start := 0; start < n; start++ {
 		if color[start] != 0 || edges[start] == 0 {
 			continue
 		}
-		stack := []frame{{start, 0}}
+		stack := []cycleFrame{{start, 0}}
 		color[start] = 1
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
@@ -313,25 +312,50 @@ func warnCycle(doc *Document, node func(string) int) {
 				continue
 			}
 			if color[w] == 1 {
-				var path []string
-				for k := len(stack) - 1; k >= 0; k-- {
-					path = append([]string{name(stack[k].v)}, path...)
-					if stack[k].v == w {
-						break
-					}
+				k := len(stack) - 1
+				for k > 0 && stack[k].v != w {
+					k--
 				}
-				path = append(path, name(w))
-				doc.warn(depLocation(doc, int(edges[w]-1)), "dependency cycle: "+strings.Join(path, " -> "))
+				doc.warn(depLocation(doc, int(edges[w]-1)), "dependency cycle: "+cyclePath(stack[k:], name))
 				return
 			}
 			color[w] = 1
 			if edges[w] != 0 {
-				stack = append(stack, frame{w, 0})
+				stack = append(stack, cycleFrame{w, 0})
 			} else {
 				color[w] = 2
 			}
 		}
 	}
+}
+
+// cycleFrame is one node on the stack of the cycle walk: the node and the
+// index of its next edge to follow.
+type cycleFrame struct{ v, next int }
+
+// maxCycleNames is how many refs a cycle warning lists at most: a cycle of
+// 200,000 edges is named by its ends, not spelled out in a 2 MB message.
+const maxCycleNames = 20
+
+// cyclePath renders the refs of a cycle, the first node repeated at the
+// end; in linear time, eliding the middle of a long cycle.
+func cyclePath(cycle []cycleFrame, name func(int) string) string {
+	var b strings.Builder
+	n := len(cycle)
+	for i, f := range cycle {
+		if n > maxCycleNames && i == maxCycleNames/2 {
+			fmt.Fprintf(&b, " -> ... (%d more) ...", n-maxCycleNames)
+		}
+		if n > maxCycleNames && i >= maxCycleNames/2 && i < n-maxCycleNames/2 {
+			continue
+		}
+		if i > 0 {
+			b.WriteString(" -> ")
+		}
+		b.WriteString(name(f.v))
+	}
+	b.WriteString(" -> " + name(cycle[0].v))
+	return b.String()
 }
 
 func depLocation(doc *Document, i int) string {

@@ -137,6 +137,12 @@ type Options struct {
 	// SchemaDir is where Strict mode looks for the schemas first; see
 	// EnvSchemaDir for the search order.
 	SchemaDir string
+	// MaxDepth caps the nesting depth of a JSON or XML document (objects
+	// and arrays, or elements); 0 means DefaultMaxDepth, negative no limit.
+	MaxDepth int
+	// MaxStringBytes caps the length of every string field of the model;
+	// 0 means DefaultMaxString, negative no limit.
+	MaxStringBytes int
 }
 
 func (o Options) maxBytes() int64 {

@@ -7,23 +7,35 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // ErrTooLarge is wrapped by the error Parse returns when the (decompressed)
 // input exceeds Options.MaxBytes.
 var ErrTooLarge = errors.New("SBOM exceeds the size limit")
 
-// ParseFile reads the SBOM at path; see Parse.
+// ParseFile reads the SBOM at path; see Parse. The path must name a
+// regular file (a FIFO or device is refused before it is opened, so that
+// reading never blocks), and an uncompressed file larger than the size
+// limit is refused from its size alone, before any of it is read.
 func ParseFile(path string, opts Options) (*Document, error) {
-	f, err := os.Open(path)
+	f, st, err := fsread.Open(path, "SBOM")
 	if err != nil {
-		return nil, fmt.Errorf("open SBOM: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory: give the path of one SBOM file", path)
+	if limit := opts.maxBytes(); limit > 0 && st.Size() > limit && !gzipFile(f) {
+		return nil, fmt.Errorf("%s: %w of %d bytes: the file has %d (raise the limit with --max-bytes if the file is trusted)", path, ErrTooLarge, limit, st.Size())
 	}
 	return Parse(f, path, opts)
+}
+
+// gzipFile tells whether f starts with the gzip magic bytes, and rewinds.
+func gzipFile(f *os.File) bool {
+	var magic [2]byte
+	n, _ := f.ReadAt(magic[:], 0)
+	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 }
 
 // Parse reads one SBOM from r. name is used in messages only: the format
@@ -54,7 +66,7 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 		src = zr
 	}
 	if limit > 0 {
-		src = io.LimitReader(src, limit+1)
+		src = &fsread.LimitedReader{R: src, N: limit, Err: fmt.Errorf("%s: %w of %d bytes (raise the limit with --max-bytes if the file is trusted)", name, ErrTooLarge, limit)}
 	}
 	hint := 0
 	switch v := r.(type) {
@@ -68,41 +80,28 @@ func readAll(r io.Reader, name string, limit int64) ([]byte, error) {
 	if gz {
 		hint = 0 // the compressed size says little
 	}
-	data, err := readSized(src, hint)
+	if limit > 0 && int64(hint) > limit {
+		hint = int(limit)
+	}
+	data, err := fsread.ReadSized(src, max(hint, 64<<10-1))
 	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		if gz {
 			return nil, fmt.Errorf("%s: gzip: %w (a truncated or corrupt file? check the download)", name, err)
 		}
 		return nil, fmt.Errorf("%s: read: %w", name, err)
 	}
-	if limit > 0 && int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: %w of %d bytes (raise the limit with --max-bytes if the file is trusted)", name, ErrTooLarge, limit)
-	}
 	return data, nil
-}
-
-// readSized reads src to the end into one buffer sized by hint, so that a
-// file of known size is read without regrowing.
-func readSized(src io.Reader, hint int) ([]byte, error) {
-	buf := make([]byte, 0, max(hint+1, 64<<10))
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := src.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }
 
 func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	kind, err := detect(data)
 	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := checkDepth(data, kind, opts.maxDepth()); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	noSchema := false
@@ -133,6 +132,9 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 		err = fmt.Errorf("%s documents are not supported", kind)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := checkStrings(doc, opts.maxString()); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if noSchema {

@@ -35,8 +35,12 @@ type CheckResult struct {
 	// never fail the profile.
 	Mandatory bool `json:"mandatory"`
 	Pass      bool `json:"pass"`
-	// Offending lists the components that break the rule (location: name).
+	// Offending lists the components that break the rule (location: name),
+	// the first MaxOffending of them.
 	Offending []string `json:"offending,omitempty"`
+	// OffendingCount is how many components break the rule, also those
+	// beyond MaxOffending that Offending does not list.
+	OffendingCount int `json:"offendingCount,omitempty"`
 	// Detail explains a document-level failure.
 	Detail string `json:"detail,omitempty"`
 }
@@ -63,6 +67,11 @@ type rule struct {
 	subject bool
 }
 
+// MaxOffending is how many offending components a CheckResult lists per
+// rule; OffendingCount has the full number. Listing every one of 1,000,000
+// components for each of 20 rules cost more memory than the document.
+const MaxOffending = 1000
+
 // Check judges doc against the named quality profile.
 //
 // Profiles, as transcribed (thresholds marked [U] are unconfirmed readings
@@ -88,15 +97,29 @@ func Check(doc *Document, profile string) (*QualityReport, error) {
 			}
 		}
 		if r.comp != nil {
-			targets := doc.Components
+			// the subject first, when the rule judges it and it is not
+			// among the components; indexing instead of prepending it to a
+			// copy of the components saved a copy per rule
+			var subject *Component
 			if r.subject && doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref) {
-				targets = append([]Component{*doc.Subject}, targets...)
+				subject = doc.Subject
 			}
-			for i := range targets {
-				c := &targets[i]
+			n := len(doc.Components)
+			if subject != nil {
+				n++
+			}
+			for i := range n {
+				c := subject
+				if subject == nil {
+					c = &doc.Components[i]
+				} else if i > 0 {
+					c = &doc.Components[i-1]
+				}
 				if why := r.comp(doc, c); why != "" {
 					res.Pass = false
-					res.Offending = append(res.Offending, fmt.Sprintf("%s %s: %s", firstNonEmpty(c.Location, c.Ref), strings.TrimSpace(c.Name+" "+c.Version), why))
+					if res.OffendingCount++; res.OffendingCount <= MaxOffending {
+						res.Offending = append(res.Offending, fmt.Sprintf("%s %s: %s", firstNonEmpty(c.Location, c.Ref), strings.TrimSpace(c.Name+" "+c.Version), why))
+					}
 				}
 			}
 		}
@@ -282,11 +305,11 @@ func docDependencies(d *Document) string {
 		known[d.Components[i].Ref] = true
 	}
 	reached := map[string]bool{}
-	var problems []string
+	var problems problemList
 	subjectListed := d.Subject == nil
 	for _, dep := range d.Dependencies {
 		if !known[dep.Ref] {
-			problems = append(problems, fmt.Sprintf("dependency source %q names no component", dep.Ref))
+			problems.add("dependency source %q names no component", dep.Ref)
 		}
 		if d.Subject != nil && dep.Ref == d.Subject.Ref && len(dep.DependsOn) > 0 {
 			subjectListed = true
@@ -294,27 +317,41 @@ func docDependencies(d *Document) string {
 		reached[dep.Ref] = true
 		for _, t := range dep.DependsOn {
 			if !known[t] {
-				problems = append(problems, fmt.Sprintf("dependency target %q (of %q) names no component", t, dep.Ref))
+				problems.add("dependency target %q (of %q) names no component", t, dep.Ref)
 			}
 			reached[t] = true
 		}
 	}
 	if !subjectListed {
-		problems = append(problems, "the primary component lists no direct dependencies")
+		problems.add("the primary component lists no direct dependencies")
 	}
 	for i := range d.Components {
 		c := &d.Components[i]
 		if !reached[c.Ref] {
-			problems = append(problems, fmt.Sprintf("component %q (%s) appears in no dependency relationship", c.Name, c.Location))
+			problems.add("component %q (%s) appears in no dependency relationship", c.Name, c.Location)
 		}
 	}
-	if len(problems) > 0 {
-		if len(problems) > 5 {
-			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
-		}
-		return strings.Join(problems, "; ")
+	return problems.String()
+}
+
+// problemList keeps the first five problems and counts the rest, which
+// are never formatted.
+type problemList struct {
+	first []string
+	n     int
+}
+
+func (p *problemList) add(format string, args ...any) {
+	if p.n++; p.n <= 5 {
+		p.first = append(p.first, fmt.Sprintf(format, args...))
 	}
-	return ""
+}
+
+func (p *problemList) String() string {
+	if p.n > 5 {
+		return strings.Join(p.first, "; ") + fmt.Sprintf("; and %d more", p.n-5)
+	}
+	return strings.Join(p.first, "; ")
 }
 
 func docAnyDependencies(d *Document) string {

@@ -21,6 +21,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/transparency-dev/tessera"
@@ -69,6 +70,9 @@ func Open(ctx context.Context, dir string, s *keys.Set) (*Log, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating log directory: %w", err)
 	}
+	if _, err := RemoveStaleTemp(dir, StaleTempAge); err != nil {
+		return nil, fmt.Errorf("cleaning log %s: %w", dir, err)
+	}
 	if err := checkOriginMatches(dir, s.LogOrigin); err != nil {
 		return nil, err
 	}
@@ -101,7 +105,7 @@ func Open(ctx context.Context, dir string, s *keys.Set) (*Log, error) {
 // checkOriginMatches refuses to append to a log whose existing checkpoint
 // has another origin than the key set's (a different log).
 func checkOriginMatches(dir, origin string) error {
-	raw, err := os.ReadFile(dir + "/checkpoint")
+	raw, err := fsread.ReadFile(dir+"/checkpoint", "log checkpoint", MaxCheckpointBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -152,3 +156,8 @@ func (l *Log) Close(ctx context.Context) error {
 
 // LeafHash returns the RFC 6962 leaf hash of entry data.
 func LeafHash(data []byte) []byte { return rfc6962.DefaultHasher.HashLeaf(data) }
+
+// MaxCheckpointBytes caps a checkpoint file, checked from its size before
+// it is read: a signed note with a few dozen ML-DSA cosignatures stays
+// well under it.
+const MaxCheckpointBytes = 1 << 20

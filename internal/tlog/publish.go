@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // CosignedCheckpointFile is where a log directory publishes its latest
@@ -35,7 +37,7 @@ func PublishCosigned(dir string, signed []byte) (bool, error) {
 		return false, fmt.Errorf("publishing cosigned checkpoint: locking: %w", err)
 	}
 	path := filepath.Join(dir, CosignedCheckpointFile)
-	if old, err := os.ReadFile(path); err == nil {
+	if old, err := fsread.ReadFile(path, "cosigned checkpoint", MaxCheckpointBytes); err == nil {
 		if t, _, err := SplitNote(old); err == nil {
 			if ocp, err := ParseCheckpointText(t); err == nil && ocp.Size > cp.Size {
 				return false, nil

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // maxDocument bounds what Parse reads (a CSAF document of Red Hat's runs to
@@ -15,7 +16,7 @@ const maxDocument = 256 << 20
 
 // Load reads a VEX document from a file.
 func Load(path string) ([]Statement, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, "VEX document", maxDocument)
 	if err != nil {
 		return nil, fmt.Errorf("vex: %w", err)
 	}
