@@ -134,7 +134,7 @@ func TestHostileCorpus(t *testing.T) {
 	keysDir, trust, bundle := p("keys"), p("trust.json"), p("a.label.json")
 	for _, args := range [][]string{
 		{"keys", "generate", "--out", keysDir, "--issuer", "Acme <script>", "--origin", "example.com/hostile", "--trust", trust},
-		{"label", "issue", "../../internal/label/testdata/assessment.json", "--keys", keysDir, "--log", p("log"), "--out", bundle},
+		{"label", "issue", "../../internal/label/testdata/assessment.json", "--allow-nonconforming", "--keys", keysDir, "--log", p("log"), "--out", bundle},
 	} {
 		if got := quiet(func() int { return run(args) }); got != 0 {
 			t.Fatalf("setup: dualmark %s = exit %d", strings.Join(args, " "), got)
@@ -165,7 +165,7 @@ func TestHostileCorpus(t *testing.T) {
 			hcase{"label verify trust " + name, []string{"label", "verify", bundle, "--trust", tr}, -1},
 			hcase{"label verify checkpoint " + name, []string{"label", "verify", bundle, "--trust", trust, "--checkpoint", b}, -1},
 			hcase{"label qr bundle " + name, []string{"label", "qr", b, "--url-base", "https://r.example/l", "--out", p("qr.png")}, -1},
-			hcase{"label issue assessment " + name, []string{"label", "issue", as, "--keys", keysDir, "--log", p("log"), "--out", p("x.label.json")}, -1},
+			hcase{"label issue assessment " + name, []string{"label", "issue", as, "--allow-nonconforming", "--keys", keysDir, "--log", p("log"), "--out", p("x.label.json")}, -1},
 		)
 	}
 	cases = append(cases,
