@@ -60,8 +60,10 @@ func newServeCmd() *cobra.Command {
 	var addr string
 	var maxUpload int64
 	var initAdmin, insecureCookies bool
+	var witnesses []string
+	var witnessTrust string
 	cmd := &cobra.Command{
-		Use:   "serve --data DIR [--database postgres://…] [--addr 127.0.0.1:8080] [--init-admin]",
+		Use:   "serve --data DIR [--database postgres://…] [--addr 127.0.0.1:8080] [--init-admin] [--witness URL… --trust FILE]",
 		Short: "Run the public registry: product pages behind the QR codes, the log, the API and the members' UI",
 		Long: `Runs the registry where every label's QR code leads. Everything lives in DIR:
 registry.db (SQLite), the registry's signing keys (keys/, made on first start),
@@ -74,9 +76,17 @@ API: /api/v1 (OpenAPI document at /api/v1/openapi.json). Operations: /healthz,
 /readyz, /metrics. SIGTERM or SIGINT lets requests in flight finish, then exits.
 
 --init-admin prints a new admin API token once (the operator organisation is
-created when missing); use it to create organisations, members and tokens.`,
+created when missing); use it to create organisations, members and tokens.
+
+--witness URL (repeatable) with --trust FILE (the witnesses' keys and quorum,
+as 'label issue --witness' reads it): after every label the registry asks the
+witnesses to cosign the log's checkpoint, stores the cosigned checkpoint in
+the bundle, publishes it as /log/checkpoint.cosigned and says in the API
+answer which witnesses cosigned. A witness that is down is retried a bounded
+number of times and delays nothing else; the label is issued either way.`,
 		Example: `  dualmark serve --data reg/ --init-admin
   dualmark serve --data reg/ --addr 127.0.0.1:8080 --base-url https://registry.example
+  dualmark serve --data reg/ --trust witnesses.json --witness http://127.0.0.1:17381 --witness http://127.0.0.1:17382
   dualmark serve --data reg/ --database postgres://postgres@127.0.0.1:5432/test?sslmode=disable
   dualmark serve member --data reg/ --org "Voltic Home Devices GmbH" --email anna@voltic.example
   dualmark serve seed --data bench-reg/ --count 10000
@@ -88,6 +98,10 @@ created when missing); use it to create organisations, members and tokens.`,
 				return err
 			}
 			cfg.MaxUpload, cfg.InsecureCookies = maxUpload, insecureCookies
+			if len(witnesses) > 0 && witnessTrust == "" {
+				return usageError(errors.New("--witness needs --trust FILE with the witnesses' keys"))
+			}
+			cfg.Witnesses, cfg.WitnessTrust = witnesses, witnessTrust
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 			return serve(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin)
 		},
@@ -97,6 +111,8 @@ created when missing); use it to create organisations, members and tokens.`,
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", registry.DefaultMaxUpload, "largest upload request body in bytes")
 	cmd.Flags().BoolVar(&initAdmin, "init-admin", false, "print a new admin API token (shown once)")
 	cmd.Flags().BoolVar(&insecureCookies, "insecure-cookies", false, "session cookies without the Secure flag, for plain-HTTP loopback use only")
+	cmd.Flags().StringArrayVar(&witnesses, "witness", nil, "witness submission URL asked to cosign every new checkpoint (repeatable; its keys must be in --trust)")
+	cmd.Flags().StringVar(&witnessTrust, "trust", "", "trust file with the witnesses' keys and quorum (with --witness)")
 	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd())
 	return cmd
 }

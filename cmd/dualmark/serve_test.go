@@ -35,6 +35,8 @@ func TestServeCommands(t *testing.T) {
 		{"seed zero", []string{"serve", "seed", "--data", data, "--count", "0"}, "", 2},
 		{"backup", []string{"serve", "backup", "--data", data, "--out", filepath.Join(dir, "b.db")}, "", 0},
 		{"backup never overwrites", []string{"serve", "backup", "--data", data, "--out", filepath.Join(dir, "b.db")}, "", 2},
+		{"witness needs --trust", []string{"serve", "--data", data, "--witness", "http://127.0.0.1:1"}, "", 2},
+		{"witness trust file missing", []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--trust", filepath.Join(dir, "none.json"), "--witness", "http://127.0.0.1:1"}, "", 2},
 		{"help", []string{"serve", "--help"}, "", 0},
 	}
 	for _, s := range steps {

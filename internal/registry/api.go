@@ -22,6 +22,7 @@ import (
 	"github.com/dualmark/dualmark/internal/registry/auth"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 	"github.com/dualmark/dualmark/internal/registry/store"
+	"github.com/dualmark/dualmark/internal/witness"
 )
 
 // principal is who makes a request: a token holder or a logged-in member.
@@ -392,6 +393,9 @@ type IssuedLabel struct {
 	URL    string       `json:"url"` // the public page, which the QR code encodes
 	QR     string       `json:"qr"`
 	Bundle string       `json:"bundle"`
+	// Witnesses says which witnesses cosigned the label's checkpoint (only
+	// when the registry runs with witnesses).
+	Witnesses []witness.Outcome `json:"witnesses,omitempty"`
 }
 
 func (s *Server) apiIssueLabel(w http.ResponseWriter, r *http.Request) {
@@ -399,36 +403,37 @@ func (s *Server) apiIssueLabel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	l, err := s.issue(r.Context(), p, r.PathValue("id"))
+	l, outs, err := s.issue(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	base := s.cfg.BaseURL + "/p/" + l.ID
-	writeJSON(w, http.StatusCreated, IssuedLabel{Label: l, URL: base, QR: base + "/qr.svg", Bundle: base + "/bundle.json"})
+	writeJSON(w, http.StatusCreated, IssuedLabel{Label: l, URL: base, QR: base + "/qr.svg", Bundle: base + "/bundle.json", Witnesses: outs})
 }
 
 // issue signs a label for one of p's versions with the registry's keys,
-// appends it to the log and records it.
-func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*store.Label, error) {
+// appends it to the log, has the witnesses cosign the checkpoint (when
+// configured) and records it. The outcomes say what each witness did.
+func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*store.Label, []witness.Outcome, error) {
 	v, err := s.store.Version(ctx, p.org.ID, versionID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sum, err := intake.ParseSummary(v.Summary)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var arts []label.Artifact
 	if len(v.SBOM) > 0 {
 		dir, err := os.MkdirTemp(filepath.Join(s.cfg.Data, "tmp"), "label-")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer os.RemoveAll(dir)
 		path := filepath.Join(dir, intake.SBOMFileName(v.Dossier))
 		if err := os.WriteFile(path, v.SBOM, 0o600); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		arts = append(arts, label.Artifact{Role: "sbom", Path: path})
 	}
@@ -436,16 +441,20 @@ func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*st
 	b, err := label.Issue(ctx, sum, arts, s.keys, s.tlog, time.Now())
 	s.logMu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("issuing the label: %w", err)
+		return nil, nil, fmt.Errorf("issuing the label: %w", err)
+	}
+	outs, err := s.cosign(ctx, b)
+	if err != nil {
+		return nil, nil, err
 	}
 	l := &store.Label{ID: label.ID(&b.Envelope), VersionID: v.ID, ProductID: v.ProductID, OrgID: v.OrgID,
 		ProductDigest: sum.Product.Digest(), LogIndex: b.Log.LogIndex, Bundle: b.Marshal()}
 	if err := s.store.AddLabel(ctx, p.actor(), l); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.pages.clear()
 	l.Bundle = nil
-	return l, nil
+	return l, outs, nil
 }
 
 // RevokeRequest is the body of a revocation.

@@ -148,7 +148,7 @@ func buildPortfolio() error {
 			return err
 		}
 		org, _ := s.store.Org(ctx, p.OrgID)
-		l, err := s.issue(ctx, &principal{org: org, userID: "bench"}, v.ID)
+		l, _, err := s.issue(ctx, &principal{org: org, userID: "bench"}, v.ID)
 		if err != nil {
 			return err
 		}

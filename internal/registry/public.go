@@ -19,6 +19,7 @@ import (
 	"github.com/dualmark/dualmark/internal/qr"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 	"github.com/dualmark/dualmark/internal/registry/store"
+	"github.com/dualmark/dualmark/internal/tlog"
 )
 
 var labelIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -252,19 +253,21 @@ func (s *Server) trustFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // logFiles serves the C2SP tlog-tiles resources of the log directory:
-// the checkpoint (revalidated every time) and tiles and entry bundles
+// the checkpoint and the witness-cosigned checkpoint
+// (tlog.CosignedCheckpointFile; both revalidated every time) and tiles and entry bundles
 // (immutable: a partial tile's path carries its width). Nothing else in the
 // directory is reachable.
 func (s *Server) logFiles(w http.ResponseWriter, r *http.Request) {
 	rel := strings.TrimPrefix(r.URL.Path, "/log/")
 	clean := path.Clean("/" + rel)[1:]
-	if clean != rel || (rel != "checkpoint" && !strings.HasPrefix(rel, "tile/")) || strings.Contains(rel, "..") {
+	checkpoint := rel == "checkpoint" || rel == tlog.CosignedCheckpointFile
+	if clean != rel || (!checkpoint && !strings.HasPrefix(rel, "tile/")) || strings.Contains(rel, "..") {
 		notFound(w, r)
 		return
 	}
 	cache := "public, max-age=31536000, immutable"
 	ctype := "application/octet-stream"
-	if rel == "checkpoint" {
+	if checkpoint {
 		cache, ctype = "no-cache", "text/plain; charset=utf-8"
 	}
 	f, err := http.Dir(s.logDir).Open(rel)

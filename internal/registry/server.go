@@ -29,6 +29,7 @@ import (
 	"github.com/dualmark/dualmark/internal/registry/auth"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/tlog"
+	"github.com/dualmark/dualmark/internal/witness"
 )
 
 // DefaultMaxUpload is the default limit of an upload request body.
@@ -59,25 +60,36 @@ type Config struct {
 	// InsecureCookies drops the Secure flag of session cookies, for tests
 	// and plain-HTTP loopback use; never set it behind a public address.
 	InsecureCookies bool
+	// Witnesses are witness submission URLs (c2sp.org/tlog-witness) asked to
+	// cosign the log's checkpoint after every label; their keys must be in
+	// WitnessTrust. None means labels are issued without cosignatures.
+	Witnesses []string
+	// WitnessTrust is the trust file listing the witnesses' keys and the
+	// quorum (as "dualmark label issue --witness --trust" reads it).
+	WitnessTrust string
+	// WitnessBackoff is the pause before retrying a witness that does not
+	// answer (default: witness.Client's).
+	WitnessBackoff time.Duration
 }
 
 // Server is a running registry.
 type Server struct {
-	cfg     Config
-	store   store.Store
-	keys    *keys.Set
-	tlog    *tlog.Log
-	logDir  string
-	trust   []byte
-	secret  []byte // HMAC key of session cookies and CSRF tokens
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
-	ready   atomic.Bool
-	logMu   sync.Mutex // one label or revocation appended at a time
-	limiter *limiter
-	routes  []route
-	pages   pageCache
+	cfg       Config
+	store     store.Store
+	keys      *keys.Set
+	tlog      *tlog.Log
+	logDir    string
+	trust     []byte
+	secret    []byte // HMAC key of session cookies and CSRF tokens
+	log       *slog.Logger
+	metrics   *metrics
+	mux       *http.ServeMux
+	ready     atomic.Bool
+	logMu     sync.Mutex // one label or revocation appended at a time
+	witnessMu sync.Mutex // one checkpoint submitted to the witnesses at a time
+	limiter   *limiter
+	routes    []route
+	pages     pageCache
 }
 
 // route is one registered handler; API routes are listed in the OpenAPI document.
@@ -103,6 +115,18 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if len(cfg.Witnesses) > 0 && cfg.WitnessTrust == "" {
+		return nil, errors.New("registry: witnesses need a trust file with their keys")
+	}
+	if len(cfg.Witnesses) > 0 { // a wrong URL or trust file fails at start, not at the first label
+		tr, err := keys.LoadTrust(cfg.WitnessTrust)
+		if err != nil {
+			return nil, fmt.Errorf("registry: witness trust file: %w", err)
+		}
+		if _, err := witness.EndpointsFromTrust(tr, cfg.Witnesses); err != nil {
+			return nil, fmt.Errorf("registry: witness trust file %s: %w", cfg.WitnessTrust, err)
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

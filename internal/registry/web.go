@@ -278,7 +278,7 @@ func (s *Server) dashboardIssue(w http.ResponseWriter, r *http.Request) {
 		s.publicFail(w, r, err)
 		return
 	}
-	l, err := s.issue(r.Context(), p, v.ID)
+	l, _, err := s.issue(r.Context(), p, v.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
