@@ -54,7 +54,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(browserProfile(t)),
 		chromedp.WindowSize(1100, 1400),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -158,4 +158,25 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(*screenshots, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// browserProfile is a fresh Chromium user-data dir. Chromium's helper
+// processes can still be writing to it for a moment after the browser is
+// closed, which makes t.TempDir's cleanup fail with "directory not empty";
+// this one is removed with a few retries instead.
+func browserProfile(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "dualmark-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20; i++ {
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("leaving the browser profile %s: %v", dir, err)
+	})
+	return dir
 }
