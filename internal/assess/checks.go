@@ -36,6 +36,11 @@ type Outcome struct {
 	// Next says what to do: for an undecided outcome which fact to state,
 	// for not-met how to fix it.
 	Next string
+	// Applies, on an undecided outcome, says the facts show a conditional
+	// requirement's condition holds (an actively exploited vulnerability
+	// triggers CRA Art. 14(1)): the requirement then takes part in the
+	// verdict although nothing settles it yet.
+	Applies bool
 }
 
 // Facts are the inputs the checks look at.
@@ -283,10 +288,16 @@ var Checks = []Check{
 	},
 	{
 		Name:          "known-vulnerabilities",
-		Title:         "No known exploited or fixable critical vulnerability (scan with VEX)",
+		Title:         "No known exploitable vulnerability (scan with VEX)",
 		Decides:       []string{idCRANoVulns},
 		Eval:          evalScan,
 		PropagateFail: true,
+	},
+	{
+		Name:    "art14-trigger",
+		Title:   "An actively exploited vulnerability in the product triggers the CRA Art. 14(1) reports",
+		Decides: art14VulnReports,
+		Eval:    evalArt14Trigger,
 	},
 	{
 		Name:    "manufacturer-information",

@@ -216,6 +216,44 @@ func evalSBOM(f *Facts) []Outcome {
 // dualmark's, documented in docs/SCANNING.md.)
 const EPSSThreshold = 0.1
 
+// art14VulnReports are the Art. 14(1)/(2) reports an actively exploited
+// vulnerability calls for: early warning, notification, final report.
+var art14VulnReports = []string{"CRA-14.AEV.EW", "CRA-14.AEV.VN", "CRA-14.AEV.FR"}
+
+// evalArt14Trigger shows the condition of the Art. 14(1) reports holds when
+// the scan finds an actively exploited vulnerability (CISA KEV, or SSVC
+// Exploitation active) that VEX does not rule out: the manufacturer is
+// aware of it, so the reports take part in the verdict until evidence of
+// their submission settles them. A proof of concept or a high EPSS makes a
+// vulnerability exploitable (CRA I.2.a), not actively exploited.
+func evalArt14Trigger(f *Facts) []Outcome {
+	if f.Scan == nil {
+		return nil
+	}
+	var hits []string
+	seen := map[string]bool{}
+	for i := range f.Scan.Findings {
+		fd := &f.Scan.Findings[i]
+		key := match.GroupKey(fd)
+		if fd.Suppressed || seen[key] || !(fd.KEV || fd.Exploitation == "active") {
+			continue
+		}
+		seen[key] = true
+		hits = append(hits, fmt.Sprintf("%s in %s %s", fd.Advisory.ID, fd.Component.Name, fd.Component.Version))
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	reason := fmt.Sprintf("the scan shows %d actively exploited vulnerabilit%s in the product (CISA KEV or SSVC active): %s; Art. 14(1) applies from the moment the manufacturer becomes aware",
+		len(hits), plural(len(hits), "y", "ies"), listSome(hits))
+	next := "report to the coordinator CSIRT and ENISA within the Art. 14(2) deadlines and add each submitted report to the evidence, or state in VEX why the product is not affected"
+	out := make([]Outcome, len(art14VulnReports))
+	for i, id := range art14VulnReports {
+		out[i] = Outcome{IDs: []string{id}, Reason: reason, Next: next, Applies: true}
+	}
+	return out
+}
+
 // Blocking reports whether a finding makes CRA-I.2.a not met, and why: a
 // known exploitable vulnerability — listed in CISA KEV, SSVC Exploitation
 // "active" or "poc", EPSS at or above EPSSThreshold, or stated affected by

@@ -120,6 +120,9 @@ var checkCases = []checkCase{
 	{"sbom-quality", "profile not checkable: the legal test still decides", func(_ *dossier.Dossier, f *Facts) { f.SBOM.Profile, f.SBOM.Note = "", "not implemented" },
 		map[string]string{idCRASBOM: Met}},
 	{"known-vulnerabilities", "high only, no VEX decision", nil, map[string]string{idCRANoVulns: ""}},
+	{"art14-trigger", "Art14(1): a KEV finding makes the reports apply, undecided", func(_ *dossier.Dossier, f *Facts) {
+		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Advisory: match.AdvisoryRef{ID: "CVE-2023-44487"}, KEV: true, Severity: "high"})
+	}, map[string]string{"CRA-14.AEV.EW": "", "CRA-14.AEV.VN": "", "CRA-14.AEV.FR": ""}},
 	{"known-vulnerabilities", "KEV finding", func(_ *dossier.Dossier, f *Facts) {
 		f.Scan.Findings = append(f.Scan.Findings, match.Finding{Advisory: match.AdvisoryRef{ID: "CVE-2023-44487"}, KEV: true, Severity: "high"})
 	}, map[string]string{idCRANoVulns: NotMet}},
@@ -281,6 +284,9 @@ func TestChecks(t *testing.T) {
 			}
 		})
 	}
+	// art14-trigger never settles a report: only evidence of its submission
+	// does, so it has no passing case.
+	passes["art14-trigger"] = true
 	for _, c := range Checks {
 		if !passes[c.Name] || !fails[c.Name] {
 			t.Errorf("check %s needs a case that makes it pass and one that makes it fail (pass %v, fail %v)", c.Name, passes[c.Name], fails[c.Name])

@@ -63,6 +63,9 @@ type state struct {
 	hints     []string
 	reused    []Reuse
 	notes     []string // remarks that do not decide the status
+	// applies are the reasons checks gave for a conditional requirement's
+	// condition holding (Outcome.Applies).
+	applies []string
 }
 
 // precedence orders statuses when sources disagree: a fact that shows a
@@ -201,6 +204,9 @@ func (e *evaluator) runChecks(checks []Check, f *Facts) {
 				}
 				if o.Status == "" {
 					st.hints = append(st.hints, o.Next)
+					if o.Applies {
+						st.applies = append(st.applies, o.Reason)
+					}
 					continue
 				}
 				st.decisions = append(st.decisions, decision{status: o.Status, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next, producer: catalog.ProducerManufacturer})
@@ -379,6 +385,10 @@ func (e *evaluator) result(st *state) (r RequirementResult) {
 			}
 		}
 	}
+	r.Applies = len(st.applies) > 0
+	if r.Applies && r.Status == Unknown {
+		r.Reasons = append(r.Reasons, st.applies...)
+	}
 	defer func() { r.Reasons = append(r.Reasons, st.notes...) }()
 	if r.Status == Unknown {
 		r.ReusedFrom = append(r.ReusedFrom, st.reused...)
@@ -435,15 +445,16 @@ func (e *evaluator) nextFor(st *state) string {
 
 // decides reports whether a requirement takes part in the verdict:
 // mandatory ones always; conditional ones once something shows their
-// condition holds (a check, evidence or reuse decided them), so an unknown
-// conditional requirement is a gap to look at but does not hold the verdict
+// condition holds (a check, evidence or reuse decided them, or a check said
+// the condition applies), so an unknown conditional requirement whose
+// condition nobody showed is a gap to look at but does not hold the verdict
 // back. Recommendations are reported but never decide.
 func decides(r RequirementResult) bool {
 	switch r.Obligation {
 	case catalog.Mandatory:
 		return true
 	case catalog.Conditional:
-		return r.Status != Unknown
+		return r.Status != Unknown || r.Applies
 	}
 	return false
 }

@@ -174,6 +174,9 @@ type RequirementResult struct {
 	// NotInForce says why the requirement does not apply on the assessment
 	// date; such a requirement is shown but decides nothing.
 	NotInForce string `json:"notInForce,omitempty"`
+	// Applies says a check showed the condition of a conditional
+	// requirement holds, so it decides the verdict although unknown.
+	Applies bool `json:"applies,omitempty"`
 }
 
 // Reuse is one crosswalk link along which evidence counted.

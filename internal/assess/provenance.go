@@ -120,7 +120,7 @@ func verdictOf(regime string, failing, open, waiting []string, deciding int) (st
 	case len(failing) > 0:
 		return DoesNotConform, fmt.Sprintf("%d deciding requirement(s) not met: %s", len(failing), listShort(failing))
 	case len(open) > 0:
-		return Incomplete, fmt.Sprintf("none fails, but %d mandatory requirement(s) lack evidence: %s", len(open), listShort(open))
+		return Incomplete, fmt.Sprintf("none fails, but %d deciding requirement(s) lack evidence: %s", len(open), listShort(open))
 	case len(waiting) > 0:
 		return ReadyForTesting, fmt.Sprintf("nothing fails or is missing on the manufacturer's side; %d requirement(s) await lab evidence: %s%s", len(waiting), listShort(waiting), noStandard)
 	case deciding == 0:

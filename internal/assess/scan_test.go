@@ -117,3 +117,63 @@ func TestEvalScanRealRecords(t *testing.T) {
 		t.Errorf("%+v", out)
 	}
 }
+
+// TestArt14Trigger: an actively exploited vulnerability (KEV or SSVC
+// active) that VEX does not rule out shows the CRA Art. 14(1) condition
+// holds, so the three reports decide the verdict; a proof of concept, a
+// suppressed finding or no scan shows nothing.
+func TestArt14Trigger(t *testing.T) {
+	kev := match.Finding{Component: match.ComponentRef{Name: "linux", Version: "4.4.94"}, Advisory: match.AdvisoryRef{ID: "CVE-2024-1086"}, KEV: true}
+	active := kev
+	active.KEV, active.Exploitation = false, "active"
+	poc := kev
+	poc.KEV, poc.Exploitation = false, "poc"
+	gone := kev
+	gone.Suppressed = true
+	tests := []struct {
+		name     string
+		findings []match.Finding
+		applies  bool
+	}{
+		{"Art14(1) KEV-listed", []match.Finding{kev}, true},
+		{"Art14(1) SSVC active", []match.Finding{active}, true},
+		{"Art14(1) proof of concept is not active exploitation", []match.Finding{poc}, false},
+		{"Art14(1) VEX not_affected rules it out", []match.Finding{gone}, false},
+		{"Art14(1) no findings", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := evalArt14Trigger(&Facts{Scan: &match.Result{Findings: tc.findings}})
+			if !tc.applies {
+				if len(out) != 0 {
+					t.Fatalf("got %+v, want no outcome", out)
+				}
+				return
+			}
+			if len(out) != len(art14VulnReports) {
+				t.Fatalf("got %d outcomes, want one per report", len(out))
+			}
+			for i, o := range out {
+				if !o.Applies || o.Status != "" || o.IDs[0] != art14VulnReports[i] || !strings.Contains(o.Reason, "CVE-2024-1086") {
+					t.Errorf("outcome %+v", o)
+				}
+			}
+		})
+	}
+	if out := evalArt14Trigger(&Facts{}); out != nil {
+		t.Errorf("no scan: %+v", out)
+	}
+}
+
+// TestDecidesApplies: a conditional requirement decides the verdict once a
+// check showed its condition holds, even while unknown.
+func TestDecidesApplies(t *testing.T) {
+	r := RequirementResult{Obligation: "conditional", Status: Unknown}
+	if decides(r) {
+		t.Error("an unknown conditional requirement nobody showed to apply decides")
+	}
+	r.Applies = true
+	if !decides(r) {
+		t.Error("an applying conditional requirement does not decide")
+	}
+}
