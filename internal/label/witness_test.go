@@ -2,10 +2,8 @@ package label
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/tlog"
 	"github.com/dualmark/dualmark/internal/witness"
+	"github.com/dualmark/dualmark/internal/witness/witnesstest"
 )
 
 // witnesses starts n witnesses on loopback that follow the fixture's log,
@@ -20,40 +19,7 @@ import (
 func (f *fixture) witnesses(t *testing.T, n, quorum int) (*keys.Trust, []*httptest.Server) {
 	t.Helper()
 	tr := cloneTrust(t, f.trust)
-	var srvs []*httptest.Server
-	for i := 1; i <= n; i++ {
-		ws, err := keys.GenerateWitnessSet(fmt.Sprintf("w%d.example", i), nil, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := witness.OpenStore(filepath.Join(t.TempDir(), "state.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		w, err := witness.New(witness.Config{Keys: ws, Trust: f.trust, Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(w)
-		t.Cleanup(srv.Close)
-		srvs = append(srvs, srv)
-		var vk []string
-		for _, v := range ws.VKeys() {
-			vk = append(vk, v.String())
-		}
-		tw, err := keys.NewTrustedWitness(ws.Name, srv.URL, vk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tr.AddWitness(tw, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tr.SetWitnessPolicy(quorum, nil); err != nil {
-		t.Fatal(err)
-	}
-	return tr, srvs
+	return tr, witnesstest.Start(t, f.trust, tr, n, quorum)
 }
 
 func (f *fixture) issueInto(t *testing.T, dir string, at time.Time) *Bundle {

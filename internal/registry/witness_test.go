@@ -14,7 +14,7 @@ import (
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/tlog"
-	"github.com/dualmark/dualmark/internal/witness"
+	"github.com/dualmark/dualmark/internal/witness/witnesstest"
 )
 
 // startWitnesses starts n witnesses on loopback that follow the registry's
@@ -30,39 +30,7 @@ func startWitnesses(t *testing.T, e *env, n, quorum int, path string) []*httptes
 	if err != nil {
 		t.Fatal(err)
 	}
-	var srvs []*httptest.Server
-	for i := 1; i <= n; i++ {
-		ws, err := keys.GenerateWitnessSet(fmt.Sprintf("w%d.example", i), nil, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := witness.OpenStore(filepath.Join(t.TempDir(), "state.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		w, err := witness.New(witness.Config{Keys: ws, Trust: reg, Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(w)
-		t.Cleanup(srv.Close)
-		srvs = append(srvs, srv)
-		var vk []string
-		for _, v := range ws.VKeys() {
-			vk = append(vk, v.String())
-		}
-		tw, err := keys.NewTrustedWitness(ws.Name, srv.URL, vk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tr.AddWitness(tw, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tr.SetWitnessPolicy(quorum, nil); err != nil {
-		t.Fatal(err)
-	}
+	srvs := witnesstest.Start(t, reg, tr, n, quorum)
 	if err := tr.Save(path); err != nil {
 		t.Fatal(err)
 	}
