@@ -21,6 +21,7 @@ var annexItems = map[string]int{"important-class-I": 19, "important-class-II": 4
 // requirement IDs, date order and class items.
 func (p *parser) check(d *Dossier) {
 	p.checkCategory(d.Category)
+	p.checkAI(d.Product.AI)
 	sp := d.SupportPeriod
 	if sp.Start != nil && sp.End != nil && sp.End.Before(sp.Start.Time) {
 		p.addAt("supportPeriod.end", "end %s is before start %s", sp.End, sp.Start)
@@ -59,6 +60,26 @@ func (p *parser) check(d *Dossier) {
 			p.addAt(path+".requirement", "%s is already claimed not applicable in notApplicable[%d]", na.Requirement, j)
 		}
 		seen[na.Requirement] = i
+	}
+}
+
+// checkAI: a high-risk AI use names its basis, and an Annex III basis its
+// area; an area or basis without highRisk: true contradicts it.
+func (p *parser) checkAI(a *AIUse) {
+	if a == nil {
+		return
+	}
+	switch {
+	case a.HighRisk == nil:
+		p.addAt("product.ai", "state highRisk (true or false): whether the product is a high-risk AI system under AI Act Art. 6")
+	case *a.HighRisk && a.Basis == "":
+		p.addAt("product.ai", "a high-risk AI use needs basis: annex-iii or annex-i-safety-component")
+	case *a.HighRisk && a.Basis == "annex-iii" && a.AnnexIIIUse == "":
+		p.addAt("product.ai.basis", "basis annex-iii needs annexIIIUse: the Annex III area of the use")
+	case *a.HighRisk && a.Basis != "annex-iii" && a.AnnexIIIUse != "":
+		p.addAt("product.ai.annexIIIUse", "annexIIIUse is given but basis is %s; set basis: annex-iii or remove annexIIIUse", a.Basis)
+	case !*a.HighRisk && (a.Basis != "" || a.AnnexIIIUse != ""):
+		p.addAt("product.ai.highRisk", "highRisk is false but a basis or Annex III use is given")
 	}
 }
 

@@ -2,6 +2,8 @@ package dossier
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -98,6 +100,8 @@ func Parse(data []byte, filename string) (*Dossier, error) {
 	}
 	d.File = filename
 	d.BaseDir = filepath.Dir(filename)
+	sum := sha256.Sum256(data)
+	d.SHA256 = hex.EncodeToString(sum[:])
 	p.check(d)
 	if len(p.issues) > 0 {
 		return nil, p.err()

@@ -26,6 +26,10 @@ func TestParseMinimal(t *testing.T) {
 	if d.Product.Name != "Plug" || d.Category.Class != "default" || d.Updates.Signed != nil {
 		t.Fatalf("unexpected dossier %+v", d)
 	}
+	// the digest the assessment records is over the exact bytes
+	if d.SHA256 != "32884c5994a02afc5fd8cf2cee6e9f2cd28089bb039b45a5ab4bed92cbd6bd2c" {
+		t.Errorf("SHA256 = %q", d.SHA256)
+	}
 }
 
 func TestParseErrors(t *testing.T) {
@@ -51,6 +55,12 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key", minimal + "logging: {}\nlogging: {}\n", "d.yaml:9: logging: field given twice"},
 		{"alias", minimal + "logging: &a {}\n", "anchors and aliases are not supported"},
 		{"evidence without source", minimal + "evidence:\n  - {issuer: Lab, date: 2026-01-01, demonstrates: [CRA-I.1]}\n", "d.yaml:9: evidence[0]: give path"},
+		{"ai high risk without basis", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai:\n    highRisk: true\n", 1), "d.yaml:4: product.ai: a high-risk AI use needs basis"},
+		{"ai annex iii without area", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai:\n    highRisk: true\n    basis: annex-iii\n", 1), "d.yaml:6: product.ai.basis: basis annex-iii needs annexIIIUse"},
+		{"ai bad area", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai: {highRisk: true, basis: annex-iii, annexIIIUse: toys}\n", 1), `d.yaml:4: product.ai.annexIIIUse: "toys" is not one of biometrics`},
+		{"ai area without high risk", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai:\n    highRisk: false\n    annexIIIUse: biometrics\n", 1), "d.yaml:5: product.ai.highRisk: highRisk is false but"},
+		{"ai without highRisk", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai:\n    description: x\n", 1), "d.yaml:4: product.ai: state highRisk"},
+		{"ai area with annex i basis", strings.Replace(minimal, "  model: P1\n", "  model: P1\n  ai:\n    highRisk: true\n    basis: annex-i-safety-component\n    annexIIIUse: biometrics\n", 1), "d.yaml:7: product.ai.annexIIIUse: annexIIIUse is given but basis is annex-i-safety-component"},
 		{"syntax", "product: [\n", "d.yaml:1: invalid YAML: did not find expected node content"},
 		{"empty", "", "the file is empty"},
 		{"not a mapping", "- a\n", "d.yaml:1: expected a mapping with fields, got a list"},

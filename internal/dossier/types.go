@@ -39,6 +39,9 @@ type Dossier struct {
 	// without a name); BaseDir is its folder, against which evidence paths resolve.
 	File    string `yaml:"-" json:"-"`
 	BaseDir string `yaml:"-" json:"-"`
+	// SHA256 is the hex SHA-256 of the bytes the dossier was parsed from,
+	// recorded in the assessment's inputs.
+	SHA256 string `yaml:"-" json:"-"`
 }
 
 // Product identifies the product and says what it is for (CRA Annex II.3-5, Annex V.1, V.4; FCC REG-1).
@@ -58,6 +61,22 @@ type Product struct {
 	Photo              string       `yaml:"photo,omitempty" json:"photo,omitempty" doc:"Path or URL of a product photo (CRA Annex V.4, where appropriate)."`
 	Website            string       `yaml:"website,omitempty" json:"website,omitempty" doc:"Product web page."`
 	OperatingSystem    string       `yaml:"operatingSystem,omitempty" json:"operatingSystem,omitempty" enum:"linux|rtos|zephyr|freertos|android|windows|macos|ios|other" doc:"Operating system of the firmware, for matching firmware advisories: linux, rtos (another RTOS), zephyr, freertos, android, windows, macos, ios or other."`
+	AI                 *AIUse       `yaml:"ai,omitempty" json:"ai,omitempty" doc:"Whether the product is or contains a high-risk AI system under the AI Act (Regulation (EU) 2024/1689), for the CRA Art. 12 link."`
+}
+
+// AIUse says whether the product is a high-risk AI system under the AI Act
+// (Regulation (EU) 2024/1689). The terms follow the AI Act (Art. 6: a safety
+// component of a product under Annex I legislation, or a use listed in
+// Annex III); they are not in the project's regulatory fact sheet [U].
+type AIUse struct {
+	HighRisk *bool `yaml:"highRisk,omitempty" json:"highRisk,omitempty" doc:"The product is, or its AI component makes it, a high-risk AI system under AI Act Art. 6."`
+	// Basis is why it is high-risk: an Annex III use, or a safety component
+	// of a product covered by the Union legislation listed in AI Act Annex I.
+	Basis string `yaml:"basis,omitempty" json:"basis,omitempty" enum:"annex-iii|annex-i-safety-component" doc:"Why it is high-risk (AI Act Art. 6): annex-iii (a use listed in Annex III) or annex-i-safety-component (Art. 6(1))."`
+	// AnnexIIIUse is the Annex III area the use falls under.
+	AnnexIIIUse string `yaml:"annexIIIUse,omitempty" json:"annexIIIUse,omitempty" enum:"biometrics|critical-infrastructure|education|employment|essential-services|law-enforcement|migration-border-control|justice-democratic-processes" doc:"The AI Act Annex III area of the use (points 1-8): biometrics, critical-infrastructure, education, employment, essential-services, law-enforcement, migration-border-control or justice-democratic-processes."`
+	// Description says what the AI does in the product.
+	Description string `yaml:"description,omitempty" json:"description,omitempty" doc:"What the AI system does in the product, e.g. \"face recognition for door unlocking\"."`
 }
 
 // Market says when units of the product are placed on the EU market.
