@@ -53,6 +53,10 @@ type Facts struct {
 	// On is the assessment date (the support period is judged per unit
 	// placed on the market up to it).
 	On time.Time
+	// CBOM is the CBOM the dossier names, read once by Evaluate; nil when
+	// the dossier names none (checks given hand-made Facts read it
+	// themselves).
+	CBOM *cbomFile
 }
 
 // outcome builds an Outcome.

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"github.com/dualmark/dualmark/internal/aibom"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,13 @@ type Inputs struct {
 	// Database is the snapshot of the advisory database the scan used;
 	// nil when there was no scan.
 	Database *DatabaseSnapshot
+	// Files are the inputs read besides the dossier and the CBOM (the
+	// SBOM, VEX documents), with their digests; Evaluate adds the dossier
+	// and the CBOM it reads itself.
+	Files []Input
+	// AI is the AI inventory of the SBOM (aibom.Check); nil when no SBOM
+	// was read.
+	AI *aibom.Report
 }
 
 // decision is one source's say on one requirement.
@@ -119,8 +127,10 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 			e.order = append(e.order, st)
 		}
 	}
-	facts := &Facts{Dossier: d, SBOM: in.SBOM, Scan: in.Scan, On: on}
+	cbom := loadCBOM(d)
+	facts := &Facts{Dossier: d, SBOM: in.SBOM, Scan: in.Scan, On: on, CBOM: cbom}
 	e.runChecks(checks, facts)
+	e.noteAI(in.AI)
 	e.applyClaims(d)
 	e.applyEvidence(d)
 	e.reuse()
@@ -135,11 +145,18 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 		Rules:     append(tl.rules, tl.notes...),
 		Generator: Generator{Name: "dualmark", Version: cmpOr(in.Version, "unknown")},
 		Database:  in.Database,
+		Inputs:    inputsOf(d, in.Files, cbom),
 	}
+	a.SupportPeriod, a.UpdatePolicy = supportOf(d), updatesOf(d)
+	var pqWarn string
+	a.PostQuantum, pqWarn = postQuantumOf(d, cbom, on)
 	a.Reuse.ByRegime = map[string]float64{}
 	all := e.results()
 	route, basisWarnings := craRoute(in.Catalog, d, tl)
 	a.Warnings = append(basisWarnings, supportWarnings(d, on)...)
+	if pqWarn != "" {
+		a.Warnings = append(a.Warnings, pqWarn)
+	}
 	for _, r := range regimes {
 		rr := e.regimeResult(r, all)
 		rr.Versions = versions(in.Catalog, r)
@@ -157,6 +174,13 @@ func Evaluate(d *dossier.Dossier, in Inputs) (*Assessment, error) {
 		a.Reuse.ByRegime[r] = rr.Reuse.Share
 	}
 	a.Reuse.Share = share(a.Reuse.Settled, a.Reuse.Total)
+	if cra := a.Regimes[RegimeCRA]; cra != nil {
+		all = map[string]RequirementResult{}
+		for _, r := range cra.Requirements {
+			all[r.ID] = r
+		}
+	}
+	a.AI = aiSummary(d, in.AI, all)
 	return a, nil
 }
 
@@ -606,7 +630,55 @@ func productOf(d *dossier.Dossier) Product {
 		Name: d.Product.Name, Manufacturer: d.Manufacturer.Name, Brand: d.Product.Brand, Model: d.Product.Model,
 		Type: d.Product.Type, FirmwareVersion: d.Product.FirmwareVersion, HardwareVersion: d.Product.HardwareVersion,
 		Class: d.Category.Class, ClassItem: d.Category.Item, Dossier: d.File,
+		Identifiers: identifiersOf(d),
 	}
+}
+
+func identifiersOf(d *dossier.Dossier) []Identifier {
+	var out []Identifier
+	for _, id := range d.Product.Identifiers {
+		out = append(out, Identifier{Type: id.Type, Value: id.Value})
+	}
+	return out
+}
+
+// supportOf is the dossier's support period; nil when it states no date.
+func supportOf(d *dossier.Dossier) *SupportPeriod {
+	sp := d.SupportPeriod
+	if sp.Start == nil && sp.End == nil {
+		return nil
+	}
+	out := &SupportPeriod{}
+	if sp.Start != nil {
+		out.Start = day(sp.Start.Time)
+	}
+	if sp.End != nil {
+		out.End = day(sp.End.Time)
+	}
+	return out
+}
+
+// updatesOf is the dossier's update policy; nil without a mechanism.
+func updatesOf(d *dossier.Dossier) *UpdatePolicy {
+	u := d.Updates
+	if u.Mechanism == "" {
+		return nil
+	}
+	return &UpdatePolicy{Mechanism: u.Mechanism, Automatic: u.Automatic, Signed: u.Signed}
+}
+
+// inputsOf lists the files read: the dossier first, then the given ones,
+// then the CBOM.
+func inputsOf(d *dossier.Dossier, files []Input, cbom *cbomFile) []Input {
+	out := []Input{}
+	if d.File != "" && d.SHA256 != "" {
+		out = append(out, Input{Role: InputDossier, Path: d.File, SHA256: d.SHA256})
+	}
+	out = append(out, files...)
+	if cbom != nil && cbom.err == nil {
+		out = append(out, Input{Role: InputCBOM, Path: cbom.path, SHA256: cbom.digest})
+	}
+	return out
 }
 
 // summariseScan condenses a scan result; nil when there was no scan.

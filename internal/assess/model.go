@@ -67,6 +67,12 @@ var regimeCatalogs = catalog.AssessmentRegimes
 
 // Assessment is the result of Evaluate. It marshals to the JSON contract of
 // issue 5: product, regimes (keyed by assessment regime), reuse and scan.
+// It is also the contract a label signs (docs/assessment.schema.json): it
+// carries everything a label summarises — the product identity, the
+// verdicts, the support period, the update policy, the post-quantum
+// readiness, the inputs with their digests, the date, dualmark's version and
+// the advisory database snapshot — so that package label reads this shape
+// and nothing else.
 type Assessment struct {
 	Product Product                  `json:"product"`
 	Regimes map[string]*RegimeResult `json:"regimes"`
@@ -86,6 +92,23 @@ type Assessment struct {
 	// Database is the advisory database snapshot the scan used; null when
 	// there was no scan.
 	Database *DatabaseSnapshot `json:"database"`
+	// SupportPeriod is the dossier's support period; null when it states
+	// neither start nor end.
+	SupportPeriod *SupportPeriod `json:"supportPeriod"`
+	// UpdatePolicy is how the product is updated; null when the dossier
+	// states no update mechanism.
+	UpdatePolicy *UpdatePolicy `json:"updatePolicy"`
+	// Inputs are the files the assessment read, each with its SHA-256: the
+	// dossier, the SBOM, the CBOM, VEX documents.
+	Inputs []Input `json:"inputs"`
+	// PostQuantum is the product's post-quantum readiness (package pqc:
+	// the CBOM, else the dossier's cryptography) on the assessment date
+	// over the support period; absent when neither states cryptography.
+	PostQuantum *PostQuantum `json:"postQuantum,omitempty"`
+	// AI lists the ML models and datasets of the SBOM with their
+	// provenance checks, and the CRA Art. 12 link for a declared high-risk
+	// AI use; absent when there is neither.
+	AI *AISummary `json:"ai,omitempty"`
 	// Order lists the keys of Regimes in the order they were selected.
 	Order []string `json:"-"`
 }
@@ -118,6 +141,125 @@ type Product struct {
 	Class           string `json:"class"`
 	ClassItem       int    `json:"classItem,omitempty"`
 	Dossier         string `json:"dossier,omitempty"`
+	// Identifiers are the dossier's product identifiers (FCC ID, GTIN, …).
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+}
+
+// Identifier is one product identifier.
+type Identifier struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// SupportPeriod is the security support period, dates YYYY-MM-DD.
+type SupportPeriod struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// UpdatePolicy summarises how the product is updated (dossier updates).
+type UpdatePolicy struct {
+	Mechanism string `json:"mechanism"`
+	Automatic *bool  `json:"automatic,omitempty"`
+	Signed    *bool  `json:"signed,omitempty"`
+}
+
+// Roles of an assessment input.
+const (
+	InputDossier = "dossier"
+	InputSBOM    = "sbom"
+	InputCBOM    = "cbom"
+	InputVEX     = "vex"
+)
+
+// Input is one file the assessment read.
+type Input struct {
+	// Role is InputDossier, InputSBOM, InputCBOM or InputVEX.
+	Role string `json:"role"`
+	// Path is the file as given (dossier-relative paths joined to the
+	// dossier's folder).
+	Path string `json:"path"`
+	// SHA256 is the hex SHA-256 of the file's bytes as read.
+	SHA256 string `json:"sha256"`
+}
+
+// PostQuantum is the post-quantum readiness of the product (pqc.Result,
+// condensed).
+type PostQuantum struct {
+	// Readiness is the one line a consumer understands; the label and the
+	// registry page show it.
+	Readiness string `json:"readiness"`
+	// Ready is true when no cryptography keeps the product from being
+	// ready.
+	Ready bool `json:"ready"`
+	// Input is "cbom" or "dossier": what was rated; File names it.
+	Input         string `json:"input"`
+	File          string `json:"file,omitempty"`
+	PolicyVersion string `json:"policyVersion"`
+	// Findings counts the assets that are broken, to migrate or unknown.
+	Findings int `json:"findings"`
+}
+
+// AISummary is the AI inventory of the SBOM and the AI Act link.
+type AISummary struct {
+	Models   []AIItem `json:"models"`
+	Datasets []AIItem `json:"datasets"`
+	// Pass is true when every mandatory provenance check passed.
+	Pass bool `json:"pass"`
+	// HighRisk is present when the dossier declares a high-risk AI use
+	// (product.ai.highRisk: true).
+	HighRisk *HighRiskAI `json:"highRisk,omitempty"`
+}
+
+// AIItem is one ML model or dataset and its provenance checks (aibom.Item).
+type AIItem struct {
+	Name     string        `json:"name"`
+	Version  string        `json:"version,omitempty"`
+	Location string        `json:"location"`
+	Task     string        `json:"task,omitempty"`
+	Datasets []string      `json:"datasets,omitempty"`
+	Checks   []AIItemCheck `json:"checks"`
+}
+
+// AIItemCheck is one provenance check of an AI item.
+type AIItemCheck struct {
+	ID        string `json:"id"`
+	Pass      bool   `json:"pass"`
+	Mandatory bool   `json:"mandatory"`
+	Detail    string `json:"detail"`
+}
+
+// HighRiskAI is a declared high-risk AI use with the CRA Art. 12 link.
+type HighRiskAI struct {
+	Basis       string `json:"basis"`
+	AnnexIIIUse string `json:"annexIIIUse,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Article12 says which CRA requirements cover AI Act Art. 15.
+	Article12 Article12Link `json:"craArticle12"`
+}
+
+// Article12Link is the CRA Art. 12 link and where the covered CRA
+// requirements stand in this assessment.
+type Article12Link struct {
+	Text string `json:"text"`
+	// Covers are the CRA requirements whose fulfilment counts for AI Act
+	// Art. 15.
+	Covers []string `json:"covers"`
+	// Confidence is the confidence tag of the link (U: unconfirmed).
+	Confidence string `json:"confidence"`
+	// Met, NotMet and Open count the covered requirements by status in
+	// this assessment (Met includes not applicable; Open is unknown).
+	Met    int `json:"met"`
+	NotMet int `json:"notMet"`
+	Open   int `json:"open"`
+	// NotInForce counts the covered requirements that do not apply yet on
+	// the assessment date (CRA Annex I before 11 December 2027): their
+	// status is readiness only.
+	NotInForce int `json:"notInForce"`
+	// Holds is true when every covered requirement is met or not
+	// applicable (on the rules in force, or as readiness before): only
+	// then can the presumption be claimed.
+	Holds bool `json:"holds"`
 }
 
 // RegimeResult is the outcome for one assessment regime.

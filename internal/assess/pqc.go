@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/pqc"
 	"github.com/dualmark/dualmark/internal/sbom"
 )
@@ -47,7 +48,40 @@ var PQCCheck = Check{
 }
 
 func evalPQC(f *Facts) []Outcome {
+	c := f.CBOM
+	if c == nil {
+		if c = loadCBOM(f.Dossier); c == nil {
+			return nil
+		}
+	}
+	if c.err != nil {
+		return []Outcome{outcome("", "", "fix the CBOM named by cryptography.cbom.path: "+c.err.Error(), idENBestPractice, idENCryptoAgility)}
+	}
 	d := f.Dossier
+	opts := pqc.Options{On: pqcNow()}
+	if d.SupportPeriod.End != nil {
+		opts.SupportUntil = d.SupportPeriod.End.Time
+	}
+	res, err := pqc.CheckDocument(c.doc, c.name, opts)
+	if err != nil {
+		return []Outcome{outcome("", "", "the post-quantum policy could not be loaded: "+err.Error(), idENBestPractice)}
+	}
+	return pqcOutcomes(res)
+}
+
+// cbomFile is the CBOM a dossier names, read once.
+type cbomFile struct {
+	name   string // as the dossier names it (cryptography.cbom.path)
+	path   string // joined to the dossier's folder
+	doc    *sbom.Document
+	digest string
+	err    error
+}
+
+// loadCBOM reads the CBOM of cryptography.cbom.path; nil when the dossier
+// names none. A read error is kept in the result, not returned: the check
+// turns it into a hint and the assessment into a warning.
+func loadCBOM(d *dossier.Dossier) *cbomFile {
 	c := d.Cryptography.CBOM
 	if c == nil || c.Path == "" {
 		return nil
@@ -56,19 +90,36 @@ func evalPQC(f *Facts) []Outcome {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(d.BaseDir, path)
 	}
-	doc, err := sbom.ParseFile(path, sbom.Options{})
+	f := &cbomFile{name: c.Path, path: path}
+	f.doc, f.digest, f.err = parseHashed(path)
+	return f
+}
+
+// postQuantumOf is the readiness line of the product on the assessment
+// date (pqc.ForProduct: the CBOM, else the dossier's cryptography). A CBOM
+// that cannot be read or rated gives a warning instead.
+func postQuantumOf(d *dossier.Dossier, c *cbomFile, on time.Time) (*PostQuantum, string) {
+	var doc *sbom.Document
+	name := ""
+	if c != nil {
+		if c.err != nil {
+			return nil, "post-quantum readiness not rated: the CBOM named by cryptography.cbom.path cannot be read: " + c.err.Error()
+		}
+		doc, name = c.doc, c.name
+	}
+	res, err := pqc.ForProduct(d, doc, name, pqc.Options{On: on})
 	if err != nil {
-		return []Outcome{outcome("", "", "fix the CBOM named by cryptography.cbom.path: "+err.Error(), idENBestPractice, idENCryptoAgility)}
+		return nil, "post-quantum readiness not rated: " + err.Error()
 	}
-	opts := pqc.Options{On: pqcNow()}
-	if d.SupportPeriod.End != nil {
-		opts.SupportUntil = d.SupportPeriod.End.Time
+	if res == nil {
+		return nil, ""
 	}
-	res, err := pqc.CheckDocument(doc, c.Path, opts)
-	if err != nil {
-		return []Outcome{outcome("", "", "the post-quantum policy could not be loaded: "+err.Error(), idENBestPractice)}
+	file := res.File
+	if res.Input == pqc.InputDossier {
+		file = d.File
 	}
-	return pqcOutcomes(res)
+	return &PostQuantum{Readiness: res.Readiness, Ready: res.Ready, Input: res.Input, File: file,
+		PolicyVersion: res.PolicyVersion, Findings: len(res.Findings)}, ""
 }
 
 // pqcOutcomes turns a readiness result into outcomes.

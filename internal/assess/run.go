@@ -1,16 +1,21 @@
 package assess
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/aibom"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/vex"
@@ -56,19 +61,46 @@ type RunOptions struct {
 	Version string
 }
 
-// Run loads the dossier at path (a file, or a folder holding dossier.yaml),
-// its SBOM, scans the SBOM when a database is given, and evaluates it. Every
-// error names the file at fault and what to do.
+// Run loads the dossier at path (a file, or a folder holding dossier.yaml)
+// and assesses it with RunDossier. Every error names the file at fault and
+// what to do.
 func Run(path string, opts RunOptions) (*Assessment, error) {
+	if err := checkProfile(opts.SBOMProfile); err != nil {
+		return nil, err
+	}
+	d, err := dossier.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return RunDossier(d, opts)
+}
+
+func checkProfile(profile string) error {
+	if profile != "" && !slices.Contains(sbom.Profiles, profile) {
+		return fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbom.Profiles, ", "))
+	}
+	return nil
+}
+
+// SBOMPath is the SBOM an assessment of d reads: the one given, else the
+// one the dossier names (sbom.path, against the dossier's folder); "" when
+// there is none.
+func SBOMPath(d *dossier.Dossier, given string) string {
+	if given == "" && d.SBOM != nil && d.SBOM.Path != "" {
+		return filepath.Join(d.BaseDir, d.SBOM.Path)
+	}
+	return given
+}
+
+// RunDossier assesses a loaded dossier: it reads its SBOM (once, hashing the
+// bytes it parses), scans the SBOM when a database is given, and evaluates.
+// The assessment's inputs list every file read with its SHA-256.
+func RunDossier(d *dossier.Dossier, opts RunOptions) (*Assessment, error) {
 	profile := opts.SBOMProfile
 	if profile == "" {
 		profile = DefaultSBOMProfile
 	}
-	if !slices.Contains(sbom.Profiles, profile) {
-		return nil, fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbom.Profiles, ", "))
-	}
-	d, err := dossier.Load(path)
-	if err != nil {
+	if err := checkProfile(profile); err != nil {
 		return nil, err
 	}
 	cat, err := catalog.Load()
@@ -76,10 +108,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		return nil, fmt.Errorf("requirement catalog: %w", err)
 	}
 	in := Inputs{Catalog: cat, Regimes: opts.Regimes, On: opts.On, Version: opts.Version}
-	sbomPath := opts.SBOM
-	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
-		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
-	}
+	sbomPath := SBOMPath(d, opts.SBOM)
 	if opts.DB == "" && len(opts.VEX) > 0 {
 		return nil, ErrVEXWithoutScan
 	}
@@ -87,11 +116,13 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		return nil, fmt.Errorf("%w: name one under sbom.path in %s", ErrNothingToScan, d.File)
 	}
 	if sbomPath != "" {
-		doc, err := sbom.ParseFile(sbomPath, sbom.Options{})
+		doc, digest, err := parseHashed(sbomPath)
 		if err != nil {
 			return nil, fmt.Errorf("SBOM: %w", err)
 		}
+		in.Files = append(in.Files, Input{Role: InputSBOM, Path: sbomPath, SHA256: digest})
 		in.SBOM = SummariseSBOM(doc, sbomPath, profile)
+		in.AI = aibom.Check(doc)
 		if opts.DB != "" {
 			db, err := advisory.OpenDB(opts.DB)
 			if err != nil {
@@ -106,6 +137,11 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 					return nil, err
 				}
 				stmts = append(stmts, st...)
+				digest, err := fileDigest(p)
+				if err != nil {
+					return nil, fmt.Errorf("VEX %s: %w", p, err)
+				}
+				in.Files = append(in.Files, Input{Role: InputVEX, Path: p, SHA256: digest})
 			}
 			// The dossier's operating system decides which platform-limited
 			// advisories (Windows-only, macOS-only) can apply; without it
@@ -118,6 +154,40 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 		}
 	}
 	return Evaluate(d, in)
+}
+
+// parseHashed reads an SBOM (or CBOM) file once, hashing the bytes on disk
+// while the reader parses them.
+func parseHashed(path string) (*sbom.Document, string, error) {
+	f, _, err := fsread.Open(path, "SBOM")
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	tee := io.TeeReader(f, h)
+	doc, err := sbom.Parse(tee, path, sbom.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil { // bytes after a gzip stream
+		return nil, "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return doc, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fileDigest is the hex SHA-256 of a file.
+func fileDigest(path string) (string, error) {
+	f, _, err := fsread.Open(path, "file")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Snapshot condenses a database's provenance to what an assessment records.

@@ -203,3 +203,29 @@ func purposesOf(text string) []string {
 	}
 	return out
 }
+
+// StatesCryptography reports whether the dossier lists any cryptography of
+// its own (algorithms, protocols or the update signature algorithm), so
+// that CheckDossier has something to rate.
+func StatesCryptography(d *dossier.Dossier) bool {
+	cr := d.Cryptography
+	return len(cr.Algorithms) > 0 || len(cr.Protocols) > 0 || d.Updates.SignatureAlgorithm != ""
+}
+
+// ForProduct is the one rule for a product's post-quantum readiness, shared
+// by the assessment, the label and the registry page: the CBOM when one was
+// read (cbom, named file), else the dossier's own cryptography; nil, nil
+// when the dossier states no cryptography and there is no CBOM. The support
+// period end of the dossier is used unless opts.SupportUntil is set.
+func ForProduct(d *dossier.Dossier, cbom *sbom.Document, file string, opts Options) (*Result, error) {
+	if opts.SupportUntil.IsZero() && d.SupportPeriod.End != nil {
+		opts.SupportUntil = d.SupportPeriod.End.Time
+	}
+	if cbom != nil {
+		return CheckDocument(cbom, file, opts)
+	}
+	if !StatesCryptography(d) {
+		return nil, nil
+	}
+	return CheckDossier(d, opts)
+}

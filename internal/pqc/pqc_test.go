@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/sbom"
 )
 
 func date(s string) time.Time {
@@ -154,5 +157,33 @@ func TestSuiteTokens(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("families %s lack %s", got, want)
 		}
+	}
+}
+
+// TestForProduct: the CBOM wins, the dossier's list is the fallback, and a
+// dossier without cryptography gives no result.
+func TestForProduct(t *testing.T) {
+	on := date("2026-12-03")
+	d, err := dossier.Load("../../examples/home-router")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := sbom.ParseFile("../../examples/home-router/cbom.cdx.json", sbom.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ForProduct(d, doc, "cbom.cdx.json", Options{On: on})
+	if err != nil || res.Input != InputCBOM || res.SupportUntil == "" || !strings.Contains(res.Readiness, "Not yet post-quantum ready") {
+		t.Fatalf("CBOM: %+v, %v", res, err)
+	}
+	res, err = ForProduct(d, nil, "", Options{On: on})
+	if err != nil || res == nil || res.Input != InputDossier {
+		t.Fatalf("dossier fallback: %+v, %v", res, err)
+	}
+	bare := *d
+	bare.Cryptography = dossier.Cryptography{}
+	bare.Updates.SignatureAlgorithm = ""
+	if res, err := ForProduct(&bare, nil, "", Options{On: on}); res != nil || err != nil {
+		t.Fatalf("no cryptography: %+v, %v", res, err)
 	}
 }

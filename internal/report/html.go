@@ -16,6 +16,7 @@ func HTML(w io.Writer, a *assess.Assessment) error {
 		"A": a, "Product": productLine(a), "Class": classLine(a), "SBOM": sbomLine(a), "Scan": scanLine(a),
 		"Regimes": regimes(a), "Gaps": Gaps(a), "Blocking": blockingLines(a), "SBOMFailed": sbomFailures(a),
 		"Header": headerLines(a), "Findings": findingRows(a),
+		"Facts": productFactLines(a), "AI": aiLines(a),
 	})
 }
 
@@ -46,7 +47,7 @@ td,th{border-color:#666}a{color:#000;text-decoration:none}}
 <body>
 <header class="head">{{range $i, $l := .Header}}{{if $i}}<br>{{end}}{{$l}}{{end}}</header>
 <h1>Assessment: {{.A.Product.Name}}</h1>
-<p class="meta">{{.Product}}<br>CRA class: {{.Class}}{{range dateLines .A}}<br>{{.}}{{end}}{{if .SBOM}}<br>SBOM: {{.SBOM}}{{end}}{{if .Scan}}<br>Scan: {{.Scan}}{{end}}</p>
+<p class="meta">{{.Product}}<br>CRA class: {{.Class}}{{range dateLines .A}}<br>{{.}}{{end}}{{range .Facts}}<br>{{.}}{{end}}{{if .SBOM}}<br>SBOM: {{.SBOM}}{{end}}{{if .Scan}}<br>Scan: {{.Scan}}{{end}}</p>
 {{if .Blocking}}<p><b>Findings that block CRA-I.2.a:</b></p><ul>{{range .Blocking}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .Findings}}<h2>Findings ({{len .Findings}}, blocking first)</h2>
 <table>
@@ -54,6 +55,7 @@ td,th{border-color:#666}a{color:#000;text-decoration:none}}
 {{range .Findings}}<tr><td>{{.Advisory}}{{if .Aliases}} ({{join .Aliases ", "}}){{end}}</td><td>{{.Component}} {{.Version}}</td><td>{{.Severity}}</td><td>{{if .KEV}}yes{{else}}no{{end}}</td><td>{{join .Fixed ", "}}</td><td>{{if .Blocks}}<span class="blocks">yes</span>: {{.Why}}{{else}}no: {{.Why}}{{end}}</td></tr>
 {{end}}</table>
 {{end}}{{if .SBOMFailed}}<p><b>SBOM quality rules failed:</b></p><ul>{{range .SBOMFailed}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .AI}}<h2>AI components</h2><ul>{{range .AI}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Summary</h2>
 <table>
 <tr><th>Regime</th><th>Verdict</th><th>Met</th><th>Not met</th><th>N/A</th><th>Unknown</th><th>Settled by reuse</th></tr>

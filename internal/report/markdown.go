@@ -21,6 +21,9 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 	for _, l := range dateLines(a) {
 		meta = append(meta, mdEscape(l))
 	}
+	for _, l := range productFactLines(a) {
+		meta = append(meta, mdEscape(l))
+	}
 	if l := sbomLine(a); l != "" {
 		meta = append(meta, "SBOM: "+mdEscape(l))
 	}
@@ -37,6 +40,12 @@ func Markdown(w io.Writer, a *assess.Assessment) error {
 	if sf := sbomFailures(a); len(sf) > 0 {
 		ew.printf("\nSBOM quality rules failed:\n\n")
 		for _, l := range sf {
+			ew.printf("- %s\n", mdEscape(l))
+		}
+	}
+	if ai := aiLines(a); len(ai) > 0 {
+		ew.printf("\nAI components:\n\n")
+		for _, l := range ai {
 			ew.printf("- %s\n", mdEscape(l))
 		}
 	}

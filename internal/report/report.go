@@ -367,3 +367,109 @@ func reuseLine(rr *assess.RegimeResult) string {
 	return fmt.Sprintf("%d of %d requirements (%s) settled by evidence given for another regime: %s",
 		rr.Reuse.Settled, rr.Counts.Total, percent(rr.Reuse.Share), strings.Join(parts, "; "))
 }
+
+// productFactLines are the facts a label summarises that the assessment
+// carries besides the verdicts: the support period and update policy, the
+// post-quantum readiness, and the inputs with their digests.
+func productFactLines(a *assess.Assessment) []string {
+	var out []string
+	if sp := a.SupportPeriod; sp != nil {
+		out = append(out, "Support period: "+cmpOr(sp.Start, "(start not stated)")+" to "+cmpOr(sp.End, "(end not stated)"))
+	}
+	if u := a.UpdatePolicy; u != nil {
+		out = append(out, "Updates: "+u.Mechanism+", "+yesNo(u.Automatic, "automatic", "not automatic", "automatic not stated")+", "+
+			yesNo(u.Signed, "signed", "not signed", "signing not stated"))
+	}
+	if pq := a.PostQuantum; pq != nil {
+		out = append(out, fmt.Sprintf("Post-quantum readiness: %s (rated from the %s %s, PQC policy %s)", pq.Readiness, pqInput(pq.Input), pq.File, pq.PolicyVersion))
+	}
+	for _, in := range a.Inputs {
+		out = append(out, fmt.Sprintf("Input: %s %s (sha256 %s)", in.Role, in.Path, in.SHA256))
+	}
+	return out
+}
+
+func pqInput(input string) string {
+	if input == "cbom" {
+		return "CBOM"
+	}
+	return "dossier's cryptography in"
+}
+
+func yesNo(b *bool, yes, no, unknown string) string {
+	switch {
+	case b == nil:
+		return unknown
+	case *b:
+		return yes
+	}
+	return no
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// aiLines describe the SBOM's ML models and datasets with their
+// provenance, and a declared high-risk AI use with the CRA Art. 12 link
+// ("" lines when there is nothing to say).
+func aiLines(a *assess.Assessment) []string {
+	ai := a.AI
+	if ai == nil {
+		return nil
+	}
+	var out []string
+	for _, group := range []struct {
+		kind  string
+		items []assess.AIItem
+	}{{"ML model", ai.Models}, {"dataset", ai.Datasets}} {
+		for _, it := range group.items {
+			name := it.Name
+			if it.Version != "" {
+				name += " " + it.Version
+			}
+			var missing, advice []string
+			for _, c := range it.Checks {
+				switch {
+				case c.Pass:
+				case c.Mandatory:
+					missing = append(missing, c.ID+" ("+c.Detail+")")
+				default:
+					advice = append(advice, c.ID)
+				}
+			}
+			line := group.kind + " " + name + ": "
+			if len(missing) == 0 {
+				line += "provenance complete"
+			} else {
+				line += "provenance missing: " + strings.Join(missing, "; ")
+			}
+			if len(advice) > 0 {
+				line += "; advice: " + strings.Join(advice, ", ")
+			}
+			out = append(out, line+" ["+it.Location+"]")
+		}
+	}
+	if hr := ai.HighRisk; hr != nil {
+		basis := "AI Act Art. 6(1), safety component of a product under Annex I legislation"
+		if hr.Basis == "annex-iii" {
+			basis = "AI Act Annex III: " + hr.AnnexIIIUse
+		}
+		if hr.Description != "" {
+			basis += "; " + hr.Description
+		}
+		l := hr.Article12
+		state := "the presumption holds: every covered CRA requirement is met or not applicable"
+		if !l.Holds {
+			state = fmt.Sprintf("the presumption does not hold yet: %d met, %d not met, %d open", l.Met, l.NotMet, l.Open)
+		}
+		if l.NotInForce > 0 {
+			state += fmt.Sprintf(" (%d of them not in force on the assessment date: readiness only)", l.NotInForce)
+		}
+		out = append(out, fmt.Sprintf("High-risk AI use (%s). %s. Covered: %s. Here %s [%s].", basis, l.Text, strings.Join(l.Covers, ", "), state, l.Confidence))
+	}
+	return out
+}

@@ -21,6 +21,9 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	for _, l := range dateLines(a) {
 		ew.printf("%s\n", l)
 	}
+	for _, l := range productFactLines(a) {
+		ew.printf("%s\n", l)
+	}
 	if l := sbomLine(a); l != "" {
 		ew.printf("SBOM: %s\n", l)
 	}
@@ -32,6 +35,12 @@ func Table(w io.Writer, a *assess.Assessment) error {
 	}
 	for _, l := range sbomFailures(a) {
 		ew.printf("  SBOM rule failed: %s\n", l)
+	}
+	if ai := aiLines(a); len(ai) > 0 {
+		ew.printf("AI components:\n")
+		for _, l := range ai {
+			ew.printf("  %s\n", l)
+		}
 	}
 	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
