@@ -39,7 +39,7 @@ checkpoint, so anyone can verify it offline with the bundle and a trust file.`,
   dualmark label qr smart-plug.label.json --url-base https://registry.example.com/labels --out smart-plug-qr.png`,
 		PersistentPreRun: func(*cobra.Command, []string) { tlog.QuietLibraryLogs() },
 	}
-	cmd.AddCommand(newLabelIssueCmd(), newLabelVerifyCmd(), newLabelRevokeCmd(), newLabelQRCmd())
+	cmd.AddCommand(newLabelIssueCmd(), newLabelVerifyCmd(), newLabelShowCmd(), newLabelRevokeCmd(), newLabelQRCmd())
 	cmd.AddCommand(newLabelWitnessCmd()) // witness.go
 	return cmd
 }
@@ -188,7 +188,8 @@ func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Art
 	}
 	var arts []label.Artifact
 	if fi.IsDir() || strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") {
-		data, sum, darts, err := fromdossier.Assess(path, assess.RunOptions{SBOM: sbomPath, DB: db})
+		version, _ := buildVersion()
+		data, sum, darts, err := fromdossier.Assess(path, assess.RunOptions{SBOM: sbomPath, DB: db, Version: version})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -306,6 +307,9 @@ func printResult(w io.Writer, r *label.Result) {
 		status = "not checked (pass --log DIR)"
 	}
 	fmt.Fprintf(w, "label %s%s: %s, status %s\n", r.LabelID, name, verdict, status)
+	if r.Predicate != nil && r.Predicate.PostQuantum != "" {
+		fmt.Fprintf(w, "  post-quantum: %s\n", r.Predicate.PostQuantum)
+	}
 	for _, c := range r.Checks {
 		mark := "ok  "
 		if !c.OK {
@@ -313,6 +317,88 @@ func printResult(w io.Writer, r *label.Result) {
 		}
 		fmt.Fprintf(w, "  %s %-20s %s\n", mark, c.Name, c.Detail)
 	}
+}
+
+func newLabelShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show BUNDLE",
+		Short: "Print what a label states (product, verdicts, support end, updates, post-quantum readiness) without verifying it",
+		Long: `Decodes the signed statement of a bundle and prints what it says. Nothing
+is verified: use "dualmark label verify" to check the signatures, keys and
+log proofs before relying on it.
+
+Exit codes: 0 printed, 2 error (unreadable bundle or statement).`,
+		Example: `  dualmark label show plug.label.json
+  dualmark label show plug.label.json --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := label.ReadBundle(args[0])
+			if err != nil {
+				return usageError(err)
+			}
+			st, p, err := label.Contents(b)
+			if err != nil {
+				return usageError(fmt.Errorf("%s: %w", args[0], err))
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"labelId": label.ID(&b.Envelope), "verified": false, "subject": st.Subject, "predicate": p, "logIndex": b.Log.LogIndex})
+			}
+			printContents(cmd.OutOrStdout(), b, st, p)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// printContents prints the statement of a label as it stands, unverified.
+func printContents(w io.Writer, b *label.Bundle, st *label.Statement, p *label.Predicate) {
+	fmt.Fprintf(w, "label %s (NOT verified: run dualmark label verify)\n", label.ID(&b.Envelope))
+	pr := p.Product
+	fmt.Fprintf(w, "  product:       %s\n", strings.Join(nonEmpty(pr.Name, pr.Model, pr.FirmwareVersion), ", "))
+	if pr.Manufacturer != "" {
+		fmt.Fprintf(w, "  manufacturer:  %s\n", pr.Manufacturer)
+	}
+	for _, id := range pr.Identifiers {
+		fmt.Fprintf(w, "  identifier:    %s %s\n", id.Type, id.Value)
+	}
+	fmt.Fprintf(w, "  verdicts:      %s\n", verdictList(p.Regimes))
+	if p.SupportPeriodEnd != "" {
+		fmt.Fprintf(w, "  support until: %s\n", p.SupportPeriodEnd)
+	}
+	if u := p.UpdatePolicy; u != nil {
+		fmt.Fprintf(w, "  updates:       %s, automatic %s, signed %s\n", u.Mechanism, boolWord(u.Automatic), boolWord(u.Signed))
+	}
+	if p.PostQuantum != "" {
+		fmt.Fprintf(w, "  post-quantum:  %s\n", p.PostQuantum)
+	}
+	fmt.Fprintf(w, "  assessment:    %s sha256:%s\n", p.Assessment.Name, p.Assessment.Digest["sha256"])
+	for _, s := range st.Subject[1:] {
+		fmt.Fprintf(w, "  covers:        %s sha256:%s\n", s.Name, s.Digest["sha256"])
+	}
+	fmt.Fprintf(w, "  issuer:        %s, %s\n", p.Issuer, p.IssuedAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "  log:           %s entry %d\n", b.Log.Origin, b.Log.LogIndex)
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func boolWord(b *bool) string {
+	switch {
+	case b == nil:
+		return "not stated"
+	case *b:
+		return "yes"
+	}
+	return "no"
 }
 
 func newLabelRevokeCmd() *cobra.Command {

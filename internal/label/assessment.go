@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -22,28 +23,43 @@ var knownVerdicts = map[string]bool{
 	"ready-for-testing": true, "tested": true, "not-applicable": true,
 }
 
-// assessmentDoc is the part of the assessment JSON a label needs. The
-// assessment engine's own type is richer; decoding only these fields keeps
-// the label independent of it.
+// assessmentDoc is the part of an assessment a label reads: the shape of
+// assess.Assessment, published as docs/assessment.schema.json, and no
+// other. Package label does not import package assess (signing and
+// verifying stay free of the assessment, SBOM and advisory packages), so
+// the fields are repeated here; the tests of label/fromdossier hold the
+// two to each other and to the schema.
 type assessmentDoc struct {
-	Product      *productDoc                `json:"product"`
-	Manufacturer json.RawMessage            `json:"manufacturer"`
-	Regimes      map[string]json.RawMessage `json:"regimes"`
-	Support      *supportDoc                `json:"supportPeriod"`
-	SupportEnd   string                     `json:"supportPeriodEnd"`
-	Updates      *UpdatePolicy              `json:"updates"`
+	Product       json.RawMessage            `json:"product"`
+	Regimes       map[string]json.RawMessage `json:"regimes"`
+	On            string                     `json:"on"`
+	Generator     *struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	} `json:"generator"`
+	SupportPeriod json.RawMessage `json:"supportPeriod"`
+	UpdatePolicy  json.RawMessage `json:"updatePolicy"`
+	PostQuantum   *struct {
+		Readiness string `json:"readiness"`
+	} `json:"postQuantum"`
 }
 
-type productDoc struct {
-	Product
-	Manufacturer json.RawMessage `json:"manufacturer"`
-	Support      *supportDoc     `json:"supportPeriod"`
-	Updates      *UpdatePolicy   `json:"updates"`
+// assessmentProduct is assess.Product: a label takes the identity from it.
+type assessmentProduct struct {
+	Name            string       `json:"name"`
+	Manufacturer    string       `json:"manufacturer"`
+	Brand           string       `json:"brand"`
+	Model           string       `json:"model"`
+	Type            string       `json:"type"`
+	FirmwareVersion string       `json:"firmwareVersion"`
+	HardwareVersion string       `json:"hardwareVersion"`
+	Class           string       `json:"class"`
+	ClassItem       int          `json:"classItem"`
+	Dossier         string       `json:"dossier"`
+	Identifiers     []Identifier `json:"identifiers"`
 }
 
-type supportDoc struct {
-	End string `json:"end"`
-}
+var dayPattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 
 // Summary is what a label states about an assessment.
 type Summary struct {
@@ -51,26 +67,41 @@ type Summary struct {
 	Regimes          map[string]Verdict
 	SupportPeriodEnd string
 	UpdatePolicy     *UpdatePolicy
-	Assessment       AssessmentRef
+	// PostQuantum is the product's post-quantum readiness line ("" when
+	// the assessment rated no cryptography).
+	PostQuantum string
+	Assessment  AssessmentRef
 }
 
-// Summarize decodes an assessment JSON document (the assess package's
-// contract: {"product": {...}, "regimes": {"cra": {"verdict": ...}}, ...})
-// and computes its digest over the exact bytes. name is used in errors.
+// Summarize decodes an assessment JSON document — exactly the shape of
+// docs/assessment.schema.json, the output of the assessment — and computes
+// its digest over the exact bytes. It refuses anything else, the older
+// shapes with the manufacturer as an object or the support period inside
+// the product included. name is used in errors.
 func Summarize(data []byte, name string) (*Summary, error) {
 	var doc assessmentDoc
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: not an assessment JSON document: %v", name, err)
 	}
-	if doc.Product == nil || strings.TrimSpace(doc.Product.Name) == "" {
-		return nil, fmt.Errorf("%s: /product/name is missing: a label needs the product name (is this an assessment from `dualmark assess --json`?)", name)
+	if len(doc.Product) == 0 {
+		return nil, fmt.Errorf("%s: /product/name is missing: a label needs the product name", name)
+	}
+	var p assessmentProduct
+	dec := json.NewDecoder(bytes.NewReader(doc.Product))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: /product is not the assessment's product identity: %v", name, err)
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		return nil, fmt.Errorf("%s: /product/name is missing: a label needs the product name", name)
 	}
 	if len(doc.Regimes) == 0 {
 		return nil, fmt.Errorf("%s: /regimes is empty: the assessment has no verdicts to sign", name)
 	}
-	s := &Summary{Product: doc.Product.Product, Regimes: map[string]Verdict{}}
-	s.Product.Manufacturer = firstNonEmpty(manufacturerName(doc.Product.Manufacturer), manufacturerName(doc.Manufacturer))
+	s := &Summary{Regimes: map[string]Verdict{}, Product: Product{
+		Name: p.Name, Manufacturer: p.Manufacturer, Brand: p.Brand, Model: p.Model, Type: p.Type,
+		HardwareVersion: p.HardwareVersion, FirmwareVersion: p.FirmwareVersion, Identifiers: p.Identifiers,
+	}}
 	ids := make([]string, 0, len(doc.Regimes))
 	for id := range doc.Regimes {
 		ids = append(ids, id)
@@ -92,46 +123,38 @@ func Summarize(data []byte, name string) (*Summary, error) {
 		}
 		s.Regimes[id] = Verdict{Verdict: v.Verdict, Readiness: v.Readiness}
 	}
-	for _, sp := range []*supportDoc{doc.Product.Support, doc.Support} {
-		if sp != nil && s.SupportPeriodEnd == "" {
-			s.SupportPeriodEnd = sp.End
+	if doc.Generator == nil || doc.Generator.Name != "dualmark" {
+		return nil, fmt.Errorf("%s: /generator is missing or not dualmark: a label signs a dualmark assessment", name)
+	}
+	if !dayPattern.MatchString(doc.On) {
+		return nil, fmt.Errorf("%s: /on is %q, want the assessment date YYYY-MM-DD", name, doc.On)
+	}
+	if len(doc.SupportPeriod) == 0 {
+		return nil, fmt.Errorf("%s: /supportPeriod is missing (null when the dossier states none): the file is not an assessment of this dualmark version; assess the dossier again", name)
+	}
+	var sp *struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+	}
+	if err := json.Unmarshal(doc.SupportPeriod, &sp); err != nil {
+		return nil, fmt.Errorf("%s: /supportPeriod: %v", name, err)
+	}
+	if sp != nil {
+		if sp.End != "" && !dayPattern.MatchString(sp.End) {
+			return nil, fmt.Errorf("%s: /supportPeriod/end is %q, want YYYY-MM-DD", name, sp.End)
 		}
+		s.SupportPeriodEnd = sp.End
 	}
-	if s.SupportPeriodEnd == "" {
-		s.SupportPeriodEnd = doc.SupportEnd
+	if len(doc.UpdatePolicy) == 0 {
+		return nil, fmt.Errorf("%s: /updatePolicy is missing (null when the dossier states none): the file is not an assessment of this dualmark version; assess the dossier again", name)
 	}
-	s.UpdatePolicy = doc.Product.Updates
-	if s.UpdatePolicy == nil {
-		s.UpdatePolicy = doc.Updates
+	if err := json.Unmarshal(doc.UpdatePolicy, &s.UpdatePolicy); err != nil {
+		return nil, fmt.Errorf("%s: /updatePolicy: %v", name, err)
+	}
+	if doc.PostQuantum != nil {
+		s.PostQuantum = doc.PostQuantum.Readiness
 	}
 	sum := sha256.Sum256(data)
 	s.Assessment = AssessmentRef{Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}, MediaType: AssessmentMediaType, Name: filepath.Base(name)}
 	return s, nil
-}
-
-// manufacturerName accepts either a string or an object with a "name".
-func manufacturerName(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var o struct {
-		Name string `json:"name"`
-	}
-	if json.Unmarshal(raw, &o) == nil {
-		return o.Name
-	}
-	return ""
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -389,6 +389,8 @@ func (d *jdec) predicate(p *Predicate) error {
 			})
 		case "supportPeriodEnd":
 			p.SupportPeriodEnd, err = d.str()
+		case "postQuantum":
+			p.PostQuantum, err = d.str()
 		case "updatePolicy":
 			if d.null() {
 				return nil

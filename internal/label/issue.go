@@ -116,7 +116,7 @@ func FileDigest(path string) (string, error) {
 func NewStatement(sum *Summary, artifacts []Artifact, issuer string, now time.Time) (*Statement, error) {
 	pred := Predicate{
 		Product: sum.Product, Regimes: sum.Regimes, SupportPeriodEnd: sum.SupportPeriodEnd,
-		UpdatePolicy: sum.UpdatePolicy, Assessment: sum.Assessment, Issuer: issuer,
+		UpdatePolicy: sum.UpdatePolicy, PostQuantum: sum.PostQuantum, Assessment: sum.Assessment, Issuer: issuer,
 		IssuedAt: now.UTC().Truncate(time.Second),
 	}
 	raw, err := json.Marshal(pred)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -141,7 +142,8 @@ func TestVerifyValid(t *testing.T) {
 	}
 	p := r.Predicate
 	if p.Product.Name != "Acme SmartPlug Mini" || p.Product.Manufacturer != "Acme Devices GmbH" || p.SupportPeriodEnd != "2031-01-15" ||
-		p.Regimes["cra"].Verdict != "conforms" || p.Regimes["en303645"].Verdict != "does-not-conform" || p.UpdatePolicy.Mechanism != "ota" {
+		p.Regimes["cra"].Verdict != "conforms" || p.Regimes["en303645"].Verdict != "does-not-conform" || p.UpdatePolicy.Mechanism != "ota" ||
+		!strings.HasPrefix(p.PostQuantum, "Post-quantum ready:") || len(p.Product.Identifiers) != 1 {
 		t.Fatalf("predicate = %+v", p)
 	}
 	data, _ := os.ReadFile("testdata/assessment.json")
@@ -311,6 +313,14 @@ func TestSummarizeErrors(t *testing.T) {
 		{`{"regimes": {"cra": {"verdict": "conforms"}}}`, "/product/name"},
 		{`{"product": {"name": "x"}}`, "/regimes is empty"},
 		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "maybe"}}}`, "/regimes/cra/verdict"},
+		// exactly the assessment's shape: the older lenient ones are refused
+		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "conforms"}}}`, "/generator is missing"},
+		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "conforms"}}, "generator": {"name": "dualmark"}, "on": "3 Dec"}`, "/on is"},
+		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "conforms"}}, "generator": {"name": "dualmark"}, "on": "2026-12-03"}`, "/supportPeriod is missing"},
+		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "conforms"}}, "generator": {"name": "dualmark"}, "on": "2026-12-03", "supportPeriod": null}`, "/updatePolicy is missing"},
+		{`{"product": {"name": "x", "manufacturer": {"name": "m"}}, "regimes": {"cra": {"verdict": "conforms"}}}`, "/product is not the assessment's product identity"},
+		{`{"product": {"name": "x", "supportPeriod": {"end": "2031-01-01"}}, "regimes": {"cra": {"verdict": "conforms"}}}`, `unknown field "supportPeriod"`},
+		{`{"product": {"name": "x"}, "regimes": {"cra": {"verdict": "conforms"}}, "generator": {"name": "dualmark"}, "on": "2026-12-03", "supportPeriod": {"end": "soon"}, "updatePolicy": null}`, "/supportPeriod/end"},
 	} {
 		if _, err := Summarize([]byte(tc.in), "a.json"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", tc.in, err, tc.want)
@@ -329,5 +339,26 @@ func TestLeafDataMatchesJSON(t *testing.T) {
 		if got := LeafData(env); !bytes.Equal(got, want) {
 			t.Errorf("LeafData = %s\nwant        %s", got, want)
 		}
+	}
+}
+
+// TestAssessmentFixtureIsTheContract: the test assessment validates against
+// docs/assessment.schema.json, so the label tests read the real shape.
+func TestAssessmentFixtureIsTheContract(t *testing.T) {
+	sch, err := jsonschema.NewCompiler().Compile("../../docs/assessment.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/assessment.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	inst, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Error(err)
 	}
 }

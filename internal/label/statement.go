@@ -1,7 +1,7 @@
 // Package label builds, signs and verifies dualmark labels: an in-toto
 // Statement v1 whose predicate summarises an assessment (per-regime
-// verdicts, support-period end, update policy, assessment digest, issuer,
-// issue time), inside a DSSE envelope signed twice over the same PAE bytes —
+// verdicts, support-period end, update policy, post-quantum readiness,
+// assessment digest, issuer, issue time), inside a DSSE envelope signed twice over the same PAE bytes —
 // Ed25519 and ML-DSA-65 — and recorded in the transparency log of package
 // tlog. A Bundle holds the envelope, its inclusion proof and the signed
 // checkpoint, so that anyone can verify a label offline with only the bundle
@@ -109,9 +109,12 @@ type Predicate struct {
 	Regimes          map[string]Verdict `json:"regimes"`
 	SupportPeriodEnd string             `json:"supportPeriodEnd,omitempty"` // YYYY-MM-DD
 	UpdatePolicy     *UpdatePolicy      `json:"updatePolicy,omitempty"`
-	Assessment       AssessmentRef      `json:"assessment"`
-	Issuer           string             `json:"issuer"`
-	IssuedAt         time.Time          `json:"issuedAt"`
+	// PostQuantum is the product's post-quantum readiness, the one line
+	// the registry page shows too (package pqc, via the assessment).
+	PostQuantum string        `json:"postQuantum,omitempty"`
+	Assessment  AssessmentRef `json:"assessment"`
+	Issuer      string        `json:"issuer"`
+	IssuedAt    time.Time     `json:"issuedAt"`
 }
 
 // Verdict is one regime's outcome.

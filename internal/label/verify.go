@@ -435,3 +435,14 @@ func ReadCheckpointFile(path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Contents decodes the label statement of a bundle without checking any
+// signature, key or proof: what the label says, for display. Only Verify
+// says whether it can be trusted.
+func Contents(b *Bundle) (*Statement, *Predicate, error) {
+	body, err := checkEnvelope(&b.Envelope, PayloadType)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeStatement(body, PredicateType)
+}

@@ -1,59 +1,58 @@
 // Package fromdossier connects labels to the assessment engine: it assesses
-// a dossier with assess.Run and summarises the result for label.Issue. It is
-// kept apart from package label so that signing and verification do not
-// depend on the assessment, SBOM and advisory packages.
+// a dossier with assess.RunDossier and summarises the assessment for
+// label.Issue. It is kept apart from package label so that signing and
+// verification do not depend on the assessment, SBOM and advisory packages.
 package fromdossier
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/label"
 )
 
-// Assess runs the assessment of a dossier (a YAML file or a folder
-// holding dossier.yaml) and summarises it for a label. It returns the
-// assessment JSON whose digest the label signs (the caller should keep it
-// next to the bundle), the summary, and the SBOM the dossier names as an
-// artifact when it has one. The support-period end and the update policy
-// come from the dossier, since the assessment does not repeat them.
+// Assess loads the dossier at path (a YAML file or a folder holding
+// dossier.yaml) once and calls AssessDossier.
 func Assess(path string, opts assess.RunOptions) ([]byte, *label.Summary, []label.Artifact, error) {
 	d, err := dossier.Load(path)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	a, err := assess.Run(path, opts)
+	return AssessDossier(d, opts)
+}
+
+// AssessDossier assesses a loaded dossier and summarises the assessment for
+// a label. It returns the assessment JSON whose digest the label signs (the
+// caller keeps it next to the bundle), the summary read back from exactly
+// those bytes (label.Summarize: the label states what the signed file
+// says), and the SBOM the assessment read as an artifact.
+func AssessDossier(d *dossier.Dossier, opts assess.RunOptions) ([]byte, *label.Summary, []label.Artifact, error) {
+	a, err := assess.RunDossier(d, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	data, err := json.MarshalIndent(a, "", "  ")
-	if err != nil {
+	// the bytes of `assess --format json` (report.JSON): indented, HTML
+	// characters unescaped
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a); err != nil {
 		return nil, nil, nil, fmt.Errorf("encoding the assessment: %w", err)
 	}
-	data = append(data, '\n')
-	sum, err := label.Summarize(data, "assessment of "+path)
+	data := buf.Bytes()
+	sum, err := label.Summarize(data, "assessment of "+d.File)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	sum.Assessment.Name = "assessment.json"
-	if sum.SupportPeriodEnd == "" && d.SupportPeriod.End != nil {
-		sum.SupportPeriodEnd = d.SupportPeriod.End.Format("2006-01-02")
-	}
-	if sum.UpdatePolicy == nil && d.Updates.Mechanism != "" {
-		sum.UpdatePolicy = &label.UpdatePolicy{Mechanism: d.Updates.Mechanism, Automatic: d.Updates.Automatic, Signed: d.Updates.Signed}
-	}
 	var arts []label.Artifact
-	sbomPath := opts.SBOM
-	if sbomPath == "" && d.SBOM != nil && d.SBOM.Path != "" {
-		sbomPath = filepath.Join(d.BaseDir, d.SBOM.Path)
-	}
-	if sbomPath != "" {
-		if _, err := os.Stat(sbomPath); err == nil {
-			arts = append(arts, label.Artifact{Role: "sbom", Path: sbomPath})
+	for _, in := range a.Inputs {
+		if in.Role == assess.InputSBOM {
+			arts = append(arts, label.Artifact{Role: "sbom", Path: in.Path})
 		}
 	}
 	return data, sum, arts, nil
