@@ -30,10 +30,10 @@ var knownVerdicts = map[string]bool{
 // the fields are repeated here; the tests of label/fromdossier hold the
 // two to each other and to the schema.
 type assessmentDoc struct {
-	Product       json.RawMessage            `json:"product"`
-	Regimes       map[string]json.RawMessage `json:"regimes"`
-	On            string                     `json:"on"`
-	Generator     *struct {
+	Product   json.RawMessage            `json:"product"`
+	Regimes   map[string]json.RawMessage `json:"regimes"`
+	On        string                     `json:"on"`
+	Generator *struct {
 		Name    string `json:"name"`
 		Version string `json:"version"`
 	} `json:"generator"`

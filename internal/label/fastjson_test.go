@@ -42,7 +42,7 @@ func statementWith(name string, auto *bool) *Statement {
 	p := Predicate{
 		Product:          Product{Name: name, Manufacturer: "M\u00fcller & Söhne <GmbH>", Model: "X\t1", Identifiers: []Identifier{{"gtin", "0123"}, {name, ""}}},
 		Regimes:          map[string]Verdict{"cra": {Verdict: "conforms", Readiness: "does-not-conform"}, name: {Verdict: "incomplete"}},
-		SupportPeriodEnd: "2031-01-01", PostQuantum: "Post-quantum ready: \"quoted\" <b>",UpdatePolicy: &UpdatePolicy{Mechanism: "ota", Automatic: auto},
+		SupportPeriodEnd: "2031-01-01", PostQuantum: "Post-quantum ready: \"quoted\" <b>", UpdatePolicy: &UpdatePolicy{Mechanism: "ota", Automatic: auto},
 		Assessment: AssessmentRef{Digest: map[string]string{"sha256": "ab", name: "cd"}, MediaType: AssessmentMediaType},
 		Issuer:     "I", IssuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
