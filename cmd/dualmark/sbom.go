@@ -289,7 +289,11 @@ func newSBOMConvertCmd() *cobra.Command {
 		Short: "Convert an SBOM to CycloneDX 1.6 JSON or SPDX 2.3 JSON",
 		Long: `convert writes the SBOM in another format, losslessly for the fields of
 dualmark's component model (name, version, supplier, purl, CPEs, hashes,
-licences, type, scope, file name, dependency edges).`,
+licences, type, scope, file name, dependency edges). CycloneDX output also keeps
+a CBOM: every cryptographic asset's cryptoProperties, its
+dualmark:crypto:purpose property and the "provides" edges (1.7-only fields,
+algorithmFamily and relatedCryptographicAssets, travel as dualmark properties
+that the reader takes back). SPDX 2.3 has no place for cryptoProperties.`,
 		Example: `  dualmark sbom convert firmware.spdx --to cyclonedx-1.6-json > firmware.cdx.json
   dualmark sbom convert bom.xml --to spdx-2.3-json -o bom.spdx.json`,
 		Args: oneFile("convert"),

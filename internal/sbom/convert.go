@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,9 @@ const (
 // metadata.component and the SPDX package the document DESCRIBES map onto
 // each other; nesting of CycloneDX components is flattened; bom-refs become
 // SPDX identifiers with unsafe characters replaced. Derived purls are not
-// written (they are derived again on reading).
+// written (they are derived again on reading). CycloneDX output keeps the
+// CBOM too: cryptoProperties, purposes and "provides" edges (see cdxCrypto);
+// SPDX 2.3 has no field for them.
 func Convert(w io.Writer, doc *Document, target string) error {
 	switch target {
 	case TargetCycloneDX16JSON:
@@ -94,17 +97,34 @@ func writeCycloneDX(w io.Writer, doc *Document) error {
 		comps = append(comps, toCDX(c))
 	}
 	bom.Components = &comps
-	if len(doc.Dependencies) > 0 {
+	if len(doc.Dependencies)+len(doc.Provides) > 0 {
 		deps := make([]cdx.Dependency, 0, len(doc.Dependencies))
+		at := map[string]int{}
 		for _, d := range doc.Dependencies {
 			on := append([]string{}, d.DependsOn...)
+			at[d.Ref] = len(deps)
 			deps = append(deps, cdx.Dependency{Ref: d.Ref, Dependencies: &on})
+		}
+		// the CBOM's "provides" edges (1.6+), on the same ref's entry
+		for _, p := range doc.Provides {
+			pr := append([]string{}, p.DependsOn...)
+			if i, ok := at[p.Ref]; ok {
+				deps[i].Provides = &pr
+				continue
+			}
+			at[p.Ref] = len(deps)
+			deps = append(deps, cdx.Dependency{Ref: p.Ref, Provides: &pr})
 		}
 		bom.Dependencies = &deps
 	}
+	// Encode, not EncodeVersion: cyclonedx-go v0.12.0 converts through a
+	// gob copy of the BOM, and gob drops pointers to zero values, so a
+	// CBOM's nistQuantumSecurityLevel 0 (quantum-vulnerable) vanished. The
+	// BOM is built with 1.6 fields only, so there is nothing to convert.
+	bom.SpecVersion, bom.JSONSchema = cdx.SpecVersion1_6, "http://cyclonedx.org/schema/bom-1.6.schema.json"
 	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
 	enc.SetPretty(true)
-	if err := enc.EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
+	if err := enc.Encode(bom); err != nil {
 		return fmt.Errorf("write CycloneDX 1.6 JSON: %w", err)
 	}
 	return nil
@@ -166,10 +186,104 @@ func toCDX(c Component) cdx.Component {
 			props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
 		}
 	}
+	if a := c.X().Crypto; a != nil {
+		var extra []cdx.Property
+		out.CryptoProperties, extra = cdxCrypto(a)
+		props = append(props, extra...)
+	}
 	if len(props) > 0 {
 		out.Properties = &props
 	}
 	return out
+}
+
+// cdxCrypto writes a CBOM asset as CycloneDX 1.6 cryptoProperties, with the
+// properties for what 1.6 has no field for: the purposes, and the 1.7
+// algorithmFamily and relatedCryptographicAssets (a protocol's related
+// assets go into its cryptoRefArray).
+func cdxCrypto(a *CryptoAsset) (*cdx.CryptoProperties, []cdx.Property) {
+	cp := &cdx.CryptoProperties{AssetType: cdx.CryptoAssetType(a.AssetType), OID: a.OID}
+	var props []cdx.Property
+	if g := a.Algorithm; g != nil {
+		ap := &cdx.CryptoAlgorithmProperties{
+			Primitive: cdx.CryptoPrimitive(g.Primitive), ParameterSetIdentifier: g.ParameterSetIdentifier, Curve: g.Curve,
+			ExecutionEnvironment: cdx.CryptoExecutionEnvironment(g.ExecutionEnvironment), ImplementationPlatform: cdx.ImplementationPlatform(g.ImplementationPlatform),
+			Mode: cdx.CryptoAlgorithmMode(g.Mode), Padding: cdx.CryptoPadding(g.Padding),
+			ClassicalSecurityLevel: g.ClassicalSecurityLevel, NistQuantumSecurityLevel: g.NISTQuantumSecurityLevel,
+		}
+		if len(g.CertificationLevel) > 0 {
+			l := make([]cdx.CryptoCertificationLevel, 0, len(g.CertificationLevel))
+			for _, v := range g.CertificationLevel {
+				l = append(l, cdx.CryptoCertificationLevel(v))
+			}
+			ap.CertificationLevel = &l
+		}
+		if len(g.CryptoFunctions) > 0 {
+			l := make([]cdx.CryptoFunction, 0, len(g.CryptoFunctions))
+			for _, v := range g.CryptoFunctions {
+				l = append(l, cdx.CryptoFunction(v))
+			}
+			ap.CryptoFunctions = &l
+		}
+		if g.Family != "" {
+			props = append(props, cdx.Property{Name: PropCryptoFamily, Value: g.Family})
+		}
+		cp.AlgorithmProperties = ap
+	}
+	if c := a.Certificate; c != nil {
+		cp.CertificateProperties = &cdx.CertificateProperties{SubjectName: c.SubjectName, IssuerName: c.IssuerName,
+			NotValidBefore: c.NotValidBefore, NotValidAfter: c.NotValidAfter, SignatureAlgorithmRef: cdx.BOMReference(c.SignatureAlgorithmRef),
+			SubjectPublicKeyRef: cdx.BOMReference(c.SubjectPublicKeyRef), CertificateFormat: c.Format}
+	}
+	if m := a.Material; m != nil {
+		mp := &cdx.RelatedCryptoMaterialProperties{Type: cdx.RelatedCryptoMaterialType(m.Type), State: cdx.CryptoKeyState(m.State),
+			AlgorithmRef: cdx.BOMReference(m.AlgorithmRef), Size: m.Size, ExpirationDate: m.ExpirationDate}
+		if m.SecuredByMechanism != "" || m.SecuredByAlgorithmRef != "" {
+			mp.SecuredBy = &cdx.SecuredBy{Mechanism: m.SecuredByMechanism, AlgorithmRef: cdx.BOMReference(m.SecuredByAlgorithmRef)}
+		}
+		cp.RelatedCryptoMaterialProperties = mp
+	}
+	related := a.Related
+	if p := a.Protocol; p != nil {
+		pp := &cdx.CryptoProtocolProperties{Type: cdx.CryptoProtocolType(p.Type), Version: p.Version}
+		if len(p.CipherSuites) > 0 {
+			suites := make([]cdx.CipherSuite, 0, len(p.CipherSuites))
+			for _, s := range p.CipherSuites {
+				cs := cdx.CipherSuite{Name: s.Name}
+				if len(s.Algorithms) > 0 {
+					refs := make([]cdx.BOMReference, 0, len(s.Algorithms))
+					for _, r := range s.Algorithms {
+						refs = append(refs, cdx.BOMReference(r))
+					}
+					cs.Algorithms = &refs
+				}
+				if len(s.Identifiers) > 0 {
+					ids := append([]string{}, s.Identifiers...)
+					cs.Identifiers = &ids
+				}
+				suites = append(suites, cs)
+			}
+			pp.CipherSuites = &suites
+		}
+		var refs []cdx.BOMReference
+		for _, r := range append(append([]string{}, p.CryptoRefs...), related...) {
+			if !slices.Contains(refs, cdx.BOMReference(r)) {
+				refs = append(refs, cdx.BOMReference(r))
+			}
+		}
+		if len(refs) > 0 {
+			pp.CryptoRefArray = &refs
+		}
+		related = nil
+		cp.ProtocolProperties = pp
+	}
+	if len(related) > 0 {
+		props = append(props, cdx.Property{Name: PropCryptoRelated, Value: strings.Join(related, ",")})
+	}
+	if len(a.Purposes) > 0 {
+		props = append(props, cdx.Property{Name: PropCryptoPurpose, Value: strings.Join(a.Purposes, ",")})
+	}
+	return cp, props
 }
 
 // cdxLicenses writes the licences in a schema-valid shape: CycloneDX allows

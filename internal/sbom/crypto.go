@@ -228,14 +228,36 @@ func convertCrypto(in *cdxJSONCrypto, props []cdxJSONProp, ptr string, doc *Docu
 		a.Related = appendRelated(a.Related, p.Related)
 	}
 	for _, p := range props {
-		if p.Name == PropCryptoPurpose {
+		switch p.Name {
+		case PropCryptoPurpose:
 			for _, v := range strings.Split(p.Value, ",") {
 				a.Purposes = appendNonEmpty(a.Purposes, v, "")
+			}
+		case PropCryptoRelated:
+			for _, v := range strings.Split(p.Value, ",") {
+				if v = strings.TrimSpace(v); v != "" && !slices.Contains(a.Related, v) {
+					a.Related = append(a.Related, v)
+				}
+			}
+		case PropCryptoFamily:
+			if a.Algorithm != nil && a.Algorithm.Family == "" {
+				a.Algorithm.Family = strings.TrimSpace(p.Value)
 			}
 		}
 	}
 	return a
 }
+
+// Properties Convert writes for CycloneDX 1.7 crypto fields that 1.6 has
+// no place for; the reader takes them back, so the model survives the
+// conversion.
+const (
+	// PropCryptoFamily carries algorithmProperties.algorithmFamily (1.7).
+	PropCryptoFamily = "dualmark:crypto:algorithmFamily"
+	// PropCryptoRelated carries the refs of relatedCryptographicAssets
+	// (1.7) of certificates and keys, comma-separated.
+	PropCryptoRelated = "dualmark:crypto:related"
+)
 
 func appendRelated(dst []string, rs []cdxJSONRelated) []string {
 	for _, r := range rs {
