@@ -127,8 +127,14 @@ type PrivateKey struct {
 	seed   []byte // ML-DSA seed ξ, kept to write the PKCS#8 seed form
 }
 
-// Public returns the matching public key.
-func (k *PrivateKey) Public() *PublicKey { return k.pub }
+// Public returns the matching public key (nil for a nil key, so that a
+// missing key is reported rather than dereferenced).
+func (k *PrivateKey) Public() *PublicKey {
+	if k == nil {
+		return nil
+	}
+	return k.pub
+}
 
 // Sign signs msg. ML-DSA signing is hedged (randomized) as FIPS 204
 // recommends, pure, with an empty context string.

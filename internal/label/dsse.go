@@ -51,7 +51,7 @@ func decodeB64(s string) ([]byte, error) {
 }
 
 // signEnvelope signs body with every key, all over the same PAE bytes.
-func signEnvelope(payloadType string, body []byte, signers ...*keys.PrivateKey) (*Envelope, error) {
+func signEnvelope(payloadType string, body []byte, signers ...keys.Signer) (*Envelope, error) {
 	pae := PAE(payloadType, body)
 	env := &Envelope{PayloadType: payloadType, Payload: base64.StdEncoding.EncodeToString(body)}
 	for _, k := range signers {

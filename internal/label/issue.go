@@ -146,11 +146,29 @@ func NewStatement(sum *Summary, artifacts []Artifact, issuer string, now time.Ti
 // Sign wraps a statement in a DSSE envelope signed with the label keys of s:
 // Ed25519 first, then ML-DSA-65, both over the same PAE bytes.
 func Sign(st *Statement, s *keys.Set) (*Envelope, error) {
+	return SignWith(st, s.LabelEd25519, s.LabelMLDSA65)
+}
+
+// SignWith is Sign through two keys.Signer: file keys, or a KMS or HSM
+// that holds the label keys. ed must be an Ed25519 key and ml an ML-DSA-65
+// key; both sign the same PAE bytes.
+func SignWith(st *Statement, ed, ml keys.Signer) (*Envelope, error) {
+	for _, c := range []struct {
+		s   keys.Signer
+		alg string
+	}{{ed, keys.AlgEd25519}, {ml, keys.AlgMLDSA65}} {
+		if c.s == nil || c.s.Public() == nil {
+			return nil, fmt.Errorf("no %s label signer", keys.AlgorithmTitle(c.alg))
+		}
+		if got := c.s.Public().Alg; got != c.alg {
+			return nil, fmt.Errorf("the %s label signer holds a %s key", keys.AlgorithmTitle(c.alg), keys.AlgorithmTitle(got))
+		}
+	}
 	body, err := json.Marshal(st)
 	if err != nil {
 		return nil, err
 	}
-	return signEnvelope(PayloadType, body, s.LabelEd25519, s.LabelMLDSA65)
+	return signEnvelope(PayloadType, body, ed, ml)
 }
 
 // Record appends a signed envelope to the log and returns the bundle.

@@ -6,6 +6,10 @@
 // copy of it) and verifies checkpoints, inclusion and consistency proofs
 // offline.
 //
+// Checkpoints are signed through keys.Signer (file keys or a KMS/HSM), and
+// OpenConfig takes another Tessera storage driver than the default POSIX
+// one (Config.Driver).
+//
 // Tessera is built for long-running servers; a CLI that appends one entry
 // and exits works with it because the POSIX driver serialises writers with
 // flock(2) on the log directory, and a 100 ms checkpoint interval (Tessera's
@@ -64,24 +68,57 @@ type Entry struct {
 	Proof      [][]byte // RFC 6962 inclusion proof of Index in TreeSize
 }
 
-// Open opens (creating when needed) the log in dir, signing checkpoints with
-// the log keys of s. Close it to flush and release it.
+// Open opens (creating when needed) the log in dir with Tessera's POSIX
+// driver, signing checkpoints with the log keys of s. Close it to flush and
+// release it.
 func Open(ctx context.Context, dir string, s *keys.Set) (*Log, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating log directory: %w", err)
+	return OpenConfig(ctx, Config{Dir: dir, Origin: s.LogOrigin, Ed25519: s.LogEd25519, MLDSA44: s.LogMLDSA44})
+}
+
+// Config says how OpenConfig opens a log.
+type Config struct {
+	// Dir is the log directory of the POSIX driver. With a Driver it only
+	// names the log in messages.
+	Dir string
+	// Origin is the log's origin, the first line of its checkpoints.
+	Origin string
+	// Ed25519 and MLDSA44 sign the checkpoints (type 0x01 signature and
+	// type 0x06 cosignature): file keys, or a KMS or HSM behind
+	// keys.Signer.
+	Ed25519, MLDSA44 keys.Signer
+	// Driver, when set, opens the Tessera storage driver the log lives in
+	// (a database or object-store driver of a long-running server); the
+	// log then reads tiles and checkpoints back through the driver's
+	// LogReader. Nil means Tessera's POSIX driver on Dir: the default, and
+	// the only driver dualmark ships (a seam, not an integration).
+	Driver func(ctx context.Context) (tessera.Driver, error)
+}
+
+// OpenConfig opens a log as cfg says. Close it to flush and release it.
+func OpenConfig(ctx context.Context, cfg Config) (*Log, error) {
+	dir := cfg.Dir
+	if cfg.Driver == nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating log directory: %w", err)
+		}
+		if _, err := RemoveStaleTemp(dir, StaleTempAge); err != nil {
+			return nil, fmt.Errorf("cleaning log %s: %w", dir, err)
+		}
+		if err := checkOriginMatches(dir, cfg.Origin); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := RemoveStaleTemp(dir, StaleTempAge); err != nil {
-		return nil, fmt.Errorf("cleaning log %s: %w", dir, err)
-	}
-	if err := checkOriginMatches(dir, s.LogOrigin); err != nil {
-		return nil, err
-	}
-	ed, ml, err := Signers(s)
+	ed, ml, err := CheckpointSigners(cfg.Origin, cfg.Ed25519, cfg.MLDSA44)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	drv, err := posix.New(ctx, posix.Config{Path: dir})
+	var drv tessera.Driver
+	if cfg.Driver != nil {
+		drv, err = cfg.Driver(ctx)
+	} else {
+		drv, err = posix.New(ctx, posix.Config{Path: dir})
+	}
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("opening log %s: %w", dir, err)
@@ -95,11 +132,36 @@ func Open(ctx context.Context, dir string, s *keys.Set) (*Log, error) {
 		cancel()
 		return nil, fmt.Errorf("opening log %s: %w", dir, err)
 	}
+	reader := NewReader(dir)
+	if cfg.Driver != nil {
+		reader = &Reader{dir: dir, f: lr}
+		if err := checkOrigin(ctx, reader, cfg.Origin); err != nil {
+			_ = shutdown(ctx)
+			cancel()
+			return nil, err
+		}
+	}
 	return &Log{
 		dir: dir, app: app, shutdown: shutdown, cancel: cancel,
 		awaiter: tessera.NewPublicationAwaiter(ctx, lr.ReadCheckpoint, pollPeriod),
-		reader:  NewReader(dir),
+		reader:  reader,
 	}, nil
+}
+
+// checkOrigin is checkOriginMatches through a Reader: a log whose latest
+// checkpoint names another origin is refused (an empty log passes).
+func checkOrigin(ctx context.Context, r *Reader, origin string) error {
+	raw, err := r.f.ReadCheckpoint(ctx)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(raw) == 0) {
+		return nil // no checkpoint yet
+	}
+	if err != nil {
+		return fmt.Errorf("log %s: reading its checkpoint: %w", r.dir, err)
+	}
+	if first, _, _ := cutLine(raw); first != origin {
+		return fmt.Errorf("log %s has origin %q but the keys sign for %q: use the key directory that created this log", r.dir, first, origin)
+	}
+	return nil
 }
 
 // checkOriginMatches refuses to append to a log whose existing checkpoint

@@ -32,7 +32,7 @@ type noteKey struct {
 	name    string
 	sigType byte
 	pub     *keys.PublicKey
-	priv    *keys.PrivateKey
+	priv    keys.Signer
 	hash    uint32
 	now     func() time.Time
 }
@@ -49,7 +49,7 @@ func logSigType(alg string) (byte, error) {
 	return 0, fmt.Errorf("checkpoint keys must be Ed25519 or ML-DSA-44, not %s", keys.AlgorithmTitle(alg))
 }
 
-func newNoteKey(name string, sigType byte, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
+func newNoteKey(name string, sigType byte, pub *keys.PublicKey, priv keys.Signer) (*noteKey, error) {
 	v, err := keys.NewVKey(name, sigType, pub)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func newNoteKey(name string, sigType byte, pub *keys.PublicKey, priv *keys.Priva
 	return &noteKey{name: name, sigType: sigType, pub: pub, priv: priv, hash: v.Hash, now: time.Now}, nil
 }
 
-func newLogKey(name string, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKey, error) {
+func newLogKey(name string, pub *keys.PublicKey, priv keys.Signer) (*noteKey, error) {
 	t, err := logSigType(pub.Alg)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func newLogKey(name string, pub *keys.PublicKey, priv *keys.PrivateKey) (*noteKe
 // the cosigner name: type 0x04 (cosignature/v1) for an Ed25519 key, type
 // 0x06 (subtree/v1 over the whole tree) for an ML-DSA-44 key. Both carry the
 // signing time.
-func NewCosigner(name string, priv *keys.PrivateKey) (note.Signer, error) {
+func NewCosigner(name string, priv keys.Signer) (note.Signer, error) {
 	t := sigTypeEd25519Co
 	if priv.Public().Alg == keys.AlgMLDSA44 {
 		t = sigTypeMLDSA44Co
@@ -200,15 +200,32 @@ func ParseCheckpointText(text []byte) (*Checkpoint, error) {
 // Signers builds the two checkpoint signers of a key set: Ed25519 (type
 // 0x01) and ML-DSA-44 (cosignature type 0x06), both named by the log origin.
 func Signers(s *keys.Set) (ed, ml note.Signer, err error) {
-	e, err := newLogKey(s.LogOrigin, s.LogEd25519.Public(), s.LogEd25519)
-	if err != nil {
-		return nil, nil, err
+	return CheckpointSigners(s.LogOrigin, s.LogEd25519, s.LogMLDSA44)
+}
+
+// CheckpointSigners builds the two checkpoint signers of a log from two
+// keys.Signer (file keys, or a KMS or HSM holding the log keys): ed must be
+// an Ed25519 key (type 0x01 signature), ml an ML-DSA-44 key (type 0x06
+// cosignature), both named by the origin.
+func CheckpointSigners(origin string, ed, ml keys.Signer) (note.Signer, note.Signer, error) {
+	var out [2]note.Signer
+	for i, c := range []struct {
+		s   keys.Signer
+		alg string
+	}{{ed, keys.AlgEd25519}, {ml, keys.AlgMLDSA44}} {
+		if c.s == nil || c.s.Public() == nil {
+			return nil, nil, fmt.Errorf("no %s checkpoint signer", keys.AlgorithmTitle(c.alg))
+		}
+		if got := c.s.Public().Alg; got != c.alg {
+			return nil, nil, fmt.Errorf("the %s checkpoint signer holds a %s key", keys.AlgorithmTitle(c.alg), keys.AlgorithmTitle(got))
+		}
+		k, err := newLogKey(origin, c.s.Public(), c.s)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i] = k
 	}
-	m, err := newLogKey(s.LogOrigin, s.LogMLDSA44.Public(), s.LogMLDSA44)
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, m, nil
+	return out[0], out[1], nil
 }
 
 // VKeys returns the C2SP verifier keys of a key set's log keys.

@@ -17,9 +17,19 @@ import (
 
 // Reader reads a log directory (or an offline copy of one) through the
 // tlog-tiles layout: checkpoint, tiles and entry bundles. It never writes.
+// A log opened with another Tessera driver is read through the driver's
+// own LogReader instead (same layout, another store).
 type Reader struct {
-	dir string
-	f   client.FileFetcher
+	dir string // names the log in errors
+	f   fetcher
+}
+
+// fetcher reads the tlog-tiles resources; client.FileFetcher and Tessera's
+// LogReader both are one.
+type fetcher interface {
+	ReadCheckpoint(ctx context.Context) ([]byte, error)
+	ReadTile(ctx context.Context, level, index uint64, p uint8) ([]byte, error)
+	ReadEntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error)
 }
 
 // NewReader returns a Reader over dir.
