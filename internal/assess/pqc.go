@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/dossier"
@@ -14,6 +15,10 @@ import (
 
 // pqcNow is the assessment date of the post-quantum check (tests fix it).
 var pqcNow = func() time.Time { return time.Now().UTC() }
+
+// pqcPolicy is the embedded post-quantum policy, parsed once: the check and
+// the readiness line of every assessment share it.
+var pqcPolicy = sync.OnceValues(pqc.Load)
 
 // Requirement IDs the post-quantum check decides.
 const (
@@ -58,7 +63,11 @@ func evalPQC(f *Facts) []Outcome {
 		return []Outcome{outcome("", "", "fix the CBOM named by cryptography.cbom.path: "+c.err.Error(), idENBestPractice, idENCryptoAgility)}
 	}
 	d := f.Dossier
-	opts := pqc.Options{On: pqcNow()}
+	p, err := pqcPolicy()
+	if err != nil {
+		return []Outcome{outcome("", "", "the post-quantum policy could not be loaded: "+err.Error(), idENBestPractice)}
+	}
+	opts := pqc.Options{On: pqcNow(), Policy: p}
 	if d.SupportPeriod.End != nil {
 		opts.SupportUntil = d.SupportPeriod.End.Time
 	}
@@ -107,7 +116,11 @@ func postQuantumOf(d *dossier.Dossier, c *cbomFile, on time.Time) (*PostQuantum,
 		}
 		doc, name = c.doc, c.name
 	}
-	res, err := pqc.ForProduct(d, doc, name, pqc.Options{On: on})
+	p, err := pqcPolicy()
+	if err != nil {
+		return nil, "post-quantum readiness not rated: " + err.Error()
+	}
+	res, err := pqc.ForProduct(d, doc, name, pqc.Options{On: on, Policy: p})
 	if err != nil {
 		return nil, "post-quantum readiness not rated: " + err.Error()
 	}
