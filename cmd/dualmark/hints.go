@@ -10,6 +10,7 @@ import (
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
+	"github.com/dualmark/dualmark/internal/label"
 )
 
 // This file is the one place where an error from the packages below cmd/
@@ -57,6 +58,7 @@ var hintRules = []hintRule{
 	{isErr(advisory.ErrCorrupt), fixed("re-import it with: dualmark db import --db DIR SOURCE... (or dualmark db update --db DIR)")},
 	{isErr(assess.ErrVEXWithoutScan), fixed("--vex needs --db DIR as well (the advisory database to scan the SBOM against)")},
 	{isErr(assess.ErrNothingToScan), fixed("pass the SBOM with --sbom FILE")},
+	{isErr(label.ErrNotAssessment), fixed("give the dossier itself (dualmark label issue DOSSIER-DIR …), or an assessment made by this dualmark: dualmark assess DOSSIER-DIR --format json > assessment.json")},
 	{func(err error) bool { var ce *cliError; return errors.As(err, &ce) && ce.hint != "" }, func(err error) string {
 		var ce *cliError
 		errors.As(err, &ce)

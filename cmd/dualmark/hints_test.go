@@ -31,6 +31,8 @@ func TestErrorsAndHints(t *testing.T) {
 		{"no dossier", []string{"assess", empty}, "no dossier file", "dualmark init --dir DIR"},
 		{"no database", []string{"db", "status", "--db", empty}, "no advisory database in " + empty, "dualmark db import --db " + empty + " SOURCE..."},
 		{"vex without db", []string{"assess", "../../examples/smart-plug", "--vex", "v.json"}, "VEX documents only apply to a scan", "--vex needs --db DIR"},
+		{"label issue given a trust file", []string{"label", "issue", "testdata/label/trust.json", "--keys", empty, "--log", empty, "--out", filepath.Join(empty, "x.json")},
+			"/product/name is missing", "or an assessment made by this dualmark: dualmark assess DOSSIER-DIR --format json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

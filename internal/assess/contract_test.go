@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/aibom"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 )
@@ -85,5 +86,60 @@ func TestRunNoCryptography(t *testing.T) {
 	}
 	if a.PostQuantum != nil || !strings.Contains(strings.Join(a.Warnings, "\n"), "post-quantum readiness not rated") {
 		t.Errorf("unreadable CBOM: %+v, warnings %v", a.PostQuantum, a.Warnings)
+	}
+}
+
+// TestAISummary: the AI section appears for models in the SBOM or a
+// declared high-risk use, and only then; a high-risk use shows the CRA
+// Art. 12 link tagged U with every covered requirement counted once.
+func TestAISummary(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes, no := true, false
+	model := &aibom.Report{Models: []aibom.Item{{Name: "m", Location: "/components/0", Checks: []aibom.CheckResult{{ID: aibom.CheckHash, Mandatory: true, Detail: "no hash"}}}}, Datasets: []aibom.Item{}}
+	for _, c := range []struct {
+		name     string
+		ai       *dossier.AIUse
+		report   *aibom.Report
+		want     bool // an AI section
+		highRisk bool
+		note     string // in CRA-II.1's reasons
+	}{
+		{"nothing", nil, nil, false, false, ""},
+		{"not high-risk, no models", &dossier.AIUse{HighRisk: &no}, &aibom.Report{Pass: true}, false, false, ""},
+		{"model without hash", nil, model, true, false, "ML model m (ai-hash)"},
+		{"high-risk without models", &dossier.AIUse{HighRisk: &yes, Basis: "annex-i-safety-component"}, nil, true, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := goodFacts().Dossier
+			d.Product.AI = c.ai
+			a, err := Evaluate(d, Inputs{Catalog: cat, AI: c.report, On: time.Date(2028, 1, 10, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (a.AI != nil) != c.want || (c.want && (a.AI.HighRisk != nil) != c.highRisk) {
+				t.Fatalf("AI section %+v", a.AI)
+			}
+			if c.highRisk {
+				l := a.AI.HighRisk.Article12
+				if l.Confidence != "U" || l.Met+l.NotMet+l.Open != len(l.Covers) || l.NotInForce != 0 || len(l.Covers) != 22 {
+					t.Errorf("Art. 12 link %+v", l)
+				}
+			}
+			var reasons string
+			for _, r := range a.Regimes[RegimeCRA].Requirements {
+				if r.ID == idCRASBOM {
+					reasons = strings.Join(r.Reasons, "\n")
+				}
+			}
+			if c.note != "" && !strings.Contains(reasons, c.note) {
+				t.Errorf("CRA-II.1 reasons lack %q:\n%s", c.note, reasons)
+			}
+			if c.note == "" && strings.Contains(reasons, "AI components") {
+				t.Errorf("CRA-II.1 has an AI note: %s", reasons)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,10 @@ import (
 
 // AssessmentMediaType is the media type recorded for the signed assessment.
 const AssessmentMediaType = "application/vnd.dualmark.assessment+json"
+
+// ErrNotAssessment is wrapped by every error of Summarize: the input is
+// not an assessment in the shape of docs/assessment.schema.json.
+var ErrNotAssessment = errors.New("not a dualmark assessment")
 
 // Known verdicts of the assessment contract.
 var knownVerdicts = map[string]bool{
@@ -79,6 +84,14 @@ type Summary struct {
 // shapes with the manufacturer as an object or the support period inside
 // the product included. name is used in errors.
 func Summarize(data []byte, name string) (*Summary, error) {
+	s, err := summarize(data, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrNotAssessment)
+	}
+	return s, nil
+}
+
+func summarize(data []byte, name string) (*Summary, error) {
 	var doc assessmentDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: not an assessment JSON document: %v", name, err)
