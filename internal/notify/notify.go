@@ -62,6 +62,10 @@ type Event struct {
 	EPSS          float64         `json:"epss,omitempty"`          // EPSS probability 0…1
 	OccurredAt    time.Time       `json:"timestamp"`
 	Payload       json.RawMessage `json:"data,omitempty"` // kind-specific detail, a JSON object
+	// Dedupe, when set, makes the event unique in the outbox: a second
+	// event with the same key is not stored (a scheduled event such as
+	// "support ends in 90 days" for one version is written once).
+	Dedupe string `json:"-"`
 }
 
 // Check reports the first field of e that a store must not accept.
