@@ -174,7 +174,26 @@ func (s *Server) RunDaily(ctx context.Context, now time.Time) (*Daily, error) {
 	if err != nil {
 		return nil, err
 	}
-	total := map[string]int64{}
+	// every manufacturer gets every metric, zero included, so its series has no gaps
+	orgs, err := s.store.ListOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base := []string{store.MetricProducts, store.MetricVersions, store.MetricLabelsValid, store.MetricLabelsRevoked, store.MetricLabelsSuperseded}
+	for _, o := range orgs {
+		if o.Kind == store.KindManufacturer && counts[o.ID] == nil {
+			counts[o.ID] = map[string]int64{}
+		}
+	}
+	total := map[string]int64{store.MetricSupportEnded: 0}
+	for _, metric := range base {
+		total[metric] = 0
+		for _, m := range counts {
+			if _, ok := m[metric]; !ok {
+				m[metric] = 0
+			}
+		}
+	}
 	var rows []store.PortfolioCount
 	for org, m := range counts {
 		m[store.MetricSupportEnded] = ended[org]
