@@ -123,16 +123,21 @@ func svgChart(days []string, lines []series) string {
 	esc := template.HTMLEscapeString
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="chart-title" class="chart">`, w, h)
 	fmt.Fprintf(&b, `<title id="chart-title">Portfolio counts per day, %s to %s</title>`, esc(days[0]), esc(days[len(days)-1]))
+	prev := int64(-1)
 	for _, f := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		v := int64(f * float64(top10))
+		if v == prev { // small scales: no tick twice
+			continue
+		}
+		prev = v
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#444">%d</text>`,
 			left, w-right, y(v), y(v), left-6, y(v)+4, v)
 	}
-	for _, i := range []int{0, len(days) - 1} {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#444">%s</text>`, x(i), h-bottom+16, esc(days[i]))
-		if len(days) == 1 {
-			break
-		}
+	if len(days) == 1 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#444">%s</text>`, x(0), h-bottom+16, esc(days[0]))
+	} else {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="start" fill="#444">%s</text>`, x(0), h-bottom+16, esc(days[0]))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="end" fill="#444">%s</text>`, x(len(days)-1), h-bottom+16, esc(days[len(days)-1]))
 	}
 	for _, l := range lines {
 		var pts []string

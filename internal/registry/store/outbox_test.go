@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -218,6 +220,7 @@ var outboxConformance = []struct {
 			t.Fatalf("%d of 20 deliveries claimed", len(seen))
 		}
 	}},
+	{"two dispatchers on one database send every delivery exactly once", twoDispatchers},
 	{"subscriptions are scoped to their organisation", func(t *testing.T, s *DB) {
 		ctx := context.Background()
 		f := seed(t, s)
@@ -294,4 +297,55 @@ var outboxConformance = []struct {
 			t.Fatalf("series %+v", got)
 		}
 	}},
+}
+
+// twoDispatchers runs two notify.Dispatchers (two replicas) on one store
+// against one receiver: every event arrives once.
+func twoDispatchers(t *testing.T, s *DB) {
+	ctx := context.Background()
+	f := seed(t, s)
+	var mu sync.Mutex
+	got := map[string]int{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get(notify.HeaderID)]++
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	sub := &Subscription{OrgID: f.a.ID, URL: recv.URL, Secret: notify.NewSecret()}
+	must(t, s.CreateSubscription(ctx, sys, sub))
+	const n = 60
+	for i := 0; i < n; i++ {
+		_, err := s.AppendEvents(ctx, &notify.Event{OrgID: f.a.ID, Kind: notify.KindLabelRevoked})
+		must(t, err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		d, err := notify.NewDispatcher(notify.Config{Queue: s, Workers: 4, Poll: 10 * time.Millisecond, Timeout: 5 * time.Second})
+		must(t, err)
+		wg.Add(1)
+		go func() { defer wg.Done(); d.Run(rctx) }()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var pending int
+		must(t, s.db.QueryRow(s.q(`SELECT COUNT(*) FROM deliveries WHERE status <> ?`), DeliveryDelivered).Scan(&pending))
+		if pending == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != n {
+		t.Fatalf("%d of %d events arrived", len(got), n)
+	}
+	for id, k := range got {
+		if k != 1 {
+			t.Errorf("event %s arrived %d times", id, k)
+		}
+	}
 }
