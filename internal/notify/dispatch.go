@@ -65,15 +65,17 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Dispatcher delivers due deliveries from a Queue: each attempt in its own
-// worker with its own timeout, so a receiver that hangs or fails holds one
-// worker for at most Timeout and never delays the others.
+// Dispatcher delivers due deliveries from a Queue: each attempt in one of
+// Workers workers with its own timeout, so a receiver that hangs or fails
+// holds one worker for at most Timeout and never delays the others. It
+// claims deliveries in batches into a buffer of Workers entries, refilled
+// when half of it is used, so claiming costs one transaction per batch, not
+// per delivery.
 type Dispatcher struct {
 	cfg   Config
 	owner string
 	kick  chan struct{}
-	sem   chan struct{}
-	wg    sync.WaitGroup
+	queue chan Claimed
 }
 
 // NewDispatcher returns a dispatcher; Run starts it.
@@ -88,10 +90,10 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 		cfg.Timeout = 10 * time.Second
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = cfg.Timeout + 30*time.Second
+		cfg.Lease = 2*cfg.Timeout + 30*time.Second
 	}
-	if cfg.Lease <= cfg.Timeout {
-		return nil, fmt.Errorf("notify: the lease (%s) must be longer than the timeout (%s)", cfg.Lease, cfg.Timeout)
+	if cfg.Lease <= 2*cfg.Timeout {
+		return nil, fmt.Errorf("notify: the lease (%s) must be longer than twice the timeout (%s): a claimed delivery may wait in the buffer for one attempt's time before its own", cfg.Lease, cfg.Timeout)
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
@@ -113,7 +115,7 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return &Dispatcher{cfg: cfg, owner: "dispatcher-" + hex.EncodeToString(b), kick: make(chan struct{}, 1), sem: make(chan struct{}, cfg.Workers)}, nil
+	return &Dispatcher{cfg: cfg, owner: "dispatcher-" + hex.EncodeToString(b), kick: make(chan struct{}, 1), queue: make(chan Claimed, cfg.Workers)}, nil
 }
 
 // Owner is the name this dispatcher leases deliveries under.
@@ -129,10 +131,26 @@ func (d *Dispatcher) Kick() {
 }
 
 // Run delivers until ctx ends, then waits for the attempts in flight (each
-// ends within Timeout). A failure to claim is logged and retried at the
-// next poll.
+// ends within Timeout); deliveries claimed but not started stay leased and
+// are due again when the lease runs out. A failure to claim is logged and
+// retried at the next poll.
 func (d *Dispatcher) Run(ctx context.Context) {
-	defer d.wg.Wait()
+	var wg sync.WaitGroup
+	for range d.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range d.queue {
+				if ctx.Err() != nil {
+					continue // shutting down: the lease runs out, another run sends it
+				}
+				d.attempt(context.WithoutCancel(ctx), c)
+				d.Kick()
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(d.queue)
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -142,8 +160,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-t.C:
 		case <-d.kick:
 		}
-		n := d.Step(ctx)
-		if n > 0 && len(d.sem) < cap(d.sem) {
+		if d.fill(ctx) {
 			d.Kick() // a full batch: there may be more due
 		}
 		if !t.Stop() {
@@ -156,31 +173,25 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// Step claims as many due deliveries as there are free workers and starts
-// them; it returns how many it started.
-func (d *Dispatcher) Step(ctx context.Context) int {
-	free := cap(d.sem) - len(d.sem)
-	if free == 0 {
-		return 0
+// fill claims due deliveries into the buffer when at most half of it is
+// taken, and reports whether it got as many as it asked for.
+func (d *Dispatcher) fill(ctx context.Context) bool {
+	if len(d.queue) > cap(d.queue)/2 {
+		return false
 	}
+	want := cap(d.queue) - len(d.queue)
 	now := d.cfg.Now()
-	claimed, err := d.cfg.Queue.Claim(ctx, d.owner, free, now, now.Add(d.cfg.Lease))
+	claimed, err := d.cfg.Queue.Claim(ctx, d.owner, want, now, now.Add(d.cfg.Lease))
 	if err != nil {
 		if ctx.Err() == nil {
 			d.cfg.Logger.Warn("claiming deliveries failed", "err", err)
 		}
-		return 0
+		return false
 	}
 	for _, c := range claimed {
-		d.sem <- struct{}{}
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			defer func() { <-d.sem; d.Kick() }()
-			d.attempt(context.WithoutCancel(ctx), c)
-		}()
+		d.queue <- c // room: only this loop sends, and it asked for no more than is free
 	}
-	return len(claimed)
+	return len(claimed) == want
 }
 
 // attempt sends one delivery and records the outcome. It runs to its end

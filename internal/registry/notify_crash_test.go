@@ -131,7 +131,7 @@ func TestNotifyChild(t *testing.T) {
 	}
 	cfg := Config{Data: dir, Passwords: &cheap}
 	fastNotify(&cfg)
-	cfg.Notify.Timeout, cfg.Notify.Lease = 500*time.Millisecond, time.Second // the restarted server takes over after a second
+	cfg.Notify.Timeout, cfg.Notify.Lease = 500*time.Millisecond, 1200*time.Millisecond // the restarted server takes over after a second
 	cfg.Notify.Disabled = os.Getenv("DUALMARK_NOTIFY_STAGE") == "written"
 	s, err := Open(context.Background(), cfg)
 	if err != nil {
