@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -237,6 +238,10 @@ func (d *Dispatcher) send(ctx context.Context, c Claimed) (int, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, fmt.Errorf("no answer within %s", d.cfg.Timeout)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL: its query may hold the receiver's token, and errors are logged and stored
 		}
 		return 0, err
 	}

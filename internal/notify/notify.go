@@ -131,6 +131,7 @@ type FieldError struct {
 	Msg   string
 }
 
+// Error says which field is wrong and why.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 // Matches reports whether the subscription filter f wants event e. The

@@ -166,6 +166,7 @@ type memQueue struct {
 	pending []Claimed
 	done    map[string]time.Time
 	retried map[string]int
+	msgs    []string
 }
 
 func (q *memQueue) Claim(_ context.Context, _ string, n int, _, _ time.Time) ([]Claimed, error) {
@@ -184,10 +185,11 @@ func (q *memQueue) Done(_ context.Context, _, id string, _ int, now time.Time) e
 	return nil
 }
 
-func (q *memQueue) Retry(_ context.Context, _, id string, _ int, _ string, _ time.Time, _ bool, _ time.Time) error {
+func (q *memQueue) Retry(_ context.Context, _, id string, _ int, msg string, _ time.Time, _ bool, _ time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.retried[id]++
+	q.msgs = append(q.msgs, msg)
 	return nil
 }
 
@@ -244,3 +246,35 @@ func TestSlowReceiversDoNotBlock(t *testing.T) {
 }
 
 const knownMAC = "xtZ05xWlw5OgOLjDd6HtOXxhC1OXgHe80DYwEPUhaCI="
+
+// TestErrorsOmitTheURL: a failed attempt's message (logged, stored, shown
+// in the dead-letter list) does not repeat the URL, whose query may carry
+// the receiver's own token.
+func TestErrorsOmitTheURL(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	url := gone.URL + "/hook?token=s3cret"
+	gone.Close() // connection refused from now on
+	q := &memQueue{done: map[string]time.Time{}, retried: map[string]int{},
+		pending: []Claimed{{DeliveryID: "a", URL: url, Secret: NewSecret(), Event: Event{ID: "e", OrgID: "o", Kind: KindLabelRevoked}}}}
+	d, err := NewDispatcher(Config{Queue: q, Poll: 10 * time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	for i := 0; i < 200; i++ {
+		q.mu.Lock()
+		n := len(q.msgs)
+		q.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if len(q.msgs) != 1 || q.msgs[0] == "" || strings.Contains(q.msgs[0], "s3cret") || strings.Contains(q.msgs[0], "/hook") {
+		t.Fatalf("failure messages %q", q.msgs)
+	}
+}

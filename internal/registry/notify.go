@@ -29,8 +29,11 @@ type NotifyConfig struct {
 	// Client sends the webhooks (default: notify's, which follows no redirects).
 	Client *http.Client
 	// Daily is the interval of the daily job — support-period events and
-	// portfolio counts — which also runs once at start (default 24 h).
+	// portfolio counts (default 24 h).
 	Daily time.Duration
+	// DailyDelay is when the daily job first runs after the start (default
+	// 1 minute, so that a start is not slowed by it).
+	DailyDelay time.Duration
 	// Now is the clock of the daily job (default time.Now).
 	Now func() time.Time
 }
@@ -59,15 +62,23 @@ func (s *Server) startNotify() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &notifier{d: d, cancel: cancel, done: make(chan struct{})}
-	every := c.Daily
+	every, delay := c.Daily, c.DailyDelay
 	if every <= 0 {
 		every = 24 * time.Hour
+	}
+	if delay <= 0 {
+		delay = time.Minute
 	}
 	go func() {
 		defer close(n.done)
 		daily := make(chan struct{})
 		go func() {
 			defer close(daily)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
 			t := time.NewTicker(every)
 			defer t.Stop()
 			for {

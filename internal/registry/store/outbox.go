@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -287,7 +288,7 @@ func (s *DB) CreateSubscription(ctx context.Context, a Actor, sub *Subscription)
 	sub.Created = now()
 	sub.Updated = sub.Created
 	kev, kinds := subArgs(sub)
-	return s.write(ctx, a, "subscription.create", sub.ID, sub.URL, func(tx *sql.Tx) error {
+	return s.write(ctx, a, "subscription.create", sub.ID, urlHost(sub.URL), func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, `INSERT INTO subscriptions (`+subCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sub.ID, sub.OrgID, sub.URL, sub.Secret, sub.Description, sub.ProductID, sub.MinSeverity, kev, sub.MinEPSS, kinds, micros(sub.Created), micros(sub.Updated))
 		return err
@@ -311,6 +312,15 @@ func (s *DB) listSubscriptions(ctx context.Context, tx *sql.Tx, orgID string) ([
 	return collect(rows, err, scanSubscription)
 }
 
+// urlHost is what the audit log keeps of a webhook URL: its host (the path
+// or query may carry the receiver's own token).
+func urlHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
 // UpdateSubscription replaces the URL, description and filter of an
 // organisation's subscription (not its secret).
 func (s *DB) UpdateSubscription(ctx context.Context, a Actor, sub *Subscription) error {
@@ -319,7 +329,7 @@ func (s *DB) UpdateSubscription(ctx context.Context, a Actor, sub *Subscription)
 	}
 	sub.Updated = now()
 	kev, kinds := subArgs(sub)
-	return s.write(ctx, a, "subscription.update", sub.ID, sub.URL, func(tx *sql.Tx) error {
+	return s.write(ctx, a, "subscription.update", sub.ID, urlHost(sub.URL), func(tx *sql.Tx) error {
 		r, err := s.exec(ctx, tx, `UPDATE subscriptions SET url = ?, description = ?, product_id = ?, min_severity = ?, kev_only = ?, min_epss = ?, kinds = ?, updated = ? WHERE id = ? AND org_id = ?`,
 			sub.URL, sub.Description, sub.ProductID, sub.MinSeverity, kev, sub.MinEPSS, kinds, micros(sub.Updated), sub.ID, sub.OrgID)
 		return affected(r, err)
