@@ -199,13 +199,16 @@ func headersOf(r received) http.Header {
 // not delay a healthy one; the failing ones are retried with the same
 // idempotency key (webhook-id) and end in the dead-letter list.
 func TestFailingReceivers(t *testing.T) {
-	e := newEnv(t, fastNotify, func(c *Config) { c.Notify.Timeout = 400 * time.Millisecond; c.Notify.Lease = time.Second })
+	e := newEnv(t, fastNotify, func(c *Config) { c.Notify.Timeout = time.Second; c.Notify.Lease = 3 * time.Second })
 	orgA, tokA := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 	hanging := newReceiver(t, hang)
 	failing := newReceiver(t, always(500))
 	healthy := newReceiver(t, always(200))
-	e.subscribe(tokA, SubscriptionRequest{URL: hanging.URL})
-	e.subscribe(tokA, SubscriptionRequest{URL: failing.URL})
+	// three subscriptions to the hanging receiver and one to the failing one, all claimed before the healthy
+	// one: one worker after another, the healthy delivery would wait three timeouts (3 s)
+	for _, u := range []string{hanging.URL + "/1", hanging.URL + "/2", hanging.URL + "/3", failing.URL} {
+		e.subscribe(tokA, SubscriptionRequest{URL: u})
+	}
 	ok := e.subscribe(tokA, SubscriptionRequest{URL: healthy.URL})
 
 	ev := &notify.Event{OrgID: orgA, Kind: notify.KindFindingKEV, Vulnerability: "CVE-2024-1086", Severity: "high", KEV: true, EPSS: 0.5}
@@ -215,39 +218,44 @@ func TestFailingReceivers(t *testing.T) {
 	}
 	e.srv.kickNotify()
 	got := healthy.wait(t, 1, 5*time.Second)
-	if d := got[0].at.Sub(start); d > time.Second {
+	if d := got[0].at.Sub(start); d > 800*time.Millisecond {
 		t.Fatalf("the healthy receiver got its delivery after %s, behind the hanging and failing ones", d)
 	}
 	if verified(t, ok.Secret, got[0]).ID != ev.ID {
 		t.Fatal("another event")
 	}
-	for name, rc := range map[string]*receiver{"failing": failing, "hanging": hanging} {
-		reqs := rc.wait(t, 3, 10*time.Second)
+	for name, c := range map[string]struct {
+		rc *receiver
+		n  int
+	}{"failing": {failing, 3}, "hanging": {hanging, 9}} {
+		reqs := c.rc.wait(t, c.n, 15*time.Second)
 		for _, r := range reqs {
 			if r.id != ev.ID {
 				t.Fatalf("%s receiver: a retry carried webhook-id %s, want the event's %s", name, r.id, ev.ID)
 			}
 		}
-		for i := 1; i < len(reqs); i++ {
-			if gap := reqs[i].at.Sub(reqs[i-1].at); gap < 20*time.Millisecond {
-				t.Errorf("%s receiver: retry %d came %s after the previous attempt: no backoff", name, i, gap)
+		if name == "failing" {
+			for i := 1; i < len(reqs); i++ {
+				if gap := reqs[i].at.Sub(reqs[i-1].at); gap < 20*time.Millisecond {
+					t.Errorf("%s receiver: retry %d came %s after the previous attempt: no backoff", name, i, gap)
+				}
 			}
 		}
 	}
 	var dead List[store.Delivery]
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		wantStatus(t, e.json("GET", "/api/v1/admin/dead-letters", e.admin, nil, &dead), 200)
-		if len(dead.Items) == 2 || time.Now().After(deadline) {
+		if len(dead.Items) == 4 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if len(dead.Items) != 2 {
+	if len(dead.Items) != 4 {
 		t.Fatalf("dead letters %+v, want the hanging and the failing receiver's", dead.Items)
 	}
 	for _, d := range dead.Items {
-		if d.Attempts != 3 || d.EventID != ev.ID || d.LastError == "" || (d.URL != hanging.URL && d.URL != failing.URL) {
+		if d.Attempts != 3 || d.EventID != ev.ID || d.LastError == "" || (!strings.HasPrefix(d.URL, hanging.URL+"/") && d.URL != failing.URL) {
 			t.Errorf("dead letter %+v", d)
 		}
 	}

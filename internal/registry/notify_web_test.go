@@ -134,7 +134,7 @@ func TestEventsPage(t *testing.T) {
 	b := newBrowser(e)
 	b.login("anna@voltic.example", "correct horse battery")
 	var page string
-	for i := 0; i < 50; i++ { // the delivery is recorded just after the receiver answers
+	for i := 0; i < 250; i++ { // the delivery is recorded just after the receiver answers
 		_, page = b.get("/dashboard/events")
 		if strings.Contains(page, "delivered") {
 			break
