@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/notify"
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
 )
 
@@ -21,8 +22,12 @@ import (
 // is in flight ("sending": the receiver holds the request) — and checks that
 // the restarted server delivers the event, with the same idempotency key.
 func TestDeliveryAfterKill(t *testing.T) {
-	for _, stage := range []string{"written", "sending"} {
-		t.Run(stage, func(t *testing.T) {
+	for _, c := range []struct{ dialect, stage string }{{"sqlite", "written"}, {"sqlite", "sending"}, {"postgres", "written"}, {"postgres", "sending"}} {
+		t.Run(c.dialect+"/"+c.stage, func(t *testing.T) {
+			stage, dsn := c.stage, ""
+			if c.dialect == "postgres" {
+				dsn = regtest.PostgresSchema(t)
+			}
 			dir := t.TempDir()
 			// the receiver holds the first request until the test ends; later ones get 200
 			held := make(chan struct{})
@@ -38,7 +43,7 @@ func TestDeliveryAfterKill(t *testing.T) {
 				return 200
 			})
 			// a manufacturer with a label and a subscription, prepared by a server that is closed again
-			e := newEnv(t, func(c *Config) { c.Data = dir; c.Notify.Disabled = true })
+			e := newEnv(t, func(c *Config) { c.Data, c.Database, c.Notify.Disabled = dir, dsn, true })
 			orgA, tokA := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 			sub := e.subscribe(tokA, SubscriptionRequest{URL: rc.URL})
 			c := e.register(tokA, example(t, "smart-plug"))
@@ -50,7 +55,7 @@ func TestDeliveryAfterKill(t *testing.T) {
 			}
 
 			cmd := exec.Command(os.Args[0], "-test.run=^TestNotifyChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "DUALMARK_NOTIFY_CHILD="+dir, "DUALMARK_NOTIFY_STAGE="+stage, "DUALMARK_NOTIFY_ORG="+orgA, "DUALMARK_NOTIFY_LABEL="+l.Label.ID)
+			cmd.Env = append(os.Environ(), "DUALMARK_NOTIFY_CHILD="+dir, "DUALMARK_NOTIFY_STAGE="+stage, "DUALMARK_NOTIFY_ORG="+orgA, "DUALMARK_NOTIFY_LABEL="+l.Label.ID, "DUALMARK_NOTIFY_DATABASE="+dsn)
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -71,7 +76,7 @@ func TestDeliveryAfterKill(t *testing.T) {
 			cmd.Wait()
 
 			// the restarted server finds the delivery due (at once, or when the dead process's lease runs out)
-			e2 := newEnv(t, fastNotify, func(c *Config) { c.Data = dir })
+			e2 := newEnv(t, fastNotify, func(c *Config) { c.Data, c.Database = dir, dsn })
 			deadline := time.Now().Add(15 * time.Second)
 			var ds []store.Delivery
 			for {
@@ -129,7 +134,7 @@ func TestNotifyChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("only run as the child of TestDeliveryAfterKill")
 	}
-	cfg := Config{Data: dir, Passwords: &cheap}
+	cfg := Config{Data: dir, Database: os.Getenv("DUALMARK_NOTIFY_DATABASE"), Passwords: &cheap}
 	fastNotify(&cfg)
 	cfg.Notify.Timeout, cfg.Notify.Lease = 500*time.Millisecond, 1200*time.Millisecond // the restarted server takes over after a second
 	cfg.Notify.Disabled = os.Getenv("DUALMARK_NOTIFY_STAGE") == "written"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/notify"
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
 )
 
@@ -120,7 +121,14 @@ func verified(t *testing.T, secret string, r received) notify.Event {
 // manufacturer's webhook fires once per event it asked for, signed, and
 // the other manufacturer hears nothing.
 func TestWebhookOnRevoke(t *testing.T) {
-	e := newEnv(t, fastNotify)
+	t.Run("sqlite", func(t *testing.T) { webhookOnRevoke(t, newEnv(t, fastNotify)) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := regtest.PostgresSchema(t)
+		webhookOnRevoke(t, newEnv(t, fastNotify, func(c *Config) { c.Database = dsn }))
+	})
+}
+
+func webhookOnRevoke(t *testing.T, e *env) {
 	_, tokA := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 	_, tokB := e.manufacturer("Other Corp", "bob@other.example")
 	recvA := newReceiver(t, always(204))
