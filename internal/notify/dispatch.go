@@ -41,9 +41,12 @@ type Queue interface {
 // Config configures a Dispatcher. Zero fields take the defaults named.
 type Config struct {
 	Queue Queue
-	// Client sends the requests (default: a client that follows no
-	// redirects). Its own Timeout is not needed: Timeout applies per attempt.
+	// Client sends the requests (default: PublicClient, or AnyClient with
+	// AllowPrivate). Its own Timeout is not needed: Timeout applies per attempt.
 	Client *http.Client
+	// AllowPrivate lets the default client reach loopback and private
+	// addresses (tests; receivers inside the registry's own network).
+	AllowPrivate bool
 	// Workers is the number of deliveries in flight at once (default 8).
 	Workers int
 	// Timeout bounds one attempt, connection and answer included (default 10 s).
@@ -103,7 +106,10 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 		cfg.MaxAttempts = 8
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		cfg.Client = PublicClient()
+		if cfg.AllowPrivate {
+			cfg.Client = AnyClient()
+		}
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "dualmark-registry"

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -220,7 +222,7 @@ func TestSlowReceiversDoNotBlock(t *testing.T) {
 	for i, u := range []string{hang.URL, hang.URL, fail.URL, hang.URL, ok.URL} {
 		q.pending = append(q.pending, Claimed{DeliveryID: string(rune('a' + i)), URL: u, Secret: secret, Event: Event{ID: "e", OrgID: "o", Kind: KindLabelRevoked}})
 	}
-	d, err := NewDispatcher(Config{Queue: q, Workers: 4, Timeout: 5 * time.Second, Poll: 10 * time.Millisecond})
+	d, err := NewDispatcher(Config{Queue: q, Workers: 4, Timeout: 5 * time.Second, Poll: 10 * time.Millisecond, AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +258,7 @@ func TestErrorsOmitTheURL(t *testing.T) {
 	gone.Close() // connection refused from now on
 	q := &memQueue{done: map[string]time.Time{}, retried: map[string]int{},
 		pending: []Claimed{{DeliveryID: "a", URL: url, Secret: NewSecret(), Event: Event{ID: "e", OrgID: "o", Kind: KindLabelRevoked}}}}
-	d, err := NewDispatcher(Config{Queue: q, Poll: 10 * time.Millisecond, Timeout: 2 * time.Second})
+	d, err := NewDispatcher(Config{Queue: q, Poll: 10 * time.Millisecond, Timeout: 2 * time.Second, AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,5 +278,52 @@ func TestErrorsOmitTheURL(t *testing.T) {
 	<-done
 	if len(q.msgs) != 1 || q.msgs[0] == "" || strings.Contains(q.msgs[0], "s3cret") || strings.Contains(q.msgs[0], "/hook") {
 		t.Fatalf("failure messages %q", q.msgs)
+	}
+}
+
+func TestPublic(t *testing.T) {
+	for _, c := range []struct {
+		ip   string
+		want bool
+	}{
+		{"93.184.215.14", true}, {"2606:2800:21f:cb07:6820:80da:af6b:8b2c", true},
+		{"127.0.0.1", false}, {"::1", false}, {"10.1.2.3", false}, {"172.16.0.1", false}, {"192.168.1.1", false},
+		{"169.254.169.254", false}, {"100.64.0.1", false}, {"0.0.0.0", false}, {"fd00::1", false}, {"fe80::1", false},
+		{"::ffff:127.0.0.1", false}, {"224.0.0.1", false}, {"255.255.255.255", false}, {"198.18.0.1", false},
+	} {
+		if got := Public(netip.MustParseAddr(c.ip)); got != c.want {
+			t.Errorf("Public(%s) = %v, want %v", c.ip, got, c.want)
+		}
+	}
+}
+
+// TestPrivateAddressRefused: by default the dispatcher does not connect to
+// a loopback receiver; the failure names why.
+func TestPrivateAddressRefused(t *testing.T) {
+	var hit atomic.Bool
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit.Store(true) }))
+	defer recv.Close()
+	q := &memQueue{done: map[string]time.Time{}, retried: map[string]int{},
+		pending: []Claimed{{DeliveryID: "a", URL: recv.URL, Secret: NewSecret(), Event: Event{ID: "e", OrgID: "o", Kind: KindLabelRevoked}}}}
+	d, err := NewDispatcher(Config{Queue: q, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	for i := 0; i < 200; i++ {
+		q.mu.Lock()
+		n := len(q.msgs)
+		q.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if hit.Load() || len(q.msgs) != 1 || !strings.Contains(q.msgs[0], ErrNotPublic.Error()) {
+		t.Fatalf("reached %v, messages %q", hit.Load(), q.msgs)
 	}
 }

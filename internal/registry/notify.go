@@ -26,8 +26,12 @@ type NotifyConfig struct {
 	Poll        time.Duration
 	MaxAttempts int
 	Backoff     notify.Backoff
-	// Client sends the webhooks (default: notify's, which follows no redirects).
+	// Client sends the webhooks (default: notify.PublicClient, which reaches
+	// only public addresses and follows no redirects).
 	Client *http.Client
+	// AllowPrivate lets webhooks reach loopback and private addresses
+	// (tests; receivers inside the registry's own network).
+	AllowPrivate bool
 	// Daily is the interval of the daily job — support-period events and
 	// portfolio counts (default 24 h).
 	Daily time.Duration
@@ -56,7 +60,7 @@ func (s *Server) startNotify() error {
 		return nil
 	}
 	d, err := notify.NewDispatcher(notify.Config{Queue: s.outbox, Client: c.Client, Workers: c.Workers, Timeout: c.Timeout, Lease: c.Lease,
-		Poll: c.Poll, MaxAttempts: c.MaxAttempts, Backoff: c.Backoff, Logger: s.log})
+		Poll: c.Poll, MaxAttempts: c.MaxAttempts, Backoff: c.Backoff, AllowPrivate: c.AllowPrivate, Logger: s.log})
 	if err != nil {
 		return err
 	}

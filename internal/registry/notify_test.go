@@ -18,7 +18,7 @@ import (
 
 // fastNotify makes the dispatcher quick enough for tests.
 func fastNotify(c *Config) {
-	c.Notify = NotifyConfig{Poll: 20 * time.Millisecond, Timeout: 2 * time.Second, Lease: 5 * time.Second, MaxAttempts: 3,
+	c.Notify = NotifyConfig{AllowPrivate: true, Poll: 20 * time.Millisecond, Timeout: 2 * time.Second, Lease: 5 * time.Second, MaxAttempts: 3,
 		Backoff: notify.Backoff{Base: 40 * time.Millisecond, Max: 200 * time.Millisecond}}
 }
 

@@ -51,7 +51,7 @@ func BenchmarkDeliveries(b *testing.B) {
 				}
 			}
 			written := time.Since(start)
-			disp, err := notify.NewDispatcher(notify.Config{Queue: s, Workers: 8, Poll: 5 * time.Millisecond})
+			disp, err := notify.NewDispatcher(notify.Config{Queue: s, Workers: 8, Poll: 5 * time.Millisecond, AllowPrivate: true})
 			if err != nil {
 				b.Fatal(err)
 			}

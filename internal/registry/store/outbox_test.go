@@ -322,7 +322,7 @@ func twoDispatchers(t *testing.T, s *DB) {
 	rctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
-		d, err := notify.NewDispatcher(notify.Config{Queue: s, Workers: 4, Poll: 10 * time.Millisecond, Timeout: 5 * time.Second})
+		d, err := notify.NewDispatcher(notify.Config{Queue: s, Workers: 4, Poll: 10 * time.Millisecond, Timeout: 5 * time.Second, AllowPrivate: true})
 		must(t, err)
 		wg.Add(1)
 		go func() { defer wg.Done(); d.Run(rctx) }()
