@@ -59,7 +59,7 @@ func newServeCmd() *cobra.Command {
 	var f serveFlags
 	var addr string
 	var maxUpload int64
-	var initAdmin, insecureCookies bool
+	var initAdmin, insecureCookies, webhooksPrivate bool
 	var witnesses []string
 	var witnessTrust string
 	cmd := &cobra.Command{
@@ -83,7 +83,11 @@ as 'label issue --witness' reads it): after every label the registry asks the
 witnesses to cosign the log's checkpoint, stores the cosigned checkpoint in
 the bundle, publishes it as /log/checkpoint.cosigned and says in the API
 answer which witnesses cosigned. A witness that is down is retried a bounded
-number of times and delays nothing else; the label is issued either way.`,
+number of times and delays nothing else; the label is issued either way.
+
+Webhooks (/api/v1/subscriptions): events such as a revoked label are sent,
+signed, to the organisations' subscribed URLs, with retries; they reach
+public addresses only unless --webhooks-private is given.`,
 		Example: `  dualmark serve --data reg/ --init-admin
   dualmark serve --data reg/ --addr 127.0.0.1:8080 --base-url https://registry.example
   dualmark serve --data reg/ --trust witnesses.json --witness http://127.0.0.1:17381 --witness http://127.0.0.1:17382
@@ -98,6 +102,7 @@ number of times and delays nothing else; the label is issued either way.`,
 				return err
 			}
 			cfg.MaxUpload, cfg.InsecureCookies = maxUpload, insecureCookies
+			cfg.Notify.AllowPrivate = webhooksPrivate
 			if len(witnesses) > 0 && witnessTrust == "" {
 				return usageError(errors.New("--witness needs --trust FILE with the witnesses' keys"))
 			}
@@ -111,6 +116,7 @@ number of times and delays nothing else; the label is issued either way.`,
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", registry.DefaultMaxUpload, "largest upload request body in bytes")
 	cmd.Flags().BoolVar(&initAdmin, "init-admin", false, "print a new admin API token (shown once)")
 	cmd.Flags().BoolVar(&insecureCookies, "insecure-cookies", false, "session cookies without the Secure flag, for plain-HTTP loopback use only")
+	cmd.Flags().BoolVar(&webhooksPrivate, "webhooks-private", false, "let webhooks reach loopback and private addresses (by default they reach public addresses only)")
 	cmd.Flags().StringArrayVar(&witnesses, "witness", nil, "witness submission URL asked to cosign every new checkpoint (repeatable; its keys must be in --trust)")
 	cmd.Flags().StringVar(&witnessTrust, "trust", "", "trust file with the witnesses' keys and quorum (with --witness)")
 	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd())

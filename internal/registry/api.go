@@ -453,6 +453,7 @@ func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*st
 		return nil, nil, err
 	}
 	s.pages.clear()
+	s.kickNotify() // a superseded label's event
 	l.Bundle = nil
 	return l, outs, nil
 }
@@ -519,6 +520,7 @@ func (s *Server) revoke(ctx context.Context, p *principal, id, reason string) er
 	}
 	err = s.store.RevokeLabel(ctx, p.actor(), p.org.ID, id, reason, time.Now().UTC())
 	s.pages.clear()
+	s.kickNotify() // the label.revoked event
 	return err
 }
 

@@ -70,12 +70,17 @@ type Config struct {
 	// WitnessBackoff is the pause before retrying a witness that does not
 	// answer (default: witness.Client's).
 	WitnessBackoff time.Duration
+	// Notify configures the webhook dispatcher and the daily job
+	// (notify.go); the zero value runs both with their defaults.
+	Notify NotifyConfig
 }
 
 // Server is a running registry.
 type Server struct {
 	cfg       Config
 	store     store.Store
+	outbox    store.Outbox // events, subscriptions, deliveries, portfolio counts (notify.go)
+	notify    *notifier
 	keys      *keys.Set
 	tlog      *tlog.Log
 	logDir    string
@@ -154,7 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.store = db
+	s.store, s.outbox = db, db
 	tlog.QuietLibraryLogs()
 	if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
 		db.Close()
@@ -167,6 +172,11 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		s.mux.Handle(pattern, s.wrap(pattern, rt.h))
 	}
 	s.mux.Handle("/", s.wrap("/", func(w http.ResponseWriter, r *http.Request) { s.notFoundPage(w, r) }))
+	if err := s.startNotify(); err != nil {
+		s.tlog.Close(ctx)
+		db.Close()
+		return nil, err
+	}
 	s.ready.Store(true)
 	return s, nil
 }
@@ -243,6 +253,7 @@ func (s *Server) LogDir() string { return s.logDir }
 // store. Call it after http.Server.Shutdown has let in-flight requests end.
 func (s *Server) Close(ctx context.Context) error {
 	s.ready.Store(false)
+	s.stopNotify()
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	err := s.tlog.Close(ctx)
@@ -282,7 +293,7 @@ func (s *Server) InitAdmin(ctx context.Context) (string, error) {
 }
 
 func (s *Server) routeTable() []route {
-	return []route{
+	return append([]route{
 		// operations
 		{method: "GET", path: "/healthz", h: s.healthz},
 		{method: "GET", path: "/readyz", h: s.readyz},
@@ -325,7 +336,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/orgs/{id}/users", api: true, h: s.apiCreateUser},
 		{method: "POST", path: "/api/v1/orgs/{id}/tokens", api: true, h: s.apiCreateOrgToken},
 		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
-	}
+	}, s.notifyRoutes()...)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -405,6 +405,9 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/orgs/{id}/users":          orgA,
 		"/api/v1/orgs/{id}/tokens":         orgA,
 	}
+	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
+		idOf[path] = id
+	}
 	bodies := map[string]any{"/api/v1/labels/{id}/revoke": RevokeRequest{Reason: "x"}, "/api/v1/orgs/{id}/users": UserRequest{Email: "x@y.z", Password: "long enough password"},
 		"/api/v1/orgs/{id}/tokens": TokenRequest{Name: "x", Scopes: []string{"read"}}}
 	tested := 0

@@ -202,7 +202,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, productRow{Product: pr, Latest: v})
 	}
-	s.page(w, r, http.StatusOK, "dashboard", map[string]any{"Title": "Dashboard", "Org": p.org, "Products": rows, "Next": next,
+	chart, err := s.portfolioChart(r.Context(), p) // chart.go
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, "dashboard", map[string]any{"Title": "Dashboard", "Org": p.org, "Products": rows, "Next": next, "Chart": chart,
 		"CSRF": s.csrfToken(sess), "Flash": r.URL.Query().Get("flash"), "Manufacturer": p.org.Kind == store.KindManufacturer})
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,7 +116,10 @@ var conformance = []struct {
 		v, err := s.SchemaVersion(context.Background())
 		must(t, err)
 		names, _ := Migrations(s.Dialect())
-		if v != int64(len(names)) || v == 0 {
+		// the highest file number: numbers are given out per feature, so a
+		// branch may lack another's migration in between
+		last, _ := strconv.ParseInt(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0], 10, 64)
+		if v != last || v == 0 {
 			t.Fatalf("schema version %d, %d migration files", v, len(names))
 		}
 		must(t, s.migrate(context.Background()))

@@ -289,6 +289,9 @@ func (s *DB) AddLabel(ctx context.Context, a Actor, l *Label) error {
 		if n == 0 {
 			return ErrNotFound
 		}
+		if err := s.labelSupersededEvents(ctx, tx, l); err != nil { // the outbox, in this transaction (outbox.go)
+			return err
+		}
 		if _, err := s.exec(ctx, tx, `UPDATE labels SET status = ?, changed = ? WHERE org_id = ? AND product_digest = ? AND status = ?`,
 			StatusSuperseded, micros(l.Issued), l.OrgID, l.ProductDigest, StatusValid); err != nil {
 			return err
@@ -310,7 +313,10 @@ func (s *DB) RevokeLabel(ctx context.Context, a Actor, orgID, id, reason string,
 	return s.write(ctx, a, "label.revoke", id, reason, func(tx *sql.Tx) error {
 		r, err := s.exec(ctx, tx, `UPDATE labels SET status = ?, reason = ?, changed = ? WHERE id = ? AND org_id = ? AND status <> ?`,
 			StatusRevoked, reason, micros(at), id, orgID, StatusRevoked)
-		return affected(r, err)
+		if err := affected(r, err); err != nil {
+			return err
+		}
+		return s.labelRevokedEvent(ctx, tx, id, reason, at) // the outbox, in this transaction (outbox.go)
 	})
 }
 
