@@ -97,7 +97,7 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 					fmt.Fprintf(w, "%-9s %s\n", r, a.Regimes[r].Verdict)
 				}
 				fmt.Fprintf(w, "wrote %s\n", file)
-			} else if err := report.Write(w, a, format); err != nil {
+			} else if err := report.WriteWith(w, a, format, tableOptions(w)); err != nil {
 				return err
 			}
 			for _, r := range a.Order {

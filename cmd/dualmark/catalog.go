@@ -10,6 +10,7 @@ import (
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/oscal"
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
 func init() { subcommands = append(subcommands, newCatalogCmd) }
@@ -92,7 +93,7 @@ func newCatalogListCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), reqs)
 			}
-			return catalog.WriteList(cmd.OutOrStdout(), reqs)
+			return catalog.WriteList(cmd.OutOrStdout(), reqs, tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|")+", or an assessment regime as assess takes it ("+strings.Join(assess.AllRegimes, "|")+")")
@@ -120,7 +121,7 @@ func newCatalogShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID)); err != nil {
+			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID), tableOptions(cmd.OutOrStdout())); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Counterparts: dualmark catalog map %s\n", r.ID)
@@ -158,7 +159,7 @@ row, counterparts derived through EN 303 645 (marked derived).`,
 				}
 				return writeJSON(cmd.OutOrStdout(), ms)
 			}
-			return catalog.WriteMappings(cmd.OutOrStdout(), ms)
+			return catalog.WriteMappings(cmd.OutOrStdout(), ms, tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of {from, to, relation, rationale, origin, derived}")
@@ -185,7 +186,7 @@ DERIVED counts those whose best counterpart was derived through EN 303 645.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), c.Coverage())
 			}
-			return catalog.WriteCoverage(cmd.OutOrStdout(), c.Coverage())
+			return catalog.WriteCoverage(cmd.OutOrStdout(), c.Coverage(), tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of {from, to, total, full, partial, none, derived}")
@@ -276,7 +277,7 @@ every report shows, and the catalog regimes (the values of catalog list
 
 // catalogDataCmd is a "catalog NAME [--json]" command that prints part of
 // the catalog as text (write) or as the JSON value data returns.
-func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog) error) *cobra.Command {
+func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog, termtable.Options) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:     name,
@@ -290,7 +291,7 @@ func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, writ
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), data(c))
 			}
-			return write(cmd.OutOrStdout(), c)
+			return write(cmd.OutOrStdout(), c, tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)

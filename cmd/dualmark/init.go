@@ -91,25 +91,6 @@ smart-home security cameras, 12 for routers).`,
 	return cmd
 }
 
-// isTerminal reports whether f is an interactive terminal: a character
-// device other than the null device (which CI runners and "< /dev/null"
-// give as standard input, and which is a character device too). It is a
-// portable approximation of isatty: other character devices such as
-// /dev/zero also count as terminals.
-func isTerminal(f *os.File) bool {
-	if f == nil {
-		return false
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
-	}
-	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
-		return false
-	}
-	return true
-}
-
 // ask fills the answers the flags left empty by asking on the terminal.
 func ask(in io.Reader, out io.Writer, a *dossier.Answers) error {
 	r := bufio.NewReader(in)
