@@ -66,10 +66,11 @@ func newCatalogListCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List requirements, of all regimes or of one",
+		Short: "List requirements, of all regimes or of some",
 		Example: `  dualmark catalog list
   dualmark catalog list --regime cra --json
-  dualmark catalog list --regime us-ctm`,
+  dualmark catalog list --regime us-ctm
+  dualmark catalog list --regime cra,en303645`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -77,17 +78,31 @@ func newCatalogListCmd() *cobra.Command {
 				return err
 			}
 			reqs := c.All()
-			switch {
-			case regime == "":
-			case catalog.IsRegime(regime):
-				reqs = c.ByRegime(regime)
-			default:
-				// The assessment regimes, as assess --regime takes them
-				// (us-ctm = NIST IR 8425 + FCC).
-				var ok bool
-				if reqs, ok = c.ForAssessment(regime); !ok {
-					return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
-						regime, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+			if regime != "" {
+				// Comma-separated, as assess --regime takes them; a
+				// requirement named by two regimes is listed once.
+				reqs = nil
+				seen := map[string]bool{}
+				for _, name := range strings.Split(regime, ",") {
+					name = strings.TrimSpace(name)
+					var some []catalog.Requirement
+					if catalog.IsRegime(name) {
+						some = c.ByRegime(name)
+					} else {
+						// The assessment regimes, as assess --regime takes
+						// them (us-ctm = NIST IR 8425 + FCC).
+						var ok bool
+						if some, ok = c.ForAssessment(name); !ok {
+							return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
+								name, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+						}
+					}
+					for _, r := range some {
+						if !seen[r.ID] {
+							seen[r.ID] = true
+							reqs = append(reqs, r)
+						}
+					}
 				}
 			}
 			if asJSON {
@@ -96,7 +111,7 @@ func newCatalogListCmd() *cobra.Command {
 			return catalog.WriteList(cmd.OutOrStdout(), reqs, tableOptions(cmd.OutOrStdout()))
 		},
 	}
-	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|")+", or an assessment regime as assess takes it ("+strings.Join(assess.AllRegimes, "|")+")")
+	cmd.Flags().StringVar(&regime, "regime", "", "only these regimes, comma-separated: "+strings.Join(catalog.Regimes, ",")+", or assessment regimes as assess takes them ("+strings.Join(assess.AllRegimes, ",")+")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of requirements")
 	return cmd
 }

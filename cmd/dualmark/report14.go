@@ -385,6 +385,7 @@ func findDraft(c *art14.Case, s art14.Stage) *art14.Draft {
 
 func newArt14DraftCmd() *cobra.Command {
 	var stage, set, format, out, at string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "draft CASE.json",
 		Short: "Create or update the draft of a stage and render it (JSON, printable HTML, text of the form)",
@@ -397,6 +398,9 @@ a submitted draft cannot be changed.`,
   dualmark art14 draft case.json --stage notification --set fields.json --format html --out notification.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				format = "json"
+			}
 			rs, c, when, err := caseAt(args[0], at)
 			if err != nil {
 				return err
@@ -453,6 +457,7 @@ a submitted draft cannot be changed.`,
 	cmd.Flags().StringVar(&stage, "stage", "", "early-warning, notification, final-report, intermediate or user-information")
 	cmd.Flags().StringVar(&set, "set", "", "JSON file of draft fields to merge")
 	cmd.Flags().StringVar(&format, "format", "text", "text (the form), json or html (printable)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	cmd.Flags().StringVar(&out, "out", "", "write the rendering to this file instead of stdout")
 	cmd.Flags().StringVar(&at, "at", "", "time used for a new draft's deadline (RFC 3339), default now")
 	return cmd

@@ -85,17 +85,7 @@ func TableWith(w io.Writer, a *assess.Assessment, opts termtable.Options) error 
 		ew.printf("\nGaps and what to do next (%d):\n", len(gaps))
 		for _, g := range gaps {
 			// The next step wraps under itself, after the fixed columns.
-			lead := fmt.Sprintf("  %-9s %-18s %-8s ", g.Regime, g.ID, g.Status)
-			limit := 0
-			if opts.Width > 0 {
-				limit = max(opts.Width-termtable.Width(lead), 24)
-			}
-			for i, l := range termtable.WrapText(g.Next, limit) {
-				if i > 0 {
-					lead = strings.Repeat(" ", termtable.Width(lead))
-				}
-				ew.printf("%s%s\n", lead, l)
-			}
+			termtable.Hang(ew, opts, fmt.Sprintf("  %-9s %-18s %-8s ", g.Regime, g.ID, g.Status), g.Next)
 		}
 	}
 	return ew.err

@@ -310,3 +310,24 @@ func wrapText(s string, limit int) []string {
 	}
 	return lines
 }
+
+// Hang writes lead followed by text, with text wrapped at opts.Width and
+// its continuation lines indented under its first line: the layout of a
+// list of "mark name  detail" lines. With no width it is one line,
+// lead+text. The text column is never narrower than minWrap.
+func Hang(w io.Writer, opts Options, lead, text string) error {
+	limit := 0
+	if opts.Width > 0 {
+		limit = max(opts.Width-Width(lead), minWrap)
+	}
+	bw := bufio.NewWriter(w)
+	for i, l := range wrapText(text, limit) {
+		if i > 0 {
+			lead = strings.Repeat(" ", Width(lead))
+		}
+		bw.WriteString(lead)
+		bw.WriteString(l)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}

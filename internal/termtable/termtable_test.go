@@ -203,3 +203,27 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("got %v, want the write error", err)
 	}
 }
+
+// TestHang: the detail wraps under itself after the lead; without a width
+// it is the one line fmt would print.
+func TestHang(t *testing.T) {
+	text := "witness quorum not met: 0 of 3 witnesses cosigned, 3 required"
+	tests := []struct {
+		width int
+		want  string
+	}{
+		{0, "  FAIL witnesses   " + text + "\n"},
+		{50, "" +
+			"  FAIL witnesses   witness quorum not met: 0 of 3\n" +
+			"                   witnesses cosigned, 3 required\n"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := Hang(&b, Options{Width: tt.width}, "  FAIL witnesses   ", text); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("width %d: got\n%s\nwant\n%s", tt.width, b.String(), tt.want)
+		}
+	}
+}
