@@ -2,7 +2,12 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,4 +99,80 @@ func TestTableOptionsPipe(t *testing.T) {
 	if strings.Contains(out.String(), "\x1b[") {
 		t.Error("colour codes in output that is not a terminal")
 	}
+}
+
+// TestCarriageReturnOnlyInStatusLine parses the command files: a string
+// with "\r" (progress rewritten in place) may appear only in the methods of
+// statusLine, which write it on a terminal alone, so that no other
+// progress line reaches a CI log with carriage returns.
+func TestCarriageReturnOnlyInStatusLine(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files: %v", err)
+	}
+	found := 0
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			allowed := false
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+				if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok {
+					if id, ok := star.X.(*ast.Ident); ok && id.Name == "statusLine" {
+						allowed = true
+					}
+				}
+			}
+			// Only what is written counts: a "\r" trimmed off input
+			// (strings.TrimRight(line, "\r\n")) is no progress.
+			ast.Inspect(d, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok || !writes(call) {
+					return true
+				}
+				for _, arg := range call.Args {
+					lit, ok := arg.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					if s, err := strconv.Unquote(lit.Value); err != nil || !strings.Contains(s, "\r") {
+						continue
+					}
+					if allowed {
+						found++
+					} else {
+						t.Errorf("%s: %s writes a carriage return outside statusLine", fset.Position(lit.Pos()), lit.Value)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if found == 0 {
+		t.Error("no carriage return found in statusLine: has the progress line moved? update this test")
+	}
+}
+
+// writes reports whether call prints or writes: fmt.Fprintf, w.Write,
+// b.WriteString and the like.
+func writes(call *ast.CallExpr) bool {
+	var name string
+	switch fn := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		name = fn.Sel.Name
+	case *ast.Ident:
+		name = fn.Name
+	}
+	for _, p := range []string{"Fprint", "Print", "Write"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }

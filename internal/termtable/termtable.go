@@ -245,7 +245,9 @@ func (t *Table) writeRow(bw *bufio.Writer, r []string, widths, limits []int, bod
 				bw.WriteString(s)
 			}
 			if c < end {
-				for range widths[c] - Width(s) + gap {
+				// At least one space, even after a word too long for its
+				// wrapped column.
+				for range max(widths[c]-Width(s)+gap, 1) {
 					bw.WriteByte(' ')
 				}
 			}

@@ -227,3 +227,20 @@ func TestHang(t *testing.T) {
 		}
 	}
 }
+
+// TestLongWordInMiddleColumn: a word longer than its wrapped column runs
+// past it but stays apart from the next cell.
+func TestLongWordInMiddleColumn(t *testing.T) {
+	tb := New(Options{Width: 40}, "ID", "TITLE", "CONF").Wrap(1)
+	tb.Row("X", "https://example.org/a/very/long/path/to/the/advisory", "C")
+	var b bytes.Buffer
+	if err := tb.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"ID  TITLE                           CONF\n" +
+		"X   https://example.org/a/very/long/path/to/the/advisory C\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
