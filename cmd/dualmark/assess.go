@@ -63,7 +63,10 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 				return usageError(fmt.Errorf("--format %q: choose one of %s", format, strings.Join(report.Formats, ", ")))
 			}
 			if regimes != "" {
-				opts.Regimes = strings.Split(regimes, ",")
+				// As catalog list --regime: comma-separated, spaces ignored.
+				for _, r := range strings.Split(regimes, ",") {
+					opts.Regimes = append(opts.Regimes, strings.TrimSpace(r))
+				}
 			}
 			if on != "" {
 				d, err := dossier.ParseDate(on)
@@ -97,7 +100,7 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 					fmt.Fprintf(w, "%-9s %s\n", r, a.Regimes[r].Verdict)
 				}
 				fmt.Fprintf(w, "wrote %s\n", file)
-			} else if err := report.Write(w, a, format); err != nil {
+			} else if err := report.WriteWith(w, a, format, tableOptions(w)); err != nil {
 				return err
 			}
 			for _, r := range a.Order {

@@ -10,6 +10,7 @@ import (
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/oscal"
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
 func init() { subcommands = append(subcommands, newCatalogCmd) }
@@ -65,10 +66,11 @@ func newCatalogListCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List requirements, of all regimes or of one",
+		Short: "List requirements, of all regimes or of some",
 		Example: `  dualmark catalog list
   dualmark catalog list --regime cra --json
-  dualmark catalog list --regime us-ctm`,
+  dualmark catalog list --regime us-ctm
+  dualmark catalog list --regime cra,en303645`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := loadCatalog()
@@ -76,26 +78,40 @@ func newCatalogListCmd() *cobra.Command {
 				return err
 			}
 			reqs := c.All()
-			switch {
-			case regime == "":
-			case catalog.IsRegime(regime):
-				reqs = c.ByRegime(regime)
-			default:
-				// The assessment regimes, as assess --regime takes them
-				// (us-ctm = NIST IR 8425 + FCC).
-				var ok bool
-				if reqs, ok = c.ForAssessment(regime); !ok {
-					return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
-						regime, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+			if regime != "" {
+				// Comma-separated, as assess --regime takes them; a
+				// requirement named by two regimes is listed once.
+				reqs = nil
+				seen := map[string]bool{}
+				for _, name := range strings.Split(regime, ",") {
+					name = strings.TrimSpace(name)
+					var some []catalog.Requirement
+					if catalog.IsRegime(name) {
+						some = c.ByRegime(name)
+					} else {
+						// The assessment regimes, as assess --regime takes
+						// them (us-ctm = NIST IR 8425 + FCC).
+						var ok bool
+						if some, ok = c.ForAssessment(name); !ok {
+							return usageError(&cliError{cmd: cmd.CommandPath(), msg: fmt.Sprintf("unknown regime %q; valid regimes: %s, or an assessment regime: %s",
+								name, strings.Join(catalog.Regimes, ", "), strings.Join(assess.AllRegimes, ", ")), hint: "see dualmark catalog regimes"})
+						}
+					}
+					for _, r := range some {
+						if !seen[r.ID] {
+							seen[r.ID] = true
+							reqs = append(reqs, r)
+						}
+					}
 				}
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), reqs)
 			}
-			return catalog.WriteList(cmd.OutOrStdout(), reqs)
+			return catalog.WriteList(cmd.OutOrStdout(), reqs, tableOptions(cmd.OutOrStdout()))
 		},
 	}
-	cmd.Flags().StringVar(&regime, "regime", "", "only this regime: "+strings.Join(catalog.Regimes, "|")+", or an assessment regime as assess takes it ("+strings.Join(assess.AllRegimes, "|")+")")
+	cmd.Flags().StringVar(&regime, "regime", "", "only these regimes, comma-separated: "+strings.Join(catalog.Regimes, ",")+", or assessment regimes as assess takes them ("+strings.Join(assess.AllRegimes, ",")+")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of requirements")
 	return cmd
 }
@@ -120,7 +136,7 @@ func newCatalogShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID)); err != nil {
+			if err := catalog.WriteRequirement(cmd.OutOrStdout(), r, c.Children(r.ID), tableOptions(cmd.OutOrStdout())); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Counterparts: dualmark catalog map %s\n", r.ID)
@@ -158,7 +174,7 @@ row, counterparts derived through EN 303 645 (marked derived).`,
 				}
 				return writeJSON(cmd.OutOrStdout(), ms)
 			}
-			return catalog.WriteMappings(cmd.OutOrStdout(), ms)
+			return catalog.WriteMappings(cmd.OutOrStdout(), ms, tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of {from, to, relation, rationale, origin, derived}")
@@ -185,7 +201,7 @@ DERIVED counts those whose best counterpart was derived through EN 303 645.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), c.Coverage())
 			}
-			return catalog.WriteCoverage(cmd.OutOrStdout(), c.Coverage())
+			return catalog.WriteCoverage(cmd.OutOrStdout(), c.Coverage(), tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of {from, to, total, full, partial, none, derived}")
@@ -276,7 +292,7 @@ every report shows, and the catalog regimes (the values of catalog list
 
 // catalogDataCmd is a "catalog NAME [--json]" command that prints part of
 // the catalog as text (write) or as the JSON value data returns.
-func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog) error) *cobra.Command {
+func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, write func(io.Writer, *catalog.Catalog, termtable.Options) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:     name,
@@ -290,7 +306,7 @@ func catalogDataCmd(name, jsonHelp string, data func(*catalog.Catalog) any, writ
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), data(c))
 			}
-			return write(cmd.OutOrStdout(), c)
+			return write(cmd.OutOrStdout(), c, tableOptions(cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)

@@ -177,3 +177,31 @@ func TestCatalogListAssessmentRegime(t *testing.T) {
 		t.Errorf("unknown regime: exit %d %q", code, errOut)
 	}
 }
+
+// TestCatalogListRegimes: catalog list --regime takes a comma-separated
+// list like assess --regime; a requirement two regimes share is listed
+// once, and an unknown name anywhere in the list is an error.
+func TestCatalogListRegimes(t *testing.T) {
+	rows := func(regime string) int {
+		t.Helper()
+		code, out, errOut := runCaptured("catalog", "list", "--regime", regime, "--json")
+		if code != 0 {
+			t.Fatalf("--regime %s: exit %d: %s", regime, code, errOut)
+		}
+		var reqs []struct{ ID string }
+		if err := json.Unmarshal([]byte(out), &reqs); err != nil {
+			t.Fatal(err)
+		}
+		return len(reqs)
+	}
+	cra, ctm := rows("cra"), rows("us-ctm")
+	if got := rows("cra,us-ctm"); got != cra+ctm {
+		t.Errorf("cra,us-ctm: %d requirements, want %d + %d", got, cra, ctm)
+	}
+	if got := rows(" cra , cra"); got != cra {
+		t.Errorf("cra twice: %d requirements, want %d", got, cra)
+	}
+	if code, _, errOut := runCaptured("catalog", "list", "--regime", "cra,bogus"); code != 2 || !strings.Contains(errOut, `unknown regime "bogus"`) {
+		t.Errorf("cra,bogus: exit %d, %q", code, errOut)
+	}
+}

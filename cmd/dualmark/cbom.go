@@ -9,6 +9,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/pqc"
+	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/spf13/cobra"
 )
 
@@ -86,7 +87,7 @@ Exit codes: 0 ready (no finding), 1 findings, 2 an error.`,
 			if asJSON {
 				err = writeJSON(cmd.OutOrStdout(), res)
 			} else {
-				err = printPQC(cmd.OutOrStdout(), res)
+				err = printPQC(cmd.OutOrStdout(), res, tableOptions(cmd.OutOrStdout()))
 			}
 			if err != nil {
 				return err
@@ -148,7 +149,7 @@ func joinBase(base, p string) string {
 }
 
 // printPQC renders a result for the terminal.
-func printPQC(out io.Writer, r *pqc.Result) error {
+func printPQC(out io.Writer, r *pqc.Result, opts termtable.Options) error {
 	w := bufio.NewWriter(out)
 	input := "CBOM " + r.File
 	if r.Input == pqc.InputDossier {
@@ -161,18 +162,17 @@ func printPQC(out io.Writer, r *pqc.Result) error {
 	}
 	fmt.Fprintf(w, "On %s, support until %s, policy %s\n", r.On, until, r.PolicyVersion)
 	fmt.Fprintf(w, "%s\n\n", r.Readiness)
-	fmt.Fprintf(w, "%-11s %-19s %-34s %s\n", "STATUS", "RATING", "ASSET", "WHY")
+	// The asset names and reasons wrap at the terminal's width instead of
+	// being cut (an asset name cut at 34 characters lost what it was).
+	tt := termtable.New(opts, "STATUS", "RATING", "ASSET", "WHY").Wrap(2, 3).Paint(0, pqcStatusColour)
 	for _, a := range r.Assets {
-		name := a.Name
-		if len(name) > 34 {
-			name = name[:31] + "..."
-		}
 		why := a.Reason
 		if a.Hybrid && !strings.HasPrefix(why, "hybrid") {
 			why = "hybrid; " + why
 		}
-		fmt.Fprintf(w, "%-11s %-19s %-34s %s\n", a.Status, a.Rating, name, why)
+		tt.Row(a.Status, a.Rating, a.Name, why)
 	}
+	tt.Write(w)
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(w, "\nFindings (%d):\n", len(r.Findings))
 		for _, f := range r.Findings {
@@ -194,4 +194,18 @@ func printPQC(out io.Writer, r *pqc.Result) error {
 		fmt.Fprintf(w, "  %s [%s, %s]: %s\n", s.ID, s.Confidence, s.Status, s.Title)
 	}
 	return w.Flush()
+}
+
+// pqcStatusColour colours an asset's status: what must migrate in red,
+// what is acceptable for now in yellow, what is fine in green.
+func pqcStatusColour(status string) termtable.Colour {
+	switch status {
+	case pqc.StatusMigrate, pqc.StatusForbidden:
+		return termtable.Red
+	case pqc.StatusAcceptable, pqc.StatusUnknown:
+		return termtable.Yellow
+	case pqc.StatusOK:
+		return termtable.Green
+	}
+	return termtable.None
 }

@@ -33,7 +33,7 @@ feeds. Both replace the database atomically.`,
 
 // dbFlag registers the --db flag with the per-user default.
 func dbFlag(cmd *cobra.Command, dir *string) {
-	cmd.Flags().StringVar(dir, "db", advisory.DefaultDir(), "database directory")
+	cmd.Flags().StringVar(dir, "db", advisory.DefaultDir(), "advisory database directory")
 }
 
 func newDBImportCmd() *cobra.Command {

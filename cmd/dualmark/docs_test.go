@@ -54,7 +54,7 @@ func TestDocsBadDossier(t *testing.T) {
 
 func TestInitCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cam")
-	args := []string{"init", "--dir", dir, "--name", "IC-400 Camera", "--model", "IC-400", "--manufacturer", "Lumora Vision B.V.", "--category", "important-class-I", "--item", "17"}
+	args := []string{"init", "--out", dir, "--name", "IC-400 Camera", "--model", "IC-400", "--manufacturer", "Lumora Vision B.V.", "--category", "important-class-I", "--item", "17"}
 	if got := run(args); got != 0 {
 		t.Fatalf("init: exit %d", got)
 	}
@@ -73,7 +73,7 @@ func TestInitCommand(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("init overwrote the dossier")
 	}
-	if got := run([]string{"init", "--dir", t.TempDir(), "--name", "X", "--model", "Y", "--manufacturer", "Z", "--category", "important-class-I"}); got != 2 {
+	if got := run([]string{"init", "--out", t.TempDir(), "--name", "X", "--model", "Y", "--manufacturer", "Z", "--category", "important-class-I"}); got != 2 {
 		t.Fatalf("class I without item: exit %d, want 2", got)
 	}
 }
@@ -146,7 +146,7 @@ func TestInitWithoutTerminal(t *testing.T) {
 			root.SetIn(tt.stdin)
 			root.SetOut(&out)
 			root.SetErr(&errb)
-			root.SetArgs(append([]string{"init", "--dir", dir}, tt.flags...))
+			root.SetArgs(append([]string{"init", "--out", dir}, tt.flags...))
 			err := root.Execute()
 			msg := out.String()
 			if err != nil {

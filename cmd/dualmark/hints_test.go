@@ -28,7 +28,7 @@ func TestErrorsAndHints(t *testing.T) {
 		{"unknown command", []string{"asess", "x"}, `unknown command "asess"`, "did you mean dualmark assess?"},
 		{"unknown subcommand", []string{"catalog", "lst"}, `catalog: unknown command "lst"`, "did you mean dualmark catalog list?"},
 		{"extra argument", []string{"version", "extra"}, "version: wrong arguments (1 given; usage: dualmark version [flags])", "see dualmark version --help"},
-		{"no dossier", []string{"assess", empty}, "no dossier file", "dualmark init --dir DIR"},
+		{"no dossier", []string{"assess", empty}, "no dossier file", "dualmark init --out DIR"},
 		{"no database", []string{"db", "status", "--db", empty}, "no advisory database in " + empty, "dualmark db import --db " + empty + " SOURCE..."},
 		{"vex without db", []string{"assess", "../../examples/smart-plug", "--vex", "v.json"}, "VEX documents only apply to a scan", "--vex needs --db DIR"},
 		{"label issue given a trust file", []string{"label", "issue", "testdata/label/trust.json", "--keys", empty, "--log", empty, "--out", filepath.Join(empty, "x.json")},

@@ -35,12 +35,12 @@ Categories: default, important-class-I, important-class-II, critical; the three
 listed classes also need --item, the Annex III/IV item number (e.g. 17 for
 smart-home security cameras, 12 for routers).`,
 		Example: `  dualmark init
-  dualmark init --dir my-camera --name "IC-400 Camera" --model IC-400 --manufacturer "Lumora Vision B.V." --category important-class-I --item 17`,
+  dualmark init --out my-camera --name "IC-400 Camera" --model IC-400 --manufacturer "Lumora Vision B.V." --category important-class-I --item 17`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path := filepath.Join(dir, dossier.FileName)
 			if _, err := os.Stat(path); err == nil {
-				return usageError(fmt.Errorf("%s already exists; init never overwrites a dossier (edit it, or choose another --dir)", path))
+				return usageError(fmt.Errorf("%s already exists; init never overwrites a dossier (edit it, or choose another --out)", path))
 			}
 			interactive := false
 			if f, ok := cmd.InOrStdin().(*os.File); ok && isTerminal(f) {
@@ -82,32 +82,14 @@ smart-home security cameras, 12 for routers).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", ".", "folder to create the dossier in")
+	f.StringVar(&dir, "out", ".", "folder to create the dossier in")
+	aliasFlag(f, "out", "dir")
 	f.StringVar(&a.Name, "name", "", "product name")
 	f.StringVar(&a.Model, "model", "", "model designation")
 	f.StringVar(&a.Manufacturer, "manufacturer", "", "manufacturer's registered name")
 	f.StringVar(&a.Class, "category", "", "CRA class: default, important-class-I, important-class-II or critical")
 	f.IntVar(&a.Item, "item", 0, "Annex III/IV item number for the listed classes")
 	return cmd
-}
-
-// isTerminal reports whether f is an interactive terminal: a character
-// device other than the null device (which CI runners and "< /dev/null"
-// give as standard input, and which is a character device too). It is a
-// portable approximation of isatty: other character devices such as
-// /dev/zero also count as terminals.
-func isTerminal(f *os.File) bool {
-	if f == nil {
-		return false
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
-	}
-	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
-		return false
-	}
-	return true
 }
 
 // ask fills the answers the flags left empty by asking on the terminal.

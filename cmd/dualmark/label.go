@@ -18,6 +18,7 @@ import (
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/label/fromdossier"
 	"github.com/dualmark/dualmark/internal/qr"
+	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/dualmark/dualmark/internal/tlog"
 	"github.com/dualmark/dualmark/internal/witness"
 	"github.com/spf13/cobra"
@@ -276,7 +277,7 @@ Exit codes: 0 valid, 1 invalid (each failed check is named), 2 error.`,
 					return err
 				}
 			} else {
-				printResult(cmd.OutOrStdout(), r)
+				printResult(cmd.OutOrStdout(), r, tableOptions(cmd.OutOrStdout()))
 			}
 			if !r.Valid {
 				return failed()
@@ -293,7 +294,7 @@ Exit codes: 0 valid, 1 invalid (each failed check is named), 2 error.`,
 	return cmd
 }
 
-func printResult(w io.Writer, r *label.Result) {
+func printResult(w io.Writer, r *label.Result, opts termtable.Options) {
 	verdict := "VALID"
 	if !r.Valid {
 		verdict = "INVALID"
@@ -315,7 +316,7 @@ func printResult(w io.Writer, r *label.Result) {
 		if !c.OK {
 			mark = "FAIL"
 		}
-		fmt.Fprintf(w, "  %s %-20s %s\n", mark, c.Name, c.Detail)
+		termtable.Hang(w, opts, fmt.Sprintf("  %s %-20s ", mark, c.Name), c.Detail)
 	}
 }
 

@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/art14"
 	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/spf13/cobra"
 )
 
@@ -248,7 +248,7 @@ func newArt14StatusCmd() *cobra.Command {
 			if asJSON {
 				err = writeJSON(w, map[string]any{"case": c.ID, "kind": c.Kind, "priority": c.Priority(), "at": when.UTC(), "clocks": clocks, "alerts": nonNil(art14.Alerts(clocks))})
 			} else {
-				printClocks(w, c, when, clocks)
+				printClocks(w, c, when, clocks, tableOptions(w))
 			}
 			if err != nil {
 				return err
@@ -266,10 +266,9 @@ func newArt14StatusCmd() *cobra.Command {
 	return cmd
 }
 
-func printClocks(w io.Writer, c *art14.Case, when time.Time, clocks []art14.Clock) {
+func printClocks(w io.Writer, c *art14.Case, when time.Time, clocks []art14.Clock, opts termtable.Options) {
 	fmt.Fprintf(w, "case %s — %s — priority %s — at %s\n", c.ID, c.Kind, c.Priority(), when.UTC().Format(time.RFC3339))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STAGE\tARTICLE\tDUE (UTC)\tSTATE\tNOTE")
+	tt := termtable.New(opts, "STAGE", "ARTICLE", "DUE (UTC)", "STATE", "NOTE").Wrap(4).Paint(3, clockColour)
 	for _, ck := range clocks {
 		due := "—"
 		if !ck.Due.IsZero() {
@@ -278,9 +277,18 @@ func printClocks(w io.Writer, c *art14.Case, when time.Time, clocks []art14.Cloc
 				due += " (provisional)"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ck.Stage, ck.Source, due, ck.State, ck.Note)
+		tt.Row(string(ck.Stage), ck.Source, due, string(ck.State), ck.Note)
 	}
-	tw.Flush()
+	tt.Write(w)
+}
+
+// clockColour colours a clock's state: overdue or late in red.
+func clockColour(state string) termtable.Colour {
+	switch art14.State(state) {
+	case art14.StateOverdue, art14.StateLate:
+		return termtable.Red
+	}
+	return termtable.None
 }
 
 func newArt14RecordCmd() *cobra.Command {
@@ -377,6 +385,7 @@ func findDraft(c *art14.Case, s art14.Stage) *art14.Draft {
 
 func newArt14DraftCmd() *cobra.Command {
 	var stage, set, format, out, at string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "draft CASE.json",
 		Short: "Create or update the draft of a stage and render it (JSON, printable HTML, text of the form)",
@@ -389,6 +398,9 @@ a submitted draft cannot be changed.`,
   dualmark art14 draft case.json --stage notification --set fields.json --format html --out notification.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				format = "json"
+			}
 			rs, c, when, err := caseAt(args[0], at)
 			if err != nil {
 				return err
@@ -445,6 +457,7 @@ a submitted draft cannot be changed.`,
 	cmd.Flags().StringVar(&stage, "stage", "", "early-warning, notification, final-report, intermediate or user-information")
 	cmd.Flags().StringVar(&set, "set", "", "JSON file of draft fields to merge")
 	cmd.Flags().StringVar(&format, "format", "text", "text (the form), json or html (printable)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	cmd.Flags().StringVar(&out, "out", "", "write the rendering to this file instead of stdout")
 	cmd.Flags().StringVar(&at, "at", "", "time used for a new draft's deadline (RFC 3339), default now")
 	return cmd
@@ -511,12 +524,11 @@ func newArt14CSIRTsCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), cs)
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "STATE\tCSIRT\tCONFIDENCE")
+			tt := termtable.New(tableOptions(cmd.OutOrStdout()), "STATE", "CSIRT", "CONFIDENCE").Wrap(1)
 			for _, c := range cs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", c.MemberState, c.CSIRT, c.Confidence)
+				tt.Row(c.MemberState, c.CSIRT, c.Confidence)
 			}
-			return tw.Flush()
+			return tt.Write(cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")

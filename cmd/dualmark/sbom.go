@@ -10,6 +10,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/aibom"
 	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/spf13/cobra"
 )
 
@@ -105,7 +106,7 @@ func newSBOMInspectCmd() *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), inspectJSON(s, ai))
 			}
 			printSummary(cmd.OutOrStdout(), s)
-			printAI(cmd.OutOrStdout(), ai)
+			printAI(cmd.OutOrStdout(), ai, tableOptions(cmd.OutOrStdout()))
 			return nil
 		},
 	}
@@ -175,7 +176,7 @@ func inspectJSON(s sbom.Summary, ai *aibom.Report) any {
 }
 
 // printAI lists the ML models and datasets with their provenance checks.
-func printAI(out io.Writer, r *aibom.Report) {
+func printAI(out io.Writer, r *aibom.Report, opts termtable.Options) {
 	if len(r.Models)+len(r.Datasets) == 0 {
 		return
 	}
@@ -189,7 +190,7 @@ func printAI(out io.Writer, r *aibom.Report) {
 		for _, it := range g.items {
 			fmt.Fprintf(w, "  %s %s %s [%s]\n", g.kind, it.Name, it.Version, it.Location)
 			for _, c := range it.Checks {
-				fmt.Fprintf(w, "    [%s] %-16s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Detail)
+				termtable.Hang(w, opts, fmt.Sprintf("    [%s] %-16s ", checkMark(c.Pass, c.Mandatory), c.ID), c.Detail)
 			}
 		}
 	}
@@ -244,7 +245,7 @@ Exit codes: 0 the profile passes, 1 it fails, 2 an error.`,
 					return err
 				}
 			} else {
-				printReport(cmd.OutOrStdout(), rep)
+				printReport(cmd.OutOrStdout(), rep, tableOptions(cmd.OutOrStdout()))
 			}
 			if !rep.Pass {
 				return failed()
@@ -258,7 +259,7 @@ Exit codes: 0 the profile passes, 1 it fails, 2 an error.`,
 	return cmd
 }
 
-func printReport(out io.Writer, rep *sbom.QualityReport) {
+func printReport(out io.Writer, rep *sbom.QualityReport, opts termtable.Options) {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	verdict := "PASS"
@@ -267,9 +268,9 @@ func printReport(out io.Writer, rep *sbom.QualityReport) {
 	}
 	fmt.Fprintf(w, "Profile %s: %s\n", rep.Profile, verdict)
 	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "  [%s] %-40s %s\n", checkMark(c.Pass, c.Mandatory), c.ID, c.Description)
+		termtable.Hang(w, opts, fmt.Sprintf("  [%s] %-40s ", checkMark(c.Pass, c.Mandatory), c.ID), c.Description)
 		if c.Detail != "" {
-			fmt.Fprintf(w, "         %s\n", c.Detail)
+			termtable.Hang(w, opts, "         ", c.Detail)
 		}
 		for i, o := range c.Offending {
 			if i == 5 {
@@ -326,6 +327,7 @@ that the reader takes back). SPDX 2.3 has no place for cryptoProperties.`,
 	}
 	rf.register(cmd)
 	cmd.Flags().StringVar(&to, "to", "", "target format: cyclonedx-1.6-json or spdx-2.3-json")
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVarP(&output, "out", "o", "", "write to this file instead of standard output")
+	aliasFlag(cmd.Flags(), "out", "output")
 	return cmd
 }

@@ -34,7 +34,8 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.database, "database", envOr("DUALMARK_DATABASE", ""), "postgres://… URL instead of SQLite in DIR (env DUALMARK_DATABASE)")
 	cmd.Flags().StringVar(&f.baseURL, "base-url", envOr("DUALMARK_BASE_URL", ""), "public URL of the registry, used in QR codes (default http://ADDR)")
 	cmd.Flags().StringVar(&f.issuer, "issuer", "dualmark registry", "issuer name in the labels the registry signs (first start only)")
-	cmd.Flags().StringVar(&f.advisories, "advisories", envOr("DUALMARK_ADVISORIES", ""), "advisory database folder to scan uploads with (from 'dualmark db import')")
+	cmd.Flags().StringVar(&f.advisories, "db", envOr("DUALMARK_ADVISORIES", ""), "advisory database folder to scan uploads with (from 'dualmark db import'; env DUALMARK_ADVISORIES)")
+	aliasFlag(cmd.Flags(), "db", "advisories")
 }
 
 func envOr(name, def string) string {

@@ -33,7 +33,7 @@ c2sp.org/tlog-cosignature: ML-DSA-44 and Ed25519). Logs ask witnesses with
 "dualmark label issue --witness URL"; verifiers require a quorum of witness
 cosignatures, set in the trust file with "dualmark witness policy".`,
 		Example: `  dualmark witness keys generate --out wkeys --name witness.example.org/w1 --trust trust.json --url http://127.0.0.1:7380
-  dualmark witness serve --keys wkeys --trust trust.json --db w1.db --addr 127.0.0.1:7380
+  dualmark witness serve --keys wkeys --trust trust.json --state w1.db --addr 127.0.0.1:7380
   dualmark witness policy --trust trust.json --quorum 2
   dualmark label issue examples/smart-plug --keys keys --log log --out plug.label.json --trust trust.json --witness http://127.0.0.1:7380`,
 		PersistentPreRun: func(*cobra.Command, []string) { tlog.QuietLibraryLogs() },
@@ -193,17 +193,17 @@ func newWitnessServeCmd() *cobra.Command {
 	var keyDir, trust, db, addr string
 	var origins []string
 	cmd := &cobra.Command{
-		Use:   "serve --keys DIR --trust FILE --db FILE --addr HOST:PORT",
+		Use:   "serve --keys DIR --trust FILE --state FILE --addr HOST:PORT",
 		Short: "Serve POST /add-checkpoint for the logs in a trust file",
 		Long: `Follows every log whose keys are in the trust file (or only --origin ones),
-keeping the latest cosigned checkpoint of each in the SQLite file --db, and
+keeping the latest cosigned checkpoint of each in the SQLite file --state, and
 serves c2sp.org/tlog-witness: POST /add-checkpoint and
 GET /<hex SHA-256 of origin>/checkpoint. It runs until interrupted.`,
-		Example: `  dualmark witness serve --keys wkeys --trust trust.json --db w1.db --addr 127.0.0.1:7380`,
+		Example: `  dualmark witness serve --keys wkeys --trust trust.json --state w1.db --addr 127.0.0.1:7380`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if keyDir == "" || trust == "" || db == "" || addr == "" {
-				return usageError(errors.New("--keys DIR, --trust FILE, --db FILE and --addr HOST:PORT are required"))
+				return usageError(errors.New("--keys DIR, --trust FILE, --state FILE and --addr HOST:PORT are required"))
 			}
 			ws, err := keys.LoadWitnessSet(keyDir)
 			if err != nil {
@@ -246,7 +246,8 @@ GET /<hex SHA-256 of origin>/checkpoint. It runs until interrupted.`,
 	}
 	cmd.Flags().StringVar(&keyDir, "keys", "", "witness key directory (required)")
 	cmd.Flags().StringVar(&trust, "trust", "", "trust file whose log keys say which logs to follow (required)")
-	cmd.Flags().StringVar(&db, "db", "", "SQLite state file, created on first use (required)")
+	cmd.Flags().StringVar(&db, "state", "", "SQLite state file, created on first use (required)")
+	aliasFlag(cmd.Flags(), "state", "db")
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address, e.g. 127.0.0.1:7380 (required)")
 	cmd.Flags().StringArrayVar(&origins, "origin", nil, "follow only this log origin (repeatable)")
 	return cmd
@@ -256,13 +257,13 @@ func newWitnessStatusCmd() *cobra.Command {
 	var db string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "status --db FILE",
+		Use:     "status --state FILE",
 		Short:   "Show the latest cosigned checkpoint of each log, and refused checkpoints",
-		Example: `  dualmark witness status --db w1.db --json`,
+		Example: `  dualmark witness status --state w1.db --json`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if db == "" {
-				return usageError(errors.New("--db FILE is required"))
+				return usageError(errors.New("--state FILE is required"))
 			}
 			if _, err := os.Stat(db); err != nil {
 				return usageError(err)
@@ -311,7 +312,8 @@ func newWitnessStatusCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "", "witness state file (required)")
+	cmd.Flags().StringVar(&db, "state", "", "witness state file (required)")
+	aliasFlag(cmd.Flags(), "state", "db")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -104,8 +104,8 @@ func TestWitnessFlow(t *testing.T) {
 		{"verify 3-of-3", []string{"label", "verify", p("a.label.json"), "--trust", p("trust.json"), "--json"}, 0},
 		{"forked log copy: witnesses refuse", append([]string{"label", "issue", assessment, "--allow-nonconforming", "--keys", p("k"), "--log", p("forklog"), "--out", p("f.label.json"), "--firmware", p("trust.json")}, wargs...), 1},
 		{"forked bundle fails", []string{"label", "verify", p("f.label.json"), "--trust", p("trust.json")}, 1},
-		{"status", []string{"witness", "status", "--db", p("w0.db"), "--json"}, 0},
-		{"status of a missing file", []string{"witness", "status", "--db", p("none.db")}, 2},
+		{"status", []string{"witness", "status", "--state", p("w0.db"), "--json"}, 0},
+		{"status of a missing file", []string{"witness", "status", "--state", p("none.db")}, 2},
 	}
 	for _, s := range steps {
 		if got := run(s.args); got != s.want {

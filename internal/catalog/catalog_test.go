@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and docs/CATALOG.md")
@@ -432,19 +434,19 @@ func golden(t *testing.T, name string, got []byte) {
 func TestRenderGolden(t *testing.T) {
 	c := mustLoad(t)
 	render := map[string]func(*bytes.Buffer) error{
-		"list-fcc.golden": func(b *bytes.Buffer) error { return WriteList(b, c.ByRegime(RegimeFCC)) },
+		"list-fcc.golden": func(b *bytes.Buffer) error { return WriteList(b, c.ByRegime(RegimeFCC), termtable.Options{}) },
 		"show-CRA-14.AEV.FR.golden": func(b *bytes.Buffer) error {
 			r, _ := c.Get("CRA-14.AEV.FR")
-			return WriteRequirement(b, r, nil)
+			return WriteRequirement(b, r, nil, termtable.Options{})
 		},
 		"show-CRA-AII.8.golden": func(b *bytes.Buffer) error {
 			r, _ := c.Get("CRA-AII.8")
-			return WriteRequirement(b, r, c.Children("CRA-AII.8"))
+			return WriteRequirement(b, r, c.Children("CRA-AII.8"), termtable.Options{})
 		},
-		"map-CRA-I.2.d.golden": func(b *bytes.Buffer) error { return WriteMappings(b, c.Map("CRA-I.2.d")) },
-		"coverage.golden":      func(b *bytes.Buffer) error { return WriteCoverage(b, c.Coverage()) },
-		"categories.golden":    func(b *bytes.Buffer) error { return WriteCategories(b, c) },
-		"regimes.golden":       func(b *bytes.Buffer) error { return WriteRegimes(b, c) },
+		"map-CRA-I.2.d.golden": func(b *bytes.Buffer) error { return WriteMappings(b, c.Map("CRA-I.2.d"), termtable.Options{}) },
+		"coverage.golden":      func(b *bytes.Buffer) error { return WriteCoverage(b, c.Coverage(), termtable.Options{}) },
+		"categories.golden":    func(b *bytes.Buffer) error { return WriteCategories(b, c, termtable.Options{}) },
+		"regimes.golden":       func(b *bytes.Buffer) error { return WriteRegimes(b, c, termtable.Options{}) },
 	}
 	for name, f := range render {
 		t.Run(name, func(t *testing.T) {
@@ -528,5 +530,31 @@ func TestForAssessment(t *testing.T) {
 	}
 	if _, ok := c.ForAssessment("fcc"); ok {
 		t.Error("fcc alone is not an assessment regime")
+	}
+}
+
+// TestWriteListWidth: at a width, long titles wrap under their column and
+// keep every word; without one the rendering is the golden one.
+func TestWriteListWidth(t *testing.T) {
+	c := mustLoad(t)
+	reqs := c.ByRegime(RegimeCRA)
+	var wide, narrow bytes.Buffer
+	if err := WriteList(&wide, reqs, termtable.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteList(&narrow, reqs, termtable.Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(strings.Fields(wide.String()), " ") != strings.Join(strings.Fields(narrow.String()), " ") {
+		t.Error("wrapping changed the words of the list")
+	}
+	if !(strings.Count(narrow.String(), "\n") > strings.Count(wide.String(), "\n")) {
+		t.Error("nothing wrapped at width 80")
+	}
+	for _, l := range strings.Split(narrow.String(), "\n") {
+		// Only a word longer than the title column itself may run past.
+		if f := strings.Fields(l); termtable.Width(l) > 80 && termtable.Width(f[len(f)-1]) < 24 {
+			t.Errorf("line wider than 80: %q", l)
+		}
 	}
 }

@@ -4,20 +4,22 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
-// newTable returns a tabwriter for terminal tables.
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+// The Write functions render terminal tables laid out with opts (width
+// and colour, decided by the caller); long titles, conditions and
+// rationales wrap at opts.Width. The zero Options give the unwrapped
+// rendering the golden files pin.
 
 // WriteList renders requirements as a terminal table.
-func WriteList(w io.Writer, reqs []Requirement) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "ID\tOBLIGATION\tKIND\tCONF\tTITLE")
+func WriteList(w io.Writer, reqs []Requirement, opts termtable.Options) error {
+	tt := termtable.New(opts, "ID", "OBLIGATION", "KIND", "CONF", "TITLE").Wrap(4)
 	for _, r := range reqs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, obligationLabel(r), r.Kind, r.Confidence, r.Title)
+		tt.Row(r.ID, obligationLabel(r), r.Kind, r.Confidence, r.Title)
 	}
-	return tw.Flush()
+	return tt.Write(w)
 }
 
 // obligationLabel shows a conditional requirement's level too, e.g.
@@ -30,11 +32,11 @@ func obligationLabel(r Requirement) string {
 }
 
 // WriteRequirement renders one requirement with its details.
-func WriteRequirement(w io.Writer, r Requirement, children []Requirement) error {
-	tw := newTable(w)
+func WriteRequirement(w io.Writer, r Requirement, children []Requirement, opts termtable.Options) error {
+	tt := termtable.New(opts).Wrap(1)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+			tt.Row(k+":", v)
 		}
 	}
 	row("ID", r.ID)
@@ -52,7 +54,7 @@ func WriteRequirement(w io.Writer, r Requirement, children []Requirement) error 
 	row("Evidence", strings.Join(r.Evidence, ", "))
 	row("Parent", r.Parent)
 	row("Deadline", r.Deadline)
-	if err := tw.Flush(); err != nil {
+	if err := tt.Write(w); err != nil {
 		return err
 	}
 	if len(r.Content) > 0 {
@@ -81,27 +83,25 @@ func confidenceText(c string) string {
 }
 
 // WriteMappings renders the counterparts of one requirement.
-func WriteMappings(w io.Writer, ms []Mapping) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "FROM\tRELATION\tTO\tORIGIN\tRATIONALE")
+func WriteMappings(w io.Writer, ms []Mapping, opts termtable.Options) error {
+	tt := termtable.New(opts, "FROM", "RELATION", "TO", "ORIGIN", "RATIONALE").Wrap(4)
 	for _, m := range ms {
 		rel := m.Relation
 		if m.Derived {
 			rel += " (derived)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.From, rel, m.To, m.Origin, m.Rationale)
+		tt.Row(m.From, rel, m.To, m.Origin, m.Rationale)
 	}
-	return tw.Flush()
+	return tt.Write(w)
 }
 
 // WriteCoverage renders the coverage table of every ordered regime pair.
-func WriteCoverage(w io.Writer, cov []Coverage) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "FROM\tTO\tTOTAL\tFULL\tPARTIAL\tNONE\tREACH\tDERIVED")
+func WriteCoverage(w io.Writer, cov []Coverage, opts termtable.Options) error {
+	tt := termtable.New(opts, "FROM", "TO", "TOTAL", "FULL", "PARTIAL", "NONE", "REACH", "DERIVED")
 	for _, cv := range cov {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%d\n", cv.From, cv.To, cv.Total, cv.Full, cv.Partial, cv.None, reach(cv), cv.Derived)
+		tt.Row(cv.From, cv.To, fmt.Sprint(cv.Total), fmt.Sprint(cv.Full), fmt.Sprint(cv.Partial), fmt.Sprint(cv.None), reach(cv), fmt.Sprint(cv.Derived))
 	}
-	return tw.Flush()
+	return tt.Write(w)
 }
 
 // reach is the share of requirements with a full or partial counterpart.
@@ -114,44 +114,40 @@ func reach(cv Coverage) string {
 
 // WriteCategories renders the CRA product categories and, per class, the
 // conformity-assessment routes.
-func WriteCategories(w io.Writer, c *Catalog) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "ID\tCLASS\tITEM\tCATEGORY")
+func WriteCategories(w io.Writer, c *Catalog, opts termtable.Options) error {
+	tt := termtable.New(opts, "ID", "CLASS", "ITEM", "CATEGORY").Wrap(3)
 	for _, cat := range c.Categories() {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cat.ID, cat.Class, cat.Item, cat.Title)
+		tt.Row(cat.ID, cat.Class, fmt.Sprint(cat.Item), cat.Title)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tt.Write(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nConformity-assessment routes (Art. 32):")
-	tw = newTable(w)
-	fmt.Fprintln(tw, "CLASS\tMODULE\tWHEN")
+	tt = termtable.New(opts, "CLASS", "MODULE", "WHEN").Wrap(2)
 	for _, class := range Classes {
 		for _, r := range c.Routes(class) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", class, r.Module, r.Condition)
+			tt.Row(class, r.Module, r.Condition)
 		}
 	}
-	return tw.Flush()
+	return tt.Write(w)
 }
 
 // WriteRegimes renders the assessment regimes (the names and titles every
 // report uses) and the catalog regimes they draw from.
-func WriteRegimes(w io.Writer, c *Catalog) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "ASSESSMENT\tTITLE\tCATALOG REGIMES")
+func WriteRegimes(w io.Writer, c *Catalog, opts termtable.Options) error {
+	tt := termtable.New(opts, "ASSESSMENT", "TITLE", "CATALOG REGIMES").Wrap(1, 2)
 	for _, r := range AssessmentRegimeTable {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Title, strings.Join(r.Catalogs, ", "))
+		tt.Row(r.ID, r.Title, strings.Join(r.Catalogs, ", "))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tt.Write(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	tw = newTable(w)
-	fmt.Fprintln(tw, "CATALOG\tNAME\tVERSION")
+	tt = termtable.New(opts, "CATALOG", "NAME", "VERSION").Wrap(1, 2)
 	for _, id := range Regimes {
 		if info, ok := c.Regime(id); ok {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", id, info.Name, info.Version)
+			tt.Row(id, info.Name, info.Version)
 		}
 	}
-	return tw.Flush()
+	return tt.Write(w)
 }

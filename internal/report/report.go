@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
 // Formats lists the output formats Write accepts.
@@ -37,9 +38,15 @@ func Extension(format string) string {
 
 // Write renders a in the given format.
 func Write(w io.Writer, a *assess.Assessment, format string) error {
+	return WriteWith(w, a, format, termtable.Options{})
+}
+
+// WriteWith is Write with the terminal options the table format is laid
+// out with (its width and colour); the other formats ignore them.
+func WriteWith(w io.Writer, a *assess.Assessment, format string, term termtable.Options) error {
 	switch format {
 	case "table":
-		return Table(w, a)
+		return TableWith(w, a, term)
 	case "json":
 		return JSON(w, a)
 	case "html":

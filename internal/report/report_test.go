@@ -16,6 +16,7 @@ import (
 	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/dualmark/dualmark/internal/testdata"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -276,5 +277,68 @@ func TestJSONSchema(t *testing.T) {
 	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"product":{"name":"x","manufacturer":"y","model":"z","class":"default"},"regimes":{"uk":{}},"reuse":{"settled":0,"partial":0,"total":0,"share":0,"byRegime":{}}}`))
 	if sch.Validate(bad) == nil {
 		t.Error("schema accepts an unknown regime")
+	}
+}
+
+// TestTableWidth: at a fixed width the table wraps reasons and next steps
+// instead of cutting them. Wrapping only moves words onto further lines, so
+// the words of the wrapped report are exactly those of the unlimited one;
+// the requirement and gap lines fit the width; colour appears only when
+// asked for. The wrapped rendering is pinned by its own golden file.
+func TestTableWidth(t *testing.T) {
+	const width = 100
+	a := assessExample(t, "security-camera")
+	var wide, narrow, coloured bytes.Buffer
+	if err := Table(&wide, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteWith(&narrow, a, "table", termtable.Options{Width: width}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteWith(&coloured, a, "table", termtable.Options{Width: width, Colour: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Fields(narrow.String()), strings.Fields(wide.String()); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Error("wrapping changed the words of the report")
+	}
+	if strings.Contains(narrow.String(), "\x1b[") || strings.Contains(wide.String(), "\x1b[") {
+		t.Error("colour codes without Options.Colour")
+	}
+	if !strings.Contains(coloured.String(), "\x1b[31mnot-met\x1b[0m") {
+		t.Error("no red not-met with Options.Colour")
+	}
+	long := 0
+	for _, l := range strings.Split(narrow.String(), "\n") {
+		if termtable.Width(l) > width {
+			long++
+			// Only prose lines (headers, summaries) may run past the width:
+			// table rows and gaps start with an ID or two spaces.
+			if strings.HasPrefix(l, "CRA-") || strings.HasPrefix(l, "  cra") {
+				t.Errorf("line wider than %d: %q", width, l)
+			}
+		}
+	}
+	wideLong := 0
+	for _, l := range strings.Split(wide.String(), "\n") {
+		if termtable.Width(l) > width {
+			wideLong++
+		}
+	}
+	if long >= wideLong {
+		t.Errorf("%d lines wider than %d after wrapping, %d before", long, width, wideLong)
+	}
+	golden := filepath.Join("testdata", "security-camera.w100.txt")
+	if *update {
+		if err := os.WriteFile(golden, narrow.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/report -update to create it)", err)
+	}
+	if !bytes.Equal(narrow.Bytes(), want) {
+		t.Errorf("%s differs from the golden file; if the change is intended run go test ./internal/report -update and review the diff", golden)
 	}
 }

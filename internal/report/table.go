@@ -4,14 +4,20 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/dualmark/dualmark/internal/assess"
+	"github.com/dualmark/dualmark/internal/termtable"
 )
 
-// Table writes the assessment for a terminal: a summary, one table per
-// regime and the gaps.
-func Table(w io.Writer, a *assess.Assessment) error {
+// Table writes the assessment for a terminal with no width limit and no
+// colour (the rendering the golden files pin); see TableWith.
+func Table(w io.Writer, a *assess.Assessment) error { return TableWith(w, a, termtable.Options{}) }
+
+// TableWith writes the assessment for a terminal: a summary, one table per
+// regime and the gaps. With a width, the reasons and the next steps wrap
+// onto further lines instead of running past it; nothing is cut. With
+// colour, verdicts and statuses are coloured.
+func TableWith(w io.Writer, a *assess.Assessment, opts termtable.Options) error {
 	ew := &errWriter{w: w}
 	for _, l := range headerLines(a) {
 		ew.printf("%s\n", l)
@@ -43,13 +49,12 @@ func Table(w io.Writer, a *assess.Assessment) error {
 		}
 	}
 	ew.printf("\n")
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGIME\tVERDICT\tMET\tNOT MET\tN/A\tUNKNOWN\tREUSED")
+	tt := termtable.New(opts, "REGIME", "VERDICT", "MET", "NOT MET", "N/A", "UNKNOWN", "REUSED").Paint(1, verdictColour)
 	for _, rr := range regimes(a) {
 		c := rr.Counts
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d (%s)\n", rr.Title, verdictCell(rr), c.Met, c.NotMet, c.NotApplicable, c.Unknown, rr.Reuse.Settled, percent(rr.Reuse.Share))
+		tt.Row(rr.Title, verdictCell(rr), itoa(c.Met), itoa(c.NotMet), itoa(c.NotApplicable), itoa(c.Unknown), fmt.Sprintf("%d (%s)", rr.Reuse.Settled, percent(rr.Reuse.Share)))
 	}
-	tw.Flush()
+	tt.Write(ew)
 	for _, rr := range regimes(a) {
 		ew.printf("\n%s: %s — %s\n", rr.Title, strings.ToUpper(rr.Verdict), rr.VerdictReason)
 		for _, v := range rr.Versions {
@@ -64,36 +69,56 @@ func Table(w io.Writer, a *assess.Assessment) error {
 		if l := reuseLine(rr); l != "" {
 			ew.printf("Reuse: %s\n", l)
 		}
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tOBLIGATION\tREASON")
+		tt := termtable.New(opts, "ID", "STATUS", "OBLIGATION", "REASON").Wrap(3).Paint(1, statusColour)
 		for _, r := range rr.Requirements {
 			reason := firstReason(r)
 			if reused(r) {
 				reason = "[reused from " + reuseNote(r) + "] " + reason
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", idLabel(r), statusLabel(r), r.Obligation, clip(reason, 110))
+			tt.Row(idLabel(r), statusLabel(r), r.Obligation, reason)
 		}
-		tw.Flush()
+		tt.Write(ew)
 	}
 	ew.printf("\n[U] = the catalog could not confirm the requirement's wording against the official text.\n")
 	gaps := Gaps(a)
 	if len(gaps) > 0 {
 		ew.printf("\nGaps and what to do next (%d):\n", len(gaps))
 		for _, g := range gaps {
-			ew.printf("  %-9s %-18s %-8s %s\n", g.Regime, g.ID, g.Status, g.Next)
+			// The next step wraps under itself, after the fixed columns.
+			termtable.Hang(ew, opts, fmt.Sprintf("  %-9s %-18s %-8s ", g.Regime, g.ID, g.Status), g.Next)
 		}
 	}
 	return ew.err
 }
 
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// verdictColour and statusColour colour a verdict or a requirement status
+// on a terminal: green when it holds, red when it fails, yellow when it is
+// open.
+func verdictColour(cell string) termtable.Colour {
+	switch v, _, _ := strings.Cut(cell, " "); v {
+	case assess.Conforms:
+		return termtable.Green
+	case assess.DoesNotConform:
+		return termtable.Red
+	case assess.Incomplete:
+		return termtable.Yellow
 	}
-	return string(r[:n-1]) + "…"
+	return termtable.None
 }
+
+func statusColour(cell string) termtable.Colour {
+	switch s, _, _ := strings.Cut(cell, " "); s {
+	case assess.Met:
+		return termtable.Green
+	case assess.NotMet:
+		return termtable.Red
+	case assess.Unknown:
+		return termtable.Yellow
+	}
+	return termtable.None
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
 
 // errWriter remembers the first write error.
 type errWriter struct {
