@@ -85,7 +85,7 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request, scope string) (*
 }
 
 func (s *Server) checkScope(w http.ResponseWriter, r *http.Request, p *principal, scope string) (*principal, bool) {
-	if !p.can(scope) {
+	if scope != "" && !p.can(scope) {
 		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: fmt.Sprintf("this token lacks the %q scope", scope)})
 		return nil, false
 	}
@@ -175,6 +175,23 @@ func (s *Server) reads(w http.ResponseWriter, r *http.Request, fetch func(ctx co
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// WhoAmI says whom a token belongs to: its organisation and what it may do.
+type WhoAmI struct {
+	Org     *store.Org `json:"org"`
+	TokenID string     `json:"tokenId"`
+	Scopes  []string   `json:"scopes"`
+}
+
+// apiWhoAmI answers any valid token, whatever its scopes, so a client can
+// check a token before storing it.
+func (s *Server) apiWhoAmI(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.bearer(w, r, "")
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, WhoAmI{Org: p.org, TokenID: strings.TrimPrefix(p.userID, "token:"), Scopes: p.scopes})
 }
 
 func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {

@@ -325,6 +325,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/orgs/{id}/users", api: true, h: s.apiCreateUser},
 		{method: "POST", path: "/api/v1/orgs/{id}/tokens", api: true, h: s.apiCreateOrgToken},
 		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
+		// registry2: the CLI client's token check
+		{method: "GET", path: "/api/v1/whoami", api: true, h: s.apiWhoAmI},
 	}
 }
 

@@ -357,6 +357,8 @@ func TestAuth(t *testing.T) {
 		{"operator lists orgs", "GET", "/api/v1/orgs", e.admin, 200},
 		{"operator cannot upload", "POST", "/api/v1/products", e.admin, 403},
 		{"openapi is public", "GET", "/api/v1/openapi.json", "", 200},
+		{"whoami needs a token", "GET", "/api/v1/whoami", "", 401},
+		{"whoami answers any scope", "GET", "/api/v1/whoami", ro.Secret, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
