@@ -131,7 +131,9 @@ func TestRegistryClientEndToEnd(t *testing.T) {
 		{"login with unknown token", func() []string {
 			return []string{"registry", "login", "--server", reg.ts.URL, "--token", "dmr_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
 		}, 2, nil, []string{"registry answered 401 Unauthorized: the token is unknown or revoked", "[request ", "hint: log in with"}},
-		{"unreachable", func() []string { return []string{"registry", "login", "--server", "http://127.0.0.1:1", "--token", tok} }, 2, nil, []string{"registry 127.0.0.1:1 does not answer"}},
+		{"unreachable", func() []string {
+			return []string{"registry", "login", "--server", "http://127.0.0.1:1", "--token", tok}
+		}, 2, nil, []string{"registry 127.0.0.1:1 does not answer"}},
 		{"bad URL", func() []string { return []string{"registry", "login", "--server", "ftp://x", "--token", tok} }, 2, nil, []string{`registry URL "ftp://x": want http://HOST`}},
 		{"login", func() []string { return []string{"registry", "login", "--server", reg.ts.URL + "/", "--token", tok} }, 0,
 			[]string{"logged in to " + reg.ts.URL + " as Voltic Home Devices GmbH (manufacturer), scopes read, write, label"}, nil},
@@ -157,22 +159,33 @@ func TestRegistryClientEndToEnd(t *testing.T) {
 			[]string{"registry answered 404 Not Found", "hint: check the ID"}},
 		{"issue", func() []string { return []string{"registry", "label", "issue", versionID, "--bundle", bundle} }, 0, []string{"issued label ", "public page " + reg.ts.URL + "/p/", "wrote " + bundle}, nil},
 		{"verify the downloaded bundle offline", func() []string { return []string{"label", "verify", bundle, "--trust", trust} }, 0, []string{"VALID"}, nil},
-		{"verify against the registry's log over HTTP", func() []string { return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/log/"} }, 0,
+		{"verify against the registry's log over HTTP", func() []string {
+			return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/log/"}
+		}, 0,
 			[]string{": VALID, status active", "not revoked or superseded in 1 log entries"}, nil},
-		{"verify against a URL that is no log", func() []string { return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/nolog/"} }, 2, nil,
+		{"verify against a URL that is no log", func() []string {
+			return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/nolog/"}
+		}, 2, nil,
 			[]string{"no checkpoint: not a dualmark log"}},
 		{"issue never overwrites", func() []string { return []string{"registry", "label", "issue", versionID, "--bundle", bundle} }, 2, nil, []string{"exists: choose a new file"}},
 		{"show", func() []string { return []string{"registry", "label", "show", labelID, "--token", ""} }, 0, []string{"label {label}: valid", "security updates until 2035-03-31"}, nil},
 		{"revoke needs a reason", func() []string { return []string{"registry", "label", "revoke", labelID} }, 2, nil, []string{"--reason TEXT is required"}},
-		{"revoke", func() []string { return []string{"registry", "label", "revoke", labelID, "--reason", "CVE-2026-0001 unpatched"} }, 0, []string{"revoked label {label}: CVE-2026-0001 unpatched"}, nil},
+		{"revoke", func() []string {
+			return []string{"registry", "label", "revoke", labelID, "--reason", "CVE-2026-0001 unpatched"}
+		}, 0, []string{"revoked label {label}: CVE-2026-0001 unpatched"}, nil},
 		{"revoke twice", func() []string { return []string{"registry", "label", "revoke", labelID, "--reason", "again"} }, 2, nil, []string{"registry answered 409", "hint: the label was revoked already"}},
-		{"verify over HTTP sees the revocation", func() []string { return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/log"} }, 1,
+		{"verify over HTTP sees the revocation", func() []string {
+			return []string{"label", "verify", bundle, "--trust", trust, "--log", reg.ts.URL + "/log"}
+		}, 1,
 			[]string{": INVALID, status revoked", "CVE-2026-0001 unpatched"}, nil},
 		{"show revoked", func() []string { return []string{"registry", "label", "show", labelID} }, 1, []string{"label {label}: revoked (CVE-2026-0001 unpatched)"}, nil},
 		{"show unknown", func() []string { return []string{"registry", "label", "show", strings.Repeat("a", 64)} }, 2, nil, []string{"registry answered 404"}},
 		{"logout", func() []string { return []string{"registry", "logout"} }, 0, []string{"forgot the token of " + reg.ts.URL}, nil},
 		{"logged out", func() []string { return []string{"registry", "products", "--server", reg.ts.URL} }, 2, nil, []string{"no API token"}},
-		{"env token", func() []string { t.Setenv("DUALMARK_TOKEN", tok); return []string{"registry", "products", "--server", reg.ts.URL} }, 0, []string{"Voltic SP-210"}, nil},
+		{"env token", func() []string {
+			t.Setenv("DUALMARK_TOKEN", tok)
+			return []string{"registry", "products", "--server", reg.ts.URL}
+		}, 0, []string{"Voltic SP-210"}, nil},
 	}
 	for _, s := range steps {
 		args := s.args()
