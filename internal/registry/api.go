@@ -433,6 +433,9 @@ func (s *Server) apiIssueLabel(w http.ResponseWriter, r *http.Request) {
 // appends it to the log, has the witnesses cosign the checkpoint (when
 // configured) and records it. The outcomes say what each witness did.
 func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*store.Label, []witness.Outcome, error) {
+	if s.tlog == nil {
+		return nil, nil, errNotAppender
+	}
 	v, err := s.store.Version(ctx, p.org.ID, versionID)
 	if err != nil {
 		return nil, nil, err
@@ -505,11 +508,18 @@ func (s *Server) apiRevokeLabel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, l)
 }
 
+// errNotAppender is what a replica that is not the log appender would meet
+// if a route that signs were not forwarded (a bug, hence a 500).
+var errNotAppender = errors.New("this replica is not the log appender")
+
 var errReason = errors.New("a reason of 1 to 500 characters is required")
 
 // revoke appends a signed revocation of one of p's labels to the log and
 // records it. Revoking a revoked label is a conflict.
 func (s *Server) revoke(ctx context.Context, p *principal, id, reason string) error {
+	if s.tlog == nil {
+		return errNotAppender
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 500 {
 		return errReason

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,13 @@ type Config struct {
 	// WitnessBackoff is the pause before retrying a witness that does not
 	// answer (default: witness.Client's).
 	WitnessBackoff time.Duration
+	// Appender is the URL of the replica that appends to the log, for a
+	// replica that does not: "" (the default) makes this server the log
+	// appender, with its keys and log in Data. A replica with Appender set
+	// needs a shared PostgreSQL Database and the appender's session.key in
+	// Data; it forwards label issuance, revocation, /trust.json and /log/
+	// to the appender (see replica.go).
+	Appender string
 }
 
 // Server is a running registry.
@@ -116,6 +124,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
+	var appender *url.URL
+	if cfg.Appender != "" {
+		var err error
+		if appender, err = checkReplica(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if len(cfg.Witnesses) > 0 && cfg.WitnessTrust == "" {
 		return nil, errors.New("registry: witnesses need a trust file with their keys")
 	}
@@ -140,11 +155,19 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), logDir: filepath.Join(cfg.Data, "log"), limiter: newLimiter(5, time.Minute)}
 	var err error
-	if s.keys, s.trust, err = loadOrCreateKeys(cfg.Data, cfg.Issuer); err != nil {
-		return nil, err
-	}
-	if s.secret, err = loadOrCreateSecret(filepath.Join(cfg.Data, "session.key")); err != nil {
-		return nil, err
+	if cfg.Appender != "" {
+		// the appender's session key, never a new one: sessions and forwarded
+		// client addresses must verify on every replica
+		if s.secret, err = os.ReadFile(filepath.Join(cfg.Data, "session.key")); err != nil || len(s.secret) != 32 {
+			return nil, fmt.Errorf("registry: a replica needs the log appender's session.key (32 bytes) in %s: %v", cfg.Data, err)
+		}
+	} else {
+		if s.keys, s.trust, err = loadOrCreateKeys(cfg.Data, cfg.Issuer); err != nil {
+			return nil, err
+		}
+		if s.secret, err = loadOrCreateSecret(filepath.Join(cfg.Data, "session.key")); err != nil {
+			return nil, err
+		}
 	}
 	dsn := cfg.Database
 	if dsn == "" {
@@ -156,15 +179,25 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.store = db
 	tlog.QuietLibraryLogs()
-	if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening the transparency log: %w", err)
+	if appender == nil {
+		if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opening the transparency log: %w", err)
+		}
 	}
 	s.mux = http.NewServeMux()
+	var forward http.HandlerFunc
+	if appender != nil {
+		forward = s.newForwarder(appender)
+	}
 	for _, rt := range s.routeTable() {
 		s.routes = append(s.routes, rt)
 		pattern := rt.method + " " + rt.path
-		s.mux.Handle(pattern, s.wrap(pattern, rt.h))
+		h := rt.h
+		if forward != nil && forwardedRoutes[pattern] {
+			h = forward
+		}
+		s.mux.Handle(pattern, s.wrap(pattern, h))
 	}
 	s.mux.Handle("/", s.wrap("/", func(w http.ResponseWriter, r *http.Request) { s.notFoundPage(w, r) }))
 	s.ready.Store(true)
@@ -233,8 +266,12 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
 
-// Trust returns the trust file that verifies the registry's labels.
+// Trust returns the trust file that verifies the registry's labels (nil on
+// a replica that is not the log appender).
 func (s *Server) Trust() []byte { return s.trust }
+
+// Appends reports whether this server is the log appender.
+func (s *Server) Appends() bool { return s.tlog != nil }
 
 // LogDir returns the transparency-log directory.
 func (s *Server) LogDir() string { return s.logDir }
@@ -245,7 +282,10 @@ func (s *Server) Close(ctx context.Context) error {
 	s.ready.Store(false)
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	err := s.tlog.Close(ctx)
+	var err error
+	if s.tlog != nil {
+		err = s.tlog.Close(ctx)
+	}
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
