@@ -269,11 +269,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p *principal, pr
 		badRequest(w, r, "Idempotency-Key", "the key is longer than 200 characters")
 		return
 	}
-	up, hash, err := readUpload(w, r, s.cfg.MaxUpload)
+	up, hash, cleanup, err := readUpload(w, r, s.cfg.MaxUpload, filepath.Join(s.cfg.Data, "tmp"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	defer cleanup()
 	c, err := s.register(r.Context(), p, up, hash, key, productID)
 	if errors.Is(err, errKeyReused) {
 		problem(w, r, Problem{Type: ProblemType + "idempotency-key-reused", Status: http.StatusUnprocessableEntity, Field: "Idempotency-Key", Detail: err.Error()})
@@ -746,44 +747,69 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload reads a multipart or JSON upload within max bytes and returns it
-// with the SHA-256 of the body (for idempotency keys).
-func readUpload(w http.ResponseWriter, r *http.Request, max int64) (*intake.Upload, string, error) {
+// with the SHA-256 of its content (for idempotency keys) and a function that
+// removes what it spooled. A multipart upload streams: each evidence part is
+// copied to a file in a private folder under tmp as it arrives, the size
+// limit cut in while it streams (a 413), and only the dossier and the SBOM —
+// which the store keeps — are held in memory. A JSON upload is decoded in
+// memory within the same limit.
+func readUpload(w http.ResponseWriter, r *http.Request, max int64, tmp string) (*intake.Upload, string, func(), error) {
 	r.Body = http.MaxBytesReader(w, r.Body, max)
 	ct := r.Header.Get("Content-Type")
-	up := &intake.Upload{Evidence: map[string][]byte{}}
+	up := &intake.Upload{Evidence: map[string][]byte{}, Spooled: map[string]string{}}
+	digests := map[string]string{} // evidence name → "size sha256"
+	cleanup := func() {}
+	fail := func(err error) (*intake.Upload, string, func(), error) {
+		cleanup()
+		return nil, "", func() {}, err
+	}
 	switch {
 	case strings.HasPrefix(ct, "multipart/form-data"):
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return nil, "", &intake.Error{Field: "body", Err: err}
+			return fail(&intake.Error{Field: "body", Err: err})
 		}
+		spool, err := os.MkdirTemp(tmp, "upload-")
+		if err != nil {
+			return fail(fmt.Errorf("upload spool folder: %w", err))
+		}
+		cleanup = func() { os.RemoveAll(spool) }
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				return nil, "", uploadErr(err)
-			}
-			data, err := io.ReadAll(part)
-			if err != nil {
-				return nil, "", uploadErr(err)
+				return fail(uploadErr(err))
 			}
 			switch name := part.FormName(); name {
-			case "dossier":
-				up.Dossier = data
-			case "sbom":
-				up.SBOM = data
+			case "dossier", "sbom":
+				data, err := io.ReadAll(part)
+				if err != nil {
+					return fail(uploadErr(err))
+				}
+				if name == "dossier" {
+					up.Dossier = data
+				} else {
+					up.SBOM = data
+				}
 			case "evidence":
 				if part.FileName() == "" {
-					return nil, "", &intake.Error{Field: "evidence", Err: errors.New("each evidence part needs a file name")}
+					return fail(&intake.Error{Field: "evidence", Err: errors.New("each evidence part needs a file name")})
 				}
-				if len(data) > 0 {
-					up.Evidence[part.FileName()] = data
+				path, digest, err := spoolPart(spool, part)
+				if err != nil {
+					return fail(err)
+				}
+				if digest != "" {
+					up.Spooled[part.FileName()], digests[part.FileName()] = path, digest
 				}
 			case "csrf":
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					return fail(uploadErr(err))
+				}
 			default:
-				return nil, "", &intake.Error{Field: name, Err: errors.New("unknown form field (send dossier, sbom and evidence)")}
+				return fail(&intake.Error{Field: name, Err: errors.New("unknown form field (send dossier, sbom and evidence)")})
 			}
 		}
 	case strings.HasPrefix(ct, "application/json"):
@@ -795,21 +821,45 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (*intake.Uplo
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&j); err != nil {
-			return nil, "", uploadErr(err)
+			return fail(uploadErr(err))
 		}
 		up.Dossier, up.SBOM = []byte(j.Dossier), []byte(j.SBOM)
 		for k, v := range j.Evidence {
 			up.Evidence[k] = v
 		}
+		return up, memoryHash(up), cleanup, nil
 	default:
-		return nil, "", &intake.Error{Field: "Content-Type", Err: fmt.Errorf("send multipart/form-data or application/json, not %q", ct)}
+		return fail(&intake.Error{Field: "Content-Type", Err: fmt.Errorf("send multipart/form-data or application/json, not %q", ct)})
 	}
-	return up, uploadHash(up), nil
+	return up, uploadHash(up, digests), cleanup, nil
+}
+
+// spoolPart copies one evidence part to a new file in dir and returns its
+// path and "size sha256"; an empty part is no file ("" digest), as a
+// browser sends for an empty file input.
+func spoolPart(dir string, part io.Reader) (string, string, error) {
+	f, err := os.CreateTemp(dir, "evidence-")
+	if err != nil {
+		return "", "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), part)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", "", uploadErr(err)
+	}
+	if n == 0 {
+		return "", "", os.Remove(f.Name())
+	}
+	return f.Name(), fmt.Sprintf("%d %x", n, h.Sum(nil)), nil
 }
 
 // uploadHash is the SHA-256 over an upload's content (not its encoding, so a
-// retried multipart request with another boundary is the same request).
-func uploadHash(up *intake.Upload) string {
+// retried multipart request with another boundary is the same request):
+// the dossier and the SBOM, and each evidence file's name, size and digest.
+func uploadHash(up *intake.Upload, evidence map[string]string) string {
 	h := sha256.New()
 	part := func(name string, b []byte) {
 		fmt.Fprintf(h, "%s %d\n", name, len(b))
@@ -817,15 +867,24 @@ func uploadHash(up *intake.Upload) string {
 	}
 	part("dossier", up.Dossier)
 	part("sbom", up.SBOM)
-	names := make([]string, 0, len(up.Evidence))
-	for n := range up.Evidence {
+	names := make([]string, 0, len(evidence))
+	for n := range evidence {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		part("evidence "+n, up.Evidence[n])
+		fmt.Fprintf(h, "evidence %s %s\n", n, evidence[n])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// memoryHash is uploadHash of an upload held in memory.
+func memoryHash(up *intake.Upload) string {
+	d := map[string]string{}
+	for k, v := range up.Evidence {
+		d[k] = fmt.Sprintf("%d %x", len(v), sha256.Sum256(v))
+	}
+	return uploadHash(up, d)
 }
 
 // uploadErr keeps a too-large body's error (a 413) and turns others into

@@ -270,7 +270,7 @@ func BenchmarkRegisterVersion10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		c, err := s.register(ctx, p, up, uploadHash(up), "", "")
+		c, err := s.register(ctx, p, up, memoryHash(up), "", "")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -153,6 +153,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.Data, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	removeStaleTmp(filepath.Join(cfg.Data, "tmp"), time.Hour, time.Now())
 	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), logDir: filepath.Join(cfg.Data, "log"), limiter: newLimiter(5, time.Minute)}
 	var err error
 	if cfg.Appender != "" {
@@ -202,6 +203,20 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.mux.Handle("/", s.wrap("/", func(w http.ResponseWriter, r *http.Request) { s.notFoundPage(w, r) }))
 	s.ready.Store(true)
 	return s, nil
+}
+
+// removeStaleTmp removes what a crashed process left in DATA/tmp: upload
+// spools and work folders older than age (a running request's are younger).
+func removeStaleTmp(dir string, age time.Duration, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > age {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // loadOrCreateKeys loads DATA/keys and DATA/trust.json, creating both on

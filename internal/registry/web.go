@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -253,7 +254,8 @@ func (s *Server) dashboardUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	up, hash, err := readUpload(w, r, s.cfg.MaxUpload)
+	up, hash, cleanup, err := readUpload(w, r, s.cfg.MaxUpload, filepath.Join(s.cfg.Data, "tmp"))
+	defer cleanup()
 	if err == nil {
 		var c *Created
 		if c, err = s.register(r.Context(), p, up, hash, "", productID); err == nil {
