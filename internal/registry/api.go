@@ -159,11 +159,22 @@ type rawBody struct {
 // reads answers a GET that needs the read scope with what fetch returns for
 // the caller's organisation filter (JSON, or a rawBody as it is).
 func (s *Server) reads(w http.ResponseWriter, r *http.Request, fetch func(ctx context.Context, org string) (any, error)) {
+	s.readsAs(w, r, func(_ context.Context, p *principal) (string, error) { return p.readOrg(), nil }, fetch)
+}
+
+// readsAs is reads with the organisation filter from filter: labs read a
+// product shared with them (see labs.go).
+func (s *Server) readsAs(w http.ResponseWriter, r *http.Request, filter func(context.Context, *principal) (string, error), fetch func(ctx context.Context, org string) (any, error)) {
 	p, ok := s.bearer(w, r, store.ScopeRead)
 	if !ok {
 		return
 	}
-	v, err := fetch(r.Context(), p.readOrg())
+	org, err := filter(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := fetch(r.Context(), org)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -202,13 +213,13 @@ func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleProduct(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
 		return s.store.Product(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleProduct(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
 		if _, err := s.store.Product(ctx, org, r.PathValue("id")); err != nil {
 			return nil, err
 		}
@@ -218,13 +229,13 @@ func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleVersion(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
 		return s.store.Version(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiAssessment(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleVersion(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
 		v, err := s.store.Version(ctx, org, r.PathValue("id"))
 		if err != nil {
 			return nil, err

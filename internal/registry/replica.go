@@ -36,6 +36,7 @@ var forwardedRoutes = map[string]bool{
 	"POST /api/v1/labels/{id}/revoke":     true,
 	"POST /dashboard/versions/{id}/label": true,
 	"POST /dashboard/labels/{id}/revoke":  true,
+	"POST /api/v1/versions/{id}/reports":  true, // the registry signs the attachment
 	"GET /trust.json":                     true,
 	"GET /log/":                           true,
 }

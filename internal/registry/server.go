@@ -382,6 +382,14 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
 		// registry2: the CLI client's token check
 		{method: "GET", path: "/api/v1/whoami", api: true, h: s.apiWhoAmI},
+		// registry2: labs and authorities (labs.go)
+		{method: "GET", path: "/api/v1/products/{id}/shares", api: true, h: s.apiListShares},
+		{method: "POST", path: "/api/v1/products/{id}/shares", api: true, h: s.apiShare},
+		{method: "DELETE", path: "/api/v1/products/{id}/shares/{org}", api: true, h: s.apiUnshare},
+		{method: "GET", path: "/api/v1/queue", api: true, h: s.apiQueue},
+		{method: "GET", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiListReports},
+		{method: "POST", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiAttachReport},
+		{method: "GET", path: "/api/v1/reports/{id}/content", api: true, h: s.apiReportContent},
 	}
 }
 
