@@ -213,13 +213,17 @@ func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
-	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleProduct(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleProduct(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		return s.store.Product(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
-	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleProduct(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleProduct(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		if _, err := s.store.Product(ctx, org, r.PathValue("id")); err != nil {
 			return nil, err
 		}
@@ -229,13 +233,17 @@ func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
-	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleVersion(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleVersion(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		return s.store.Version(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiAssessment(w http.ResponseWriter, r *http.Request) {
-	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) { return s.visibleVersion(ctx, p, r.PathValue("id")) }, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleVersion(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		v, err := s.store.Version(ctx, org, r.PathValue("id"))
 		if err != nil {
 			return nil, err
