@@ -187,6 +187,12 @@ func TestTwoReplicasOneAppender(t *testing.T) {
 	if cpA, cpB := getBody(t, a.ts.URL+"/log/checkpoint"), getBody(t, b.ts.URL+"/log/checkpoint"); !bytes.Equal(cpA, cpB) {
 		t.Fatal("checkpoints differ after the revocation")
 	}
+	// a lab's test report through B: the appender signs its attestation
+	labID, tokLab := a.org("Pacific Cyber Test Labs LLC", "lab", "read", "write")
+	wantStatus(t, b.json("POST", "/api/v1/products/"+c.Product.ID+"/shares", tok, ShareRequest{Org: labID}, nil), 201)
+	var rep AttachedReport
+	wantStatus(t, b.json("POST", "/api/v1/versions/"+c.Version.ID+"/reports", tokLab, testReport(), &rep), 201)
+	checkAttestation(t, a, rep)
 	// B forwards authentication too: another manufacturer's token gets 404 through B
 	_, tokOther := a.manufacturer("Other Corp", "bob@other.example")
 	wantStatus(t, b.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", tokOther, nil, nil), 404)
