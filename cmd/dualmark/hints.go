@@ -210,6 +210,8 @@ func registryHint(err error) string {
 	var e *client.Error
 	errors.As(err, &e)
 	switch {
+	case e.Status == 400 && e.Problem.Field != "":
+		return "fix the request's " + e.Problem.Field + " and try again"
 	case e.Status == 401:
 		return "log in with: dualmark registry login --server URL --token dmr_… (or pass --token / set DUALMARK_TOKEN)"
 	case e.Status == 403:

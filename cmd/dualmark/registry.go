@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dualmark/dualmark/internal/registry"
 	"github.com/dualmark/dualmark/internal/registry/client"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 )
@@ -170,10 +171,14 @@ valid), 2 an error (bad usage, a refused request, the registry unreachable).`,
   dualmark registry upload examples/smart-plug
   dualmark registry label issue VERSION_ID --bundle smart-plug.label.json
   dualmark registry label show LABEL_ID
-  dualmark registry label revoke LABEL_ID --reason "CVE-2026-0001 unpatched"`,
+  dualmark registry label revoke LABEL_ID --reason "CVE-2026-0001 unpatched"
+  dualmark registry share PRODUCT_ID --lab LAB_ORG_ID                      # a manufacturer's token
+  dualmark registry queue                                                  # a lab's token
+  dualmark registry report attach VERSION_ID ctm-test-report.pdf --title "CTM test report" --accreditation "ISO/IEC 17025 …"`,
 	}
 	f.add(cmd)
-	cmd.AddCommand(newRegistryLoginCmd(&f), newRegistryLogoutCmd(&f), newRegistryProductsCmd(&f), newRegistryUploadCmd(&f), newRegistryLabelCmd(&f))
+	cmd.AddCommand(newRegistryLoginCmd(&f), newRegistryLogoutCmd(&f), newRegistryProductsCmd(&f), newRegistryUploadCmd(&f), newRegistryLabelCmd(&f),
+		newRegistryShareCmd(&f), newRegistryQueueCmd(&f), newRegistryReportCmd(&f))
 	return cmd
 }
 
@@ -521,3 +526,149 @@ version has none.`,
 // registryError turns a client error into dualmark's exit code 2 with the
 // problem's message; hints.go adds what to do for the common statuses.
 func registryError(err error) error { return usageError(err) }
+
+func newRegistryShareCmd(f *registryFlags) *cobra.Command {
+	var lab string
+	var remove bool
+	cmd := &cobra.Command{
+		Use:   "share PRODUCT_ID --lab LAB_ORG_ID [--remove]",
+		Short: "Share a product with a lab (it then reads it and attaches test reports), or end that with --remove",
+		Example: `  dualmark registry share PRODUCT_ID --lab LAB_ORG_ID
+  dualmark registry share PRODUCT_ID --lab LAB_ORG_ID --remove`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if lab == "" {
+				return usageError(errors.New("--lab LAB_ORG_ID is required (the lab organisation's ID, from the registry's operator)"))
+			}
+			c, err := f.client(true)
+			if err != nil {
+				return err
+			}
+			if remove {
+				if err := c.Unshare(cmd.Context(), args[0], lab); err != nil {
+					return registryError(err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "product %s is no longer shared with lab %s\n", args[0], lab)
+				return nil
+			}
+			sh, err := c.Share(cmd.Context(), args[0], lab)
+			if err != nil {
+				return registryError(err)
+			}
+			if f.asJSON {
+				return printJSON(cmd.OutOrStdout(), sh)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "product %s shared with %s (%s)\n", sh.ProductID, sh.OrgName, sh.OrgID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&lab, "lab", "", "the lab organisation's ID (required)")
+	cmd.Flags().BoolVar(&remove, "remove", false, "end the lab's access instead")
+	return cmd
+}
+
+func newRegistryQueueCmd(f *registryFlags) *cobra.Command {
+	var after string
+	var limit int
+	cmd := &cobra.Command{
+		Use:     "queue [--limit N] [--after ID]",
+		Short:   "List the products shared with your lab (a lab's token)",
+		Example: `  dualmark registry queue --json`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client(true)
+			if err != nil {
+				return err
+			}
+			l, err := c.Queue(cmd.Context(), after, limit)
+			if err != nil {
+				return registryError(err)
+			}
+			if f.asJSON {
+				return printJSON(cmd.OutOrStdout(), l)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tMANUFACTURER\tPRODUCT\tMODEL")
+			for _, p := range l.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Manufacturer, p.Name, p.Model)
+			}
+			tw.Flush()
+			if l.Next != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "more: --after %s\n", l.Next)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 0, "products per page (registry default 50, at most 500)")
+	cmd.Flags().StringVar(&after, "after", "", "the page after this product ID")
+	return cmd
+}
+
+func newRegistryReportCmd(f *registryFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Attach a lab's test report to a version, or list a version's reports",
+	}
+	var title, accreditation string
+	attach := &cobra.Command{
+		Use:   "attach VERSION_ID FILE --title TEXT --accreditation TEXT",
+		Short: "Attach a test report (a lab's token); the registry signs an attestation of it",
+		Long: `Sends FILE to the registry as a test report of a version shared with your lab.
+The registry stores it with its SHA-256 and signs an attestation (producer
+accredited-lab, your lab, the accreditation you state, the version) that the
+manufacturer can cite in its dossier's evidence.`,
+		Example: `  dualmark registry report attach VERSION_ID ctm-test-report.md --title "US Cyber Trust Mark test report" --accreditation "FCC-recognised CyberLAB, ISO/IEC 17025"`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(title) == "" || strings.TrimSpace(accreditation) == "" {
+				return usageError(errors.New("--title TEXT and --accreditation TEXT are required"))
+			}
+			content, err := os.ReadFile(args[1])
+			if err != nil {
+				return usageError(fmt.Errorf("reading the report: %w", err))
+			}
+			c, err := f.client(true)
+			if err != nil {
+				return err
+			}
+			r, err := c.AttachReport(cmd.Context(), args[0], registry.ReportRequest{Name: filepath.Base(args[1]), Title: title, Accreditation: accreditation, Content: content})
+			if err != nil {
+				return registryError(err)
+			}
+			if f.asJSON {
+				return printJSON(cmd.OutOrStdout(), r)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "attached report %s (%s, %d bytes, sha256 %s) by %s to version %s\n", r.ID, r.Name, r.Size, r.SHA256, r.Lab, r.VersionID)
+			return nil
+		},
+	}
+	attach.Flags().StringVar(&title, "title", "", "the report's title (required)")
+	attach.Flags().StringVar(&accreditation, "accreditation", "", "your lab's accreditation, e.g. ISO/IEC 17025 with its number (required)")
+	list := &cobra.Command{
+		Use:     "list VERSION_ID",
+		Short:   "List a version's test reports with their attestations",
+		Example: `  dualmark registry report list VERSION_ID --json`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client(true)
+			if err != nil {
+				return err
+			}
+			l, err := c.Reports(cmd.Context(), args[0])
+			if err != nil {
+				return registryError(err)
+			}
+			if f.asJSON {
+				return printJSON(cmd.OutOrStdout(), l)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tLAB\tNAME\tSHA-256\tATTACHED")
+			for _, r := range l.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Lab, r.Name, r.SHA256, r.Created.Format("2006-01-02"))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(attach, list)
+	return cmd
+}

@@ -265,3 +265,51 @@ func TestRegistryUploadTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryLabCommands drives share, queue and report against an
+// in-process registry with a manufacturer's and a lab's token.
+func TestRegistryLabCommands(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("DUALMARK_TOKEN", "")
+	reg := newTestRegistry(t)
+	tok := reg.org("Voltic Home Devices GmbH", "manufacturer", "read", "write", "label")
+	var lab struct{ ID string }
+	reg.post("/api/v1/orgs", reg.admin, registry.OrgRequest{Name: "Pacific Cyber Test Labs LLC", Kind: "lab"}, &lab, 201)
+	var labTok registry.NewToken
+	reg.post("/api/v1/orgs/"+lab.ID+"/tokens", reg.admin, registry.TokenRequest{Name: "cli", Scopes: []string{"read", "write"}}, &labTok, 201)
+	code, out, errOut := runCaptured("registry", "upload", "../../examples/smart-plug", "--server", reg.ts.URL, "--token", tok, "--json")
+	var c registry.Created
+	if code != 0 || json.Unmarshal([]byte(out), &c) != nil {
+		t.Fatalf("upload: %d %s %s", code, out, errOut)
+	}
+	report := "../../examples/smart-plug/evidence/ctm-test-report.md"
+	as := func(token string, args ...string) []string {
+		return append(args, "--server", reg.ts.URL, "--token", token)
+	}
+	for _, s := range []struct {
+		name string
+		args []string
+		want int
+		out  string
+		err  string
+	}{
+		{"share needs --lab", as(tok, "registry", "share", c.Product.ID), 2, "", "--lab LAB_ORG_ID is required"},
+		{"queue empty", as(labTok.Secret, "registry", "queue"), 0, "ID  MANUFACTURER", ""},
+		{"share with no lab", as(tok, "registry", "share", c.Product.ID, "--lab", "nope"), 2, "", "hint: fix the request's org"},
+		{"share", as(tok, "registry", "share", c.Product.ID, "--lab", lab.ID), 0, "shared with Pacific Cyber Test Labs LLC", ""},
+		{"share twice", as(tok, "registry", "share", c.Product.ID, "--lab", lab.ID), 2, "", "registry answered 409"},
+		{"queue", as(labTok.Secret, "registry", "queue"), 0, c.Product.ID, ""},
+		{"a manufacturer has no queue", as(tok, "registry", "queue"), 2, "", "registry answered 403"},
+		{"attach needs a title", as(labTok.Secret, "registry", "report", "attach", c.Version.ID, report), 2, "", "--title TEXT and --accreditation TEXT are required"},
+		{"attach", as(labTok.Secret, "registry", "report", "attach", c.Version.ID, report, "--title", "CTM test report", "--accreditation", "ISO/IEC 17025 (fictional)"), 0,
+			"sha256 a7f07069119115c05a9ef6c8a018ecced01daf42697a25f25fd6df1d10134d7c) by Pacific Cyber Test Labs LLC", ""},
+		{"list", as(tok, "registry", "report", "list", c.Version.ID), 0, "Pacific Cyber Test Labs LLC  ctm-test-report.md", ""},
+		{"unshare", as(tok, "registry", "share", c.Product.ID, "--lab", lab.ID, "--remove"), 0, "no longer shared", ""},
+		{"lab after unsharing", as(labTok.Secret, "registry", "report", "list", c.Version.ID), 2, "", "registry answered 404"},
+	} {
+		code, out, errOut := runCaptured(s.args...)
+		if code != s.want || !strings.Contains(out, s.out) || !strings.Contains(errOut, s.err) {
+			t.Errorf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", s.name, code, s.want, out, errOut)
+		}
+	}
+}

@@ -314,3 +314,46 @@ func (c *Client) Trust(ctx context.Context) ([]byte, error) {
 	_, err := c.do(ctx, "GET", "/trust.json", nil, nil, &b)
 	return b, err
 }
+
+// Share shares one of the token's products with a lab.
+func (c *Client) Share(ctx context.Context, productID, labID string) (*store.Share, error) {
+	hdr, body := jsonBody(registry.ShareRequest{Org: labID})
+	var sh store.Share
+	_, err := c.do(ctx, "POST", "/api/v1/products/"+url.PathEscape(productID)+"/shares", hdr, body, &sh)
+	return &sh, err
+}
+
+// Unshare ends a lab's access to one of the token's products.
+func (c *Client) Unshare(ctx context.Context, productID, labID string) error {
+	_, err := c.do(ctx, "DELETE", "/api/v1/products/"+url.PathEscape(productID)+"/shares/"+url.PathEscape(labID), nil, nil, nil)
+	return err
+}
+
+// Queue returns one page of the products shared with the token's lab.
+func (c *Client) Queue(ctx context.Context, after string, limit int) (*registry.List[store.Product], error) {
+	q := url.Values{}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var l registry.List[store.Product]
+	_, err := c.do(ctx, "GET", "/api/v1/queue?"+q.Encode(), nil, nil, &l)
+	return &l, err
+}
+
+// AttachReport attaches a lab's test report to a version shared with it.
+func (c *Client) AttachReport(ctx context.Context, versionID string, req registry.ReportRequest) (*registry.AttachedReport, error) {
+	hdr, body := jsonBody(req)
+	var r registry.AttachedReport
+	_, err := c.do(ctx, "POST", "/api/v1/versions/"+url.PathEscape(versionID)+"/reports", hdr, body, &r)
+	return &r, err
+}
+
+// Reports lists the test reports of a version the token may read.
+func (c *Client) Reports(ctx context.Context, versionID string) (*registry.List[registry.AttachedReport], error) {
+	var l registry.List[registry.AttachedReport]
+	_, err := c.do(ctx, "GET", "/api/v1/versions/"+url.PathEscape(versionID)+"/reports", nil, nil, &l)
+	return &l, err
+}
