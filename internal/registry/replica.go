@@ -88,6 +88,7 @@ func (s *Server) newForwarder(appender *url.URL) http.HandlerFunc {
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(appender)
+			pr.Out.Host = pr.In.Host // the public host: the appender's same-origin check of dashboard forms compares it with Origin
 			now := time.Now().Unix()
 			ip := remoteHost(pr.In)
 			pr.Out.Header.Set(forwardHeader, fmt.Sprintf("%s;%d;%s", ip, now, s.forwardMAC(ip, pr.In.Method, pr.Out.URL.Path, now)))

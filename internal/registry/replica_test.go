@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -187,6 +188,23 @@ func TestTwoReplicasOneAppender(t *testing.T) {
 	if cpA, cpB := getBody(t, a.ts.URL+"/log/checkpoint"), getBody(t, b.ts.URL+"/log/checkpoint"); !bytes.Equal(cpA, cpB) {
 		t.Fatal("checkpoints differ after the revocation")
 	}
+	// a member's dashboard form through B (a browser sends Origin): issue a
+	// second label for the version, forwarded with the session cookie
+	wb := newBrowser(b)
+	wb.login("anna@voltic.example", "correct horse battery")
+	_, page := wb.get("/dashboard/products/" + c.Product.ID)
+	form := url.Values{"csrf": {csrfOf(t, page)}}
+	req, _ = http.NewRequest("POST", b.ts.URL+"/dashboard/versions/"+c.Version.ID+"/label", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.ts.URL)
+	resp, err = wb.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "Issued+label") {
+		t.Fatalf("dashboard issue through B: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	// a lab's test report through B: the appender signs its attestation
 	labID, tokLab := a.org("Pacific Cyber Test Labs LLC", "lab", "read", "write")
 	wantStatus(t, b.json("POST", "/api/v1/products/"+c.Product.ID+"/shares", tok, ShareRequest{Org: labID}, nil), 201)
@@ -198,7 +216,7 @@ func TestTwoReplicasOneAppender(t *testing.T) {
 	wantStatus(t, b.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", tokOther, nil, nil), 404)
 	wantStatus(t, b.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", "", nil, nil), 401)
 	n := 0
-	if err := tlog.NewReader(a.srv.LogDir()).Entries(context.Background(), 0, 2, func(uint64, []byte) bool { n++; return true }); err != nil || n != 2 {
+	if err := tlog.NewReader(a.srv.LogDir()).Entries(context.Background(), 0, 3, func(uint64, []byte) bool { n++; return true }); err != nil || n != 3 {
 		t.Fatalf("A's log: %d entries, %v", n, err)
 	}
 }
