@@ -160,6 +160,46 @@ func TestPublicPageGerman(t *testing.T) {
 			t.Errorf("the German page lacks %q", want)
 		}
 	}
+	noEnglish(t, "the product page", text)
+	now := time.Now().UTC()
+	golden(t, filepath.Join("testdata", "smart-plug.page.de.html"), []byte(normalise(page, id, "LABEL-ID", c.Product.ID, "PRODUCT-ID",
+		e.ts.URL, "BASE", longDate("de", now), "TODAY", now.Format("2006-01-02"), "TODAY")))
+
+	for _, c := range []struct{ path, want string }{
+		{"/search?lang=de&q=voltic", "Voltic SP-210 Smart Plug"},
+		{"/search?lang=de&q=nomatch", "Kein Produkt passt zu „nomatch“."},
+	} {
+		_, b := get(c.path, "")
+		text := visibleText(t, b)
+		if !strings.Contains(string(b), `<html lang="de">`) || !strings.Contains(text, "Das Register durchsuchen") || !strings.Contains(text, c.want) {
+			t.Errorf("%s: %s", c.path, text)
+		}
+		noEnglish(t, "search page", text)
+	}
+	req, _ := http.NewRequest("GET", e.ts.URL+"/p/nope", nil)
+	req.Header.Set("Accept-Language", "de")
+	r404, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b404, _ := io.ReadAll(r404.Body)
+	r404.Body.Close()
+	if r404.StatusCode != 404 || !strings.Contains(visibleText(t, b404), "Nicht gefunden") {
+		t.Fatalf("German not-found page: %d %s", r404.StatusCode, b404)
+	}
+	noEnglish(t, "not-found page", visibleText(t, b404))
+
+	_, english := get("/p/"+id, "fr-FR,fr;q=0.9")
+	if !strings.Contains(string(english), `<html lang="en">`) || !strings.Contains(visibleText(t, english), "Valid. This label was issued on") {
+		t.Fatal("a French reader does not get the English page")
+	}
+}
+
+// noEnglish fails when a German page's visible text holds an English
+// catalogue message (its fixed pieces between placeholders and markup) or
+// a message is the same in both languages without being listed as such.
+func noEnglish(t *testing.T, what, text string) {
+	t.Helper()
 	// every English message (its fixed pieces between placeholders and
 	// markup) that differs from the German one must be gone
 	tags := regexp.MustCompile(`<[^>]+>|\{\d\}`)
@@ -178,16 +218,8 @@ func TestPublicPageGerman(t *testing.T) {
 				continue
 			}
 			if strings.Contains(text, piece) {
-				t.Errorf("English %q (message %s) on the German page", piece, k)
+				t.Errorf("English %q (message %s) on the German %s", piece, k, what)
 			}
 		}
-	}
-	now := time.Now().UTC()
-	golden(t, filepath.Join("testdata", "smart-plug.page.de.html"), []byte(normalise(page, id, "LABEL-ID", c.Product.ID, "PRODUCT-ID",
-		e.ts.URL, "BASE", longDate("de", now), "TODAY", now.Format("2006-01-02"), "TODAY")))
-
-	_, english := get("/p/"+id, "fr-FR,fr;q=0.9")
-	if !strings.Contains(string(english), `<html lang="en">`) || !strings.Contains(visibleText(t, english), "Valid. This label was issued on") {
-		t.Fatal("a French reader does not get the English page")
 	}
 }

@@ -178,7 +178,9 @@ func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r)
 		return
 	}
-	body, err := s.render("notfound", map[string]any{"Title": "Not found"})
+	lang := pickLanguage(r)
+	w.Header().Set("Content-Language", lang)
+	body, err := s.render("notfound", map[string]any{"Title": translateText(lang, "notfound.title"), "Lang": lang})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -333,7 +335,10 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"query": q, "results": nonNil(results), "next": next})
 		return
 	}
-	body, err := s.render("search", map[string]any{"Title": "Search the registry", "Query": q, "Results": results, "Next": next, "Searched": q != ""})
+	lang := pickLanguage(r)
+	w.Header().Set("Vary", "Accept, Accept-Language")
+	w.Header().Set("Content-Language", lang)
+	body, err := s.render("search", map[string]any{"Title": translateText(lang, "search.title"), "Query": q, "Results": results, "Next": next, "Searched": q != "", "Lang": lang})
 	if err != nil {
 		s.fail(w, r, err)
 		return
