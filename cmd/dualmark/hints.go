@@ -11,6 +11,7 @@ import (
 	"github.com/dualmark/dualmark/internal/assess"
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/label"
+	"github.com/dualmark/dualmark/internal/registry/client"
 )
 
 // This file is the one place where an error from the packages below cmd/
@@ -59,6 +60,7 @@ var hintRules = []hintRule{
 	{isErr(assess.ErrVEXWithoutScan), fixed("--vex needs --db DIR as well (the advisory database to scan the SBOM against)")},
 	{isErr(assess.ErrNothingToScan), fixed("pass the SBOM with --sbom FILE")},
 	{isErr(label.ErrNotAssessment), fixed("give the dossier itself (dualmark label issue DOSSIER-DIR …), or an assessment made by this dualmark: dualmark assess DOSSIER-DIR --format json > assessment.json")},
+	{func(err error) bool { return client.StatusOf(err) != 0 }, registryHint},
 	{func(err error) bool { var ce *cliError; return errors.As(err, &ce) && ce.hint != "" }, func(err error) string {
 		var ce *cliError
 		errors.As(err, &ce)
@@ -202,4 +204,32 @@ func styleUnknownCommand(root *cobra.Command, args []string, err error) error {
 		}
 	}
 	return unknownCommand(c, name)
+}
+
+// registryHint says what to do about a problem a registry answered
+// (dualmark registry …): by status, and by problem type where it says more.
+func registryHint(err error) string {
+	var e *client.Error
+	errors.As(err, &e)
+	switch {
+	case e.Status == 400 && e.Problem.Field != "":
+		return "fix the request's " + e.Problem.Field + " and try again"
+	case e.Status == 401:
+		return "log in with: dualmark registry login --server URL --token dmr_… (or pass --token / set DUALMARK_TOKEN)"
+	case e.Status == 403:
+		return "this token or its organisation may not do this: ask the registry's operator for a token with the scope (read, write, label) or use a manufacturer's token"
+	case e.Status == 404:
+		return "check the ID: dualmark registry products lists yours (another organisation's IDs answer not found too)"
+	case e.Status == 413:
+		return "the registry's upload limit is smaller than this upload; its operator sets it with dualmark serve --max-upload BYTES"
+	case e.Kind() == "idempotency-key-reused":
+		return "the key was used for other files: pass a new --idempotency-key, or leave it out to use a digest of the files"
+	case e.Status == 422:
+		return "nothing was stored; check the dossier folder locally with: dualmark assess DIR"
+	case e.Status == 409:
+		return "the label was revoked already, or the resource changed meanwhile: dualmark registry label show ID"
+	case e.Status >= 500:
+		return "the registry failed; give its operator the request id above"
+	}
+	return ""
 }

@@ -235,14 +235,19 @@ func newLabelVerifyCmd() *cobra.Command {
 against the trust file, that the signing keys were valid when the label was
 issued and are not revoked, the given artifacts against the label's subject
 digests, the checkpoint's Ed25519 and ML-DSA-44 signatures, and the inclusion
-proof. With --log DIR (the log directory or a copy) it also proves the log
-grew append-only since the bundle and reports the label's current status
-(active, superseded or revoked); --checkpoint FILE adds a newer checkpoint.
+proof. With --log DIR (the log directory or a copy) or --log URL (a log
+served over HTTP in the C2SP tlog-tiles layout, such as a registry's
+https://registry.example/log/) it also proves the log grew append-only since
+the bundle and reports the label's current status (active, superseded or
+revoked); --checkpoint FILE adds a newer checkpoint. Over HTTP nothing the
+server sends is trusted: checkpoints are checked against the trust file and
+tiles against them.
 
 Exit codes: 0 valid, 1 invalid (each failed check is named), 2 error.`,
 		Example: `  dualmark label verify plug.label.json --trust trust.json
   dualmark label verify plug.label.json --trust trust.json --artifact fw.bin --artifact sbom.cdx.json
-  dualmark label verify plug.label.json --trust trust.json --log log --checkpoint newer-checkpoint.txt`,
+  dualmark label verify plug.label.json --trust trust.json --log log --checkpoint newer-checkpoint.txt
+  dualmark label verify plug.label.json --trust trust.json --log https://registry.example/log/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if trust == "" {
@@ -262,7 +267,11 @@ Exit codes: 0 valid, 1 invalid (each failed check is named), 2 error.`,
 					return usageError(err)
 				}
 			}
-			if logDir != "" {
+			if strings.HasPrefix(logDir, "http://") || strings.HasPrefix(logDir, "https://") {
+				if p.Log, err = tlog.NewHTTPReader(logDir, nil); err != nil {
+					return usageError(err)
+				}
+			} else if logDir != "" {
 				p.Log = tlog.NewReader(logDir)
 			}
 			r, err := label.Verify(cmd.Context(), b, p)
@@ -288,7 +297,7 @@ Exit codes: 0 valid, 1 invalid (each failed check is named), 2 error.`,
 	cmd.Flags().StringVar(&trust, "trust", "", "trust file listing accepted keys (required)")
 	cmd.Flags().StringArrayVar(&artifacts, "artifact", nil, "file that must match a subject digest (repeatable)")
 	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "a newer signed checkpoint of the same log")
-	cmd.Flags().StringVar(&logDir, "log", "", "log directory (or a copy) for status and consistency")
+	cmd.Flags().StringVar(&logDir, "log", "", "log directory (or a copy), or the http(s):// URL of a tlog-tiles log, for status and consistency")
 	cmd.Flags().BoolVar(&classical, "allow-classical-only", false, "accept a missing ML-DSA signature (legacy verifiers; NOT quantum-safe)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
@@ -305,7 +314,7 @@ func printResult(w io.Writer, r *label.Result, opts termtable.Options) {
 	}
 	status := r.Status
 	if status == label.StatusUnknown {
-		status = "not checked (pass --log DIR)"
+		status = "not checked (pass --log DIR or URL)"
 	}
 	fmt.Fprintf(w, "label %s%s: %s, status %s\n", r.LabelID, name, verdict, status)
 	if r.Predicate != nil && r.Predicate.PostQuantum != "" {

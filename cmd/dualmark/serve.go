@@ -62,7 +62,8 @@ func newServeCmd() *cobra.Command {
 	var maxUpload int64
 	var initAdmin, insecureCookies, webhooksPrivate bool
 	var witnesses []string
-	var witnessTrust string
+	var witnessTrust, appender string
+	logAppender := true
 	cmd := &cobra.Command{
 		Use:   "serve --data DIR [--database postgres://…] [--addr 127.0.0.1:8080] [--init-admin] [--witness URL… --trust FILE]",
 		Short: "Run the public registry: product pages behind the QR codes, the log, the API and the members' UI",
@@ -88,11 +89,19 @@ number of times and delays nothing else; the label is issued either way.
 
 Webhooks (/api/v1/subscriptions): events such as a revoked label are sent,
 signed, to the organisations' subscribed URLs, with retries; they reach
-public addresses only unless --webhooks-private is given.`,
+public addresses only unless --webhooks-private is given.
+
+Several replicas behind a load balancer share one --database postgres://…;
+exactly one of them appends to the log (the default, --log-appender). Start
+the others with --log-appender=false --appender URL (the appender's address
+as the replicas reach it) and the appender's session.key copied into their
+--data: they forward label issuance and revocation, /trust.json and /log/ to
+the appender and serve everything else from the database.`,
 		Example: `  dualmark serve --data reg/ --init-admin
   dualmark serve --data reg/ --addr 127.0.0.1:8080 --base-url https://registry.example
   dualmark serve --data reg/ --trust witnesses.json --witness http://127.0.0.1:17381 --witness http://127.0.0.1:17382
   dualmark serve --data reg/ --database postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+  dualmark serve --data reg-b/ --database postgres://… --addr 127.0.0.1:8081 --log-appender=false --appender http://127.0.0.1:8080
   dualmark serve member --data reg/ --org "Voltic Home Devices GmbH" --email anna@voltic.example
   dualmark serve seed --data bench-reg/ --count 10000
   dualmark serve backup --data reg/ --out reg-backup.db`,
@@ -108,6 +117,15 @@ public addresses only unless --webhooks-private is given.`,
 				return usageError(errors.New("--witness needs --trust FILE with the witnesses' keys"))
 			}
 			cfg.Witnesses, cfg.WitnessTrust = witnesses, witnessTrust
+			switch {
+			case logAppender && appender != "":
+				return usageError(errors.New("--appender URL is for a replica that does not append: add --log-appender=false"))
+			case !logAppender && appender == "":
+				return usageError(errors.New("--log-appender=false needs --appender URL, the replica that appends to the log"))
+			case !logAppender && f.database == "":
+				return usageError(errors.New("--log-appender=false needs --database postgres://…, the database the appender uses"))
+			}
+			cfg.Appender = appender
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 			return serve(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin)
 		},
@@ -120,6 +138,8 @@ public addresses only unless --webhooks-private is given.`,
 	cmd.Flags().BoolVar(&webhooksPrivate, "webhooks-private", false, "let webhooks reach loopback and private addresses (by default they reach public addresses only)")
 	cmd.Flags().StringArrayVar(&witnesses, "witness", nil, "witness submission URL asked to cosign every new checkpoint (repeatable; its keys must be in --trust)")
 	cmd.Flags().StringVar(&witnessTrust, "trust", "", "trust file with the witnesses' keys and quorum (with --witness)")
+	cmd.Flags().BoolVar(&logAppender, "log-appender", true, "this replica holds the keys and appends to the log (exactly one per database)")
+	cmd.Flags().StringVar(&appender, "appender", envOr("DUALMARK_APPENDER", ""), "with --log-appender=false: URL of the replica that appends, to forward labels and /log/ to (env DUALMARK_APPENDER)")
 	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd())
 	return cmd
 }

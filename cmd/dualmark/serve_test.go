@@ -37,6 +37,9 @@ func TestServeCommands(t *testing.T) {
 		{"backup never overwrites", []string{"serve", "backup", "--data", data, "--out", filepath.Join(dir, "b.db")}, "", 2},
 		{"witness needs --trust", []string{"serve", "--data", data, "--witness", "http://127.0.0.1:1"}, "", 2},
 		{"witness trust file missing", []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--trust", filepath.Join(dir, "none.json"), "--witness", "http://127.0.0.1:1"}, "", 2},
+		{"appender without --log-appender=false", []string{"serve", "--data", data, "--appender", "http://127.0.0.1:1"}, "", 2},
+		{"non-appender needs --appender", []string{"serve", "--data", data, "--log-appender=false"}, "", 2},
+		{"non-appender needs postgres", []string{"serve", "--data", data, "--log-appender=false", "--appender", "http://127.0.0.1:1"}, "", 2},
 		{"help", []string{"serve", "--help"}, "", 0},
 	}
 	for _, s := range steps {

@@ -328,7 +328,7 @@ func checkLog(ctx context.Context, r *Result, b *Bundle, cp *tlog.Checkpoint, p 
 	}
 	if p.Log == nil {
 		if len(newer) > 0 && newer[0].Size != cp.Size {
-			return errors.New("proving consistency with a newer checkpoint needs the log's tiles: pass --log DIR (a copy of the log directory)")
+			return errors.New("proving consistency with a newer checkpoint needs the log's tiles: pass --log DIR or URL (a copy of the log directory, or the log served over HTTP)")
 		}
 		if len(newer) > 0 && !bytes.Equal(newer[0].Root, cp.Root) {
 			r.add(CheckConsistency, errors.New("newer checkpoint has the same size but another root hash: the log forked"), "")
@@ -341,7 +341,7 @@ func checkLog(ctx context.Context, r *Result, b *Bundle, cp *tlog.Checkpoint, p 
 	}
 	lcp, err := tlog.OpenCheckpoint(raw, p.Trust, p.AllowClassicalOnly)
 	if err != nil {
-		r.add(CheckConsistency, fmt.Errorf("log directory %v", err), "")
+		r.add(CheckConsistency, fmt.Errorf("log %v", err), "")
 		return nil
 	}
 	newer = append(newer, lcp)

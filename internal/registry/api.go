@@ -85,7 +85,7 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request, scope string) (*
 }
 
 func (s *Server) checkScope(w http.ResponseWriter, r *http.Request, p *principal, scope string) (*principal, bool) {
-	if !p.can(scope) {
+	if scope != "" && !p.can(scope) {
 		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: fmt.Sprintf("this token lacks the %q scope", scope)})
 		return nil, false
 	}
@@ -159,11 +159,22 @@ type rawBody struct {
 // reads answers a GET that needs the read scope with what fetch returns for
 // the caller's organisation filter (JSON, or a rawBody as it is).
 func (s *Server) reads(w http.ResponseWriter, r *http.Request, fetch func(ctx context.Context, org string) (any, error)) {
+	s.readsAs(w, r, func(_ context.Context, p *principal) (string, error) { return p.readOrg(), nil }, fetch)
+}
+
+// readsAs is reads with the organisation filter from filter: labs read a
+// product shared with them (see labs.go).
+func (s *Server) readsAs(w http.ResponseWriter, r *http.Request, filter func(context.Context, *principal) (string, error), fetch func(ctx context.Context, org string) (any, error)) {
 	p, ok := s.bearer(w, r, store.ScopeRead)
 	if !ok {
 		return
 	}
-	v, err := fetch(r.Context(), p.readOrg())
+	org, err := filter(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := fetch(r.Context(), org)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -177,6 +188,23 @@ func (s *Server) reads(w http.ResponseWriter, r *http.Request, fetch func(ctx co
 	writeJSON(w, http.StatusOK, v)
 }
 
+// WhoAmI says whom a token belongs to: its organisation and what it may do.
+type WhoAmI struct {
+	Org     *store.Org `json:"org"`
+	TokenID string     `json:"tokenId"`
+	Scopes  []string   `json:"scopes"`
+}
+
+// apiWhoAmI answers any valid token, whatever its scopes, so a client can
+// check a token before storing it.
+func (s *Server) apiWhoAmI(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.bearer(w, r, "")
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, WhoAmI{Org: p.org, TokenID: strings.TrimPrefix(p.userID, "token:"), Scopes: p.scopes})
+}
+
 func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
 	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
 		list, next, err := s.store.ListProducts(ctx, store.ProductQuery{OrgID: org, Text: r.URL.Query().Get("q"), Page: pageOf(r)})
@@ -185,13 +213,17 @@ func (s *Server) apiListProducts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleProduct(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		return s.store.Product(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleProduct(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		if _, err := s.store.Product(ctx, org, r.PathValue("id")); err != nil {
 			return nil, err
 		}
@@ -201,13 +233,17 @@ func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleVersion(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		return s.store.Version(ctx, org, r.PathValue("id"))
 	})
 }
 
 func (s *Server) apiAssessment(w http.ResponseWriter, r *http.Request) {
-	s.reads(w, r, func(ctx context.Context, org string) (any, error) {
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleVersion(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
 		v, err := s.store.Version(ctx, org, r.PathValue("id"))
 		if err != nil {
 			return nil, err
@@ -252,11 +288,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p *principal, pr
 		badRequest(w, r, "Idempotency-Key", "the key is longer than 200 characters")
 		return
 	}
-	up, hash, err := readUpload(w, r, s.cfg.MaxUpload)
+	up, hash, cleanup, err := readUpload(w, r, s.cfg.MaxUpload, filepath.Join(s.cfg.Data, "tmp"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	defer cleanup()
 	c, err := s.register(r.Context(), p, up, hash, key, productID)
 	if errors.Is(err, errKeyReused) {
 		problem(w, r, Problem{Type: ProblemType + "idempotency-key-reused", Status: http.StatusUnprocessableEntity, Field: "Idempotency-Key", Detail: err.Error()})
@@ -416,6 +453,9 @@ func (s *Server) apiIssueLabel(w http.ResponseWriter, r *http.Request) {
 // appends it to the log, has the witnesses cosign the checkpoint (when
 // configured) and records it. The outcomes say what each witness did.
 func (s *Server) issue(ctx context.Context, p *principal, versionID string) (*store.Label, []witness.Outcome, error) {
+	if s.tlog == nil {
+		return nil, nil, errNotAppender
+	}
 	v, err := s.store.Version(ctx, p.org.ID, versionID)
 	if err != nil {
 		return nil, nil, err
@@ -489,11 +529,18 @@ func (s *Server) apiRevokeLabel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, l)
 }
 
+// errNotAppender is what a replica that is not the log appender would meet
+// if a route that signs were not forwarded (a bug, hence a 500).
+var errNotAppender = errors.New("this replica is not the log appender")
+
 var errReason = errors.New("a reason of 1 to 500 characters is required")
 
 // revoke appends a signed revocation of one of p's labels to the log and
 // records it. Revoking a revoked label is a conflict.
 func (s *Server) revoke(ctx context.Context, p *principal, id, reason string) error {
+	if s.tlog == nil {
+		return errNotAppender
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 500 {
 		return errReason
@@ -721,44 +768,69 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload reads a multipart or JSON upload within max bytes and returns it
-// with the SHA-256 of the body (for idempotency keys).
-func readUpload(w http.ResponseWriter, r *http.Request, max int64) (*intake.Upload, string, error) {
+// with the SHA-256 of its content (for idempotency keys) and a function that
+// removes what it spooled. A multipart upload streams: each evidence part is
+// copied to a file in a private folder under tmp as it arrives, the size
+// limit cut in while it streams (a 413), and only the dossier and the SBOM —
+// which the store keeps — are held in memory. A JSON upload is decoded in
+// memory within the same limit.
+func readUpload(w http.ResponseWriter, r *http.Request, max int64, tmp string) (*intake.Upload, string, func(), error) {
 	r.Body = http.MaxBytesReader(w, r.Body, max)
 	ct := r.Header.Get("Content-Type")
-	up := &intake.Upload{Evidence: map[string][]byte{}}
+	up := &intake.Upload{Evidence: map[string][]byte{}, Spooled: map[string]string{}}
+	digests := map[string]string{} // evidence name → "size sha256"
+	cleanup := func() {}
+	fail := func(err error) (*intake.Upload, string, func(), error) {
+		cleanup()
+		return nil, "", func() {}, err
+	}
 	switch {
 	case strings.HasPrefix(ct, "multipart/form-data"):
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return nil, "", &intake.Error{Field: "body", Err: err}
+			return fail(&intake.Error{Field: "body", Err: err})
 		}
+		spool, err := os.MkdirTemp(tmp, "upload-")
+		if err != nil {
+			return fail(fmt.Errorf("upload spool folder: %w", err))
+		}
+		cleanup = func() { os.RemoveAll(spool) }
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				return nil, "", uploadErr(err)
-			}
-			data, err := io.ReadAll(part)
-			if err != nil {
-				return nil, "", uploadErr(err)
+				return fail(uploadErr(err))
 			}
 			switch name := part.FormName(); name {
-			case "dossier":
-				up.Dossier = data
-			case "sbom":
-				up.SBOM = data
+			case "dossier", "sbom":
+				data, err := io.ReadAll(part)
+				if err != nil {
+					return fail(uploadErr(err))
+				}
+				if name == "dossier" {
+					up.Dossier = data
+				} else {
+					up.SBOM = data
+				}
 			case "evidence":
 				if part.FileName() == "" {
-					return nil, "", &intake.Error{Field: "evidence", Err: errors.New("each evidence part needs a file name")}
+					return fail(&intake.Error{Field: "evidence", Err: errors.New("each evidence part needs a file name")})
 				}
-				if len(data) > 0 {
-					up.Evidence[part.FileName()] = data
+				path, digest, err := spoolPart(spool, part)
+				if err != nil {
+					return fail(err)
+				}
+				if digest != "" {
+					up.Spooled[part.FileName()], digests[part.FileName()] = path, digest
 				}
 			case "csrf":
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					return fail(uploadErr(err))
+				}
 			default:
-				return nil, "", &intake.Error{Field: name, Err: errors.New("unknown form field (send dossier, sbom and evidence)")}
+				return fail(&intake.Error{Field: name, Err: errors.New("unknown form field (send dossier, sbom and evidence)")})
 			}
 		}
 	case strings.HasPrefix(ct, "application/json"):
@@ -770,21 +842,45 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (*intake.Uplo
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&j); err != nil {
-			return nil, "", uploadErr(err)
+			return fail(uploadErr(err))
 		}
 		up.Dossier, up.SBOM = []byte(j.Dossier), []byte(j.SBOM)
 		for k, v := range j.Evidence {
 			up.Evidence[k] = v
 		}
+		return up, memoryHash(up), cleanup, nil
 	default:
-		return nil, "", &intake.Error{Field: "Content-Type", Err: fmt.Errorf("send multipart/form-data or application/json, not %q", ct)}
+		return fail(&intake.Error{Field: "Content-Type", Err: fmt.Errorf("send multipart/form-data or application/json, not %q", ct)})
 	}
-	return up, uploadHash(up), nil
+	return up, uploadHash(up, digests), cleanup, nil
+}
+
+// spoolPart copies one evidence part to a new file in dir and returns its
+// path and "size sha256"; an empty part is no file ("" digest), as a
+// browser sends for an empty file input.
+func spoolPart(dir string, part io.Reader) (string, string, error) {
+	f, err := os.CreateTemp(dir, "evidence-")
+	if err != nil {
+		return "", "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), part)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", "", uploadErr(err)
+	}
+	if n == 0 {
+		return "", "", os.Remove(f.Name())
+	}
+	return f.Name(), fmt.Sprintf("%d %x", n, h.Sum(nil)), nil
 }
 
 // uploadHash is the SHA-256 over an upload's content (not its encoding, so a
-// retried multipart request with another boundary is the same request).
-func uploadHash(up *intake.Upload) string {
+// retried multipart request with another boundary is the same request):
+// the dossier and the SBOM, and each evidence file's name, size and digest.
+func uploadHash(up *intake.Upload, evidence map[string]string) string {
 	h := sha256.New()
 	part := func(name string, b []byte) {
 		fmt.Fprintf(h, "%s %d\n", name, len(b))
@@ -792,15 +888,24 @@ func uploadHash(up *intake.Upload) string {
 	}
 	part("dossier", up.Dossier)
 	part("sbom", up.SBOM)
-	names := make([]string, 0, len(up.Evidence))
-	for n := range up.Evidence {
+	names := make([]string, 0, len(evidence))
+	for n := range evidence {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		part("evidence "+n, up.Evidence[n])
+		fmt.Fprintf(h, "evidence %s %s\n", n, evidence[n])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// memoryHash is uploadHash of an upload held in memory.
+func memoryHash(up *intake.Upload) string {
+	d := map[string]string{}
+	for k, v := range up.Evidence {
+		d[k] = fmt.Sprintf("%d %x", len(v), sha256.Sum256(v))
+	}
+	return uploadHash(up, d)
 }
 
 // uploadErr keeps a too-large body's error (a 413) and turns others into

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -28,9 +31,18 @@ import (
 // reports how long the server takes to open with 10,000 products.
 //
 //	go test ./internal/registry/ -run '^$' -bench PublicPage -benchtime 20000x
-func BenchmarkPublicPage(b *testing.B) {
+func BenchmarkPublicPage(b *testing.B) { publicPage(b, portfolio(b, "sqlite")) }
+
+// BenchmarkPublicPagePostgres is BenchmarkPublicPage with the store in
+// PostgreSQL (a fresh schema in DUALMARK_TEST_POSTGRES, dropped at the end;
+// skipped when no server answers, except under CI=true), same load, same
+// assertions.
+//
+//	go test ./internal/registry/ -run '^$' -bench PublicPagePostgres -benchtime 20000x
+func BenchmarkPublicPagePostgres(b *testing.B) { publicPage(b, portfolio(b, "postgres")) }
+
+func publicPage(b *testing.B, f *benchFixture) {
 	const workers = 4
-	f := portfolio(b)
 	s, ids, seeded, opened := f.s, f.ids, f.seeded, f.opened
 	if opened > time.Second {
 		b.Errorf("opening the registry with %d products took %s, want <= 1 s", benchProducts, opened)
@@ -73,8 +85,8 @@ func BenchmarkPublicPage(b *testing.B) {
 	b.ReportMetric(opened.Seconds()*1000, "open-ms")
 	b.ReportMetric(seeded.Seconds(), "seed-s")
 	b.ReportMetric(float64(len(page)), "page-bytes")
-	b.Logf("%d products: page %.0f req/s (p99 %s), static %.0f req/s (p99 %s): %.0f %%; %d-byte page; open %s; seeding %s",
-		benchProducts, regRPS, p99, bareRPS, percentile(bareLat, 0.99), regRPS/bareRPS*100, len(page), opened, seeded)
+	b.Logf("%s, %d products: page %.0f req/s (p99 %s), static %.0f req/s (p99 %s): %.0f %%; %d-byte page; open %s; seeding %s",
+		f.driver, benchProducts, regRPS, p99, bareRPS, percentile(bareLat, 0.99), regRPS/bareRPS*100, len(page), opened, seeded)
 	if regRPS < 0.5*bareRPS {
 		b.Errorf("public page: %.0f req/s is %.0f %% of the static handler's %.0f req/s, want >= 50 %%", regRPS, regRPS/bareRPS*100, bareRPS)
 	}
@@ -88,47 +100,96 @@ const benchProducts = 10000
 // benchFixture is the seeded registry, built once per test binary (Go runs
 // a benchmark function more than once) and removed by TestMain.
 type benchFixture struct {
+	driver         string
+	dir, schema    string // data directory; PostgreSQL schema ("" on SQLite)
 	s              *Server
 	ids            []string // labelled versions' label IDs
 	seeded, opened time.Duration
 }
 
 var (
-	benchOnce sync.Once
-	bench     benchFixture
-	benchDir  string
-	benchErr  error
+	benchMu       sync.Mutex
+	benchFixtures = map[string]*benchFixture{} // by driver
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bench.s != nil {
-		bench.s.Close(context.Background())
-	}
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
+	for _, f := range benchFixtures {
+		if f.s != nil {
+			f.s.Close(context.Background())
+		}
+		if f.dir != "" {
+			os.RemoveAll(f.dir)
+		}
+		if f.schema != "" {
+			if db, err := sql.Open("pgx", regtest.PostgresURL()); err == nil {
+				db.Exec("DROP SCHEMA " + f.schema + " CASCADE")
+				db.Close()
+			}
+		}
 	}
 	os.Exit(code)
 }
 
-// portfolio seeds benchProducts products on SQLite, labels 20 of them,
-// closes the server and measures how long it takes to open again.
-func portfolio(b *testing.B) *benchFixture {
-	benchOnce.Do(func() { benchErr = buildPortfolio() })
-	if benchErr != nil {
-		b.Fatal(benchErr)
+// portfolio seeds benchProducts products on the driver's store (once per
+// test binary: Go runs a benchmark function more than once), labels 20 of
+// them, closes the server and measures how long it takes to open again.
+func portfolio(b *testing.B, driver string) *benchFixture {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if f := benchFixtures[driver]; f != nil {
+		return f
 	}
-	return &bench
+	f := &benchFixture{driver: driver}
+	database := ""
+	if driver == "postgres" {
+		var err error
+		if database, f.schema, err = benchSchema(); err != nil {
+			if os.Getenv("CI") == "true" {
+				b.Fatal(err)
+			}
+			b.Skip(err)
+		}
+	}
+	benchFixtures[driver] = f
+	if err := buildPortfolio(f, database); err != nil {
+		b.Fatal(err)
+	}
+	return f
 }
 
-func buildPortfolio() error {
+// benchSchema makes a PostgreSQL schema that lives as long as the test
+// binary (regtest.PostgresSchema's ends with the first benchmark run).
+func benchSchema() (dsn, schema string, err error) {
+	db, err := sql.Open("pgx", regtest.PostgresURL())
+	if err != nil {
+		return "", "", err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		return "", "", fmt.Errorf("no PostgreSQL server answers at %s (set DUALMARK_TEST_POSTGRES): %v", regtest.PostgresURL(), err)
+	}
+	schema = fmt.Sprintf("dmbench_%d", time.Now().UnixNano())
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", "", err
+	}
+	sep := "?"
+	if strings.Contains(regtest.PostgresURL(), "?") {
+		sep = "&"
+	}
+	return regtest.PostgresURL() + sep + "search_path=" + schema, schema, nil
+}
+
+func buildPortfolio(bench *benchFixture, database string) error {
 	const labelled = 20
 	ctx := context.Background()
 	var err error
-	if benchDir, err = os.MkdirTemp("", "dualmark-bench-registry-"); err != nil {
+	if bench.dir, err = os.MkdirTemp("", "dualmark-bench-registry-"); err != nil {
 		return err
 	}
-	cfg := Config{Data: benchDir, Passwords: &cheap}
+	cfg := Config{Data: bench.dir, Database: database, Passwords: &cheap}
 	s, err := Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -270,7 +331,7 @@ func BenchmarkRegisterVersion10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		c, err := s.register(ctx, p, up, uploadHash(up), "", "")
+		c, err := s.register(ctx, p, up, memoryHash(up), "", "")
 		if err != nil {
 			b.Fatal(err)
 		}

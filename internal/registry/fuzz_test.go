@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -22,17 +23,31 @@ func FuzzReadUpload(f *testing.F) {
 	f.Add(b, ct)
 	f.Add([]byte(`{"dossier":"a: b","sbom":"{}","evidence":{"x.md":"aGk="}}`), "application/json")
 	f.Add([]byte("--x\r\nContent-Disposition: form-data; name=\"evidence\"\r\n\r\nabc\r\n--x--\r\n"), "multipart/form-data; boundary=x")
+	tmp := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte, ctype string) {
 		const max = 64 << 10
 		r := httptest.NewRequest("POST", "/api/v1/products", bytes.NewReader(data))
 		r.Header.Set("Content-Type", ctype)
-		up, hash, err := readUpload(httptest.NewRecorder(), r, max)
+		up, hash, cleanup, err := readUpload(httptest.NewRecorder(), r, max, tmp)
+		defer func() {
+			cleanup()
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Fatalf("%d spooled files left after the upload was done with", len(left))
+			}
+		}()
 		if err != nil {
 			return
 		}
 		n := len(up.Dossier) + len(up.SBOM)
 		for _, e := range up.Evidence {
 			n += len(e)
+		}
+		for _, p := range up.Spooled {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += int(fi.Size())
 		}
 		if n > max || len(hash) != 64 {
 			t.Fatalf("accepted %d bytes over a %d-byte limit (hash %q)", n, max, hash)

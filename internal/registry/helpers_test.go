@@ -175,3 +175,14 @@ func golden(t *testing.T, path string, got []byte) {
 func normalise(s string, pairs ...string) string {
 	return strings.NewReplacer(pairs...).Replace(s)
 }
+
+// org creates an organisation of kind with a token holding scopes and
+// returns the organisation ID and the token.
+func (e *env) org(name, kind string, scopes ...string) (string, string) {
+	e.t.Helper()
+	var o struct{ ID string }
+	wantStatus(e.t, e.json("POST", "/api/v1/orgs", e.admin, OrgRequest{Name: name, Kind: kind}, &o), 201)
+	var tk NewToken
+	wantStatus(e.t, e.json("POST", "/api/v1/orgs/"+o.ID+"/tokens", e.admin, TokenRequest{Name: "ci", Scopes: scopes}, &tk), 201)
+	return o.ID, tk.Secret
+}

@@ -56,6 +56,7 @@ const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-ac
 func (s *Server) wrap(pattern string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.acceptForwarded(r)
 		id := newRequestID()
 		ctx := context.WithValue(r.Context(), keyRequestID, id)
 		r = r.WithContext(ctx)

@@ -93,9 +93,13 @@ func wantsJSON(r *http.Request) bool {
 // productPage serves /p/{id}: HTML or JSON by the Accept header, with an
 // ETag over the body so that clients revalidate cheaply.
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("id") + "|html"
+	lang := pickLanguage(r)
+	key := r.PathValue("id") + "|html|" + lang
+	w.Header().Set("Vary", "Accept, Accept-Language")
 	if wantsJSON(r) {
 		key = r.PathValue("id") + "|json"
+	} else {
+		w.Header().Set("Content-Language", lang)
 	}
 	now := time.Now()
 	if c, ok := s.pages.get(key, now); ok {
@@ -119,7 +123,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		body, err = json.MarshalIndent(p, "", "  ")
 		body = append(body, '\n')
 	} else {
-		body, err = s.render("product", productView(p))
+		body, err = s.render("product", productView(p, lang))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -146,7 +150,9 @@ func serveWithTag(w http.ResponseWriter, r *http.Request, ctype string, body []b
 	hdr := w.Header()
 	hdr.Set("ETag", tag)
 	hdr.Set("Cache-Control", cache)
-	hdr.Set("Vary", "Accept")
+	if hdr.Get("Vary") == "" {
+		hdr.Set("Vary", "Accept")
+	}
 	for _, m := range strings.Split(r.Header.Get("If-None-Match"), ",") {
 		if strings.TrimSpace(m) == tag {
 			w.WriteHeader(http.StatusNotModified)
@@ -172,7 +178,9 @@ func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r)
 		return
 	}
-	body, err := s.render("notfound", map[string]any{"Title": "Not found"})
+	lang := pickLanguage(r)
+	w.Header().Set("Content-Language", lang)
+	body, err := s.render("notfound", map[string]any{"Title": translateText(lang, "notfound.title"), "Lang": lang})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -327,7 +335,10 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"query": q, "results": nonNil(results), "next": next})
 		return
 	}
-	body, err := s.render("search", map[string]any{"Title": "Search the registry", "Query": q, "Results": results, "Next": next, "Searched": q != ""})
+	lang := pickLanguage(r)
+	w.Header().Set("Vary", "Accept, Accept-Language")
+	w.Header().Set("Content-Language", lang)
+	body, err := s.render("search", map[string]any{"Title": translateText(lang, "search.title"), "Query": q, "Results": results, "Next": next, "Searched": q != "", "Lang": lang})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -346,16 +357,28 @@ func nonNil[T any](s []T) []T {
 type pageView struct {
 	Title string
 	*Public
-	Verdicts []verdictView
-	Statuses map[string]string
+	Verdicts  []verdictView
+	Statuses  map[string]string
+	Lang      string // page language (see i18n.go)
+	Languages []languageLink
 }
 
-type verdictView struct{ Regime, Verdict string }
+// verdictView is one row of the verdict table: the regime's title and the
+// verdict's text in the page language, the verdict itself for the CSS class.
+type verdictView struct{ Regime, Verdict, Text string }
 
-func productView(p *Public) pageView {
-	v := pageView{Title: p.Record.Product.Name, Public: p}
+func productView(p *Public, lang string) pageView {
+	v := pageView{Title: p.Record.Product.Name, Public: p, Lang: lang, Languages: languageLinks()}
 	for id, vd := range p.Record.Verdicts {
-		v.Verdicts = append(v.Verdicts, verdictView{intake.RegimeTitle(id), vd})
+		title := intake.RegimeTitle(id)
+		if m, ok := catalogs[lang]["regime."+id]; ok && lang != "en" {
+			title = m
+		}
+		text := vd
+		if m, ok := catalogs[lang]["v."+vd]; ok {
+			text = m
+		}
+		v.Verdicts = append(v.Verdicts, verdictView{title, vd, text})
 	}
 	sort.Slice(v.Verdicts, func(i, j int) bool { return v.Verdicts[i].Regime < v.Verdicts[j].Regime })
 	return v

@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
-//go:embed web/templates/*.html web/static/*
+//go:embed web/templates/*.html web/static/* web/i18n/*.json
 var webFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
@@ -23,20 +24,31 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 		return m
 	},
 	"isURL": func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
-	"passwordText": func(p string) string {
+	"passwordText": func(lang, p string) template.HTML {
 		switch p {
-		case "none":
-			return "The product has no password."
-		case "unique-per-device":
-			return "Each device has its own password (printed on it); change it when you set it up."
-		case "user-set-at-setup":
-			return "You choose the password when you set the product up."
-		case "universal":
-			return "All devices share one default password: change it before connecting the product."
+		case "none", "unique-per-device", "user-set-at-setup", "universal":
+			return translate(lang, "password."+p)
 		case "":
-			return "Not stated."
+			return translate(lang, "password.unstated")
 		}
-		return p
+		return template.HTML(template.HTMLEscapeString(p))
+	},
+	"t":    translate,
+	"ta":   translateText,
+	"date": longDate,
+	"lang": langOf,
+	"changed": func(lang, key string, at *time.Time) template.HTML {
+		if at == nil {
+			return ""
+		}
+		return translate(lang, key, longDate(lang, *at))
+	},
+	"fccLabel": func(lang, item, label string) template.HTML {
+		key := "fcc." + item
+		if item == "REG-11" {
+			key += "." + label
+		}
+		return translateOr(lang, key, label)
 	},
 }).ParseFS(webFS, "web/templates/*.html"))
 

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,13 @@ type Config struct {
 	// Notify configures the webhook dispatcher and the daily job
 	// (notify.go); the zero value runs both with their defaults.
 	Notify NotifyConfig
+	// Appender is the URL of the replica that appends to the log, for a
+	// replica that does not: "" (the default) makes this server the log
+	// appender, with its keys and log in Data. A replica with Appender set
+	// needs a shared PostgreSQL Database and the appender's session.key in
+	// Data; it forwards label issuance, revocation, /trust.json and /log/
+	// to the appender (see replica.go).
+	Appender string
 }
 
 // Server is a running registry.
@@ -121,6 +129,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
+	var appender *url.URL
+	if cfg.Appender != "" {
+		var err error
+		if appender, err = checkReplica(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if len(cfg.Witnesses) > 0 && cfg.WitnessTrust == "" {
 		return nil, errors.New("registry: witnesses need a trust file with their keys")
 	}
@@ -143,13 +158,22 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.Data, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	removeStaleTmp(filepath.Join(cfg.Data, "tmp"), time.Hour, time.Now())
 	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), logDir: filepath.Join(cfg.Data, "log"), limiter: newLimiter(5, time.Minute)}
 	var err error
-	if s.keys, s.trust, err = loadOrCreateKeys(cfg.Data, cfg.Issuer); err != nil {
-		return nil, err
-	}
-	if s.secret, err = loadOrCreateSecret(filepath.Join(cfg.Data, "session.key")); err != nil {
-		return nil, err
+	if cfg.Appender != "" {
+		// the appender's session key, never a new one: sessions and forwarded
+		// client addresses must verify on every replica
+		if s.secret, err = os.ReadFile(filepath.Join(cfg.Data, "session.key")); err != nil || len(s.secret) != 32 {
+			return nil, fmt.Errorf("registry: a replica needs the log appender's session.key (32 bytes) in %s: %v", cfg.Data, err)
+		}
+	} else {
+		if s.keys, s.trust, err = loadOrCreateKeys(cfg.Data, cfg.Issuer); err != nil {
+			return nil, err
+		}
+		if s.secret, err = loadOrCreateSecret(filepath.Join(cfg.Data, "session.key")); err != nil {
+			return nil, err
+		}
 	}
 	dsn := cfg.Database
 	if dsn == "" {
@@ -161,15 +185,25 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.store, s.outbox = db, db
 	tlog.QuietLibraryLogs()
-	if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening the transparency log: %w", err)
+	if appender == nil {
+		if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opening the transparency log: %w", err)
+		}
 	}
 	s.mux = http.NewServeMux()
+	var forward http.HandlerFunc
+	if appender != nil {
+		forward = s.newForwarder(appender)
+	}
 	for _, rt := range s.routeTable() {
 		s.routes = append(s.routes, rt)
 		pattern := rt.method + " " + rt.path
-		s.mux.Handle(pattern, s.wrap(pattern, rt.h))
+		h := rt.h
+		if forward != nil && forwardedRoutes[pattern] {
+			h = forward
+		}
+		s.mux.Handle(pattern, s.wrap(pattern, h))
 	}
 	s.mux.Handle("/", s.wrap("/", func(w http.ResponseWriter, r *http.Request) { s.notFoundPage(w, r) }))
 	if err := s.startNotify(); err != nil {
@@ -179,6 +213,20 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ready.Store(true)
 	return s, nil
+}
+
+// removeStaleTmp removes what a crashed process left in DATA/tmp: upload
+// spools and work folders older than age (a running request's are younger).
+func removeStaleTmp(dir string, age time.Duration, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > age {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // loadOrCreateKeys loads DATA/keys and DATA/trust.json, creating both on
@@ -243,8 +291,12 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
 
-// Trust returns the trust file that verifies the registry's labels.
+// Trust returns the trust file that verifies the registry's labels (nil on
+// a replica that is not the log appender).
 func (s *Server) Trust() []byte { return s.trust }
+
+// Appends reports whether this server is the log appender.
+func (s *Server) Appends() bool { return s.tlog != nil }
 
 // LogDir returns the transparency-log directory.
 func (s *Server) LogDir() string { return s.logDir }
@@ -256,7 +308,10 @@ func (s *Server) Close(ctx context.Context) error {
 	s.stopNotify()
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	err := s.tlog.Close(ctx)
+	var err error
+	if s.tlog != nil {
+		err = s.tlog.Close(ctx)
+	}
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
@@ -336,6 +391,16 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/orgs/{id}/users", api: true, h: s.apiCreateUser},
 		{method: "POST", path: "/api/v1/orgs/{id}/tokens", api: true, h: s.apiCreateOrgToken},
 		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
+		// registry2: the CLI client's token check
+		{method: "GET", path: "/api/v1/whoami", api: true, h: s.apiWhoAmI},
+		// registry2: labs and authorities (labs.go)
+		{method: "GET", path: "/api/v1/products/{id}/shares", api: true, h: s.apiListShares},
+		{method: "POST", path: "/api/v1/products/{id}/shares", api: true, h: s.apiShare},
+		{method: "DELETE", path: "/api/v1/products/{id}/shares/{org}", api: true, h: s.apiUnshare},
+		{method: "GET", path: "/api/v1/queue", api: true, h: s.apiQueue},
+		{method: "GET", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiListReports},
+		{method: "POST", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiAttachReport},
+		{method: "GET", path: "/api/v1/reports/{id}/content", api: true, h: s.apiReportContent},
 	}, s.notifyRoutes()...)
 }
 

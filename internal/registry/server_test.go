@@ -357,6 +357,8 @@ func TestAuth(t *testing.T) {
 		{"operator lists orgs", "GET", "/api/v1/orgs", e.admin, 200},
 		{"operator cannot upload", "POST", "/api/v1/products", e.admin, 403},
 		{"openapi is public", "GET", "/api/v1/openapi.json", "", 200},
+		{"whoami needs a token", "GET", "/api/v1/whoami", "", 401},
+		{"whoami answers any scope", "GET", "/api/v1/whoami", ro.Secret, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,21 +396,29 @@ func TestTenantIsolation(t *testing.T) {
 	wantStatus(t, e.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", tokA, nil, &issued), 201)
 	var tkA NewToken
 	wantStatus(t, e.json("POST", "/api/v1/tokens", tokA, TokenRequest{Name: "a2", Scopes: []string{"read"}}, &tkA), 201)
+	labID, tokLab := e.org("Nordlicht Prüflabor GmbH", "lab", "read", "write")
+	wantStatus(t, e.json("POST", "/api/v1/products/"+c.Product.ID+"/shares", tokA, ShareRequest{Org: labID}, nil), 201)
+	var rep AttachedReport
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+c.Version.ID+"/reports", tokLab, testReport(), &rep), 201)
 	idOf := map[string]string{
-		"/api/v1/products/{id}":            c.Product.ID,
-		"/api/v1/products/{id}/versions":   c.Product.ID,
-		"/api/v1/versions/{id}":            c.Version.ID,
-		"/api/v1/versions/{id}/assessment": c.Version.ID,
-		"/api/v1/versions/{id}/label":      c.Version.ID,
-		"/api/v1/labels/{id}/revoke":       issued.Label.ID,
-		"/api/v1/tokens/{id}":              tkA.Token.ID,
-		"/api/v1/orgs/{id}/users":          orgA,
-		"/api/v1/orgs/{id}/tokens":         orgA,
+		"/api/v1/products/{id}":              c.Product.ID,
+		"/api/v1/products/{id}/versions":     c.Product.ID,
+		"/api/v1/versions/{id}":              c.Version.ID,
+		"/api/v1/versions/{id}/assessment":   c.Version.ID,
+		"/api/v1/versions/{id}/label":        c.Version.ID,
+		"/api/v1/labels/{id}/revoke":         issued.Label.ID,
+		"/api/v1/tokens/{id}":                tkA.Token.ID,
+		"/api/v1/orgs/{id}/users":            orgA,
+		"/api/v1/orgs/{id}/tokens":           orgA,
+		"/api/v1/products/{id}/shares":       c.Product.ID,
+		"/api/v1/products/{id}/shares/{org}": c.Product.ID,
+		"/api/v1/versions/{id}/reports":      c.Version.ID,
+		"/api/v1/reports/{id}/content":       rep.ID,
 	}
 	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
 		idOf[path] = id
 	}
-	bodies := map[string]any{"/api/v1/labels/{id}/revoke": RevokeRequest{Reason: "x"}, "/api/v1/orgs/{id}/users": UserRequest{Email: "x@y.z", Password: "long enough password"},
+	bodies := map[string]any{"/api/v1/labels/{id}/revoke": RevokeRequest{Reason: "x"}, "/api/v1/products/{id}/shares": ShareRequest{Org: labID}, "/api/v1/orgs/{id}/users": UserRequest{Email: "x@y.z", Password: "long enough password"},
 		"/api/v1/orgs/{id}/tokens": TokenRequest{Name: "x", Scopes: []string{"read"}}}
 	tested := 0
 	for _, rt := range e.srv.routes {
@@ -421,8 +431,8 @@ func TestTenantIsolation(t *testing.T) {
 			continue
 		}
 		want := 404
-		if strings.HasPrefix(rt.path, "/api/v1/orgs/") {
-			want = 403
+		if strings.HasPrefix(rt.path, "/api/v1/orgs/") || (rt.method == "POST" && rt.path == "/api/v1/versions/{id}/reports") {
+			want = 403 // the operator's routes, and the labs' (B is a manufacturer)
 		}
 		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
 			var body io.Reader = strings.NewReader("{}")
@@ -434,7 +444,7 @@ func TestTenantIsolation(t *testing.T) {
 			if rt.path == "/api/v1/products/{id}/versions" && rt.method == "POST" {
 				body, ct = multipartUpload(t, example(t, "smart-plug"))
 			}
-			resp := e.do(rt.method, strings.Replace(rt.path, "{id}", id, 1), tokB, body, ct, nil)
+			resp := e.do(rt.method, strings.NewReplacer("{id}", id, "{org}", labID).Replace(rt.path), tokB, body, ct, nil)
 			got, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != want {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, want, got)

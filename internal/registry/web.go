@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,7 +189,20 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, next, err := s.store.ListProducts(r.Context(), store.ProductQuery{OrgID: p.readOrg(), Page: pageOf(r)})
+	var list []store.Product
+	var next string
+	var err error
+	caption := "Your products and their newest version"
+	switch p.org.Kind {
+	case store.KindLab: // the lab's queue: products shared with it
+		list, next, err = s.store.Queue(r.Context(), p.org.ID, pageOf(r))
+		caption = "Products shared with your lab for testing, and their newest version"
+	default:
+		list, next, err = s.store.ListProducts(r.Context(), store.ProductQuery{OrgID: p.readOrg(), Page: pageOf(r)})
+		if p.org.Kind == store.KindAuthority {
+			caption = "Every registered product and its newest version (read-only)"
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -207,7 +221,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "dashboard", map[string]any{"Title": "Dashboard", "Org": p.org, "Products": rows, "Next": next, "Chart": chart,
+	s.page(w, r, http.StatusOK, "dashboard", map[string]any{"Title": "Dashboard", "Org": p.org, "Products": rows, "Next": next, "Chart": chart, "Caption": caption,
 		"CSRF": s.csrfToken(sess), "Flash": r.URL.Query().Get("flash"), "Manufacturer": p.org.Kind == store.KindManufacturer})
 }
 
@@ -216,12 +230,17 @@ func (s *Server) dashboardProduct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pr, err := s.store.Product(r.Context(), p.readOrg(), r.PathValue("id"))
+	org, err := s.visibleProduct(r.Context(), p, r.PathValue("id")) // a lab: shared with it
 	if err != nil {
 		s.publicFail(w, r, err)
 		return
 	}
-	versions, next, err := s.store.ListVersions(r.Context(), p.readOrg(), pr.ID, pageOf(r))
+	pr, err := s.store.Product(r.Context(), org, r.PathValue("id"))
+	if err != nil {
+		s.publicFail(w, r, err)
+		return
+	}
+	versions, next, err := s.store.ListVersions(r.Context(), org, pr.ID, pageOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -258,7 +277,8 @@ func (s *Server) dashboardUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	up, hash, err := readUpload(w, r, s.cfg.MaxUpload)
+	up, hash, cleanup, err := readUpload(w, r, s.cfg.MaxUpload, filepath.Join(s.cfg.Data, "tmp"))
+	defer cleanup()
 	if err == nil {
 		var c *Created
 		if c, err = s.register(r.Context(), p, up, hash, "", productID); err == nil {

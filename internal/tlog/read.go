@@ -6,8 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -15,33 +19,103 @@ import (
 	"github.com/transparency-dev/tessera/client"
 )
 
-// Reader reads a log directory (or an offline copy of one) through the
-// tlog-tiles layout: checkpoint, tiles and entry bundles. It never writes.
-// A log opened with another Tessera driver is read through the driver's
-// own LogReader instead (same layout, another store).
+// Reader reads a log directory (or an offline copy of one), or a log served
+// over HTTP, through the tlog-tiles layout: checkpoint, tiles and entry
+// bundles. It never writes.
 type Reader struct {
-	dir string // names the log in errors
+	dir string // the directory or URL, for messages
 	f   fetcher
 }
 
-// fetcher reads the tlog-tiles resources; client.FileFetcher and Tessera's
-// LogReader both are one.
+// fetcher is what Tessera's client.FileFetcher and client.HTTPFetcher offer,
+// and what another driver's LogReader offers (a log opened with another
+// Tessera driver is read through it: same layout, another store).
 type fetcher interface {
 	ReadCheckpoint(ctx context.Context) ([]byte, error)
-	ReadTile(ctx context.Context, level, index uint64, p uint8) ([]byte, error)
-	ReadEntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error)
+	ReadTile(ctx context.Context, level, index uint64, partial uint8) ([]byte, error)
+	ReadEntryBundle(ctx context.Context, index uint64, partial uint8) ([]byte, error)
 }
 
 // NewReader returns a Reader over dir.
 func NewReader(dir string) *Reader { return &Reader{dir: dir, f: client.FileFetcher{Root: dir}} }
 
+// MaxResource bounds what an HTTP Reader reads of one checkpoint, tile or
+// entry bundle: a full tile is 8 KiB, an entry bundle 256 entries.
+const MaxResource = 16 << 20
+
+// NewHTTPReader returns a Reader of the log served at root, an http:// or
+// https:// URL of the tlog-tiles root (the directory holding "checkpoint"
+// and "tile/"), such as a registry's https://registry.example/log/. hc may
+// be nil for a client with a one-minute timeout. Every resource is read
+// within MaxResource bytes; what it proves is checked against the trusted
+// keys as for a directory, so the server need not be trusted.
+func NewHTTPReader(root string, hc *http.Client) (*Reader, error) {
+	u, err := url.Parse(root)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("log URL %q: want http://HOST/PATH/ or https://HOST/PATH/", root)
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: time.Minute}
+	}
+	limited := *hc
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	limited.Transport = limitTransport{base}
+	f, err := client.NewHTTPFetcher(u, &limited)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{dir: u.String(), f: f}, nil
+}
+
+// limitTransport makes a body longer than MaxResource fail to read.
+type limitTransport struct{ rt http.RoundTripper }
+
+func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(req)
+	if err == nil {
+		resp.Body = &limitedBody{rc: resp.Body, left: MaxResource, url: req.URL.String()}
+	}
+	return resp, err
+}
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+	url  string
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// one byte more tells a body of exactly the limit from a longer one
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("%s: larger than %d bytes, not a tlog-tiles resource", b.url, MaxResource)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
 // Checkpoint returns the log's latest signed checkpoint.
 func (r *Reader) Checkpoint(ctx context.Context) ([]byte, error) {
 	cp, err := r.f.ReadCheckpoint(ctx)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no checkpoint: not a dualmark log directory (or an empty one)", r.dir)
+		return nil, fmt.Errorf("%s: no checkpoint: not a dualmark log (or an empty one)", r.dir)
 	}
-	return cp, err
+	if err != nil {
+		return nil, fmt.Errorf("log %s: reading the checkpoint: %w", r.dir, err)
+	}
+	return cp, nil
 }
 
 // InclusionProof builds the proof that leaf index is in the tree of size.

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,6 +37,10 @@ type Upload struct {
 	// just its base name — to the file's bytes. Other files the dossier
 	// names by path (the CBOM of cryptography.cbom.path) travel here too.
 	Evidence map[string][]byte
+	// Spooled maps file names as in Evidence to files on disk holding them
+	// (a streamed upload). Process moves them into its work folder and never
+	// reads them into memory; a name is in Evidence or in Spooled, not both.
+	Spooled map[string]string
 }
 
 // Options tune Process.
@@ -126,12 +131,12 @@ func layout(dir string, d *paths, up *Upload) error {
 	}
 	used := map[string]bool{}
 	if c := d.Cryptography.CBOM; c != nil && c.Path != "" {
-		body, name, ok := lookup(up.Evidence, c.Path)
+		name, ok := lookup(up, c.Path)
 		if !ok {
 			return bad("cbom", "missing: the dossier names %s (cryptography.cbom.path); send it with the evidence files", c.Path)
 		}
 		used[name] = true
-		if err := place(dir, c.Path, body, "cbom"); err != nil {
+		if err := placeFile(dir, c.Path, up, name, "cbom"); err != nil {
 			return err
 		}
 	}
@@ -139,17 +144,22 @@ func layout(dir string, d *paths, up *Upload) error {
 		if e.Path == "" {
 			continue
 		}
-		body, name, ok := lookup(up.Evidence, e.Path)
+		name, ok := lookup(up, e.Path)
 		if !ok {
 			continue // the assessment reports the evidence as missing
 		}
 		used[name] = true
-		if err := place(dir, e.Path, body, fmt.Sprintf("evidence[%d]", i)); err != nil {
+		if err := placeFile(dir, e.Path, up, name, fmt.Sprintf("evidence[%d]", i)); err != nil {
 			return err
 		}
 	}
 	var extra []string
 	for name := range up.Evidence {
+		if !used[name] {
+			extra = append(extra, name)
+		}
+	}
+	for name := range up.Spooled {
 		if !used[name] {
 			extra = append(extra, name)
 		}
@@ -185,14 +195,53 @@ func filePaths(data []byte) (*paths, error) {
 	return &p, nil
 }
 
-// lookup finds an evidence file by its dossier path or its base name.
-func lookup(files map[string][]byte, path string) ([]byte, string, bool) {
-	if b, ok := files[path]; ok {
-		return b, path, true
+// lookup finds an evidence file, in memory or spooled, by its dossier path
+// or its base name, and returns the name it was sent under.
+func lookup(up *Upload, path string) (string, bool) {
+	for _, name := range []string{path, filepath.Base(filepath.FromSlash(path))} {
+		if _, ok := up.Evidence[name]; ok {
+			return name, true
+		}
+		if _, ok := up.Spooled[name]; ok {
+			return name, true
+		}
 	}
-	base := filepath.Base(filepath.FromSlash(path))
-	b, ok := files[base]
-	return b, base, ok
+	return "", false
+}
+
+// placeFile puts the file sent as name at rel in dir: written from memory,
+// or the spooled file moved (copied when it is on another file system).
+func placeFile(dir, rel string, up *Upload, name, field string) error {
+	src, spooled := up.Spooled[name]
+	if !spooled {
+		return place(dir, rel, up.Evidence[name], field)
+	}
+	rel = filepath.FromSlash(rel)
+	if !filepath.IsLocal(rel) {
+		return bad(field, "path %q leaves the dossier's folder", rel)
+	}
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	if err := os.Rename(src, p); err == nil {
+		up.Spooled[name] = p // a second dossier entry naming the same file copies it from here
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func place(dir, rel string, body []byte, field string) error {

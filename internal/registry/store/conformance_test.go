@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -116,11 +114,14 @@ var conformance = []struct {
 		v, err := s.SchemaVersion(context.Background())
 		must(t, err)
 		names, _ := Migrations(s.Dialect())
-		// the highest file number: numbers are given out per feature, so a
-		// branch may lack another's migration in between
-		last, _ := strconv.ParseInt(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0], 10, 64)
-		if v != last || v == 0 {
-			t.Fatalf("schema version %d, %d migration files", v, len(names))
+		var highest int64 // the numbers need not be contiguous: parallel branches take numbers ahead
+		for _, n := range names {
+			var k int64
+			fmt.Sscanf(filepath.Base(n), "%d_", &k)
+			highest = max(highest, k)
+		}
+		if v != highest || v == 0 {
+			t.Fatalf("schema version %d, highest migration file %d", v, highest)
 		}
 		must(t, s.migrate(context.Background()))
 		if n := count(t, s, "schema_migrations"); n != len(names) {
@@ -367,5 +368,53 @@ var conformance = []struct {
 			t.Fatalf("%d audit rows after tampering, want 6", n)
 		}
 		_ = f
+	}},
+	{"labs: shares, queue and test reports", func(t *testing.T, s *DB) {
+		ctx := context.Background()
+		f := seed(t, s)
+		lab := &Org{Name: "Nordlicht Prüflabor GmbH", Kind: KindLab}
+		must(t, s.CreateOrg(ctx, sys, lab))
+		wantErr(t, s.ShareProduct(ctx, sys, f.b.ID, f.pa.ID, lab.ID), ErrNotFound) // not B's product
+		must(t, s.ShareProduct(ctx, sys, f.a.ID, f.pa.ID, lab.ID))
+		wantErr(t, s.ShareProduct(ctx, sys, f.a.ID, f.pa.ID, lab.ID), ErrConflict)
+		if ok, err := s.SharedWith(ctx, f.pa.ID, lab.ID); err != nil || !ok {
+			t.Fatalf("shared: %v %v", ok, err)
+		}
+		if ok, _ := s.SharedWith(ctx, f.pb.ID, lab.ID); ok {
+			t.Fatal("B's product is shared with the lab")
+		}
+		q, next, err := s.Queue(ctx, lab.ID, Page{})
+		must(t, err)
+		if len(q) != 1 || q[0].ID != f.pa.ID || next != "" {
+			t.Fatalf("queue %+v %q", q, next)
+		}
+		shares, err := s.ListShares(ctx, f.pa.ID)
+		must(t, err)
+		if len(shares) != 1 || shares[0].OrgName != lab.Name {
+			t.Fatalf("shares %+v", shares)
+		}
+		r := &TestReport{VersionID: f.va.ID, ProductID: f.pa.ID, LabOrgID: lab.ID, Name: "ctm-test-report.md", Title: "CTM test report",
+			Accreditation: "ISO/IEC 17025", SHA256: "ab", Size: 6, Content: []byte("report"), Attestation: []byte(`{"payload":""}`)}
+		must(t, s.AddTestReport(ctx, sys, r))
+		list, err := s.TestReports(ctx, f.va.ID, "")
+		must(t, err)
+		if len(list) != 1 || list[0].Content != nil || list[0].Name != r.Name {
+			t.Fatalf("reports %+v", list)
+		}
+		if other, _ := s.TestReports(ctx, f.va.ID, f.b.ID); len(other) != 0 {
+			t.Fatalf("reports of another lab: %+v", other)
+		}
+		got, err := s.TestReport(ctx, r.ID)
+		must(t, err)
+		if string(got.Content) != "report" || string(got.Attestation) != `{"payload":""}` {
+			t.Fatalf("report %+v", got)
+		}
+		_, err = s.TestReport(ctx, "nope")
+		wantErr(t, err, ErrNotFound)
+		must(t, s.UnshareProduct(ctx, sys, f.a.ID, f.pa.ID, lab.ID))
+		wantErr(t, s.UnshareProduct(ctx, sys, f.a.ID, f.pa.ID, lab.ID), ErrNotFound)
+		if q, _, _ := s.Queue(ctx, lab.ID, Page{}); len(q) != 0 {
+			t.Fatalf("queue after unsharing %+v", q)
+		}
 	}},
 }

@@ -222,6 +222,8 @@ type Store interface {
 
 	ListAudit(ctx context.Context, orgID string, p Page) ([]AuditEntry, error)
 
+	LabStore // shares with labs and their test reports (labs.go)
+
 	Ping(ctx context.Context) error
 	Close() error
 }
