@@ -205,6 +205,9 @@ func TestLabIsolation(t *testing.T) {
 		"/api/v1/products/{id}/shares": c.Product.ID, "/api/v1/products/{id}/shares/{org}": c.Product.ID,
 		"/api/v1/versions/{id}/reports": c.Version.ID, "/api/v1/reports/{id}/content": rep.ID,
 	}
+	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
+		idOf[path] = id
+	}
 	mustBe404 := map[string]bool{"GET /api/v1/products/{id}": true, "GET /api/v1/products/{id}/versions": true, "GET /api/v1/versions/{id}": true,
 		"GET /api/v1/versions/{id}/assessment": true, "GET /api/v1/versions/{id}/reports": true, "POST /api/v1/versions/{id}/reports": true,
 		"GET /api/v1/reports/{id}/content": true}
