@@ -92,14 +92,14 @@ func Process(up *Upload, opts Options) (*Result, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, "dossier.yaml")
-	data, sum, _, err := fromdossier.Assess(path, assess.RunOptions{DB: opts.AdvisoryDB, On: opts.Now})
+	// loaded once (BaseDir set, for the documents) and assessed as loaded
+	full, err := dossier.Load(path)
 	if err != nil {
 		return nil, &Error{Field: "dossier", Err: errors.New(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
-	// the dossier again, with BaseDir set, for the documents
-	full, err := dossier.Load(path)
+	data, sum, _, err := fromdossier.AssessDossier(full, assess.RunOptions{DB: opts.AdvisoryDB, On: opts.Now})
 	if err != nil {
-		return nil, &Error{Field: "dossier", Err: err}
+		return nil, &Error{Field: "dossier", Err: errors.New(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
 	rec, err := buildRecord(full, sum, opts.Now)
 	if err != nil {

@@ -3,7 +3,6 @@ package intake
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -12,8 +11,6 @@ import (
 	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/paperwork"
-	"github.com/dualmark/dualmark/internal/pqc"
-	"github.com/dualmark/dualmark/internal/sbom"
 )
 
 // Record is what the public product page shows about one product version,
@@ -67,36 +64,6 @@ type Record struct {
 	PostQuantum string `json:"postQuantum,omitempty"`
 }
 
-// postQuantum rates the dossier's CBOM (cryptography.cbom.path), else its
-// cryptography section and update signature, with package pqc on now over
-// the support period. A dossier that states no cryptography gets "".
-func postQuantum(d *dossier.Dossier, now time.Time) (string, error) {
-	opts := pqc.Options{On: now}
-	if d.SupportPeriod.End != nil {
-		opts.SupportUntil = d.SupportPeriod.End.Time
-	}
-	var res *pqc.Result
-	if c := d.Cryptography.CBOM; c != nil && c.Path != "" {
-		doc, err := sbom.ParseFile(filepath.Join(d.BaseDir, filepath.FromSlash(c.Path)), sbom.Options{})
-		if err != nil {
-			return "", &Error{Field: "cbom", Err: err}
-		}
-		if res, err = pqc.CheckDocument(doc, c.Path, opts); err != nil {
-			return "", &Error{Field: "cbom", Err: err}
-		}
-	} else {
-		cr := d.Cryptography
-		if len(cr.Algorithms) == 0 && len(cr.Protocols) == 0 && d.Updates.SignatureAlgorithm == "" {
-			return "", nil
-		}
-		var err error
-		if res, err = pqc.CheckDossier(d, opts); err != nil {
-			return "", &Error{Field: "dossier", Err: err}
-		}
-	}
-	return res.Readiness, nil
-}
-
 func buildRecord(d *dossier.Dossier, sum *label.Summary, now time.Time) (*Record, error) {
 	docs, cta, err := documents(d, now)
 	if err != nil {
@@ -139,9 +106,7 @@ func buildRecord(d *dossier.Dossier, sum *label.Summary, now time.Time) (*Record
 	if r.Registry == nil {
 		return nil, fmt.Errorf("the paperwork package wrote no FCC registry fields")
 	}
-	if r.PostQuantum, err = postQuantum(d, now); err != nil {
-		return nil, err
-	}
+	r.PostQuantum = sum.PostQuantum // the assessment's rating, the one the label signs
 	r.CTA2120 = cta.Data
 	r.Gaps = append(r.Gaps, cta.Gaps...)
 	sort.Strings(r.Gaps)
