@@ -36,7 +36,7 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if vt == "" {
 		return "", false, false
 	}
-	if check(vt, v) != nil {
+	if !valid(vt, v) {
 		return "", false, false
 	}
 	if vt == TypeGit {
@@ -117,11 +117,11 @@ func (it *Version) gitStatus(v string) (string, bool, bool) {
 		return "", false, false
 	}
 	switch {
-	case it.LessThan != "" && it.LessThan != "*" && check(TypeGit, it.LessThan) == nil && gitEqual(v, it.LessThan):
+	case it.LessThan != "" && it.LessThan != "*" && valid(TypeGit, it.LessThan) && gitEqual(v, it.LessThan):
 		return "", false, true
-	case it.LessThanOrEqual != "" && check(TypeGit, it.LessThanOrEqual) == nil && gitEqual(v, it.LessThanOrEqual):
+	case it.LessThanOrEqual != "" && valid(TypeGit, it.LessThanOrEqual) && gitEqual(v, it.LessThanOrEqual):
 		return it.Status, true, true
-	case !placeholder(it.Version) && check(TypeGit, it.Version) == nil && gitEqual(v, it.Version):
+	case !placeholder(it.Version) && valid(TypeGit, it.Version) && gitEqual(v, it.Version):
 		return it.Status, true, true
 	}
 	return "", false, false
@@ -287,20 +287,9 @@ func (p *Product) fixed(v string, decided int) []string {
 // decision is StatusUnknown. Fixed holds the lowest version above v at
 // which the deciding entry says the vulnerability ends, when it names one.
 func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
-	order := make([]int, 0, len(r.Containers))
-	for i := range r.Containers {
-		if r.Containers[i].Kind != KindADP {
-			order = append(order, i)
-		}
-	}
-	for i := range r.Containers {
-		if r.Containers[i].Kind == KindADP {
-			order = append(order, i)
-		}
-	}
-	for _, ci := range order {
+	for _, ci := range r.containerOrder() {
 		c := &r.Containers[ci]
-		d, ok := c.decide(selected, v)
+		d, ok := c.decide(selected, nil, v)
 		if ok {
 			return d
 		}
@@ -308,11 +297,68 @@ func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
 	return Decision{Status: StatusUnknown}
 }
 
-// decide combines the selected entries of one container (see Decide).
-func (c *Container) decide(selected func(*Product) bool, v string) (Decision, bool) {
+// Entry names one affected entry of a record: the index of its container
+// in Record.Containers and its index in that container's Affected.
+type Entry struct{ Container, Index int }
+
+// DecideEntries is Decide over the listed entries only (the entries a
+// caller's index found for a product, instead of a selector asked of every
+// entry of the record): the answer is the one Decide gives with a selector
+// accepting exactly these entries. entries must be in record order
+// (container, then index) without duplicates; entries out of range are
+// ignored.
+func (r *Record) DecideEntries(entries []Entry, v string) Decision {
+	for _, ci := range r.containerOrder() {
+		lo := 0
+		for lo < len(entries) && entries[lo].Container < ci {
+			lo++
+		}
+		hi := lo
+		for hi < len(entries) && entries[hi].Container == ci {
+			hi++
+		}
+		if lo == hi {
+			continue
+		}
+		d, ok := r.Containers[ci].decide(nil, entries[lo:hi], v)
+		if ok {
+			return d
+		}
+	}
+	return Decision{Status: StatusUnknown}
+}
+
+// containerOrder lists the containers in the order they are asked: the CNA
+// (or NVD) first, then each ADP in record order.
+func (r *Record) containerOrder() []int {
+	order := make([]int, 0, len(r.Containers))
+	for pass := 0; pass < 2; pass++ {
+		for i := range r.Containers {
+			if (r.Containers[i].Kind == KindADP) == (pass == 1) {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// decide combines the selected entries of one container (see Decide):
+// those selected accepts, or, when entries is not nil, the listed ones.
+func (c *Container) decide(selected func(*Product) bool, entries []Entry, v string) (Decision, bool) {
 	var best *Product
 	bestRank, bestStatus, bestItem := 0, "", -1
-	for i := range c.Affected {
+	n := len(c.Affected)
+	if entries != nil {
+		n = len(entries)
+	}
+	for k := 0; k < n; k++ {
+		i := k
+		if entries != nil {
+			i = entries[k].Index
+			if i < 0 || i >= len(c.Affected) {
+				continue
+			}
+		}
 		p := &c.Affected[i]
 		if selected != nil && !selected(p) {
 			continue
