@@ -30,6 +30,10 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if vt == "" && it.VersionType != "" {
 		return it.unknownType(v)
 	}
+	if vt == TypeCustom && it.commitBound(v) {
+		// a commit id is not a release version: custom cannot order it
+		return "", false, false
+	}
 	if !it.isRange() && len(it.Changes) == 0 {
 		return it.single(vt, v)
 	}
@@ -88,6 +92,52 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 		}
 	}
 	return status, true, true
+}
+
+// commitBound reports whether v or one of the item's versions or bounds
+// looks like a git commit id (commitLike): under custom ordering such a
+// value is not a release version, so the item answers nothing for it.
+func (it *Version) commitBound(v string) bool {
+	if commitLike(v) || commitLike(it.Version) || commitLike(it.LessThan) || commitLike(it.LessThanOrEqual) {
+		return true
+	}
+	for _, ch := range it.Changes {
+		if commitLike(ch.At) {
+			return true
+		}
+	}
+	return false
+}
+
+// commitLike reports whether s looks like a git commit id rather than a
+// release version: a full id (40 or 64 hex digits), or an abbreviated one
+// of 7 to 39 lower-case hex digits holding both a letter and a digit (the
+// kernel's "992de06308d9" that CISA's ADP copies under versionType custom).
+// Upper-case hex ("AFE130C", a Lenovo BIOS release) and all-digit or
+// all-letter strings are versions.
+func commitLike(s string) bool {
+	s = strings.TrimSpace(s)
+	n := len(s)
+	if n < 7 || n > 64 || (n > 40 && n != 64) {
+		return false
+	}
+	letter, digit, upper := false, false, false
+	for i := 0; i < n; i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f':
+			letter = true
+		case c >= 'A' && c <= 'F':
+			upper = true
+		default:
+			return false
+		}
+	}
+	if n == 40 || n == 64 {
+		return true
+	}
+	return letter && digit && !upper
 }
 
 // unknownType evaluates an item of a versionType Compare does not order
@@ -181,8 +231,9 @@ func sortedChanges(vt string, changes []Change) ([]Change, bool) {
 // its changes); when none does, the entry's defaultStatus (unknown when
 // absent). ok is false when none of its version items can be compared with
 // v (for example git-only ranges against a numbered release), which is no
-// answer rather than the defaultStatus. An entry without version items
-// answers with its defaultStatus.
+// answer rather than the defaultStatus; so is an entry with a malformed
+// item (a bound that does not parse in its versionType) when no other item
+// covers v. An entry without version items answers with its defaultStatus.
 func (p *Product) Status(v string) (status string, ok bool) {
 	st, _, ok := p.status(v)
 	return st, ok
@@ -191,9 +242,14 @@ func (p *Product) Status(v string) (status string, ok bool) {
 // status is Status that also returns the index of the item that decided
 // (-1 for the default).
 func (p *Product) status(v string) (string, int, bool) {
-	comparable := len(p.Versions) == 0
+	comparable, malformed := len(p.Versions) == 0, false
 	for i := range p.Versions {
-		st, matched, cmp := p.Versions[i].itemStatus(v)
+		it := &p.Versions[i]
+		if it.malformed() {
+			malformed = true
+			continue
+		}
+		st, matched, cmp := it.itemStatus(v)
 		if cmp {
 			comparable = true
 		}
@@ -201,7 +257,7 @@ func (p *Product) status(v string) (string, int, bool) {
 			return normStatus(st), i, true
 		}
 	}
-	if !comparable {
+	if !comparable || malformed {
 		return StatusUnknown, -1, false
 	}
 	return normStatus(p.DefaultStatus), -1, true
