@@ -35,9 +35,16 @@ var ErrBadVersion = errors.New("not a version of this versionType")
 // "" (the record format's names are lower case; "Custom" and "Semver" occur
 // in real records and are accepted).
 func knownType(vt string) string {
-	switch t := strings.ToLower(strings.TrimSpace(vt)); t {
+	switch vt {
 	case TypeSemver, TypeCustom, TypeRPM, TypeMaven, TypePython, TypeGit:
-		return t
+		return vt
+	}
+	// other spellings, without allocating (asked for every version item)
+	t := strings.TrimSpace(vt)
+	for _, k := range [...]string{TypeSemver, TypeCustom, TypeRPM, TypeMaven, TypePython, TypeGit} {
+		if strings.EqualFold(t, k) {
+			return k
+		}
 	}
 	return ""
 }

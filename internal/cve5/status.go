@@ -163,7 +163,7 @@ func (it *Version) unknownType(v string) (string, bool, bool) {
 // v equal to a lessThanOrEqual bound inside; any other commit, and any
 // range with changes, cannot be placed without the commit graph.
 func (it *Version) gitStatus(v string) (string, bool, bool) {
-	if len(it.Changes) > 0 {
+	if len(it.Changes) > 0 || it.malformed() {
 		return "", false, false
 	}
 	switch {
@@ -242,14 +242,11 @@ func (p *Product) Status(v string) (status string, ok bool) {
 // status is Status that also returns the index of the item that decided
 // (-1 for the default).
 func (p *Product) status(v string) (string, int, bool) {
-	comparable, malformed := len(p.Versions) == 0, false
+	comparable := len(p.Versions) == 0
 	for i := range p.Versions {
-		it := &p.Versions[i]
-		if it.malformed() {
-			malformed = true
-			continue
-		}
-		st, matched, cmp := it.itemStatus(v)
+		// a malformed item (Version.malformed) never matches here: its
+		// bad bound does not compare
+		st, matched, cmp := p.Versions[i].itemStatus(v)
 		if cmp {
 			comparable = true
 		}
@@ -257,10 +254,20 @@ func (p *Product) status(v string) (string, int, bool) {
 			return normStatus(st), i, true
 		}
 	}
-	if !comparable || malformed {
+	if !comparable || p.hasMalformed() {
 		return StatusUnknown, -1, false
 	}
 	return normStatus(p.DefaultStatus), -1, true
+}
+
+// hasMalformed reports whether one of the entry's items is malformed.
+func (p *Product) hasMalformed() bool {
+	for i := range p.Versions {
+		if p.Versions[i].malformed() {
+			return true
+		}
+	}
+	return false
 }
 
 func normStatus(s string) string {
