@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
 // PURL is a parsed package URL. Unlike some purl libraries it keeps the
@@ -296,25 +298,10 @@ func rpmRelease(base, distro string) string {
 	return ":" + d
 }
 
-// NormalizeRepo reduces a repository URL to "https://host/path" without a
-// trailing ".git" or slash, lower-cased, so GIT ranges and components agree.
-func NormalizeRepo(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	s = strings.TrimPrefix(s, "git+")
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	} else if strings.HasPrefix(s, "git@") {
-		s = strings.Replace(strings.TrimPrefix(s, "git@"), ":", "/", 1)
-	}
-	if i := strings.IndexByte(s, '@'); i >= 0 && i < strings.IndexByte(s+"/", '/') {
-		s = s[i+1:]
-	}
-	if i := strings.IndexAny(s, "#?"); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
-	return "https://" + s
-}
+// NormalizeRepo reduces a repository URL to the form GIT ranges are
+// indexed and compared in: ident.NormalizeRepo ("github.com/madler/zlib":
+// no scheme, user info, "www.", ".git" or trailing slash, lower case).
+func NormalizeRepo(u string) string { return ident.NormalizeRepo(u) }
 
 // quickQuery maps the common purl shapes without escapes, qualifiers or
 // subpath (most of a large SBOM) by slicing the string, without the
