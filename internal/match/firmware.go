@@ -7,6 +7,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/purl"
 )
 
 // MatchCVEProduct is a match of a CVE record through the identity the
@@ -75,7 +76,7 @@ func firmwareQueries(c *Component) []firmwareQuery {
 	name := c.Name
 	version := c.Version
 	if c.PURL != "" {
-		p, err := ParsePURL(c.PURL)
+		p, err := purl.ParseLenient(c.PURL)
 		if err == nil {
 			if p.Version != "" {
 				version = p.Version
@@ -90,8 +91,8 @@ func firmwareQueries(c *Component) []firmwareQuery {
 				host := map[string]string{"github": "github.com", "bitbucket": "bitbucket.org", "gitlab": "gitlab.com"}[p.Type]
 				repos = append(repos, host+"/"+p.Namespace+"/"+p.Name)
 			}
-			repos = append(repos, p.Qualifiers["vcs_url"])
-			urls = append(urls, p.Qualifiers["download_url"])
+			repos = append(repos, p.Qualifier("vcs_url"))
+			urls = append(urls, p.Qualifier("download_url"))
 		}
 	}
 	repos = append(repos, c.SourceURL)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/purl"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -45,7 +46,7 @@ func FuzzQueryFromPURL(f *testing.F) {
 			t.Fatalf("%q: neither ecosystem, repository nor reason", s)
 		}
 		if quick, ok := quickQuery(s); ok {
-			p, err := ParsePURL(s)
+			p, err := purl.ParseLenient(s)
 			if err != nil {
 				return // the quick path is lenient where the parser is strict
 			}
