@@ -230,7 +230,9 @@ func NormalizeRepo(u string) string { return ident.NormalizeRepo(u) }
 // allocations of a full parse. ok is false for anything else.
 func quickQuery(s string) (Query, bool) {
 	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok || strings.ContainsAny(rest, "%?#") {
+	if !ok || strings.ContainsAny(rest, "%?#") || strings.HasSuffix(rest, "/") {
+		// escapes, qualifiers, subpaths and trailing slashes (which the
+		// parser trims before reading the version) take the full parse
 		return Query{}, false
 	}
 	typ, path, ok := strings.Cut(rest, "/")
