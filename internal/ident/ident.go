@@ -138,18 +138,31 @@ func isPort(p string) bool {
 	return n > 0 && (n == len(p) || p[n] == '/')
 }
 
-// CPEParts returns the vendor and product of a CPE 2.3 formatted string
-// ("cpe:2.3:a:apache:solr:8.8.1:...") or a CPE 2.2 URI ("cpe:/a:apache:solr"),
-// lower-cased, and whether the string had both.
-func CPEParts(name string) (vendor, product string, ok bool) {
+// CPE is the part of a CPE name the index and matching use.
+type CPE struct {
+	Part, Vendor, Product, Version string
+}
+
+// ParseCPE reads a CPE 2.3 formatted string ("cpe:2.3:a:vendor:product:1.2:...")
+// or a CPE 2.2 URI ("cpe:/a:vendor:product:1.2"), trimmed, its "cpe:"
+// prefix in any case. Vendor and product are lower-cased; escapes ("\:"
+// etc.) are removed. It reports false when either is empty or ANY ("*").
+func ParseCPE(name string) (CPE, bool) {
 	s := strings.TrimSpace(name)
-	if strings.HasPrefix(strings.ToLower(s), "cpe:") {
-		s = "cpe:" + s[len("cpe:"):]
+	if len(s) >= 4 && s[:4] != "cpe:" && strings.EqualFold(s[:4], "cpe:") {
+		s = "cpe:" + s[4:]
 	}
 	n, ok := cpe.Parse(s)
-	vendor, product = strings.ToLower(n.Vendor), strings.ToLower(n.Product)
-	if !ok || vendor == "" || product == "" || vendor == "*" || product == "*" {
-		return "", "", false
+	c := CPE{Part: n.Part, Vendor: strings.ToLower(n.Vendor), Product: strings.ToLower(n.Product), Version: n.Version}
+	if !ok || c.Vendor == "" || c.Product == "" || c.Vendor == "*" || c.Product == "*" {
+		return CPE{}, false
 	}
-	return vendor, product, true
+	return c, true
+}
+
+// CPEParts returns the vendor and product of a CPE (ParseCPE), and whether
+// the string had both.
+func CPEParts(name string) (vendor, product string, ok bool) {
+	c, ok := ParseCPE(name)
+	return c.Vendor, c.Product, ok
 }

@@ -63,3 +63,26 @@ func TestCPEParts(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCPE: the one CPE reader of the index and matching (trimmed,
+// "cpe:" in any case, vendor and product lower case, version as given).
+func TestParseCPE(t *testing.T) {
+	tests := []struct {
+		in   string
+		want CPE
+		ok   bool
+	}{
+		{"cpe:2.3:o:linux:linux_kernel:4.4.94:*:*:*:*:*:*:*", CPE{"o", "linux", "linux_kernel", "4.4.94"}, true},
+		{"  CPE:2.3:a:OpenSSL:OpenSSL:1.1.1w:*:*:*:*:*:*:* ", CPE{"a", "openssl", "openssl", "1.1.1w"}, true},
+		{`cpe:2.3:a:nodejs:node\.js:18.0.0`, CPE{"a", "nodejs", "node.js", "18.0.0"}, true},
+		{"cpe:/a:Haxx:curl:7.74.0", CPE{"a", "haxx", "curl", "7.74.0"}, true},
+		{"cpe:2.3:a:*:curl:1", CPE{}, false},
+		{"curl", CPE{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseCPE(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ParseCPE(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -146,7 +147,7 @@ func firmwareSBOM(tb testing.TB, n int) string {
 		for _, c := range r.CVE.Containers {
 			for _, p := range c.Affected {
 				for _, s := range p.CPEs {
-					cp, ok := ParseCPE(s)
+					cp, ok := ident.ParseCPE(s)
 					k := cp.Vendor + ":" + cp.Product
 					if !ok || seen[k] || len(cs) >= n || strings.ContainsAny(k, "\\*") {
 						continue

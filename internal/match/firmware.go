@@ -7,6 +7,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/purl"
 )
 
@@ -55,7 +56,7 @@ func firmwareQueries(c *Component) []firmwareQuery {
 		out = append(out, firmwareQuery{id: id, version: version, match: match, conf: conf})
 	}
 	for _, s := range c.CPEs {
-		cp, ok := ParseCPE(s)
+		cp, ok := ident.ParseCPE(s)
 		if !ok {
 			continue
 		}
@@ -246,7 +247,7 @@ func pinnedVersions(p *cve5.Product) []string {
 	}
 	var out []string
 	for _, s := range p.CPEs {
-		c, ok := ParseCPE(s)
+		c, ok := ident.ParseCPE(s)
 		if !ok || !concreteVersion(c.Version) {
 			return nil
 		}

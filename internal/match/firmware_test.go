@@ -11,6 +11,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -260,7 +261,7 @@ func TestCPEKey(t *testing.T) {
 				for _, s := range p.CPEs {
 					n++
 					got, ok := cpeKey(s)
-					cp, want := ParseCPE(s)
+					cp, want := ident.ParseCPE(s)
 					if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
 						t.Fatalf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
 					}
@@ -270,7 +271,7 @@ func TestCPEKey(t *testing.T) {
 	}
 	for _, s := range []string{"cpe:2.3:a:*:x:1", "cpe:2.3:a", "cpe:/a:openssl:openssl:1.0", `cpe:2.3:a:w1\.fi:hostapd:2.10:*:*:*:*:*:*:*`} {
 		got, ok := cpeKey(s)
-		cp, want := ParseCPE(s)
+		cp, want := ident.ParseCPE(s)
 		if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
 			t.Errorf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
 		}

@@ -138,3 +138,28 @@ func containsID(recs []*advisory.Record, id string) bool {
 	}
 	return false
 }
+
+// TestRecordCPEsReadsWhatTheIndexReads: matching reads a record's CPEs from
+// the same fields the index stores them under (a "cpe" string in an
+// affected entry's ecosystem_specific was indexed but not read before).
+func TestRecordCPEsReadsWhatTheIndexReads(t *testing.T) {
+	r := &advisory.Record{ID: "X-1",
+		DatabaseSpecific: []byte(`{"cpes": ["cpe:2.3:a:vendor:one:*:*:*:*:*:*:*:*"]}`),
+		Affected: []advisory.Affected{{
+			DatabaseSpecific:  []byte(`{"cpes": ["cpe:2.3:a:vendor:two:*:*:*:*:*:*:*:*"]}`),
+			EcosystemSpecific: []byte(`{"cpe": "cpe:2.3:a:vendor:three:1.0:*:*:*:*:*:*:*"}`),
+		}},
+	}
+	var got []string
+	for _, c := range RecordCPEs(r) {
+		got = append(got, c.Vendor+":"+c.Product)
+	}
+	var want []string
+	for _, s := range r.CPEs() {
+		v, p, _ := advisory.CPEParts(s)
+		want = append(want, v+":"+p)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") || len(got) != 3 {
+		t.Errorf("RecordCPEs read %v, the index %v", got, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
 // Identity is one piece of software as CVE records name it: the CPE
@@ -222,7 +223,7 @@ func cpeKey(s string) (string, bool) {
 		}
 		return "", false
 	}
-	c, ok := ParseCPE(s)
+	c, ok := ident.ParseCPE(s)
 	if !ok {
 		return "", false
 	}

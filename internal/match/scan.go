@@ -18,6 +18,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -504,7 +505,7 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 	reason := ReasonNoVersion
 	var hits []hit
 	for _, s := range c.CPEs {
-		cp, ok := ParseCPE(s)
+		cp, ok := ident.ParseCPE(s)
 		if !ok {
 			if reason == ReasonNoVersion {
 				reason = ReasonNoIdentifier
