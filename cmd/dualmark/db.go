@@ -352,7 +352,7 @@ NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 				return err
 			}
 			if asJSON {
-				res.Issues = nonNil(res.Issues)
+				res.Issues, res.Warnings = nonNil(res.Issues), nonNil(res.Warnings)
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
 			w := cmd.OutOrStdout()
@@ -365,6 +365,7 @@ NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 				return nil
 			}
 			printIssues(cmd.ErrOrStderr(), res.Issues, 20)
+			printWarnings(cmd.ErrOrStderr(), res.Warnings, 5)
 			printProvenance(w, dir, res.Provenance)
 			return nil
 		},

@@ -66,8 +66,10 @@ func timed(f func()) (wall, cpu time.Duration) {
 
 // maxDecodeRatio is the asserted bound of the cold 10k scan's CPU time
 // over the bare decode's, measured in the same run. The target is
-// 2; it is not reached (docs/BENCHMARKS.md, "Firmware matching", has the
-// measured ratio), so the benchmark guards the measured figure instead.
+// 2; it is not reached: 6.3 in this benchmark and 6.2 for the processes
+// on 2026-12-03 (docs/BENCHMARKS.md, "Firmware matching, second pass",
+// has the profile), and 9.2 once at load average 13, so the bound stays
+// at 10 to catch a regression without failing on the shared machine.
 const maxDecodeRatio = 10.0
 
 // BenchmarkColdScanVsDecode times the cold scan of the 10,000-component
