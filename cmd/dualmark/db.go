@@ -82,16 +82,18 @@ withdrawn. Progress goes to stderr.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), struct {
 					advisory.Provenance
-					Issues []advisory.Issue `json:"issues"`
-				}{prov, nonNil(im.Issues)})
+					Issues   []advisory.Issue `json:"issues"`
+					Warnings []advisory.Issue `json:"warnings"`
+				}{prov, nonNil(im.Issues), nonNil(im.Warnings)})
 			}
 			printIssues(cmd.ErrOrStderr(), im.Issues, 20)
+			printWarnings(cmd.ErrOrStderr(), im.Warnings, 5)
 			printProvenance(cmd.OutOrStdout(), dir, prov)
 			return nil
 		},
 	}
 	dbFlag(cmd, &dir)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance and every skipped record as JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance, every skipped record and every warning as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
 	return cmd
 }
@@ -222,6 +224,21 @@ func printIssues(w io.Writer, issues []advisory.Issue, limit int) {
 	}
 }
 
+// printWarnings lists the parts of kept records that answer nothing.
+func printWarnings(w io.Writer, warnings []advisory.Issue, limit int) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "kept %d version item(s) that answer nothing (bounds that do not parse in their versionType):\n", len(warnings))
+	for i, is := range warnings {
+		if i == limit {
+			fmt.Fprintf(w, "  ... and %d more (use --json to list them all)\n", len(warnings)-limit)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", is)
+	}
+}
+
 func printProvenance(w io.Writer, dir string, p advisory.Provenance) {
 	fmt.Fprintf(w, "database:   %s (format %d, built %s)\n", dir, p.FormatVersion, p.Built.Format(time.RFC3339))
 	if !p.NewestRecord.IsZero() {
@@ -335,7 +352,7 @@ NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 				return err
 			}
 			if asJSON {
-				res.Issues = nonNil(res.Issues)
+				res.Issues, res.Warnings = nonNil(res.Issues), nonNil(res.Warnings)
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
 			w := cmd.OutOrStdout()
@@ -348,6 +365,7 @@ NVD allows few requests: keep the default 6 s --nvd-delay between pages.`,
 				return nil
 			}
 			printIssues(cmd.ErrOrStderr(), res.Issues, 20)
+			printWarnings(cmd.ErrOrStderr(), res.Warnings, 5)
 			printProvenance(w, dir, res.Provenance)
 			return nil
 		},

@@ -53,6 +53,10 @@ type Importer struct {
 	*Builder
 	// Issues lists every skipped record or file.
 	Issues []Issue
+	// Warnings lists the parts of kept records that answer nothing: the
+	// version items of CVE records whose bounds do not parse in their
+	// versionType.
+	Warnings []Issue
 	// OnProgress, when set, is called after each file.
 	OnProgress func(Progress)
 

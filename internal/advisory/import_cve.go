@@ -26,6 +26,15 @@ func (im *Importer) addCVE(data []byte, name string, line int) {
 		return
 	}
 	im.addCVERecord(c)
+	im.warnCVE(c, name, line)
+}
+
+// warnCVE records the version items a kept CVE record answers nothing
+// with (cve5.Record.Warnings) as Warnings.
+func (im *Importer) warnCVE(c *cve5.Record, name string, line int) {
+	for i := range c.Warnings {
+		im.Warnings = append(im.Warnings, cveIssue(&c.Warnings[i], name, line))
+	}
 }
 
 // addCVERecord adds a parsed CVE record to the current source.
@@ -89,6 +98,7 @@ func (im *Importer) flushLines(jobs []lineJob, name string) {
 		default:
 			im.src = im.source(name, KindCVE5)
 			im.addPrepared(j.cve.r, j.cve.p)
+			im.warnCVE(j.cve.r.CVE, name, j.line)
 		}
 	}
 }

@@ -1,141 +1,19 @@
 package advisory
 
-import (
-	"strings"
-
-	"github.com/dualmark/dualmark/internal/cpe"
-)
-
-// ecosystemCase maps the lower-cased name of every OSV ecosystem dualmark
-// knows to its canonical spelling (from osv-schema ecosystems.json), so that
-// "pypi", "PYPI" and "PyPI" address the same index entries.
-var ecosystemCase = map[string]string{}
-
-func init() {
-	for _, e := range []string{
-		"AlmaLinux", "Alpaquita", "Alpine", "Android", "Azure Linux", "BellSoft Hardened Containers",
-		"Bioconductor", "Bitnami", "Chainguard", "CleanStart", "ConanCenter", "CRAN", "crates.io",
-		"Debian", "Docker Hub", "Echo", "GHC", "GitHub Actions", "Go", "Hackage", "Hex", "Julia",
-		"Kubernetes", "Linux", "Mageia", "Maven", "MinimOS", "npm", "NuGet", "openEuler",
-		"openSUSE", "OSS-Fuzz", "Packagist", "Photon OS", "Pub", "PyPI", "Red Hat", "Rocky Linux",
-		"RubyGems", "SUSE", "SwiftURL", "Ubuntu", "VSCode", "Wolfi", "GIT",
-	} {
-		ecosystemCase[strings.ToLower(e)] = e
-	}
-}
+import "github.com/dualmark/dualmark/internal/ident"
 
 // BaseEcosystem returns the canonical spelling of an OSV ecosystem without
-// its release suffix: "AlmaLinux:8" → "AlmaLinux", "pypi" → "PyPI",
-// "Alpine:v3.18" → "Alpine". Unknown ecosystems are returned trimmed, with
-// their case kept.
-func BaseEcosystem(ecosystem string) string {
-	base, _, _ := strings.Cut(strings.TrimSpace(ecosystem), ":")
-	base = strings.TrimSpace(base)
-	if c, ok := ecosystemCase[strings.ToLower(base)]; ok {
-		return c
-	}
-	return base
-}
+// its release suffix (ident.BaseEcosystem).
+func BaseEcosystem(ecosystem string) string { return ident.BaseEcosystem(ecosystem) }
 
 // NormalizeName returns the form of a package name under which the database
-// indexes it, following each ecosystem's own equivalence rules:
-//
-//   - PyPI: PEP 503 (lower case; runs of '-', '_' and '.' become one '-');
-//   - Maven: "group:artifact" ("group/artifact" as in a purl is accepted);
-//   - NuGet, Packagist, Bitnami, GitHub Actions, crates.io, Pub, Hex:
-//     case-insensitive, so lower case;
-//   - Go, npm, RubyGems, Hackage, CRAN, distributions and everything else:
-//     case-sensitive, only surrounding space is removed. Go module paths in
-//     particular are never folded (github.com/Foo/bar ≠ github.com/foo/bar).
-func NormalizeName(ecosystem, name string) string {
-	name = strings.TrimSpace(name)
-	switch BaseEcosystem(ecosystem) {
-	case "PyPI":
-		return pep503(name)
-	case "Maven":
-		if !strings.Contains(name, ":") {
-			if g, a, ok := strings.Cut(name, "/"); ok {
-				return g + ":" + a
-			}
-		}
-		return name
-	case "NuGet", "Packagist", "Bitnami", "GitHub Actions", "crates.io", "Pub", "Hex":
-		return strings.ToLower(name)
-	}
-	return name
-}
-
-// pep503 normalises a Python distribution name as PEP 503 does.
-func pep503(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '-' || c == '_' || c == '.':
-			sep = true
-			continue
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteByte(c)
-	}
-	return b.String()
-}
+// indexes it (ident.NormalizeName: each ecosystem's own equivalence rules).
+func NormalizeName(ecosystem, name string) string { return ident.NormalizeName(ecosystem, name) }
 
 // NormalizeRepo returns the form of a source repository URL under which GIT
-// ranges are indexed: no scheme, user info, "www.", ".git" suffix or trailing
-// slash, all lower case ("https://github.com/Madler/zlib.git" →
-// "github.com/madler/zlib"). Hosting services treat repository paths
-// case-insensitively, and so does the index.
-func NormalizeRepo(url string) string {
-	u := strings.ToLower(strings.TrimSpace(url))
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-	}
-	u = strings.TrimPrefix(u, "git+")
-	if at := strings.IndexByte(u, '@'); at >= 0 && at < strings.IndexAny(u+"/", "/") {
-		u = u[at+1:] // user info
-	}
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		u = u[:i]
-	}
-	u = strings.TrimPrefix(u, "www.")
-	// scp-like form git@host:path
-	if h, p, ok := strings.Cut(u, ":"); ok && !strings.Contains(h, "/") && !isPort(p) {
-		u = h + "/" + p
-	}
-	u = strings.TrimRight(u, "/")
-	u = strings.TrimSuffix(u, ".git")
-	return strings.TrimRight(u, "/")
-}
+// ranges and CVE entries' repositories are indexed (ident.NormalizeRepo).
+func NormalizeRepo(url string) string { return ident.NormalizeRepo(url) }
 
-// isPort reports whether p starts with a port number followed by a path.
-func isPort(p string) bool {
-	n := 0
-	for n < len(p) && p[n] >= '0' && p[n] <= '9' {
-		n++
-	}
-	return n > 0 && (n == len(p) || p[n] == '/')
-}
-
-// CPEParts returns the vendor and product of a CPE 2.3 formatted string
-// ("cpe:2.3:a:apache:solr:8.8.1:...") or a CPE 2.2 URI ("cpe:/a:apache:solr"),
-// lower-cased, and whether the string had both.
-func CPEParts(name string) (vendor, product string, ok bool) {
-	s := strings.TrimSpace(name)
-	if strings.HasPrefix(strings.ToLower(s), "cpe:") {
-		s = "cpe:" + s[len("cpe:"):]
-	}
-	n, ok := cpe.Parse(s)
-	vendor, product = strings.ToLower(n.Vendor), strings.ToLower(n.Product)
-	if !ok || vendor == "" || product == "" || vendor == "*" || product == "*" {
-		return "", "", false
-	}
-	return vendor, product, true
-}
+// CPEParts returns the lower-cased vendor and product of a CPE, and whether
+// it had both (ident.CPEParts).
+func CPEParts(name string) (vendor, product string, ok bool) { return ident.CPEParts(name) }

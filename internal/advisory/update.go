@@ -90,6 +90,9 @@ type UpdateResult struct {
 	Rebuilt     bool       `json:"rebuilt"`
 	Provenance  Provenance `json:"provenance"`
 	Issues      []Issue    `json:"issues"`
+	// Warnings are the parts of kept records that answer nothing
+	// (Importer.Warnings).
+	Warnings []Issue `json:"warnings"`
 }
 
 // feedJob is one feed to download: its URL and its file in dir/sources
@@ -252,7 +255,7 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (*UpdateResult,
 	if err != nil {
 		return res, err
 	}
-	res.Rebuilt, res.Provenance, res.Issues = true, prov, im.Issues
+	res.Rebuilt, res.Provenance, res.Issues, res.Warnings = true, prov, im.Issues, im.Warnings
 	return res, nil
 }
 

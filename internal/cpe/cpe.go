@@ -22,6 +22,20 @@ type Name struct {
 func Parse(s string) (Name, bool) {
 	var fields []string
 	switch {
+	case strings.HasPrefix(s, "cpe:2.3:") && !strings.ContainsRune(s, '\\'):
+		// no escapes: the attributes are substrings of s, read without
+		// allocating (matching parses every CPE of every record it finds)
+		rest := s[len("cpe:2.3:"):]
+		var n Name
+		var ok1, ok2 bool
+		n.Part, rest, ok1 = strings.Cut(rest, ":")
+		n.Vendor, rest, ok2 = strings.Cut(rest, ":")
+		if !ok1 || !ok2 {
+			return Name{}, false
+		}
+		n.Product, rest, _ = strings.Cut(rest, ":")
+		n.Version, _, _ = strings.Cut(rest, ":")
+		return n, true
 	case strings.HasPrefix(s, "cpe:2.3:"):
 		fields = split23(s[len("cpe:2.3:"):])
 	case strings.HasPrefix(s, "cpe:/"):

@@ -33,3 +33,28 @@ func TestConcrete(t *testing.T) {
 		}
 	}
 }
+
+// TestParseFastPath compares Parse's allocation-free reading of CPE 2.3
+// strings without escapes with the general split.
+func TestParseFastPath(t *testing.T) {
+	for _, s := range []string{
+		"cpe:2.3:o:linux:linux_kernel:4.4.94:*:*:*:*:*:*:*", "cpe:2.3:a:openssl:openssl", "cpe:2.3:a:v:p",
+		"cpe:2.3:a:v", "cpe:2.3:a:v:", "cpe:2.3:a::", "cpe:2.3:", "cpe:2.3:a", "cpe:2.3:a:v:p:1.0",
+	} {
+		got, ok := Parse(s)
+		fields := split23(s[len("cpe:2.3:"):])
+		want, wantOK := Name{}, len(fields) >= 3
+		if wantOK {
+			want = Name{Part: fields[0], Vendor: fields[1], Product: fields[2]}
+			if len(fields) > 3 {
+				want.Version = fields[3]
+			}
+		}
+		if ok != wantOK || got != want {
+			t.Errorf("Parse(%q) = %+v, %v; the split says %+v, %v", s, got, ok, want, wantOK)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { Parse("cpe:2.3:o:linux:linux_kernel:4.4.94:*:*:*:*:*:*:*") }); n != 0 {
+		t.Errorf("Parse allocates %.0f times", n)
+	}
+}

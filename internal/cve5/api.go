@@ -1,6 +1,9 @@
 package cve5
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Compare orders two versions under a versionType: -1, 0 or +1, or an error
 // when either does not parse in it or the versionType is unknown.
@@ -24,5 +27,18 @@ func Compare(versionType, a, b string) (int, error) {
 	if vt == "" {
 		return 0, fmt.Errorf("versionType %q: %w", versionType, ErrUnknownType)
 	}
-	return compare(vt, a, b)
+	c, err := compare(vt, a, b)
+	if err == ErrBadVersion { // name the version that does not parse
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		for _, s := range []string{a, b, strings.TrimSuffix(a, ".*"), strings.TrimSuffix(b, ".*")} {
+			if hasWildcard(s) {
+				continue
+			}
+			if e := check(vt, s); e != nil {
+				return 0, e
+			}
+		}
+		return 0, fmt.Errorf("%q, %q (%s): %w", a, b, vt, ErrBadVersion)
+	}
+	return c, err
 }

@@ -35,9 +35,16 @@ var ErrBadVersion = errors.New("not a version of this versionType")
 // "" (the record format's names are lower case; "Custom" and "Semver" occur
 // in real records and are accepted).
 func knownType(vt string) string {
-	switch t := strings.ToLower(strings.TrimSpace(vt)); t {
+	switch vt {
 	case TypeSemver, TypeCustom, TypeRPM, TypeMaven, TypePython, TypeGit:
-		return t
+		return vt
+	}
+	// other spellings, without allocating (asked for every version item)
+	t := strings.TrimSpace(vt)
+	for _, k := range [...]string{TypeSemver, TypeCustom, TypeRPM, TypeMaven, TypePython, TypeGit} {
+		if strings.EqualFold(t, k) {
+			return k
+		}
 	}
 	return ""
 }
@@ -53,11 +60,10 @@ func compare(vt, a, b string) (int, error) {
 			return compareWildcard(vt, a, b, wa, wb)
 		}
 	}
-	if err := check(vt, a); err != nil {
-		return 0, err
-	}
-	if err := check(vt, b); err != nil {
-		return 0, err
+	if !valid(vt, a) || !valid(vt, b) {
+		// the bare sentinel: matching asks about bad versions often and
+		// only tests the error; Compare words it
+		return 0, ErrBadVersion
 	}
 	switch vt {
 	case TypeGit:
@@ -76,7 +82,7 @@ func compare(vt, a, b string) (int, error) {
 	case TypePython:
 		pa, err := semantic.ParsePyPIVersion(a)
 		if err != nil {
-			return 0, fmt.Errorf("%q: %w", a, ErrBadVersion)
+			return 0, ErrBadVersion
 		}
 		return pa.CompareStr(b)
 	}
@@ -105,15 +111,15 @@ func compareWildcard(vt, a, b string, wa, wb bool) (int, error) {
 		return -c, err
 	}
 	// a is the wildcard bound, b a plain version.
-	if err := check(vt, b); err != nil {
-		return 0, err
+	if !valid(vt, b) {
+		return 0, ErrBadVersion
 	}
 	if a == "*" {
 		return 1, nil
 	}
 	prefix := strings.TrimSuffix(a, ".*")
-	if err := check(vt, prefix); err != nil {
-		return 0, err
+	if !valid(vt, prefix) {
+		return 0, ErrBadVersion
 	}
 	n := strings.Count(prefix, ".") + 1
 	head := truncate(vt, b, n)
@@ -173,14 +179,24 @@ func boolCmp(a, b bool) int {
 // needs a digit first (after an optional "v"): record placeholders such as
 // "n/a", "unspecified" or "<= 9.3.0" are not versions.
 func check(vt, s string) error {
-	if s == "" {
+	switch {
+	case s == "":
 		return fmt.Errorf("empty version: %w", ErrBadVersion)
+	case valid(vt, s):
+		return nil
+	case vt == TypeGit:
+		return fmt.Errorf("%q is not a commit id: %w", s, ErrBadVersion)
+	}
+	return fmt.Errorf("%q (%s): %w", s, vt, ErrBadVersion)
+}
+
+// valid is check without the error (no allocation).
+func valid(vt, s string) bool {
+	if s == "" {
+		return false
 	}
 	if vt == TypeGit {
-		if !isHex(s) || len(s) < 7 || len(s) > 64 {
-			return fmt.Errorf("%q is not a commit id: %w", s, ErrBadVersion)
-		}
-		return nil
+		return isHex(s) && len(s) >= 7 && len(s) <= 64
 	}
 	t := strings.TrimLeft(s, "vV")
 	if vt == TypePython {
@@ -189,15 +205,15 @@ func check(vt, s string) error {
 		}
 	}
 	if t == "" || t[0] < '0' || t[0] > '9' {
-		return fmt.Errorf("%q (%s): %w", s, vt, ErrBadVersion)
+		return false
 	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("._-+~:^", c) >= 0) {
-			return fmt.Errorf("%q (%s): %w", s, vt, ErrBadVersion)
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 func isHex(s string) bool {
@@ -282,29 +298,86 @@ func preWord(w string) bool {
 // 1.1.1zb and 1.0.2 < 1.0.2a; a version that goes on where the other ends
 // is greater (1.1 < 1.1.1, 1.1.1 < 1.1.1a) unless it goes on with a
 // pre-release word (6.8-rc1 < 6.8). A number sorts after letters at the
-// same place.
+// same place. It reads the tokens of customTokens one at a time, without
+// allocating (a firmware scan compares versions millions of times).
 func compareCustom(a, b string) int {
-	ta, tb := customTokens(a), customTokens(b)
-	for i := 0; ; i++ {
+	ta, tb := newTokenizer(a), newTokenizer(b)
+	for {
+		x, okx := ta.next()
+		y, oky := tb.next()
 		switch {
-		case i == len(ta) && i == len(tb):
+		case !okx && !oky:
 			return 0
-		case i == len(ta):
-			if tb[i].pre {
+		case !okx:
+			if y.pre {
 				return 1
 			}
 			return -1
-		case i == len(tb):
-			if ta[i].pre {
+		case !oky:
+			if x.pre {
 				return -1
 			}
 			return 1
 		}
-		x, y := ta[i], tb[i]
 		if c := compareToken(x, y); c != 0 {
 			return c
 		}
 	}
+}
+
+// tokenizer yields the tokens of customTokens one by one.
+type tokenizer struct {
+	v          string
+	i          int
+	sep, tilde bool
+}
+
+// newTokenizer returns a tokenizer of v that skips a leading "v" before a
+// number, as customTokens does.
+func newTokenizer(v string) tokenizer {
+	t := tokenizer{v: v}
+	save := t
+	if first, ok := t.next(); ok && first.s == "v" {
+		after := t
+		if second, ok := t.next(); ok && second.num {
+			return after
+		}
+	}
+	return save
+}
+
+// next returns the next token, or false at the end.
+func (t *tokenizer) next() (customToken, bool) {
+	v := t.v
+	for t.i < len(v) {
+		c := v[t.i]
+		switch {
+		case c >= '0' && c <= '9':
+			j := t.i
+			for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+				j++
+			}
+			tok := customToken{s: v[t.i:j], num: true, sep: t.sep}
+			t.i, t.sep, t.tilde = j, false, false
+			return tok, true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			j := t.i
+			for j < len(v) && (v[j]|0x20 >= 'a' && v[j]|0x20 <= 'z') {
+				j++
+			}
+			w := strings.ToLower(v[t.i:j])
+			tok := customToken{s: w, sep: t.sep, pre: t.tilde || preWord(w)}
+			t.i, t.sep, t.tilde = j, false, false
+			return tok, true
+		default:
+			t.sep = true
+			if c == '~' {
+				t.tilde = true
+			}
+			t.i++
+		}
+	}
+	return customToken{}, false
 }
 
 func compareToken(x, y customToken) int {

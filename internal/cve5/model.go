@@ -39,6 +39,10 @@ type Record struct {
 	// Containers are the CNA container first, then each ADP container in
 	// record order (or one KindNVD container for an NVD document).
 	Containers []Container `json:"containers"`
+	// Warnings are the version items Parse kept although a bound does not
+	// parse in their versionType (they answer nothing). They are not
+	// stored in the advisory database.
+	Warnings []Error `json:"-"`
 }
 
 // Container is the CNA's or one ADP's contribution to a record.
@@ -81,9 +85,16 @@ type Change struct {
 	Status string `json:"status"`
 }
 
-// Metric is one CVSS score of a container.
+// MetricOther is the Version of a Metric that is no CVSS score but the
+// container's qualitative severity word from metrics[].other (OpenSSL's
+// "High", Red Hat's "Important"): Severity holds the word, lower case, and
+// Vector and Score are empty.
+const MetricOther = "other"
+
+// Metric is one CVSS score of a container, or its qualitative severity
+// (Version MetricOther).
 type Metric struct {
-	Version string  `json:"version"` // "2.0", "3.0", "3.1", "4.0"
+	Version string  `json:"version"` // "2.0", "3.0", "3.1", "4.0" or MetricOther
 	Vector  string  `json:"vector"`
 	Score   float64 `json:"score"`
 	// Severity is the container's base severity word, lower case.

@@ -112,9 +112,11 @@ var cveID = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,19}$`)
 
 // Parse reads one CVE JSON 5.x record (5.0 and 5.1; later 5.x minor
 // versions are read the same way). A record that fails the format (wrong
-// types, missing cveMetadata, a range without versionType, a bound that
-// does not parse in its versionType, a status other than affected,
-// unaffected or unknown) is an *Error naming the record id and the field.
+// types, missing cveMetadata, a range without versionType, a status other
+// than affected, unaffected or unknown) is an *Error naming the record id
+// and the field. A range bound that does not parse in its versionType is
+// not: the record is kept with a warning in Record.Warnings, and the item
+// answers nothing.
 // A version item of a versionType Parse does not know is kept: its status
 // is unknown (Status never matches it). REJECTED records parse with State
 // REJECTED and no containers' products.
@@ -177,7 +179,7 @@ func Parse(data []byte) (*Record, error) {
 		if i > 0 {
 			path, kind = "/containers/adp/"+strconv.Itoa(i-1), KindADP
 		}
-		c, err := convertContainer(rc, kind, path, id)
+		c, err := convertContainer(rc, kind, path, id, &r.Warnings)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +201,7 @@ func Parse(data []byte) (*Record, error) {
 }
 
 // convertContainer checks and converts one CNA or ADP container.
-func convertContainer(rc *rawContainer, kind, path, id string) (Container, error) {
+func convertContainer(rc *rawContainer, kind, path, id string, warnings *[]Error) (Container, error) {
 	c := Container{Kind: kind, Provider: rc.Provider.ShortName}
 	for i, p := range rc.Affected {
 		p.Vendor, p.Product = strings.TrimSpace(p.Vendor), strings.TrimSpace(p.Product)
@@ -211,6 +213,12 @@ func convertContainer(rc *rawContainer, kind, path, id string) (Container, error
 			if err := checkVersion(&p.Versions[j]); err != nil {
 				err.ID, err.Path = id, fmt.Sprintf("%s/versions/%d%s", at, j, err.Path)
 				return c, err
+			}
+			if w := checkBounds(&p.Versions[j]); w != nil {
+				// the item is kept and answers nothing (Version.malformed);
+				// the rest of the record still decides
+				w.ID, w.Path = id, fmt.Sprintf("%s/versions/%d%s", at, j, w.Path)
+				*warnings = append(*warnings, *w)
 			}
 		}
 		c.Affected = append(c.Affected, p)
@@ -227,6 +235,10 @@ func convertContainer(rc *rawContainer, kind, path, id string) (Container, error
 				return c, &Error{ID: id, Path: fmt.Sprintf("%s/metrics/%d/other/content", path, i), Reason: err.Error()}
 			}
 			c.SSVC = s
+		} else if m.Other != nil {
+			if w := otherSeverity(m.Other.Content); w != "" {
+				c.Metrics = append(c.Metrics, Metric{Version: MetricOther, Severity: w})
+			}
 		}
 	}
 	for _, pt := range rc.ProblemTypes {
@@ -244,7 +256,8 @@ func validStatus(s string) bool {
 }
 
 // checkVersion checks one version item; the error's Path is relative to
-// the item.
+// the item. Bounds that do not parse in the item's versionType are not
+// checked here: see checkBounds.
 func checkVersion(v *Version) *Error {
 	if !validStatus(v.Status) {
 		return &Error{Path: "/status", Reason: fmt.Sprintf("%q, want affected, unaffected or unknown", v.Status)}
@@ -255,42 +268,98 @@ func checkVersion(v *Version) *Error {
 	if (v.isRange() || len(v.Changes) > 0) && strings.TrimSpace(v.VersionType) == "" {
 		return &Error{Path: "/versionType", Reason: "missing: a version range needs a versionType"}
 	}
-	vt := knownType(v.VersionType)
-	if vt == "" || vt == TypeCustom {
-		// An unknown type's items are kept with unknown status; custom has
-		// no syntax of its own ("an otherwise unspecified ordering"), so a
-		// custom bound such as "publication" is not a format error: it is
-		// compared with nothing.
-		return nil
-	}
-	bound := func(field, s string) *Error {
-		s = strings.TrimSpace(s)
-		if s == "" || hasWildcard(s) {
-			return nil
-		}
-		if vt == TypeGit && (s == "0" || s == "*") {
-			return nil
-		}
-		if err := check(vt, s); err != nil {
-			return &Error{Path: field, Reason: fmt.Sprintf("%q does not parse as a %s version", s, vt)}
-		}
-		return nil
-	}
-	if err := bound("/lessThan", v.LessThan); err != nil {
-		return err
-	}
-	if err := bound("/lessThanOrEqual", v.LessThanOrEqual); err != nil {
-		return err
-	}
 	for i, ch := range v.Changes {
 		if !validStatus(ch.Status) {
 			return &Error{Path: fmt.Sprintf("/changes/%d/status", i), Reason: fmt.Sprintf("%q, want affected, unaffected or unknown", ch.Status)}
 		}
-		if err := bound(fmt.Sprintf("/changes/%d/at", i), ch.At); err != nil {
-			return err
-		}
 	}
 	return nil
+}
+
+// checkBounds reports the first bound of a version item (lessThan,
+// lessThanOrEqual, changes[].at) that does not parse in its versionType
+// (semver, rpm, maven, python, git; custom has no syntax of its own, and
+// an unknown type's items are unknown anyway). Such an item is a warning,
+// not a format error: the record is kept, the item answers nothing
+// (Version.malformed), so one bad item neither drops the record's other
+// entries (CISA's ADP range of a Zephyr record whose CNA wrote release
+// numbers under versionType git) nor changes another record's answer.
+func checkBounds(v *Version) *Error {
+	vt := knownType(v.VersionType)
+	if vt == "" || vt == TypeCustom {
+		return nil
+	}
+	if s, field := v.badBound(vt); field != "" {
+		return &Error{Path: field, Reason: fmt.Sprintf("%q does not parse as a %s version: the item answers nothing", s, vt)}
+	}
+	return nil
+}
+
+// badBound returns the first bound of the item that does not parse in vt,
+// and its path relative to the item ("" when every bound parses).
+func (v *Version) badBound(vt string) (string, string) {
+	bad := func(s string) bool {
+		s = strings.TrimSpace(s)
+		if s == "" || hasWildcard(s) || vt == TypeGit && s == "0" {
+			return false
+		}
+		return !valid(vt, s)
+	}
+	switch {
+	case bad(v.LessThan):
+		return v.LessThan, "/lessThan"
+	case bad(v.LessThanOrEqual):
+		return v.LessThanOrEqual, "/lessThanOrEqual"
+	}
+	for i, ch := range v.Changes {
+		if bad(ch.At) {
+			return ch.At, fmt.Sprintf("/changes/%d/at", i)
+		}
+	}
+	return "", ""
+}
+
+// malformed reports whether a version item has a bound that does not
+// parse in its (known, not custom) versionType: it answers nothing, and
+// the entry it belongs to answers only through its other items that cover
+// the version (never with its defaultStatus, which the bad item may have
+// overridden).
+func (v *Version) malformed() bool {
+	vt := knownType(v.VersionType)
+	if vt == "" || vt == TypeCustom {
+		return false
+	}
+	_, field := v.badBound(vt)
+	return field != ""
+}
+
+// otherSeverity reads a CNA's qualitative severity from the content of a
+// metrics[].other entry that is not SSVC: OpenSSL's own records give
+// {"text": "High"} under a type naming its security policy, the OpenSSL,
+// Apache and Red Hat records in CISA's vulnrichment {"value": "Moderate"}
+// (or "text") under types such as "unknown", "Textual description of
+// severity" or "Red Hat severity rating". Only the words of a severity
+// scale are taken (lower case); anything else ("unknown", KEV entries,
+// free text) is "".
+func otherSeverity(raw json.RawMessage) string {
+	if len(raw) == 0 || raw[0] != '{' {
+		return ""
+	}
+	var c struct {
+		Text  any `json:"text"`
+		Value any `json:"value"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	for _, v := range []any{c.Text, c.Value} {
+		w, _ := v.(string)
+		switch w = strings.ToLower(strings.TrimSpace(w)); w {
+		case "critical", "high", "important", "moderate", "medium", "low":
+			return w
+		}
+	}
+	return ""
 }
 
 // parseSSVC reads CISA's SSVC content: {"options": [{"Exploitation":

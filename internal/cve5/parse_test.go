@@ -116,7 +116,9 @@ func TestParseBadInput(t *testing.T) {
 		{"bad id", edit(t, id, func(m map[string]any) { m["cveMetadata"].(map[string]any)["cveId"] = "CVE-24-1" }), "CVE-24-1", "/cveMetadata/cveId", false},
 		{"wrong type", edit(t, id, func(m map[string]any) { cnaVersions(m)[0].(map[string]any)["lessThan"] = 3.3 }), id, "/containers/cna/affected/versions/lessThan", false},
 		{"range without versionType", edit(t, id, func(m map[string]any) { delete(cnaVersions(m)[1].(map[string]any), "versionType") }), id, "/containers/cna/affected/0/versions/1/versionType", false},
-		{"lessThan not semver", edit(t, id, func(m map[string]any) { cnaVersions(m)[2].(map[string]any)["lessThan"] = "n/a" }), id, "/containers/cna/affected/0/versions/2/lessThan", false},
+		{"bad change status", edit(t, id, func(m map[string]any) {
+			cnaVersions(m)[2].(map[string]any)["changes"] = []any{map[string]any{"at": "3.0.5", "status": "fixed"}}
+		}), id, "/containers/cna/affected/0/versions/2/changes/0/status", false},
 		{"bad status", edit(t, id, func(m map[string]any) { cnaVersions(m)[0].(map[string]any)["status"] = "vulnerable" }), id, "/containers/cna/affected/0/versions/0/status", false},
 		{"bad state", edit(t, id, func(m map[string]any) { m["cveMetadata"].(map[string]any)["state"] = "RESERVED" }), id, "/cveMetadata/state", false},
 		{"no CNA", edit(t, id, func(m map[string]any) { delete(m["containers"].(map[string]any), "cna") }), id, "/containers/cna", false},
@@ -136,6 +138,43 @@ func TestParseBadInput(t *testing.T) {
 			}
 			if got := strings.HasPrefix(pe.Reason, ErrNotRecord.Error()); got != tt.notRec {
 				t.Errorf("not-a-record = %v, want %v (%v)", got, tt.notRec, err)
+			}
+		})
+	}
+}
+
+// TestParseBadBound: a bound that does not parse in its versionType is a
+// warning naming the record and the field; the record is kept and the item
+// answers nothing.
+func TestParseBadBound(t *testing.T) {
+	const id = "CVE-2024-5535"
+	tests := []struct {
+		name     string
+		doc      []byte
+		wantPath string
+	}{
+		{"lessThan not semver", edit(t, id, func(m map[string]any) { cnaVersions(m)[2].(map[string]any)["lessThan"] = "n/a" }), "/containers/cna/affected/0/versions/2/lessThan"},
+		{"lessThanOrEqual not semver", edit(t, id, func(m map[string]any) {
+			v := cnaVersions(m)[2].(map[string]any)
+			delete(v, "lessThan")
+			v["lessThanOrEqual"] = "<= 3.0.14"
+		}), "/containers/cna/affected/0/versions/2/lessThanOrEqual"},
+		{"change not semver", edit(t, id, func(m map[string]any) {
+			cnaVersions(m)[2].(map[string]any)["changes"] = []any{map[string]any{"at": "3.0 SP1", "status": "unaffected"}}
+		}), "/containers/cna/affected/0/versions/2/changes/0/at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(tt.doc)
+			if err != nil {
+				t.Fatalf("Parse: %v, want the record kept", err)
+			}
+			if len(r.Warnings) != 1 || r.Warnings[0].ID != id || r.Warnings[0].Path != tt.wantPath {
+				t.Fatalf("warnings %v, want one for %s %s", r.Warnings, id, tt.wantPath)
+			}
+			p := &r.Containers[0].Affected[0]
+			if !p.Versions[2].malformed() {
+				t.Errorf("item 2 is not malformed")
 			}
 		})
 	}

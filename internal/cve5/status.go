@@ -30,13 +30,17 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if vt == "" && it.VersionType != "" {
 		return it.unknownType(v)
 	}
+	if vt == TypeCustom && it.commitBound(v) {
+		// a commit id is not a release version: custom cannot order it
+		return "", false, false
+	}
 	if !it.isRange() && len(it.Changes) == 0 {
 		return it.single(vt, v)
 	}
 	if vt == "" {
 		return "", false, false
 	}
-	if check(vt, v) != nil {
+	if !valid(vt, v) {
 		return "", false, false
 	}
 	if vt == TypeGit {
@@ -90,6 +94,52 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	return status, true, true
 }
 
+// commitBound reports whether v or one of the item's versions or bounds
+// looks like a git commit id (commitLike): under custom ordering such a
+// value is not a release version, so the item answers nothing for it.
+func (it *Version) commitBound(v string) bool {
+	if commitLike(v) || commitLike(it.Version) || commitLike(it.LessThan) || commitLike(it.LessThanOrEqual) {
+		return true
+	}
+	for _, ch := range it.Changes {
+		if commitLike(ch.At) {
+			return true
+		}
+	}
+	return false
+}
+
+// commitLike reports whether s looks like a git commit id rather than a
+// release version: a full id (40 or 64 hex digits), or an abbreviated one
+// of 7 to 39 lower-case hex digits holding both a letter and a digit (the
+// kernel's "992de06308d9" that CISA's ADP copies under versionType custom).
+// Upper-case hex ("AFE130C", a Lenovo BIOS release) and all-digit or
+// all-letter strings are versions.
+func commitLike(s string) bool {
+	s = strings.TrimSpace(s)
+	n := len(s)
+	if n < 7 || n > 64 || (n > 40 && n != 64) {
+		return false
+	}
+	letter, digit, upper := false, false, false
+	for i := 0; i < n; i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f':
+			letter = true
+		case c >= 'A' && c <= 'F':
+			upper = true
+		default:
+			return false
+		}
+	}
+	if n == 40 || n == 64 {
+		return true
+	}
+	return letter && digit && !upper
+}
+
 // unknownType evaluates an item of a versionType Compare does not order
 // (the kernel CNA's "original_commit_for_fix", "patch", "release", ...).
 // Its own status is never taken: where the item would cover v under the
@@ -113,15 +163,15 @@ func (it *Version) unknownType(v string) (string, bool, bool) {
 // v equal to a lessThanOrEqual bound inside; any other commit, and any
 // range with changes, cannot be placed without the commit graph.
 func (it *Version) gitStatus(v string) (string, bool, bool) {
-	if len(it.Changes) > 0 {
+	if len(it.Changes) > 0 || it.malformed() {
 		return "", false, false
 	}
 	switch {
-	case it.LessThan != "" && it.LessThan != "*" && check(TypeGit, it.LessThan) == nil && gitEqual(v, it.LessThan):
+	case it.LessThan != "" && it.LessThan != "*" && valid(TypeGit, it.LessThan) && gitEqual(v, it.LessThan):
 		return "", false, true
-	case it.LessThanOrEqual != "" && check(TypeGit, it.LessThanOrEqual) == nil && gitEqual(v, it.LessThanOrEqual):
+	case it.LessThanOrEqual != "" && valid(TypeGit, it.LessThanOrEqual) && gitEqual(v, it.LessThanOrEqual):
 		return it.Status, true, true
-	case !placeholder(it.Version) && check(TypeGit, it.Version) == nil && gitEqual(v, it.Version):
+	case !placeholder(it.Version) && valid(TypeGit, it.Version) && gitEqual(v, it.Version):
 		return it.Status, true, true
 	}
 	return "", false, false
@@ -181,8 +231,9 @@ func sortedChanges(vt string, changes []Change) ([]Change, bool) {
 // its changes); when none does, the entry's defaultStatus (unknown when
 // absent). ok is false when none of its version items can be compared with
 // v (for example git-only ranges against a numbered release), which is no
-// answer rather than the defaultStatus. An entry without version items
-// answers with its defaultStatus.
+// answer rather than the defaultStatus; so is an entry with a malformed
+// item (a bound that does not parse in its versionType) when no other item
+// covers v. An entry without version items answers with its defaultStatus.
 func (p *Product) Status(v string) (status string, ok bool) {
 	st, _, ok := p.status(v)
 	return st, ok
@@ -193,6 +244,8 @@ func (p *Product) Status(v string) (status string, ok bool) {
 func (p *Product) status(v string) (string, int, bool) {
 	comparable := len(p.Versions) == 0
 	for i := range p.Versions {
+		// a malformed item (Version.malformed) never matches here: its
+		// bad bound does not compare
 		st, matched, cmp := p.Versions[i].itemStatus(v)
 		if cmp {
 			comparable = true
@@ -201,10 +254,20 @@ func (p *Product) status(v string) (string, int, bool) {
 			return normStatus(st), i, true
 		}
 	}
-	if !comparable {
+	if !comparable || p.hasMalformed() {
 		return StatusUnknown, -1, false
 	}
 	return normStatus(p.DefaultStatus), -1, true
+}
+
+// hasMalformed reports whether one of the entry's items is malformed.
+func (p *Product) hasMalformed() bool {
+	for i := range p.Versions {
+		if p.Versions[i].malformed() {
+			return true
+		}
+	}
+	return false
 }
 
 func normStatus(s string) string {
@@ -287,20 +350,9 @@ func (p *Product) fixed(v string, decided int) []string {
 // decision is StatusUnknown. Fixed holds the lowest version above v at
 // which the deciding entry says the vulnerability ends, when it names one.
 func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
-	order := make([]int, 0, len(r.Containers))
-	for i := range r.Containers {
-		if r.Containers[i].Kind != KindADP {
-			order = append(order, i)
-		}
-	}
-	for i := range r.Containers {
-		if r.Containers[i].Kind == KindADP {
-			order = append(order, i)
-		}
-	}
-	for _, ci := range order {
+	for _, ci := range r.containerOrder() {
 		c := &r.Containers[ci]
-		d, ok := c.decide(selected, v)
+		d, ok := c.decide(selected, nil, v)
 		if ok {
 			return d
 		}
@@ -308,11 +360,68 @@ func (r *Record) Decide(selected func(*Product) bool, v string) Decision {
 	return Decision{Status: StatusUnknown}
 }
 
-// decide combines the selected entries of one container (see Decide).
-func (c *Container) decide(selected func(*Product) bool, v string) (Decision, bool) {
+// Entry names one affected entry of a record: the index of its container
+// in Record.Containers and its index in that container's Affected.
+type Entry struct{ Container, Index int }
+
+// DecideEntries is Decide over the listed entries only (the entries a
+// caller's index found for a product, instead of a selector asked of every
+// entry of the record): the answer is the one Decide gives with a selector
+// accepting exactly these entries. entries must be in record order
+// (container, then index) without duplicates; entries out of range are
+// ignored.
+func (r *Record) DecideEntries(entries []Entry, v string) Decision {
+	for _, ci := range r.containerOrder() {
+		lo := 0
+		for lo < len(entries) && entries[lo].Container < ci {
+			lo++
+		}
+		hi := lo
+		for hi < len(entries) && entries[hi].Container == ci {
+			hi++
+		}
+		if lo == hi {
+			continue
+		}
+		d, ok := r.Containers[ci].decide(nil, entries[lo:hi], v)
+		if ok {
+			return d
+		}
+	}
+	return Decision{Status: StatusUnknown}
+}
+
+// containerOrder lists the containers in the order they are asked: the CNA
+// (or NVD) first, then each ADP in record order.
+func (r *Record) containerOrder() []int {
+	order := make([]int, 0, len(r.Containers))
+	for pass := 0; pass < 2; pass++ {
+		for i := range r.Containers {
+			if (r.Containers[i].Kind == KindADP) == (pass == 1) {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// decide combines the selected entries of one container (see Decide):
+// those selected accepts, or, when entries is not nil, the listed ones.
+func (c *Container) decide(selected func(*Product) bool, entries []Entry, v string) (Decision, bool) {
 	var best *Product
 	bestRank, bestStatus, bestItem := 0, "", -1
-	for i := range c.Affected {
+	n := len(c.Affected)
+	if entries != nil {
+		n = len(entries)
+	}
+	for k := 0; k < n; k++ {
+		i := k
+		if entries != nil {
+			i = entries[k].Index
+			if i < 0 || i >= len(c.Affected) {
+				continue
+			}
+		}
 		p := &c.Affected[i]
 		if selected != nil && !selected(p) {
 			continue

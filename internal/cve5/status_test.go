@@ -238,3 +238,86 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideMalformedItems: a version item whose bound does not parse in
+// its versionType answers nothing. On the real Zephyr record CVE-2023-4258
+// (the CNA wrote release numbers under versionType git) the record is kept
+// and CISA's ADP range decides; an entry with a bad item and a good one
+// answers through the good one only, never with its defaultStatus.
+func TestDecideMalformedItems(t *testing.T) {
+	r := mustParse(t, "CVE-2023-4258")
+	if len(r.Warnings) != 1 || r.Warnings[0].Path != "/containers/cna/affected/0/versions/0/lessThanOrEqual" {
+		t.Fatalf("warnings %v, want the CNA's lessThanOrEqual", r.Warnings)
+	}
+	zephyr := byName("zephyr", "zephyr")
+	for _, tt := range []struct{ version, status, container string }{
+		{"3.2", StatusAffected, KindADP},    // ADP: 0 <= V < 3.4 (custom)
+		{"3.4", StatusUnknown, ""},          // ADP's defaultStatus unknown; the CNA's item answers nothing
+		{"1.14.0", StatusAffected, KindADP}, // inside the CNA's (unusable) range too
+	} {
+		d := r.Decide(zephyr, tt.version)
+		if d.Status != tt.status || d.Container != tt.container {
+			t.Errorf("Zephyr %s: %s by %q, want %s by %q", tt.version, d.Status, d.Container, tt.status, tt.container)
+		}
+	}
+	p := &Product{DefaultStatus: StatusUnaffected, Versions: []Version{
+		{Version: "1.0", LessThan: "1.5", Status: StatusAffected, VersionType: TypeSemver},
+		{Version: "2.0", LessThan: "2.0 SP3", Status: StatusAffected, VersionType: TypeSemver},
+	}}
+	for _, tt := range []struct {
+		v      string
+		status string
+		ok     bool
+	}{
+		{"1.2", StatusAffected, true}, // the good item covers it
+		{"2.1", StatusUnknown, false}, // perhaps inside the bad item: no answer, not "unaffected"
+		{"0.9", StatusUnknown, false},
+	} {
+		if st, ok := p.Status(tt.v); st != tt.status || ok != tt.ok {
+			t.Errorf("Status(%s) = %s, %v; want %s, %v", tt.v, st, ok, tt.status, tt.ok)
+		}
+	}
+}
+
+// TestDecideCustomCommitIDs: under versionType custom a git commit id is
+// not a release version, so an item bounded by one answers nothing (the
+// real records CVE-2023-45130, whose ADP range ends at a 40-digit commit,
+// and the kernel's CVE-2021-47010, whose ADP copies 12-digit ids), while
+// upper-case hex releases (Lenovo's BIOS "AFE130C" in CVE-2024-45105) are
+// not taken for commits.
+func TestDecideCustomCommitIDs(t *testing.T) {
+	frontier := mustParse(t, "CVE-2023-45130")
+	for _, v := range []string{"0.1.0", "1.0", "aea528198b3b226e0d20cce878551fd4c0e3d5d0"} {
+		if d := frontier.Decide(byName("parity", "frontier"), v); d.Status != StatusUnknown {
+			t.Errorf("frontier %s: %s by %q, want no answer (the range ends at a commit)", v, d.Status, d.Container)
+		}
+	}
+	kernel := mustParse(t, "CVE-2021-47010")
+	for i := range kernel.Containers {
+		c := &kernel.Containers[i]
+		if c.Kind != KindADP {
+			continue
+		}
+		for j := range c.Affected {
+			for k := range c.Affected[j].Versions {
+				it := &c.Affected[j].Versions[k]
+				if knownType(it.VersionType) == TypeCustom && commitLike(it.LessThan) {
+					if _, matched, comparable := it.itemStatus("5.10.30"); matched || comparable {
+						t.Errorf("ADP item %+v answers for 5.10.30", *it)
+					}
+				}
+			}
+		}
+	}
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"aea528198b3b226e0d20cce878551fd4c0e3d5d0", true}, {"992de06308d9", true}, {"4fdf178", true},
+		{"AFE130C", false}, {"20240101", false}, {"deadbeef", false}, {"1.1.1w", false}, {"6.1.94", false}, {"abc12", false},
+	} {
+		if got := commitLike(tt.s); got != tt.want {
+			t.Errorf("commitLike(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
 // event kinds of a compiled range, in OSV's order of evaluation.
@@ -265,27 +266,6 @@ func sameEcosystem(query, rec string) bool {
 }
 
 // NormalizeName spells a package name the way matching compares it in an
-// ecosystem: PyPI per PEP 503; NuGet, Packagist and crates.io
-// case-insensitively, as their registries do; Go, Maven and the rest exactly.
-func NormalizeName(eco, name string) string {
-	switch baseEcosystem(eco) {
-	case "PyPI":
-		var b strings.Builder
-		sep := false
-		for _, r := range strings.ToLower(name) {
-			if r == '-' || r == '_' || r == '.' {
-				sep = true
-				continue
-			}
-			if sep && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			sep = false
-			b.WriteRune(r)
-		}
-		return b.String()
-	case "NuGet", "Packagist", "crates.io":
-		return strings.ToLower(name)
-	}
-	return name
-}
+// ecosystem: the index's rule, ident.NormalizeName (one rulebook, so that
+// the records a lookup finds are the records matching keeps).
+func NormalizeName(eco, name string) string { return ident.NormalizeName(eco, name) }

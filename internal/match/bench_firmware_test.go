@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -30,8 +32,12 @@ func bareDecode(tb testing.TB, path string) {
 }
 
 // coldScan is "dualmark scan" minus process start: parse the SBOM, open
-// the database, match, render the table.
+// the database, match, render the table, with the collector set as the
+// scan command sets it (cmd/dualmark/scan.go: GC percent 400; before
+// 2026-12-03 18:35 UTC the benchmarks ran at the default 100, which cost
+// a firmware scan about a quarter more CPU).
 func coldScan(tb testing.TB, path, db string) *Result {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	doc, err := sbom.ParseFile(path, sbom.Options{})
 	if err != nil {
 		tb.Fatal(err)
@@ -60,8 +66,10 @@ func timed(f func()) (wall, cpu time.Duration) {
 
 // maxDecodeRatio is the asserted bound of the cold 10k scan's CPU time
 // over the bare decode's, measured in the same run. The issue's target is
-// 2; it is not reached (docs/BENCHMARKS.md, "Firmware matching", has the
-// measured ratio), so the benchmark guards the measured figure instead.
+// 2; it is not reached: 6.3 in this benchmark and 6.2 for the processes
+// on 2026-12-03 (docs/BENCHMARKS.md, "Firmware matching, second pass",
+// has the profile), and 9.2 once at load average 13, so the bound stays
+// at 10 to catch a regression without failing on the shared machine.
 const maxDecodeRatio = 10.0
 
 // BenchmarkColdScanVsDecode times the cold scan of the 10,000-component
@@ -141,7 +149,7 @@ func firmwareSBOM(tb testing.TB, n int) string {
 		for _, c := range r.CVE.Containers {
 			for _, p := range c.Affected {
 				for _, s := range p.CPEs {
-					cp, ok := ParseCPE(s)
+					cp, ok := ident.ParseCPE(s)
 					k := cp.Vendor + ":" + cp.Product
 					if !ok || seen[k] || len(cs) >= n || strings.ContainsAny(k, "\\*") {
 						continue
@@ -168,14 +176,17 @@ func firmwareSBOM(tb testing.TB, n int) string {
 }
 
 // firmwareTarget is issue 9's target for a cold scan of 2,000
-// CPE-identified firmware components (0.5 s). It is not reached: the
-// median CPU time measured was 1.1-1.6 s (docs/BENCHMARKS.md, "Firmware
-// matching"), most of it deciding the records of the products named
-// (cve5's Decide per record and entry), so the benchmark asserts the
-// measured bound, on CPU time (an upper bound of the wall time on an idle
-// 2-core machine; the shared machine's wall time measures the other
-// users).
-const firmwareTarget = 2 * time.Second
+// CPE-identified firmware components (0.5 s). Measured after deciding only
+// the entries a product's keys name (docs/BENCHMARKS.md, "Firmware
+// matching"): a median 0.44-0.54 s of CPU in this benchmark at load
+// average 10-13 with the default collector (0.65 s before, on an idle
+// machine), less with the scan command's GC percent that coldScan now
+// sets; 0.51 s of CPU for the built binary against the full database at
+// load 12 (0.67 s before).
+// The benchmark asserts 1.5 × the target on CPU time, as the other cold
+// scans do (an upper bound of the wall time on an idle 2-core machine; the
+// shared machine's wall time measures the other users).
+const firmwareTarget = 500 * time.Millisecond
 
 // BenchmarkFirmwareScan is a cold scan of 2,000 CPE-identified firmware
 // components against the staged CVE records (44,000), KEV and EPSS.
@@ -194,7 +205,7 @@ func BenchmarkFirmwareScan(b *testing.B) {
 	b.ReportMetric(wall.Seconds(), "wall-s")
 	b.ReportMetric(cpu.Seconds(), "cpu-s")
 	b.ReportMetric(float64(findings), "findings")
-	if cpu > firmwareTarget {
-		b.Fatalf("cold firmware scan of 2,000 components took a median %v of CPU, limit %v (issue target 0.5 s)", cpu, firmwareTarget)
+	if limit := firmwareTarget * 3 / 2; cpu > limit {
+		b.Fatalf("cold firmware scan of 2,000 components took a median %v of CPU, limit %v (1.5 × the issue's %v target)", cpu, limit, firmwareTarget)
 	}
 }

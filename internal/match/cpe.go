@@ -1,57 +1,29 @@
 package match
 
 import (
-	"encoding/json"
-	"strings"
-
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cpe"
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
-// CPE is the part of a CPE name matching uses.
-type CPE struct {
-	Part, Vendor, Product, Version string
-}
-
-// ParseCPE reads a CPE 2.3 formatted string ("cpe:2.3:a:vendor:product:1.2:...")
-// or a CPE 2.2 URI ("cpe:/a:vendor:product:1.2"). Vendor and product are
-// lower-cased; escapes ("\:" etc.) are removed.
-func ParseCPE(s string) (CPE, bool) {
-	n, ok := cpe.Parse(s)
-	c := CPE{Part: n.Part, Vendor: strings.ToLower(n.Vendor), Product: strings.ToLower(n.Product), Version: n.Version}
-	if !ok || c.Vendor == "" || c.Product == "" || c.Vendor == "*" || c.Product == "*" {
-		return CPE{}, false
-	}
-	return c, true
-}
+// CPE is the part of a CPE name matching uses (ident.CPE, read by
+// ident.ParseCPE: the index's rule).
+type CPE = ident.CPE
 
 // concreteVersion reports whether a CPE version names one version (not
 // ANY "*" or NA "-").
 func concreteVersion(v string) bool { return cpe.Concrete(v) }
 
-// RecordCPEs returns the CPEs a record carries in database_specific.cpes
-// (Bitnami's records carry NVD CPEs there).
+// RecordCPEs returns the CPEs a record carries, read as the index reads
+// them (advisory.Record.CPEs: database_specific and each affected entry's
+// database_specific / ecosystem_specific, "cpes" and "cpe"; Bitnami's
+// records carry NVD CPEs there), so a record found by a CPE key names it.
 func RecordCPEs(r *advisory.Record) []CPE {
 	var out []CPE
-	collect := func(raw json.RawMessage) {
-		if len(raw) == 0 || !strings.Contains(string(raw), "cpe") {
-			return
+	for _, s := range r.CPEs() {
+		if c, ok := ident.ParseCPE(s); ok {
+			out = append(out, c)
 		}
-		var v struct {
-			CPEs []string `json:"cpes"`
-		}
-		if json.Unmarshal(raw, &v) != nil {
-			return
-		}
-		for _, s := range v.CPEs {
-			if c, ok := ParseCPE(s); ok {
-				out = append(out, c)
-			}
-		}
-	}
-	collect(r.DatabaseSpecific)
-	for i := range r.Affected {
-		collect(r.Affected[i].DatabaseSpecific)
 	}
 	return out
 }

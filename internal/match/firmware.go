@@ -7,6 +7,8 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
+	"github.com/dualmark/dualmark/internal/purl"
 )
 
 // MatchCVEProduct is a match of a CVE record through the identity the
@@ -54,7 +56,7 @@ func firmwareQueries(c *Component) []firmwareQuery {
 		out = append(out, firmwareQuery{id: id, version: version, match: match, conf: conf})
 	}
 	for _, s := range c.CPEs {
-		cp, ok := ParseCPE(s)
+		cp, ok := ident.ParseCPE(s)
 		if !ok {
 			continue
 		}
@@ -75,7 +77,7 @@ func firmwareQueries(c *Component) []firmwareQuery {
 	name := c.Name
 	version := c.Version
 	if c.PURL != "" {
-		p, err := ParsePURL(c.PURL)
+		p, err := purl.ParseLenient(c.PURL)
 		if err == nil {
 			if p.Version != "" {
 				version = p.Version
@@ -90,8 +92,8 @@ func firmwareQueries(c *Component) []firmwareQuery {
 				host := map[string]string{"github": "github.com", "bitbucket": "bitbucket.org", "gitlab": "gitlab.com"}[p.Type]
 				repos = append(repos, host+"/"+p.Namespace+"/"+p.Name)
 			}
-			repos = append(repos, p.Qualifiers["vcs_url"])
-			urls = append(urls, p.Qualifiers["download_url"])
+			repos = append(repos, p.Qualifier("vcs_url"))
+			urls = append(urls, p.Qualifier("download_url"))
 		}
 	}
 	repos = append(repos, c.SourceURL)
@@ -163,7 +165,7 @@ func (m *matcher) cveRecords(id *Identity) ([]*advisory.Record, error) {
 	}
 	for _, k := range id.Keys {
 		vendor, product, _ := strings.Cut(k, ":")
-		if err := take("cpe\x00"+k, func() ([]*advisory.Record, error) { return m.src.LookupCPE(vendor, product) }); err != nil {
+		if err := take("cpe\x00"+k, func() ([]*advisory.Record, error) { return m.lookupCPE(vendor, product) }); err != nil {
 			return nil, fmt.Errorf("look up CPE %s: %w", k, err)
 		}
 	}
@@ -192,8 +194,11 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 			covered = true
 		}
 		for _, r := range recs {
-			names := m.recordNames(r)
-			d := r.CVE.Decide(func(p *cve5.Product) bool { return q.selects(p, names.of(p)) }, q.version)
+			m.sel = q.selectEntries(m.recordPlan(r), m.sel)
+			if len(m.sel) == 0 {
+				continue
+			}
+			d := r.CVE.DecideEntries(m.sel, q.version)
 			if d.Status != cve5.StatusAffected {
 				continue
 			}
@@ -218,27 +223,37 @@ func (m *matcher) matchFirmware(queries []firmwareQuery) (hits []hit, covered bo
 // release can be ordered against, and entries without ranges whose CPEs
 // all name one concrete version other than the queried one (a CPE for 5.3
 // listing version 5.3 with defaultStatus "affected" says nothing about
-// 6.11.5).
+// 6.11.5). selectEntries computes the same from a record's plan.
 func (q *firmwareQuery) selects(p *cve5.Product, n *productNames) bool {
-	if !q.id.selects(n) || commitRanges(p) {
-		return false
-	}
+	return q.id.selects(n) && !commitRanges(p) && q.versionSelects(p)
+}
+
+// versionSelects is the version-dependent half of selects: an entry
+// without ranges whose CPEs all name concrete versions is selected only
+// when one of them is the queried version.
+func (q *firmwareQuery) versionSelects(p *cve5.Product) bool {
+	pinned := pinnedVersions(p)
+	return pinned == nil || slices.Contains(pinned, q.version)
+}
+
+// pinnedVersions returns the CPE versions of an entry without ranges
+// whose CPEs all name a concrete version, or nil (any version selected).
+func pinnedVersions(p *cve5.Product) []string {
 	for _, v := range p.Versions {
 		if v.LessThan != "" || v.LessThanOrEqual != "" {
 			// a range: the CPE's version is only where it starts
-			return true
+			return nil
 		}
 	}
-	concrete, same := 0, false
+	var out []string
 	for _, s := range p.CPEs {
-		c, ok := ParseCPE(s)
+		c, ok := ident.ParseCPE(s)
 		if !ok || !concreteVersion(c.Version) {
-			return true
+			return nil
 		}
-		concrete++
-		same = same || c.Version == q.version
+		out = append(out, c.Version)
 	}
-	return concrete == 0 || same
+	return out
 }
 
 // commitRanges reports whether an entry has a range bounded by git commit
@@ -286,53 +301,110 @@ func mergeFixed(dst, add []string) []string {
 	return dst
 }
 
-// entryNames are the names of a record's affected entries: a short list
-// searched by pointer, or a map for records with many entries (a map
-// lookup for every entry was a third of a firmware scan, a list search
-// quadratic on records listing hundreds of products).
-type entryNames struct {
-	ps    []*cve5.Product
-	ns    []*productNames
-	index map[*cve5.Product]*productNames
+// recordPlan is what firmware matching needs of a CVE record's affected
+// entries, computed once per matcher: each entry's names and the
+// version-independent half of the selector, and, for records with many
+// entries, an index from vendor:product key to entries, so that a query
+// decides only the entries its keys name (a record listing hundreds of
+// products was otherwise asked about every entry by each of them: a
+// quadratic share of a firmware scan).
+type recordPlan struct {
+	entries []planEntry
+	// byKey maps a vendor:product key to the positions in entries of the
+	// entries naming it: built for records with many entries on their
+	// planIndexAfter-th query (most records are asked once or twice, and
+	// building the index costs more than asking every entry once).
+	byKey map[string][]int32
+	// queries counts the queries asked of the plan.
+	queries int
 }
 
-func (e *entryNames) of(p *cve5.Product) *productNames {
-	if e.index != nil {
-		if n, ok := e.index[p]; ok {
-			return n
-		}
-	} else {
-		for i, q := range e.ps {
-			if q == p {
-				return e.ns[i]
-			}
-		}
-	}
-	return namesOf(p)
+// planEntry is one affected entry of a record.
+type planEntry struct {
+	ref   cve5.Entry
+	p     *cve5.Product
+	names productNames
+	// excluded entries are never selected: ranges bounded by commit ids
+	// under a versionType other than git (commitRanges).
+	excluded bool
+	// pinned lists the concrete versions of an entry without ranges whose
+	// CPEs all name one (versionSelects); nil when any version is selected.
+	pinned []string
 }
 
-// recordNames returns the names of every affected entry of a CVE record,
-// computed once per matcher.
-func (m *matcher) recordNames(r *advisory.Record) *entryNames {
-	if e, ok := m.pnames[r]; ok {
-		return e
+// planMinIndexed is the number of entries from which a record gets a key
+// index, on its planIndexAfter-th query.
+const (
+	planMinIndexed = 8
+	planIndexAfter = 3
+)
+
+// recordPlan returns the plan of a CVE record, computed once per matcher.
+func (m *matcher) recordPlan(r *advisory.Record) *recordPlan {
+	if pl, ok := m.plans[r]; ok {
+		return pl
 	}
-	e := &entryNames{}
+	n := 0
+	for i := range r.CVE.Containers {
+		n += len(r.CVE.Containers[i].Affected)
+	}
+	pl := &recordPlan{entries: make([]planEntry, 0, n)}
 	for i := range r.CVE.Containers {
 		c := &r.CVE.Containers[i]
 		for j := range c.Affected {
-			e.ps = append(e.ps, &c.Affected[j])
-			e.ns = append(e.ns, namesOf(&c.Affected[j]))
+			p := &c.Affected[j]
+			pl.entries = append(pl.entries, planEntry{ref: cve5.Entry{Container: i, Index: j}, p: p,
+				excluded: commitRanges(p), pinned: pinnedVersions(p)})
+			namesInto(&pl.entries[len(pl.entries)-1].names, p)
 		}
 	}
-	if len(e.ps) > 8 {
-		e.index = make(map[*cve5.Product]*productNames, len(e.ps))
-		for i, p := range e.ps {
-			e.index[p] = e.ns[i]
+	m.plans[r] = pl
+	return pl
+}
+
+// index builds the plan's key index.
+func (pl *recordPlan) index() {
+	pl.byKey = make(map[string][]int32, len(pl.entries))
+	for i := range pl.entries {
+		for _, k := range pl.entries[i].names.keys {
+			pl.byKey[k] = append(pl.byKey[k], int32(i))
 		}
 	}
-	m.pnames[r] = e
-	return e
+}
+
+// selectEntries returns, in record order, the entries of a record the
+// query selects (see firmwareQuery.selects), reusing buf.
+func (q *firmwareQuery) selectEntries(pl *recordPlan, buf []cve5.Entry) []cve5.Entry {
+	out := buf[:0]
+	pl.queries++
+	if pl.byKey == nil && pl.queries >= planIndexAfter && len(pl.entries) >= planMinIndexed {
+		pl.index()
+	}
+	take := func(e *planEntry) {
+		if !e.excluded && q.id.selects(&e.names) && (e.pinned == nil || slices.Contains(e.pinned, q.version)) {
+			out = append(out, e.ref)
+		}
+	}
+	if pl.byKey == nil || len(q.id.Packages) > 0 || len(q.id.Repos) > 0 {
+		// few entries, or an identity that also selects by packageName
+		// or repository: ask every entry
+		for i := range pl.entries {
+			take(&pl.entries[i])
+		}
+		return out
+	}
+	var idx []int32
+	for _, k := range q.id.Keys {
+		idx = append(idx, pl.byKey[k]...)
+	}
+	if len(q.id.Keys) > 1 {
+		slices.Sort(idx)
+		idx = slices.Compact(idx)
+	}
+	for _, i := range idx {
+		take(&pl.entries[i])
+	}
+	return out
 }
 
 // desktopOf returns cveDesktopOnly of a record, computed once per matcher.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -260,7 +261,7 @@ func TestCPEKey(t *testing.T) {
 				for _, s := range p.CPEs {
 					n++
 					got, ok := cpeKey(s)
-					cp, want := ParseCPE(s)
+					cp, want := ident.ParseCPE(s)
 					if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
 						t.Fatalf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
 					}
@@ -270,10 +271,43 @@ func TestCPEKey(t *testing.T) {
 	}
 	for _, s := range []string{"cpe:2.3:a:*:x:1", "cpe:2.3:a", "cpe:/a:openssl:openssl:1.0", `cpe:2.3:a:w1\.fi:hostapd:2.10:*:*:*:*:*:*:*`} {
 		got, ok := cpeKey(s)
-		cp, want := ParseCPE(s)
+		cp, want := ident.ParseCPE(s)
 		if ok != want || (ok && got != productKey(cp.Vendor, cp.Product)) {
 			t.Errorf("%q: cpeKey %q %v, ParseCPE %+v %v", s, got, ok, cp, want)
 		}
 	}
 	t.Logf("%d CPEs", n)
+}
+
+// TestKernelPastLastSeries pins what the records say about a kernel newer
+// than every stable series a Linux CNA record lists (6.11.5): the CNA's
+// last item ("6.8 <= V <= *", unaffected) has versionType
+// original_commit_for_fix, which the algorithm does not order, so the CNA
+// gives no answer and CISA's ADP decides. For CVE-2024-36971 the ADP has
+// the range "6.10 <= V <= *" unaffected, so 6.11.5 is not affected; for
+// CVE-2023-52696 and CVE-2024-26592 the ADP turned the CNA's range into
+// the single version 6.8 (unaffected, defaultStatus affected), so the
+// record as published says 6.11.5 is affected, and the finding says the
+// ADP decided (docs/SCANNING.md).
+func TestKernelPastLastSeries(t *testing.T) {
+	ix := stagedFirmwareIndex(t)
+	c := Component{Name: "linux", Version: "6.11.5", CPEs: []string{"cpe:2.3:o:linux:linux_kernel:6.11.5:*:*:*:*:*:*:*"}}
+	res, err := Scan([]Component{c}, ix, Options{Platform: "Linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.DecidedBy != nil {
+			got[f.Advisory.ID] = f.DecidedBy.Container
+		}
+	}
+	if _, ok := got["CVE-2024-36971"]; ok {
+		t.Error("CVE-2024-36971 reported on 6.11.5: the ADP's range 6.10 <= V <= * says unaffected")
+	}
+	for _, id := range []string{"CVE-2023-52696", "CVE-2024-26592"} {
+		if got[id] != "adp" {
+			t.Errorf("%s on 6.11.5: decided by %q, want the ADP (its single-version entry 6.8)", id, got[id])
+		}
+	}
 }

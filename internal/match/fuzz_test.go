@@ -11,6 +11,8 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
+	"github.com/dualmark/dualmark/internal/purl"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -45,7 +47,7 @@ func FuzzQueryFromPURL(f *testing.F) {
 			t.Fatalf("%q: neither ecosystem, repository nor reason", s)
 		}
 		if quick, ok := quickQuery(s); ok {
-			p, err := ParsePURL(s)
+			p, err := purl.ParseLenient(s)
 			if err != nil {
 				return // the quick path is lenient where the parser is strict
 			}
@@ -71,7 +73,7 @@ func FuzzParseCPE(f *testing.F) {
 	f.Add(`cpe:2.3:a:the\:vendor:prod\,uct:1.0:*:*:*:*:*:*:*`)
 	f.Add("cpe:/a:apache:activemq:5.15.12")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, ok := ParseCPE(s)
+		c, ok := ident.ParseCPE(s)
 		if ok && (c.Vendor == "" || c.Product == "") {
 			t.Fatalf("%q parsed without vendor/product: %+v", s, c)
 		}

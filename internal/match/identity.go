@@ -6,6 +6,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
 // Identity is one piece of software as CVE records name it: the CPE
@@ -109,8 +110,45 @@ func IdentityByRepo(url string) (*Identity, bool) {
 // productKey is the vendor:product index key: lower case, trimmed, inner
 // spaces as "_" (advisory.Keys' form for CVE entries).
 func productKey(vendor, product string) string {
-	k := strings.ToLower(strings.TrimSpace(vendor)) + ":" + strings.ToLower(strings.TrimSpace(product))
-	return strings.ReplaceAll(k, " ", "_")
+	vendor, product = strings.TrimSpace(vendor), strings.TrimSpace(product)
+	if !asciiKeyPart(vendor) || !asciiKeyPart(product) {
+		k := strings.ToLower(vendor) + ":" + strings.ToLower(product)
+		return strings.ReplaceAll(k, " ", "_")
+	}
+	// one allocation instead of up to four (lower-casing each half, the
+	// concatenation, the replacement): a firmware scan computes the key of
+	// every entry of every record it finds
+	var b strings.Builder
+	b.Grow(len(vendor) + 1 + len(product))
+	lowerKeyInto(&b, vendor)
+	b.WriteByte(':')
+	lowerKeyInto(&b, product)
+	return b.String()
+}
+
+// asciiKeyPart reports whether s is ASCII.
+func asciiKeyPart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerKeyInto writes the ASCII string s to b, lower case, with spaces
+// as "_".
+func lowerKeyInto(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == ' ':
+			c = '_'
+		}
+		b.WriteByte(c)
+	}
 }
 
 // productNames is what identities are compared with in an affected entry,
@@ -118,13 +156,23 @@ func productKey(vendor, product string) string {
 // for every kernel version).
 type productNames struct {
 	keys          []string // vendor:product, then each CPE's
-	vendor        string   // lower case
+	vendor        string   // lower case, set when pkg is
 	pkg, repoNorm string
 }
 
 func namesOf(p *cve5.Product) *productNames {
-	n := &productNames{keys: []string{productKey(p.Vendor, p.Product)}, vendor: strings.ToLower(strings.TrimSpace(p.Vendor)),
-		pkg: strings.ToLower(p.PackageName)}
+	n := &productNames{}
+	namesInto(n, p)
+	return n
+}
+
+// namesInto sets n to the names of p.
+func namesInto(n *productNames, p *cve5.Product) {
+	*n = productNames{keys: make([]string, 1, 1+len(p.CPEs)), pkg: strings.ToLower(p.PackageName)}
+	if n.pkg != "" { // the vendor counts only with a packageName
+		n.vendor = strings.ToLower(strings.TrimSpace(p.Vendor))
+	}
+	n.keys[0] = productKey(p.Vendor, p.Product)
 	for _, s := range p.CPEs {
 		if k, ok := cpeKey(s); ok && !slices.Contains(n.keys, k) {
 			n.keys = append(n.keys, k)
@@ -133,7 +181,6 @@ func namesOf(p *cve5.Product) *productNames {
 	if p.Repo != "" {
 		n.repoNorm = advisory.NormalizeRepo(p.Repo)
 	}
-	return n
 }
 
 // selects reports whether an affected entry of a CVE record describes this
@@ -166,13 +213,30 @@ func cpeKey(s string) (string, bool) {
 		vendor, rest, ok2 := strings.Cut(rest, ":")
 		product, _, _ := strings.Cut(rest, ":")
 		if ok1 && ok2 && vendor != "" && product != "" && vendor != "*" && product != "*" {
+			if cleanKeyPart(vendor) && cleanKeyPart(product) {
+				// already in key form: the substring "vendor:product"
+				// of s, without an allocation
+				start := len(s) - len(rest) - len(vendor) - 1
+				return s[start : start+len(vendor)+1+len(product)], true
+			}
 			return productKey(vendor, product), true
 		}
 		return "", false
 	}
-	c, ok := ParseCPE(s)
+	c, ok := ident.ParseCPE(s)
 	if !ok {
 		return "", false
 	}
 	return productKey(c.Vendor, c.Product), true
+}
+
+// cleanKeyPart reports whether a CPE vendor or product is already in
+// productKey form: no upper-case letters, spaces, control or non-ASCII bytes.
+func cleanKeyPart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c <= ' ' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 )
 
 // Source is where matching reads advisories and enrichment from. The
@@ -111,7 +112,7 @@ func cveKeys(r *cve5.Record) (cpes, repos []string) {
 		for j := range r.Containers[i].Affected {
 			p := &r.Containers[i].Affected[j]
 			for _, s := range p.CPEs {
-				if c, ok := ParseCPE(s); ok {
+				if c, ok := ident.ParseCPE(s); ok {
 					cpes = append(cpes, productKey(c.Vendor, c.Product))
 				}
 			}

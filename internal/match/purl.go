@@ -1,87 +1,11 @@
 package match
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/ident"
+	"github.com/dualmark/dualmark/internal/purl"
 )
-
-// PURL is a parsed package URL. Unlike some purl libraries it keeps the
-// case of names where the ecosystem is case-sensitive (Go module paths).
-type PURL struct {
-	Type       string
-	Namespace  string
-	Name       string
-	Version    string
-	Qualifiers map[string]string
-	Subpath    string
-}
-
-// ParsePURL parses a package URL ("pkg:type/namespace/name@version?q=v#sub")
-// without changing the case of namespace or name; the type is lower-cased.
-func ParsePURL(s string) (PURL, error) {
-	var p PURL
-	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok {
-		return p, fmt.Errorf("purl %q: does not start with \"pkg:\"", s)
-	}
-	rest = strings.TrimLeft(rest, "/")
-	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
-		p.Subpath = strings.Trim(rest[i+1:], "/")
-		rest = rest[:i]
-	}
-	if i := strings.LastIndexByte(rest, '?'); i >= 0 {
-		q := rest[i+1:]
-		rest = rest[:i]
-		for _, kv := range strings.Split(q, "&") {
-			k, v, _ := strings.Cut(kv, "=")
-			if k == "" {
-				continue
-			}
-			dv, err := url.PathUnescape(v)
-			if err != nil {
-				return p, fmt.Errorf("purl %q: qualifier %q: %w", s, k, err)
-			}
-			if p.Qualifiers == nil {
-				p.Qualifiers = map[string]string{}
-			}
-			p.Qualifiers[strings.ToLower(k)] = dv
-		}
-	}
-	typ, path, ok := strings.Cut(rest, "/")
-	if !ok || typ == "" {
-		return p, fmt.Errorf("purl %q: no type/name", s)
-	}
-	p.Type = strings.ToLower(typ)
-	path = strings.Trim(path, "/")
-	if i := strings.LastIndexByte(path, '@'); i >= 0 {
-		v, err := url.PathUnescape(path[i+1:])
-		if err != nil {
-			return p, fmt.Errorf("purl %q: version: %w", s, err)
-		}
-		p.Version = v
-		path = path[:i]
-	}
-	ns, name := "", path
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		ns, name = path[:i], path[i+1:]
-	}
-	var err error
-	if name, err = url.PathUnescape(name); err != nil || name == "" {
-		return p, fmt.Errorf("purl %q: name is empty or badly escaped", s)
-	}
-	if ns != "" {
-		segs := strings.Split(ns, "/")
-		for i, seg := range segs {
-			if segs[i], err = url.PathUnescape(seg); err != nil {
-				return p, fmt.Errorf("purl %q: namespace: %w", s, err)
-			}
-		}
-		ns = strings.Join(segs, "/")
-	}
-	p.Namespace, p.Name = ns, name
-	return p, nil
-}
 
 // Query is what a component is looked up and compared by: an OSV ecosystem
 // (possibly with a release suffix such as "Debian:12" or "Alpine:v3.18"), the
@@ -130,7 +54,7 @@ func QueryFromPURL(s string) (Query, string) {
 	if q, ok := quickQuery(s); ok {
 		return q, ""
 	}
-	p, err := ParsePURL(s)
+	p, err := purl.ParseLenient(s)
 	if err != nil {
 		return Query{}, ReasonBadPURL
 	}
@@ -170,9 +94,9 @@ func QueryFromPURL(s string) (Query, string) {
 		q.Name = sourceName(p)
 		switch strings.ToLower(p.Namespace) {
 		case "debian":
-			q.Ecosystem = "Debian" + debianRelease(p.Qualifiers["distro"])
+			q.Ecosystem = "Debian" + debianRelease(p.Qualifier("distro"))
 		case "ubuntu":
-			q.Ecosystem = "Ubuntu" + ubuntuRelease(p.Qualifiers["distro"])
+			q.Ecosystem = "Ubuntu" + ubuntuRelease(p.Qualifier("distro"))
 		default:
 			return q, ReasonUnknownEcosystem
 		}
@@ -181,7 +105,7 @@ func QueryFromPURL(s string) (Query, string) {
 		q.Name = sourceName(p)
 		switch strings.ToLower(p.Namespace) {
 		case "alpine":
-			q.Ecosystem = "Alpine" + alpineRelease(p.Qualifiers["distro"])
+			q.Ecosystem = "Alpine" + alpineRelease(p.Qualifier("distro"))
 		case "wolfi":
 			q.Ecosystem = "Wolfi"
 		case "chainguard":
@@ -192,18 +116,18 @@ func QueryFromPURL(s string) (Query, string) {
 	case "rpm":
 		q.Distro = true
 		q.Name = sourceName(p)
-		if e := p.Qualifiers["epoch"]; e != "" && e != "0" && !strings.Contains(q.Version, ":") {
+		if e := p.Qualifier("epoch"); e != "" && e != "0" && !strings.Contains(q.Version, ":") {
 			q.Version = e + ":" + q.Version
 		}
 		base, ok := rpmVendors[strings.ToLower(p.Namespace)]
 		if !ok {
 			return q, ReasonUnknownEcosystem
 		}
-		q.Ecosystem = base + rpmRelease(base, p.Qualifiers["distro"])
+		q.Ecosystem = base + rpmRelease(base, p.Qualifier("distro"))
 	default:
 		eco, ok := simpleTypes[p.Type]
 		if !ok {
-			if vcs := p.Qualifiers["vcs_url"]; vcs != "" {
+			if vcs := p.Qualifier("vcs_url"); vcs != "" {
 				q.Repo = NormalizeRepo(vcs)
 				return q, ""
 			}
@@ -214,7 +138,7 @@ func QueryFromPURL(s string) (Query, string) {
 			q.Name = join("/")
 		}
 	}
-	if vcs := p.Qualifiers["vcs_url"]; vcs != "" {
+	if vcs := p.Qualifier("vcs_url"); vcs != "" {
 		q.Repo = NormalizeRepo(vcs)
 	}
 	return q, ""
@@ -227,9 +151,9 @@ var rpmVendors = map[string]string{
 
 // sourceName is the source package a binary distro package was built from:
 // OSV distro records are keyed by source package.
-func sourceName(p PURL) string {
+func sourceName(p purl.PURL) string {
 	for _, k := range []string{"upstream", "source", "srcname"} {
-		if v := p.Qualifiers[k]; v != "" {
+		if v := p.Qualifier(k); v != "" {
 			// "openssl@1.1.1" or "openssl 1.1.1" forms carry a version
 			if i := strings.IndexAny(v, "@ "); i > 0 {
 				v = v[:i]
@@ -296,32 +220,19 @@ func rpmRelease(base, distro string) string {
 	return ":" + d
 }
 
-// NormalizeRepo reduces a repository URL to "https://host/path" without a
-// trailing ".git" or slash, lower-cased, so GIT ranges and components agree.
-func NormalizeRepo(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	s = strings.TrimPrefix(s, "git+")
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	} else if strings.HasPrefix(s, "git@") {
-		s = strings.Replace(strings.TrimPrefix(s, "git@"), ":", "/", 1)
-	}
-	if i := strings.IndexByte(s, '@'); i >= 0 && i < strings.IndexByte(s+"/", '/') {
-		s = s[i+1:]
-	}
-	if i := strings.IndexAny(s, "#?"); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
-	return "https://" + s
-}
+// NormalizeRepo reduces a repository URL to the form GIT ranges are
+// indexed and compared in: ident.NormalizeRepo ("github.com/madler/zlib":
+// no scheme, user info, "www.", ".git" or trailing slash, lower case).
+func NormalizeRepo(u string) string { return ident.NormalizeRepo(u) }
 
 // quickQuery maps the common purl shapes without escapes, qualifiers or
 // subpath (most of a large SBOM) by slicing the string, without the
 // allocations of a full parse. ok is false for anything else.
 func quickQuery(s string) (Query, bool) {
 	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok || strings.ContainsAny(rest, "%?#") {
+	if !ok || strings.ContainsAny(rest, "%?#") || strings.HasSuffix(rest, "/") {
+		// escapes, qualifiers, subpaths and trailing slashes (which the
+		// parser trims before reading the version) take the full parse
 		return Query{}, false
 	}
 	typ, path, ok := strings.Cut(rest, "/")

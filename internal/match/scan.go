@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/cve5"
+	"github.com/dualmark/dualmark/internal/ident"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -184,7 +186,14 @@ type matcher struct {
 	repos  map[string][]*entry
 	enrich map[*advisory.Record]recordEnrichment
 	cve    map[string][]*advisory.Record
-	pnames map[*advisory.Record]*entryNames
+	plans  map[*advisory.Record]*recordPlan
+	// cpeRecs caches the source's records per CPE vendor:product: OSV
+	// matching (matchCPEs) and CVE-record matching (cveRecords) ask the
+	// same keys, and decoding the records twice was a tenth of a firmware
+	// scan.
+	cpeRecs map[string][]*advisory.Record
+	// sel is the buffer of the entries a firmware query selects.
+	sel []cve5.Entry
 	// desktop caches cveDesktopOnly per record
 	desktop map[*advisory.Record]string
 	// platform is the product's platform ("" unknown).
@@ -208,7 +217,8 @@ func newMatcher(src Source) *matcher {
 		repos:   map[string][]*entry{},
 		enrich:  map[*advisory.Record]recordEnrichment{},
 		cve:     map[string][]*advisory.Record{},
-		pnames:  map[*advisory.Record]*entryNames{},
+		plans:   map[*advisory.Record]*recordPlan{},
+		cpeRecs: map[string][]*advisory.Record{},
 		desktop: map[*advisory.Record]string{},
 	}
 }
@@ -257,6 +267,21 @@ func (m *matcher) packageEntries(eco, name string) (*pkgMatch, error) {
 	pm.prepare()
 	m.pkgs[key] = pm
 	return pm, nil
+}
+
+// lookupCPE is the source's LookupCPE, cached per vendor:product (in the
+// database's case-insensitive form).
+func (m *matcher) lookupCPE(vendor, product string) ([]*advisory.Record, error) {
+	k := strings.ToLower(strings.TrimSpace(vendor)) + ":" + strings.ToLower(strings.TrimSpace(product))
+	if recs, ok := m.cpeRecs[k]; ok {
+		return recs, nil
+	}
+	recs, err := m.src.LookupCPE(vendor, product)
+	if err != nil {
+		return nil, err
+	}
+	m.cpeRecs[k] = recs
+	return recs, nil
 }
 
 // matchComponent returns the records affecting one component, or the
@@ -480,7 +505,7 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 	reason := ReasonNoVersion
 	var hits []hit
 	for _, s := range c.CPEs {
-		cp, ok := ParseCPE(s)
+		cp, ok := ident.ParseCPE(s)
 		if !ok {
 			if reason == ReasonNoVersion {
 				reason = ReasonNoIdentifier
@@ -498,7 +523,7 @@ func (m *matcher) matchCPEs(c *Component) ([]hit, string, error) {
 		key := cp.Vendor + ":" + cp.Product
 		entries, ok := m.cpes[key]
 		if !ok {
-			recs, err := m.src.LookupCPE(cp.Vendor, cp.Product)
+			recs, err := m.lookupCPE(cp.Vendor, cp.Product)
 			if err != nil {
 				return nil, "", fmt.Errorf("look up CPE %s: %w", key, err)
 			}

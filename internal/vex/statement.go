@@ -5,6 +5,8 @@ package vex
 
 import (
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/purl"
 )
 
 // Statuses a statement can carry (OpenVEX spelling; the other formats are
@@ -80,28 +82,20 @@ func (s *Statement) namesAny(ids []string) bool {
 }
 
 // productMatches compares a statement's product with a component purl:
-// equal ignoring qualifiers and subpath; a product without a version covers
-// every version.
-func productMatches(product, purl string) bool {
-	if product == "" || purl == "" {
+// the same package (purl.SamePackage: type, namespace and name, ignoring
+// case), and a product without a version covers every version; versions
+// are compared unescaped.
+func productMatches(product, component string) bool {
+	if product == "" || component == "" {
 		return false
 	}
-	pb, pv := splitPURL(product)
-	cb, cv := splitPURL(purl)
-	if !strings.EqualFold(pb, cb) {
+	if !purl.SamePackage(product, component) {
 		return false
 	}
-	return pv == "" || pv == cv
-}
-
-// splitPURL returns the purl without version/qualifiers/subpath, and the
-// (still escaped) version.
-func splitPURL(p string) (base, version string) {
-	if i := strings.IndexAny(p, "?#"); i >= 0 {
-		p = p[:i]
+	pp, err1 := purl.ParseLenient(product)
+	cp, err2 := purl.ParseLenient(component)
+	if err1 != nil || err2 != nil {
+		return true // equal strings (SamePackage's rule for unreadable ones)
 	}
-	if i := strings.LastIndexByte(p, '@'); i > strings.LastIndexByte(p, '/') {
-		return p[:i], strings.ReplaceAll(p[i+1:], "%2B", "+")
-	}
-	return p, ""
+	return pp.Version == "" || pp.Version == cp.Version
 }
