@@ -55,6 +55,7 @@ var hintRules = []hintRule{
 		return fmt.Sprintf("create it with: dualmark db import --db %s SOURCE... (or dualmark db update --db %s)", dir, dir)
 	}},
 	{isErr(advisory.ErrCorrupt), fixed("re-import it with: dualmark db import --db DIR SOURCE... (or dualmark db update --db DIR)")},
+	{isErr(advisory.ErrLimit), fixed("if the input is genuine, raise the limit with dualmark db import --max-decompressed BYTES or --max-records N (a negative value: no limit); the database was left unchanged")},
 	{isErr(assess.ErrVEXWithoutScan), fixed("--vex needs --db DIR as well (the advisory database to scan the SBOM against)")},
 	{isErr(assess.ErrNothingToScan), fixed("pass the SBOM with --sbom FILE")},
 	{func(err error) bool { var ce *cliError; return errors.As(err, &ce) && ce.hint != "" }, func(err error) string {
