@@ -59,6 +59,10 @@ func ParsePURL(s string) (PURL, error) {
 		if err != nil {
 			return p, fmt.Errorf("purl %q: version: %w", s, err)
 		}
+		if v != "" && strings.Trim(v, "/ \t\r\n") == "" {
+			// "@%2F", "@%20": nothing a version could be compared as
+			return p, fmt.Errorf("purl %q: version %q is not a version", s, v)
+		}
 		p.Version = v
 		path = path[:i]
 	}
@@ -333,6 +337,12 @@ func quickQuery(s string) (Query, bool) {
 		return Query{}, false
 	}
 	name, version := path[:at], path[at+1:]
+	if strings.IndexByte(version, '/') >= 0 {
+		// "lodash@/", "lodash@1.0/", "lodash@/1.0": the parser decides
+		// (a trailing slash is stripped, a '/' before the version makes
+		// the '@' part of the namespace)
+		return Query{}, false
+	}
 	slash := strings.LastIndexByte(name, '/')
 	switch typ {
 	case "golang":
