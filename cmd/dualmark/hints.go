@@ -43,6 +43,7 @@ var hintRules = []hintRule{
 		}
 		return "give the product dossier (a folder holding dossier.yaml; dualmark init creates one) and this file with --sbom " + file + ", or scan it alone: dualmark scan " + file + " --db DIR"
 	}},
+	{isErr(dossier.ErrOutsideFolder), fixed("move the file into the dossier's folder; if you trust this dossier, allow paths outside it with --allow-outside-paths")},
 	{isErr(dossier.ErrMissing), fixed("create a dossier with: dualmark init --dir DIR")},
 	{isErr(dossier.ErrEmpty), fixed("scaffold a dossier with: dualmark init --dir DIR")},
 	{isErr(dossier.ErrUnknownRequirement), fixed("list the requirement IDs with: dualmark catalog list (or dualmark catalog show ID)")},

@@ -54,6 +54,9 @@ type RunOptions struct {
 	On time.Time
 	// Version is dualmark's version, recorded in the assessment.
 	Version string
+	// AllowOutsidePaths lets the dossier name files outside its folder
+	// (dossier.Options.AllowOutsidePaths).
+	AllowOutsidePaths bool
 }
 
 // Run loads the dossier at path (a file, or a folder holding dossier.yaml),
@@ -67,7 +70,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if !slices.Contains(sbom.Profiles, profile) {
 		return nil, fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbom.Profiles, ", "))
 	}
-	d, err := dossier.Load(path)
+	d, err := dossier.LoadWith(path, dossier.Options{AllowOutsidePaths: opts.AllowOutsidePaths})
 	if err != nil {
 		return nil, err
 	}

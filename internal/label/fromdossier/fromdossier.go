@@ -22,7 +22,7 @@ import (
 // artifact when it has one. The support-period end and the update policy
 // come from the dossier, since the assessment does not repeat them.
 func Assess(path string, opts assess.RunOptions) ([]byte, *label.Summary, []label.Artifact, error) {
-	d, err := dossier.Load(path)
+	d, err := dossier.LoadWith(path, dossier.Options{AllowOutsidePaths: opts.AllowOutsidePaths})
 	if err != nil {
 		return nil, nil, nil, err
 	}
