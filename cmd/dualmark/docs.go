@@ -116,6 +116,6 @@ such as an invalid dossier.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the documents and the files written as JSON")
 	cmd.Flags().BoolVar(&strict, "strict", false, "exit 1 when any document has a gap")
 	cmd.Flags().StringVar(&on, "on", "", "assessment date YYYY-MM-DD for the CRA verdict the declaration rests on (default today)")
-	outsidePathsFlag(cmd.Flags(), &outside)
+	outsidePathsFlag(cmd, &outside)
 	return cmd
 }

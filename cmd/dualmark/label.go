@@ -162,7 +162,7 @@ with "dualmark label witness").`,
 	cmd.Flags().StringVar(&sbomPath, "sbom", "", "SBOM the label covers by digest (a dossier's own SBOM is used by default)")
 	cmd.Flags().StringVar(&db, "db", "", "advisory database for the scan when PATH is a dossier")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	outsidePathsFlag(cmd.Flags(), &allowOutside)
+	outsidePathsFlag(cmd, &allowOutside)
 	cmd.Flags().BoolVar(&allowNonconforming, "allow-nonconforming", false, "issue the label even when a regime does not conform or is incomplete (the signed verdicts say so)")
 	wf.register(cmd) // witness.go
 	return cmd
