@@ -235,6 +235,10 @@ func TestHostileCorpus(t *testing.T) {
 		hcase{"db import refuses 2000 records, limit 100", append([]string{"db", "import", p("many-records.jsonl"), "--max-records", "100"}, hdb("mr")...), 2},
 		hcase{"db import 2000 records", append([]string{"db", "import", p("many-records.jsonl")}, hdb("ok")...), 0},
 	)
+	cases = append(cases, hcase{"db import /dev/zero", append([]string{"db", "import", "/dev/zero"}, hdb("zero")...), 2})
+	if haveFIFO {
+		cases = append(cases, hcase{"db import FIFO", append([]string{"db", "import", fifo}, hdb("fifo")...), 2})
+	}
 	// a real database, then a directory, a truncated copy, an empty file
 	// and garbage in place of its file
 	realDB := p("db-real")

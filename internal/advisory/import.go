@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // Issue is a record or file that an import skipped, and why.
@@ -149,12 +151,15 @@ func known(name string) bool {
 }
 
 func (im *Importer) addFile(path string, explicit bool) error {
-	if strings.HasSuffix(strings.ToLower(path), ".zip") {
+	// only regular files: opening a FIFO would block for ever, a device
+	// could be read for ever
+	f, _, err := fsread.Open(path, "advisory file")
+	if err == nil && strings.HasSuffix(strings.ToLower(path), ".zip") {
+		f.Close()
 		err := im.addZip(path)
 		im.progressed(path)
 		return err
 	}
-	f, err := os.Open(path)
 	if err != nil {
 		if explicit {
 			return fmt.Errorf("import %s: %w", path, err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -217,5 +218,34 @@ func TestConcurrentWriters(t *testing.T) {
 	db.Close()
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d entries left, want only %s", len(entries), FileName)
+	}
+}
+
+// TestImportNotRegular: a FIFO or a device given to an import (or met in
+// a walked directory) is refused from its metadata; opening the FIFO would
+// block for ever.
+func TestImportNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "feed.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, p := range []string{fifo, "/dev/zero"} {
+			if err := NewImporter().Add(p); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("%s: %v, want a refusal", p, err)
+			}
+		}
+		im := NewImporter()
+		if err := im.Add(dir); err != nil || len(im.Issues) != 1 || !strings.Contains(im.Issues[0].Reason, "named pipe") {
+			t.Errorf("walked FIFO: %v, issues %v", err, im.Issues)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("import blocked on the FIFO")
 	}
 }
