@@ -120,6 +120,7 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 	f.StringVar(&out, "out", "", "write the report as DIR/assessment.<ext> instead of to standard output")
 	f.BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	f.StringVar(&on, "on", "", "assessment date YYYY-MM-DD: the rules in force on that day decide (default today)")
+	outsidePathsFlag(cmd, &opts.AllowOutsidePaths)
 	f.StringVar(&opts.SBOMProfile, "sbom-profile", assess.DefaultSBOMProfile, "SBOM quality profile shown beside CRA-II.1 as a finding (bsi-tr03183-2.1, bsi-tr03183-1.1, ntia, cisa-2025)")
 	return cmd
 }

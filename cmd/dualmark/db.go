@@ -39,6 +39,7 @@ func dbFlag(cmd *cobra.Command, dir *string) {
 func newDBImportCmd() *cobra.Command {
 	var dir string
 	var asJSON, quiet bool
+	var limits advisory.Limits
 	cmd := &cobra.Command{
 		Use:   "import --db DIR SOURCE...",
 		Short: "Build the advisory database from OSV, CVE, NVD, KEV and EPSS files",
@@ -59,6 +60,7 @@ withdrawn. Progress goes to stderr.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			im := advisory.NewImporter()
+			im.Limits = limits
 			start := time.Now()
 			sl := newStatusLine(cmd.ErrOrStderr())
 			im.OnProgress = progressPrinter(sl, quiet)
@@ -95,6 +97,8 @@ withdrawn. Progress goes to stderr.`,
 	dbFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provenance, every skipped record and every warning as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
+	cmd.Flags().Int64Var(&limits.MaxDecompressedBytes, "max-decompressed", advisory.DefaultMaxDecompressedBytes, "most bytes one .gz file or zip member may inflate to (negative: no limit)")
+	cmd.Flags().IntVar(&limits.MaxRecords, "max-records", advisory.DefaultMaxRecords, "most records (taken or skipped) one import may read (negative: no limit)")
 	return cmd
 }
 

@@ -16,10 +16,11 @@ func init() { subcommands = append(subcommands, newDocsCmd) }
 
 func newDocsCmd() *cobra.Command {
 	var (
-		out    string
-		asJSON bool
-		strict bool
-		on     string
+		out     string
+		asJSON  bool
+		strict  bool
+		on      string
+		outside bool
 	)
 	cmd := &cobra.Command{
 		Use:   "docs PATH",
@@ -51,11 +52,11 @@ such as an invalid dossier.`,
   dualmark docs dossier.yaml --out paperwork --strict`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := dossier.Load(args[0])
+			d, err := dossier.LoadWith(args[0], dossier.Options{AllowOutsidePaths: outside})
 			if err != nil {
 				return err
 			}
-			opts := assess.RunOptions{Regimes: []string{assess.RegimeCRA}}
+			opts := assess.RunOptions{Regimes: []string{assess.RegimeCRA}, AllowOutsidePaths: outside}
 			opts.Version, _ = buildVersion()
 			if on != "" {
 				day, err := dossier.ParseDate(on)
@@ -115,5 +116,6 @@ such as an invalid dossier.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the documents and the files written as JSON")
 	cmd.Flags().BoolVar(&strict, "strict", false, "exit 1 when any document has a gap")
 	cmd.Flags().StringVar(&on, "on", "", "assessment date YYYY-MM-DD for the CRA verdict the declaration rests on (default today)")
+	outsidePathsFlag(cmd, &outside)
 	return cmd
 }

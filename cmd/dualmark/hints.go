@@ -45,6 +45,7 @@ var hintRules = []hintRule{
 		}
 		return "give the product dossier (a folder holding dossier.yaml; dualmark init creates one) and this file with --sbom " + file + ", or scan it alone: dualmark scan " + file + " --db DIR"
 	}},
+	{isErr(dossier.ErrOutsideFolder), fixed("move the file into the dossier's folder; if you trust this dossier, allow paths outside it with --allow-outside-paths")},
 	{isErr(dossier.ErrMissing), fixed("create a dossier with: dualmark init --out DIR")},
 	{isErr(dossier.ErrEmpty), fixed("scaffold a dossier with: dualmark init --out DIR")},
 	{isErr(dossier.ErrUnknownRequirement), fixed("list the requirement IDs with: dualmark catalog list (or dualmark catalog show ID)")},
@@ -57,6 +58,7 @@ var hintRules = []hintRule{
 		return fmt.Sprintf("create it with: dualmark db import --db %s SOURCE... (or dualmark db update --db %s)", dir, dir)
 	}},
 	{isErr(advisory.ErrCorrupt), fixed("re-import it with: dualmark db import --db DIR SOURCE... (or dualmark db update --db DIR)")},
+	{isErr(advisory.ErrLimit), fixed("if the input is genuine, raise the limit with dualmark db import --max-decompressed BYTES or --max-records N (a negative value: no limit); the database was left unchanged")},
 	{isErr(assess.ErrVEXWithoutScan), fixed("--vex needs --db DIR as well (the advisory database to scan the SBOM against)")},
 	{isErr(assess.ErrNothingToScan), fixed("pass the SBOM with --sbom FILE")},
 	{isErr(label.ErrNotAssessment), fixed("give the dossier itself (dualmark label issue DOSSIER-DIR …), or an assessment made by this dualmark: dualmark assess DOSSIER-DIR --format json > assessment.json")},

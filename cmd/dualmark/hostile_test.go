@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -189,6 +191,138 @@ func TestHostileCorpus(t *testing.T) {
 			hcase{"label qr FIFO bundle", []string{"label", "qr", fifo, "--url-base", "https://r.example/l", "--out", p("qr.png")}, 2},
 		)
 	}
+	// advisory database: db import of hostile feeds (issue 16: the KEV CSV
+	// FieldPos panic, the gzip of 10 GiB of newlines, zip bombs, floods),
+	// a directory or a truncated file in place of the database
+	kevHead := "cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes\n"
+	kevGood := "CVE-2021-44228,Apache,Log4j2,Log4Shell,2021-12-10,d,a,2021-12-24,Known,\n"
+	osvLines := func(n int) []byte {
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, `{"id":"GHSA-h-%d","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"lodash"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.21"}]}]}]}`+"\n", i)
+		}
+		return b.Bytes()
+	}
+	feeds := map[string][]byte{
+		"kev-quote-first-field.csv": []byte(kevHead + kevGood + `"x"y,Apache` + "\n"),
+		"kev-only-bad.csv":          []byte(kevHead + `"x"y` + "\n"),
+		"kev-unterminated.csv":      []byte(kevHead + kevGood + `CVE-2021-2,"open` + "\n"),
+		"kev-no-newline.csv":        append([]byte(kevHead), bytes.Repeat([]byte("a"), 2<<20)...),
+		"kev-comment-bomb.csv.gz":   gzRepeat(append([]byte("#"), bytes.Repeat([]byte("#"), 1<<20)...), 8),
+		"epss-bad.csv":              []byte("cve,epss,percentile\n" + `C"VE,0.1,0.2` + "\nCVE-2021-44228,x,y\n"),
+		"newlines-10GiB.jsonl.gz":   gzRepeat(bytes.Repeat([]byte{'\n'}, 16<<20), 640),
+		"newlines.json.gz":          gzRepeat(bytes.Repeat([]byte{'\n'}, 16<<20), 8),
+		"zip-newlines.zip":          zipOf(map[string][]byte{"a.jsonl": bytes.Repeat([]byte{'\n'}, 32<<20)}),
+		"zip-nested.zip":            zipOf(map[string][]byte{"cves.zip": zipOf(map[string][]byte{"b.jsonl": bytes.Repeat([]byte{'\n'}, 32<<20)})}),
+		"zip-garbage.zip":           append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0xAA}, 200)...),
+		"many-records.jsonl":        osvLines(2000),
+		"gzip-truncated.jsonl.gz":   gz(osvLines(10))[:40],
+	}
+	for name, data := range feeds {
+		write(name, data)
+	}
+	hdb := func(name string) []string { return []string{"--db", p("db-" + name), "-q"} }
+	for name := range feeds {
+		cases = append(cases, hcase{"db import " + name, append([]string{"db", "import", p(name)}, hdb(name)...), -1})
+	}
+	cases = append(cases,
+		hcase{"db import KEV CSV, bad first field after a good row", append([]string{"db", "import", p("kev-quote-first-field.csv")}, hdb("kq")...), 0},
+		hcase{"db import refuses 10 GiB of gzip newlines (default limit)", append([]string{"db", "import", p("newlines-10GiB.jsonl.gz")}, hdb("nl")...), 2},
+		hcase{"db import refuses gzip newlines, 1 MiB limit", append([]string{"db", "import", p("newlines.json.gz"), "--max-decompressed", "1048576"}, hdb("nl2")...), 2},
+		hcase{"db import refuses a zip member of newlines, 1 MiB limit", append([]string{"db", "import", p("zip-newlines.zip"), "--max-decompressed", "1048576"}, hdb("z")...), 2},
+		hcase{"db import refuses a nested zip, 1 MiB limit", append([]string{"db", "import", p("zip-nested.zip"), "--max-decompressed", "1048576"}, hdb("zn")...), 2},
+		hcase{"db import refuses a CSV line of 2 MiB", append([]string{"db", "import", p("kev-no-newline.csv")}, hdb("cl")...), 2},
+		hcase{"db import refuses 2000 records, limit 100", append([]string{"db", "import", p("many-records.jsonl"), "--max-records", "100"}, hdb("mr")...), 2},
+		hcase{"db import 2000 records", append([]string{"db", "import", p("many-records.jsonl")}, hdb("ok")...), 0},
+	)
+	cases = append(cases, hcase{"db import /dev/zero", append([]string{"db", "import", "/dev/zero"}, hdb("zero")...), 2})
+	if haveFIFO {
+		cases = append(cases, hcase{"db import FIFO", append([]string{"db", "import", fifo}, hdb("fifo")...), 2})
+	}
+	// a real database, then a directory, a truncated copy, an empty file
+	// and garbage in place of its file
+	realDB := p("db-real")
+	if got := quiet(func() int { return run([]string{"db", "import", p("many-records.jsonl"), "--db", realDB, "-q"}) }); got != 0 {
+		t.Fatalf("setup: db import = exit %d", got)
+	}
+	dbImage, _ := os.ReadFile(filepath.Join(realDB, "advisories.db"))
+	badDBs := map[string]func(string) error{
+		"directory":    func(f string) error { return os.Mkdir(f, 0o755) },
+		"truncated":    func(f string) error { return os.WriteFile(f, dbImage[:len(dbImage)/2], 0o644) },
+		"header only":  func(f string) error { return os.WriteFile(f, dbImage[:64], 0o644) },
+		"empty":        func(f string) error { return os.WriteFile(f, nil, 0o644) },
+		"garbage":      func(f string) error { return os.WriteFile(f, bytes.Repeat([]byte{0xAA}, len(dbImage)), 0o644) },
+		"FIFO":         func(f string) error { return syscall.Mkfifo(f, 0o644) },
+		"symlink loop": func(f string) error { return os.Symlink(f, f) },
+		"sparse 2 GiB": func(f string) error { return os.WriteFile(f, dbImage[:64], 0o644) },
+	}
+	withLodash := write("lodash-slash.cdx.json", cdx(`"components":[{"type":"library","bom-ref":"l","name":"lodash","version":"/","purl":"pkg:npm/lodash@/"},{"type":"library","bom-ref":"m","name":"lodash","purl":"pkg:npm/lodash@%2F"}]`))
+	for name, mk := range badDBs {
+		d := p("baddb-" + strings.ReplaceAll(name, " ", "-"))
+		os.MkdirAll(d, 0o755)
+		if err := mk(filepath.Join(d, "advisories.db")); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if name == "sparse 2 GiB" {
+			os.Truncate(filepath.Join(d, "advisories.db"), 2<<30)
+		}
+		cases = append(cases,
+			hcase{"db status, database " + name, []string{"db", "status", "--db", d}, 2},
+			hcase{"db status --verify, database " + name, []string{"db", "status", "--verify", "--db", d}, 2},
+			hcase{"scan, database " + name, []string{"scan", p("good.cdx.json"), "--db", d}, 2},
+		)
+	}
+	cases = append(cases,
+		hcase{"scan pkg:npm/lodash@/", []string{"scan", withLodash, "--db", realDB, "--json"}, -1},
+		hcase{"scan bad purls", []string{"scan", p("bad-purls.cdx.json"), "--db", realDB}, -1},
+		hcase{"db status --verify, real", []string{"db", "status", "--verify", "--db", realDB}, 0},
+	)
+	// stale temporary files of an import killed before its rename
+	staleDB := p("db-stale")
+	os.MkdirAll(staleDB, 0o755)
+	for i := range 3 {
+		write(filepath.Join("db-stale", fmt.Sprintf(".advisories.db.%d.tmp", 1000+i)), bytes.Repeat([]byte{1}, 1<<20))
+	}
+	cases = append(cases, hcase{"db import over stale temp files", []string{"db", "import", p("many-records.jsonl"), "--db", staleDB, "-q"}, 0})
+
+	// dossier paths outside the dossier's folder (issue 16: they were
+	// opened and their sha256 printed)
+	secret := write("secret.txt", []byte("root:$6$salt$hash:19000:0:99999:7:::\n"))
+	secretSum := fmt.Sprintf("%x", sha256.Sum256([]byte("root:$6$salt$hash:19000:0:99999:7:::\n")))
+	dossierHead := "product: {name: Plug, model: P1}\nmanufacturer: {name: ACME}\ncategory: {class: default}\n"
+	evidence := func(path, sum string) string {
+		return "evidence:\n  - {title: r, kind: test-report, issuer: lab, date: 2026-01-01, demonstrates: [EN303645-5.1-1], path: " + path + ", sha256: " + sum + "}\n"
+	}
+	zeros := strings.Repeat("0", 64)
+	dossiers := map[string]string{
+		"evidence ../../../ path":      evidence("../../../../../../../.."+secret, zeros),
+		"evidence ../ path":            evidence("../secret.txt", zeros),
+		"evidence absolute path":       evidence(secret, zeros),
+		"evidence symlink out":         evidence("link", zeros),
+		"evidence /etc/shadow":         evidence("../../../../../../../../etc/shadow", zeros),
+		"sbom ../ path":                "sbom: {path: ../secret.txt, sha256: " + zeros + "}\n",
+		"cbom ../ path":                "cryptography: {cbom: {path: ../secret.txt, sha256: " + zeros + "}}\n",
+		"evidence ../ path, right sum": evidence("../secret.txt", secretSum),
+	}
+	var traversal []hcase
+	i := 0
+	for name, body := range dossiers {
+		i++
+		d := p(fmt.Sprintf("dossier%d", i))
+		os.MkdirAll(d, 0o755)
+		os.Symlink(secret, filepath.Join(d, "link"))
+		write(filepath.Join(filepath.Base(d), "dossier.yaml"), []byte(dossierHead+body))
+		traversal = append(traversal,
+			hcase{"assess refuses " + name, []string{"assess", d}, 2},
+			hcase{"docs refuses " + name, []string{"docs", d, "--out", p("paperwork")}, 2},
+			hcase{"label issue refuses " + name, []string{"label", "issue", d, "--allow-nonconforming", "--keys", keysDir, "--log", p("log"), "--out", p("t.label.json")}, 2},
+		)
+		if name == "evidence ../ path, right sum" {
+			traversal = append(traversal, hcase{"assess --allow-outside-paths " + name, []string{"assess", d, "--allow-outside-paths"}, -1})
+		}
+	}
+	cases = append(cases, traversal...)
+
 	t.Logf("%d hostile cases", len(cases))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -222,9 +356,39 @@ func TestHostileCorpus(t *testing.T) {
 			}
 		})
 	}
+	// what the cases must also leave or not print
+	if left, _ := filepath.Glob(filepath.Join(staleDB, ".advisories.db.*.tmp")); len(left) > 0 {
+		t.Errorf("stale temporary files left after the next import: %v", left)
+	}
+	for _, c := range traversal {
+		if strings.Contains(c.name, "allow-outside") {
+			continue
+		}
+		if code, out := capture(t, func() int { return run(c.args) }); code != 2 || strings.Contains(out, secretSum) || !strings.Contains(out, "outside") {
+			t.Errorf("%s: exit %d, output %q: want exit 2 naming the path as outside the folder, without the file's digest", c.name, code, out)
+		}
+	}
 }
 
 var quietMu = make(chan struct{}, 1)
+
+// capture runs f with standard output and error sent to a file and
+// returns its exit code and what it printed.
+func capture(t *testing.T, f func() int) (int, string) {
+	quietMu <- struct{}{}
+	defer func() { <-quietMu }()
+	tmp, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	out, errOut := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = tmp, tmp
+	code := f()
+	os.Stdout, os.Stderr = out, errOut
+	b, _ := os.ReadFile(tmp.Name())
+	return code, string(b)
+}
 
 // quiet runs f with standard output and error sent to /dev/null.
 func quiet(f func() int) int {
@@ -322,6 +486,24 @@ func gzZeros(n int) []byte {
 	zero := make([]byte, 1<<20)
 	for range n >> 20 {
 		w.Write(zero)
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+// gzRepeat is a gzip stream of block repeated n times, as n copies of one
+// gzip member: a stream that inflates to gigabytes costs kilobytes.
+func gzRepeat(block []byte, n int) []byte {
+	return bytes.Repeat(gz(block), n)
+}
+
+// zipOf is a zip archive of the named members (deflated).
+func zipOf(members map[string][]byte) []byte {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, data := range members {
+		f, _ := w.Create(name)
+		f.Write(data)
 	}
 	w.Close()
 	return b.Bytes()

@@ -75,7 +75,7 @@ func printJSON(w io.Writer, v any) error {
 
 func newLabelIssueCmd() *cobra.Command {
 	var keyDir, logDir, out, firmware, sbomPath, db string
-	var asJSON, allowNonconforming bool
+	var asJSON, allowNonconforming, allowOutside bool
 	var wf witnessFlags // witness.go
 	cmd := &cobra.Command{
 		Use:   "issue PATH --keys DIR --log DIR --out BUNDLE",
@@ -104,7 +104,7 @@ with "dualmark label witness").`,
 			if wf.enabled() && wf.trust == "" {
 				return usageError(errors.New("--witness needs --trust FILE with the witnesses' keys"))
 			}
-			sum, arts, err := summarizeInput(args[0], out, sbomPath, db)
+			sum, arts, err := summarizeInput(args[0], out, sbomPath, db, allowOutside)
 			if err != nil {
 				return err
 			}
@@ -163,6 +163,7 @@ with "dualmark label witness").`,
 	cmd.Flags().StringVar(&sbomPath, "sbom", "", "SBOM the label covers by digest (a dossier's own SBOM is used by default)")
 	cmd.Flags().StringVar(&db, "db", "", "advisory database for the scan when PATH is a dossier")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	outsidePathsFlag(cmd, &allowOutside)
 	cmd.Flags().BoolVar(&allowNonconforming, "allow-nonconforming", false, "issue the label even when a regime does not conform or is incomplete (the signed verdicts say so)")
 	wf.register(cmd) // witness.go
 	return cmd
@@ -182,7 +183,7 @@ func negativeVerdicts(sum *label.Summary) []string {
 
 // summarizeInput reads an assessment JSON file, or assesses a dossier and
 // writes its assessment JSON next to the bundle.
-func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Artifact, error) {
+func summarizeInput(path, out, sbomPath, db string, allowOutside bool) (*label.Summary, []label.Artifact, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -190,7 +191,7 @@ func summarizeInput(path, out, sbomPath, db string) (*label.Summary, []label.Art
 	var arts []label.Artifact
 	if fi.IsDir() || strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") {
 		version, _ := buildVersion()
-		data, sum, darts, err := fromdossier.Assess(path, assess.RunOptions{SBOM: sbomPath, DB: db, Version: version})
+		data, sum, darts, err := fromdossier.Assess(path, assess.RunOptions{SBOM: sbomPath, DB: db, Version: version, AllowOutsidePaths: allowOutside})
 		if err != nil {
 			return nil, nil, err
 		}

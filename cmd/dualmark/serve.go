@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -174,8 +173,7 @@ func serve(ctx context.Context, out io.Writer, cfg registry.Config, addr string,
 		closeServer()
 		return err
 	}
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
-		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	hs := registry.HTTPServer(s.Handler(), registry.Timeouts{}) // slowloris: header, body and idle timeouts, 64 KiB of headers
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(out, "dualmark registry listening on http://%s (public URL %s), ready in %s\n", ln.Addr(), cfg.BaseURL, time.Since(start).Round(time.Millisecond))

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // Issue is a record or file that an import skipped, and why.
@@ -59,6 +61,11 @@ type Importer struct {
 	Warnings []Issue
 	// OnProgress, when set, is called after each file.
 	OnProgress func(Progress)
+	// Limits bound the import's work; the zero value is the defaults.
+	Limits Limits
+
+	abort error // the limit error that stops the import
+	read  int   // records read so far, for Limits.MaxRecords
 
 	progress Progress
 	src      *Source
@@ -76,8 +83,20 @@ const maxRecordBytes = 256 << 20
 // .jsonl/.ndjson, any of these gzip-compressed (.gz), an OSV bucket
 // all.zip, the CISA KEV catalogue (JSON or CSV) or an EPSS CSV(.gz). The
 // kind of a .json or .csv file is recognised from its content. Only an
-// unreadable path is an error.
+// unreadable path, or input past one of the Limits (ErrLimit), is an
+// error.
 func (im *Importer) Add(path string) error {
+	if im.abort != nil {
+		return im.abort
+	}
+	err := im.add(path)
+	if im.abort != nil {
+		return im.abort
+	}
+	return err
+}
+
+func (im *Importer) add(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
@@ -90,6 +109,9 @@ func (im *Importer) Add(path string) error {
 	im.root = filepath.Clean(path)
 	defer func() { im.root = "" }()
 	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if im.abort != nil {
+			return im.abort
+		}
 		if err != nil {
 			im.issue(Issue{File: p, Reason: "unreadable: " + err.Error()})
 			if d != nil && d.IsDir() {
@@ -133,12 +155,15 @@ func known(name string) bool {
 }
 
 func (im *Importer) addFile(path string, explicit bool) error {
-	if strings.HasSuffix(strings.ToLower(path), ".zip") {
+	// only regular files: opening a FIFO would block for ever, a device
+	// could be read for ever
+	f, _, err := fsread.Open(path, "advisory file")
+	if err == nil && strings.HasSuffix(strings.ToLower(path), ".zip") {
+		f.Close()
 		err := im.addZip(path)
 		im.progressed(path)
 		return err
 	}
-	f, err := os.Open(path)
 	if err != nil {
 		if explicit {
 			return fmt.Errorf("import %s: %w", path, err)
@@ -186,6 +211,9 @@ func (im *Importer) addZipAs(path, display string, depth int) error {
 	}
 	defer zr.Close()
 	for _, zf := range zr.File {
+		if im.abort != nil {
+			return nil
+		}
 		name := display + "!" + zf.Name
 		if strings.HasSuffix(strings.ToLower(zf.Name), ".zip") && depth == 0 {
 			im.addNestedZip(zf, name)
@@ -193,6 +221,9 @@ func (im *Importer) addZipAs(path, display string, depth int) error {
 		}
 		if zf.FileInfo().IsDir() || !known(zf.Name) || strings.HasSuffix(strings.ToLower(zf.Name), ".zip") || cveListLog(filepath.Base(zf.Name)) {
 			continue
+		}
+		if im.tooLarge(zf, name) {
+			return nil
 		}
 		if zf.UncompressedSize64 > maxRecordBytes*4 {
 			im.issue(Issue{File: name, Reason: "archive member too large"})
@@ -203,10 +234,22 @@ func (im *Importer) addZipAs(path, display string, depth int) error {
 			im.issue(Issue{File: name, Reason: "unreadable archive member: " + err.Error()})
 			continue
 		}
-		_ = im.AddReader(rc, name)
+		_ = im.addReader(im.inflateLimit(rc, name), name)
 		rc.Close()
 	}
 	return nil
+}
+
+// tooLarge reports whether a zip member declares more bytes than the
+// decompressed-bytes limit, and stops the import if so. (archive/zip fails
+// a member that inflates past its declared size, so the declaration
+// bounds the work.)
+func (im *Importer) tooLarge(zf *zip.File, name string) bool {
+	if n := im.Limits.decompressed(); n > 0 && zf.UncompressedSize64 > uint64(n) {
+		im.abort = fmt.Errorf("%s: %w: the member declares %d bytes, past the decompressed-bytes limit of one stream of %d bytes", name, ErrLimit, zf.UncompressedSize64, n)
+		return true
+	}
+	return false
 }
 
 // addNestedZip extracts a zip member that is itself a zip to a temporary
@@ -218,15 +261,21 @@ func (im *Importer) addNestedZip(zf *zip.File, name string) {
 		return
 	}
 	defer rc.Close()
+	if im.tooLarge(zf, name) {
+		return
+	}
 	tmp, err := os.CreateTemp("", "dualmark-nested-*.zip")
 	if err != nil {
 		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
 		return
 	}
 	defer os.Remove(tmp.Name())
-	_, err = io.Copy(tmp, io.LimitReader(rc, 8<<30))
+	_, err = io.Copy(tmp, im.inflateLimit(rc, name))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if im.abort != nil {
+		return
 	}
 	if err != nil {
 		im.issue(Issue{File: name, Reason: "cannot extract: " + err.Error()})
@@ -237,9 +286,21 @@ func (im *Importer) addNestedZip(zf *zip.File, name string) {
 
 // AddReader imports one document read from r; name (a path or URL) selects
 // the format by its extension (.gz is decompressed) and is used in Issues
-// and provenance. It returns an error only when r cannot be read at all;
-// bad content becomes Issues.
+// and provenance. It returns an error only when r cannot be read at all or
+// the input exceeds one of the Limits (ErrLimit); bad content becomes
+// Issues.
 func (im *Importer) AddReader(r io.Reader, name string) error {
+	if im.abort != nil {
+		return im.abort
+	}
+	err := im.addReader(r, name)
+	if im.abort != nil {
+		return im.abort
+	}
+	return err
+}
+
+func (im *Importer) addReader(r io.Reader, name string) error {
 	lower := strings.ToLower(name)
 	if strings.HasSuffix(lower, ".gz") {
 		zr, err := gzip.NewReader(r)
@@ -248,7 +309,7 @@ func (im *Importer) AddReader(r io.Reader, name string) error {
 			return nil
 		}
 		defer zr.Close()
-		r, lower = zr, strings.TrimSuffix(lower, ".gz")
+		r, lower = im.inflateLimit(zr, name), strings.TrimSuffix(lower, ".gz")
 	}
 	switch {
 	case strings.HasSuffix(lower, ".jsonl"), strings.HasSuffix(lower, ".ndjson"):
@@ -258,7 +319,9 @@ func (im *Importer) AddReader(r io.Reader, name string) error {
 	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
 		data, err := readLimited(r, name)
 		if err != nil {
-			im.issue(Issue{File: name, Reason: err.Error()})
+			if im.abort == nil {
+				im.issue(Issue{File: name, Reason: err.Error()})
+			}
 			return nil
 		}
 		js, err := yamlToJSON(data)
@@ -271,7 +334,9 @@ func (im *Importer) AddReader(r io.Reader, name string) error {
 	case strings.HasSuffix(lower, ".json"):
 		data, err := readLimited(r, name)
 		if err != nil {
-			im.issue(Issue{File: name, Reason: err.Error()})
+			if im.abort == nil {
+				im.issue(Issue{File: name, Reason: err.Error()})
+			}
 			return nil
 		}
 		im.addJSONDocument(data, name)
@@ -330,6 +395,7 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 	var batch []lineJob
 	defer func() { im.flushLines(batch, name) }()
 	for line := 1; ; line++ {
+		line += skipNewlines(br)
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long := append([]byte(nil), b...)
@@ -351,6 +417,9 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
+			if !im.tick(name) {
+				return nil
+			}
 			batch = append(batch, lineJob{line: line, data: append([]byte(nil), t...)})
 			if len(batch) == lineBatch {
 				im.flushLines(batch, name)
@@ -363,7 +432,9 @@ func (im *Importer) addLines(r io.Reader, name string) error {
 		if err != nil {
 			im.flushLines(batch, name)
 			batch = nil
-			im.issue(Issue{File: name, Line: line, Reason: "read error: " + err.Error()})
+			if im.abort == nil {
+				im.issue(Issue{File: name, Line: line, Reason: "read error: " + err.Error()})
+			}
 			return nil
 		}
 	}
@@ -421,7 +492,7 @@ func (im *Importer) addJSONArray(data []byte, name string) {
 		return
 	}
 	line, pos := 1, int64(0)
-	for dec.More() {
+	for dec.More() && im.tick(name) {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			im.issue(Issue{File: name, Line: line, Reason: "invalid JSON: " + err.Error()})
@@ -551,6 +622,9 @@ func (im *Importer) addKEVJSON(data []byte, name string) {
 	defer func() { im.src = nil }()
 	newer := cat.CatalogVersion >= im.kevCat
 	for i, v := range cat.Vulnerabilities {
+		if !im.tick(name) {
+			return
+		}
 		im.addKEVItem(v, name, fmt.Sprintf("/vulnerabilities/%d", i), 0, newer)
 	}
 	if newer {
@@ -593,7 +667,8 @@ func (im *Importer) addKEVItem(v kevItem, name, at string, line int, override bo
 // recognised by their header rows. FIRST's own files start with a
 // "#model_version:...,score_date:..." comment, which gives the score date.
 func (im *Importer) addCSV(r io.Reader, name string) error {
-	br := bufio.NewReaderSize(r, 1<<16)
+	long := fmt.Errorf("%s: %w: a line is longer than %d bytes (no KEV or EPSS row is)", name, ErrLimit, maxCSVLine)
+	br := bufio.NewReaderSize(&abortReader{im: im, r: &lineLimitReader{r: r, max: maxCSVLine, err: long}}, 1<<16)
 	scoreDate := ""
 	line := 0
 	for {
@@ -601,9 +676,16 @@ func (im *Importer) addCSV(r io.Reader, name string) error {
 		if err != nil || peek[0] != '#' {
 			break
 		}
-		comment, _ := br.ReadString('\n')
+		comment, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// a comment longer than the buffer carries no score date
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			comment = nil
+		}
 		line++
-		for _, f := range strings.Split(strings.TrimSpace(strings.TrimPrefix(comment, "#")), ",") {
+		for _, f := range strings.Split(strings.TrimSpace(strings.TrimPrefix(string(comment), "#")), ",") {
 			if v, ok := strings.CutPrefix(f, "score_date:"); ok {
 				scoreDate = strings.TrimSpace(v)
 			}
@@ -613,6 +695,9 @@ func (im *Importer) addCSV(r io.Reader, name string) error {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
+	if im.abort != nil {
+		return nil
+	}
 	if err != nil {
 		im.issue(Issue{File: name, Line: line + 1, Reason: "unreadable CSV header: " + err.Error()})
 		return nil
@@ -637,21 +722,23 @@ func (im *Importer) addCSV(r io.Reader, name string) error {
 		if scoreDate != "" && scoreDate > im.epssDay {
 			im.epssDay = scoreDate
 		}
-		im.addEPSSRows(cr, name, line+1, cveCol, epssCol, pctCol)
-		return nil
+		return im.addEPSSRows(cr, name, line+1, cveCol, epssCol, pctCol)
 	}
 	im.issue(Issue{File: name, Line: line + 1, Reason: "CSV is neither the KEV catalogue (cveID column) nor EPSS scores (cve, epss, percentile columns)"})
 	return nil
 }
 
-func (im *Importer) addEPSSRows(cr *csv.Reader, name string, headerLine, cveCol, epssCol, pctCol int) {
+func (im *Importer) addEPSSRows(cr *csv.Reader, name string, headerLine, cveCol, epssCol, pctCol int) error {
 	need := max(cveCol, epssCol, pctCol)
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
-			return
+		if err == io.EOF || !im.tick(name) {
+			return nil
 		}
-		line, _ := cr.FieldPos(0)
+		line, ok := csvRowLine(cr, rec, err)
+		if !ok {
+			return im.csvReadError(name, err)
+		}
 		if err != nil {
 			im.issue(Issue{File: name, Line: line + headerLine - 1, Reason: "bad CSV row: " + err.Error()})
 			continue
@@ -686,10 +773,13 @@ func (im *Importer) addKEVCSV(cr *csv.Reader, col map[string]int, name string, h
 	}
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if err == io.EOF || !im.tick(name) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
+		line, ok := csvRowLine(cr, rec, err)
+		if !ok {
+			return im.csvReadError(name, err)
+		}
 		line += headerLine - 1
 		if err != nil {
 			im.issue(Issue{File: name, Line: line, Reason: "bad CSV row: " + err.Error()})
@@ -698,5 +788,56 @@ func (im *Importer) addKEVCSV(cr *csv.Reader, col map[string]int, name string, h
 		im.addKEVItem(kevItem{CVEID: get(rec, "cveID"), VendorProject: get(rec, "vendorProject"), Product: get(rec, "product"),
 			VulnerabilityName: get(rec, "vulnerabilityName"), DateAdded: get(rec, "dateAdded"),
 			KnownRansomwareCampaignUse: get(rec, "knownRansomwareCampaignUse")}, name, "", line, false)
+	}
+}
+
+// csvRowLine returns the line (counted from the CSV header) at which the
+// row just read starts. A row that failed to parse has no field positions
+// (asking csv.Reader.FieldPos for them panics): its line comes from the
+// csv.ParseError. ok is false for a read error that is not a parse error,
+// after which the reader cannot go on.
+func csvRowLine(cr *csv.Reader, rec []string, err error) (line int, ok bool) {
+	var pe *csv.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return pe.StartLine, true
+	case err != nil:
+		return 0, false
+	case len(rec) > 0:
+		line, _ = cr.FieldPos(0)
+		return line, true
+	}
+	return 0, true
+}
+
+// csvReadError turns a read error in the middle of a CSV file into an
+// Issue, or nothing when a limit stopped the import.
+func (im *Importer) csvReadError(name string, err error) error {
+	if im.abort == nil {
+		im.issue(Issue{File: name, Reason: "unreadable CSV: " + err.Error()})
+	}
+	return nil
+}
+
+// skipNewlines consumes a run of newline bytes at the reader's position
+// and returns how many it consumed, so that blank lines cost a byte scan
+// and not a call each (a gzip of nothing but newlines inflates at over
+// 1000:1).
+func skipNewlines(br *bufio.Reader) int {
+	n := 0
+	for {
+		if _, err := br.Peek(1); err != nil {
+			return n
+		}
+		buf, _ := br.Peek(br.Buffered())
+		k := 0
+		for k < len(buf) && buf[k] == '\n' {
+			k++
+		}
+		_, _ = br.Discard(k)
+		n += k
+		if k < len(buf) {
+			return n
+		}
 	}
 }

@@ -144,6 +144,9 @@ func (im *Importer) addNVD(data []byte, name string) {
 		im.issue(cveIssue(e, name, 0))
 	}
 	for _, c := range recs {
+		if !im.tick(name) {
+			return
+		}
 		im.addCVERecord(c)
 	}
 }

@@ -1,16 +1,20 @@
 package advisory
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/fsread"
 )
 
 // FileName is the name of the database file inside a database directory.
@@ -51,6 +55,9 @@ type DB struct {
 	// brief caches records decoded by the Brief lookups (no Details,
 	// References or Credits).
 	brief []atomic.Pointer[Record]
+	// fault is set once a read of the mapped file faulted (the file was
+	// truncated under the reader); every later lookup returns it.
+	fault atomic.Pointer[error]
 }
 
 // NewMemDB returns an in-memory database of the given records, KEV entries
@@ -80,9 +87,21 @@ func NewMemDB(records []*Record, kev []KEVEntry, epss map[string]EPSSScore) *DB 
 
 // OpenDB opens the database in directory dir without reading it whole.
 // A missing, corrupt or half-written database is an error that tells the
-// user to re-import.
+// user to re-import. The file is memory-mapped: if it is truncated while
+// the DB is open (never by dualmark, which replaces a database by
+// renaming, but by another program), a lookup that reaches past the new
+// end returns an ErrCorrupt error instead of the process dying of SIGBUS
+// (see guard), and the KEV and EPSS tables, which answer without an
+// error, are copied to memory when the database is opened.
 func OpenDB(dir string) (*DB, error) {
 	path := filepath.Join(dir, FileName)
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		what := "not a regular file (mode " + st.Mode().String() + ")"
+		if st.IsDir() {
+			what = "a directory, not a database file"
+		}
+		return nil, fmt.Errorf("%s: %w: it is %s; remove it before importing the database again", path, ErrCorrupt, what)
+	}
 	data, unmap, err := mapFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -90,7 +109,7 @@ func OpenDB(dir string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open advisory database: %w", err)
 	}
-	db, err := openImage(data, path)
+	db, err := openMapped(data, path)
 	if err != nil {
 		if unmap != nil {
 			_ = unmap()
@@ -101,8 +120,65 @@ func OpenDB(dir string) (*DB, error) {
 	return db, nil
 }
 
-// openImage checks a database image and sets up lazy access to it.
-func openImage(data []byte, path string) (*DB, error) {
+// openMapped is openImage over a mapped file, turning a fault while the
+// sections are checked into an error.
+func openMapped(data []byte, path string) (db *DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); !ok {
+				panic(r)
+			}
+			db, err = nil, changedError(path, len(data))
+		}
+	}()
+	return openSections(data, path, true)
+}
+
+// changedError is the error of a read that faulted in a mapped database
+// file of size bytes.
+func changedError(path string, size int) error {
+	now := "it is gone"
+	if st, err := os.Stat(path); err == nil {
+		now = fmt.Sprintf("it has %d bytes now", st.Size())
+	}
+	return fmt.Errorf("%s: %w: the file changed while it was being read (it had %d bytes when opened, %s: truncated or overwritten in place by another program)", path, ErrCorrupt, size, now)
+}
+
+// guard, deferred by every method that reads the mapped file after
+// debug.SetPanicOnFault(true), turns the memory fault of a read past the
+// end of a file truncated under the reader (SIGBUS) into an ErrCorrupt
+// error in *err, and makes every later lookup fail with it. Other panics
+// go on.
+func (db *DB) guard(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if _, ok := r.(interface{ Addr() uintptr }); !ok {
+		panic(r)
+	}
+	e := changedError(db.path, len(db.data))
+	db.fault.CompareAndSwap(nil, &e)
+	*err = *db.fault.Load()
+}
+
+// faulted returns the error of an earlier faulting read, if any.
+func (db *DB) faulted() error {
+	if e := db.fault.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// openImage checks a database image held in memory and sets up lazy
+// access to it.
+func openImage(data []byte, path string) (*DB, error) { return openSections(data, path, false) }
+
+// openSections is openImage. When mapped, the KEV and EPSS sections (read
+// whole by their checksums anyway) are copied, so that their lookups,
+// which return no error, never touch the mapping.
+func openSections(data []byte, path string, mapped bool) (*DB, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
 	}
@@ -140,6 +216,13 @@ func openImage(data []byte, path string) (*DB, error) {
 	for id := uint32(secProvenance); id <= secID; id++ {
 		if _, ok := secs[id]; !ok {
 			return nil, bad("section %d missing", id)
+		}
+	}
+	if mapped {
+		for _, id := range []uint32{secKEV, secEPSS} {
+			c := bytes.Clone(secs[id])
+			release(data, secs[id]) // the copy is read from now on
+			secs[id] = c
 		}
 	}
 	db := &DB{path: path, data: data, offsets: secs[secOffsets], records: secs[secRecords], epss: epssTable{secs[secEPSS]}}
@@ -216,7 +299,14 @@ func (db *DB) record(i uint32, brief bool) (*Record, error) {
 	return r, nil
 }
 
-func (db *DB) postings(table int, key string, brief bool) ([]*Record, error) {
+func (db *DB) postings(table int, key string, brief bool) (_ []*Record, err error) {
+	if db.unmap != nil {
+		if err := db.faulted(); err != nil {
+			return nil, err
+		}
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer db.guard(&err)
+	}
 	ords, err := db.idx[table].find(key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w; re-import the database", db.path, err)
@@ -425,6 +515,10 @@ func (b *Builder) Image() []byte {
 // replacing any database there atomically: the file is written and synced
 // under a temporary name and then renamed over the old one, so a reader
 // sees either the old or the new database, never a mix or a partial file.
+// Writers lock the directory (flock, on unix) for the time they
+// write, and remove the temporary files of earlier writers killed before
+// their rename (all of them under the lock; elsewhere those older than
+// StaleTempAge).
 func (b *Builder) Write(dir string) (Provenance, error) {
 	if b.built.IsZero() {
 		b.built = time.Now().UTC().Truncate(time.Second)
@@ -432,6 +526,20 @@ func (b *Builder) Write(dir string) (Provenance, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Provenance{}, fmt.Errorf("create database directory: %w", err)
 	}
+	target := filepath.Join(dir, FileName)
+	if st, err := os.Lstat(target); err == nil && st.IsDir() {
+		return Provenance{}, fmt.Errorf("%s is a directory, not a database file: remove it to write the database there", target)
+	}
+	unlock, exclusive, err := lockWriter(dir)
+	if err != nil {
+		return Provenance{}, err
+	}
+	defer unlock()
+	age := StaleTempAge
+	if exclusive {
+		age = 0 // no other writer is running: every temporary file is abandoned
+	}
+	_, _ = fsread.RemoveStale(dir, "."+FileName+".*.tmp", age)
 	img := b.Image()
 	f, err := os.CreateTemp(dir, "."+FileName+".*.tmp")
 	if err != nil {
@@ -454,7 +562,7 @@ func (b *Builder) Write(dir string) (Provenance, error) {
 	if err := f.Close(); err != nil {
 		return Provenance{}, fmt.Errorf("close advisory database %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, FileName)); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return Provenance{}, fmt.Errorf("replace advisory database: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -464,11 +572,25 @@ func (b *Builder) Write(dir string) (Provenance, error) {
 	return b.Provenance(), nil
 }
 
+// StaleTempAge is the age from which a temporary database file
+// (".advisories.db.*.tmp", left by a writer killed before its rename) is
+// removed by the next Write where writers cannot lock the directory. With
+// the lock (unix), every such file is removed: none belongs to a live
+// writer.
+const StaleTempAge = 10 * time.Minute
+
 // Verify checks every record's checksum and encoding and that every index
 // entry points at a record, reading the whole file. OpenDB checks only the
 // header and the indexes; Verify is the full check behind
 // `dualmark db status --verify`. It does not fill the record cache.
-func (db *DB) Verify() error {
+func (db *DB) Verify() (err error) {
+	if db.unmap != nil {
+		if err := db.faulted(); err != nil {
+			return err
+		}
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer db.guard(&err)
+	}
 	n := uint32(len(db.cache))
 	for i := uint32(0); i < n; i++ {
 		if db.cache[i].Load() != nil {

@@ -59,6 +59,9 @@ type RunOptions struct {
 	On time.Time
 	// Version is dualmark's version, recorded in the assessment.
 	Version string
+	// AllowOutsidePaths lets the dossier name files outside its folder
+	// (dossier.Options.AllowOutsidePaths).
+	AllowOutsidePaths bool
 }
 
 // Run loads the dossier at path (a file, or a folder holding dossier.yaml)
@@ -68,7 +71,7 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 	if err := checkProfile(opts.SBOMProfile); err != nil {
 		return nil, err
 	}
-	d, err := dossier.Load(path)
+	d, err := dossier.LoadWith(path, dossier.Options{AllowOutsidePaths: opts.AllowOutsidePaths})
 	if err != nil {
 		return nil, err
 	}

@@ -111,11 +111,12 @@ func (p *parser) checkFile(base, path, rel, want string, needDigest bool) {
 		p.addAt(path+".sha256", "%q is not a SHA-256 digest (64 hex digits)", want)
 		return
 	}
-	if filepath.IsAbs(rel) {
-		p.addAt(path+".path", "%s: give the path relative to the dossier, not an absolute path", rel)
+	full, why := p.resolve(base, rel)
+	if why != "" {
+		p.addAt(path+".path", "%s: %s; the file was not opened. Give a path inside the dossier's folder", rel, why)
+		p.issues[len(p.issues)-1].Err = ErrOutsideFolder
 		return
 	}
-	full := filepath.Join(base, filepath.FromSlash(rel))
 	got, err := fileSHA256(full)
 	if err != nil {
 		p.addAt(path+".path", "cannot read %s: %v", rel, unwrapPathErr(err))
@@ -125,6 +126,40 @@ func (p *parser) checkFile(base, path, rel, want string, needDigest bool) {
 		p.addAt(path+".sha256", "digest does not match %s: the file has sha256 %s; update the dossier or restore the file", rel, got)
 	}
 	_ = needDigest
+}
+
+// resolve returns the file a dossier path names, or why it is refused: a
+// path leading outside the folder base (absolute, climbing with "..", or
+// through a symbolic link whose target is outside), unless the options
+// allow it (an absolute path never is). The lexical checks come first, so that a refused path is never
+// looked up.
+func (p *parser) resolve(base, rel string) (full, why string) {
+	native := filepath.FromSlash(rel)
+	if filepath.IsAbs(native) || filepath.VolumeName(native) != "" || strings.HasPrefix(rel, "/") {
+		// even when outside paths are allowed: the readers of the
+		// dossier join every path to its folder ("../x" reaches any
+		// file an absolute path would)
+		return "", "an absolute path (" + ErrOutsideFolder.Error() + "); give it relative to the dossier"
+	}
+	full = filepath.Join(base, native)
+	if p.opts.AllowOutsidePaths {
+		return full, ""
+	}
+	if !filepath.IsLocal(native) {
+		return "", "climbs out with \"..\" (" + ErrOutsideFolder.Error() + ")"
+	}
+	real, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return full, "" // missing or unreadable: reported by the read
+	}
+	root, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return full, ""
+	}
+	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
+		return "", "a symbolic link leading out (" + ErrOutsideFolder.Error() + ")"
+	}
+	return real, ""
 }
 
 func unwrapPathErr(err error) error {

@@ -70,6 +70,10 @@ var (
 	// ErrNotADossier: the file is another kind of document (an SBOM, a VEX
 	// document, a gzip file); the error is a *NotADossierError.
 	ErrNotADossier = errors.New("not a product dossier")
+	// ErrOutsideFolder: an SBOM, HBOM, CBOM or evidence path names a file
+	// outside the dossier's folder (absolute, "..", or a symbolic link
+	// leading out), which is refused unless Options.AllowOutsidePaths.
+	ErrOutsideFolder = errors.New("path outside the dossier's folder")
 )
 
 // NotADossierError reports a file that is recognisably not a dossier.

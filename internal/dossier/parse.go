@@ -24,7 +24,21 @@ const FileName = "dossier.yaml"
 
 // Load reads and validates a dossier from a YAML file, or from the
 // dossier.yaml inside a folder. Evidence paths resolve against the file's folder.
-func Load(path string) (*Dossier, error) {
+func Load(path string) (*Dossier, error) { return LoadWith(path, Options{}) }
+
+// Options change what Load and Parse accept.
+type Options struct {
+	// AllowOutsidePaths lets SBOM, HBOM, CBOM and evidence paths name
+	// files outside the dossier's folder ("..", symbolic links leading
+	// out). Off, such a path is an issue (ErrOutsideFolder) and the file
+	// is not opened: a dossier from someone else cannot make the reader
+	// hash, and reveal the digest of, /etc/shadow. An absolute path is
+	// refused either way (readers join every path to the folder).
+	AllowOutsidePaths bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, opts Options) (*Dossier, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -53,20 +67,25 @@ func Load(path string) (*Dossier, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("dossier %s: larger than %d bytes; a dossier is a short YAML file", path, MaxSize)
 	}
-	return Parse(data, path)
+	return ParseWith(data, path, opts)
 }
 
 // Parse validates a dossier held in memory. filename names it in errors and
 // sets the folder against which evidence paths resolve ("" = current folder).
 // On failure the error is an *Error listing every issue found.
 func Parse(data []byte, filename string) (*Dossier, error) {
+	return ParseWith(data, filename, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(data []byte, filename string, opts Options) (*Dossier, error) {
 	if filename == "" {
 		filename = "<dossier>"
 	}
 	if e := sniff(data, filename); e != nil {
 		return nil, e
 	}
-	p := &parser{file: filename, pos: map[string]*yaml.Node{}, idErrs: map[string]error{}}
+	p := &parser{file: filename, pos: map[string]*yaml.Node{}, idErrs: map[string]error{}, opts: opts}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
@@ -116,6 +135,7 @@ type parser struct {
 	pos    map[string]*yaml.Node // field path → value node
 	idErrs map[string]error      // requirement ID → result of the catalog check
 	capped bool                  // issues beyond maxIssues were dropped
+	opts   Options
 }
 
 // maxIssues bounds the issues collected from one dossier.

@@ -176,7 +176,7 @@ func FuzzFirmwareComponent(f *testing.F) {
 	f.Add("wifi-calibration-blob", "", "", "", "")
 	f.Add("busybox", "(devel)", "pkg:generic/busybox@1.31.1?download_url=https://busybox.net/downloads/busybox-1.31.1.tar.bz2", "", "git://git.busybox.net/busybox")
 	f.Fuzz(func(t *testing.T, name, version, purl, cpeName, url string) {
-		cpeTargetSW(cpeName)
+		_ = cpeTargetSW(cpeName) // must not panic
 		c := Component{Name: name, Version: version, PURL: purl, SourceURL: url}
 		if cpeName != "" {
 			c.CPEs = []string{cpeName}

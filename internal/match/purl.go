@@ -244,6 +244,12 @@ func quickQuery(s string) (Query, bool) {
 		return Query{}, false
 	}
 	name, version := path[:at], path[at+1:]
+	if strings.IndexByte(version, '/') >= 0 {
+		// "lodash@/", "lodash@1.0/", "lodash@/1.0": the parser decides
+		// (a trailing slash is stripped, a '/' before the version makes
+		// the '@' part of the namespace)
+		return Query{}, false
+	}
 	slash := strings.LastIndexByte(name, '/')
 	switch typ {
 	case "golang":

@@ -173,18 +173,6 @@ func firmware(d *dossier.Dossier) string {
 	return "firmware " + d.Product.FirmwareVersion
 }
 
-func placeDateGap(c dossier.Conformity) string {
-	switch {
-	case c.Place == "" && c.Date == nil:
-		return "place and date of issue missing (conformity.place, conformity.date)"
-	case c.Place == "":
-		return "place of issue missing (conformity.place)"
-	case c.Date == nil:
-		return "date of issue missing (conformity.date)"
-	}
-	return ""
-}
-
 // notifiedBody describes item V.7; "" when a notified body is needed but not named.
 func notifiedBody(d *dossier.Dossier) string {
 	c := d.Conformity

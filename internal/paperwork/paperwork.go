@@ -208,8 +208,4 @@ func manufacturerName(m dossier.Manufacturer) string {
 	return m.Name
 }
 
-func contact(m dossier.Manufacturer) string {
-	return join("; ", m.Email, m.Phone, m.Website)
-}
-
 func list(items []string) string { return strings.Join(items, "; ") }

@@ -486,11 +486,9 @@ func (e *evaluator) status(ar *AssetResult, on, until time.Time, res *Result) {
 		}
 		ar.Deadline, ar.DeadlineRule = d.Last, d.ID
 		src := e.p.Sources[d.Source]
-		cite := fmt.Sprintf("%s [%s]", d.Says, src.Confidence)
+		cite := fmt.Sprintf("%s (%s) [%s]", d.Says, d.Source, src.Confidence)
 		if src.Status == "draft" {
 			cite = fmt.Sprintf("%s (%s, a draft) [%s]", d.Says, d.Source, src.Confidence)
-		} else {
-			cite = fmt.Sprintf("%s (%s) [%s]", d.Says, d.Source, src.Confidence)
 		}
 		f.Deadline = d.Last
 		f.Next = migrationHint(ar.Purposes, ar.AssetType)

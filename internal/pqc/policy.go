@@ -224,13 +224,3 @@ func normCurve(s string) string {
 	}
 	return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
 }
-
-// family returns the family with the given ID, or nil.
-func (p *Policy) family(id string) *Family {
-	for _, f := range p.Families {
-		if f.ID == id {
-			return f
-		}
-	}
-	return nil
-}

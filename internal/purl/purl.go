@@ -116,7 +116,9 @@ func parse(s string, strict bool) (PURL, error) {
 	if !ok || !strings.EqualFold(scheme, "pkg") {
 		return fail("scheme", `must start with "pkg:"`)
 	}
-	rest = strings.TrimLeft(rest, "/")
+	// the specification strips slashes from both ends of the remainder:
+	// "pkg:npm/lodash@/" is "pkg:npm/lodash@", a purl without a version
+	rest = strings.Trim(rest, "/")
 	// type
 	typ, rest, ok := strings.Cut(rest, "/")
 	if !ok {
@@ -129,6 +131,10 @@ func parse(s string, strict bool) (PURL, error) {
 		v, err := url.PathUnescape(rest[i+1:])
 		if err != nil {
 			return fail("version", "bad percent-encoding")
+		}
+		if v != "" && strings.Trim(v, "/ \t\r\n") == "" {
+			// "@%2F", "@%20": nothing a version could be compared as
+			return fail("version", fmt.Sprintf("%q is not a version", v))
 		}
 		p.Version = v
 		rest = rest[:i]

@@ -8,13 +8,12 @@ import (
 // typeRule holds the per-type rules of the purl-spec type definitions
 // (types/*-definition.json), transcribed by hand.
 type typeRule struct {
-	namespace  int  // nsOptional, nsRequired, nsProhibited
-	lowerNS    bool // namespace is case-insensitive: fold to lower case
-	lowerName  bool
-	lowerVer   bool
-	extra      func(p PURL) (PURL, error) // by value: a pointer through a func value made every parsed purl escape to the heap
-	required   []string                   // qualifier keys that must be present
-	versionReq bool
+	namespace int  // nsOptional, nsRequired, nsProhibited
+	lowerNS   bool // namespace is case-insensitive: fold to lower case
+	lowerName bool
+	lowerVer  bool
+	extra     func(p PURL) (PURL, error) // by value: a pointer through a func value made every parsed purl escape to the heap
+	required  []string                   // qualifier keys that must be present
 }
 
 const (

@@ -266,7 +266,7 @@ func load(b *testing.B, c *http.Client, n, w int, url func(int) string) (time.Du
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 200 {
-					b.Error(fmt.Sprintf("status %d", resp.StatusCode))
+					b.Errorf("status %d", resp.StatusCode)
 					return
 				}
 				mine = append(mine, time.Since(t))

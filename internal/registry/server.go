@@ -83,6 +83,58 @@ type Config struct {
 	Appender string
 }
 
+// Timeouts bound how long one connection may take over each part of a
+// request, so that a client that sends its headers or body a byte at a
+// time (slowloris) or holds idle connections open cannot tie up the
+// server. A zero field takes its default.
+type Timeouts struct {
+	// ReadHeader bounds reading a request's headers (default 10 s).
+	ReadHeader time.Duration
+	// Read bounds reading a whole request, body included (default 5 min:
+	// an upload of DefaultMaxUpload at about 220 kB/s).
+	Read time.Duration
+	// Write bounds writing a response (default 5 min).
+	Write time.Duration
+	// Idle bounds how long a kept-alive connection may wait for its next
+	// request (default 2 min).
+	Idle time.Duration
+	// MaxHeaderBytes bounds a request's headers (default 64 KiB; net/http
+	// answers 431 past it).
+	MaxHeaderBytes int
+}
+
+// Default server timeouts and header limit (see Timeouts).
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 5 * time.Minute
+	DefaultWriteTimeout      = 5 * time.Minute
+	DefaultIdleTimeout       = 2 * time.Minute
+	DefaultMaxHeaderBytes    = 64 << 10
+)
+
+// HTTPServer returns the http.Server that serves h with the timeouts and
+// header limit of t. The registry is meant to be served by it: an
+// http.Server without them waits for a slow client for ever.
+func HTTPServer(h http.Handler, t Timeouts) *http.Server {
+	or := func(d, def time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return def
+	}
+	maxHeader := t.MaxHeaderBytes
+	if maxHeader <= 0 {
+		maxHeader = DefaultMaxHeaderBytes
+	}
+	return &http.Server{Handler: h,
+		ReadHeaderTimeout: or(t.ReadHeader, DefaultReadHeaderTimeout),
+		ReadTimeout:       or(t.Read, DefaultReadTimeout),
+		WriteTimeout:      or(t.Write, DefaultWriteTimeout),
+		IdleTimeout:       or(t.Idle, DefaultIdleTimeout),
+		MaxHeaderBytes:    maxHeader,
+	}
+}
+
 // Server is a running registry.
 type Server struct {
 	cfg       Config

@@ -227,7 +227,7 @@ func convertCDXXML(c *cdxXMLComp, path string, doc *Document) Component {
 		}{c.SWID.TagID}
 	}
 	for _, p := range c.Properties {
-		j.Properties = append(j.Properties, cdxJSONProp{Name: p.Name, Value: p.Value})
+		j.Properties = append(j.Properties, cdxJSONProp(p))
 	}
 	j.Crypto = c.Crypto
 	return convertCDXJSON(&j, path, doc)

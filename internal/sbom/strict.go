@@ -210,6 +210,7 @@ func compileRegexp(src string) (jsonschema.Regexp, error) {
 		}
 	}
 	if end < 0 {
+		//lint:ignore ST1005 the message ends with the construct it names, "(?!"
 		return nil, fmt.Errorf("regular expression %q: unclosed (?!", src)
 	}
 	not, err := regexp.Compile("^(?:" + rest[:end] + ")")

@@ -17,7 +17,7 @@ import (
 // Assess loads the dossier at path (a YAML file or a folder holding
 // dossier.yaml) once and calls AssessDossier.
 func Assess(path string, opts assess.RunOptions) ([]byte, *label.Summary, []label.Artifact, error) {
-	d, err := dossier.Load(path)
+	d, err := dossier.LoadWith(path, dossier.Options{AllowOutsidePaths: opts.AllowOutsidePaths})
 	if err != nil {
 		return nil, nil, nil, err
 	}
