@@ -47,4 +47,3 @@ func (db *DB) RecordSums() (map[string]uint64, error) {
 	}
 	return out, nil
 }
-

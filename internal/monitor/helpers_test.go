@@ -32,11 +32,11 @@ func moduleRoot() string {
 //     the new database no longer has)
 //   - new: every vulnrichment record but gone, and the current KEV catalogue.
 var (
-	dbOnce           sync.Once
-	oldDir, newDir   string
-	dbErr            error
-	heldBack         = []string{"CVE-2024-1086", "CVE-2024-26581"}
-	gone             = "CVE-2023-52434"
+	dbOnce         sync.Once
+	oldDir, newDir string
+	dbErr          error
+	heldBack       = []string{"CVE-2024-1086", "CVE-2024-26581"}
+	gone           = "CVE-2023-52434"
 )
 
 func buildDBs(tb testing.TB) (oldDB, newDB string) {
