@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
-	"github.com/dualmark/dualmark/internal/dossier"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/sbom"
@@ -169,7 +168,7 @@ func paths(doc *sbom.Document) map[string]string {
 // platformOf is the platform the upload's scan used: the dossier's
 // operating system, else what the SBOM shows.
 func platformOf(dossierYAML []byte, cs []match.Component) string {
-	if d, err := dossier.Parse(dossierYAML, "dossier.yaml"); err == nil {
+	if d, ok := readDossier(dossierYAML); ok {
 		if p := match.NormalizePlatform(d.Product.OperatingSystem); p != "" {
 			return p
 		}

@@ -417,3 +417,40 @@ func (s *DB) ComponentDigests(ctx context.Context, digests []string) (map[string
 	})
 	return out, err
 }
+
+// EdgePaths returns the dependency paths of the edges between the versions
+// and components given (read by component, the primary key's prefix).
+func (s *DB) EdgePaths(ctx context.Context, versionIDs []string, componentIDs []int64) (map[Pair][]string, error) {
+	want := map[string]bool{}
+	for _, v := range versionIDs {
+		want[v] = true
+	}
+	seen := map[int64]bool{}
+	var comps []int64
+	for _, c := range componentIDs {
+		if !seen[c] {
+			seen[c] = true
+			comps = append(comps, c)
+		}
+	}
+	out := map[Pair][]string{}
+	err := chunks(comps, func(part []int64) error {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT version_id, component_id, path FROM version_components WHERE component_id IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p Pair
+			var path string
+			if err := rows.Scan(&p.VersionID, &p.ComponentID, &path); err != nil {
+				return err
+			}
+			if want[p.VersionID] {
+				out[p] = append(out[p], path)
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
