@@ -328,6 +328,16 @@ func (m *Monitor) Rematch(ctx context.Context, db *advisory.DB, all bool) (*Resu
 	return res, err
 }
 
+// Baseline runs a full re-match when none has run yet (the store holds no
+// advisory checksums to compute a delta from), and reports whether it ran.
+func (m *Monitor) Baseline(ctx context.Context, db *advisory.DB) (*Result, error) {
+	old, err := m.st.AdvisorySums(ctx)
+	if err != nil || len(old) > 0 {
+		return nil, err
+	}
+	return m.Rematch(ctx, db, true)
+}
+
 // MatchVersion matches one (indexed) version against db: a new upload's
 // first findings.
 func (m *Monitor) MatchVersion(ctx context.Context, db *advisory.DB, versionID string) (*Result, error) {

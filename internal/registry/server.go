@@ -90,6 +90,7 @@ type Server struct {
 	limiter   *limiter
 	routes    []route
 	pages     pageCache
+	watch     watch // monitoring (crisis.go)
 }
 
 // route is one registered handler; API routes are listed in the OpenAPI document.
@@ -325,6 +326,10 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/orgs/{id}/users", api: true, h: s.apiCreateUser},
 		{method: "POST", path: "/api/v1/orgs/{id}/tokens", api: true, h: s.apiCreateOrgToken},
 		{method: "GET", path: "/api/v1/audit", api: true, h: s.apiAudit},
+		// monitoring (issue 13, crisis.go)
+		{method: "GET", path: "/api/v1/vulnerabilities/{id}/affected", api: true, h: s.apiAffected},
+		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
+		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
 	}
 }
 

@@ -404,6 +404,9 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tokens/{id}":              tkA.Token.ID,
 		"/api/v1/orgs/{id}/users":          orgA,
 		"/api/v1/orgs/{id}/tokens":         orgA,
+		// monitoring: a vulnerability id; another manufacturer's view of it is empty
+		"/api/v1/vulnerabilities/{id}/affected": "CVE-2024-1086",
+		"/api/v1/vulnerabilities/{id}/report":   "CVE-2024-1086",
 	}
 	bodies := map[string]any{"/api/v1/labels/{id}/revoke": RevokeRequest{Reason: "x"}, "/api/v1/orgs/{id}/users": UserRequest{Email: "x@y.z", Password: "long enough password"},
 		"/api/v1/orgs/{id}/tokens": TokenRequest{Name: "x", Scopes: []string{"read"}}}
