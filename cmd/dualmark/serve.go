@@ -62,6 +62,7 @@ func newServeCmd() *cobra.Command {
 	var initAdmin, insecureCookies bool
 	var witnesses []string
 	var witnessTrust string
+	var watch watchOptions
 	cmd := &cobra.Command{
 		Use:   "serve --data DIR [--database postgres://…] [--addr 127.0.0.1:8080] [--init-admin] [--witness URL… --trust FILE]",
 		Short: "Run the public registry: product pages behind the QR codes, the log, the API and the members' UI",
@@ -103,7 +104,10 @@ number of times and delays nothing else; the label is issued either way.`,
 			}
 			cfg.Witnesses, cfg.WitnessTrust = witnesses, witnessTrust
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
-			return serve(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin)
+			if err := watch.check(cfg); err != nil {
+				return err
+			}
+			return serveWith(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin, watch)
 		},
 	}
 	f.add(cmd)
@@ -113,12 +117,18 @@ number of times and delays nothing else; the label is issued either way.`,
 	cmd.Flags().BoolVar(&insecureCookies, "insecure-cookies", false, "session cookies without the Secure flag, for plain-HTTP loopback use only")
 	cmd.Flags().StringArrayVar(&witnesses, "witness", nil, "witness submission URL asked to cosign every new checkpoint (repeatable; its keys must be in --trust)")
 	cmd.Flags().StringVar(&witnessTrust, "trust", "", "trust file with the witnesses' keys and quorum (with --witness)")
-	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd())
+	watch.add(cmd)
+	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd(), newServeRematchCmd())
 	return cmd
 }
 
 // serve runs the registry until ctx ends or SIGTERM/SIGINT arrives.
 func serve(ctx context.Context, out io.Writer, cfg registry.Config, addr string, initAdmin bool) error {
+	return serveWith(ctx, out, cfg, addr, initAdmin, watchOptions{})
+}
+
+// serveWith is serve with the monitoring options (crisis.go).
+func serveWith(ctx context.Context, out io.Writer, cfg registry.Config, addr string, initAdmin bool, watch watchOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -141,6 +151,10 @@ func serve(ctx context.Context, out io.Writer, cfg registry.Config, addr string,
 			return err
 		}
 		fmt.Fprintf(out, "admin token (shown once, keep it secret):\n%s\n", tok)
+	}
+	if err := watch.start(ctx, out, s, cfg); err != nil {
+		closeServer()
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -455,6 +455,12 @@ func (m *Monitor) run(ctx context.Context, db *advisory.DB, plan Plan, jobID str
 		return nil, err // the job stays running: Resume re-does it
 	}
 	res.Verdicts = rm.Verdicts
+	if res.Changes == nil {
+		res.Changes = []store.Change{}
+	}
+	if res.Verdicts == nil {
+		res.Verdicts = []store.VerdictChange{}
+	}
 	return res, nil
 }
 
