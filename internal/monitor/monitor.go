@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -288,6 +289,10 @@ type Result struct {
 	Changes  []store.Change        `json:"changes"`
 	Verdicts []store.VerdictChange `json:"verdictChanges"`
 	Elapsed  time.Duration         `json:"elapsedNs"`
+	// Phases are the times of the steps: plan (checksums compared, KEV and
+	// EPSS snapshots checked), pairs (reverse-index lookups), match,
+	// verdicts, commit.
+	Phases map[string]time.Duration `json:"phasesNs"`
 }
 
 // Rematch brings the findings up to date with db: a delta re-match from the
@@ -321,9 +326,11 @@ func (m *Monitor) Rematch(ctx context.Context, db *advisory.DB, all bool) (*Resu
 			return nil, err
 		}
 	}
+	planned := time.Since(start)
 	res, err := m.run(ctx, db, plan, "", sums)
 	if res != nil {
 		res.Elapsed = time.Since(start)
+		res.Phases["plan"] = planned
 	}
 	return res, err
 }
@@ -432,7 +439,7 @@ func sameEPSS(a, b *float64) bool {
 
 // run executes a plan as job jobID ("" starts a new job row).
 func (m *Monitor) run(ctx context.Context, db *advisory.DB, plan Plan, jobID string, sums map[string]uint64) (*Result, error) {
-	res := &Result{Kind: plan.Kind, Records: len(plan.Records), Vulns: len(plan.Vulns)}
+	res := &Result{Kind: plan.Kind, Records: len(plan.Records), Vulns: len(plan.Vulns), Phases: map[string]time.Duration{}}
 	if jobID == "" {
 		pj, _ := json.Marshal(plan)
 		j := &store.Job{Kind: plan.Kind, Plan: string(pj)}
@@ -451,9 +458,11 @@ func (m *Monitor) run(ctx context.Context, db *advisory.DB, plan Plan, jobID str
 	if m.BeforeCommit != nil {
 		m.BeforeCommit(jobID)
 	}
+	t := time.Now()
 	if res.Changes, err = m.st.CommitRematch(ctx, rm); err != nil {
 		return nil, err // the job stays running: Resume re-does it
 	}
+	res.Phases["commit"] = time.Since(t)
 	res.Verdicts = rm.Verdicts
 	if res.Changes == nil {
 		res.Changes = []store.Change{}
@@ -467,6 +476,7 @@ func (m *Monitor) run(ctx context.Context, db *advisory.DB, plan Plan, jobID str
 // evaluate computes the pairs of a plan and their findings.
 func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums map[string]uint64, res *Result) (*store.Rematch, error) {
 	rm := &store.Rematch{Reasons: map[string]string{}}
+	t0 := time.Now()
 	var pairs []store.Pair
 	switch plan.Kind {
 	case KindFull:
@@ -549,21 +559,20 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 		return nil, fmt.Errorf("unknown job kind %q", plan.Kind)
 	}
 	res.Pairs = len(pairs)
+	res.Phases["pairs"] = time.Since(t0)
+	t1 := time.Now()
 	states, err := m.match(ctx, db, pairs)
 	if err != nil {
 		return nil, err
 	}
+	res.Phases["match"] = time.Since(t1)
+	t2 := time.Now()
 	rm.Scope, rm.States = pairs, states
-	versions := map[string]bool{}
-	for _, p := range pairs {
-		versions[p.VersionID] = true
+	res.Versions = len(versionSet(pairs))
+	if rm.Verdicts, err = m.verdicts(ctx, pairs, states); err != nil {
+		return nil, err
 	}
-	res.Versions = len(versions)
-	if plan.Kind != KindFull || len(versions) <= 20000 {
-		if rm.Verdicts, err = m.verdicts(ctx, versions, pairs, states); err != nil {
-			return nil, err
-		}
-	}
+	res.Phases["verdicts"] = time.Since(t2)
 	return rm, nil
 }
 
@@ -685,9 +694,45 @@ func (s scanState) String() string {
 	return fmt.Sprintf("open vulnerabilities %d, KEV-listed %d, critical %d", s.open, s.kev, s.critical)
 }
 
-// verdicts compares the versions' scan states before and after the states.
-func (m *Monitor) verdicts(ctx context.Context, versions map[string]bool, pairs []store.Pair, states []store.FindingState) ([]store.VerdictChange, error) {
-	before, err := m.st.Findings(ctx, store.FindingQuery{VersionIDs: keysOf(versions), Open: true})
+// verdicts compares the scan states, before and after the states, of the
+// versions whose open findings in the re-evaluated pairs change.
+func (m *Monitor) verdicts(ctx context.Context, pairs []store.Pair, states []store.FindingState) ([]store.VerdictChange, error) {
+	type vk struct{ v, id string }
+	type snap struct {
+		kev      bool
+		severity string
+	}
+	old, err := m.st.FindingsOfPairs(ctx, pairs)
+	if err != nil {
+		return nil, err
+	}
+	bScope, aScope := map[string]map[string]snap{}, map[string]map[string]snap{}
+	add := func(set map[string]map[string]snap, v, id string, s snap) {
+		if set[v] == nil {
+			set[v] = map[string]snap{}
+		}
+		set[v][id] = s
+	}
+	for i := range old {
+		if f := &old[i]; f.Resolved == nil {
+			add(bScope, f.VersionID, f.VulnID, snap{f.KEV, f.Severity})
+		}
+	}
+	for i := range states {
+		if st := &states[i]; st.VEXStatus != "not_affected" && st.VEXStatus != "fixed" {
+			add(aScope, st.VersionID, st.VulnID, snap{st.KEV, st.Severity})
+		}
+	}
+	var candidates []string
+	for _, v := range keysOf(versionSet(pairs)) {
+		if !maps.Equal(bScope[v], aScope[v]) {
+			candidates = append(candidates, v)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	before, err := m.st.Findings(ctx, store.FindingQuery{VersionIDs: candidates, Open: true})
 	if err != nil {
 		return nil, err
 	}
@@ -695,47 +740,58 @@ func (m *Monitor) verdicts(ctx context.Context, versions map[string]bool, pairs 
 	for _, p := range pairs {
 		inScope[p] = true
 	}
-	type vk struct{ v, id string }
-	bset, aset := map[vk]*store.FindingState{}, map[vk]*store.FindingState{}
+	bset, aset := map[vk]snap{}, map[vk]snap{}
 	for i := range before {
 		f := &before[i]
 		k := vk{f.VersionID, f.VulnID}
-		bset[k] = &f.FindingState
+		bset[k] = snap{f.KEV, f.Severity}
 		if !inScope[store.Pair{VersionID: f.VersionID, ComponentID: f.ComponentID}] {
-			aset[k] = &f.FindingState
+			aset[k] = snap{f.KEV, f.Severity}
 		}
 	}
-	for i := range states {
-		st := &states[i]
-		if st.VEXStatus == "not_affected" || st.VEXStatus == "fixed" {
-			continue
-		}
-		aset[vk{st.VersionID, st.VulnID}] = st
+	cand := map[string]bool{}
+	for _, v := range candidates {
+		cand[v] = true
 	}
-	count := func(set map[vk]*store.FindingState) map[string]scanState {
+	for v, ids := range aScope {
+		if cand[v] {
+			for id, s := range ids {
+				aset[vk{v, id}] = s
+			}
+		}
+	}
+	count := func(set map[vk]snap) map[string]scanState {
 		out := map[string]scanState{}
-		for k, st := range set {
-			s := out[k.v]
-			s.open++
-			if st.KEV {
-				s.kev++
+		for k, s := range set {
+			st := out[k.v]
+			st.open++
+			if s.kev {
+				st.kev++
 			}
-			if st.Severity == match.SeverityCritical {
-				s.critical++
+			if s.severity == match.SeverityCritical {
+				st.critical++
 			}
-			out[k.v] = s
+			out[k.v] = st
 		}
 		return out
 	}
 	b, a := count(bset), count(aset)
 	var out []store.VerdictChange
-	for _, v := range keysOf(versions) {
+	for _, v := range candidates {
 		if b[v] != a[v] {
 			out = append(out, store.VerdictChange{VersionID: v, Before: b[v].String(), After: a[v].String()})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].VersionID < out[j].VersionID })
 	return out, nil
+}
+
+func versionSet(pairs []store.Pair) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range pairs {
+		out[p.VersionID] = true
+	}
+	return out
 }
 
 // ErrNoDatabase is returned when a re-match is asked without an advisory

@@ -454,3 +454,18 @@ func (s *DB) EdgePaths(ctx context.Context, versionIDs []string, componentIDs []
 	})
 	return out, err
 }
+
+// ReverseIndexBytes returns the bytes the edges (table and index) and the
+// whole reverse index (with components and their keys) take on disk
+// (SQLite's dbstat, PostgreSQL's pg_total_relation_size).
+func (s *DB) ReverseIndexBytes(ctx context.Context) (edges, all int64, err error) {
+	if s.d.name == "postgres" {
+		err = s.db.QueryRowContext(ctx, `SELECT pg_total_relation_size('version_components'),
+ pg_total_relation_size('version_components') + pg_total_relation_size('components') + pg_total_relation_size('component_keys')`).Scan(&edges, &all)
+		return edges, all, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT
+ COALESCE((SELECT SUM(pgsize) FROM dbstat WHERE name IN ('version_components', 'version_components_version')), 0),
+ COALESCE((SELECT SUM(pgsize) FROM dbstat WHERE name IN ('version_components', 'version_components_version', 'components', 'sqlite_autoindex_components_1', 'component_keys')), 0)`).Scan(&edges, &all)
+	return edges, all, err
+}

@@ -681,3 +681,27 @@ func (s *DB) VerdictChanges(ctx context.Context, versionID string) ([]VerdictCha
 
 // ErrNoIndex is returned when the reverse index is empty.
 var ErrNoIndex = errors.New("the reverse index holds no product version")
+
+// FindingsOfPairs returns every finding (open or resolved) of the pairs.
+func (s *DB) FindingsOfPairs(ctx context.Context, pairs []Pair) ([]Finding, error) {
+	scope := make(map[pairKey]bool, len(pairs))
+	for _, p := range pairs {
+		scope[pairKey{p.VersionID, p.ComponentID}] = true
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := s.findingsOfPairs(ctx, tx, scope)
+	if err != nil {
+		return nil, err
+	}
+	var out []Finding
+	for _, byVuln := range m {
+		for _, f := range byVuln {
+			out = append(out, *f)
+		}
+	}
+	return out, nil
+}
