@@ -83,7 +83,9 @@ records added, changed or withdrawn since the last re-match touch, and the open
 findings whose KEV or EPSS data changed), or with --all every version. Both give
 the same findings. The findings changes and the history are committed in one
 transaction; a crash leaves the previous findings and a job that the next run
-(or the server's next start) resumes. May run while the server runs.`,
+(or the server's next start) resumes. Run it while the server is stopped, or
+while it runs without --update-every and nobody imports advisories: two
+processes re-matching at once are not coordinated.`,
 		Example: `  dualmark db update --db advisories/ && dualmark serve rematch --data reg/ --advisories advisories/
   dualmark serve rematch --data reg/ --advisories advisories/ --all --json`,
 		Args: cobra.NoArgs,

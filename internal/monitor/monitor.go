@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
@@ -36,6 +37,11 @@ import (
 // Monitor re-matches a store's findings against advisory databases.
 type Monitor struct {
 	st *store.DB
+	// sums caches the advisory checksums of the last re-match this Monitor
+	// committed (job sumsJob); another writer's job invalidates it.
+	mu      sync.Mutex
+	sums    map[string]uint64
+	sumsJob string
 	// BeforeCommit, when set, runs after a re-match computed its findings
 	// and before it commits them (the crash point of the kill -9 test).
 	BeforeCommit func(jobID string)
@@ -304,7 +310,7 @@ func (m *Monitor) Rematch(ctx context.Context, db *advisory.DB, all bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	old, err := m.st.AdvisorySums(ctx)
+	old, err := m.lastSums(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -343,6 +349,46 @@ func (m *Monitor) Baseline(ctx context.Context, db *advisory.DB) (*Result, error
 		return nil, err
 	}
 	return m.Rematch(ctx, db, true)
+}
+
+// lastSums returns the advisory checksums the findings were last matched
+// against, from the cache when no other job finished since.
+func (m *Monitor) lastSums(ctx context.Context) (map[string]uint64, error) {
+	last, err := m.st.LastJob(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sums != nil && last != "" && last == m.sumsJob {
+		return m.sums, nil
+	}
+	sums, err := m.st.AdvisorySums(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.sums, m.sumsJob = sums, last
+	return sums, nil
+}
+
+// committed updates the checksum cache after job committed rm.
+func (m *Monitor) committed(jobID string, rm *store.Rematch) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case rm.Full:
+		m.sums = maps.Clone(rm.Sums)
+	case m.sums == nil:
+		return
+	default:
+		for id, v := range rm.Sums {
+			m.sums[id] = v
+		}
+		for _, id := range rm.Gone {
+			delete(m.sums, id)
+		}
+	}
+	m.sumsJob = jobID
 }
 
 // MatchVersion matches one (indexed) version against db: a new upload's
@@ -407,10 +453,10 @@ func enrichment(db *advisory.DB, id string, aliases []string) (bool, *float64) {
 	return kev, epss
 }
 
-// enrichmentChanged returns the vulnerability ids of open findings whose KEV
-// or EPSS snapshot differs from db.
+// enrichmentChanged returns the vulnerability ids of findings whose KEV or
+// EPSS snapshot differs from db.
 func (m *Monitor) enrichmentChanged(ctx context.Context, db *advisory.DB) ([]string, error) {
-	snaps, err := m.st.OpenSnapshots(ctx)
+	snaps, err := m.st.Snapshots(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -459,11 +505,17 @@ func (m *Monitor) run(ctx context.Context, db *advisory.DB, plan Plan, jobID str
 		m.BeforeCommit(jobID)
 	}
 	t := time.Now()
-	if res.Changes, err = m.st.CommitRematch(ctx, rm); err != nil {
+	if res.Changes, res.Verdicts, err = m.st.CommitRematch(ctx, rm); err != nil {
 		return nil, err // the job stays running: Resume re-does it
 	}
 	res.Phases["commit"] = time.Since(t)
-	res.Verdicts = rm.Verdicts
+	if plan.Kind != KindVersion {
+		m.committed(jobID, rm)
+	} else {
+		m.mu.Lock()
+		m.sumsJob = "" // re-read the checksums at the next delta
+		m.mu.Unlock()
+	}
 	if res.Changes == nil {
 		res.Changes = []store.Change{}
 	}
@@ -566,13 +618,8 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 		return nil, err
 	}
 	res.Phases["match"] = time.Since(t1)
-	t2 := time.Now()
 	rm.Scope, rm.States = pairs, states
 	res.Versions = len(versionSet(pairs))
-	if rm.Verdicts, err = m.verdicts(ctx, pairs, states); err != nil {
-		return nil, err
-	}
-	res.Phases["verdicts"] = time.Since(t2)
 	return rm, nil
 }
 
@@ -684,106 +731,6 @@ func stateOf(p store.Pair, f *match.Finding) store.FindingState {
 		st.VEXStatus = string(f.VEX[0].Status)
 	}
 	return st
-}
-
-// scanState is a version's scan-driven state as a re-match records it:
-// the open vulnerabilities, those KEV-listed, and the critical ones.
-type scanState struct{ open, kev, critical int }
-
-func (s scanState) String() string {
-	return fmt.Sprintf("open vulnerabilities %d, KEV-listed %d, critical %d", s.open, s.kev, s.critical)
-}
-
-// verdicts compares the scan states, before and after the states, of the
-// versions whose open findings in the re-evaluated pairs change.
-func (m *Monitor) verdicts(ctx context.Context, pairs []store.Pair, states []store.FindingState) ([]store.VerdictChange, error) {
-	type vk struct{ v, id string }
-	type snap struct {
-		kev      bool
-		severity string
-	}
-	old, err := m.st.FindingsOfPairs(ctx, pairs)
-	if err != nil {
-		return nil, err
-	}
-	bScope, aScope := map[string]map[string]snap{}, map[string]map[string]snap{}
-	add := func(set map[string]map[string]snap, v, id string, s snap) {
-		if set[v] == nil {
-			set[v] = map[string]snap{}
-		}
-		set[v][id] = s
-	}
-	for i := range old {
-		if f := &old[i]; f.Resolved == nil {
-			add(bScope, f.VersionID, f.VulnID, snap{f.KEV, f.Severity})
-		}
-	}
-	for i := range states {
-		if st := &states[i]; st.VEXStatus != "not_affected" && st.VEXStatus != "fixed" {
-			add(aScope, st.VersionID, st.VulnID, snap{st.KEV, st.Severity})
-		}
-	}
-	var candidates []string
-	for _, v := range keysOf(versionSet(pairs)) {
-		if !maps.Equal(bScope[v], aScope[v]) {
-			candidates = append(candidates, v)
-		}
-	}
-	if len(candidates) == 0 {
-		return nil, nil
-	}
-	before, err := m.st.Findings(ctx, store.FindingQuery{VersionIDs: candidates, Open: true})
-	if err != nil {
-		return nil, err
-	}
-	inScope := map[store.Pair]bool{}
-	for _, p := range pairs {
-		inScope[p] = true
-	}
-	bset, aset := map[vk]snap{}, map[vk]snap{}
-	for i := range before {
-		f := &before[i]
-		k := vk{f.VersionID, f.VulnID}
-		bset[k] = snap{f.KEV, f.Severity}
-		if !inScope[store.Pair{VersionID: f.VersionID, ComponentID: f.ComponentID}] {
-			aset[k] = snap{f.KEV, f.Severity}
-		}
-	}
-	cand := map[string]bool{}
-	for _, v := range candidates {
-		cand[v] = true
-	}
-	for v, ids := range aScope {
-		if cand[v] {
-			for id, s := range ids {
-				aset[vk{v, id}] = s
-			}
-		}
-	}
-	count := func(set map[vk]snap) map[string]scanState {
-		out := map[string]scanState{}
-		for k, s := range set {
-			st := out[k.v]
-			st.open++
-			if s.kev {
-				st.kev++
-			}
-			if s.severity == match.SeverityCritical {
-				st.critical++
-			}
-			out[k.v] = st
-		}
-		return out
-	}
-	b, a := count(bset), count(aset)
-	var out []store.VerdictChange
-	for _, v := range candidates {
-		if b[v] != a[v] {
-			out = append(out, store.VerdictChange{VersionID: v, Before: b[v].String(), After: a[v].String()})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].VersionID < out[j].VersionID })
-	return out, nil
 }
 
 func versionSet(pairs []store.Pair) map[string]bool {

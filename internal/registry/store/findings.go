@@ -87,9 +87,7 @@ type Rematch struct {
 	Sums map[string]uint64
 	Gone []string
 	Full bool
-	// Verdicts are the versions' scan-driven state changes to record.
-	Verdicts []VerdictChange
-	At       time.Time
+	At   time.Time
 }
 
 // Job is a re-match job row.
@@ -191,18 +189,52 @@ type pairKey struct {
 	c int64
 }
 
+// ScanState is a version's scan-driven state: its open vulnerabilities,
+// those KEV-listed and the critical ones (distinct vulnerability ids).
+type ScanState struct{ Open, KEV, Critical int }
+
+func (s ScanState) String() string {
+	return fmt.Sprintf("open vulnerabilities %d, KEV-listed %d, critical %d", s.Open, s.KEV, s.Critical)
+}
+
+// scanStates counts the versions' scan states inside tx.
+func (s *DB) scanStates(ctx context.Context, tx *sql.Tx, versions []string) (map[string]ScanState, error) {
+	out := map[string]ScanState{}
+	err := chunks(versions, func(part []string) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT version_id, COUNT(DISTINCT vuln_id), COUNT(DISTINCT CASE WHEN kev <> 0 THEN vuln_id END), COUNT(DISTINCT CASE WHEN severity = 'critical' THEN vuln_id END)
+ FROM findings WHERE resolved IS NULL AND version_id IN (`+inList(len(part))+`) GROUP BY version_id`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			var st ScanState
+			if err := rows.Scan(&v, &st.Open, &st.KEV, &st.Critical); err != nil {
+				return err
+			}
+			out[v] = st
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // CommitRematch writes a re-match: findings opened, changed, resolved and
-// reopened with their history events, the advisory checksums, and the job
-// finished, all in one transaction, so a crash leaves the previous findings
-// and the job running. It returns the changes committed.
-func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, error) {
+// reopened with their history events, the scan-state changes of the
+// versions whose findings changed (verdict_changes), the vulnerabilities'
+// KEV/EPSS snapshots, the advisory checksums, and the job finished, all in
+// one transaction, so a crash leaves the previous findings and the job
+// running. It returns the changes and the verdict changes committed.
+func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []VerdictChange, error) {
 	at := rm.At
 	if at.IsZero() {
 		at = now()
 	}
 	var changes []Change
+	var verdicts []VerdictChange
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		changes = nil
+		changes, verdicts = nil, nil
 		want := map[pairKey]map[string]*FindingState{}
 		for i := range rm.States {
 			st := &rm.States[i]
@@ -220,6 +252,35 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, error) {
 			scope[k] = true
 		}
 		existing, err := s.findingsOfPairs(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
+		// versions whose open findings in scope change: their scan state
+		// is counted before and after the writes
+		touched := map[string]bool{}
+		for k := range scope {
+			if touched[k.v] {
+				continue
+			}
+			for vid, st := range want[k] {
+				f, ok := existing[k][vid]
+				open := !suppressed(st.VEXStatus)
+				if (!ok && open) || (ok && (f.Resolved == nil) != open) || (ok && open && (f.KEV != st.KEV || f.Severity != st.Severity)) {
+					touched[k.v] = true
+				}
+			}
+			for vid, f := range existing[k] {
+				if _, ok := want[k][vid]; !ok && f.Resolved == nil {
+					touched[k.v] = true
+				}
+			}
+		}
+		touchedList := make([]string, 0, len(touched))
+		for v := range touched {
+			touchedList = append(touchedList, v)
+		}
+		slices.Sort(touchedList)
+		before, err := s.scanStates(ctx, tx, touchedList)
 		if err != nil {
 			return err
 		}
@@ -347,10 +408,22 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, error) {
 		if err := s.writeSums(ctx, tx, rm); err != nil {
 			return err
 		}
-		for _, vc := range rm.Verdicts {
+		after, err := s.scanStates(ctx, tx, touchedList)
+		if err != nil {
+			return err
+		}
+		for _, v := range touchedList {
+			if before[v] == after[v] {
+				continue
+			}
+			vc := VerdictChange{VersionID: v, Before: before[v].String(), After: after[v].String()}
 			if _, err := s.exec(ctx, tx, `INSERT INTO verdict_changes (version_id, job_id, at, before, after) VALUES (?, ?, ?, ?, ?)`, vc.VersionID, rm.JobID, micros(at), vc.Before, vc.After); err != nil {
 				return err
 			}
+			verdicts = append(verdicts, vc)
+		}
+		if err := s.writeSnapshots(ctx, tx, rm.States); err != nil {
+			return err
 		}
 		if rm.JobID != "" {
 			if _, err := s.exec(ctx, tx, `UPDATE monitor_jobs SET state = ?, finished = ?, detail = ? WHERE id = ?`, JobDone, micros(time.Now()), fmt.Sprintf("%d pairs, %d changes", len(scope), len(changes)), rm.JobID); err != nil {
@@ -360,9 +433,34 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return changes, nil
+	return changes, verdicts, nil
+}
+
+// writeSnapshots records the KEV/EPSS snapshot of every vulnerability of
+// the states.
+func (s *DB) writeSnapshots(ctx context.Context, tx *sql.Tx, states []FindingState) error {
+	seen := map[string]bool{}
+	var st *sql.Stmt
+	for i := range states {
+		f := &states[i]
+		if seen[f.VulnID] {
+			continue
+		}
+		seen[f.VulnID] = true
+		if st == nil {
+			var err error
+			if st, err = tx.PrepareContext(ctx, s.q(`INSERT INTO vuln_snapshots (vuln_id, aliases, kev, epss) VALUES (?, ?, ?, ?) ON CONFLICT (vuln_id) DO UPDATE SET aliases = excluded.aliases, kev = excluded.kev, epss = excluded.epss`)); err != nil {
+				return err
+			}
+			defer st.Close()
+		}
+		if _, err := st.ExecContext(ctx, f.VulnID, joinList(f.Aliases), boolInt(f.KEV), epssArg(f.EPSS)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func describeChange(a, b *FindingState) string {
@@ -571,10 +669,10 @@ type Snapshot struct {
 	EPSS    *float64
 }
 
-// OpenSnapshots returns the distinct (vulnerability, aliases, KEV, EPSS)
-// snapshots of open findings.
-func (s *DB) OpenSnapshots(ctx context.Context) ([]Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT vuln_id, aliases, kev, epss FROM findings WHERE resolved IS NULL`)
+// Snapshots returns the KEV/EPSS snapshot of every vulnerability a
+// finding was stored for.
+func (s *DB) Snapshots(ctx context.Context) ([]Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT vuln_id, aliases, kev, epss FROM vuln_snapshots`)
 	if err != nil {
 		return nil, err
 	}
@@ -596,6 +694,14 @@ func (s *DB) OpenSnapshots(ctx context.Context) ([]Snapshot, error) {
 		out = append(out, sn)
 	}
 	return out, rows.Err()
+}
+
+// LastJob returns the ID of the newest finished re-match job ("" before
+// the first): a cache of the advisory checksums is valid while it stays.
+func (s *DB) LastJob(ctx context.Context) (string, error) {
+	var id sql.NullString
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT MAX(id) FROM monitor_jobs WHERE state = ?`), JobDone).Scan(&id)
+	return id.String, err
 }
 
 // PairsOfVulns returns the (version, component) pairs of the findings known

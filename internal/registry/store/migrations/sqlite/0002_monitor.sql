@@ -100,3 +100,11 @@ CREATE TABLE advisory_sums (
   vid TEXT PRIMARY KEY,
   sum BIGINT NOT NULL
 );
+-- the KEV and EPSS snapshot per vulnerability the findings carry, so a
+-- delta compares it with the new database without scanning the findings
+CREATE TABLE vuln_snapshots (
+  vuln_id TEXT PRIMARY KEY,
+  aliases TEXT NOT NULL DEFAULT '',
+  kev SMALLINT NOT NULL DEFAULT 0,
+  epss REAL
+);
