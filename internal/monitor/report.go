@@ -282,6 +282,7 @@ func WriteSituation(w io.Writer, s *Situation, format string) error {
 // bar is one bar of a horizontal SVG bar chart.
 type bar struct {
 	Label    string
+	Short    string // Label cut to fit the label column
 	N        int
 	Y, Width int
 }
@@ -306,7 +307,11 @@ func barChart(title string, cs []Count) chart {
 	}
 	ch := chart{Title: title, Height: 24*len(cs) + 8}
 	for i, c := range cs {
-		ch.Bars = append(ch.Bars, bar{Label: c.Key, N: c.N, Y: 4 + 24*i, Width: max1(c.N * barMax / max)})
+		short := c.Key
+		if r := []rune(short); len(r) > 30 {
+			short = string(r[:29]) + "…"
+		}
+		ch.Bars = append(ch.Bars, bar{Label: c.Key, Short: short, N: c.N, Y: 4 + 24*i, Width: max1(c.N * barMax / max)})
 	}
 	return ch
 }
@@ -368,7 +373,7 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1rem}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ccc;padding:3px 5px;text-align:left;vertical-align:top}
 th{background:#eee}caption{text-align:left;font-weight:bold;padding:.3rem 0}
-svg text{font:11px system-ui,sans-serif}
+svg text{font:12px system-ui,sans-serif}figure{margin:0}
 @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}tr{break-inside:avoid}}
 </style></head>
 <body><main>
@@ -380,8 +385,8 @@ svg text{font:11px system-ui,sans-serif}
 <div class="charts">
 {{range $c := (list (chart "By manufacturer" .ByManufacturer) (chart "By CRA class" .ByClass) (chart "By market" .ByMarket) (chart "By status" .ByStatus))}}
 <figure><figcaption><b>{{$c.Title}}</b></figcaption>
-<svg role="img" aria-label="{{$c.Title}}" width="600" height="{{$c.Height}}" viewBox="0 0 600 {{$c.Height}}">
-{{range $c.Bars}}<text x="0" y="{{.Y}}" dy="14">{{.Label}}</text><rect x="200" y="{{.Y}}" width="{{.Width}}" height="18" fill="#3a6ea5"></rect><text x="{{.Width}}" dx="206" y="{{.Y}}" dy="14">{{.N}}</text>
+<svg role="img" aria-label="{{$c.Title}}" width="100%" viewBox="0 0 600 {{$c.Height}}" style="max-width:600px">
+{{range $c.Bars}}<text x="0" y="{{.Y}}" dy="14"><title>{{.Label}}</title>{{.Short}}</text><rect x="200" y="{{.Y}}" width="{{.Width}}" height="18" fill="#3a6ea5"></rect><text x="{{.Width}}" dx="206" y="{{.Y}}" dy="14">{{.N}}</text>
 {{end}}</svg></figure>
 {{end}}
 </div>
