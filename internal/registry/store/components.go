@@ -105,7 +105,7 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 		return err
 	}
 	defer key.Close()
-	edge, err := tx.PrepareContext(ctx, s.q(`INSERT INTO version_components (component_id, version_id, ref, path) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`))
+	edge, err := tx.PrepareContext(ctx, s.q(`INSERT INTO version_components (component_id, version_id, ref, path, state) VALUES (?, ?, ?, ?, '?') ON CONFLICT DO NOTHING`))
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -251,6 +254,20 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		for k := range want {
 			scope[k] = true
 		}
+		// only pairs whose finding states differ from the last commit's
+		digests, err := s.pairDigests(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
+		newDigest := map[pairKey]string{}
+		for k := range scope {
+			d := stateDigest(want[k])
+			if digests[k] == d {
+				delete(scope, k)
+				continue
+			}
+			newDigest[k] = d
+		}
 		existing, err := s.findingsOfPairs(ctx, tx, scope)
 		if err != nil {
 			return err
@@ -408,6 +425,9 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		if err := s.writeSums(ctx, tx, rm); err != nil {
 			return err
 		}
+		if err := s.writeDigests(ctx, tx, newDigest); err != nil {
+			return err
+		}
 		after, err := s.scanStates(ctx, tx, touchedList)
 		if err != nil {
 			return err
@@ -436,6 +456,78 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		return nil, nil, err
 	}
 	return changes, verdicts, nil
+}
+
+// stateDigest is a digest of a pair's finding states ("" for none).
+func stateDigest(states map[string]*FindingState) string {
+	if len(states) == 0 {
+		return ""
+	}
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	h := sha256.New()
+	for _, id := range ids {
+		st := states[id]
+		epss := "-"
+		if st.EPSS != nil {
+			epss = strconv.FormatFloat(*st.EPSS, 'g', -1, 64)
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x01", id, joinList(st.Aliases), st.Severity, st.KEV, epss, joinList(st.Fixed), st.VEXStatus)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// pairDigests reads the stored state digests of the pairs' edges.
+func (s *DB) pairDigests(ctx context.Context, tx *sql.Tx, scope map[pairKey]bool) (map[pairKey]string, error) {
+	comps := map[int64]bool{}
+	for k := range scope {
+		comps[k.c] = true
+	}
+	list := make([]int64, 0, len(comps))
+	for c := range comps {
+		list = append(list, c)
+	}
+	out := map[pairKey]string{}
+	err := chunks(list, func(part []int64) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT component_id, version_id, state FROM version_components WHERE component_id IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k pairKey
+			var d string
+			if err := rows.Scan(&k.c, &k.v, &d); err != nil {
+				return err
+			}
+			if scope[k] {
+				out[k] = d
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// writeDigests stores the pairs' new state digests.
+func (s *DB) writeDigests(ctx context.Context, tx *sql.Tx, digests map[pairKey]string) error {
+	if len(digests) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, s.q(`UPDATE version_components SET state = ? WHERE component_id = ? AND version_id = ?`))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for k, d := range digests {
+		if _, err := st.ExecContext(ctx, d, k.c, k.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeSnapshots records the KEV/EPSS snapshot of every vulnerability of

@@ -29,6 +29,10 @@ CREATE TABLE version_components (
   version_id TEXT NOT NULL REFERENCES versions(id),
   ref TEXT NOT NULL DEFAULT '',
   path TEXT NOT NULL DEFAULT '',
+  -- digest of the pair's finding states as last committed ('' for none,
+  -- '?' before the first commit):
+  -- a re-match reads and writes the findings only of pairs whose digest changes
+  state TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (component_id, version_id, ref)
 ) WITHOUT ROWID;
 CREATE INDEX version_components_version ON version_components(version_id);
