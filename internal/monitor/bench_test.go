@@ -3,6 +3,7 @@ package monitor
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +24,8 @@ import (
 )
 
 // The benchmark portfolio: DUALMARK_MONITOR_VERSIONS product versions
-// (default 1,000) over 24 SBOMs — 20 slices of 500 components of the staged
+// (default 1,000; in a new schema of the PostgreSQL database
+// DUALMARK_MONITOR_POSTGRES names, else SQLite) over 24 SBOMs — 20 slices of 500 components of the staged
 // synth-10000 SBOM (Go, npm, Maven, PyPI, crates, NuGet, CRAN, Hackage
 // purls) and the three example firmware SBOMs with kernel variants — in
 // SQLite, indexed and fully matched against the staged OSV, CVE, KEV and
@@ -146,7 +149,26 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 	for _, k := range []string{"home-router", "security-camera", "smart-plug", "router-6.1.60"} {
 		sboms = append(sboms, ex[k])
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "registry.db"))
+	dsn := filepath.Join(dir, "registry.db")
+	if pg := os.Getenv("DUALMARK_MONITOR_POSTGRES"); pg != "" {
+		// a fresh schema in that database (left behind: drop monitor_bench_* by hand)
+		schema := fmt.Sprintf("monitor_bench_%d", time.Now().UnixNano())
+		admin, err := sql.Open("pgx", pg)
+		if err != nil {
+			return nil, err
+		}
+		_, err = admin.Exec("CREATE SCHEMA " + schema)
+		admin.Close()
+		if err != nil {
+			return nil, err
+		}
+		sep := "?"
+		if strings.Contains(pg, "?") {
+			sep = "&"
+		}
+		dsn = pg + sep + "search_path=" + schema
+	}
+	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +334,7 @@ func BenchmarkCrisisQuery(b *testing.B) {
 
 // BenchmarkEdgeBytes reports the bytes on disk per component edge: the
 // edge table, its index, the components and their keys, over the edges
-// (SQLite dbstat). Target: ≤ 1 KB.
+// (SQLite dbstat, PostgreSQL pg_total_relation_size). Target: ≤ 1 KB.
 func BenchmarkEdgeBytes(b *testing.B) {
 	p := portfolio(b)
 	ctx := context.Background()

@@ -25,6 +25,9 @@ type watch struct {
 	once sync.Once
 	mon  *monitor.Monitor
 	db   atomic.Pointer[advisory.DB]
+	// prev is the database before the current one, closed at the next swap
+	// (a request still reading it has had a whole update period to finish)
+	prev *advisory.DB
 	// mu serialises re-matches, imports and upload indexing.
 	mu        sync.Mutex
 	onChanges func(*monitor.Result)
@@ -63,9 +66,12 @@ func (s *Server) reloadDB() (*advisory.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// the previous database stays open: requests in flight may still read
-	// its records (records returned stay valid only while it is open)
-	s.watch.db.Store(db)
+	// the previous database stays open until the next swap: requests in
+	// flight may still read its records (valid only while it is open)
+	if s.watch.prev != nil {
+		s.watch.prev.Close()
+	}
+	s.watch.prev = s.watch.db.Swap(db)
 	return db, nil
 }
 
