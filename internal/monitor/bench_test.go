@@ -273,7 +273,9 @@ func BenchmarkNaiveRescan(b *testing.B) {
 	b.Log(p.setup)
 	ctx := context.Background()
 	cpu0 := cpuTime()
-	defer func() { b.ReportMetric(float64(((cpuTime()-cpu0)/time.Duration(b.N)).Microseconds())/1000, "cpu-ms/op") }()
+	defer func() {
+		b.ReportMetric(float64(((cpuTime()-cpu0)/time.Duration(b.N)).Microseconds())/1000, "cpu-ms/op")
+	}()
 	for i := 0; i < b.N; i++ {
 		for _, id := range p.versions {
 			v, err := p.st.Version(ctx, "", id)

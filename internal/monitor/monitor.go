@@ -692,14 +692,23 @@ func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair
 		if err != nil {
 			return nil, err
 		}
-		per := map[int64][]match.Finding{}
-		for _, f := range r.Findings {
+		// each component's states once (their slices shared, read-only),
+		// then copied to every pair of the group
+		per := map[int64][]store.FindingState{}
+		for i := range r.Findings {
+			f := &r.Findings[i]
 			id, _ := strconv.ParseInt(f.Component.Ref, 10, 64)
-			per[id] = append(per[id], f)
+			per[id] = append(per[id], stateOf(store.Pair{ComponentID: id}, f))
 		}
+		n := 0
 		for _, p := range gp {
-			for i := range per[p.ComponentID] {
-				out = append(out, stateOf(p, &per[p.ComponentID][i]))
+			n += len(per[p.ComponentID])
+		}
+		out = slices.Grow(out, n)
+		for _, p := range gp {
+			for _, st := range per[p.ComponentID] {
+				st.VersionID = p.VersionID
+				out = append(out, st)
 			}
 		}
 	}

@@ -339,7 +339,7 @@ type VersionRow struct {
 	OrgName, OrgContact                  string
 	Created                              time.Time
 	Dossier                              []byte
-	Label                                *Label
+	Label                                *Label // newest label: ID, status and issue time only
 }
 
 // VersionRows returns the product, organisation and dossier of versions,
@@ -373,12 +373,32 @@ func (s *DB) VersionRows(ctx context.Context, orgID string, ids []string) (map[s
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range out {
-		v := &Version{ID: r.VersionID}
-		if err := s.attachLabel(ctx, v); err != nil {
-			return nil, err
+	// the newest label of each version, in one query per chunk
+	vids := make([]string, 0, len(out))
+	for id := range out {
+		vids = append(vids, id)
+	}
+	err = chunks(vids, func(part []string) error {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, version_id, status, issued FROM labels WHERE version_id IN (`+inList(len(part))+`) ORDER BY version_id, issued DESC, id DESC`), anys(part)...)
+		if err != nil {
+			return err
 		}
-		r.Label = v.Label
+		defer rows.Close()
+		for rows.Next() {
+			var l Label
+			var issued int64
+			if err := rows.Scan(&l.ID, &l.VersionID, &l.Status, &issued); err != nil {
+				return err
+			}
+			if r := out[l.VersionID]; r != nil && r.Label == nil {
+				l.Issued = fromMicros(issued)
+				r.Label = &l
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

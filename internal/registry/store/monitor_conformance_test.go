@@ -107,6 +107,12 @@ func TestMonitorConformance(t *testing.T) {
 			if len(rows) != 1 || rows[f.vb.ID] == nil || rows[f.vb.ID].OrgName != f.b.Name {
 				t.Fatalf("version rows %+v", rows)
 			}
+			must(t, s.AddLabel(ctx, sys, &Label{ID: "l1", VersionID: f.va.ID, ProductID: f.pa.ID, OrgID: f.a.ID, ProductDigest: "d", LogIndex: 1, Bundle: []byte("{}")}))
+			rows, err = s.VersionRows(ctx, "", []string{f.va.ID, f.vb.ID})
+			must(t, err)
+			if l := rows[f.va.ID].Label; l == nil || l.ID != "l1" || l.Status != StatusValid || rows[f.vb.ID].Label != nil {
+				t.Fatalf("labels %+v %+v", rows[f.va.ID].Label, rows[f.vb.ID].Label)
+			}
 			paths, err := s.EdgePaths(ctx, []string{f.va.ID}, []int64{kid})
 			must(t, err)
 			if got := paths[pa]; len(got) != 1 || got[0] != "fw > linux-kernel" {
