@@ -442,7 +442,15 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 			}
 			verdicts = append(verdicts, vc)
 		}
-		if err := s.writeSnapshots(ctx, tx, rm.States); err != nil {
+		// snapshots change only with a pair's states (its digest covers KEV
+		// and EPSS), so only the changed pairs' states are written
+		var changedStates []FindingState
+		for k := range scope {
+			for _, st := range want[k] {
+				changedStates = append(changedStates, *st)
+			}
+		}
+		if err := s.writeSnapshots(ctx, tx, changedStates); err != nil {
 			return err
 		}
 		if rm.JobID != "" {
