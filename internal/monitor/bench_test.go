@@ -340,6 +340,9 @@ func BenchmarkCrisisQuery(b *testing.B) {
 	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(len(a.Versions)), "affected")
+	if p99 > 50*time.Millisecond {
+		b.Errorf("crisis query p99 %v with %d affected versions, target ≤ 50 ms", p99, len(a.Versions))
+	}
 }
 
 // BenchmarkEdgeBytes reports the bytes on disk per component edge: the
