@@ -2,11 +2,13 @@ package monitor
 
 import (
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/match"
 )
 
 // TestImportIntoSkipsBadRecords: importing a JSON-lines file with one
@@ -50,5 +52,21 @@ func TestImportIntoSkipsBadRecords(t *testing.T) {
 	}
 	if _, _, err := ImportInto(filepath.Join(dir, "none"), in); err == nil {
 		t.Error("importing into a missing database succeeded")
+	}
+}
+
+// TestKeysHoldNoNUL: the reverse index's keys are stored as PostgreSQL text,
+// which cannot hold NUL, while the advisory package keys separate ecosystem
+// and name with one: the recorded and the record keys both replace it, and
+// the two forms still meet.
+func TestKeysHoldNoNUL(t *testing.T) {
+	r := &advisory.Record{ID: "GO-2024-0002", Affected: []advisory.Affected{{Package: &advisory.Package{Ecosystem: "Go", Name: "example.com/b"}}}}
+	keys := RecordKeys(r)
+	rec := &recorder{src: match.DBSource{DB: advisory.NewMemDB([]*advisory.Record{r}, nil, nil)}, keys: map[string]bool{}}
+	if _, err := rec.Lookup("Go", "example.com/b"); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || !rec.keys[keys[0]] || strings.ContainsRune(keys[0], 0) {
+		t.Fatalf("record keys %q, recorded %q", keys, rec.keys)
 	}
 }

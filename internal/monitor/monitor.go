@@ -58,12 +58,16 @@ const (
 	keyRepo = "r:"
 )
 
+// storedKey is an advisory index key in the form the store keeps: the
+// package key's NUL separator (which PostgreSQL text cannot hold) as U+001F.
+func storedKey(prefix, k string) string { return prefix + strings.ReplaceAll(k, "\x00", "\x1f") }
+
 // RecordKeys returns the reverse-index keys a record touches.
 func RecordKeys(r *advisory.Record) []string {
 	pkgs, cpes, repos := advisory.Keys(r)
 	out := make([]string, 0, len(pkgs)+len(cpes)+len(repos))
 	for _, k := range pkgs {
-		out = append(out, keyPkg+k)
+		out = append(out, storedKey(keyPkg, k))
 	}
 	for _, k := range cpes {
 		out = append(out, keyCPE+k)
@@ -83,7 +87,7 @@ type recorder struct {
 }
 
 func (r *recorder) Lookup(eco, name string) ([]*advisory.Record, error) {
-	r.keys[keyPkg+advisory.PackageKey(eco, name)] = true
+	r.keys[storedKey(keyPkg, advisory.PackageKey(eco, name))] = true
 	return r.src.Lookup(eco, name)
 }
 
