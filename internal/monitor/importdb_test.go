@@ -67,6 +67,6 @@ func TestKeysHoldNoNUL(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(keys) != 1 || !rec.keys[keys[0]] || strings.ContainsRune(keys[0], 0) {
-		t.Fatalf("record keys %q, recorded %q", keys, rec.keys)
+		t.Fatalf("record keys %q, recorded %v", keys, rec.keys)
 	}
 }
