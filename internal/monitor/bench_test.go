@@ -71,6 +71,7 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 	if err != nil {
 		return nil, err
 	}
+	tempDirs = append(tempDirs, dir)
 	t0 := time.Now()
 	aDir, bDir := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	im := advisory.NewImporter()

@@ -31,6 +31,19 @@ func moduleRoot() string {
 //     catalogue of 2025-03-03 without CVE-2024-1086; plus gone (a record
 //     the new database no longer has)
 //   - new: every vulnrichment record but gone, and the current KEV catalogue.
+//
+// tempDirs are the folders the shared fixtures were built in (the
+// databases of the tests, the benchmark portfolio), removed after the run.
+var tempDirs []string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range tempDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
 var (
 	dbOnce         sync.Once
 	oldDir, newDir string
@@ -50,6 +63,7 @@ func buildDBs(tb testing.TB) (oldDB, newDB string) {
 			dbErr = err
 			return
 		}
+		tempDirs = append(tempDirs, dir)
 		oldDir, newDir = filepath.Join(dir, "old"), filepath.Join(dir, "new")
 		oldRecs, newRecs := filepath.Join(dir, "old.cve5.jsonl"), filepath.Join(dir, "new.cve5.jsonl")
 		if dbErr = splitRecords(src, oldRecs, newRecs); dbErr != nil {
