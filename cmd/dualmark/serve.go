@@ -63,6 +63,7 @@ func newServeCmd() *cobra.Command {
 	var witnesses []string
 	var witnessTrust, appender string
 	logAppender := true
+	var watch watchOptions
 	cmd := &cobra.Command{
 		Use:   "serve --data DIR [--database postgres://…] [--addr 127.0.0.1:8080] [--init-admin] [--witness URL… --trust FILE]",
 		Short: "Run the public registry: product pages behind the QR codes, the log, the API and the members' UI",
@@ -126,7 +127,10 @@ the appender and serve everything else from the database.`,
 			}
 			cfg.Appender = appender
 			cfg.Logger = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
-			return serve(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin)
+			if err := watch.check(cfg); err != nil {
+				return err
+			}
+			return serveWith(cmd.Context(), cmd.OutOrStdout(), cfg, addr, initAdmin, watch)
 		},
 	}
 	f.add(cmd)
@@ -139,12 +143,18 @@ the appender and serve everything else from the database.`,
 	cmd.Flags().StringVar(&witnessTrust, "trust", "", "trust file with the witnesses' keys and quorum (with --witness)")
 	cmd.Flags().BoolVar(&logAppender, "log-appender", true, "this replica holds the keys and appends to the log (exactly one per database)")
 	cmd.Flags().StringVar(&appender, "appender", envOr("DUALMARK_APPENDER", ""), "with --log-appender=false: URL of the replica that appends, to forward labels and /log/ to (env DUALMARK_APPENDER)")
-	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd())
+	watch.add(cmd)
+	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd(), newServeRematchCmd())
 	return cmd
 }
 
 // serve runs the registry until ctx ends or SIGTERM/SIGINT arrives.
 func serve(ctx context.Context, out io.Writer, cfg registry.Config, addr string, initAdmin bool) error {
+	return serveWith(ctx, out, cfg, addr, initAdmin, watchOptions{})
+}
+
+// serveWith is serve with the monitoring options (crisis.go).
+func serveWith(ctx context.Context, out io.Writer, cfg registry.Config, addr string, initAdmin bool, watch watchOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -167,6 +177,10 @@ func serve(ctx context.Context, out io.Writer, cfg registry.Config, addr string,
 			return err
 		}
 		fmt.Fprintf(out, "admin token (shown once, keep it secret):\n%s\n", tok)
+	}
+	if err := watch.start(ctx, out, s, cfg); err != nil {
+		closeServer()
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -355,6 +355,7 @@ func (s *Server) register(ctx context.Context, p *principal, up *intake.Upload, 
 		return nil, err
 	}
 	s.pages.clear()
+	s.indexUpload(ctx, v)
 	return &Created{Product: prod, Version: meta(v)}, nil
 }
 

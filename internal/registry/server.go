@@ -155,6 +155,7 @@ type Server struct {
 	limiter   *limiter
 	routes    []route
 	pages     pageCache
+	watch     watch // monitoring (crisis.go)
 }
 
 // route is one registered handler; API routes are listed in the OpenAPI document.
@@ -453,6 +454,10 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiListReports},
 		{method: "POST", path: "/api/v1/versions/{id}/reports", api: true, h: s.apiAttachReport},
 		{method: "GET", path: "/api/v1/reports/{id}/content", api: true, h: s.apiReportContent},
+		// monitoring (issue 13, crisis.go)
+		{method: "GET", path: "/api/v1/vulnerabilities/{id}/affected", api: true, h: s.apiAffected},
+		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
+		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
 	}, s.notifyRoutes()...)
 }
 

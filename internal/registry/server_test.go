@@ -414,6 +414,9 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/products/{id}/shares/{org}": c.Product.ID,
 		"/api/v1/versions/{id}/reports":      c.Version.ID,
 		"/api/v1/reports/{id}/content":       rep.ID,
+		// monitoring: a vulnerability id; another manufacturer's view of it is empty
+		"/api/v1/vulnerabilities/{id}/affected": "CVE-2024-1086",
+		"/api/v1/vulnerabilities/{id}/report":   "CVE-2024-1086",
 	}
 	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
 		idOf[path] = id

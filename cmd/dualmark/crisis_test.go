@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/monitor"
+	"github.com/dualmark/dualmark/internal/registry"
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// TestCrisisCommand: a portfolio seeded from the home router (whose kernel
+// CVE-2024-1086 affects), re-matched offline with 'serve rematch', answers
+// 'dualmark crisis CVE-2024-1086' with every seeded version and the
+// kernel's dependency path, in every format.
+func TestCrisisCommand(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Open(testdata.Path(t, "advisories/cve5/vulnrichment.cve5.jsonl.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var rec []byte
+	for sc.Scan() {
+		if bytes.Contains(sc.Bytes(), []byte(`"cveId":"CVE-2024-1086"`)) {
+			rec = append([]byte(nil), sc.Bytes()...)
+		}
+	}
+	f.Close()
+	recPath := filepath.Join(dir, "CVE-2024-1086.json")
+	if err := os.WriteFile(recPath, rec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbDir := filepath.Join(dir, "db")
+	im := advisory.NewImporter()
+	for _, p := range []string{recPath, testdata.Path(t, "kev/known_exploited_vulnerabilities.json")} {
+		if err := im.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Write(dbDir); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "reg")
+	steps := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"serve", "seed", "--data", data, "--count", "4", "--example", "../../examples/home-router", "--advisories", dbDir}, 0},
+		{[]string{"serve", "rematch", "--data", data}, 2},
+		{[]string{"serve", "rematch", "--data", data, "--advisories", dbDir}, 0},
+		{[]string{"serve", "rematch", "--data", data, "--advisories", dbDir, "--all", "--json"}, 0},
+		{[]string{"serve", "--data", data, "--update-every", "1h"}, 2},
+		{[]string{"crisis", "CVE-2024-1086"}, 2},
+		{[]string{"crisis", "CVE-2024-1086", "--server", "http://127.0.0.1:1", "--token", "dmr_x", "--format", "pdf"}, 2},
+	}
+	for _, s := range steps {
+		if got := run(s.args); got != s.want {
+			t.Fatalf("dualmark %s = exit %d, want %d", strings.Join(s.args, " "), got, s.want)
+		}
+	}
+	s, err := registry.Open(context.Background(), registry.Config{Data: data, AdvisoryDB: dbDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	admin, err := s.InitAdmin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	for _, format := range monitor.Formats {
+		out := filepath.Join(dir, "crisis."+format)
+		if got := run([]string{"crisis", "CVE-2024-1086", "--server", ts.URL, "--token", admin, "--format", format, "--out", out}); got != 0 {
+			t.Fatalf("crisis --format %s: exit %d", format, got)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte("linux-kernel")) || !bytes.Contains(b, []byte("kestrel-ax3000-firmware")) {
+			t.Errorf("%s output lacks the kernel's path:\n%s", format, b)
+		}
+		if format == monitor.FormatJSON {
+			var a monitor.Affected
+			if err := json.Unmarshal(b, &a); err != nil || len(a.Versions) != 4 {
+				t.Errorf("JSON: %d versions, %v", len(a.Versions), err)
+			}
+		}
+	}
+	if got := run([]string{"crisis", "CVE-2024-1086", "--server", ts.URL, "--token", "dmr_" + strings.Repeat("a", 43)}); got != 2 {
+		t.Errorf("an unknown token: exit %d, want 2", got)
+	}
+}

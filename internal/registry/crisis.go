@@ -1,0 +1,328 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/advisory"
+	"github.com/dualmark/dualmark/internal/monitor"
+	"github.com/dualmark/dualmark/internal/registry/store"
+)
+
+// watch is the server's monitoring state (issue 13): the advisory database
+// it matches against, the monitor, and one re-match at a time.
+type watch struct {
+	once sync.Once
+	mon  *monitor.Monitor
+	db   atomic.Pointer[advisory.DB]
+	// prev is the database before the current one, closed at the next swap
+	// (a request still reading it has had a whole update period to finish)
+	prev *advisory.DB
+	// mu serialises re-matches, imports and upload indexing.
+	mu        sync.Mutex
+	onChanges func(*monitor.Result)
+}
+
+// Monitor returns the server's monitor (nil when its store is not the SQL
+// store) and the advisory database it matches against (nil without one).
+func (s *Server) Monitor() (*monitor.Monitor, *advisory.DB) {
+	s.watch.once.Do(func() {
+		if db, ok := s.store.(*store.DB); ok {
+			s.watch.mon = monitor.New(db)
+		}
+		if s.cfg.AdvisoryDB != "" {
+			if db, err := advisory.OpenDB(s.cfg.AdvisoryDB); err == nil {
+				s.watch.db.Store(db)
+			} else {
+				s.log.Warn("advisory database for monitoring", "error", err)
+			}
+		}
+	})
+	return s.watch.mon, s.watch.db.Load()
+}
+
+// OnChanges sets the function every committed re-match is passed to: the
+// hook point for notifications (Result.Changes are the findings changes
+// of one transaction).
+func (s *Server) OnChanges(fn func(*monitor.Result)) { s.watch.onChanges = fn }
+
+// reloadDB opens the advisory database folder again (a database update
+// replaces its file) and makes it the current one.
+func (s *Server) reloadDB() (*advisory.DB, error) {
+	if s.cfg.AdvisoryDB == "" {
+		return nil, monitor.ErrNoDatabase
+	}
+	db, err := advisory.OpenDB(s.cfg.AdvisoryDB)
+	if err != nil {
+		return nil, err
+	}
+	// the previous database stays open until the next swap: requests in
+	// flight may still read its records (valid only while it is open)
+	if s.watch.prev != nil {
+		s.watch.prev.Close()
+	}
+	s.watch.prev = s.watch.db.Swap(db)
+	return db, nil
+}
+
+// Rematch re-reads the advisory database and brings the findings up to date
+// with it: by delta, or fully with all.
+func (s *Server) Rematch(ctx context.Context, all bool) (*monitor.Result, error) {
+	mon, _ := s.Monitor()
+	if mon == nil {
+		return nil, errors.New("this store keeps no findings")
+	}
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	db, err := s.reloadDB()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := mon.Backfill(ctx, db); err != nil {
+		return nil, err
+	}
+	res, err := mon.Rematch(ctx, db, all)
+	if err != nil {
+		return nil, err
+	}
+	s.changed(res)
+	return res, nil
+}
+
+func (s *Server) changed(res *monitor.Result) {
+	s.log.Info("re-match", "job", res.JobID, "kind", res.Kind, "records", res.Records, "pairs", res.Pairs, "changes", len(res.Changes), "elapsed", res.Elapsed)
+	if fn := s.watch.onChanges; fn != nil && len(res.Changes) > 0 {
+		fn(res)
+	}
+}
+
+// StartMonitor resumes re-match jobs a crash left running, indexes the
+// versions the reverse index lacks, runs the first full re-match when none
+// ran yet, and, with every > 0, runs update (the
+// configured database update; nil for none) and a delta re-match on that
+// schedule until ctx ends.
+func (s *Server) StartMonitor(ctx context.Context, every time.Duration, update func(context.Context) error) error {
+	mon, db := s.Monitor()
+	if mon == nil || db == nil {
+		return nil
+	}
+	s.watch.mu.Lock()
+	_, err := mon.Resume(ctx, db)
+	if err == nil {
+		_, err = mon.Backfill(ctx, db)
+	}
+	if err == nil {
+		var res *monitor.Result
+		if res, err = mon.Baseline(ctx, db); res != nil {
+			s.changed(res)
+		}
+	}
+	s.watch.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if every <= 0 {
+		return nil
+	}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if update != nil {
+				if err := update(ctx); err != nil {
+					s.log.Warn("advisory database update", "error", err)
+					continue
+				}
+			}
+			if _, err := s.Rematch(ctx, false); err != nil {
+				s.log.Warn("re-match", "error", err)
+			}
+		}
+	}()
+	return nil
+}
+
+// indexUpload puts a newly stored version into the reverse index and
+// matches it; a failure is logged (the next backfill indexes it), never
+// fails the upload.
+func (s *Server) indexUpload(ctx context.Context, v *store.Version) {
+	mon, db := s.Monitor()
+	if mon == nil {
+		return
+	}
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	if err := mon.IndexVersion(ctx, v, db); err != nil {
+		s.log.Warn("indexing an upload", "version", v.ID, "error", err)
+		return
+	}
+	if db == nil {
+		return
+	}
+	res, err := mon.MatchVersion(ctx, db, v.ID)
+	if err != nil {
+		s.log.Warn("matching an upload", "version", v.ID, "error", err)
+		return
+	}
+	s.changed(res)
+}
+
+// vulnID is what a vulnerability id in a path may look like (CVE, GHSA,
+// OSV ecosystem ids, EUVD).
+var vulnID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._:-]{2,79}$`)
+
+// affected answers the crisis query for the request's {id}: authorities and
+// the operator see every organisation, others their own; it answers the
+// problem itself and returns nil then.
+func (s *Server) affected(w http.ResponseWriter, r *http.Request, withResolved bool) *monitor.Affected {
+	p, ok := s.bearer(w, r, store.ScopeRead)
+	if !ok {
+		return nil
+	}
+	id := r.PathValue("id")
+	if !vulnID.MatchString(id) {
+		badRequest(w, r, "id", "%q is not a vulnerability id (CVE-…, GHSA-…, an OSV id or EUVD-…)", id)
+		return nil
+	}
+	mon, db := s.Monitor()
+	if mon == nil {
+		s.fail(w, r, errors.New("this store keeps no findings"))
+		return nil
+	}
+	a, err := mon.Affected(r.Context(), db, id, p.readOrg(), withResolved)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil
+	}
+	if len(a.Versions) > 0 {
+		return a
+	}
+	// Nothing in the caller's view: an organisation that sees only its own
+	// products gets a 404, as for another organisation's IDs; authorities
+	// and the operator get the empty list for a vulnerability the database
+	// knows, and a 404 for one it does not.
+	known := false
+	if db != nil {
+		recs, _ := db.LookupIDBrief(id)
+		known = len(recs) > 0
+	}
+	if p.readOrg() != "" || !known {
+		detail := fmt.Sprintf("none of this organisation's product versions is affected by %s", id)
+		if !known {
+			detail = fmt.Sprintf("no registered product version has a finding of %s, and the advisory database knows no such id", id)
+		}
+		problem(w, r, Problem{Type: ProblemType + "not-found", Status: http.StatusNotFound, Field: "id", Detail: detail})
+		return nil
+	}
+	return a
+}
+
+func (s *Server) apiAffected(w http.ResponseWriter, r *http.Request) {
+	if a := s.affected(w, r, r.URL.Query().Get("resolved") == "true"); a != nil {
+		writeJSON(w, http.StatusOK, a)
+	}
+}
+
+func (s *Server) apiSituation(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = monitor.FormatHTML
+	}
+	if format != monitor.FormatHTML && format != monitor.FormatCSV && format != monitor.FormatJSON {
+		badRequest(w, r, "format", "format %q: one of html, csv, json", format)
+		return
+	}
+	a := s.affected(w, r, true)
+	if a == nil {
+		return
+	}
+	sit := monitor.BuildSituation(a, time.Now())
+	switch format {
+	case monitor.FormatHTML:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")
+	case monitor.FormatCSV:
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="situation-%s.csv"`, strings.ToUpper(a.Query)))
+	default:
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	_ = monitor.WriteSituation(w, sit, format)
+}
+
+// ImportResult is the answer to an advisory import.
+type ImportResult struct {
+	Provenance advisory.Provenance `json:"provenance"`
+	Issues     []advisory.Issue    `json:"issues"`
+	Rematch    *monitor.Result     `json:"rematch"`
+}
+
+// apiImportAdvisories imports one advisory file (the request body, named by
+// ?name=) into the server's database and re-matches: the operator's way to
+// push a new KEV catalogue or CVE record.
+func (s *Server) apiImportAdvisories(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.operator(w, r); !ok {
+		return
+	}
+	if s.cfg.AdvisoryDB == "" {
+		problem(w, r, Problem{Type: ProblemType + "conflict", Status: http.StatusConflict, Detail: "the server has no advisory database to import into"})
+		return
+	}
+	name := filepath.Base(r.URL.Query().Get("name"))
+	if name == "." || name == "/" || name == "" {
+		badRequest(w, r, "name", "name the file (?name=records.json, kev.json, epss.csv, …): its extension says how to read it")
+		return
+	}
+	dir, err := os.MkdirTemp(filepath.Join(s.cfg.Data, "tmp"), "import-")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.watch.mu.Lock()
+	prov, issues, err := monitor.ImportInto(s.cfg.AdvisoryDB, path)
+	s.watch.mu.Unlock()
+	if err != nil {
+		badRequest(w, r, "body", "%v", err)
+		return
+	}
+	res, err := s.Rematch(r.Context(), false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if issues == nil {
+		issues = []advisory.Issue{}
+	}
+	writeJSON(w, http.StatusOK, ImportResult{Provenance: prov, Issues: issues, Rematch: res})
+}
