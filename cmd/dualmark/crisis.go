@@ -146,7 +146,7 @@ processes re-matching at once are not coordinated.`,
 
 func newCrisisCmd() *cobra.Command {
 	var server, token, format, out string
-	var resolved bool
+	var resolved, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "crisis ID --server URL --token TOKEN [--format table|json|csv|markdown|html]",
 		Short: "List every registered product version a vulnerability affects (ask a registry)",
@@ -171,6 +171,9 @@ The token may also come from $DUALMARK_TOKEN.`,
 			}
 			if token == "" {
 				return usageError(errors.New("--token is required (or $DUALMARK_TOKEN): an API token with the read scope"))
+			}
+			if asJSON {
+				format = monitor.FormatJSON
 			}
 			if !slices.Contains(monitor.Formats, format) {
 				return usageError(fmt.Errorf("--format %q: one of %s", format, strings.Join(monitor.Formats, ", ")))
@@ -202,6 +205,7 @@ The token may also come from $DUALMARK_TOKEN.`,
 	cmd.Flags().StringVar(&format, "format", monitor.FormatTable, "output: "+strings.Join(monitor.Formats, ", "))
 	cmd.Flags().StringVar(&out, "out", "", "write to this file instead of standard output")
 	cmd.Flags().BoolVar(&resolved, "resolved", false, "list versions whose findings are resolved too")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	return cmd
 }
 

@@ -27,9 +27,10 @@ var synonyms = map[string]string{
 var exempt = map[string]string{
 	// The registry's own store (SQLite in --data, or a PostgreSQL URL), not
 	// the advisory database --db.
-	"dualmark serve --database":        "registry store",
-	"dualmark serve member --database": "registry store",
-	"dualmark serve seed --database":   "registry store",
+	"dualmark serve --database":         "registry store",
+	"dualmark serve member --database":  "registry store",
+	"dualmark serve seed --database":    "registry store",
+	"dualmark serve rematch --database": "registry store",
 }
 
 // walk calls f for every command of the tree.

@@ -1,6 +1,7 @@
 package purl
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -61,6 +62,10 @@ func ParseLenient(s string) (PURL, error) {
 		v, err := url.PathUnescape(path[i+1:])
 		if err != nil {
 			return fail("version", err.Error())
+		}
+		if v != "" && strings.Trim(v, "/ \t\r\n") == "" {
+			// "@%2F", "@%20": nothing a version could be compared as (issue 16)
+			return fail("version", fmt.Sprintf("%q is not a version", v))
 		}
 		p.Version = v
 		path = path[:i]
