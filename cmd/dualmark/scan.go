@@ -95,9 +95,12 @@ database, bad VEX).`,
 			if err != nil {
 				return fmt.Errorf("scan of %s: %w", args[0], err)
 			}
-			ropts := scanreport.RenderOptions{SBOM: args[0], Time: time.Now(), ToolVersion: scanToolVersion()}
+			ropts := scanreport.RenderOptions{SBOM: args[0], Time: time.Now(), ToolVersion: scanToolVersion(), Tooling: "dualmark scan"}
 			if err := scanreport.Render(cmd.OutOrStdout(), res, format, ropts); err != nil {
 				return err
+			}
+			if format == scanreport.FormatTable && res.Summary.Platform == "" && match.PlatformFlagged(res.Findings) > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "hint: give the product's platform with --platform (linux, rtos, zephyr, freertos, windows, macos, ios)")
 			}
 			if match.FailsOn(res, failOn, ignoreUnknown) {
 				return failed()

@@ -154,3 +154,15 @@ func (c ComponentRef) ID() string {
 	}
 	return c.Name + "@" + c.Version
 }
+
+// PlatformFlagged counts the active findings kept only because the
+// product's platform is unknown (limited to a desktop platform).
+func PlatformFlagged(fs []Finding) int {
+	n := 0
+	for i := range fs {
+		if fs[i].Platform != "" && !fs[i].Suppressed {
+			n++
+		}
+	}
+	return n
+}

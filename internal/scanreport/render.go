@@ -40,6 +40,9 @@ type RenderOptions struct {
 	Time time.Time
 	// ToolVersion is dualmark's version.
 	ToolVersion string
+	// Tooling names what wrote the document (OpenVEX "tooling"; the
+	// command, as the caller says it); "" leaves it out.
+	Tooling string
 }
 
 // Render writes the result in one of Formats.
@@ -164,8 +167,8 @@ func WriteTable(w io.Writer, res *match.Result) error {
 		fmt.Fprintf(bw, "warning: no advisory data for %s: those components were not checked against anything, so nothing is known about their vulnerabilities; import that ecosystem's OSV data or CVE records\n", strings.Join(ecos, ", "))
 	}
 	if s.Platform == "" {
-		if n := countPlatformFlagged(res.Findings); n > 0 {
-			fmt.Fprintf(bw, "note: %d findings are limited to a desktop platform (Windows, macOS, iOS) and kept because the product's platform is unknown: give it with --platform\n", n)
+		if n := match.PlatformFlagged(res.Findings); n > 0 {
+			fmt.Fprintf(bw, "note: %d findings are limited to a desktop platform (Windows, macOS, iOS) and kept because the product's platform is unknown; naming the platform drops those that cannot apply\n", n)
 		}
 	}
 	if s.SkippedRanges > 0 {
@@ -289,16 +292,6 @@ func writeDatabaseLine(w io.Writer, d *match.DatabaseInfo) {
 	}
 }
 
-func countPlatformFlagged(fs []match.Finding) int {
-	n := 0
-	for i := range fs {
-		if fs[i].Platform != "" && !fs[i].Suppressed {
-			n++
-		}
-	}
-	return n
-}
-
 func coverageOf(list []match.Unmatchable, reason string) string {
 	for _, u := range list {
 		if u.Reason == reason {
@@ -396,7 +389,7 @@ func OpenVEX(w io.Writer, res *match.Result, opts RenderOptions) error {
 		ID:        "https://dualmark.dev/vex/" + strings.ReplaceAll(ts, ":", ""),
 		Author:    "dualmark " + opts.ToolVersion,
 		Timestamp: ts,
-		Tooling:   "dualmark scan",
+		Tooling:   opts.Tooling,
 	})
 }
 

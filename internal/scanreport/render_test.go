@@ -117,7 +117,7 @@ func goldenResult() *match.Result {
 // -update to rewrite testdata/golden.*.
 func TestRenderGolden(t *testing.T) {
 	res := goldenResult()
-	opts := RenderOptions{SBOM: "firmware.cdx.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0"}
+	opts := RenderOptions{SBOM: "firmware.cdx.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0", Tooling: "dualmark scan"}
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer

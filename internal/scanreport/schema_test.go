@@ -51,7 +51,7 @@ func TestVDRAndOpenVEXValidate(t *testing.T) {
 		"https://github.com/openvex/spec/openvex_json_schema_0.2.0.json": "vex/openvex/spec/openvex_json_schema.json",
 	})
 	res := keycloakScan(t)
-	opts := RenderOptions{SBOM: "bom.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0"}
+	opts := RenderOptions{SBOM: "bom.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0", Tooling: "dualmark scan"}
 	for _, r := range []*match.Result{res, goldenResult()} {
 		for format, sch := range map[string]*jsonschema.Schema{FormatCycloneDXVDR: cdx, FormatOpenVEX: ovx} {
 			var buf bytes.Buffer
