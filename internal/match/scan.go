@@ -3,8 +3,9 @@
 // defines it (osv-scalibr's semantic package), SEMVER/ECOSYSTEM/GIT range
 // evaluation, CPE matching with a confidence for components without a
 // usable purl, enrichment with KEV, EPSS, severity and fixed versions, VEX
-// suppression, and the renderings of the result (table, JSON, SARIF,
-// CycloneDX VDR, OpenVEX).
+// suppression with statements the caller read, and the findings as VEX
+// statements (VEXStatements). The renderings of a result are
+// internal/scanreport's.
 package match
 
 import (
