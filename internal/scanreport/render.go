@@ -491,14 +491,7 @@ func VDR(res *match.Result, opts RenderOptions) map[string]any {
 		}
 		v["properties"] = props
 		if f.Suppressed && f.SuppressedBy != nil {
-			a := map[string]any{"state": cdxState(f.SuppressedBy.Status)}
-			if j := cdxJustification(f.SuppressedBy.Justification); j != "" {
-				a["justification"] = j
-			}
-			if f.SuppressedBy.Impact != "" {
-				a["detail"] = f.SuppressedBy.Impact
-			}
-			v["analysis"] = a
+			v["analysis"] = f.SuppressedBy.CycloneDX()
 		}
 		vulnIndex[vkey] = len(vulns)
 		vulns = append(vulns, v)
@@ -541,35 +534,4 @@ func cdxMethod(vector string) string {
 		return "CVSSv3"
 	}
 	return "CVSSv2"
-}
-
-func cdxState(status string) string {
-	switch status {
-	case vex.StatusNotAffected:
-		return "not_affected"
-	case vex.StatusFixed:
-		return "resolved"
-	case vex.StatusUnderInvestigation:
-		return "in_triage"
-	}
-	return "exploitable"
-}
-
-// cdxJustification maps OpenVEX justifications to CycloneDX ones.
-func cdxJustification(j string) string {
-	switch j {
-	case "component_not_present", "vulnerable_code_not_present":
-		return "code_not_present"
-	case "vulnerable_code_not_in_execute_path":
-		return "code_not_reachable"
-	case "vulnerable_code_cannot_be_controlled_by_adversary":
-		return "requires_environment"
-	case "inline_mitigations_already_exist":
-		return "protected_by_mitigating_control"
-	case "code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency",
-		"requires_environment", "protected_by_compiler", "protected_at_runtime", "protected_at_perimeter",
-		"protected_by_mitigating_control":
-		return j
-	}
-	return ""
 }

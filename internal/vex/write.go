@@ -85,11 +85,15 @@ func WriteOpenVEX(w io.Writer, stmts []Statement, info DocumentInfo) error {
 	return enc.Encode(doc)
 }
 
-// openVEXJustifications are OpenVEX's justification labels (CSAF VEX uses
-// the same ones).
+// openVEXJustifications are OpenVEX's justification labels (CSAF VEX's
+// flag labels are the same five).
 var openVEXJustifications = map[string]bool{"component_not_present": true, "vulnerable_code_not_present": true,
 	"vulnerable_code_not_in_execute_path": true, "vulnerable_code_cannot_be_controlled_by_adversary": true,
 	"inline_mitigations_already_exist": true}
+
+// IsJustificationLabel reports whether j is one of the five justification
+// labels OpenVEX statements and CSAF VEX flags share.
+func IsJustificationLabel(j string) bool { return openVEXJustifications[j] }
 
 // fromCycloneDX maps the CycloneDX justifications that mean the same as
 // an OpenVEX one.

@@ -141,3 +141,26 @@ func TestLoadDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestCycloneDX: statuses become CycloneDX analysis states, OpenVEX and
+// CSAF justifications CycloneDX's where one means the same, CycloneDX's
+// own stay and unknown ones are left out.
+func TestCycloneDX(t *testing.T) {
+	tests := []struct {
+		in   Statement
+		want CycloneDXAnalysis
+	}{
+		{Statement{Status: StatusNotAffected, Justification: "vulnerable_code_not_in_execute_path"}, CycloneDXAnalysis{State: "not_affected", Justification: "code_not_reachable"}},
+		{Statement{Status: StatusNotAffected, Justification: "component_not_present", Impact: "not shipped"}, CycloneDXAnalysis{State: "not_affected", Justification: "code_not_present", Detail: "not shipped"}},
+		{Statement{Status: StatusNotAffected, Justification: "protected_at_runtime"}, CycloneDXAnalysis{State: "not_affected", Justification: "protected_at_runtime"}},
+		{Statement{Status: StatusNotAffected, Justification: "because"}, CycloneDXAnalysis{State: "not_affected"}},
+		{Statement{Status: StatusFixed}, CycloneDXAnalysis{State: "resolved"}},
+		{Statement{Status: StatusUnderInvestigation}, CycloneDXAnalysis{State: "in_triage"}},
+		{Statement{Status: StatusAffected}, CycloneDXAnalysis{State: "exploitable"}},
+	}
+	for _, tc := range tests {
+		if got := tc.in.CycloneDX(); got != tc.want {
+			t.Errorf("%+v: got %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
