@@ -16,12 +16,13 @@ func init() { subcommands = append(subcommands, newAssessCmd) }
 
 func newAssessCmd() *cobra.Command {
 	var (
-		opts    assess.RunOptions
-		regimes string
-		format  string
-		out     string
-		asJSON  bool
-		on      string
+		opts     assess.RunOptions
+		vexPaths []string
+		regimes  string
+		format   string
+		out      string
+		asJSON   bool
+		on       string
 	)
 	cmd := &cobra.Command{
 		Use:   "assess PATH",
@@ -75,6 +76,14 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 				}
 				opts.On = d.Time
 			}
+			if opts.DB == "" && len(vexPaths) > 0 {
+				return usageError(assess.ErrVEXWithoutScan)
+			}
+			docs, err := loadVEXDocuments(vexPaths)
+			if err != nil {
+				return err
+			}
+			opts.VEX = docs
 			a, err := assess.Run(args[0], opts)
 			if err != nil {
 				return usageError(err)
@@ -114,7 +123,7 @@ ready for CyberLAB testing or tested, or does not apply on the date);
 	f := cmd.Flags()
 	f.StringVar(&opts.SBOM, "sbom", "", "SBOM file (CycloneDX or SPDX); default: the one the dossier names under sbom.path")
 	f.StringVar(&opts.DB, "db", "", "advisory database folder (dualmark db import/update); scans the SBOM when given")
-	f.StringSliceVar(&opts.VEX, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
+	f.StringSliceVar(&vexPaths, "vex", nil, "VEX document(s) whose not_affected/fixed statements suppress findings (repeatable)")
 	f.StringVar(&regimes, "regime", "", "regimes to assess, comma-separated: cra,red-da,us-ctm,en303645 (default all)")
 	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	f.StringVar(&out, "out", "", "write the report as DIR/assessment.<ext> instead of to standard output")

@@ -116,13 +116,11 @@ else known_affected with the fixed versions as remediation.`,
 			if err := readJSONFile(args[0], &res); err != nil {
 				return err
 			}
-			for _, f := range vexFiles {
-				st, err := vex.Load(f)
-				if err != nil {
-					return usageError(err)
-				}
-				o.Decisions = append(o.Decisions, st...)
+			docs, err := loadVEXDocuments(vexFiles)
+			if err != nil {
+				return err
 			}
+			o.Decisions = append(o.Decisions, vex.Statements(docs)...)
 			o.Device = dev
 			a, err := csaf.VEX(&res, o)
 			if err != nil {

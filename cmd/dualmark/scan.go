@@ -10,6 +10,7 @@ import (
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/dualmark/dualmark/internal/scanreport"
 	"github.com/dualmark/dualmark/internal/vex"
 	"github.com/spf13/cobra"
 )
@@ -66,10 +67,10 @@ database, bad VEX).`,
 			// GC work from ~20% of the CPU of a 10,000-component scan.
 			defer debug.SetGCPercent(debug.SetGCPercent(400))
 			if asJSON {
-				format = match.FormatJSON
+				format = scanreport.FormatJSON
 			}
-			if !slices.Contains(match.Formats, format) {
-				return usageError(fmt.Errorf("--format %q: use one of %s", format, strings.Join(match.Formats, ", ")))
+			if !slices.Contains(scanreport.Formats, format) {
+				return usageError(fmt.Errorf("--format %q: use one of %s", format, strings.Join(scanreport.Formats, ", ")))
 			}
 			if !slices.Contains(match.FailLevels, failOn) {
 				return usageError(fmt.Errorf("--fail-on %q: use one of %s", failOn, strings.Join(match.FailLevels, ", ")))
@@ -77,7 +78,7 @@ database, bad VEX).`,
 			if platform != "" && match.NormalizePlatform(platform) == "" {
 				return usageError(fmt.Errorf("--platform %q: give an operating system such as linux, rtos, zephyr, freertos, windows, macos or ios", platform))
 			}
-			stmts, err := loadVEXFiles(vexFiles)
+			docs, err := loadVEXDocuments(vexFiles)
 			if err != nil {
 				return err
 			}
@@ -90,13 +91,16 @@ database, bad VEX).`,
 				return err
 			}
 			defer db.Close()
-			res, err := match.ScanDocument(doc, db, match.Options{VEX: stmts, Platform: platform})
+			res, err := match.ScanDocument(doc, db, match.Options{VEX: vex.Statements(docs), Platform: platform})
 			if err != nil {
 				return fmt.Errorf("scan of %s: %w", args[0], err)
 			}
-			ropts := match.RenderOptions{SBOM: args[0], Time: time.Now(), ToolVersion: scanToolVersion()}
-			if err := match.Render(cmd.OutOrStdout(), res, format, ropts); err != nil {
+			ropts := scanreport.RenderOptions{SBOM: args[0], Time: time.Now(), ToolVersion: scanToolVersion(), Tooling: "dualmark scan"}
+			if err := scanreport.Render(cmd.OutOrStdout(), res, format, ropts); err != nil {
 				return err
+			}
+			if format == scanreport.FormatTable && res.Summary.Platform == "" && match.PlatformFlagged(res.Findings) > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "hint: give the product's platform with --platform (linux, rtos, zephyr, freertos, windows, macos, ios)")
 			}
 			if match.FailsOn(res, failOn, ignoreUnknown) {
 				return failed()
@@ -106,7 +110,7 @@ database, bad VEX).`,
 	}
 	cmd.Flags().StringVar(&dbDir, "db", advisory.DefaultDir(), "advisory database directory (built by dualmark db import)")
 	cmd.Flags().StringSliceVar(&vexFiles, "vex", nil, "VEX document (OpenVEX, CycloneDX VEX or CSAF VEX); repeatable")
-	cmd.Flags().StringVar(&format, "format", match.FormatTable, "output: "+strings.Join(match.Formats, "|"))
+	cmd.Flags().StringVar(&format, "format", scanreport.FormatTable, "output: "+strings.Join(scanreport.Formats, "|"))
 	cmd.Flags().StringVar(&failOn, "fail-on", "any", "exit 1 when an unsuppressed finding is at or above: "+strings.Join(match.FailLevels, "|"))
 	cmd.Flags().BoolVar(&ignoreUnknown, "ignore-unknown-severity", false, "findings of unknown severity do not fail --fail-on critical|high|medium|low")
 	cmd.Flags().StringVar(&platform, "platform", "", "the product's operating system (linux, rtos, zephyr, windows, macos, ios; default: derived from the SBOM)")
@@ -114,16 +118,17 @@ database, bad VEX).`,
 	return cmd
 }
 
-// loadVEXFiles reads every --vex document; a document that cannot be read
-// is an error, never silently ignored.
-func loadVEXFiles(paths []string) ([]vex.Statement, error) {
-	var out []vex.Statement
+// loadVEXDocuments reads every --vex document, once, here: the packages
+// below take statements, not paths. A document that cannot be read is an
+// error, never silently ignored.
+func loadVEXDocuments(paths []string) ([]*vex.Document, error) {
+	var out []*vex.Document
 	for _, p := range paths {
-		st, err := vex.Load(p)
+		d, err := vex.LoadDocument(p)
 		if err != nil {
 			return nil, usageError(err)
 		}
-		out = append(out, st...)
+		out = append(out, d)
 	}
 	return out, nil
 }

@@ -45,11 +45,12 @@ func Negative(verdict string) bool { return verdict == DoesNotConform || verdict
 
 // Assessment regimes: the names used on the command line and as keys of
 // Assessment.Regimes.
+// They are the catalog's (catalog.AssessmentRegimeTable).
 const (
-	RegimeCRA      = "cra"
-	RegimeREDDA    = "red-da"
-	RegimeUSCTM    = "us-ctm"
-	RegimeEN303645 = "en303645"
+	RegimeCRA      = catalog.RegimeCRA
+	RegimeREDDA    = catalog.RegimeRED
+	RegimeUSCTM    = catalog.AssessmentUSCTM
+	RegimeEN303645 = catalog.RegimeEN303645
 )
 
 // AllRegimes lists the assessment regimes in report order (from

@@ -47,9 +47,11 @@ type RunOptions struct {
 	SBOM string
 	// DB is the advisory database folder; empty means no scan.
 	DB string
-	// VEX are VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) whose
-	// statements are applied to the scan's findings.
-	VEX []string
+	// VEX are the VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX), read
+	// by the caller (vex.LoadDocument), whose not_affected and fixed
+	// statements suppress findings; each is listed among the inputs with
+	// its digest.
+	VEX []*vex.Document
 	// Regimes are the assessment regimes (all when empty).
 	Regimes []string
 	// SBOMProfile is the quality profile shown beside CRA-II.1
@@ -133,19 +135,10 @@ func RunDossier(d *dossier.Dossier, opts RunOptions) (*Assessment, error) {
 			}
 			defer db.Close()
 			in.Database = Snapshot(db.Status())
-			var stmts []vex.Statement
-			for _, p := range opts.VEX {
-				st, err := vex.Load(p)
-				if err != nil {
-					return nil, err
-				}
-				stmts = append(stmts, st...)
-				digest, err := fileDigest(p)
-				if err != nil {
-					return nil, fmt.Errorf("VEX %s: %w", p, err)
-				}
-				in.Files = append(in.Files, Input{Role: InputVEX, Path: p, SHA256: digest})
+			for _, d := range opts.VEX {
+				in.Files = append(in.Files, Input{Role: InputVEX, Path: d.Path, SHA256: d.SHA256})
 			}
+			stmts := vex.Statements(opts.VEX)
 			// The dossier's operating system decides which platform-limited
 			// advisories (Windows-only, macOS-only) can apply; without it
 			// the scan derives the platform from the SBOM.
@@ -177,20 +170,6 @@ func parseHashed(path string) (*sbom.Document, string, error) {
 		return nil, "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	return doc, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// fileDigest is the hex SHA-256 of a file.
-func fileDigest(path string) (string, error) {
-	f, _, err := fsread.Open(path, "file")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Snapshot condenses a database's provenance to what an assessment records.

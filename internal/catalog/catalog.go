@@ -323,20 +323,27 @@ const (
 // the command line and in JSON, its display title, and the catalog regimes
 // it draws its requirements from.
 type AssessmentRegime struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Catalogs []string `json:"catalogs"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// ShortTitle is the name where space is short (the printed label).
+	ShortTitle string   `json:"shortTitle"`
+	Catalogs   []string `json:"catalogs"`
 }
+
+// AssessmentUSCTM is the assessment regime of the US Cyber Trust Mark (NIST
+// IR 8425 and the FCC rules together); the other assessment regimes share
+// their catalog regime's identifier.
+const AssessmentUSCTM = "us-ctm"
 
 // AssessmentRegimeTable is the one table of the assessment regimes' names
 // and titles, in report order; assess, the reports and the catalog command
 // all take them from here. The US Cyber Trust Mark ("us-ctm") is NIST IR
 // 8425 and the FCC rules together.
 var AssessmentRegimeTable = []AssessmentRegime{
-	{ID: "cra", Title: "EU Cyber Resilience Act", Catalogs: []string{RegimeCRA}},
-	{ID: "red-da", Title: "EU RED Delegated Regulation (EU) 2022/30", Catalogs: []string{RegimeRED}},
-	{ID: "us-ctm", Title: "US Cyber Trust Mark (NIST IR 8425 + FCC)", Catalogs: []string{RegimeNISTIR8425, RegimeFCC}},
-	{ID: "en303645", Title: "ETSI EN 303 645", Catalogs: []string{RegimeEN303645}},
+	{ID: RegimeCRA, Title: "EU Cyber Resilience Act", ShortTitle: "EU Cyber Resilience Act", Catalogs: []string{RegimeCRA}},
+	{ID: RegimeRED, Title: "EU RED Delegated Regulation (EU) 2022/30", ShortTitle: "EU RED Delegated Regulation", Catalogs: []string{RegimeRED}},
+	{ID: AssessmentUSCTM, Title: "US Cyber Trust Mark (NIST IR 8425 + FCC)", ShortTitle: "US Cyber Trust Mark", Catalogs: []string{RegimeNISTIR8425, RegimeFCC}},
+	{ID: RegimeEN303645, Title: "ETSI EN 303 645", ShortTitle: "ETSI EN 303 645", Catalogs: []string{RegimeEN303645}},
 }
 
 // AssessmentRegimes maps each assessment regime to the catalog regimes it
@@ -352,12 +359,19 @@ var AssessmentRegimes = func() map[string][]string {
 // AssessmentTitle returns the display title of an assessment regime, or
 // "" for an unknown one.
 func AssessmentTitle(id string) string {
-	for _, r := range AssessmentRegimeTable {
+	r, _, _ := AssessmentRegimeByID(id)
+	return r.Title
+}
+
+// AssessmentRegimeByID returns the assessment regime named id and its
+// place in report order, or false for an unknown name.
+func AssessmentRegimeByID(id string) (AssessmentRegime, int, bool) {
+	for i, r := range AssessmentRegimeTable {
 		if r.ID == id {
-			return r.Title
+			return r, i, true
 		}
 	}
-	return ""
+	return AssessmentRegime{}, -1, false
 }
 
 // ForAssessment returns the requirements of an assessment regime (cra,

@@ -273,7 +273,7 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 		case vex.StatusNotAffected:
 			v.ProductStatus.KnownNotAffected = appendOnce(v.ProductStatus.KnownNotAffected, rid)
 			switch {
-			case isFlag(st.Justification):
+			case vex.IsJustificationLabel(st.Justification):
 				v.Flags = append(v.Flags, Flag{Label: st.Justification, ProductIDs: []string{rid}})
 			case st.Impact != "":
 				v.Threats = append(v.Threats, Threat{Category: "impact", Details: st.Impact, ProductIDs: []string{rid}})
@@ -315,14 +315,4 @@ func appendOnce(s []string, id string) []string {
 		}
 	}
 	return append(s, id)
-}
-
-// isFlag reports whether a justification is one of the CSAF 2.0 flag labels.
-func isFlag(j string) bool {
-	switch j {
-	case "component_not_present", "vulnerable_code_not_present", "vulnerable_code_cannot_be_controlled_by_adversary",
-		"vulnerable_code_not_in_execute_path", "inline_mitigations_already_exist":
-		return true
-	}
-	return false
 }

@@ -6,18 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/qr"
 )
-
-// regimeTitles are the display names of assessment regimes on a label.
-var regimeTitles = map[string]string{
-	"cra":      "EU Cyber Resilience Act",
-	"us-ctm":   "US Cyber Trust Mark",
-	"en303645": "ETSI EN 303 645",
-}
-
-// regimeOrder puts the known regimes first, in this order.
-var regimeOrder = map[string]int{"cra": 0, "us-ctm": 1, "en303645": 2}
 
 // RegistryURL returns the registry page URL of a label: the base URL
 // followed by the label ID.
@@ -54,8 +45,8 @@ func Card(b *Bundle, urlBase string) (*qr.Label, error) {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		oi, iok := regimeOrder[ids[i]]
-		oj, jok := regimeOrder[ids[j]]
+		_, oi, iok := catalog.AssessmentRegimeByID(ids[i])
+		_, oj, jok := catalog.AssessmentRegimeByID(ids[j])
 		if iok != jok {
 			return iok
 		}
@@ -65,9 +56,11 @@ func Card(b *Bundle, urlBase string) (*qr.Label, error) {
 		return ids[i] < ids[j]
 	})
 	for _, id := range ids {
-		title := regimeTitles[id]
-		if title == "" {
-			title = id
+		// The short title from the catalog; an id the catalog does not
+		// know (a label from a newer dualmark) is shown as it is.
+		title := id
+		if r, _, ok := catalog.AssessmentRegimeByID(id); ok {
+			title = r.ShortTitle
 		}
 		// The printed badge shows the readiness where a regime is judged
 		// only on the rules in force (the CRA before 11 December 2027):

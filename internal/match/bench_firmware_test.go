@@ -51,7 +51,7 @@ func coldScan(tb testing.TB, path, db string) *Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := WriteTable(io.Discard, res); err != nil {
+	if err := writeTable(io.Discard, res); err != nil {
 		tb.Fatal(err)
 	}
 	return res

@@ -3,8 +3,9 @@
 // defines it (osv-scalibr's semantic package), SEMVER/ECOSYSTEM/GIT range
 // evaluation, CPE matching with a confidence for components without a
 // usable purl, enrichment with KEV, EPSS, severity and fixed versions, VEX
-// suppression, and the renderings of the result (table, JSON, SARIF,
-// CycloneDX VDR, OpenVEX).
+// suppression with statements the caller read, and the findings as VEX
+// statements (VEXStatements). The renderings of a result are
+// internal/scanreport's.
 package match
 
 import (
@@ -164,11 +165,9 @@ type Result struct {
 
 // Options tune a scan.
 type Options struct {
-	// VEX are statements applied to the findings.
+	// VEX are statements applied to the findings, read by the caller
+	// (vex.LoadDocument): the scan reads no files but the database.
 	VEX []vex.Statement
-	// VEXFiles are VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) read
-	// and applied along with VEX; one that cannot be read fails the scan.
-	VEXFiles []string
 	// Platform is the product's operating system (see NormalizePlatform);
 	// "" derives it from the SBOM (DerivePlatform). A record limited to
 	// Windows, macOS or iOS never matches a product on another known
@@ -653,13 +652,6 @@ const shardBuckets = 64
 // (at most 4) taking buckets of packages; components of one package always
 // go to the same worker, so each package's matcher is compiled once.
 func Scan(components []Component, src Source, opts Options) (*Result, error) {
-	for _, p := range opts.VEXFiles {
-		st, err := vex.Load(p)
-		if err != nil {
-			return nil, err
-		}
-		opts.VEX = append(slices.Clip(opts.VEX), st...)
-	}
 	var counts map[string]int
 	if ec, ok := src.(EcosystemCounter); ok {
 		counts = ec.EcosystemCounts()
@@ -1042,5 +1034,5 @@ func GroupKey(f *Finding) string {
 			id = r
 		}
 	}
-	return componentID(f.Component) + "\x00" + f.Component.Ref + "\x00" + id
+	return f.Component.ID() + "\x00" + f.Component.Ref + "\x00" + id
 }

@@ -108,7 +108,7 @@ func TestOneRowPerVulnerability(t *testing.T) {
 		t.Errorf("CVE-2024-31079 and BIT-nginx-2024-31079 are not one vulnerability: %v", g)
 	}
 	var buf strings.Builder
-	if err := WriteTable(&buf, res); err != nil {
+	if err := writeTable(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	rows := 0

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/catalog"
 	"github.com/dualmark/dualmark/internal/dossier"
 )
 
@@ -131,14 +132,14 @@ func splitStandards(ss []dossier.Standard) (harmonised, other []string) {
 	for _, s := range ss {
 		act := s.Act
 		if act == "" {
-			act = "cra"
+			act = catalog.RegimeCRA
 		}
-		if act == "cra" && s.Harmonised != nil && *s.Harmonised && s.OJReference != "" {
+		if act == catalog.RegimeCRA && s.Harmonised != nil && *s.Harmonised && s.OJReference != "" {
 			harmonised = append(harmonised, s.String())
 			continue
 		}
 		line := s.String()
-		if act != "cra" {
+		if act != catalog.RegimeCRA {
 			line += " (applied for " + act + ")"
 		}
 		other = append(other, line)

@@ -2,6 +2,8 @@ package vex
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,13 +16,48 @@ import (
 // a few MB).
 const maxDocument = 256 << 20
 
-// Load reads a VEX document from a file.
-func Load(path string) ([]Statement, error) {
+// Document is a VEX file as read: where it is, the SHA-256 of its bytes
+// (for an assessment's list of inputs) and its statements.
+type Document struct {
+	// Path is the file, as the caller named it.
+	Path string
+	// SHA256 is the hex SHA-256 of the bytes the statements were read from.
+	SHA256 string
+	// Statements are the document's statements.
+	Statements []Statement
+}
+
+// LoadDocument reads a VEX document from a file once: its statements and
+// the digest of the same bytes.
+func LoadDocument(path string) (*Document, error) {
 	data, err := fsread.ReadFile(path, "VEX document", maxDocument)
 	if err != nil {
 		return nil, fmt.Errorf("vex: %w", err)
 	}
-	return Parse(data, path)
+	st, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	return &Document{Path: path, SHA256: hex.EncodeToString(sum[:]), Statements: st}, nil
+}
+
+// Load reads a VEX document from a file and returns its statements.
+func Load(path string) ([]Statement, error) {
+	d, err := LoadDocument(path)
+	if err != nil {
+		return nil, err
+	}
+	return d.Statements, nil
+}
+
+// Statements returns the statements of the documents, in order.
+func Statements(docs []*Document) []Statement {
+	var out []Statement
+	for _, d := range docs {
+		out = append(out, d.Statements...)
+	}
+	return out
 }
 
 // Parse reads an OpenVEX (v0.0.1, v0.2.0), CycloneDX VEX (JSON) or CSAF VEX

@@ -1,6 +1,8 @@
 // Package vex reads Vulnerability Exploitability eXchange documents —
 // OpenVEX, CycloneDX VEX and CSAF VEX — into one statement model that the
-// scanner uses to suppress or annotate findings.
+// scanner uses to suppress or annotate findings, and writes statements as
+// OpenVEX. Callers read each document once (LoadDocument) and hand the
+// statements down.
 package vex
 
 import (

@@ -1,4 +1,4 @@
-package match
+package scanreport
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/testdata"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -50,16 +50,9 @@ func TestVDRAndOpenVEXValidate(t *testing.T) {
 	ovx := compileSchema(t, "https://github.com/openvex/spec/openvex_json_schema_0.2.0.json", map[string]string{
 		"https://github.com/openvex/spec/openvex_json_schema_0.2.0.json": "vex/openvex/spec/openvex_json_schema.json",
 	})
-	doc, err := sbom.ParseFile(testdata.Path(t, "sbom/cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.json"), sbom.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := ScanDocument(doc, realDB(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := RenderOptions{SBOM: "bom.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0"}
-	for _, r := range []*Result{res, goldenResult()} {
+	res := keycloakScan(t)
+	opts := RenderOptions{SBOM: "bom.json", Time: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0", Tooling: "dualmark scan"}
+	for _, r := range []*match.Result{res, goldenResult()} {
 		for format, sch := range map[string]*jsonschema.Schema{FormatCycloneDXVDR: cdx, FormatOpenVEX: ovx} {
 			var buf bytes.Buffer
 			if err := Render(&buf, r, format, opts); err != nil {

@@ -1,8 +1,9 @@
-package match
+package scanreport
 
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/dualmark/dualmark/internal/match"
 	"io"
 	"math"
 	"strconv"
@@ -12,9 +13,9 @@ import (
 // WriteJSON writes the result as JSON: the findings one per line (compact,
 // so a 100,000-finding result stays greppable and fast to write), then the
 // summary indented. It is the same document encoding/json writes for
-// Result. Hand-written because encoding/json with indentation took 1.6 s of
+// match.Result. Hand-written because encoding/json with indentation took 1.6 s of
 // CPU for the 110,000 findings of the 100,000-component benchmark SBOM.
-func WriteJSON(w io.Writer, res *Result) error {
+func WriteJSON(w io.Writer, res *match.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	buf := make([]byte, 0, 1024)
 	bw.WriteString("{\n  \"findings\": [")
@@ -43,7 +44,7 @@ func WriteJSON(w io.Writer, res *Result) error {
 	return bw.Flush()
 }
 
-func appendFinding(b []byte, f *Finding) ([]byte, error) {
+func appendFinding(b []byte, f *match.Finding) ([]byte, error) {
 	b = append(b, `{"component":{`...)
 	if f.Component.Ref != "" {
 		b = appendKV(b, "ref", f.Component.Ref, true)

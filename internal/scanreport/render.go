@@ -1,18 +1,22 @@
-package match
+// Package scanreport renders a scan result (match.Result): the table a
+// person reads, JSON, SARIF 2.1.0, a CycloneDX 1.6 vulnerability disclosure
+// report and OpenVEX. The findings, their coverage and their order are
+// match's; this package only lays them out.
+package scanreport
 
 import (
 	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/sarif"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -36,21 +40,24 @@ type RenderOptions struct {
 	Time time.Time
 	// ToolVersion is dualmark's version.
 	ToolVersion string
+	// Tooling names what wrote the document (OpenVEX "tooling"; the
+	// command, as the caller says it); "" leaves it out.
+	Tooling string
 }
 
 // Render writes the result in one of Formats.
-func Render(w io.Writer, res *Result, format string, opts RenderOptions) error {
+func Render(w io.Writer, res *match.Result, format string, opts RenderOptions) error {
 	switch format {
 	case FormatTable:
 		return WriteTable(w, res)
 	case FormatJSON:
 		return WriteJSON(w, res)
 	case FormatSARIF:
-		return writeJSON(w, SARIF(res, opts))
+		return sarif.Write(w, SARIF(res, opts))
 	case FormatCycloneDXVDR:
 		return writeJSON(w, VDR(res, opts))
 	case FormatOpenVEX:
-		return writeJSON(w, OpenVEX(res, opts))
+		return OpenVEX(w, res, opts)
 	}
 	return fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
@@ -62,71 +69,8 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// Ordered returns the findings in the order a person reads them: active
-// before suppressed, KEV first, then by severity, EPSS, id and component.
-func Ordered(fs []Finding) []Finding {
-	idx := order(fs)
-	out := make([]Finding, len(fs))
-	for j, i := range idx {
-		out[j] = fs[i]
-	}
-	return out
-}
-
-// order returns the indices of fs in reading order (see Ordered).
-func order(fs []Finding) []int {
-	type key struct {
-		rank int // suppressed, KEV and severity folded into one number
-		epss float64
-		i    int
-	}
-	keys := make([]key, len(fs))
-	for i := range fs {
-		f := &fs[i]
-		r := severityRank(f.Severity)
-		if f.KEV {
-			r += 10
-		}
-		if f.Suppressed {
-			r -= 100
-		}
-		keys[i] = key{rank: r, epss: epssScore(f), i: i}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.rank != b.rank {
-			return b.rank - a.rank
-		}
-		if a.epss != b.epss {
-			if a.epss > b.epss {
-				return -1
-			}
-			return 1
-		}
-		fa, fb := &fs[a.i], &fs[b.i]
-		if c := strings.Compare(fa.Advisory.ID, fb.Advisory.ID); c != 0 {
-			return c
-		}
-		if c := strings.Compare(fa.Component.Name, fb.Component.Name); c != 0 {
-			return c
-		}
-		return a.i - b.i
-	})
-	out := make([]int, len(fs))
-	for j, k := range keys {
-		out[j] = k.i
-	}
-	return out
-}
-
-func epssScore(f *Finding) float64 {
-	if f.EPSS == nil {
-		return -1
-	}
-	return f.EPSS.Score
-}
-
 // displayID is the advisory id with its first CVE alias, if different.
-func displayID(f *Finding) string {
+func displayID(f *match.Finding) string {
 	for _, a := range f.Advisory.Aliases {
 		if strings.HasPrefix(a, "CVE-") && a != f.Advisory.ID {
 			return f.Advisory.ID + " (" + a + ")"
@@ -139,9 +83,9 @@ func displayID(f *Finding) string {
 // summary with every component accounted for. Columns are sized in a first
 // pass and written in a second (text/tabwriter kept every cell of a
 // 110,000-finding table in memory).
-func WriteTable(w io.Writer, res *Result) error {
+func WriteTable(w io.Writer, res *match.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	idx, extra := collapse(res.Findings, order(res.Findings))
+	idx, extra := collapse(res.Findings, match.ReadingOrder(res.Findings))
 	s := &res.Summary
 	fmt.Fprintf(bw, "%d components: %d affected, %d not affected, %d no data, %d unmatchable\n",
 		s.Components, s.Affected, s.NotAffected, s.NoData, s.Unmatchable)
@@ -202,8 +146,8 @@ func WriteTable(w io.Writer, res *Result) error {
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintf(bw, "%d vulnerabilities (%d findings before alias linking): %d KEV, %d critical, %d high, %d medium, %d low, %d unknown severity; %d findings suppressed by VEX\n",
-		s.Vulnerabilities, s.Findings-s.Suppressed, s.KEV, s.BySeverity[SeverityCritical], s.BySeverity[SeverityHigh],
-		s.BySeverity[SeverityMedium], s.BySeverity[SeverityLow], s.BySeverity[SeverityUnknown]+s.BySeverity[SeverityNone], s.Suppressed)
+		s.Vulnerabilities, s.Findings-s.Suppressed, s.KEV, s.BySeverity[match.SeverityCritical], s.BySeverity[match.SeverityHigh],
+		s.BySeverity[match.SeverityMedium], s.BySeverity[match.SeverityLow], s.BySeverity[match.SeverityUnknown]+s.BySeverity[match.SeverityNone], s.Suppressed)
 	if len(s.Reasons) > 0 {
 		reasons := make([]string, 0, len(s.Reasons))
 		for r := range s.Reasons {
@@ -223,8 +167,8 @@ func WriteTable(w io.Writer, res *Result) error {
 		fmt.Fprintf(bw, "warning: no advisory data for %s: those components were not checked against anything, so nothing is known about their vulnerabilities; import that ecosystem's OSV data or CVE records\n", strings.Join(ecos, ", "))
 	}
 	if s.Platform == "" {
-		if n := countPlatformFlagged(res.Findings); n > 0 {
-			fmt.Fprintf(bw, "note: %d findings are limited to a desktop platform (Windows, macOS, iOS) and kept because the product's platform is unknown: give it with --platform\n", n)
+		if n := match.PlatformFlagged(res.Findings); n > 0 {
+			fmt.Fprintf(bw, "note: %d findings are limited to a desktop platform (Windows, macOS, iOS) and kept because the product's platform is unknown; naming the platform drops those that cannot apply\n", n)
 		}
 	}
 	if s.SkippedRanges > 0 {
@@ -236,7 +180,7 @@ func WriteTable(w io.Writer, res *Result) error {
 // appendRow appends the table cells of a finding to b, one after the
 // other, and records in ends where each stops: KEV, severity, EPSS,
 // advisory, component, fixed versions, match.
-func appendRow(b []byte, f *Finding, extra int, ends *[7]int) []byte {
+func appendRow(b []byte, f *match.Finding, extra int, ends *[7]int) []byte {
 	if f.KEV {
 		b = append(b, "KEV"...)
 		if f.KnownRansomware {
@@ -309,13 +253,13 @@ func appendRow(b []byte, f *Finding, extra int, ends *[7]int) []byte {
 }
 
 // collapse keeps, of the ordered findings, the first of each vulnerability
-// per component (GroupKey; suppressed findings apart from active ones) and
+// per component (match.GroupKey; suppressed findings apart from active ones) and
 // says how many related findings each kept row stands for.
-func collapse(fs []Finding, idx []int) (kept, extra []int) {
+func collapse(fs []match.Finding, idx []int) (kept, extra []int) {
 	pos := map[string]int{}
 	for _, i := range idx {
 		f := &fs[i]
-		k := GroupKey(f)
+		k := match.GroupKey(f)
 		if f.Suppressed {
 			k += "\x00suppressed"
 		}
@@ -332,7 +276,7 @@ func collapse(fs []Finding, idx []int) (kept, extra []int) {
 
 // writeDatabaseLine states the database's build time and newest record,
 // and the staleness warning.
-func writeDatabaseLine(w io.Writer, d *DatabaseInfo) {
+func writeDatabaseLine(w io.Writer, d *match.DatabaseInfo) {
 	if d == nil {
 		return
 	}
@@ -348,26 +292,16 @@ func writeDatabaseLine(w io.Writer, d *DatabaseInfo) {
 	}
 }
 
-func countPlatformFlagged(fs []Finding) int {
-	n := 0
-	for i := range fs {
-		if fs[i].Platform != "" && !fs[i].Suppressed {
-			n++
-		}
-	}
-	return n
-}
-
-func coverageOf(list []Unmatchable, reason string) string {
+func coverageOf(list []match.Unmatchable, reason string) string {
 	for _, u := range list {
 		if u.Reason == reason {
 			return u.Coverage
 		}
 	}
-	return CoverageUnmatchable
+	return match.CoverageUnmatchable
 }
 
-func exampleOf(list []Unmatchable, reason string) string {
+func exampleOf(list []match.Unmatchable, reason string) string {
 	for _, u := range list {
 		if u.Reason == reason {
 			c := u.Component
@@ -387,22 +321,22 @@ func exampleOf(list []Unmatchable, reason string) string {
 }
 
 // sarifLevel maps a severity to a SARIF result level.
-func sarifLevel(f *Finding) string {
+func sarifLevel(f *match.Finding) string {
 	switch {
-	case f.KEV || severityRank(f.Severity) >= 3:
-		return "error"
-	case severityRank(f.Severity) == 2 || f.Severity == SeverityUnknown:
-		return "warning"
+	case f.KEV || match.SeverityRank(f.Severity) >= 3:
+		return sarif.LevelError
+	case match.SeverityRank(f.Severity) == 2 || f.Severity == match.SeverityUnknown:
+		return sarif.LevelWarning
 	}
-	return "note"
+	return sarif.LevelNote
 }
 
 // SARIF renders the result as a SARIF 2.1.0 log: one rule per advisory, one
 // result per finding, VEX-suppressed findings with an external suppression.
-func SARIF(res *Result, opts RenderOptions) map[string]any {
-	rules := []any{}
+func SARIF(res *match.Result, opts RenderOptions) *sarif.Log {
+	rules := []sarif.Rule{}
 	ruleIndex := map[string]int{}
-	results := []any{}
+	results := []sarif.Result{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		idx, ok := ruleIndex[f.Advisory.ID]
@@ -417,12 +351,8 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 			if f.CVSS != nil {
 				props["security-severity"] = fmt.Sprintf("%.1f", f.CVSS.Score)
 			}
-			rules = append(rules, map[string]any{
-				"id":               f.Advisory.ID,
-				"shortDescription": map[string]any{"text": desc},
-				"helpUri":          recordURL(f),
-				"properties":       props,
-			})
+			rules = append(rules, sarif.Rule{ID: f.Advisory.ID, ShortDescription: sarif.Message{Text: desc},
+				HelpURI: recordURL(f), Properties: props})
 		}
 		fixed := "no fixed version listed"
 		if len(f.Fixed) > 0 {
@@ -432,44 +362,40 @@ func SARIF(res *Result, opts RenderOptions) map[string]any {
 		if f.KEV {
 			msg += "; listed in CISA KEV"
 		}
-		r := map[string]any{
-			"ruleId":    f.Advisory.ID,
-			"ruleIndex": idx,
-			"level":     sarifLevel(f),
-			"message":   map[string]any{"text": msg},
-			"locations": []any{map[string]any{
-				"physicalLocation": map[string]any{"artifactLocation": map[string]any{"uri": sarifURI(opts.SBOM)}},
-				"logicalLocations": []any{map[string]any{"name": componentID(f.Component), "kind": "package"}},
+		r := sarif.Result{RuleID: f.Advisory.ID, RuleIndex: idx, Level: sarifLevel(f), Message: sarif.Message{Text: msg},
+			Locations: []sarif.Location{{
+				PhysicalLocation: sarif.PhysicalLocation{ArtifactLocation: sarif.ArtifactLocation{URI: sarifURI(opts.SBOM)}},
+				LogicalLocations: []sarif.LogicalLocation{{Name: f.Component.ID(), Kind: "package"}},
 			}},
-			"properties": map[string]any{"kev": f.KEV, "match": f.Match, "fixed": f.Fixed},
+			Properties: map[string]any{"kev": f.KEV, "match": f.Match, "fixed": f.Fixed},
 		}
 		if f.Suppressed && f.SuppressedBy != nil {
-			r["suppressions"] = []any{map[string]any{
-				"kind":          "external",
-				"status":        "accepted",
-				"justification": vexReason(f.SuppressedBy),
-			}}
+			r.Suppressions = []sarif.Suppression{{Kind: "external", Status: "accepted", Justification: vexReason(f.SuppressedBy)}}
 		}
 		results = append(results, r)
 	}
-	return map[string]any{
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"version": "2.1.0",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name":           "dualmark",
-				"version":        opts.ToolVersion,
-				"informationUri": "https://github.com/dualmark/dualmark",
-				"rules":          rules,
-			}},
-			"results": results,
-		}},
-	}
+	return sarif.NewLog(sarif.Run{
+		Tool: sarif.Tool{Driver: sarif.Driver{Name: "dualmark", Version: opts.ToolVersion,
+			InformationURI: "https://github.com/dualmark/dualmark", Rules: rules}},
+		Results: results,
+	})
+}
+
+// OpenVEX writes the findings as an OpenVEX v0.2.0 document: the
+// statements match makes of them, written by vex.
+func OpenVEX(w io.Writer, res *match.Result, opts RenderOptions) error {
+	ts := opts.Time.UTC().Format(time.RFC3339)
+	return vex.WriteOpenVEX(w, match.VEXStatements(res), vex.DocumentInfo{
+		ID:        "https://dualmark.dev/vex/" + strings.ReplaceAll(ts, ":", ""),
+		Author:    "dualmark " + opts.ToolVersion,
+		Timestamp: ts,
+		Tooling:   opts.Tooling,
+	})
 }
 
 // recordSource names the database behind a finding's record: the CVE List
 // for CVE records, OSV otherwise.
-func recordSource(f *Finding) string {
+func recordSource(f *match.Finding) string {
 	if f.DecidedBy != nil {
 		return "CVE"
 	}
@@ -477,7 +403,7 @@ func recordSource(f *Finding) string {
 }
 
 // recordURL is where a finding's record is published.
-func recordURL(f *Finding) string {
+func recordURL(f *match.Finding) string {
 	if f.DecidedBy != nil {
 		return "https://www.cve.org/CVERecord?id=" + f.Advisory.ID
 	}
@@ -489,22 +415,6 @@ func sarifURI(p string) string {
 		return "sbom"
 	}
 	return strings.ReplaceAll(p, "\\", "/")
-}
-
-func componentID(c ComponentRef) string {
-	if c.PURL != "" {
-		return c.PURL
-	}
-	return c.Name + "@" + c.Version
-}
-
-// productIRI identifies a component in OpenVEX, which wants an IRI: the
-// purl, else a dualmark URN built from name and version.
-func productIRI(c ComponentRef) string {
-	if c.PURL != "" {
-		return c.PURL
-	}
-	return "urn:dualmark:component:" + url.PathEscape(c.Name) + ":" + url.PathEscape(c.Version)
 }
 
 func vexReason(s *vex.Statement) string {
@@ -522,14 +432,14 @@ func vexReason(s *vex.Statement) string {
 // report: the affected components and one vulnerability per advisory with
 // ratings, fixed versions, KEV/EPSS properties and, for VEX'd findings, the
 // analysis.
-func VDR(res *Result, opts RenderOptions) map[string]any {
+func VDR(res *match.Result, opts RenderOptions) map[string]any {
 	comps := []any{}
 	refOf := map[string]string{}
 	vulns := []any{}
 	vulnIndex := map[string]int{}
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		key := componentID(f.Component)
+		key := f.Component.ID()
 		ref, ok := refOf[key]
 		if !ok {
 			ref = fmt.Sprintf("component-%d", len(comps)+1)
@@ -581,14 +491,7 @@ func VDR(res *Result, opts RenderOptions) map[string]any {
 		}
 		v["properties"] = props
 		if f.Suppressed && f.SuppressedBy != nil {
-			a := map[string]any{"state": cdxState(f.SuppressedBy.Status)}
-			if j := cdxJustification(f.SuppressedBy.Justification); j != "" {
-				a["justification"] = j
-			}
-			if f.SuppressedBy.Impact != "" {
-				a["detail"] = f.SuppressedBy.Impact
-			}
-			v["analysis"] = a
+			v["analysis"] = f.SuppressedBy.CycloneDX()
 		}
 		vulnIndex[vkey] = len(vulns)
 		vulns = append(vulns, v)
@@ -606,7 +509,7 @@ func VDR(res *Result, opts RenderOptions) map[string]any {
 	}
 }
 
-func analysisKey(f *Finding) string {
+func analysisKey(f *match.Finding) string {
 	if f.Suppressed && f.SuppressedBy != nil {
 		return f.SuppressedBy.Status + f.SuppressedBy.Justification
 	}
@@ -615,7 +518,7 @@ func analysisKey(f *Finding) string {
 
 func cdxSeverity(s string) string {
 	switch s {
-	case SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityNone:
+	case match.SeverityCritical, match.SeverityHigh, match.SeverityMedium, match.SeverityLow, match.SeverityNone:
 		return s
 	}
 	return "unknown"
@@ -631,115 +534,4 @@ func cdxMethod(vector string) string {
 		return "CVSSv3"
 	}
 	return "CVSSv2"
-}
-
-func cdxState(status string) string {
-	switch status {
-	case vex.StatusNotAffected:
-		return "not_affected"
-	case vex.StatusFixed:
-		return "resolved"
-	case vex.StatusUnderInvestigation:
-		return "in_triage"
-	}
-	return "exploitable"
-}
-
-// cdxJustification maps OpenVEX justifications to CycloneDX ones.
-func cdxJustification(j string) string {
-	switch j {
-	case "component_not_present", "vulnerable_code_not_present":
-		return "code_not_present"
-	case "vulnerable_code_not_in_execute_path":
-		return "code_not_reachable"
-	case "vulnerable_code_cannot_be_controlled_by_adversary":
-		return "requires_environment"
-	case "inline_mitigations_already_exist":
-		return "protected_by_mitigating_control"
-	case "code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency",
-		"requires_environment", "protected_by_compiler", "protected_at_runtime", "protected_at_perimeter",
-		"protected_by_mitigating_control":
-		return j
-	}
-	return ""
-}
-
-// OpenVEX renders the findings as an OpenVEX v0.2.0 document: each finding
-// is an "affected" statement (with the fixed versions as action), or the
-// status of the VEX statement that suppressed it.
-func OpenVEX(res *Result, opts RenderOptions) map[string]any {
-	ts := opts.Time.UTC().Format(time.RFC3339)
-	stmts := []any{}
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		vuln := map[string]any{"name": f.Advisory.ID}
-		if len(f.Advisory.Aliases) > 0 {
-			vuln["aliases"] = f.Advisory.Aliases
-		}
-		st := map[string]any{
-			"vulnerability": vuln,
-			"products":      []any{map[string]any{"@id": productIRI(f.Component)}},
-			"status":        vex.StatusAffected,
-		}
-		if f.Suppressed && f.SuppressedBy != nil {
-			st["status"] = f.SuppressedBy.Status
-			if f.SuppressedBy.Justification != "" {
-				st["justification"] = f.SuppressedBy.Justification
-			}
-			if f.SuppressedBy.Impact != "" {
-				st["impact_statement"] = f.SuppressedBy.Impact
-			}
-			if f.SuppressedBy.Status == vex.StatusNotAffected && f.SuppressedBy.Justification == "" && f.SuppressedBy.Impact == "" {
-				st["impact_statement"] = "stated not affected in " + f.SuppressedBy.Source
-			}
-		} else if len(f.Fixed) > 0 {
-			st["action_statement"] = "Upgrade to " + strings.Join(f.Fixed, " or ")
-		} else {
-			st["action_statement"] = "No fixed version is listed; assess and mitigate"
-		}
-		stmts = append(stmts, st)
-	}
-	id := "https://dualmark.dev/vex/" + strings.ReplaceAll(ts, ":", "")
-	return map[string]any{
-		"@context":   "https://openvex.dev/ns/v0.2.0",
-		"@id":        id,
-		"author":     "dualmark " + opts.ToolVersion,
-		"timestamp":  ts,
-		"version":    1,
-		"tooling":    "dualmark scan",
-		"statements": stmts,
-	}
-}
-
-// FailLevels are the --fail-on levels, from the narrowest.
-var FailLevels = []string{"kev", "critical", "high", "medium", "low", "any", "none"}
-
-// FailsOn reports whether an unsuppressed finding is at or above the level:
-// "kev" (listed in KEV), "critical", "high", "medium", "low" (that severity
-// or worse, or KEV), "any" (any finding) or "none" (never). A finding of
-// unknown severity might be of any severity, so it fails every severity
-// level unless ignoreUnknown is set.
-func FailsOn(res *Result, level string, ignoreUnknown bool) bool {
-	floor := map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 1}[level]
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		if f.Suppressed {
-			continue
-		}
-		switch {
-		case level == "any":
-			return true
-		case level == "none":
-			return false
-		case f.KEV:
-			return true
-		case floor == 0:
-			// kev: only KEV-listed findings fail
-		case severityRank(f.Severity) >= floor:
-			return true
-		case f.Severity == SeverityUnknown && !ignoreUnknown:
-			return true
-		}
-	}
-	return false
 }
