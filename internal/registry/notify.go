@@ -194,7 +194,7 @@ func (s *Server) RunDaily(ctx context.Context, now time.Time) (*Daily, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := []string{store.MetricProducts, store.MetricVersions, store.MetricLabelsValid, store.MetricLabelsRevoked, store.MetricLabelsSuperseded}
+	base := append([]string{store.MetricProducts, store.MetricVersions, store.MetricLabelsValid, store.MetricLabelsRevoked, store.MetricLabelsSuperseded}, store.FindingMetrics...)
 	for _, o := range orgs {
 		if o.Kind == store.KindManufacturer && counts[o.ID] == nil {
 			counts[o.ID] = map[string]int64{}
