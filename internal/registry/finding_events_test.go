@@ -67,7 +67,10 @@ func TestWebhookOnKEV(t *testing.T) {
 	})
 }
 
-func webhookOnKEV(t *testing.T, opt func(*Config)) {
+// kevEnv is a registry matching against a database of the CVE-2024-1086
+// record and the 2025-03-03 KEV catalogue without it: a later import of the
+// current catalogue makes it KEV-listed.
+func kevEnv(t *testing.T, opt func(*Config)) *env {
 	recs := cveLines(t, kevAddedCVE)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.cve5.jsonl")
@@ -92,7 +95,23 @@ func webhookOnKEV(t *testing.T, opt func(*Config)) {
 	if opt != nil {
 		opts = append(opts, opt)
 	}
-	e := newEnv(t, opts...)
+	return newEnv(t, opts...)
+}
+
+// importKEV imports the staged current KEV catalogue through the API.
+func (e *env) importKEV() *ImportResult {
+	e.t.Helper()
+	kev, err := os.ReadFile(testdata.Path(e.t, "kev/known_exploited_vulnerabilities.json"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var imp ImportResult
+	wantStatus(e.t, e.do("POST", "/api/v1/admin/advisories?name=known_exploited_vulnerabilities.json", e.admin, bytes.NewReader(kev), "application/octet-stream", &imp), 200)
+	return &imp
+}
+
+func webhookOnKEV(t *testing.T, opt func(*Config)) {
+	e := kevEnv(t, opt)
 	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
 	_, tokB := e.manufacturer("Lumora", "b@lumora.example")
 	orgC, tokC := e.manufacturer("Voltic Home Devices GmbH", "c@voltic.example")
@@ -117,12 +136,7 @@ func webhookOnKEV(t *testing.T, opt func(*Config)) {
 		t.Fatalf("finding.new event %+v", ev)
 	}
 
-	kev, err := os.ReadFile(testdata.Path(t, "kev/known_exploited_vulnerabilities.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var imp ImportResult
-	wantStatus(t, e.do("POST", "/api/v1/admin/advisories?name=known_exploited_vulnerabilities.json", e.admin, bytes.NewReader(kev), "application/octet-stream", &imp), 200)
+	imp := e.importKEV()
 	if imp.Rematch == nil || len(imp.Rematch.Changes) != 2 {
 		t.Fatalf("re-match after the KEV import: %+v", imp.Rematch)
 	}

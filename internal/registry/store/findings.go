@@ -433,6 +433,10 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		if err := s.findingEvents(ctx, tx, changes, at); err != nil {
 			return err
 		}
+		// and the Art. 14 cases they open (cases.go)
+		if _, err := s.openCases(ctx, tx, changes, at); err != nil {
+			return err
+		}
 		if err := s.writeSums(ctx, tx, rm); err != nil {
 			return err
 		}
