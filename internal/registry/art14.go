@@ -187,6 +187,10 @@ func (s *Server) art14Routes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/drafts/{stage}", api: true, h: s.apiCaseDraft},
 		{method: "POST", path: "/api/v1/cases/{id}/stages/{stage}/submit", api: true, h: s.apiSubmitStage},
 		{method: "GET", path: "/api/v1/cases/{id}/stages/{stage}/bundle", api: true, h: s.apiStageBundle},
+		{method: "GET", path: "/dashboard/cases", h: s.dashboardCases},
+		{method: "GET", path: "/dashboard/cases/{id}", h: s.dashboardCase},
+		{method: "POST", path: "/dashboard/cases/{id}/acknowledge", h: s.dashboardAcknowledge},
+		{method: "POST", path: "/dashboard/cases/{id}/submit", h: s.dashboardSubmitStage},
 	}
 }
 
@@ -349,37 +353,47 @@ func (s *Server) apiAcknowledgeCase(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
+	upd, err := s.acknowledge(r.Context(), p, c, req.At)
+	var rf *refusal
+	if errors.As(err, &rf) {
+		answerRefusal(w, r, rf)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, _, err := s.caseView(r.Context(), upd, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// acknowledge records the acknowledgement at at (nil: now).
+func (s *Server) acknowledge(ctx context.Context, p *principal, c *store.Case, at *time.Time) (*store.Case, error) {
 	now := time.Now().UTC()
-	at := now
-	if req.At != nil {
-		at = *req.At
+	t := now
+	if at != nil {
+		t = *at
 	}
 	var refused error
-	upd, err := s.cases().UpdateCase(r.Context(), p.actor(), p.org.ID, c.ID, "acknowledge", func(doc []byte) ([]byte, error) {
+	upd, err := s.cases().UpdateCase(ctx, p.actor(), p.org.ID, c.ID, "acknowledge", func(doc []byte) ([]byte, error) {
 		kc, err := decodeCase(&store.Case{ID: c.ID, Doc: doc})
 		if err != nil {
 			return nil, err
 		}
-		if err := kc.Acknowledge(at, now); err != nil {
+		if err := kc.Acknowledge(t, now); err != nil {
 			refused = err
 			return nil, err
 		}
 		return json.Marshal(kc)
 	})
 	if refused != nil {
-		caseProblem(w, r, "at", refused)
-		return
+		return nil, &refusal{http.StatusUnprocessableEntity, "at", refused}
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, _, err := s.caseView(r.Context(), upd, now)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	return upd, err
 }
 
 // stageOf parses the {stage} of a path.
@@ -507,6 +521,24 @@ type StageSubmitted struct {
 	Bundle string            `json:"bundle"` // the path of the bundle download
 }
 
+// refusal is a submission or case change the case refuses: answered 422
+// (400 for a malformed request) naming the field.
+type refusal struct {
+	status int
+	field  string
+	err    error
+}
+
+func (e *refusal) Error() string { return e.err.Error() }
+
+func answerRefusal(w http.ResponseWriter, r *http.Request, rf *refusal) {
+	if rf.status == http.StatusBadRequest {
+		badRequest(w, r, rf.field, "%v", rf.err)
+		return
+	}
+	caseProblem(w, r, rf.field, rf.err)
+}
+
 func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 	p, c, ok := s.caseOwner(w, r, store.ScopeWrite)
 	if !ok {
@@ -520,36 +552,49 @@ func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	if s.tlog == nil {
-		s.fail(w, r, errNotAppender)
+	out, err := s.submitStage(r.Context(), p, c, st, &req)
+	var rf *refusal
+	if errors.As(err, &rf) {
+		answerRefusal(w, r, rf)
 		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// submitStage completes the stage's draft with the request's fields, marks
+// it submitted (refused when a required field is missing), signs a
+// statement of it with the registry's label keys, appends that to the
+// transparency log and stores the case and the log record together.
+func (s *Server) submitStage(ctx context.Context, p *principal, c *store.Case, st art14.Stage, req *SubmitStageRequest) (*StageSubmitted, error) {
+	if s.tlog == nil {
+		return nil, errNotAppender
 	}
 	kc, err := decodeCase(c)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	rs, err := art14Rules()
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	now := time.Now().UTC()
 	d, err := art14.NewDraft(rs, kc, st, now)
 	if err != nil {
-		caseProblem(w, r, "stage", err)
-		return
+		return nil, &refusal{http.StatusUnprocessableEntity, "stage", err}
 	}
 	if d.Submission == nil {
-		s.prefill(r.Context(), c, d)
+		s.prefill(ctx, c, d)
 	}
 	if len(req.Fields) > 0 {
 		est := d.Product.MainEstablishment
 		dec := json.NewDecoder(bytes.NewReader(req.Fields))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(d); err != nil {
-			badRequest(w, r, "fields", "fields: %v", err)
-			return
+			return nil, &refusal{http.StatusBadRequest, "fields", fmt.Errorf("fields: %v", err)}
 		}
 		d.Case, d.Kind, d.Stage, d.Submission = kc.ID, kc.Kind, st, nil
 		if d.Product.MainEstablishment != est || d.Recipient.CSIRT == "" {
@@ -570,8 +615,7 @@ func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := art14.Submission{At: at, Channel: strings.TrimSpace(req.Channel), ReceiptID: strings.TrimSpace(req.ReceiptID)}
 	if prev := kc.Submitted(st); prev != nil && st != art14.StageIntermediate {
-		caseProblem(w, r, "stage", fmt.Errorf("case %s %s: %w", kc.ID, st, art14.ErrSubmitted))
-		return
+		return nil, &refusal{http.StatusUnprocessableEntity, "stage", fmt.Errorf("case %s %s: %w", kc.ID, st, art14.ErrSubmitted)}
 	}
 	if err := kc.Submit(d, sub); err != nil {
 		var miss *art14.MissingError
@@ -579,13 +623,11 @@ func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &miss) {
 			field = "fields"
 		}
-		caseProblem(w, r, field, err)
-		return
+		return nil, &refusal{http.StatusUnprocessableEntity, field, err}
 	}
 	doc, err := json.Marshal(kc)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	draft, _ := json.Marshal(d)
 	dsum := sha256.Sum256(draft)
@@ -597,18 +639,16 @@ func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 	stmt := &label.Statement{PredicateType: Art14PredicateType, Predicate: raw,
 		Subject: []label.ResourceDescriptor{{Name: "art14:" + kc.ID + "/" + string(st), Digest: map[string]string{"sha256": hex.EncodeToString(dsum[:])}}}}
 	s.logMu.Lock()
-	b, err := label.Attest(r.Context(), stmt, s.keys, s.tlog)
+	b, err := label.Attest(ctx, stmt, s.keys, s.tlog)
 	s.logMu.Unlock()
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("logging the submitted stage: %w", err))
-		return
+		return nil, fmt.Errorf("logging the submitted stage: %w", err)
 	}
 	rec := &store.StageRecord{CaseID: kc.ID, Stage: string(st), Submitted: now, LogIndex: b.Log.LogIndex, Bundle: b.Marshal()}
-	if err := s.cases().SubmitStage(r.Context(), p.actor(), p.org.ID, c, doc, rec); err != nil {
-		s.fail(w, r, err)
-		return
+	if err := s.cases().SubmitStage(ctx, p.actor(), p.org.ID, c, doc, rec); err != nil {
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, StageSubmitted{Record: *rec, Draft: d, Bundle: "/api/v1/cases/" + kc.ID + "/stages/" + string(st) + "/bundle"})
+	return &StageSubmitted{Record: *rec, Draft: d, Bundle: "/api/v1/cases/" + kc.ID + "/stages/" + string(st) + "/bundle"}, nil
 }
 
 // apiStageBundle serves the log bundle of a submitted stage (the newest
@@ -687,4 +727,173 @@ func (s *Server) art14Alerts(ctx context.Context, now time.Time) (int, error) {
 		p.After = next
 	}
 	return s.outbox.AppendEvents(ctx, evs...)
+}
+
+// caseFormFields are the draft's free-text fields the case page's form
+// offers (each stage requires some of them; the refusal names which).
+var caseFormFields = []struct{ Name, Label string }{
+	{"vulnerability.nature", "Nature of the vulnerability (14(2)(b))"},
+	{"vulnerability.exploit", "Nature of the exploit (14(2)(b))"},
+	{"incidentNature", "Nature of the incident (14(4)(b))"},
+	{"initialAssessment", "Initial assessment (14(4)(b))"},
+	{"measuresTaken", "Corrective or mitigating measures taken"},
+	{"userMeasures", "Measures users can take"},
+	{"sensitivity", "Sensitivity of the information"},
+	{"severityImpact", "Severity and impact (final report)"},
+	{"maliciousActor", "Malicious actor, where known"},
+	{"fixDetails", "Details of the security update or other corrective measures"},
+	{"rootCause", "Root cause (incident final report)"},
+	{"mitigations", "Mitigations applied and ongoing (incident final report)"},
+	{"statusUpdate", "Status update (intermediate report)"},
+}
+
+// caseRow is a case in the list page.
+type caseRow struct {
+	*store.Case
+	Priority string
+	Next     *art14.Clock
+}
+
+func (s *Server) dashboardCases(w http.ResponseWriter, r *http.Request) {
+	p, sess, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	var rows []caseRow
+	if s.cases() != nil && p.org.Kind == store.KindManufacturer {
+		list, _, err := s.cases().ListCases(r.Context(), p.org.ID, store.Page{Limit: 500})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		now := time.Now()
+		for i := range list {
+			v, _, err := s.caseView(r.Context(), &list[i], now)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			row := caseRow{Case: &list[i], Priority: v.Priority}
+			for j := range v.Clocks {
+				ck := &v.Clocks[j]
+				if ck.Submitted.IsZero() && !ck.Due.IsZero() && (row.Next == nil || ck.Due.Before(row.Next.Due)) {
+					row.Next = ck
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	s.page(w, r, http.StatusOK, "cases", map[string]any{"Title": "Article 14 cases", "Org": p.org, "Cases": rows, "CSRF": s.csrfToken(sess),
+		"Flash": r.URL.Query().Get("flash"), "Error": r.URL.Query().Get("error")})
+}
+
+// memberCase returns the signed-in member's case of the path, or answers.
+func (s *Server) memberCase(w http.ResponseWriter, r *http.Request) (*principal, string, *store.Case, bool) {
+	p, sess, ok := s.member(w, r)
+	if !ok {
+		return nil, "", nil, false
+	}
+	if s.cases() == nil || p.org.Kind != store.KindManufacturer {
+		s.publicFail(w, r, store.ErrNotFound)
+		return nil, "", nil, false
+	}
+	c, err := s.cases().Case(r.Context(), p.org.ID, r.PathValue("id"))
+	if err != nil {
+		s.publicFail(w, r, err)
+		return nil, "", nil, false
+	}
+	return p, sess, c, true
+}
+
+func (s *Server) dashboardCase(w http.ResponseWriter, r *http.Request) {
+	p, sess, c, ok := s.memberCase(w, r)
+	if !ok {
+		return
+	}
+	v, kc, err := s.caseView(r.Context(), c, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stages := []art14.Stage{art14.StageEarlyWarning, art14.StageNotification, art14.StageFinal, art14.StageIntermediate, art14.StageUserInfo}
+	s.page(w, r, http.StatusOK, "case", map[string]any{"Title": "Case " + c.ID, "Org": p.org, "Case": v, "Product": kc.Product, "Awareness": kc.Awareness,
+		"Stages": stages, "Fields": caseFormFields, "CSRF": s.csrfToken(sess), "Flash": r.URL.Query().Get("flash"), "Error": r.URL.Query().Get("error")})
+}
+
+func (s *Server) dashboardAcknowledge(w http.ResponseWriter, r *http.Request) {
+	p, _, c, ok := s.memberCase(w, r)
+	if !ok {
+		return
+	}
+	if !p.can(store.ScopeWrite) {
+		back(w, r, "/dashboard/cases/"+c.ID, "error", "your role cannot change cases")
+		return
+	}
+	_, err := s.acknowledge(r.Context(), p, c, nil)
+	var rf *refusal
+	switch {
+	case errors.As(err, &rf):
+		back(w, r, "/dashboard/cases/"+c.ID, "error", rf.Error())
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		back(w, r, "/dashboard/cases/"+c.ID, "flash", "Acknowledged")
+	}
+}
+
+// caseFormJSON turns the case form's fields into a partial draft.
+func caseFormJSON(r *http.Request) json.RawMessage {
+	d := map[string]any{}
+	vuln := map[string]string{}
+	for _, f := range caseFormFields {
+		v := strings.TrimSpace(r.FormValue(f.Name))
+		if v == "" {
+			continue
+		}
+		if k, ok := strings.CutPrefix(f.Name, "vulnerability."); ok {
+			vuln[k] = v
+			continue
+		}
+		d[f.Name] = v
+	}
+	if len(vuln) > 0 {
+		d["vulnerability"] = vuln
+	}
+	if est := strings.ToUpper(strings.TrimSpace(r.FormValue("mainEstablishment"))); est != "" {
+		d["product"] = map[string]string{"mainEstablishment": est}
+	}
+	var states []string
+	for _, m := range strings.Split(r.FormValue("memberStates"), ",") {
+		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" {
+			states = append(states, m)
+		}
+	}
+	if len(states) > 0 {
+		d["memberStates"] = states
+	}
+	out, _ := json.Marshal(d)
+	return out
+}
+
+func (s *Server) dashboardSubmitStage(w http.ResponseWriter, r *http.Request) {
+	p, _, c, ok := s.memberCase(w, r)
+	if !ok {
+		return
+	}
+	if !p.can(store.ScopeWrite) {
+		back(w, r, "/dashboard/cases/"+c.ID, "error", "your role cannot change cases")
+		return
+	}
+	st := art14.Stage(r.FormValue("stage"))
+	req := &SubmitStageRequest{Fields: caseFormJSON(r), Channel: r.FormValue("channel"), ReceiptID: r.FormValue("receipt")}
+	out, err := s.submitStage(r.Context(), p, c, st, req)
+	var rf *refusal
+	switch {
+	case errors.As(err, &rf):
+		back(w, r, "/dashboard/cases/"+c.ID, "error", rf.Error())
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		back(w, r, "/dashboard/cases/"+c.ID, "flash", fmt.Sprintf("Submitted %s; it is log entry %d", st, out.Record.LogIndex))
+	}
 }

@@ -3,6 +3,8 @@ package registry
 import (
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -318,4 +320,87 @@ func art14IsolationIDs(e *env, tokA, productID string) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestCasePages: a manufacturer completes the case of a KEV finding in the
+// web UI (no JavaScript): the list and the case page with its clocks, a
+// POST without the CSRF token refused, a stage missing fields refused with
+// their names, the three stages of a vulnerability submitted and logged;
+// another organisation's member gets 404 for the case page.
+func TestCasePages(t *testing.T) {
+	e := kevEnv(t, nil)
+	_, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
+	e.manufacturer("Lumora", "b@lumora.example")
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.register(tokA, example(t, "home-router"))
+	e.importKEV()
+	cs := listCases(e, tokA)
+	if len(cs) != 1 {
+		t.Fatalf("%d cases", len(cs))
+	}
+	id := cs[0].ID
+	b := newBrowser(e)
+	b.login("a@kestrel.example", "correct horse battery")
+	if _, dash := b.get("/dashboard"); !strings.Contains(dash, `href="/dashboard/cases"`) {
+		t.Error("the dashboard does not link the cases")
+	}
+	_, list := b.get("/dashboard/cases")
+	if !strings.Contains(list, id) || !strings.Contains(list, kevAddedCVE) || !strings.Contains(list, "early-warning") {
+		t.Fatalf("case list:\n%s", list)
+	}
+	resp, page := b.get("/dashboard/cases/" + id)
+	if resp.StatusCode != 200 || !strings.Contains(page, "(2)(a)") || !strings.Contains(page, "24 hours after becoming aware") || strings.Contains(page, "<script") {
+		t.Fatalf("case page %d:\n%s", resp.StatusCode, page)
+	}
+	csrf := csrfOf(t, page)
+	submit := func(form url.Values) (int, string) {
+		t.Helper()
+		resp, _ := b.post("/dashboard/cases/"+id+"/submit", form)
+		if resp.StatusCode != http.StatusSeeOther {
+			return resp.StatusCode, ""
+		}
+		_, page := b.get(resp.Header.Get("Location"))
+		return resp.StatusCode, page
+	}
+	if code, _ := submit(url.Values{"stage": {"early-warning"}, "channel": {"SRP"}, "receipt": {"R1"}}); code != 403 {
+		t.Fatalf("a POST without the CSRF token: %d", code)
+	}
+	_, page = submit(url.Values{"csrf": {csrf}, "stage": {"early-warning"}, "channel": {"SRP"}, "receipt": {"R1"}})
+	if !strings.Contains(page, "memberStates") || !strings.Contains(page, `role="alert"`) {
+		t.Fatalf("refusal page:\n%s", page)
+	}
+	for _, st := range []struct {
+		form url.Values
+	}{
+		{url.Values{"stage": {"early-warning"}, "mainEstablishment": {"ie"}, "memberStates": {"DE, FR"}}},
+		{url.Values{"stage": {"notification"}, "vulnerability.nature": {"use-after-free in nf_tables"}, "vulnerability.exploit": {"local privilege escalation"},
+			"measuresTaken": {"update prepared"}, "userMeasures": {"restrict shell access"}, "sensitivity": {"TLP:AMBER"}}},
+		{url.Values{"stage": {"final-report"}, "severityImpact": {"local root on the router"}, "fixDetails": {"firmware 3.1.1 with kernel 5.15.151"}}},
+	} {
+		st.form.Set("csrf", csrf)
+		st.form.Set("channel", "ENISA single reporting platform")
+		st.form.Set("receipt", "SRP-"+st.form.Get("stage"))
+		_, page = submit(st.form)
+		if !strings.Contains(page, "Submitted "+st.form.Get("stage")) {
+			t.Fatalf("%s: page:\n%s", st.form.Get("stage"), page)
+		}
+	}
+	var cv CaseView
+	wantStatus(t, e.json("GET", "/api/v1/cases/"+id, tokA, nil, &cv), 200)
+	if len(cv.Stages) != 3 {
+		t.Errorf("logged stages %+v", cv.Stages)
+	}
+	if !strings.Contains(page, "In the transparency log") {
+		t.Error("the case page does not list the logged stages")
+	}
+	b2 := newBrowser(e)
+	b2.login("b@lumora.example", "correct horse battery")
+	if resp, _ := b2.get("/dashboard/cases/" + id); resp.StatusCode != 404 {
+		t.Errorf("another organisation's member: %d", resp.StatusCode)
+	}
+	if _, other := b2.get("/dashboard/cases"); strings.Contains(other, id) {
+		t.Error("another organisation's case list shows A's case")
+	}
 }

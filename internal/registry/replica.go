@@ -38,6 +38,7 @@ var forwardedRoutes = map[string]bool{
 	"POST /dashboard/labels/{id}/revoke":            true,
 	"POST /api/v1/versions/{id}/reports":            true, // the registry signs the attachment
 	"POST /api/v1/cases/{id}/stages/{stage}/submit": true, // the registry signs the stage
+	"POST /dashboard/cases/{id}/submit":             true,
 	"GET /trust.json":                               true,
 	"GET /log/":                                     true,
 }
