@@ -187,6 +187,7 @@ func (s *Server) art14Routes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/drafts/{stage}", api: true, h: s.apiCaseDraft},
 		{method: "POST", path: "/api/v1/cases/{id}/stages/{stage}/submit", api: true, h: s.apiSubmitStage},
 		{method: "GET", path: "/api/v1/cases/{id}/stages/{stage}/bundle", api: true, h: s.apiStageBundle},
+		{method: "GET", path: "/api/v1/versions/{id}/vex", api: true, h: s.apiVersionVEX}, // vexout.go
 		{method: "GET", path: "/dashboard/cases", h: s.dashboardCases},
 		{method: "GET", path: "/dashboard/cases/{id}", h: s.dashboardCase},
 		{method: "POST", path: "/dashboard/cases/{id}/acknowledge", h: s.dashboardAcknowledge},

@@ -309,7 +309,7 @@ func TestOnEUMarket(t *testing.T) {
 
 // art14IsolationIDs opens a case for one of A's products, for the
 // isolation suites: the case routes take its ID.
-func art14IsolationIDs(e *env, tokA, productID string) map[string]string {
+func art14IsolationIDs(e *env, tokA, productID, versionID string) map[string]string {
 	e.t.Helper()
 	var cv CaseView
 	wantStatus(e.t, e.json("POST", "/api/v1/cases", tokA, OpenCaseRequest{ProductID: productID, Kind: "incident"}, &cv), 201)
@@ -319,6 +319,7 @@ func art14IsolationIDs(e *env, tokA, productID string) map[string]string {
 			out[rt.path] = cv.ID
 		}
 	}
+	out["/api/v1/versions/{id}/vex"] = versionID
 	return out
 }
 

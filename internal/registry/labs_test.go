@@ -208,7 +208,7 @@ func TestLabIsolation(t *testing.T) {
 	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
 		idOf[path] = id
 	}
-	for path, id := range art14IsolationIDs(e, tokA, c.Product.ID) { // art14_test.go
+	for path, id := range art14IsolationIDs(e, tokA, c.Product.ID, c.Version.ID) { // art14_test.go
 		idOf[path] = id
 	}
 	idOf["/api/v1/vulnerabilities/{id}/affected"], idOf["/api/v1/vulnerabilities/{id}/report"] = "CVE-2024-1086", "CVE-2024-1086"
