@@ -96,3 +96,42 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestFindingEventsBacklog: a store's first full re-match (no advisory
+// checksums yet) writes its findings without events — they are the backlog
+// of versions registered before monitoring — and the next change does.
+func TestFindingEventsBacklog(t *testing.T) {
+	for _, d := range drivers {
+		t.Run(d.name, func(t *testing.T) {
+			s := d.open(t)
+			ctx := context.Background()
+			f := seed(t, s)
+			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k"}
+			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel}}))
+			ids, err := s.ComponentsByKeys(ctx, []string{"c:linux:linux_kernel"})
+			must(t, err)
+			p := Pair{f.va.ID, ids[0]}
+			st := FindingState{VersionID: p.VersionID, ComponentID: p.ComponentID, VulnID: "CVE-2024-1086", Severity: "high"}
+			for i, c := range []struct {
+				rm   Rematch
+				want int
+			}{
+				{Rematch{Scope: []Pair{p}, States: []FindingState{st}, Sums: map[string]uint64{"CVE-2024-1086": 1}, Full: true}, 0},
+				{Rematch{Scope: []Pair{p}, States: []FindingState{{VersionID: p.VersionID, ComponentID: p.ComponentID, VulnID: "CVE-2024-1086", Severity: "high", KEV: true}}}, 1},
+			} {
+				c.rm.JobID = "j" + string(rune('0'+i))
+				must(t, s.StartJob(ctx, &Job{ID: c.rm.JobID, Kind: "full", Plan: "{}"}))
+				ch, _, err := s.CommitRematch(ctx, &c.rm)
+				must(t, err)
+				if len(ch) != 1 {
+					t.Fatalf("commit %d: changes %+v", i, ch)
+				}
+				evs, _, err := s.ListEvents(ctx, f.a.ID, Page{Limit: 10})
+				must(t, err)
+				if len(evs) != c.want {
+					t.Fatalf("commit %d: %d events, want %d: %+v", i, len(evs), c.want, evs)
+				}
+			}
+		})
+	}
+}

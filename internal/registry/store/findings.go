@@ -429,9 +429,25 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 				}
 			}
 		}
-		// the outbox events of these changes, committed with them
-		if err := s.findingEvents(ctx, tx, changes, at); err != nil {
-			return err
+		// the outbox events of these changes, committed with them — except
+		// for a store's first full re-match, whose findings are the backlog
+		// of versions registered before monitoring ran, not news (and, at
+		// 1,000 versions, a first full re-match is already near its 60 s
+		// budget)
+		backlog := false
+		if rm.Full {
+			var one int
+			switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM advisory_sums LIMIT 1`).Scan(&one); {
+			case errors.Is(err, sql.ErrNoRows):
+				backlog = true
+			case err != nil:
+				return err
+			}
+		}
+		if !backlog {
+			if err := s.findingEvents(ctx, tx, changes, at); err != nil {
+				return err
+			}
 		}
 		// and the Art. 14 cases they open (cases.go)
 		if _, err := s.openCases(ctx, tx, changes, at); err != nil {
