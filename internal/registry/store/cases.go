@@ -75,10 +75,7 @@ func (s *DB) openCases(ctx context.Context, tx *sql.Tx, changes []Change, at tim
 	}
 	type pv struct{ product, vuln string }
 	seen := map[pv]bool{}
-	type facts struct {
-		c  CaseCandidate
-		ok bool
-	}
+	type facts struct{ c CaseCandidate }
 	versions := map[string]*facts{}
 	n := 0
 	for i := range changes {
@@ -96,7 +93,6 @@ func (s *DB) openCases(ctx context.Context, tx *sql.Tx, changes []Change, at tim
 			if err != nil {
 				return n, mapErr(err)
 			}
-			vf.ok = true
 			versions[f.VersionID] = vf
 		}
 		vuln := caseVulnID(f)
