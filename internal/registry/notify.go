@@ -126,7 +126,9 @@ func (s *Server) kickNotify() {
 type Daily struct {
 	Day           string `json:"day"`
 	SupportEvents int    `json:"supportEvents"` // new support.ending events
-	Counts        int    `json:"counts"`        // new portfolio rows (0 when the day was counted already)
+	// DeadlineEvents are new art14.deadline events (art14.go).
+	DeadlineEvents int `json:"deadlineEvents"`
+	Counts         int `json:"counts"` // new portfolio rows (0 when the day was counted already)
 }
 
 // supportThresholds are the days before the end of the support period at
@@ -185,6 +187,9 @@ func (s *Server) RunDaily(ctx context.Context, now time.Time) (*Daily, error) {
 		return nil, err
 	}
 	res.SupportEvents = n
+	if res.DeadlineEvents, err = s.art14Alerts(ctx, now); err != nil {
+		return nil, err
+	}
 	counts, err := s.outbox.CountPortfolio(ctx)
 	if err != nil {
 		return nil, err
@@ -194,7 +199,7 @@ func (s *Server) RunDaily(ctx context.Context, now time.Time) (*Daily, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := []string{store.MetricProducts, store.MetricVersions, store.MetricLabelsValid, store.MetricLabelsRevoked, store.MetricLabelsSuperseded}
+	base := append([]string{store.MetricProducts, store.MetricVersions, store.MetricLabelsValid, store.MetricLabelsRevoked, store.MetricLabelsSuperseded}, store.FindingMetrics...)
 	for _, o := range orgs {
 		if o.Kind == store.KindManufacturer && counts[o.ID] == nil {
 			counts[o.ID] = map[string]int64{}

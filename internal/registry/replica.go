@@ -32,13 +32,15 @@ import (
 // forwardedRoutes are the routes a replica that is not the log appender
 // forwards to it: those that sign, append to or read the log.
 var forwardedRoutes = map[string]bool{
-	"POST /api/v1/versions/{id}/label":    true,
-	"POST /api/v1/labels/{id}/revoke":     true,
-	"POST /dashboard/versions/{id}/label": true,
-	"POST /dashboard/labels/{id}/revoke":  true,
-	"POST /api/v1/versions/{id}/reports":  true, // the registry signs the attachment
-	"GET /trust.json":                     true,
-	"GET /log/":                           true,
+	"POST /api/v1/versions/{id}/label":              true,
+	"POST /api/v1/labels/{id}/revoke":               true,
+	"POST /dashboard/versions/{id}/label":           true,
+	"POST /dashboard/labels/{id}/revoke":            true,
+	"POST /api/v1/versions/{id}/reports":            true, // the registry signs the attachment
+	"POST /api/v1/cases/{id}/stages/{stage}/submit": true, // the registry signs the stage
+	"POST /dashboard/cases/{id}/submit":             true,
+	"GET /trust.json":                               true,
+	"GET /log/":                                     true,
 }
 
 // forwardHeader carries "ip;unix-seconds;mac" from a replica to the appender.

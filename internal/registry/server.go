@@ -237,6 +237,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.store, s.outbox = db, db
+	db.SetCaseOpener(s.openCaseFor) // Art. 14 cases opened by re-matches (art14.go)
 	tlog.QuietLibraryLogs()
 	if appender == nil {
 		if s.tlog, err = tlog.Open(ctx, s.logDir, s.keys); err != nil {
@@ -458,7 +459,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/affected", api: true, h: s.apiAffected},
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
 		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
-	}, s.notifyRoutes()...)
+	}, append(s.notifyRoutes(), s.art14Routes()...)...)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -75,6 +75,9 @@ type Change struct {
 	Finding Finding `json:"finding"`
 	// KEVAdded is set on a change that made the finding KEV-listed.
 	KEVAdded bool `json:"kevAdded,omitempty"`
+	// FixAdded is set on a change of an open finding that had no fixed
+	// version and now has one.
+	FixAdded bool `json:"fixAdded,omitempty"`
 }
 
 // Rematch is what one re-match commits in one transaction.
@@ -321,11 +324,13 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 			return err
 		}
 		defer ev.Close()
+		fixAdded := false // set by the changed case for its event
 		event := func(f *Finding, kind, detail string, kevAdded bool) error {
 			if _, err := ev.ExecContext(ctx, f.ID, rm.JobID, micros(at), kind, detail); err != nil {
 				return err
 			}
-			changes = append(changes, Change{Kind: kind, Finding: *f, KEVAdded: kevAdded})
+			changes = append(changes, Change{Kind: kind, Finding: *f, KEVAdded: kevAdded, FixAdded: fixAdded})
+			fixAdded = false
 			return nil
 		}
 		write := func(f *Finding) error {
@@ -391,6 +396,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 				case !sameState(&f.FindingState, st):
 					kevAdded := st.KEV && !f.KEV && open
 					detail := describeChange(&f.FindingState, st)
+					fix := open && len(f.Fixed) == 0 && len(st.Fixed) > 0
 					f.FindingState, f.LastChanged = *st, at
 					if err := write(f); err != nil {
 						return err
@@ -399,6 +405,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 						return err
 					}
 					if f.Resolved == nil {
+						fixAdded = fix
 						if err := event(f, EventChanged, detail, kevAdded); err != nil {
 							return err
 						}
@@ -421,6 +428,30 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 					return err
 				}
 			}
+		}
+		// the outbox events of these changes, committed with them — except
+		// for a store's first full re-match, whose findings are the backlog
+		// of versions registered before monitoring ran, not news (and, at
+		// 1,000 versions, a first full re-match is already near its 60 s
+		// budget)
+		backlog := false
+		if rm.Full {
+			var one int
+			switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM advisory_sums LIMIT 1`).Scan(&one); {
+			case errors.Is(err, sql.ErrNoRows):
+				backlog = true
+			case err != nil:
+				return err
+			}
+		}
+		if !backlog {
+			if err := s.findingEvents(ctx, tx, changes, at); err != nil {
+				return err
+			}
+		}
+		// and the Art. 14 cases they open (cases.go)
+		if _, err := s.openCases(ctx, tx, changes, at); err != nil {
+			return err
 		}
 		if err := s.writeSums(ctx, tx, rm); err != nil {
 			return err

@@ -72,7 +72,17 @@ const (
 	MetricLabelsRevoked    = "labels.revoked"
 	MetricLabelsSuperseded = "labels.superseded"
 	MetricSupportEnded     = "products.support-ended" // newest version past its support period
+	// MetricFindingsOpen + a severity ("critical" … "none", "unknown")
+	// counts open findings by severity; MetricFindingsKEV the KEV-listed
+	// ones. A finding is counted once per version and vulnerability.
+	MetricFindingsOpen = "findings.open."
+	MetricFindingsKEV  = "findings.open.kev"
 )
+
+// FindingMetrics are the finding metrics every daily count carries (zero
+// included), most severe first.
+var FindingMetrics = []string{MetricFindingsOpen + "critical", MetricFindingsOpen + "high", MetricFindingsOpen + "medium",
+	MetricFindingsOpen + "low", MetricFindingsOpen + "none", MetricFindingsOpen + "unknown", MetricFindingsKEV}
 
 // Outbox is the notifications' part of the store: the outbox of events,
 // subscriptions, deliveries (it is the dispatcher's Queue) and the daily

@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dualmark/dualmark/internal/notify"
 )
 
 // LatestRecords returns one page, by product ID, of every product's newest
@@ -22,9 +26,10 @@ func (s *DB) LatestRecords(ctx context.Context, p Page) ([]LatestRecord, string,
 	return page(out, n, func(r LatestRecord) string { return r.ProductID })
 }
 
-// CountPortfolio counts, per organisation, products, versions and labels by
-// status (the metrics the registry's own tables give; the registry adds
-// the support-period count and, with the findings table, finding counts).
+// CountPortfolio counts, per organisation, products, versions, labels by
+// status and open findings by severity and KEV (a finding counted once per
+// version and vulnerability, at its highest severity across components;
+// the registry adds the support-period count).
 func (s *DB) CountPortfolio(ctx context.Context) (map[string]map[string]int64, error) {
 	out := map[string]map[string]int64{}
 	add := func(org, metric string, v int64) {
@@ -58,6 +63,47 @@ func (s *DB) CountPortfolio(ctx context.Context) (map[string]map[string]int64, e
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
+		}
+	}
+	// open findings: one row per (version, vulnerability) with its highest
+	// severity and whether it is KEV-listed
+	rows, err := s.db.QueryContext(ctx, `SELECT v.org_id, f.version_id, f.vuln_id, f.severity, f.kev FROM findings f JOIN versions v ON v.id = f.version_id WHERE f.resolved IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	type vv struct{ org, version, vuln string }
+	type sk struct {
+		sev string
+		kev bool
+	}
+	open := map[vv]sk{}
+	for rows.Next() {
+		var k vv
+		var sev string
+		var kev int
+		if err := rows.Scan(&k.org, &k.version, &k.vuln, &sev, &kev); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sev = strings.ToLower(sev)
+		if !slices.Contains(notify.Severities, sev) {
+			sev = "unknown"
+		}
+		cur, ok := open[k]
+		if !ok || (cur.sev == "unknown" && sev != "unknown") || (sev != "unknown" && notify.SeverityRank(sev) > notify.SeverityRank(cur.sev)) {
+			cur.sev = sev
+		}
+		cur.kev = cur.kev || kev != 0
+		open[k] = cur
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k, v := range open {
+		add(k.org, MetricFindingsOpen+v.sev, 1)
+		if v.kev {
+			add(k.org, MetricFindingsKEV, 1)
 		}
 	}
 	return out, nil

@@ -31,6 +31,9 @@ type dialect struct {
 type DB struct {
 	db *sql.DB
 	d  dialect
+	// caseOpener decides which re-match changes open an Art. 14 case
+	// (cases.go); nil opens none.
+	caseOpener CaseOpener
 }
 
 var _ Store = (*DB)(nil)

@@ -1,0 +1,201 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dualmark/dualmark/internal/csaf"
+	"github.com/dualmark/dualmark/internal/match"
+	"github.com/dualmark/dualmark/internal/registry/store"
+	"github.com/dualmark/dualmark/internal/vex"
+)
+
+// VEX out per product version (issue 14, CSAF/VEX out): the version's
+// findings and their VEX status as a CSAF 2.0 VEX document (through
+// internal/csaf, checked by the mandatory tests before it is served), an
+// OpenVEX or a CycloneDX VEX document (internal/vex's writers).
+
+// csafSchemas are the OASIS schemas the CSAF documents are checked with
+// (6.1.8; found through csaf.SchemaDirs).
+var csafSchemas = csaf.NewSchemas("")
+
+// versionFindings are a version's findings as a scan result: the open ones
+// and those a VEX decision resolved (a finding resolved because its
+// advisory went away is no statement).
+func (s *Server) versionFindings(ctx context.Context, v *store.Version) (*match.Result, error) {
+	db := s.cases()
+	res := &match.Result{Findings: []match.Finding{}}
+	if db == nil {
+		return res, nil
+	}
+	fs, err := db.Findings(ctx, store.FindingQuery{VersionIDs: []string{v.ID}})
+	if err != nil {
+		return nil, err
+	}
+	ids := map[int64]bool{}
+	for _, f := range fs {
+		ids[f.ComponentID] = true
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	comps, err := db.Components(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		if f.Resolved != nil && f.Reason != store.ResolvedVEX {
+			continue
+		}
+		c := comps[f.ComponentID]
+		if c == nil {
+			continue
+		}
+		mf := match.Finding{Component: match.ComponentRef{Name: c.Name, Version: c.Version, PURL: c.PURL},
+			Advisory: match.AdvisoryRef{ID: f.VulnID, Aliases: f.Aliases}, KEV: f.KEV, Severity: f.Severity, Fixed: f.Fixed}
+		if f.EPSS != nil {
+			mf.EPSS = &match.EPSS{Score: *f.EPSS}
+		}
+		if f.VEXStatus != "" {
+			mf.SuppressedBy = &vex.Statement{Vulnerability: f.VulnID, Status: f.VEXStatus, Impact: "VEX decision recorded by the registry", Source: "registry"}
+			mf.Suppressed = mf.SuppressedBy.Suppresses()
+		}
+		res.Findings = append(res.Findings, mf)
+	}
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := &res.Findings[i], &res.Findings[j]
+		if a.Advisory.ID != b.Advisory.ID {
+			return a.Advisory.ID < b.Advisory.ID
+		}
+		return a.Component.Name+a.Component.Version < b.Component.Name+b.Component.Version
+	})
+	return res, nil
+}
+
+// vexStatements turns findings into statements, one per vulnerability and
+// status, naming the components (purl, else name@version).
+func vexStatements(res *match.Result) []vex.Statement {
+	type key struct{ vuln, status string }
+	idx := map[key]int{}
+	var out []vex.Statement
+	for _, f := range res.Findings {
+		status, just, impact, action := vex.StatusAffected, "", "", ""
+		if st := f.SuppressedBy; st != nil {
+			status, just, impact, action = st.Status, st.Justification, st.Impact, st.Action
+		}
+		if status == vex.StatusAffected && action == "" && len(f.Fixed) > 0 {
+			action = "Update " + f.Component.Name + " to " + strings.Join(f.Fixed, " or ") + " or later."
+		}
+		prod := f.Component.PURL
+		if prod == "" {
+			prod = f.Component.Name + "@" + f.Component.Version
+		}
+		k := key{f.Advisory.ID, status}
+		if i, ok := idx[k]; ok {
+			if !containsStr(out[i].Products, prod) {
+				out[i].Products = append(out[i].Products, prod)
+			}
+			if action != "" && !strings.Contains(out[i].Action, action) {
+				out[i].Action = strings.TrimSpace(out[i].Action + " " + action)
+			}
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, vex.Statement{Vulnerability: f.Advisory.ID, Aliases: f.Advisory.Aliases, Products: []string{prod}, Status: status,
+			Justification: just, Impact: impact, Action: action})
+	}
+	return out
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csaf"
+	}
+	if format != "csaf" && format != "openvex" && format != "cyclonedx" {
+		badRequest(w, r, "format", "format %q: one of csaf, openvex, cyclonedx", format)
+		return
+	}
+	s.readsAs(w, r, func(ctx context.Context, p *principal) (string, error) {
+		return s.visibleVersion(ctx, p, r.PathValue("id"))
+	}, func(ctx context.Context, org string) (any, error) {
+		v, err := s.store.Version(ctx, org, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		prod, err := s.store.Product(ctx, "", v.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		owner, err := s.store.Org(ctx, v.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.versionFindings(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		base := strings.TrimRight(s.cfg.BaseURL, "/")
+		if base == "" {
+			base = "https://registry.invalid"
+		}
+		switch format {
+		case "openvex", "cyclonedx":
+			doc := &vex.OutDocument{ID: base + "/api/v1/versions/" + v.ID + "/vex?format=openvex&at=" + now.Format(time.RFC3339), Author: owner.Name,
+				Timestamp: now, Product: prod.Name, ProductVersion: v.Version, Statements: vexStatements(res)}
+			var data []byte
+			if format == "openvex" {
+				data, err = vex.OpenVEX(doc)
+			} else {
+				data, err = vex.CycloneDX(doc, "")
+			}
+			if err != nil {
+				return nil, err
+			}
+			ct := "application/json"
+			if format == "cyclonedx" {
+				ct = "application/vnd.cyclonedx+json"
+			}
+			return rawBody{ctype: ct, data: append(data, '\n')}, nil
+		}
+		vendor := prod.Manufacturer
+		if vendor == "" {
+			vendor = owner.Name
+		}
+		a, err := csaf.VEX(res, csaf.Options{Publisher: csaf.Publisher{Category: "vendor", Name: owner.Name, Namespace: base},
+			TrackingID: strings.ToUpper("DMR-VEX-" + v.ID + "-" + now.Format("20060102T150405")), Now: now,
+			Device: csaf.Device{Vendor: vendor, Name: prod.Name, Version: v.Version}})
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.MarshalIndent(a, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		// served only when it passes the schema and the mandatory tests
+		probs, err := csaf.CheckBytes(data, csafSchemas)
+		if err != nil {
+			return nil, fmt.Errorf("checking the CSAF VEX document: %w", err)
+		}
+		if len(probs) > 0 {
+			return nil, fmt.Errorf("the CSAF VEX document of version %s fails %s at %s: %s", v.ID, probs[0].Test, probs[0].Pointer, probs[0].Message)
+		}
+		return rawBody{ctype: "application/json", data: append(data, '\n')}, nil
+	})
+}
