@@ -187,6 +187,41 @@ func factsOf(data []byte) dossierFacts {
 	return f
 }
 
+// factsVersion prefixes an encoded dossierFacts, so a change of what is
+// stored can be told from the old encoding.
+const factsVersion = "f1"
+
+// encodeFacts is the version_monitor.facts form of a dossier's facts:
+// factsVersion, class, contact and markets (comma-separated), tab-separated
+// (tabs and line breaks inside a field become spaces).
+func encodeFacts(f dossierFacts) string {
+	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+	return strings.Join([]string{factsVersion, clean.Replace(f.class), clean.Replace(f.contact), strings.Join(f.markets, ",")}, "\t")
+}
+
+// decodeFacts reads encodeFacts' form; false when s is not one (not
+// computed, or another encoding).
+func decodeFacts(s string) (dossierFacts, bool) {
+	parts := strings.Split(s, "\t")
+	if len(parts) != 4 || parts[0] != factsVersion {
+		return dossierFacts{}, false
+	}
+	f := dossierFacts{class: parts[1], contact: parts[2]}
+	if parts[3] != "" {
+		f.markets = strings.Split(parts[3], ",")
+	}
+	return f, true
+}
+
+// rowFacts is a version's dossier facts: the stored ones, else (versions
+// indexed before they were stored) read from its dossier.
+func rowFacts(row *store.VersionRow) dossierFacts {
+	if f, ok := decodeFacts(row.Facts); ok {
+		return f
+	}
+	return factsOf(row.Dossier)
+}
+
 var severityRank = map[string]int{match.SeverityCritical: 5, match.SeverityHigh: 4, match.SeverityMedium: 3, match.SeverityLow: 2}
 
 // Affected answers the crisis query for id: the versions (of orgID only when
@@ -281,7 +316,7 @@ func fixedIn(row *store.VersionRow, siblings []string, byVersion map[string][]st
 }
 
 func versionOf(row *store.VersionRow, fs []store.Finding, comps map[int64]*store.Component, paths map[store.Pair][]string) AffectedVersion {
-	facts := factsOf(row.Dossier)
+	facts := rowFacts(row)
 	av := AffectedVersion{VersionID: row.VersionID, ProductID: row.ProductID, OrgID: row.OrgID, Manufacturer: row.OrgName, Contact: facts.contact,
 		Product: row.Product, Model: row.Model, Version: row.Version, CRAClass: facts.class, Markets: facts.markets, Status: StatusResolved}
 	if av.Contact == "" {
