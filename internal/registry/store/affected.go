@@ -44,6 +44,14 @@ func (s *DB) AffectedRows(ctx context.Context, ids []string, orgID string) ([]Af
  LEFT JOIN version_monitor m ON m.version_id = v.id
  LEFT JOIN labels l ON l.id = (SELECT l2.id FROM labels l2 WHERE l2.version_id = v.id ORDER BY l2.issued DESC, l2.id DESC LIMIT 1)
  WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `))`
+	if s.d.name == "postgres" {
+		// the same set as an array computed first: PostgreSQL then reads
+		// findings by primary key (EXPLAIN ANALYZE, 1,000 affected versions of
+		// 490,000 findings: 20 ms cold) where the IN form hash-joins a
+		// parallel scan of every finding and JIT-compiles it (510 ms)
+		query = strings.Replace(query, `WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (`+inList(len(ids))+`))`,
+			`WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids WHERE vid IN (`+inList(len(ids))+`)))`, 1)
+	}
 	if orgID != "" {
 		query += ` AND v.org_id = ?`
 		args = append(args, orgID)
