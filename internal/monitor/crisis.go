@@ -187,6 +187,54 @@ func factsOf(data []byte) dossierFacts {
 	return f
 }
 
+// factsVersion prefixes an encoded dossierFacts, so a change of what is
+// stored can be told from the old encoding.
+const factsVersion = "f1"
+
+// encodeFacts is the version_monitor.facts form of a dossier's facts:
+// factsVersion, class, contact and markets (comma-separated), tab-separated
+// (tabs and line breaks inside a field become spaces).
+func encodeFacts(f dossierFacts) string {
+	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+	return strings.Join([]string{factsVersion, clean.Replace(f.class), clean.Replace(f.contact), strings.Join(f.markets, ",")}, "\t")
+}
+
+// decodeFacts reads encodeFacts' form; false when s is not one (not
+// computed, or another encoding).
+func decodeFacts(s string) (dossierFacts, bool) {
+	parts := strings.Split(s, "\t")
+	if len(parts) != 4 || parts[0] != factsVersion {
+		return dossierFacts{}, false
+	}
+	f := dossierFacts{class: parts[1], contact: parts[2]}
+	if parts[3] != "" {
+		f.markets = strings.Split(parts[3], ",")
+	}
+	return f, true
+}
+
+// rowFacts is a version's dossier facts: the stored ones, else (versions
+// indexed before they were stored) read from its dossier.
+func rowFacts(row *store.VersionRow) dossierFacts {
+	if f, ok := decodeFacts(row.Facts); ok {
+		return f
+	}
+	return factsOf(row.Dossier)
+}
+
+// dedup returns ids without repeats, in first-seen order.
+func dedup(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 var severityRank = map[string]int{match.SeverityCritical: 5, match.SeverityHigh: 4, match.SeverityMedium: 3, match.SeverityLow: 2}
 
 // Affected answers the crisis query for id: the versions (of orgID only when
@@ -198,25 +246,29 @@ func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID strin
 		return nil, err
 	}
 	out := &Affected{Query: id, IDs: ids, Generated: time.Now().UTC().Truncate(time.Second), Versions: []AffectedVersion{}}
-	fs, err := m.st.Findings(ctx, store.FindingQuery{IDs: ids, OrgID: orgID})
+	// one query: the findings with their versions' rows (dossier facts,
+	// newest label, whether a newer version exists)
+	frs, err := m.st.AffectedRows(ctx, ids, orgID)
 	if err != nil {
 		return nil, err
 	}
 	byVersion := map[string][]store.Finding{}
+	rows := map[string]*store.VersionRow{}
+	var vids []string
 	var cids []int64
-	for _, f := range fs {
-		byVersion[f.VersionID] = append(byVersion[f.VersionID], f)
-		cids = append(cids, f.ComponentID)
+	newer := map[string]bool{}
+	for _, fr := range frs {
+		if rows[fr.VersionID] == nil {
+			rows[fr.VersionID] = fr.Version
+			vids = append(vids, fr.VersionID)
+		}
+		byVersion[fr.VersionID] = append(byVersion[fr.VersionID], fr.Finding)
+		cids = append(cids, fr.ComponentID)
+		if fr.HasNewer {
+			newer[fr.Version.ProductID] = true
+		}
 	}
-	vids := make([]string, 0, len(byVersion))
-	for v := range byVersion {
-		vids = append(vids, v)
-	}
-	rows, err := m.st.VersionRows(ctx, orgID, vids)
-	if err != nil {
-		return nil, err
-	}
-	comps, err := m.st.Components(ctx, cids)
+	comps, err := m.st.Components(ctx, dedup(cids))
 	if err != nil {
 		return nil, err
 	}
@@ -224,11 +276,9 @@ func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID strin
 	if err != nil {
 		return nil, err
 	}
-	products := map[string]bool{}
-	for _, r := range rows {
-		products[r.ProductID] = true
-	}
-	siblings, err := m.st.ProductVersionIDs(ctx, keysOf(products))
+	// the versions of products with a version after an affected one, for
+	// fixedIn (none for products with one version)
+	siblings, err := m.st.ProductVersionIDs(ctx, keysOf(newer))
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +331,7 @@ func fixedIn(row *store.VersionRow, siblings []string, byVersion map[string][]st
 }
 
 func versionOf(row *store.VersionRow, fs []store.Finding, comps map[int64]*store.Component, paths map[store.Pair][]string) AffectedVersion {
-	facts := factsOf(row.Dossier)
+	facts := rowFacts(row)
 	av := AffectedVersion{VersionID: row.VersionID, ProductID: row.ProductID, OrgID: row.OrgID, Manufacturer: row.OrgName, Contact: facts.contact,
 		Product: row.Product, Model: row.Model, Version: row.Version, CRAClass: facts.class, Markets: facts.markets, Status: StatusResolved}
 	if av.Contact == "" {

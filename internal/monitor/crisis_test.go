@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,43 @@ func TestSituationGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("situation report differs from %s (run with -update after checking)", path)
+	}
+}
+
+// TestStoredFacts: the dossier facts stored at index time read back as the
+// dossier gives them, and a version indexed without them (before migration
+// 0006) falls back to its dossier.
+func TestStoredFacts(t *testing.T) {
+	_, dossierYAML := exampleSBOMs(t)
+	fromDossier := factsOf(dossierYAML)
+	if fromDossier.class == "" || len(fromDossier.markets) == 0 || fromDossier.contact == "" {
+		t.Fatalf("example dossier facts %+v", fromDossier)
+	}
+	for _, tc := range []struct {
+		name  string
+		facts dossierFacts
+	}{
+		{"example dossier", fromDossier},
+		{"none", dossierFacts{}},
+		{"tab and line break in the contact", dossierFacts{class: "critical", contact: "a\tb\nc", markets: []string{"EU", "US"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := decodeFacts(encodeFacts(tc.facts))
+			want := tc.facts
+			want.contact = strings.NewReplacer("\t", " ", "\n", " ").Replace(want.contact)
+			if !ok || got.class != want.class || got.contact != want.contact || !slices.Equal(got.markets, want.markets) {
+				t.Fatalf("round trip %+v → %+v (%v)", want, got, ok)
+			}
+		})
+	}
+	for _, bad := range []string{"", "f0\tdefault\tx\tEU", "f1\tdefault"} {
+		if _, ok := decodeFacts(bad); ok {
+			t.Errorf("decodeFacts(%q) accepted", bad)
+		}
+	}
+	stored := rowFacts(&store.VersionRow{Facts: encodeFacts(fromDossier)})
+	fallback := rowFacts(&store.VersionRow{Dossier: dossierYAML})
+	if stored.class != fallback.class || stored.contact != fallback.contact || !slices.Equal(stored.markets, fallback.markets) {
+		t.Fatalf("stored %+v, from the dossier %+v", stored, fallback)
 	}
 }

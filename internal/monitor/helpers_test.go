@@ -38,6 +38,10 @@ var tempDirs []string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if os.Getenv("DUALMARK_MONITOR_KEEP") != "" { // keep them, to inspect (EXPLAIN QUERY PLAN, sizes)
+		fmt.Fprintln(os.Stderr, "kept:", strings.Join(tempDirs, " "))
+		os.Exit(code)
+	}
 	for _, d := range tempDirs {
 		os.RemoveAll(d)
 	}

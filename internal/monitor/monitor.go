@@ -203,7 +203,7 @@ func (m *Monitor) IndexVersion(ctx context.Context, v *store.Version, db *adviso
 		return fmt.Errorf("version %s: %w", v.ID, err)
 	}
 	cs := match.Components(doc)
-	vi := &store.VersionIndex{VersionID: v.ID, Platform: platformOf(v.Dossier, cs)}
+	vi := &store.VersionIndex{VersionID: v.ID, Platform: platformOf(v.Dossier, cs), Facts: encodeFacts(factsOf(v.Dossier))}
 	ps := paths(doc)
 	src := match.DBSource{DB: emptyDB}
 	if db != nil {

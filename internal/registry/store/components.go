@@ -35,9 +35,12 @@ type IndexedComponent struct {
 
 // VersionIndex is what the reverse index keeps of one product version.
 type VersionIndex struct {
-	VersionID  string
-	Platform   string // the platform matching uses for the whole SBOM
-	VEX        string // VEX statements (JSON) applied to its findings, "" for none
+	VersionID string
+	Platform  string // the platform matching uses for the whole SBOM
+	VEX       string // VEX statements (JSON) applied to its findings, "" for none
+	// Facts is what the crisis query reads of the version's dossier,
+	// encoded by the monitor ("" for not computed).
+	Facts      string
 	Components []IndexedComponent
 }
 
@@ -86,8 +89,8 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 	if _, err := s.exec(ctx, tx, `DELETE FROM version_monitor WHERE version_id = ?`, vi.VersionID); err != nil {
 		return err
 	}
-	if _, err := s.exec(ctx, tx, `INSERT INTO version_monitor (version_id, platform, vex, indexed) VALUES (?, ?, ?, ?)`,
-		vi.VersionID, vi.Platform, vi.VEX, micros(time.Now())); err != nil {
+	if _, err := s.exec(ctx, tx, `INSERT INTO version_monitor (version_id, platform, vex, facts, indexed) VALUES (?, ?, ?, ?, ?)`,
+		vi.VersionID, vi.Platform, vi.VEX, vi.Facts, micros(time.Now())); err != nil {
 		return err
 	}
 	sel, err := tx.PrepareContext(ctx, s.q(`SELECT id FROM components WHERE digest = ?`))
@@ -338,17 +341,23 @@ type VersionRow struct {
 	Product, Manufacturer, Model         string
 	OrgName, OrgContact                  string
 	Created                              time.Time
-	Dossier                              []byte
-	Label                                *Label // newest label: ID, status and issue time only
+	// Facts are the dossier facts stored when the version was indexed
+	// (VersionIndex.Facts); Dossier is read only when they are "".
+	Facts   string
+	Dossier []byte
+	Label   *Label // newest label: ID, status and issue time only
 }
 
-// VersionRows returns the product, organisation and dossier of versions,
-// only of orgID when it is not empty.
+// VersionRows returns the product, organisation and dossier facts of
+// versions (the dossier itself only of versions indexed without facts), only
+// of orgID when it is not empty.
 func (s *DB) VersionRows(ctx context.Context, orgID string, ids []string) (map[string]*VersionRow, error) {
 	out := map[string]*VersionRow{}
 	err := chunks(ids, func(part []string) error {
-		query := `SELECT v.id, v.product_id, v.org_id, v.version, p.name, p.manufacturer, p.model, o.name, o.contact, v.created, (SELECT data FROM blobs WHERE digest = v.dossier)
- FROM versions v JOIN products p ON p.id = v.product_id JOIN orgs o ON o.id = v.org_id WHERE v.id IN (` + inList(len(part)) + `)`
+		query := `SELECT v.id, v.product_id, v.org_id, v.version, p.name, p.manufacturer, p.model, o.name, o.contact, v.created, COALESCE(m.facts, ''),
+ CASE WHEN COALESCE(m.facts, '') = '' THEN (SELECT data FROM blobs WHERE digest = v.dossier) END
+ FROM versions v JOIN products p ON p.id = v.product_id JOIN orgs o ON o.id = v.org_id LEFT JOIN version_monitor m ON m.version_id = v.id
+ WHERE v.id IN (` + inList(len(part)) + `)`
 		args := anys(part)
 		if orgID != "" {
 			query += ` AND v.org_id = ?`
@@ -362,7 +371,7 @@ func (s *DB) VersionRows(ctx context.Context, orgID string, ids []string) (map[s
 		for rows.Next() {
 			var r VersionRow
 			var c int64
-			if err := rows.Scan(&r.VersionID, &r.ProductID, &r.OrgID, &r.Version, &r.Product, &r.Manufacturer, &r.Model, &r.OrgName, &r.OrgContact, &c, &r.Dossier); err != nil {
+			if err := rows.Scan(&r.VersionID, &r.ProductID, &r.OrgID, &r.Version, &r.Product, &r.Manufacturer, &r.Model, &r.OrgName, &r.OrgContact, &c, &r.Facts, &r.Dossier); err != nil {
 				return err
 			}
 			r.Created = fromMicros(c)

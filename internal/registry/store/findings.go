@@ -768,7 +768,9 @@ func (s *DB) Findings(ctx context.Context, q FindingQuery) ([]Finding, error) {
 		for i, id := range q.IDs {
 			ids[i] = strings.ToUpper(strings.TrimSpace(id))
 		}
-		err = run(`SELECT DISTINCT `+cols+` FROM finding_ids i JOIN findings f ON f.id = i.finding_id WHERE i.vid IN (`+inList(len(ids))+`)`, anys(ids))
+		// a semi-join, not DISTINCT over every column: a finding is known
+		// under several of the ids (record id and aliases)
+		err = run(`SELECT `+cols+` FROM findings f WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (`+inList(len(ids))+`))`, anys(ids))
 	case len(q.VersionIDs) > 0:
 		err = chunks(q.VersionIDs, func(part []string) error {
 			return run(`SELECT `+cols+` FROM findings f WHERE f.version_id IN (`+inList(len(part))+`)`, anys(part))

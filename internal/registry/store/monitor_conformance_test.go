@@ -25,7 +25,7 @@ func TestMonitorConformance(t *testing.T) {
 			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150", CPEs: []string{"cpe:2.3:o:linux:linux_kernel:5.15.150:*:*:*:*:*:*:*"}},
 				Keys: []string{"c:linux:linux_kernel"}, Ref: "k", Path: "fw > linux-kernel"}
 			curl := IndexedComponent{Component: Component{Digest: "c1", Name: "curl", Version: "8.5.0", PURL: "pkg:generic/curl@8.5.0"}, Keys: []string{"c:haxx:curl"}, Ref: "c"}
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel, curl}}))
+			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Facts: "f1\tdefault\tpsirt@a.example\tEU", Components: []IndexedComponent{kernel, curl}}))
 			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.vb.ID, Platform: "linux", Components: []IndexedComponent{kernel}}))
 			st, err := s.ReverseIndexStats(ctx)
 			must(t, err)
@@ -112,6 +112,23 @@ func TestMonitorConformance(t *testing.T) {
 			must(t, err)
 			if l := rows[f.va.ID].Label; l == nil || l.ID != "l1" || l.Status != StatusValid || rows[f.vb.ID].Label != nil {
 				t.Fatalf("labels %+v %+v", rows[f.va.ID].Label, rows[f.vb.ID].Label)
+			}
+			// the crisis query's one read: by an alias, any case; stored facts
+			// (the dossier only without them); the newest label; the org filter
+			ar, err := s.AffectedRows(ctx, []string{"ghsa-test-0001"}, "")
+			must(t, err)
+			byV := map[string]AffectedRow{}
+			for _, r := range ar {
+				byV[r.VersionID] = r
+			}
+			ra, rb := byV[f.va.ID], byV[f.vb.ID]
+			if len(ar) != 2 || ra.Version == nil || rb.Version == nil || ra.Version.Facts != "f1\tdefault\tpsirt@a.example\tEU" || ra.Version.Dossier != nil ||
+				rb.Version.Facts != "" || len(rb.Version.Dossier) == 0 || ra.Version.Label == nil || ra.Version.Label.ID != "l1" || rb.Version.Label != nil ||
+				ra.Version.OrgName != f.a.Name || !ra.KEV || ra.EPSS == nil || *ra.EPSS != 0.5 {
+				t.Fatalf("affected rows %+v", ar)
+			}
+			if own, err := s.AffectedRows(ctx, []string{"CVE-2024-1086"}, f.b.ID); err != nil || len(own) != 1 || own[0].VersionID != f.vb.ID {
+				t.Fatalf("affected rows of b: %+v, %v", own, err)
 			}
 			paths, err := s.EdgePaths(ctx, []string{f.va.ID}, []int64{kid})
 			must(t, err)

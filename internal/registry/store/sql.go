@@ -59,7 +59,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	} else {
 		// WAL lets readers run beside the one writer; immediate transactions
 		// take the write lock up front, so two writers wait instead of failing.
-		db, err := sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		// A page cache of up to 64 MiB per connection (SQLite's default is
+		// 2 MiB): a re-match commits hundreds of thousands of findings in
+		// one transaction, and with the default cache SQLite spills dirty
+		// pages to the WAL and re-reads index pages from the file mid-way
+		// (most of the first full re-match's time, by pprof). The memory is
+		// taken only as pages are read.
+		db, err := sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", dsn, err)
 		}

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+)
+
+// AffectedRow is one finding the crisis query reads, with its version's
+// product, organisation, stored dossier facts and newest label.
+type AffectedRow struct {
+	Finding
+	// Version is the version's row (shared by the rows of one version).
+	Version *VersionRow
+	// HasNewer says the product has a registered version after this one
+	// (only then does the crisis query read the product's versions).
+	HasNewer bool
+}
+
+// AffectedRows returns every finding known under one of ids (record ids or
+// aliases, any case), of orgID's versions only when it is not empty, each
+// with its version's row — in one query, without passing version lists
+// back to the database. The dossier is read only of versions indexed
+// without facts. Rows are ordered by version, component and vulnerability.
+func (s *DB) AffectedRows(ctx context.Context, ids []string, orgID string) ([]AffectedRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, strings.ToUpper(strings.TrimSpace(id)))
+	}
+	query := `SELECT f.id, f.version_id, f.component_id, f.vuln_id, f.aliases, f.severity, f.kev, f.epss, f.fixed, f.vex_status, f.first_seen, f.last_changed, f.resolved, f.reason,
+ v.product_id, v.org_id, v.version, p.name, p.manufacturer, p.model, o.name, o.contact, v.created, COALESCE(m.facts, ''),
+ CASE WHEN COALESCE(m.facts, '') = '' THEN (SELECT data FROM blobs WHERE digest = v.dossier) END,
+ COALESCE(l.id, ''), COALESCE(l.status, ''), COALESCE(l.issued, 0),
+ CASE WHEN EXISTS (SELECT 1 FROM versions n WHERE n.product_id = v.product_id AND n.id > v.id) THEN 1 ELSE 0 END
+ FROM findings f
+ JOIN versions v ON v.id = f.version_id
+ JOIN products p ON p.id = v.product_id
+ JOIN orgs o ON o.id = v.org_id
+ LEFT JOIN version_monitor m ON m.version_id = v.id
+ LEFT JOIN labels l ON l.id = (SELECT l2.id FROM labels l2 WHERE l2.version_id = v.id ORDER BY l2.issued DESC, l2.id DESC LIMIT 1)
+ WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `))`
+	if s.d.name == "postgres" {
+		// the same set as an array computed first: PostgreSQL then reads
+		// findings by primary key (EXPLAIN ANALYZE, 1,000 affected versions of
+		// 490,000 findings: 20 ms cold) where the IN form hash-joins a
+		// parallel scan of every finding and JIT-compiles it (510 ms)
+		query = strings.Replace(query, `WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (`+inList(len(ids))+`))`,
+			`WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids WHERE vid IN (`+inList(len(ids))+`)))`, 1)
+	}
+	if orgID != "" {
+		query += ` AND v.org_id = ?`
+		args = append(args, orgID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AffectedRow
+	byVersion := map[string]*VersionRow{}
+	for rows.Next() {
+		var r AffectedRow
+		var aliases, fixed string
+		var kev, newer int
+		var epss sql.NullFloat64
+		var first, last, created, issued int64
+		var res sql.NullInt64
+		var vr VersionRow
+		var labelID, labelStatus string
+		if err := rows.Scan(&r.ID, &r.VersionID, &r.ComponentID, &r.VulnID, &aliases, &r.Severity, &kev, &epss, &fixed, &r.VEXStatus, &first, &last, &res, &r.Reason,
+			&vr.ProductID, &vr.OrgID, &vr.Version, &vr.Product, &vr.Manufacturer, &vr.Model, &vr.OrgName, &vr.OrgContact, &created, &vr.Facts, &vr.Dossier,
+			&labelID, &labelStatus, &issued, &newer); err != nil {
+			return nil, err
+		}
+		r.Aliases, r.Fixed, r.KEV, r.HasNewer = splitList(aliases), splitList(fixed), kev != 0, newer != 0
+		if epss.Valid {
+			v := epss.Float64
+			r.EPSS = &v
+		}
+		r.FirstSeen, r.LastChanged, r.Resolved = fromMicros(first), fromMicros(last), optMicros(res)
+		if r.Version = byVersion[r.VersionID]; r.Version == nil {
+			vr.VersionID, vr.Created = r.VersionID, fromMicros(created)
+			if labelID != "" {
+				vr.Label = &Label{ID: labelID, VersionID: r.VersionID, Status: labelStatus, Issued: fromMicros(issued)}
+			}
+			r.Version = &vr
+			byVersion[r.VersionID] = &vr
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// sorted here, not by the database: its sorter would copy every row
+	slices.SortFunc(out, func(a, b AffectedRow) int {
+		if c := strings.Compare(a.VersionID, b.VersionID); c != 0 {
+			return c
+		}
+		if a.ComponentID != b.ComponentID {
+			return cmp.Compare(a.ComponentID, b.ComponentID)
+		}
+		return strings.Compare(a.VulnID, b.VulnID)
+	})
+	return out, nil
+}
