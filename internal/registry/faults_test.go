@@ -453,3 +453,115 @@ func TestFaultsChild(t *testing.T) {
 	fmt.Println("LISTEN " + ln.Addr().String())
 	t.Fatal(HTTPServer(s.Handler(), Timeouts{}).Serve(ln))
 }
+
+// TestPostgresConnectionsKilled runs uploads and label issuances against a
+// registry on PostgreSQL while another connection terminates the server's
+// connections (pg_terminate_backend, scoped to the server's
+// application_name) every 300 ms — the system PostgreSQL other tests use
+// cannot be restarted, this is what a restart does to the pool. Requests in
+// flight may fail with 5xx; afterwards the server answers /readyz and new
+// writes without a restart, and, opened again, holds every write it
+// acknowledged with nothing half-written (checkAfterKill).
+func TestPostgresConnectionsKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several seconds of load")
+	}
+	app := fmt.Sprintf("dualmark-faults-%d", os.Getpid())
+	fe := &faultEnv{dir: t.TempDir(), dsn: regtest.PostgresSchema(t) + "&application_name=" + app}
+	e := newEnv(t, func(c *Config) { c.Data, c.Database = fe.dir, fe.dsn })
+	fe.org, fe.tok = e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
+	fe.admin = e.admin
+	body, ct := multipartUpload(t, example(t, "smart-plug"))
+	up, _ := io.ReadAll(body)
+	led := &ledger{versions: map[string]string{}, routers: map[string]bool{}, labels: map[string]string{}, revoked: map[string]bool{}, tried: map[string]bool{}}
+
+	killer, err := sql.Open("pgx", regtest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	terminated, fivexx := 0, 0
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			time.Sleep(300 * time.Millisecond)
+			var n int
+			if err := killer.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'test' AND application_name = $1 AND pid <> pg_backend_pid()`, app).Scan(&n); err == nil {
+				led.mu.Lock()
+				terminated += n
+				led.mu.Unlock()
+			}
+		}
+	}()
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				led.mu.Lock()
+				var version string
+				for v := range led.versions {
+					version = v
+					break
+				}
+				led.mu.Unlock()
+				path, payload, ctype := "/api/v1/products", up, ct
+				if version != "" && rand.IntN(2) == 0 {
+					path, payload, ctype = "/api/v1/versions/"+version+"/label", nil, "application/json"
+				}
+				req, _ := http.NewRequest("POST", e.ts.URL+path, bytes.NewReader(payload))
+				req.Header.Set("Authorization", "Bearer "+fe.tok)
+				req.Header.Set("Content-Type", ctype)
+				resp, err := e.ts.Client().Do(req)
+				if err != nil {
+					t.Errorf("POST %s: %v", path, err)
+					return
+				}
+				data, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				led.mu.Lock()
+				switch {
+				case resp.StatusCode == 201 && path == "/api/v1/products":
+					var c Created
+					json.Unmarshal(data, &c)
+					led.versions[c.Version.ID] = c.Product.ID
+					led.acks++
+				case resp.StatusCode == 201:
+					var l IssuedLabel
+					json.Unmarshal(data, &l)
+					led.labels[l.Label.ID] = version
+					led.acks++
+				case resp.StatusCode >= 500:
+					fivexx++
+				default:
+					t.Errorf("POST %s: %d %s", path, resp.StatusCode, data)
+				}
+				led.mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if terminated == 0 {
+		t.Fatal("no connection of the server was terminated: the test tested nothing")
+	}
+	// the pool reconnects: ready and writing again without a restart
+	deadline := time.Now().Add(5 * time.Second)
+	for e.do("GET", "/readyz", "", nil, "", nil).StatusCode != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("not ready 5 s after the last terminated connection")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c := e.register(fe.tok, example(t, "home-router"))
+	led.versions[c.Version.ID] = c.Product.ID
+	t.Logf("%d connections terminated; %d writes acknowledged (%d versions, %d labels), %d answered 5xx", terminated, led.acks, len(led.versions), len(led.labels), fivexx)
+	e.ts.Close()
+	if err := e.srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkAfterKill(t, fe, led)
+}
