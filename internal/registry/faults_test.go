@@ -565,3 +565,48 @@ func TestPostgresConnectionsKilled(t *testing.T) {
 	}
 	checkAfterKill(t, fe, led)
 }
+
+// TestRevocationRecoveredAtStart is the regression test of what
+// TestKillAtRandomPoints found: a revocation that reached the log but not
+// the store (the process died between the two) is recorded when the
+// registry opens again, on both stores.
+func TestRevocationRecoveredAtStart(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			dir, dsn := t.TempDir(), ""
+			if dialect == "postgres" {
+				dsn = regtest.PostgresSchema(t)
+			}
+			e := newEnv(t, func(c *Config) { c.Data, c.Database = dir, dsn })
+			_, tok := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
+			c := e.register(tok, example(t, "smart-plug"))
+			var l IssuedLabel
+			wantStatus(t, e.json("POST", "/api/v1/versions/"+c.Version.ID+"/label", tok, nil, &l), 201)
+			stored, err := e.srv.Store().Label(context.Background(), l.Label.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := label.ParseBundle(stored.Bundle, "bundle")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// the log half of revoke, without the store half
+			if _, err := label.Revoke(context.Background(), b, "key compromise", e.srv.keys, e.srv.tlog, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			e.ts.Close()
+			if err := e.srv.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			e2 := newEnv(t, func(c *Config) { c.Data, c.Database = dir, dsn })
+			got, err := e2.srv.Store().Label(context.Background(), l.Label.ID)
+			if err != nil || got.Status != store.StatusRevoked || got.Reason != "key compromise" {
+				t.Fatalf("after the restart the store has %+v (%v), want the log's revocation", got, err)
+			}
+			page, _ := io.ReadAll(e2.do("GET", "/p/"+l.Label.ID, "", nil, "", nil).Body)
+			if !bytes.Contains(page, []byte("Revoked.")) {
+				t.Fatal("the public page does not show the recovered revocation")
+			}
+		})
+	}
+}
