@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,16 +54,25 @@ type ledger struct {
 	labels    map[string]string // acknowledged label ID → version ID
 	revoked   map[string]bool   // acknowledged revocations
 	tried     map[string]bool   // revocations sent (acknowledged or not): not sent again
+	shared    map[string]bool   // products shared with the lab (acknowledged)
+	reports   map[string]string // acknowledged lab report ID → SHA-256 of its content
 	imported  bool              // an import of CVE-2024-1086 was acknowledged
 	routersAt int               // acknowledged router versions when that import was sent
 	acks      int
 	failures  int // requests cut off by a kill
 }
 
+func newLedger() *ledger {
+	return &ledger{versions: map[string]string{}, routers: map[string]bool{}, labels: map[string]string{}, revoked: map[string]bool{},
+		tried: map[string]bool{}, shared: map[string]bool{}, reports: map[string]string{}}
+}
+
 // faultEnv is what the driver needs between rounds.
 type faultEnv struct {
 	dir, dsn, advisories string
 	org, tok, admin      string
+	lab, labTok          string
+	report               []byte // a lab report request (JSON)
 	ups                  map[string][]byte // example name → multipart body
 	cts                  map[string]string
 	cve                  []byte
@@ -69,7 +80,8 @@ type faultEnv struct {
 
 // TestKillAtRandomPoints runs the registry in a child process (the re-exec
 // pattern, TestFaultsChild) on SQLite and on a fresh PostgreSQL schema; a
-// driver sends uploads, label issuances, revocations and advisory imports
+// driver sends uploads, label issuances, revocations, lab reports (after
+// sharing the product with the lab) and advisory imports
 // (each re-matching the portfolio) from three clients, SIGKILLs the child
 // at a random moment, and after every kill opens the data directory again
 // and checks that every acknowledged write is there and that nothing
@@ -101,11 +113,13 @@ func TestKillAtRandomPoints(t *testing.T) {
 			e := newEnv(t, func(c *Config) { c.Data, c.Database, c.AdvisoryDB = fe.dir, fe.dsn, fe.advisories })
 			fe.org, fe.tok = e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
 			fe.admin = e.admin
+			fe.lab, fe.labTok = e.org("Nordlicht Prüflabor GmbH", "lab", "read", "write")
+			fe.report, _ = json.Marshal(testReport())
 			e.ts.Close()
 			if err := e.srv.Close(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			led := &ledger{versions: map[string]string{}, routers: map[string]bool{}, labels: map[string]string{}, revoked: map[string]bool{}, tried: map[string]bool{}}
+			led := newLedger()
 			start := time.Now()
 			for round := 0; round < kills; round++ {
 				faultRound(t, fe, led, round)
@@ -114,8 +128,8 @@ func TestKillAtRandomPoints(t *testing.T) {
 					return
 				}
 			}
-			t.Logf("%s: %d kills in %v; %d writes acknowledged (%d versions, %d labels, %d revocations, import %v), %d requests cut off",
-				dialect, kills, time.Since(start).Round(time.Millisecond), led.acks, len(led.versions), len(led.labels), len(led.revoked), led.imported, led.failures)
+			t.Logf("%s: %d kills in %v; %d writes acknowledged (%d versions, %d labels, %d revocations, %d lab reports, import %v), %d requests cut off",
+				dialect, kills, time.Since(start).Round(time.Millisecond), led.acks, len(led.versions), len(led.labels), len(led.revoked), len(led.reports), led.imported, led.failures)
 		})
 	}
 }
@@ -181,7 +195,7 @@ func faultRound(t *testing.T, fe *faultEnv, led *ledger, round int) {
 // drive sends writes until ctx ends or the server stops answering.
 func drive(ctx context.Context, t *testing.T, fe *faultEnv, led *ledger, base string, rnd *rand.Rand) {
 	client := &http.Client{Timeout: 60 * time.Second}
-	send := func(method, path, token string, body []byte, ct string, out any) (int, bool) {
+	send := func(method, path, token string, body []byte, ct string, out any, tolerate ...int) (int, bool) {
 		req, _ := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", ct)
@@ -195,6 +209,9 @@ func drive(ctx context.Context, t *testing.T, fe *faultEnv, led *ledger, base st
 			return 0, false // cut off mid-answer: not acknowledged
 		}
 		if resp.StatusCode/100 != 2 {
+			if slices.Contains(tolerate, resp.StatusCode) {
+				return resp.StatusCode, true
+			}
 			t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
 			return resp.StatusCode, false
 		}
@@ -242,7 +259,7 @@ func drive(ctx context.Context, t *testing.T, fe *faultEnv, led *ledger, base st
 				led.labels[l.Label.ID] = version
 				led.mu.Unlock()
 			}
-		case op < 90 && revoke != "":
+		case op < 80 && revoke != "":
 			led.mu.Lock()
 			if led.tried[revoke] {
 				led.mu.Unlock()
@@ -253,6 +270,17 @@ func drive(ctx context.Context, t *testing.T, fe *faultEnv, led *ledger, base st
 			if code, ok = send("POST", "/api/v1/labels/"+revoke+"/revoke", fe.tok, []byte(`{"reason":"killed at random"}`), "application/json", nil); ok {
 				led.mu.Lock()
 				led.revoked[revoke] = true
+				led.mu.Unlock()
+			}
+		case op < 90:
+			product := led.productOf(version)
+			if code, ok = send("POST", "/api/v1/products/"+product+"/shares", fe.tok, []byte(`{"org":"`+fe.lab+`"}`), "application/json", nil, 409); !ok {
+				break
+			}
+			var rep AttachedReport
+			if code, ok = send("POST", "/api/v1/versions/"+version+"/reports", fe.labTok, fe.report, "application/json", &rep); ok {
+				led.mu.Lock()
+				led.reports[rep.ID] = rep.SHA256
 				led.mu.Unlock()
 			}
 		default:
@@ -275,6 +303,12 @@ func drive(ctx context.Context, t *testing.T, fe *faultEnv, led *ledger, base st
 			return
 		}
 	}
+}
+
+func (l *ledger) productOf(version string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.versions[version]
 }
 
 // checkAfterKill opens the killed server's data directory again and checks
@@ -311,6 +345,24 @@ func checkAfterKill(t *testing.T, fe *faultEnv, led *ledger) {
 		}
 		if n != 0 {
 			t.Errorf("%d versions without their %s blob", n, col)
+		}
+	}
+
+	// every acknowledged lab report, with its content; no report without its blobs
+	for id, sum := range led.reports {
+		resp := e.do("GET", "/api/v1/reports/"+id+"/content", fe.labTok, nil, "", nil)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || fmt.Sprintf("%x", sha256.Sum256(body)) != sum {
+			t.Errorf("acknowledged report %s: status %d, %d bytes", id, resp.StatusCode, len(body))
+		}
+	}
+	for _, col := range []string{"content", "attestation"} {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM test_reports r LEFT JOIN blobs b ON b.digest = r.` + col + ` WHERE b.digest IS NULL OR length(b.data) = 0`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d reports without their %s blob", n, col)
 		}
 	}
 
@@ -473,7 +525,7 @@ func TestPostgresConnectionsKilled(t *testing.T) {
 	fe.admin = e.admin
 	body, ct := multipartUpload(t, example(t, "smart-plug"))
 	up, _ := io.ReadAll(body)
-	led := &ledger{versions: map[string]string{}, routers: map[string]bool{}, labels: map[string]string{}, revoked: map[string]bool{}, tried: map[string]bool{}}
+	led := newLedger()
 
 	killer, err := sql.Open("pgx", regtest.PostgresURL())
 	if err != nil {
