@@ -72,7 +72,7 @@ type faultEnv struct {
 	dir, dsn, advisories string
 	org, tok, admin      string
 	lab, labTok          string
-	report               []byte // a lab report request (JSON)
+	report               []byte            // a lab report request (JSON)
 	ups                  map[string][]byte // example name → multipart body
 	cts                  map[string]string
 	cve                  []byte

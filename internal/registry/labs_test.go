@@ -204,6 +204,8 @@ func TestLabIsolation(t *testing.T) {
 		"/api/v1/tokens/{id}": "x", "/api/v1/orgs/{id}/users": orgA, "/api/v1/orgs/{id}/tokens": orgA,
 		"/api/v1/products/{id}/shares": c.Product.ID, "/api/v1/products/{id}/shares/{org}": c.Product.ID,
 		"/api/v1/versions/{id}/reports": c.Version.ID, "/api/v1/reports/{id}/content": rep.ID,
+		// monitoring (merged after this test): the other lab sees no product under a vulnerability
+		"/api/v1/vulnerabilities/{id}/affected": "CVE-2024-1086", "/api/v1/vulnerabilities/{id}/report": "CVE-2024-1086",
 	}
 	for path, id := range notifyIsolationIDs(e, tokA) { // notify_web_test.go
 		idOf[path] = id
