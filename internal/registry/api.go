@@ -566,7 +566,17 @@ func (s *Server) revoke(ctx context.Context, p *principal, id, reason string) er
 	if err != nil {
 		return fmt.Errorf("revoking the label: %w", err)
 	}
-	err = s.store.RevokeLabel(ctx, p.actor(), p.org.ID, id, reason, time.Now().UTC())
+	// the revocation is in the log, in effect for every verifier: the store
+	// must follow, so a failing write (a dropped database connection) is
+	// retried; what still fails is recorded at the next start (recover.go)
+	at := time.Now().UTC()
+	for try := 0; ; try++ {
+		err = s.store.RevokeLabel(ctx, p.actor(), p.org.ID, id, reason, at)
+		if err == nil || try == 3 || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+	}
 	s.pages.clear()
 	s.kickNotify() // the label.revoked event
 	return err

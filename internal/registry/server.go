@@ -244,6 +244,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			db.Close()
 			return nil, fmt.Errorf("opening the transparency log: %w", err)
 		}
+		if n, err := s.recoverRevocations(ctx); err != nil { // a crash between the log and the store (recover.go)
+			s.tlog.Close(ctx)
+			db.Close()
+			return nil, fmt.Errorf("recovering revocations from the log: %w", err)
+		} else if n > 0 {
+			s.log.Warn("recorded revocations found in the log but not in the store", "count", n)
+		}
 	}
 	s.mux = http.NewServeMux()
 	var forward http.HandlerFunc

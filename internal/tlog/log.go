@@ -19,10 +19,12 @@ package tlog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/fsread"
@@ -57,6 +59,7 @@ type Log struct {
 	awaiter  *tessera.PublicationAwaiter
 	cancel   context.CancelFunc
 	reader   *Reader
+	posix    bool // Tessera's POSIX driver: its integrated size is in .state/treeState
 }
 
 // Entry is the result of one append: where the entry sits and the proof
@@ -144,7 +147,7 @@ func OpenConfig(ctx context.Context, cfg Config) (*Log, error) {
 	return &Log{
 		dir: dir, app: app, shutdown: shutdown, cancel: cancel,
 		awaiter: tessera.NewPublicationAwaiter(ctx, lr.ReadCheckpoint, pollPeriod),
-		reader:  reader,
+		reader:  reader, posix: cfg.Driver == nil,
 	}, nil
 }
 
@@ -223,3 +226,55 @@ func LeafHash(data []byte) []byte { return rfc6962.DefaultHasher.HashLeaf(data) 
 // it is read: a signed note with a few dozen ML-DSA cosignatures stays
 // well under it.
 const MaxCheckpointBytes = 1 << 20
+
+// AwaitPublished waits until the published checkpoint covers every entry
+// integrated into the tree and returns its size. After a crash the entries
+// the dead process integrated but did not publish are published by the
+// next checkpoint, up to one checkpoint interval after Open: a reader of the
+// log right after Open would not see them yet. With a driver other than
+// POSIX it returns the published size as it is.
+func (l *Log) AwaitPublished(ctx context.Context) (uint64, error) {
+	want := uint64(0)
+	if l.posix {
+		b, err := os.ReadFile(filepath.Join(l.dir, ".state", "treeState"))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return 0, fmt.Errorf("log %s: %w", l.dir, err)
+		}
+		var ts struct {
+			Size uint64 `json:"size"`
+		}
+		if len(b) > 0 {
+			if err := json.Unmarshal(b, &ts); err != nil {
+				return 0, fmt.Errorf("log %s: tree state: %w", l.dir, err)
+			}
+		}
+		want = ts.Size
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*checkpointInterval+5*time.Second)
+	defer cancel()
+	for {
+		size := uint64(0)
+		signed, err := l.reader.f.ReadCheckpoint(ctx)
+		if err == nil {
+			text, _, err := SplitNote(signed)
+			if err != nil {
+				return 0, err
+			}
+			cp, err := ParseCheckpointText(text)
+			if err != nil {
+				return 0, err
+			}
+			size = cp.Size
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return 0, err
+		}
+		if size >= want {
+			return size, nil
+		}
+		select {
+		case <-ctx.Done():
+			return size, fmt.Errorf("log %s: the published checkpoint (size %d) does not reach the integrated tree (size %d): %w", l.dir, size, want, ctx.Err())
+		case <-time.After(pollPeriod):
+		}
+	}
+}
