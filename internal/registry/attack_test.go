@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"github.com/dualmark/dualmark/internal/art14"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -57,11 +58,14 @@ func newAttackFixture(t *testing.T) *attackFixture {
 	for path, id := range notifyIsolationIDs(e, f.tokA) {
 		f.ids[path] = id
 	}
+	for path, id := range art14IsolationIDs(e, f.tokA, f.c.Product.ID, f.c.Version.ID) { // art14_test.go
+		f.ids[path] = id
+	}
 	return f
 }
 
 func (f *attackFixture) path(rt route) string {
-	return strings.NewReplacer("{id}", f.ids[rt.path], "{org}", f.labID).Replace(rt.path)
+	return strings.NewReplacer("{id}", f.ids[rt.path], "{org}", f.labID, "{stage}", string(art14.StageEarlyWarning)).Replace(rt.path)
 }
 
 // TestEveryAPIRouteRefusesBadTokens sends every API route that needs a
