@@ -122,6 +122,20 @@ type CaseView struct {
 	Stages   []store.StageRecord `json:"loggedStages"`
 }
 
+// caseViews is caseView of each listed case, with one clock reading for all.
+func (s *Server) caseViews(ctx context.Context, list []store.Case) ([]CaseView, error) {
+	now := time.Now()
+	out := make([]CaseView, 0, len(list))
+	for i := range list {
+		v, _, err := s.caseView(ctx, &list[i], now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, nil
+}
+
 func (s *Server) caseView(ctx context.Context, c *store.Case, now time.Time) (*CaseView, *art14.Case, error) {
 	kc, err := decodeCase(c)
 	if err != nil {
@@ -213,16 +227,12 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		now := time.Now()
-		for i := range list {
-			v, _, err := s.caseView(r.Context(), &list[i], now)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			out.Items = append(out.Items, *v)
+		views, err := s.caseViews(r.Context(), list)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
-		out.Next = next
+		out.Items, out.Next = views, next
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -767,13 +777,13 @@ func (s *Server) dashboardCases(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		now := time.Now()
+		views, err := s.caseViews(r.Context(), list)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		for i := range list {
-			v, _, err := s.caseView(r.Context(), &list[i], now)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
+			v := &views[i]
 			row := caseRow{Case: &list[i], Priority: v.Priority}
 			for j := range v.Clocks {
 				ck := &v.Clocks[j]
