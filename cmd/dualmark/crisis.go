@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +17,7 @@ import (
 	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/monitor"
 	"github.com/dualmark/dualmark/internal/registry"
+	"github.com/dualmark/dualmark/internal/registry/client"
 	"github.com/dualmark/dualmark/internal/registry/store"
 )
 
@@ -209,40 +208,12 @@ The token may also come from $DUALMARK_TOKEN.`,
 	return cmd
 }
 
-// fetchAffected asks a registry's crisis endpoint.
+// fetchAffected asks a registry's crisis endpoint through the registry
+// client (its problem documents become *client.Error, which the hints map).
 func fetchAffected(ctx context.Context, server, token, id string, resolved bool) (*monitor.Affected, error) {
-	u := strings.TrimRight(server, "/") + "/api/v1/vulnerabilities/" + url.PathEscape(id) + "/affected"
-	if resolved {
-		u += "?resolved=true"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	c, err := client.New(server, token, &http.Client{Timeout: 60 * time.Second})
 	if err != nil {
 		return nil, usageError(fmt.Errorf("--server %q: %v", server, err))
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	client := &http.Client{Timeout: 60 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var p struct{ Title, Detail string }
-		_ = json.Unmarshal(body, &p)
-		msg := p.Detail
-		if msg == "" {
-			msg = strings.TrimSpace(string(body))
-		}
-		return nil, fmt.Errorf("%s answered %s: %s", server, resp.Status, msg)
-	}
-	var a monitor.Affected
-	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, fmt.Errorf("%s: the answer is not a crisis list: %v", server, err)
-	}
-	return &a, nil
+	return c.Affected(ctx, id, resolved)
 }

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/monitor"
 	"github.com/dualmark/dualmark/internal/registry"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 	"github.com/dualmark/dualmark/internal/registry/store"
@@ -356,4 +357,20 @@ func (c *Client) Reports(ctx context.Context, versionID string) (*registry.List[
 	var l registry.List[registry.AttachedReport]
 	_, err := c.do(ctx, "GET", "/api/v1/versions/"+url.PathEscape(versionID)+"/reports", nil, nil, &l)
 	return &l, err
+}
+
+// Affected asks the registry's crisis query which registered product
+// versions the vulnerability id (a CVE, GHSA, OSV or EUVD id; aliases are
+// resolved by the registry) affects, as far as the token may see;
+// resolved also lists versions whose findings are resolved.
+func (c *Client) Affected(ctx context.Context, id string, resolved bool) (*monitor.Affected, error) {
+	p := "/api/v1/vulnerabilities/" + url.PathEscape(id) + "/affected"
+	if resolved {
+		p += "?resolved=true"
+	}
+	var a monitor.Affected
+	if _, err := c.do(ctx, "GET", p, nil, nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
