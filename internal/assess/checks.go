@@ -41,6 +41,11 @@ type Outcome struct {
 	// triggers CRA Art. 14(1)): the requirement then takes part in the
 	// verdict although nothing settles it yet.
 	Applies bool
+	// Hold, on an undecided outcome, says the facts keep the requirement
+	// from being met whatever evidence says (an open known vulnerability
+	// without a VEX decision keeps CRA-I.2.a unknown, never met): Reason
+	// then says why and comes first.
+	Hold bool
 }
 
 // Facts are the inputs the checks look at.

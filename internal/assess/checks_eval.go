@@ -325,8 +325,12 @@ func evalScan(f *Facts) []Outcome {
 		return []Outcome{outcome(NotMet, fmt.Sprintf("%d exploitable known vulnerabilit%s: %s", len(hits), plural(len(hits), "y", "ies"), listSome(hits)),
 			"update the affected components, or state in a VEX document why the product is not affected", idCRANoVulns)}
 	case len(open) > 0:
-		return []Outcome{outcome("", "", fmt.Sprintf("%d open known vulnerabilit%s without a VEX decision (%s): assess exploitability or publish VEX (scan of %s)",
-			len(open), plural(len(open), "y", "ies"), listSome(open), checked), idCRANoVulns)}
+		// never met while one is open, whatever the evidence says (issue 9)
+		o := outcome("", fmt.Sprintf("%d open known vulnerabilit%s without a VEX decision (%s): it is not met while they are open, whatever the evidence says (scan of %s)",
+			len(open), plural(len(open), "y", "ies"), listSome(open), checked),
+			"assess exploitability or publish VEX for each open vulnerability, or update the components", idCRANoVulns)
+		o.Hold = true
+		return []Outcome{o}
 	case s.NoData+s.Unmatchable > 0:
 		// Nothing matched, but part of the firmware was matched against
 		// nothing: absence of data is not absence of vulnerabilities.

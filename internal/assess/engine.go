@@ -74,6 +74,9 @@ type state struct {
 	// applies are the reasons checks gave for a conditional requirement's
 	// condition holding (Outcome.Applies).
 	applies []string
+	// holds are the reasons checks gave for keeping the requirement from
+	// being met (Outcome.Hold), each with what to do.
+	holds []decision
 }
 
 // precedence orders statuses when sources disagree: a fact that shows a
@@ -231,6 +234,9 @@ func (e *evaluator) runChecks(checks []Check, f *Facts) {
 					if o.Applies {
 						st.applies = append(st.applies, o.Reason)
 					}
+					if o.Hold {
+						st.holds = append(st.holds, decision{status: Unknown, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next})
+					}
 					continue
 				}
 				st.decisions = append(st.decisions, decision{status: o.Status, reason: o.Reason, evidence: "check:" + c.Name, next: o.Next, producer: catalog.ProducerManufacturer})
@@ -387,6 +393,19 @@ func (st *state) fullReuse() bool {
 func (e *evaluator) result(st *state) (r RequirementResult) {
 	r = RequirementResult{ID: st.req.ID, Title: st.req.Title, Obligation: st.req.Obligation, Confidence: st.req.Confidence,
 		Status: st.status(), Reasons: []string{}, Evidence: []string{}, ReusedFrom: []Reuse{}, NotInForce: e.tl.notInForce(st.req)}
+	held := len(st.holds) > 0 && r.Status == Met
+	if held {
+		// A fact keeps it open (an open known vulnerability): the
+		// evidence counts as given, but does not settle it.
+		r.Status = Unknown
+		for _, h := range st.holds {
+			r.Reasons = append(r.Reasons, h.reason)
+			r.Evidence = append(r.Evidence, h.evidence)
+			if r.Next == "" {
+				r.Next = h.next
+			}
+		}
+	}
 	prepared := r.Status == Met && !st.producedBy(st.req.Producers)
 	if prepared {
 		// The manufacturer's own evidence prepares the requirement but
@@ -416,7 +435,12 @@ func (e *evaluator) result(st *state) (r RequirementResult) {
 	defer func() { r.Reasons = append(r.Reasons, st.notes...) }()
 	if r.Status == Unknown {
 		r.ReusedFrom = append(r.ReusedFrom, st.reused...)
-		if prepared || (st.fullReuse() && !st.fullReuseBy(st.req.Producers)) {
+		if held || len(st.holds) > 0 && len(st.decisions) == 0 {
+			// kept open by a fact: neither evidence nor reuse settles it
+			if !held {
+				r.Next = st.holds[0].next
+			}
+		} else if prepared || (st.fullReuse() && !st.fullReuseBy(st.req.Producers)) {
 			e.awaiting(st, &r)
 		} else if st.fullReuse() {
 			r.Status = Met

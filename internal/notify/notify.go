@@ -1,7 +1,8 @@
 // Package notify is the model and wire format of the registry's
 // notifications: events (a new finding, a finding that became KEV-listed, a
 // fix that became available, a label revoked or superseded, a support period
-// ending in 90 or 30 days, a CRA Art. 14 deadline approaching), the filters a
+// ending in 90 or 30 days, a CRA Art. 14 deadline approaching, a re-run
+// assessment that changed a verdict or a requirement's status), the filters a
 // subscription applies to them, webhook signing and verification after the
 // Standard Webhooks convention (HMAC-SHA256 over id, timestamp and body,
 // headers webhook-id / webhook-timestamp / webhook-signature), retry timing
@@ -22,17 +23,18 @@ import (
 
 // Event kinds.
 const (
-	KindFindingNew      = "finding.new"           // a vulnerability newly matches a product version
-	KindFindingKEV      = "finding.kev"           // a finding's vulnerability was added to CISA KEV
-	KindFindingFix      = "finding.fix-available" // a fixed version became known for a finding
-	KindLabelRevoked    = "label.revoked"         // a label was revoked
-	KindLabelSuperseded = "label.superseded"      // a newer label for the same product identity was issued
-	KindSupportEnding   = "support.ending"        // the support period ends in 90 or 30 days
-	KindArt14Deadline   = "art14.deadline"        // a CRA Art. 14 reporting deadline approaches
+	KindFindingNew        = "finding.new"           // a vulnerability newly matches a product version
+	KindFindingKEV        = "finding.kev"           // a finding's vulnerability was added to CISA KEV
+	KindFindingFix        = "finding.fix-available" // a fixed version became known for a finding
+	KindLabelRevoked      = "label.revoked"         // a label was revoked
+	KindLabelSuperseded   = "label.superseded"      // a newer label for the same product identity was issued
+	KindSupportEnding     = "support.ending"        // the support period ends in 90 or 30 days
+	KindArt14Deadline     = "art14.deadline"        // a CRA Art. 14 reporting deadline approaches
+	KindAssessmentChanged = "assessment.changed"    // a re-run assessment changed a verdict or a requirement's status
 )
 
 // Kinds lists every event kind, in the order the documentation gives them.
-var Kinds = []string{KindFindingNew, KindFindingKEV, KindFindingFix, KindLabelRevoked, KindLabelSuperseded, KindSupportEnding, KindArt14Deadline}
+var Kinds = []string{KindFindingNew, KindFindingKEV, KindFindingFix, KindLabelRevoked, KindLabelSuperseded, KindSupportEnding, KindArt14Deadline, KindAssessmentChanged}
 
 // Severities, lowest first. "" is an unknown severity.
 var Severities = []string{"none", "low", "medium", "high", "critical"}

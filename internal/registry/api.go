@@ -322,7 +322,8 @@ func (s *Server) register(ctx context.Context, p *principal, up *intake.Upload, 
 			return c, err
 		}
 	}
-	res, err := intake.Process(up, intake.Options{AdvisoryDB: s.cfg.AdvisoryDB, TempDir: filepath.Join(s.cfg.Data, "tmp")})
+	keep, files := s.keepFiles()
+	res, err := intake.Process(up, intake.Options{AdvisoryDB: s.cfg.AdvisoryDB, TempDir: filepath.Join(s.cfg.Data, "tmp"), Keep: keep})
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +331,7 @@ func (s *Server) register(ctx context.Context, p *principal, up *intake.Upload, 
 	if err != nil {
 		return nil, err
 	}
+	v.Files, v.FilesKept = *files, true
 	var idem *store.Idempotency
 	if key != "" {
 		idem = &store.Idempotency{OrgID: p.org.ID, Key: key, RequestHash: hash}

@@ -45,7 +45,7 @@ func newAttackFixture(t *testing.T) *attackFixture {
 	wantStatus(t, e.json("POST", "/api/v1/versions/"+f.c.Version.ID+"/reports", tokLab, testReport(), &rep), 201)
 	f.ids = map[string]string{
 		"/api/v1/products/{id}": f.c.Product.ID, "/api/v1/products/{id}/versions": f.c.Product.ID,
-		"/api/v1/versions/{id}": f.c.Version.ID, "/api/v1/versions/{id}/assessment": f.c.Version.ID,
+		"/api/v1/versions/{id}": f.c.Version.ID, "/api/v1/versions/{id}/assessment": f.c.Version.ID, "/api/v1/versions/{id}/reassessments": f.c.Version.ID,
 		"/api/v1/versions/{id}/label": f.c.Version.ID, "/api/v1/labels/{id}/revoke": f.label,
 		"/api/v1/tokens/{id}": tkA.Token.ID, "/api/v1/orgs/{id}/users": f.orgA, "/api/v1/orgs/{id}/tokens": f.orgA,
 		"/api/v1/products/{id}/shares": f.c.Product.ID, "/api/v1/products/{id}/shares/{org}": f.c.Product.ID,

@@ -201,7 +201,8 @@ func TestLabIsolation(t *testing.T) {
 	idOf := map[string]string{
 		"/api/v1/products/{id}": c.Product.ID, "/api/v1/products/{id}/versions": c.Product.ID, "/api/v1/versions/{id}": c.Version.ID,
 		"/api/v1/versions/{id}/assessment": c.Version.ID, "/api/v1/versions/{id}/label": c.Version.ID, "/api/v1/labels/{id}/revoke": issued.Label.ID,
-		"/api/v1/tokens/{id}": "x", "/api/v1/orgs/{id}/users": orgA, "/api/v1/orgs/{id}/tokens": orgA,
+		"/api/v1/versions/{id}/reassessments": c.Version.ID,
+		"/api/v1/tokens/{id}":                 "x", "/api/v1/orgs/{id}/users": orgA, "/api/v1/orgs/{id}/tokens": orgA,
 		"/api/v1/products/{id}/shares": c.Product.ID, "/api/v1/products/{id}/shares/{org}": c.Product.ID,
 		"/api/v1/versions/{id}/reports": c.Version.ID, "/api/v1/reports/{id}/content": rep.ID,
 		// monitoring: a vulnerability id; a lab has no portfolio of its own
@@ -215,7 +216,7 @@ func TestLabIsolation(t *testing.T) {
 	}
 	idOf["/api/v1/vulnerabilities/{id}/affected"], idOf["/api/v1/vulnerabilities/{id}/report"] = "CVE-2024-1086", "CVE-2024-1086"
 	mustBe404 := map[string]bool{"GET /api/v1/products/{id}": true, "GET /api/v1/products/{id}/versions": true, "GET /api/v1/versions/{id}": true,
-		"GET /api/v1/versions/{id}/assessment": true, "GET /api/v1/versions/{id}/reports": true, "POST /api/v1/versions/{id}/reports": true,
+		"GET /api/v1/versions/{id}/assessment": true, "GET /api/v1/versions/{id}/reassessments": true, "GET /api/v1/versions/{id}/reports": true, "POST /api/v1/versions/{id}/reports": true,
 		"GET /api/v1/reports/{id}/content": true}
 	for _, rt := range e.srv.routes {
 		if !rt.api || !strings.Contains(rt.path, "{id}") {

@@ -81,6 +81,10 @@ type Config struct {
 	// Data; it forwards label issuance, revocation, /trust.json and /log/
 	// to the appender (see replica.go).
 	Appender string
+	// NoReassess turns off the background re-assessment of versions whose
+	// findings a re-match changed (reassess.go); Reassess still drains the
+	// queue when called. Replicas with Appender set never run the worker.
+	NoReassess bool
 }
 
 // Timeouts bound how long one connection may take over each part of a
@@ -140,6 +144,7 @@ type Server struct {
 	cfg       Config
 	store     store.Store
 	outbox    store.Outbox // events, subscriptions, deliveries, portfolio counts (notify.go)
+	reassess  *reassessor  // the re-assessment worker (reassess.go); nil when not running
 	notify    *notifier
 	keys      *keys.Set
 	tlog      *tlog.Log
@@ -272,6 +277,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	if !cfg.NoReassess && cfg.Appender == "" {
+		s.startReassess()
+	}
 	s.ready.Store(true)
 	return s, nil
 }
@@ -366,6 +374,7 @@ func (s *Server) LogDir() string { return s.logDir }
 // store. Call it after http.Server.Shutdown has let in-flight requests end.
 func (s *Server) Close(ctx context.Context) error {
 	s.ready.Store(false)
+	s.stopReassess()
 	s.stopNotify()
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
@@ -442,6 +451,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/products/{id}/versions", api: true, h: s.apiCreateVersion},
 		{method: "GET", path: "/api/v1/versions/{id}", api: true, h: s.apiVersion},
 		{method: "GET", path: "/api/v1/versions/{id}/assessment", api: true, h: s.apiAssessment},
+		{method: "GET", path: "/api/v1/versions/{id}/reassessments", api: true, h: s.apiReassessments},
 		{method: "POST", path: "/api/v1/versions/{id}/label", api: true, h: s.apiIssueLabel},
 		{method: "POST", path: "/api/v1/labels/{id}/revoke", api: true, h: s.apiRevokeLabel},
 		{method: "GET", path: "/api/v1/tokens", api: true, h: s.apiListTokens},

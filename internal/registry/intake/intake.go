@@ -48,6 +48,13 @@ type Options struct {
 	AdvisoryDB string    // advisory database folder for the scan; "" means no scan
 	TempDir    string    // where the working folder is made; "" means os.TempDir()
 	Now        time.Time // the assessment date and the CTA-2120 data's stamp; zero means time.Now()
+	// Keep, when set, is called after a successful assessment for every
+	// file other than the dossier and the SBOM that the dossier named and
+	// the upload carried (its CBOM, its evidence), with the path the
+	// dossier gives (slash-separated, relative to the dossier) and the
+	// file's place in the work folder, which is removed after Keep returns:
+	// Keep may move the file. An error from Keep fails the upload.
+	Keep func(rel, path string) error
 }
 
 // Result is a processed upload.
@@ -88,7 +95,8 @@ func Process(up *Upload, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("upload work folder: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if err := layout(dir, d, up); err != nil {
+	placed, err := layout(dir, d, up)
+	if err != nil {
 		return nil, err
 	}
 	path := filepath.Join(dir, "dossier.yaml")
@@ -105,6 +113,13 @@ func Process(up *Upload, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Keep != nil {
+		for _, rel := range placed {
+			if err := opts.Keep(rel, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r := &Result{Dossier: full, Assessment: data, Summary: sum, Record: rec}
 	if len(up.SBOM) > 0 {
 		h := sha256.Sum256(up.SBOM)
@@ -114,30 +129,53 @@ func Process(up *Upload, opts Options) (*Result, error) {
 }
 
 // layout writes the dossier, its SBOM and the evidence into dir where the
-// dossier's relative paths expect them. Paths must stay inside dir.
-func layout(dir string, d *paths, up *Upload) error {
+// dossier's relative paths expect them, and returns the dossier paths of
+// the files other than the dossier and the SBOM that it placed (each once).
+// Paths must stay inside dir.
+func layout(dir string, d *paths, up *Upload) ([]string, error) {
+	placed, err := layoutFiles(dir, d, up)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, rel := range placed {
+		rel = filepath.ToSlash(filepath.Clean(filepath.FromSlash(rel)))
+		if !seen[rel] {
+			seen[rel] = true
+			out = append(out, rel)
+		}
+	}
+	return out, nil
+}
+
+func layoutFiles(dir string, d *paths, up *Upload) (placed []string, err error) {
+	fail := func(field string, format string, args ...any) ([]string, error) {
+		return nil, bad(field, format, args...)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "dossier.yaml"), up.Dossier, 0o600); err != nil {
-		return err
+		return nil, err
 	}
 	if d.SBOM != nil && d.SBOM.Path != "" {
 		if len(up.SBOM) == 0 {
-			return bad("sbom", "missing: the dossier names %s (sbom.path)", d.SBOM.Path)
+			return fail("sbom", "missing: the dossier names %s (sbom.path)", d.SBOM.Path)
 		}
 		if err := place(dir, d.SBOM.Path, up.SBOM, "sbom"); err != nil {
-			return err
+			return nil, err
 		}
 	} else if len(up.SBOM) > 0 {
-		return bad("sbom", "the dossier names no SBOM (sbom.path): add it to the dossier")
+		return fail("sbom", "the dossier names no SBOM (sbom.path): add it to the dossier")
 	}
 	used := map[string]bool{}
 	if c := d.Cryptography.CBOM; c != nil && c.Path != "" {
 		name, ok := lookup(up, c.Path)
 		if !ok {
-			return bad("cbom", "missing: the dossier names %s (cryptography.cbom.path); send it with the evidence files", c.Path)
+			return fail("cbom", "missing: the dossier names %s (cryptography.cbom.path); send it with the evidence files", c.Path)
 		}
 		used[name] = true
+		placed = append(placed, c.Path)
 		if err := placeFile(dir, c.Path, up, name, "cbom"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for i, e := range d.Evidence {
@@ -149,8 +187,9 @@ func layout(dir string, d *paths, up *Upload) error {
 			continue // the assessment reports the evidence as missing
 		}
 		used[name] = true
+		placed = append(placed, e.Path)
 		if err := placeFile(dir, e.Path, up, name, fmt.Sprintf("evidence[%d]", i)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var extra []string
@@ -166,9 +205,9 @@ func layout(dir string, d *paths, up *Upload) error {
 	}
 	if len(extra) > 0 {
 		sort.Strings(extra)
-		return bad("evidence/"+extra[0], "the dossier names no evidence file %q (evidence[].path)", extra[0])
+		return fail("evidence/"+extra[0], "the dossier names no evidence file %q (evidence[].path)", extra[0])
 	}
-	return nil
+	return placed, nil
 }
 
 // paths are the file references of a dossier, read before the files are in

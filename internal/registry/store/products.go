@@ -173,9 +173,12 @@ func (s *DB) insertVersion(ctx context.Context, tx *sql.Tx, v *Version) error {
 		}
 		refs = append(refs, d)
 	}
-	_, err = s.exec(ctx, tx, `INSERT INTO versions (id, product_id, org_id, version, sbom_digest, dossier, sbom, assessment, summary, public, verdicts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(append([]any{v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest}, refs...), v.Verdicts, micros(v.Created))...)
-	return err
+	_, err = s.exec(ctx, tx, `INSERT INTO versions (id, product_id, org_id, version, sbom_digest, dossier, sbom, assessment, summary, public, verdicts, created, files_kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(append([]any{v.ID, v.ProductID, v.OrgID, v.Version, v.SBOMDigest}, refs...), v.Verdicts, micros(v.Created), boolInt(v.FilesKept))...)
+	if err != nil {
+		return err
+	}
+	return s.insertVersionFiles(ctx, tx, v)
 }
 
 // putBlob stores data under its SHA-256 unless it is there already, and

@@ -119,6 +119,20 @@ type Version struct {
 	Verdicts   string    `json:"verdicts"`   // "cra=conforms,en303645=conforms,…", for lists
 	Created    time.Time `json:"created"`
 	Label      *Label    `json:"label,omitempty"`
+	// Files are the evidence files (and CBOM) of the upload kept in the
+	// registry's file store, written with the version; FilesKept says they
+	// were kept (versions uploaded before the file store have none and are
+	// never re-assessed).
+	Files     []VersionFile `json:"-"`
+	FilesKept bool          `json:"-"`
+}
+
+// VersionFile is one file of a version kept in the registry's file store:
+// its path relative to the dossier and the SHA-256 of its bytes.
+type VersionFile struct {
+	Name   string `json:"name"`
+	Digest string `json:"sha256"`
+	Size   int64  `json:"size"`
 }
 
 // Label is a label issued for a version, with its live status.
