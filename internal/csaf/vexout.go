@@ -2,6 +2,7 @@ package csaf
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -37,6 +38,10 @@ type Options struct {
 }
 
 const deviceID = "CSAFPID-0001"
+
+// ErrNoVulnerabilities is VEX's answer to a scan without findings: a CSAF
+// VEX document needs at least one vulnerability (profile test 6.1.27.x).
+var ErrNoVulnerabilities = errors.New("the scan has no findings: a CSAF VEX document needs at least one vulnerability")
 
 // Generator version written into documents.
 var GeneratorVersion = "dev"
@@ -303,7 +308,7 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 		a.Vulnerabilities = append(a.Vulnerabilities, *byVuln[k])
 	}
 	if len(a.Vulnerabilities) == 0 {
-		return nil, fmt.Errorf("the scan has no findings: a CSAF VEX document needs at least one vulnerability")
+		return nil, ErrNoVulnerabilities
 	}
 	return a, nil
 }
