@@ -188,9 +188,9 @@ func init() {
 	}{
 		"attackVector": {"AV", av}, "attackComplexity": {"AC", lh}, "privilegesRequired": {"PR", nlh}, "userInteraction": {"UI", ui},
 		"scope": {"S", sc}, "confidentialityImpact": {"C", nlh}, "integrityImpact": {"I", nlh}, "availabilityImpact": {"A", nlh},
-		"exploitCodeMaturity": {"E", withX(map[string]string{"UNPROVEN": "U", "PROOF_OF_CONCEPT": "P", "FUNCTIONAL": "F", "HIGH": "H"})},
-		"remediationLevel":    {"RL", withX(map[string]string{"OFFICIAL_FIX": "O", "TEMPORARY_FIX": "T", "WORKAROUND": "W", "UNAVAILABLE": "U"})},
-		"reportConfidence":    {"RC", withX(map[string]string{"UNKNOWN": "U", "REASONABLE": "R", "CONFIRMED": "C"})},
+		"exploitCodeMaturity":        {"E", withX(map[string]string{"UNPROVEN": "U", "PROOF_OF_CONCEPT": "P", "FUNCTIONAL": "F", "HIGH": "H"})},
+		"remediationLevel":           {"RL", withX(map[string]string{"OFFICIAL_FIX": "O", "TEMPORARY_FIX": "T", "WORKAROUND": "W", "UNAVAILABLE": "U"})},
+		"reportConfidence":           {"RC", withX(map[string]string{"UNKNOWN": "U", "REASONABLE": "R", "CONFIRMED": "C"})},
 		"confidentialityRequirement": {"CR", withX(map[string]string{"LOW": "L", "MEDIUM": "M", "HIGH": "H"})},
 		"integrityRequirement":       {"IR", withX(map[string]string{"LOW": "L", "MEDIUM": "M", "HIGH": "H"})},
 		"availabilityRequirement":    {"AR", withX(map[string]string{"LOW": "L", "MEDIUM": "M", "HIGH": "H"})},
@@ -216,11 +216,11 @@ func init() {
 	}{
 		"accessVector": {"AV", map[string]string{"NETWORK": "N", "ADJACENT_NETWORK": "A", "LOCAL": "L"}}, "accessComplexity": {"AC", map[string]string{"HIGH": "H", "MEDIUM": "M", "LOW": "L"}},
 		"authentication": {"Au", map[string]string{"MULTIPLE": "M", "SINGLE": "S", "NONE": "N"}}, "confidentialityImpact": {"C", ncp}, "integrityImpact": {"I", ncp}, "availabilityImpact": {"A", ncp},
-		"exploitability":    {"E", nd(map[string]string{"UNPROVEN": "U", "PROOF_OF_CONCEPT": "POC", "FUNCTIONAL": "F", "HIGH": "H"})},
-		"remediationLevel":  {"RL", nd(map[string]string{"OFFICIAL_FIX": "OF", "TEMPORARY_FIX": "TF", "WORKAROUND": "W", "UNAVAILABLE": "U"})},
-		"reportConfidence":  {"RC", nd(map[string]string{"UNCONFIRMED": "UC", "UNCORROBORATED": "UR", "CONFIRMED": "C"})},
-		"collateralDamagePotential": {"CDP", nd(map[string]string{"NONE": "N", "LOW": "L", "LOW_MEDIUM": "LM", "MEDIUM_HIGH": "MH", "HIGH": "H"})},
-		"targetDistribution":        {"TD", nd(map[string]string{"NONE": "N", "LOW": "L", "MEDIUM": "M", "HIGH": "H"})},
+		"exploitability":             {"E", nd(map[string]string{"UNPROVEN": "U", "PROOF_OF_CONCEPT": "POC", "FUNCTIONAL": "F", "HIGH": "H"})},
+		"remediationLevel":           {"RL", nd(map[string]string{"OFFICIAL_FIX": "OF", "TEMPORARY_FIX": "TF", "WORKAROUND": "W", "UNAVAILABLE": "U"})},
+		"reportConfidence":           {"RC", nd(map[string]string{"UNCONFIRMED": "UC", "UNCORROBORATED": "UR", "CONFIRMED": "C"})},
+		"collateralDamagePotential":  {"CDP", nd(map[string]string{"NONE": "N", "LOW": "L", "LOW_MEDIUM": "LM", "MEDIUM_HIGH": "MH", "HIGH": "H"})},
+		"targetDistribution":         {"TD", nd(map[string]string{"NONE": "N", "LOW": "L", "MEDIUM": "M", "HIGH": "H"})},
 		"confidentialityRequirement": {"CR", lmh}, "integrityRequirement": {"IR", lmh}, "availabilityRequirement": {"AR", lmh},
 	} {
 		v2[p] = m
