@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -413,5 +414,55 @@ func runCSAFChecker(t *testing.T, pmdURL string) {
 	}
 	if t.Failed() || testing.Verbose() {
 		t.Logf("report: %s", data)
+	}
+}
+
+// TestCSAFFilesHostile: paths into the provider directory that try to
+// leave it, name keys that are no keys or organisations that publish
+// nothing answer 404 (or the mux's redirect to the cleaned path), never a
+// file outside the site; a folder without its slash redirects to it.
+func TestCSAFFilesHostile(t *testing.T) {
+	e := kevEnv(t, nil)
+	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
+	orgB, _ := e.manufacturer("Lumora", "b@lumora.example")
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	router := e.register(tokA, example(t, "home-router"))
+	var pub CSAFPublished
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, nil, &pub), 201)
+	base := "/.well-known/csaf/" + orgA
+	year := pub.Current.Format("2006")
+	noRedirect := *e.ts.Client()
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{base + "/provider-metadata.json", 200},
+		{base + "/white/" + year, 301},
+		{base + "/white/" + year + "/", 200},
+		{base + "/openpgp/../../../../trust.json", 307}, // the mux cleans the path first
+		{base + "/openpgp/..%2f..%2f..%2fsession.key", 404},
+		{base + "/openpgp/current.asc", 404},
+		{base + "/openpgp/0123456789ABCDEF0123456789ABCDEF01234567.asc", 404},
+		{base + "/white/index.txt/", 404},
+		{"/.well-known/csaf/" + orgB + "/provider-metadata.json", 404},
+		{"/.well-known/csaf/..%2f" + orgA + "/provider-metadata.json", 404},
+		{"/.well-known/csaf/" + strings.Repeat("a", 200) + "/provider-metadata.json", 404},
+		{"/.well-known/csaf/%3Cscript%3E/", 404},
+	} {
+		resp, err := noRedirect.Get(e.ts.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: status %d, want %d: %.200s", c.path, resp.StatusCode, c.want, body)
+		}
+		if bytes.Contains(body, []byte("PRIVATE KEY")) || bytes.Contains(body, []byte("<script>")) {
+			t.Errorf("%s: answers %.200s", c.path, body)
+		}
 	}
 }
