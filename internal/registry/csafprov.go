@@ -498,7 +498,7 @@ func (s *Server) apiListCSAF(w http.ResponseWriter, r *http.Request) {
 	}
 	out := CSAFList{Items: []CSAFPublished{}}
 	if db := s.cases(); db != nil {
-		list, err := db.CSAFDocuments(r.Context(), p.readOrg())
+		list, err := db.CSAFDocumentHeads(r.Context(), p.readOrg())
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -579,7 +579,7 @@ func (s *Server) refreshCSAF(ctx context.Context, a store.Actor, orgID string, v
 	if db == nil {
 		return out, nil
 	}
-	list, err := db.CSAFDocuments(ctx, orgID)
+	list, err := db.CSAFDocumentHeads(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -662,7 +662,7 @@ func (s *Server) csafProviderSite(ctx context.Context, orgID string) (csaf.Site,
 	if db == nil || !orgIDPattern.MatchString(orgID) {
 		return nil, nil
 	}
-	docs, err := db.CSAFDocuments(ctx, orgID, "WHITE", "GREEN")
+	docs, err := db.CSAFDocumentHeads(ctx, orgID, "WHITE", "GREEN") // the bytes only when the site is built
 	if err != nil || len(docs) == 0 {
 		return nil, err
 	}
@@ -690,9 +690,13 @@ func (s *Server) csafProviderSite(ctx context.Context, orgID string) (csaf.Site,
 	if ok && c.key == key.String() {
 		return c.site, nil
 	}
-	contents := make([][]byte, len(docs))
-	for i := range docs {
-		contents[i] = docs[i].Content
+	full, err := db.CSAFDocuments(ctx, orgID, "WHITE", "GREEN")
+	if err != nil {
+		return nil, err
+	}
+	contents := make([][]byte, len(full))
+	for i := range full {
+		contents[i] = full[i].Content
 	}
 	site, _, err := csaf.BuildProvider(csaf.Provider{BaseURL: s.csafBase(), Folder: csafFolder(orgID), Publisher: s.csafPublisher(org), Signer: sg, Now: last},
 		contents, csafSchemas)
@@ -793,7 +797,7 @@ func (s *Server) csafAggregator(w http.ResponseWriter, r *http.Request) {
 	var orgs []string
 	last := time.Unix(0, 0).UTC()
 	if db != nil {
-		docs, err := db.CSAFDocuments(r.Context(), "", "WHITE", "GREEN")
+		docs, err := db.CSAFDocumentHeads(r.Context(), "", "WHITE", "GREEN")
 		if err != nil {
 			s.publicFail(w, r, err)
 			return

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -109,6 +110,16 @@ func (s *DB) CSAFDocumentFor(ctx context.Context, orgID, source, sourceID, tlp s
 // organisation's) at the given TLPs (none = all), by organisation and
 // tracking ID.
 func (s *DB) CSAFDocuments(ctx context.Context, orgID string, tlps ...string) ([]CSAFDocument, error) {
+	return s.csafDocuments(ctx, csafCols, orgID, tlps)
+}
+
+// CSAFDocumentHeads is CSAFDocuments without the documents' bytes
+// (Content is empty): what a cache needs to tell whether anything changed.
+func (s *DB) CSAFDocumentHeads(ctx context.Context, orgID string, tlps ...string) ([]CSAFDocument, error) {
+	return s.csafDocuments(ctx, strings.Replace(csafCols, "content", "''", 1), orgID, tlps)
+}
+
+func (s *DB) csafDocuments(ctx context.Context, cols, orgID string, tlps []string) ([]CSAFDocument, error) {
 	all := len(tlps) == 0
 	has := func(l string) int {
 		for _, t := range tlps {
@@ -121,7 +132,7 @@ func (s *DB) CSAFDocuments(ctx context.Context, orgID string, tlps ...string) ([
 		}
 		return 0
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+csafCols+` FROM csaf_documents WHERE (? = '' OR org_id = ?)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+cols+` FROM csaf_documents WHERE (? = '' OR org_id = ?)
  AND ((tlp = 'WHITE' AND ? = 1) OR (tlp = 'GREEN' AND ? = 1) OR (tlp = 'AMBER' AND ? = 1) OR (tlp = 'RED' AND ? = 1)) ORDER BY org_id, tracking_id`),
 		orgID, orgID, has("WHITE"), has("GREEN"), has("AMBER"), has("RED"))
 	return collect(rows, err, scanCSAF)

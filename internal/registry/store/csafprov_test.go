@@ -54,8 +54,15 @@ func TestCSAFDocuments(t *testing.T) {
 			}
 			all, err := s.CSAFDocuments(ctx, "")
 			must(t, err)
-			if len(all) != 3 {
-				t.Fatalf("every document: %d", len(all))
+			heads, err := s.CSAFDocumentHeads(ctx, "")
+			must(t, err)
+			if len(all) != 3 || len(heads) != 3 {
+				t.Fatalf("every document: %d, heads %d", len(all), len(heads))
+			}
+			for i := range heads {
+				if len(heads[i].Content) != 0 || heads[i].SHA256 != all[i].SHA256 || heads[i].TrackingID != all[i].TrackingID || len(all[i].Content) == 0 {
+					t.Fatalf("head %+v, document %+v", heads[i], all[i])
+				}
 			}
 			if _, err := s.CSAFDocument(ctx, f.b.ID, "DMR-VEX-A-AMBER"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("B reads A's document: %v", err)
