@@ -104,6 +104,11 @@ type csafKeys struct {
 	sites   map[string]csafSite
 }
 
+// maxCachedSites bounds how many organisations' built provider
+// directories are kept in memory; past it one is dropped (at random, by
+// map order) and rebuilt when asked for again.
+const maxCachedSites = 64
+
 type csafSite struct {
 	key  string // what the site was built from
 	site csaf.Site
@@ -704,6 +709,12 @@ func (s *Server) csafProviderSite(ctx context.Context, orgID string) (csaf.Site,
 		return nil, err
 	}
 	ks.mu.Lock()
+	for id := range ks.sites { // a bounded cache: a site holds its documents' bytes
+		if len(ks.sites) < maxCachedSites {
+			break
+		}
+		delete(ks.sites, id)
+	}
 	ks.sites[orgID] = csafSite{key: key.String(), site: site}
 	ks.mu.Unlock()
 	return site, nil
