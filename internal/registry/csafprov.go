@@ -272,6 +272,8 @@ type csafInputError struct {
 
 func (e *csafInputError) Error() string { return e.err.Error() }
 
+func (e *csafInputError) Unwrap() error { return e.err }
+
 func (s *Server) csafFail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *csafInputError
 	if errors.As(err, &ie) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -465,4 +466,34 @@ func TestCSAFFilesHostile(t *testing.T) {
 			t.Errorf("%s: answers %.200s", c.path, body)
 		}
 	}
+}
+
+// TestCSAFInputErrors: a version without findings has no CSAF VEX (422,
+// and errors.Is still sees csaf.ErrNoVulnerabilities through the 422, as
+// the refresh after a re-match relies on); an incident case has no CSAF
+// advisory (422); a bad body is a 400.
+func TestCSAFInputErrors(t *testing.T) {
+	e := newEnv(t)
+	_, tok := e.manufacturer("Voltic Home Devices GmbH", "anna@voltic.example")
+	c := e.register(tok, example(t, "smart-plug")) // no advisory database: no findings
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+c.Version.ID+"/csaf", tok, nil, nil), 422)
+	var cv CaseView
+	wantStatus(t, e.json("POST", "/api/v1/cases", tok, OpenCaseRequest{ProductID: c.Product.ID, Kind: "incident"}, &cv), 201)
+	wantStatus(t, e.json("POST", "/api/v1/cases/"+cv.ID+"/csaf", tok, PublishCSAFRequest{TLP: "GREEN"}, nil), 422)
+	wantStatus(t, e.do("POST", "/api/v1/cases/"+cv.ID+"/csaf", tok, strings.NewReader(`{"tlp":"GREEN","x":1}`), "application/json", nil), 400)
+	v, err := e.srv.store.Version(t.Context(), "", c.Version.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.srv.versionCSAF(t.Context(), v, "X", "WHITE", time.Now())
+	var ie *csafInputError
+	if !errors.As(err, &ie) || !errors.Is(err, csaf.ErrNoVulnerabilities) {
+		t.Fatalf("versionCSAF without findings: %v", err)
+	}
+	var list CSAFList
+	wantStatus(t, e.json("GET", "/api/v1/csaf", tok, nil, &list), 200)
+	if len(list.Items) != 0 || list.ProviderMetadata != "" {
+		t.Fatalf("nothing was published, the list says %+v", list)
+	}
+	e.get("/.well-known/csaf-aggregator/aggregator.json", "", 404)
 }
