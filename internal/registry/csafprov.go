@@ -28,11 +28,11 @@ import (
 // or an Art. 14 case's security advisory at a TLP; the registry keeps the
 // current revision in the store, signs with the manufacturer's OpenPGP key
 // (generated on first publish, kept in DATA/csaf-keys/<org>/ mode 0600, or
-// uploaded) and serves the TLP:WHITE and TLP:GREEN documents as the
-// organisation's provider directory under /.well-known/csaf/<org>/
-// (provider-metadata.json, ROLIE feeds, index.txt, changes.csv, .sha256,
-// .sha512, .asc). TLP:AMBER and TLP:RED documents are never public: the
-// organisation and authorities read them through the API. The registry
+// uploaded) and serves the documents as the organisation's provider
+// directory under /.well-known/csaf/<org>/ (provider-metadata.json, ROLIE
+// feeds, index.txt, changes.csv, .sha256, .sha512, .asc). The TLP:AMBER
+// and TLP:RED folders are access-protected: a token of the organisation or
+// of an authority (CSAF requirement 5); the API serves them too. The registry
 // itself lists the providers at /.well-known/csaf-aggregator/aggregator.json
 // (role csaf_lister).
 
@@ -64,8 +64,8 @@ type CSAFPublished struct {
 	// Outcome is "published" (a new document), "revised" (a new revision)
 	// or "unchanged" (the new document says what the stored one does).
 	Outcome string `json:"outcome"`
-	// URL is the public URL of a TLP:WHITE or TLP:GREEN document, else the
-	// API URL that organisation members and authorities read it at.
+	// URL is the document's URL in the provider directory (TLP:AMBER and
+	// TLP:RED ones need a token of the organisation or an authority).
 	URL string `json:"url"`
 }
 
@@ -73,7 +73,7 @@ type CSAFPublished struct {
 type CSAFList struct {
 	Items []CSAFPublished `json:"items"`
 	// ProviderMetadata is the organisation's provider-metadata.json URL
-	// ("" when nothing is public yet).
+	// ("" when nothing is published yet).
 	ProviderMetadata string `json:"providerMetadata,omitempty"`
 }
 
@@ -294,8 +294,6 @@ func normTLP(t string) (string, error) {
 	return "", &csafInputError{field: "tlp", err: fmt.Errorf("TLP %q: one of WHITE, GREEN, AMBER, RED", t)}
 }
 
-func publicTLP(t string) bool { return t == "WHITE" || t == "GREEN" }
-
 func (s *Server) csafBase() string {
 	return strings.TrimRight(s.cfg.BaseURL, "/")
 }
@@ -424,10 +422,7 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 }
 
 func (s *Server) csafView(d *store.CSAFDocument, outcome string) *CSAFPublished {
-	u := s.csafBase() + "/api/v1/csaf/" + d.TrackingID
-	if publicTLP(d.TLP) {
-		u = s.csafBase() + "/" + csafFolder(d.OrgID) + "/" + strings.ToLower(d.TLP) + "/" + fmt.Sprint(d.Initial.UTC().Year()) + "/" + csaf.FileName(d.TrackingID)
-	}
+	u := s.csafBase() + "/" + csafFolder(d.OrgID) + "/" + strings.ToLower(d.TLP) + "/" + fmt.Sprint(d.Initial.UTC().Year()) + "/" + csaf.FileName(d.TrackingID)
 	return &CSAFPublished{TrackingID: d.TrackingID, TLP: d.TLP, Revision: d.Revision, Current: d.Current, Outcome: outcome, URL: u}
 }
 
@@ -512,7 +507,7 @@ func (s *Server) apiListCSAF(w http.ResponseWriter, r *http.Request) {
 		}
 		for i := range list {
 			out.Items = append(out.Items, *s.csafView(&list[i], "stored"))
-			if publicTLP(list[i].TLP) && p.readOrg() != "" {
+			if p.readOrg() != "" {
 				out.ProviderMetadata = s.csafBase() + "/" + csafFolder(list[i].OrgID) + "/provider-metadata.json"
 			}
 		}
@@ -661,15 +656,16 @@ func (s *Server) csafAfterRematch(res *monitor.Result) {
 	}
 }
 
-// csafProviderSite builds (or returns the cached) public provider
-// directory of an organisation: its TLP:WHITE and TLP:GREEN documents.
+// csafProviderSite builds (or returns the cached) provider directory of
+// an organisation: all its documents, the TLP:AMBER and TLP:RED folders
+// served only to a token of the organisation or an authority (csafFile).
 // It returns nil when the organisation publishes nothing.
 func (s *Server) csafProviderSite(ctx context.Context, orgID string) (csaf.Site, error) {
 	db := s.cases()
 	if db == nil || !orgIDPattern.MatchString(orgID) {
 		return nil, nil
 	}
-	docs, err := db.CSAFDocumentHeads(ctx, orgID, "WHITE", "GREEN") // the bytes only when the site is built
+	docs, err := db.CSAFDocumentHeads(ctx, orgID) // the bytes only when the site is built
 	if err != nil || len(docs) == 0 {
 		return nil, err
 	}
@@ -697,7 +693,7 @@ func (s *Server) csafProviderSite(ctx context.Context, orgID string) (csaf.Site,
 	if ok && c.key == key.String() {
 		return c.site, nil
 	}
-	full, err := db.CSAFDocuments(ctx, orgID, "WHITE", "GREEN")
+	full, err := db.CSAFDocuments(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -737,9 +733,23 @@ func (s *Server) csafFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefix := csafFolder(orgID) + "/"
+	if top, _, _ := strings.Cut(file, "/"); top == "amber" || top == "red" {
+		// access-protected (CSAF requirement 5): the organisation's tokens and authorities'
+		p, ok := s.bearer(w, r, store.ScopeRead)
+		if !ok {
+			return
+		}
+		if p.org.ID != orgID && p.org.Kind != store.KindAuthority && p.org.Kind != store.KindOperator {
+			problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: "TLP:" + strings.ToUpper(top) + " documents are for the organisation and authorities"})
+			return
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
 	if data, ok := site[prefix+file]; ok {
 		w.Header().Set("Content-Type", csafContentType(file))
-		w.Header().Set("Cache-Control", "public, max-age=60")
+		if w.Header().Get("Cache-Control") == "" {
+			w.Header().Set("Cache-Control", "public, max-age=60")
+		}
 		_, _ = w.Write(data)
 		return
 	}
@@ -786,7 +796,9 @@ func (s *Server) csafFile(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString("</pre></body></html>\n")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	}
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -804,13 +816,13 @@ func csafContentType(name string) string {
 }
 
 // csafAggregator lists every organisation's provider (role csaf_lister):
-// those with a public document.
+// those with a published document.
 func (s *Server) csafAggregator(w http.ResponseWriter, r *http.Request) {
 	db := s.cases()
 	var orgs []string
 	last := time.Unix(0, 0).UTC()
 	if db != nil {
-		docs, err := db.CSAFDocumentHeads(r.Context(), "", "WHITE", "GREEN")
+		docs, err := db.CSAFDocumentHeads(r.Context(), "")
 		if err != nil {
 			s.publicFail(w, r, err)
 			return
