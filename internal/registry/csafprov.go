@@ -147,6 +147,11 @@ func (s *Server) csafSigner(org *store.Org, create bool) (*csaf.Signer, error) {
 		if err := storeCSAFKey(dir, sg.Fingerprint, priv); err != nil {
 			return nil, err
 		}
+		if db := s.cases(); db != nil {
+			if err := db.RecordCSAFKey(context.Background(), store.Actor{OrgID: org.ID, UserID: "CSAF provider", Remote: "local"}, sg.Fingerprint, "generated on first publish", ""); err != nil {
+				return nil, err
+			}
+		}
 		ks.signers[org.ID] = sg
 		return sg, nil
 	}
@@ -211,7 +216,7 @@ func writeAtomic(p string, data []byte) error {
 // folder: its public key is still served under openpgp/, so signatures
 // fetched before the rotation still verify; every document is signed anew
 // with the new key.
-func (s *Server) rotateCSAFKey(org *store.Org, upload []byte) (*CSAFKey, error) {
+func (s *Server) rotateCSAFKey(ctx context.Context, a store.Actor, org *store.Org, upload []byte) (*CSAFKey, error) {
 	old, err := s.csafSigner(org, false)
 	if err != nil {
 		return nil, err
@@ -243,6 +248,15 @@ func (s *Server) rotateCSAFKey(org *store.Org, upload []byte) (*CSAFKey, error) 
 	out := &CSAFKey{Fingerprint: sg.Fingerprint, PublicKey: string(sg.PublicKey)}
 	if old != nil && old.Fingerprint != sg.Fingerprint {
 		out.Previous = old.Fingerprint
+	}
+	how := "generated"
+	if len(bytes.TrimSpace(upload)) > 0 {
+		how = "uploaded"
+	}
+	if db := s.cases(); db != nil {
+		if err := db.RecordCSAFKey(ctx, a, sg.Fingerprint, how, out.Previous); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -549,7 +563,7 @@ func (s *Server) apiCSAFKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	k, err := s.rotateCSAFKey(p.org, body)
+	k, err := s.rotateCSAFKey(r.Context(), p.actor(), p.org, body)
 	if err != nil {
 		s.csafFail(w, r, err)
 		return

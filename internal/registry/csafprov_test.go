@@ -314,6 +314,20 @@ func TestCSAFProvider(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("stored key: %v %v", info, err)
 	}
+	// every key is in the audit log: generated on first publish, rotated, uploaded
+	var audit struct {
+		Items []struct{ Action, Target, Detail string }
+	}
+	wantStatus(t, e.json("GET", "/api/v1/audit?limit=500", tokA, nil, &audit), 200)
+	keys := map[string]string{}
+	for _, it := range audit.Items {
+		if it.Action == "csaf.key" {
+			keys[it.Target] = it.Detail
+		}
+	}
+	if keys[old] != "generated on first publish" || keys[up.Fingerprint] == "" || !strings.Contains(keys[up.Fingerprint], "uploaded, replaces") || len(keys) != 3 {
+		t.Fatalf("audit of the keys: %v", keys)
+	}
 	// refresh on request: nothing changed
 	var ref CSAFList
 	wantStatus(t, e.json("POST", "/api/v1/csaf/refresh", tokA, nil, &ref), 200)

@@ -137,3 +137,14 @@ func (s *DB) csafDocuments(ctx context.Context, cols, orgID string, tlps []strin
 		orgID, orgID, has("WHITE"), has("GREEN"), has("AMBER"), has("RED"))
 	return collect(rows, err, scanCSAF)
 }
+
+// RecordCSAFKey writes the audit row of a new CSAF signing key of an
+// organisation (action "csaf.key": generated on first publish, rotated or
+// uploaded); previous is the fingerprint it replaces ("" for the first).
+func (s *DB) RecordCSAFKey(ctx context.Context, a Actor, fingerprint, how, previous string) error {
+	detail := how
+	if previous != "" {
+		detail += ", replaces " + previous
+	}
+	return s.write(ctx, a, "csaf.key", fingerprint, detail, func(*sql.Tx) error { return nil })
+}
