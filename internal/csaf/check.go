@@ -33,6 +33,40 @@ var Mandatory = []struct{ ID, Name string }{
 	{"6.1.6", "Contradicting Product Status"},
 	{"6.1.7", "Multiple Scores with same Version per Product"},
 	{"6.1.8", "Invalid CVSS"},
+	{"6.1.9", "Invalid CVSS computation"},
+	{"6.1.10", "Inconsistent CVSS"},
+	{"6.1.12", "Language"},
+	{"6.1.13", "purl"},
+	{"6.1.14", "Sorted Revision History"},
+	{"6.1.15", "Translator"},
+	{"6.1.16", "Latest Document Version"},
+	{"6.1.17", "Document Status Draft"},
+	{"6.1.18", "Released Revision History"},
+	{"6.1.19", "Revision History Entries for Pre-release Versions"},
+	{"6.1.20", "Non-draft Document Version"},
+	{"6.1.21", "Missing Item in Revision History"},
+	{"6.1.22", "Multiple Definition in Revision History"},
+	{"6.1.23", "Multiple Use of Same CVE"},
+	{"6.1.24", "Multiple Definition in Involvements"},
+	{"6.1.25", "Multiple Use of Same Hash Algorithm"},
+	{"6.1.26", "Prohibited Document Category Name"},
+	{"6.1.27.1", "Document Notes"},
+	{"6.1.27.2", "Document References"},
+	{"6.1.27.3", "Vulnerabilities (informational advisory)"},
+	{"6.1.27.4", "Product Tree"},
+	{"6.1.27.5", "Vulnerability Notes"},
+	{"6.1.27.6", "Product Status"},
+	{"6.1.27.7", "VEX Product Status"},
+	{"6.1.27.8", "Vulnerability ID"},
+	{"6.1.27.9", "Impact Statement"},
+	{"6.1.27.10", "Action Statement"},
+	{"6.1.27.11", "Vulnerabilities (security advisory, VEX)"},
+	{"6.1.28", "Translation"},
+	{"6.1.29", "Remediation without Product Reference"},
+	{"6.1.30", "Mixed Integer and Semantic Versioning"},
+	{"6.1.31", "Version Range in Product Version"},
+	{"6.1.32", "Flag without Product Reference"},
+	{"6.1.33", "Multiple Flags with VEX Justification Codes per Product"},
 }
 
 type ref struct{ id, ptr string }
@@ -326,5 +360,6 @@ func CheckBytes(data []byte, schemas *Schemas) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, ps...), nil
+	out = append(out, ps...)
+	return append(out, moreMandatoryTests(v)...), nil
 }

@@ -28,6 +28,9 @@ type Provider struct {
 	Signer *Signer
 	// Now is the provider metadata's last_updated.
 	Now time.Time
+	// Folder is the CSAF folder's path below BaseURL (default
+	// ".well-known/csaf"); the registry serves one per manufacturer.
+	Folder string
 	// Contact, a mailto: or https: URI, makes WriteProvider write
 	// .well-known/security.txt with a CSAF: line pointing at the provider
 	// metadata (CSAF 2.0 requirement 8), expiring a year after Now.
@@ -64,14 +67,51 @@ type Published struct {
 // schema. Every document is checked first (schema and mandatory tests); one
 // that fails is not published and the error lists its problems.
 func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]Published, error) {
+	site, out, err := BuildProvider(p, docs, schemas)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range site.Names() {
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), site[name]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Site is a provider directory in memory: each file's bytes by its path
+// below the site's root (".well-known/csaf/provider-metadata.json", …).
+type Site map[string][]byte
+
+// Names returns the site's file paths, sorted.
+func (s Site) Names() []string {
+	out := make([]string, 0, len(s))
+	for n := range s {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BuildProvider makes the provider directory WriteProvider writes, in
+// memory: the same files, by path below the site's root. The CSAF folder
+// is Provider.Folder below BaseURL (default ".well-known/csaf").
+func BuildProvider(p Provider, docs [][]byte, schemas *Schemas) (Site, []Published, error) {
 	if p.BaseURL == "" || p.Publisher.Name == "" || p.Publisher.Namespace == "" {
-		return nil, fmt.Errorf("provider: base URL, publisher name and namespace are required")
+		return nil, nil, fmt.Errorf("provider: base URL, publisher name and namespace are required")
 	}
 	if p.Publisher.Category == "" {
 		p.Publisher.Category = "vendor"
 	}
-	base := strings.TrimRight(p.BaseURL, "/") + "/.well-known/csaf"
-	root := filepath.Join(dir, ".well-known", "csaf")
+	folderPath := strings.Trim(p.Folder, "/")
+	if folderPath == "" {
+		folderPath = ".well-known/csaf"
+	}
+	base := strings.TrimRight(p.BaseURL, "/") + "/" + folderPath
+	site := Site{}
+	root := folderPath
+	writeFile := func(name string, data []byte) error { site[name] = data; return nil }
+	writeWithSums := func(name string, data []byte, s *Signer) error { return site.addWithSums(name, data, s) }
 	type entry struct {
 		rel              string
 		id, title        string
@@ -84,14 +124,14 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 	for i, data := range docs {
 		ps, err := CheckBytes(data, schemas)
 		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("document %d: %w", i+1, err)
 		}
 		if len(ps) > 0 {
-			return nil, fmt.Errorf("document %d fails the CSAF checks and is not published: %v", i+1, ps)
+			return nil, nil, fmt.Errorf("document %d fails the CSAF checks and is not published: %v", i+1, ps)
 		}
 		var a Advisory
 		if err := json.Unmarshal(data, &a); err != nil {
-			return nil, fmt.Errorf("document %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("document %d: %w", i+1, err)
 		}
 		tlp := "WHITE"
 		if d := a.Document.Distribution; d != nil && d.TLP != nil {
@@ -99,16 +139,16 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 		}
 		t, err := time.Parse(time.RFC3339, a.Document.Tracking.InitialReleaseDate)
 		if err != nil {
-			return nil, fmt.Errorf("document %d: /document/tracking/initial_release_date: %w", i+1, err)
+			return nil, nil, fmt.Errorf("document %d: /document/tracking/initial_release_date: %w", i+1, err)
 		}
 		rel := path.Join(fmt.Sprint(t.UTC().Year()), FileName(a.Document.Tracking.ID))
 		folder := strings.ToLower(tlp)
 		if seen[folder+"/"+rel] {
-			return nil, fmt.Errorf("document %d: tracking ID %s given twice", i+1, a.Document.Tracking.ID)
+			return nil, nil, fmt.Errorf("document %d: tracking ID %s given twice", i+1, a.Document.Tracking.ID)
 		}
 		seen[folder+"/"+rel] = true
-		if err := writeWithSums(filepath.Join(root, folder, filepath.FromSlash(rel)), data, p.Signer); err != nil {
-			return nil, err
+		if err := writeWithSums(path.Join(root, folder, rel), data, p.Signer); err != nil {
+			return nil, nil, err
 		}
 		byTLP[folder] = append(byTLP[folder], entry{rel, a.Document.Tracking.ID, a.Document.Title, a.Document.Tracking.InitialReleaseDate, a.Document.Tracking.CurrentReleaseDate, productNames(a.ProductTree)})
 		out = append(out, Published{a.Document.Tracking.ID, tlp, folder + "/" + rel})
@@ -167,8 +207,8 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 		category := map[string]any{"categories": map[string]any{"category": terms}}
 		for name, data := range map[string][]byte{"index.txt": index.Bytes(), "changes.csv": changes.Bytes(), feedName: mustJSON(feed),
 			"category-" + folder + ".json": mustJSON(category)} {
-			if err := writeFile(filepath.Join(root, folder, name), data); err != nil {
-				return nil, err
+			if err := writeFile(path.Join(root, folder, name), data); err != nil {
+				return nil, nil, err
 			}
 		}
 		feeds = append(feeds, map[string]any{"summary": "TLP:" + label + " advisories of " + p.Publisher.Name + ".", "tlp_label": label, "url": feedURL})
@@ -178,8 +218,8 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 	}
 	if len(collections) > 0 {
 		service := map[string]any{"service": map[string]any{"workspace": []map[string]any{{"title": p.Publisher.Name + " CSAF feeds", "collection": collections}}}}
-		if err := writeFile(filepath.Join(root, "service.json"), mustJSON(service)); err != nil {
-			return nil, err
+		if err := writeFile(path.Join(root, "service.json"), mustJSON(service)); err != nil {
+			return nil, nil, err
 		}
 	}
 	meta := map[string]any{
@@ -197,32 +237,32 @@ func WriteProvider(dir string, p Provider, docs [][]byte, schemas *Schemas) ([]P
 	if p.Signer != nil {
 		meta["role"] = "csaf_trusted_provider"
 		meta["public_openpgp_keys"] = []map[string]string{{"fingerprint": p.Signer.Fingerprint, "url": base + "/openpgp/" + p.Signer.Fingerprint + ".asc"}}
-		if err := writeFile(filepath.Join(root, "openpgp", p.Signer.Fingerprint+".asc"), p.Signer.PublicKey); err != nil {
-			return nil, err
+		if err := writeFile(path.Join(root, "openpgp", p.Signer.Fingerprint+".asc"), p.Signer.PublicKey); err != nil {
+			return nil, nil, err
 		}
 	}
 	data := mustJSON(meta)
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ps, err := schemas.validate(ProviderSchemaURL, "provider-schema", v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(ps) > 0 {
-		return nil, fmt.Errorf("provider-metadata.json fails the provider schema: %v", ps)
+		return nil, nil, fmt.Errorf("provider-metadata.json fails the provider schema: %v", ps)
 	}
-	if err := writeWithSums(filepath.Join(root, "provider-metadata.json"), data, p.Signer); err != nil {
-		return nil, err
+	if err := writeWithSums(path.Join(root, "provider-metadata.json"), data, p.Signer); err != nil {
+		return nil, nil, err
 	}
 	if p.Contact != "" {
 		txt := "Contact: " + p.Contact + "\nExpires: " + p.Now.UTC().AddDate(1, 0, 0).Format(time.RFC3339) + "\nCSAF: " + base + "/provider-metadata.json\n"
-		if err := writeFile(filepath.Join(dir, ".well-known", "security.txt"), []byte(txt)); err != nil {
-			return nil, err
+		if err := writeFile(".well-known/security.txt", []byte(txt)); err != nil {
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return site, out, nil
 }
 
 func mustJSON(v any) []byte {
@@ -240,27 +280,21 @@ func writeFile(p string, data []byte) error {
 	return os.WriteFile(p, data, 0o644)
 }
 
-// writeWithSums writes a file with its .sha256 and .sha512 (in the
-// sha256sum format) and, with a signer, its .asc.
-func writeWithSums(p string, data []byte, s *Signer) error {
-	if err := writeFile(p, data); err != nil {
-		return err
-	}
-	name := filepath.Base(p)
+// addWithSums adds a file with its .sha256 and .sha512 (in the sha256sum
+// format) and, with a signer, its .asc.
+func (site Site) addWithSums(p string, data []byte, s *Signer) error {
+	site[p] = data
+	name := path.Base(p)
 	s256 := sha256.Sum256(data)
 	s512 := sha512.Sum512(data)
-	if err := writeFile(p+".sha256", []byte(hex.EncodeToString(s256[:])+"  "+name+"\n")); err != nil {
-		return err
-	}
-	if err := writeFile(p+".sha512", []byte(hex.EncodeToString(s512[:])+"  "+name+"\n")); err != nil {
-		return err
-	}
+	site[p+".sha256"] = []byte(hex.EncodeToString(s256[:]) + "  " + name + "\n")
+	site[p+".sha512"] = []byte(hex.EncodeToString(s512[:]) + "  " + name + "\n")
 	if s != nil {
 		sig, err := s.Sign(data)
 		if err != nil {
 			return fmt.Errorf("signing %s: %w", name, err)
 		}
-		return writeFile(p+".asc", sig)
+		site[p+".asc"] = sig
 	}
 	return nil
 }

@@ -26,6 +26,19 @@ const CSAFSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_sche
 // ProviderSchemaURL is the $id of the provider-metadata schema.
 const ProviderSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/provider_json_schema.json"
 
+// AggregatorSchemaURL is the $id of the aggregator (and lister) schema.
+const AggregatorSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/aggregator_json_schema.json"
+
+// CheckAggregator validates an aggregator.json document against the OASIS
+// aggregator schema; each problem names its JSON pointer.
+func CheckAggregator(data []byte, schemas *Schemas) ([]Problem, error) {
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("aggregator.json: %w", err)
+	}
+	return schemas.validate(AggregatorSchemaURL, "aggregator-schema", v)
+}
+
 // SchemaDirs returns the csaf_2.0 folders searched for the schemas: dir
 // (if not empty), $DUALMARK_CSAF_SCHEMA_DIR, then the copy staged beside the
 // source tree ($DUALMARK_TESTDATA or ../shared/data, csaf/oasis-csaf/csaf_2.0).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
 // Signer makes the detached, ASCII-armoured OpenPGP signatures (.asc) of a
@@ -41,7 +42,15 @@ func LoadSigner(r io.Reader, passphrase []byte) (*Signer, error) {
 
 // NewTestSigner generates a fresh key (for tests and demonstrations).
 func NewTestSigner(name, email string) (*Signer, []byte, error) {
-	e, err := openpgp.NewEntity(name, "CSAF signing", email, nil)
+	return GenerateSigner(name, email)
+}
+
+// GenerateSigner generates a fresh OpenPGP signing key (an EdDSA
+// Curve25519 v4 key, as `gpg --quick-gen-key` makes by default) and
+// returns the signer with the armoured, unencrypted private key, which the
+// caller stores.
+func GenerateSigner(name, email string) (*Signer, []byte, error) {
+	e, err := openpgp.NewEntity(name, "CSAF signing", email, &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519})
 	if err != nil {
 		return nil, nil, err
 	}

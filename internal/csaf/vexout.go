@@ -2,7 +2,9 @@ package csaf
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,6 +39,10 @@ type Options struct {
 }
 
 const deviceID = "CSAFPID-0001"
+
+// ErrNoVulnerabilities is VEX's answer to a scan without findings: a CSAF
+// VEX document needs at least one vulnerability (profile test 6.1.27.x).
+var ErrNoVulnerabilities = errors.New("the scan has no findings: a CSAF VEX document needs at least one vulnerability")
 
 // Generator version written into documents.
 var GeneratorVersion = "dev"
@@ -216,10 +222,22 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 		if key == "" {
 			key = f.Component.Name + "@" + f.Component.Version
 		}
-		if done[[2]string{f.Advisory.ID, key}] {
-			continue // a second match of the same pair (purl and CPE) adds nothing
+		cve, ids := vulnID(f.Advisory)
+		vkey := f.Advisory.ID // one vulnerability item per CVE (6.1.23), else per advisory
+		if cve != "" {
+			vkey = cve
 		}
-		done[[2]string{f.Advisory.ID, key}] = true
+		if v := byVuln[vkey]; v != nil {
+			for _, id := range ids { // the other advisories of the same CVE add their IDs
+				if !slices.Contains(v.IDs, id) {
+					v.IDs = append(v.IDs, id)
+				}
+			}
+		}
+		if done[[2]string{vkey, key}] {
+			continue // a second match of the same pair (purl and CPE, or two advisories of one CVE) adds nothing
+		}
+		done[[2]string{vkey, key}] = true
 		rid, ok := comp[key]
 		if !ok {
 			n := len(comp) + 1
@@ -235,8 +253,6 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 				ProductReference: cid, RelatesToProductReference: deviceID})
 			comp[key] = rid
 		}
-		cve, ids := vulnID(f.Advisory)
-		vkey := f.Advisory.ID
 		v, ok := byVuln[vkey]
 		if !ok {
 			v = &Vulnerability{CVE: cve, IDs: ids, ProductStatus: &ProductStatus{}}
@@ -303,7 +319,7 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 		a.Vulnerabilities = append(a.Vulnerabilities, *byVuln[k])
 	}
 	if len(a.Vulnerabilities) == 0 {
-		return nil, fmt.Errorf("the scan has no findings: a CSAF VEX document needs at least one vulnerability")
+		return nil, ErrNoVulnerabilities
 	}
 	return a, nil
 }

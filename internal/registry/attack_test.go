@@ -61,6 +61,9 @@ func newAttackFixture(t *testing.T) *attackFixture {
 	for path, id := range art14IsolationIDs(e, f.tokA, f.c.Product.ID, f.c.Version.ID) { // art14_test.go
 		f.ids[path] = id
 	}
+	for path, id := range csafIsolationIDs(e, f.tokA, f.c.Version.ID, f.ids["/api/v1/cases/{id}"]) { // csafprov_test.go
+		f.ids[path] = id
+	}
 	return f
 }
 

@@ -102,6 +102,7 @@ func (s *Server) Rematch(ctx context.Context, all bool) (*monitor.Result, error)
 func (s *Server) changed(res *monitor.Result) {
 	s.log.Info("re-match", "job", res.JobID, "kind", res.Kind, "records", res.Records, "pairs", res.Pairs, "changes", len(res.Changes), "elapsed", res.Elapsed)
 	s.queueReassess(res.JobID, changedVersions(res.Changes, res.Verdicts))
+	s.csafAfterRematch(res) // published CSAF VEX documents follow the findings (csafprov.go)
 	if fn := s.watch.onChanges; fn != nil && len(res.Changes) > 0 {
 		fn(res)
 	}

@@ -214,6 +214,9 @@ func TestLabIsolation(t *testing.T) {
 	for path, id := range art14IsolationIDs(e, tokA, c.Product.ID, c.Version.ID) { // art14_test.go
 		idOf[path] = id
 	}
+	for path, id := range csafIsolationIDs(e, tokA, c.Version.ID, idOf["/api/v1/cases/{id}"]) { // csafprov_test.go
+		idOf[path] = id
+	}
 	idOf["/api/v1/vulnerabilities/{id}/affected"], idOf["/api/v1/vulnerabilities/{id}/report"] = "CVE-2024-1086", "CVE-2024-1086"
 	mustBe404 := map[string]bool{"GET /api/v1/products/{id}": true, "GET /api/v1/products/{id}/versions": true, "GET /api/v1/versions/{id}": true,
 		"GET /api/v1/versions/{id}/assessment": true, "GET /api/v1/versions/{id}/reassessments": true, "GET /api/v1/versions/{id}/reports": true, "POST /api/v1/versions/{id}/reports": true,

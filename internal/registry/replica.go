@@ -40,7 +40,14 @@ var forwardedRoutes = map[string]bool{
 	"POST /api/v1/cases/{id}/stages/{stage}/submit": true, // the registry signs the stage
 	"POST /dashboard/cases/{id}/submit":             true,
 	"GET /trust.json":                               true,
-	"GET /log/":                                     true,
+	// the CSAF provider signs with keys kept in the appender's data folder (csafprov.go)
+	"POST /api/v1/versions/{id}/csaf":                  true,
+	"POST /api/v1/cases/{id}/csaf":                     true,
+	"POST /api/v1/csaf/key":                            true,
+	"POST /api/v1/csaf/refresh":                        true,
+	"GET /.well-known/csaf/{org}/{file...}":            true,
+	"GET /.well-known/csaf-aggregator/aggregator.json": true,
+	"GET /log/": true,
 }
 
 // forwardHeader carries "ip;unix-seconds;mac" from a replica to the appender.

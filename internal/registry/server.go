@@ -160,7 +160,8 @@ type Server struct {
 	limiter   *limiter
 	routes    []route
 	pages     pageCache
-	watch     watch // monitoring (crisis.go)
+	watch     watch    // monitoring (crisis.go)
+	csaf      csafKeys // CSAF provider: signers and built sites (csafprov.go)
 }
 
 // route is one registered handler; API routes are listed in the OpenAPI document.
@@ -476,7 +477,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/affected", api: true, h: s.apiAffected},
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
 		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
-	}, append(s.notifyRoutes(), s.art14Routes()...)...)
+	}, append(append(s.notifyRoutes(), s.art14Routes()...), s.csafRoutes()...)...)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -425,6 +425,9 @@ func TestTenantIsolation(t *testing.T) {
 	for path, id := range art14IsolationIDs(e, tokA, c.Product.ID, c.Version.ID) { // art14_test.go
 		idOf[path] = id
 	}
+	for path, id := range csafIsolationIDs(e, tokA, c.Version.ID, idOf["/api/v1/cases/{id}"]) { // csafprov_test.go
+		idOf[path] = id
+	}
 	bodies := map[string]any{"/api/v1/labels/{id}/revoke": RevokeRequest{Reason: "x"}, "/api/v1/products/{id}/shares": ShareRequest{Org: labID}, "/api/v1/orgs/{id}/users": UserRequest{Email: "x@y.z", Password: "long enough password"},
 		"/api/v1/orgs/{id}/tokens": TokenRequest{Name: "x", Scopes: []string{"read"}}}
 	tested := 0

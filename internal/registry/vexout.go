@@ -174,13 +174,7 @@ func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
 			}
 			return rawBody{ctype: ct, data: append(data, '\n')}, nil
 		}
-		vendor := prod.Manufacturer
-		if vendor == "" {
-			vendor = owner.Name
-		}
-		a, err := csaf.VEX(res, csaf.Options{Publisher: csaf.Publisher{Category: "vendor", Name: owner.Name, Namespace: base},
-			TrackingID: strings.ToUpper("DMR-VEX-" + v.ID + "-" + now.Format("20060102T150405")), Now: now,
-			Device: csaf.Device{Vendor: vendor, Name: prod.Name, Version: v.Version}})
+		a, err := s.versionCSAF(ctx, v, strings.ToUpper("DMR-VEX-"+v.ID+"-"+now.Format("20060102T150405")), "", now) // csafprov.go
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -23,6 +25,98 @@ type OutDocument struct {
 	// Tooling names the tool that wrote it (OpenVEX tooling).
 	Tooling    string
 	Statements []Statement
+	// Ranges are statements about a range of versions ("not affected: all
+	// versions < 2.0"), written after Statements.
+	Ranges []RangeStatement
+}
+
+// RangeStatement is a statement that covers a range of a package's
+// versions: its Products are package URLs without a version, Range a vers:
+// range (package-url/vers-spec, "vers:npm/<2.0.0", "vers:semver/>=1.2|<1.4").
+// CycloneDX writes it as an affects entry with the range and the version
+// status (affected, unaffected, unknown); OpenVEX 0.2.0 has no version
+// ranges, so the range goes into the product's purl as the qualifier
+// "vers" (a convention, not part of OpenVEX or the purl specification: a
+// consumer that ignores it reads the statement as covering every version).
+type RangeStatement struct {
+	Statement
+	Range string
+}
+
+// versRange checks a vers: range: "vers:", a versioning scheme, "/" and
+// constraints separated by "|", each an optional comparator (<, <=, >, >=,
+// =, !=) and a version, or "*" alone.
+func versRange(r string) error {
+	rest, ok := strings.CutPrefix(r, "vers:")
+	if !ok {
+		return fmt.Errorf("range %q: want a vers: range such as vers:npm/<2.0.0", r)
+	}
+	scheme, cons, ok := strings.Cut(rest, "/")
+	if !ok || scheme == "" || cons == "" || strings.ToLower(scheme) != scheme {
+		return fmt.Errorf("range %q: want vers:<scheme>/<constraints>", r)
+	}
+	if cons == "*" {
+		return nil
+	}
+	for _, c := range strings.Split(cons, "|") {
+		v := strings.TrimLeft(c, "<>=!")
+		op := c[:len(c)-len(v)]
+		switch op {
+		case "", "<", "<=", ">", ">=", "=", "!=":
+		default:
+			return fmt.Errorf("range %q: comparator %q", r, op)
+		}
+		if v == "" || strings.ContainsAny(v, " *") {
+			return fmt.Errorf("range %q: constraint %q has no version", r, c)
+		}
+		if strings.ContainsAny(v[:1], "~^") {
+			return fmt.Errorf("range %q: %q is a package manager's range operator, not a vers comparator (<, <=, >, >=, =, !=)", r, c)
+		}
+	}
+	return nil
+}
+
+// rangeProducts checks a range statement's products: package URLs without
+// a version.
+func rangeProducts(i int, s *RangeStatement) error {
+	if err := versRange(s.Range); err != nil {
+		return fmt.Errorf("range statement %d (%s): %w", i, s.Vulnerability, err)
+	}
+	if len(s.Products) == 0 {
+		return fmt.Errorf("range statement %d (%s): the range needs the packages it is a range of", i, s.Vulnerability)
+	}
+	for _, p := range s.Products {
+		name, _, _ := strings.Cut(p, "?")
+		if !strings.HasPrefix(p, "pkg:") || strings.Contains(name, "@") {
+			return fmt.Errorf("range statement %d (%s): product %q: want a package URL without a version", i, s.Vulnerability, p)
+		}
+	}
+	return nil
+}
+
+// withVers is a versionless purl with the range as its vers qualifier.
+func withVers(p, r string) string {
+	base, frag, _ := strings.Cut(p, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	out := base + sep + "vers=" + url.QueryEscape(r)
+	if frag != "" {
+		out += "#" + frag
+	}
+	return out
+}
+
+// rangeStatus is the CycloneDX version status of a VEX status.
+func rangeStatus(st string) string {
+	switch st {
+	case StatusAffected:
+		return "affected"
+	case StatusNotAffected, StatusFixed:
+		return "unaffected"
+	}
+	return "unknown"
 }
 
 // OpenVEX writes d as an OpenVEX 0.2.0 document through WriteOpenVEX. An
@@ -44,6 +138,28 @@ func OpenVEX(d *OutDocument) ([]byte, error) {
 		}
 		if s.Status == StatusNotAffected && s.Justification == "" && s.Impact == "" {
 			return nil, fmt.Errorf("OpenVEX statement %d (%s): not_affected needs a justification or an impact statement", i, s.Vulnerability)
+		}
+		stmts = append(stmts, s)
+	}
+	for i := range d.Ranges {
+		r := d.Ranges[i]
+		if err := rangeProducts(i, &r); err != nil {
+			return nil, err
+		}
+		s := r.Statement
+		s.Status = normStatus(s.Status)
+		if s.Status == "" || s.Vulnerability == "" {
+			return nil, fmt.Errorf("OpenVEX range statement %d: vulnerability and a status are required", i)
+		}
+		if s.Status == StatusAffected && s.Action == "" {
+			s.Action = "No remediation is known"
+		}
+		if s.Status == StatusNotAffected && s.Justification == "" && s.Impact == "" {
+			return nil, fmt.Errorf("OpenVEX range statement %d (%s): not_affected needs a justification or an impact statement", i, s.Vulnerability)
+		}
+		s.Products = make([]string, len(r.Products))
+		for k, p := range r.Products {
+			s.Products[k] = withVers(p, r.Range)
 		}
 		stmts = append(stmts, s)
 	}
@@ -76,8 +192,13 @@ func CycloneDX(d *OutDocument, serial string) ([]byte, error) {
 	type ref struct {
 		ID string `json:"id"`
 	}
+	type version struct {
+		Range  string `json:"range"`
+		Status string `json:"status"`
+	}
 	type affect struct {
-		Ref string `json:"ref"`
+		Ref      string    `json:"ref"`
+		Versions []version `json:"versions,omitempty"`
 	}
 	type vuln struct {
 		ID         string   `json:"id"`
@@ -88,7 +209,16 @@ func CycloneDX(d *OutDocument, serial string) ([]byte, error) {
 	refs := map[string]bool{}
 	var comps []comp
 	var vulns []vuln
-	for i, s := range d.Statements {
+	all := append([]Statement(nil), d.Statements...)
+	ranges := make([]string, len(all), len(all)+len(d.Ranges))
+	for i := range d.Ranges {
+		if err := rangeProducts(i, &d.Ranges[i]); err != nil {
+			return nil, err
+		}
+		all = append(all, d.Ranges[i].Statement)
+		ranges = append(ranges, d.Ranges[i].Range)
+	}
+	for i, s := range all {
 		st := normStatus(s.Status)
 		if st == "" || s.Vulnerability == "" {
 			return nil, fmt.Errorf("CycloneDX VEX statement %d: vulnerability and a status are required", i)
@@ -108,7 +238,11 @@ func CycloneDX(d *OutDocument, serial string) ([]byte, error) {
 			v.References = append(v.References, ref{ID: a})
 		}
 		for _, p := range s.Products {
-			v.Affects = append(v.Affects, affect{Ref: p})
+			a := affect{Ref: p}
+			if ranges[i] != "" {
+				a.Versions = []version{{Range: ranges[i], Status: rangeStatus(st)}}
+			}
+			v.Affects = append(v.Affects, a)
 			if !refs[p] {
 				refs[p] = true
 				c := comp{Type: "library", Ref: p, Name: p}
