@@ -3,10 +3,12 @@ package monitor
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
@@ -239,8 +241,112 @@ var severityRank = map[string]int{match.SeverityCritical: 5, match.SeverityHigh:
 
 // Affected answers the crisis query for id: the versions (of orgID only when
 // it is not empty) with a finding known under id or its aliases, resolved
-// ones included when withResolved.
+// ones included when withResolved. The answer may be shared with other
+// callers (the crisis cache): it must not be modified.
 func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*Affected, error) {
+	e, err := m.affectedEntry(ctx, db, id, orgID, withResolved)
+	if err != nil {
+		return nil, err
+	}
+	return e.a, nil
+}
+
+// AffectedJSON is Affected encoded as the registry's API writes it
+// (indented by two spaces, one trailing line break), kept with the cached
+// answer so that asking again costs neither the query nor the encoding.
+func (m *Monitor) AffectedJSON(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) ([]byte, *Affected, error) {
+	e, err := m.affectedEntry(ctx, db, id, orgID, withResolved)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.jsonOnce.Do(func() {
+		e.json, e.jsonErr = json.MarshalIndent(e.a, "", "  ")
+		e.json = append(e.json, '\n')
+	})
+	return e.json, e.a, e.jsonErr
+}
+
+// The crisis cache keeps answers by store, advisory database, query and
+// caller's view, each with the store's crisis generation read before it
+// was computed (store.DB.CrisisGeneration): an answer is used while the
+// generation is unchanged, so it is never older than the last write it
+// depends on. Queries of one key that arrive while it is being computed
+// wait for that computation instead of running their own.
+type crisisKey struct {
+	st           *store.DB
+	db           *advisory.DB
+	id, org      string
+	withResolved bool
+}
+
+type crisisEntry struct {
+	gen      int64
+	done     chan struct{}
+	a        *Affected
+	err      error
+	jsonOnce sync.Once
+	json     []byte
+	jsonErr  error
+}
+
+// crisisCacheMax bounds the cache (it is emptied when full).
+const crisisCacheMax = 256
+
+var crisisCache = struct {
+	sync.Mutex
+	m map[crisisKey]*crisisEntry
+}{m: map[crisisKey]*crisisEntry{}}
+
+// crisisCacheOff turns the cache off (the benchmark's uncached load).
+var crisisCacheOff atomic.Bool
+
+func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*crisisEntry, error) {
+	if crisisCacheOff.Load() {
+		a, err := m.affected(ctx, db, id, orgID, withResolved)
+		return &crisisEntry{a: a}, err
+	}
+	gen, err := m.st.CrisisGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k := crisisKey{st: m.st, db: db, id: id, org: orgID, withResolved: withResolved}
+	crisisCache.Lock()
+	// an entry of a later generation was read after ours: as new or newer
+	if e := crisisCache.m[k]; e != nil && e.gen >= gen {
+		crisisCache.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err == nil {
+			return e, nil
+		}
+		// the computation waited for failed (its caller's context, say)
+		a, err := m.affected(ctx, db, id, orgID, withResolved)
+		return &crisisEntry{a: a}, err
+	}
+	e := &crisisEntry{gen: gen, done: make(chan struct{})}
+	if len(crisisCache.m) >= crisisCacheMax {
+		clear(crisisCache.m)
+	}
+	crisisCache.m[k] = e
+	crisisCache.Unlock()
+	e.a, e.err = m.affected(ctx, db, id, orgID, withResolved)
+	close(e.done)
+	if e.err != nil {
+		crisisCache.Lock()
+		if crisisCache.m[k] == e {
+			delete(crisisCache.m, k)
+		}
+		crisisCache.Unlock()
+		return nil, e.err
+	}
+	return e, nil
+}
+
+// affected computes the crisis answer (Affected without the cache).
+func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*Affected, error) {
 	ids, err := ResolveIDs(db, id)
 	if err != nil {
 		return nil, err

@@ -190,27 +190,41 @@ var vulnID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._:-]{2,79}$`)
 // the operator see every organisation, others their own; it answers the
 // problem itself and returns nil then.
 func (s *Server) affected(w http.ResponseWriter, r *http.Request, withResolved bool) *monitor.Affected {
+	a, _ := s.affectedAnswer(w, r, withResolved, false)
+	return a
+}
+
+// affectedAnswer is affected, with the answer's API encoding when asked
+// for (the monitor keeps it with the cached answer).
+func (s *Server) affectedAnswer(w http.ResponseWriter, r *http.Request, withResolved, encoded bool) (*monitor.Affected, []byte) {
 	p, ok := s.bearer(w, r, store.ScopeRead)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	id := r.PathValue("id")
 	if !vulnID.MatchString(id) {
 		badRequest(w, r, "id", "%q is not a vulnerability id (CVE-…, GHSA-…, an OSV id or EUVD-…)", id)
-		return nil
+		return nil, nil
 	}
 	mon, db := s.Monitor()
 	if mon == nil {
 		s.fail(w, r, errors.New("this store keeps no findings"))
-		return nil
+		return nil, nil
 	}
-	a, err := mon.Affected(r.Context(), db, id, p.readOrg(), withResolved)
+	var a *monitor.Affected
+	var body []byte
+	var err error
+	if encoded {
+		body, a, err = mon.AffectedJSON(r.Context(), db, id, p.readOrg(), withResolved)
+	} else {
+		a, err = mon.Affected(r.Context(), db, id, p.readOrg(), withResolved)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return nil
+		return nil, nil
 	}
 	if len(a.Versions) > 0 {
-		return a
+		return a, body
 	}
 	// Nothing in the caller's view: an organisation that sees only its own
 	// products gets a 404, as for another organisation's IDs; authorities
@@ -227,15 +241,20 @@ func (s *Server) affected(w http.ResponseWriter, r *http.Request, withResolved b
 			detail = fmt.Sprintf("no registered product version has a finding of %s, and the advisory database knows no such id", id)
 		}
 		problem(w, r, Problem{Type: ProblemType + "not-found", Status: http.StatusNotFound, Field: "id", Detail: detail})
-		return nil
+		return nil, nil
 	}
-	return a
+	return a, body
 }
 
 func (s *Server) apiAffected(w http.ResponseWriter, r *http.Request) {
-	if a := s.affected(w, r, r.URL.Query().Get("resolved") == "true"); a != nil {
-		writeJSON(w, http.StatusOK, a)
+	a, body := s.affectedAnswer(w, r, r.URL.Query().Get("resolved") == "true", true)
+	if a == nil {
+		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 func (s *Server) apiSituation(w http.ResponseWriter, r *http.Request) {
