@@ -27,6 +27,10 @@ type Affected struct {
 	IDs       []string          `json:"ids"`
 	Generated time.Time         `json:"generated"`
 	Versions  []AffectedVersion `json:"versions"`
+	// Filter is the situation query answered (Monitor.Query), nil for a
+	// vulnerability's crisis query; Query then describes it and IDs are
+	// the vulnerabilities found.
+	Filter *SituationQuery `json:"filter,omitempty"`
 }
 
 // AffectedVersion is one registered product version a vulnerability hits
@@ -358,6 +362,12 @@ func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID strin
 	if err != nil {
 		return nil, err
 	}
+	return out, m.assemble(ctx, out, frs, withResolved)
+}
+
+// assemble fills out.Versions from the finding rows: one entry per
+// version, with its components and their dependency paths.
+func (m *Monitor) assemble(ctx context.Context, out *Affected, frs []store.AffectedRow, withResolved bool) error {
 	byVersion := map[string][]store.Finding{}
 	rows := map[string]*store.VersionRow{}
 	var vids []string
@@ -376,17 +386,17 @@ func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID strin
 	}
 	comps, err := m.st.Components(ctx, dedup(cids))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	paths, err := m.st.EdgePaths(ctx, vids, cids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// the versions of products with a version after an affected one, for
 	// fixedIn (none for products with one version)
 	siblings, err := m.st.ProductVersionIDs(ctx, keysOf(newer))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, vid := range vids {
 		row := rows[vid]
@@ -410,7 +420,7 @@ func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID strin
 		}
 		return a.VersionID < b.VersionID
 	})
-	return out, nil
+	return nil
 }
 
 // fixedIn is the first newer registered version of the product without an
