@@ -345,21 +345,23 @@ func BenchmarkNaiveRescan(b *testing.B) {
 // versions under concurrent page load; "clients=4,pages=max" — pages read as
 // fast as they can, which saturates the CPU — is reported only. Both ask
 // through the crisis cache (nothing is written meanwhile, so every query
-// but the first is answered from it: the cost of a crisis asked again);
-// "clients=2,pages=400,cache=off" computes every answer (the cost right
-// after a write), reported only.
+// but the first is answered from it: the cost of a crisis asked again).
+// Reported only, at clients=2,pages=400: "cache=findings" computes every
+// answer from the findings and the crisis catalogue (the cost after a
+// re-match, which writes only findings), "cache=off" every answer in one
+// join without either (the cost after an upload or a label).
 // DUALMARK_CRISIS_CLIENTS and DUALMARK_CRISIS_PAGE_RATE (pages/s, 0 for as
 // fast as possible) run one load of your choice instead, asserted
-// (DUALMARK_CRISIS_CACHE=off: without the cache).
+// (DUALMARK_CRISIS_CACHE=findings or off as above).
 func BenchmarkCrisisQuery(b *testing.B) {
 	loads := []struct {
 		clients, rate int
 		assert        bool
-		nocache       bool
-	}{{2, 400, true, false}, {2, 400, false, true}, {4, 0, false, false}}
+		cache         string // "", "findings" or "off"
+	}{{2, 400, true, ""}, {2, 400, false, "findings"}, {2, 400, false, "off"}, {4, 0, false, ""}}
 	if c, r, nc := os.Getenv("DUALMARK_CRISIS_CLIENTS"), os.Getenv("DUALMARK_CRISIS_PAGE_RATE"), os.Getenv("DUALMARK_CRISIS_CACHE"); c != "" || r != "" || nc != "" {
 		loads = loads[:1]
-		loads[0].nocache = nc == "off"
+		loads[0].cache = nc
 		if n, err := strconv.Atoi(c); err == nil && n > 0 {
 			loads[0].clients = n
 		}
@@ -373,12 +375,14 @@ func BenchmarkCrisisQuery(b *testing.B) {
 			pages = strconv.Itoa(l.rate)
 		}
 		name := fmt.Sprintf("clients=%d,pages=%s", l.clients, pages)
-		if l.nocache {
-			name += ",cache=off"
+		if l.cache != "" {
+			name += ",cache=" + l.cache
 		}
 		b.Run(name, func(b *testing.B) {
-			crisisCacheOff.Store(l.nocache)
+			crisisCacheOff.Store(l.cache == "off")
+			crisisAnswerOff.Store(l.cache == "findings")
 			defer crisisCacheOff.Store(false)
+			defer crisisAnswerOff.Store(false)
 			crisisUnderLoad(b, l.clients, l.rate, l.assert)
 		})
 	}

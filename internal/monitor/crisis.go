@@ -301,21 +301,28 @@ var crisisCache = struct {
 	m map[crisisKey]*crisisEntry
 }{m: map[crisisKey]*crisisEntry{}}
 
-// crisisCacheOff turns the cache off (the benchmark's uncached load).
-var crisisCacheOff atomic.Bool
+// crisisCacheOff turns the answer cache and the crisis catalogue off (the
+// benchmark's cold load: the cost after an upload); crisisAnswerOff only
+// the answer cache (the cost after a re-match).
+var crisisCacheOff, crisisAnswerOff atomic.Bool
 
 func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*crisisEntry, error) {
 	if crisisCacheOff.Load() {
-		a, err := m.affected(ctx, db, id, orgID, withResolved)
+		a, err := m.affected(ctx, db, id, orgID, withResolved, nil)
 		return &crisisEntry{a: a}, err
 	}
-	gen, err := m.st.CrisisGeneration(ctx)
+	g, err := m.st.CrisisGeneration(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if crisisAnswerOff.Load() {
+		a, err := m.affected(ctx, db, id, orgID, withResolved, &g)
+		return &crisisEntry{a: a}, err
 	}
 	k := crisisKey{st: m.st, db: db, id: id, org: orgID, withResolved: withResolved}
 	crisisCache.Lock()
 	// an entry of a later generation was read after ours: as new or newer
+	gen := g.N
 	if e := crisisCache.m[k]; e != nil && e.gen >= gen {
 		crisisCache.Unlock()
 		select {
@@ -327,7 +334,7 @@ func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID 
 			return e, nil
 		}
 		// the computation waited for failed (its caller's context, say)
-		a, err := m.affected(ctx, db, id, orgID, withResolved)
+		a, err := m.affected(ctx, db, id, orgID, withResolved, &g)
 		return &crisisEntry{a: a}, err
 	}
 	e := &crisisEntry{gen: gen, done: make(chan struct{})}
@@ -336,7 +343,7 @@ func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID 
 	}
 	crisisCache.m[k] = e
 	crisisCache.Unlock()
-	e.a, e.err = m.affected(ctx, db, id, orgID, withResolved)
+	e.a, e.err = m.affected(ctx, db, id, orgID, withResolved, &g)
 	close(e.done)
 	if e.err != nil {
 		crisisCache.Lock()
@@ -349,25 +356,40 @@ func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID 
 	return e, nil
 }
 
-// affected computes the crisis answer (Affected without the cache).
-func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*Affected, error) {
+// affected computes the crisis answer (Affected without the answer
+// cache): with gen, the findings are read alone and the versions' rows,
+// components and paths come from the crisis catalogue; without, in one
+// join (store.AffectedRows).
+func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool, gen *store.CrisisGen) (*Affected, error) {
 	ids, err := ResolveIDs(db, id)
 	if err != nil {
 		return nil, err
 	}
 	out := &Affected{Query: id, IDs: ids, Generated: time.Now().UTC().Truncate(time.Second), Versions: []AffectedVersion{}}
+	if gen != nil {
+		fs, err := m.st.AffectedFindings(ctx, ids, orgID)
+		if err != nil {
+			return nil, err
+		}
+		frs, cat, err := m.catalogRows(ctx, gen.Catalog, fs)
+		if err != nil {
+			return nil, err
+		}
+		return out, m.assemble(ctx, out, frs, withResolved, cat)
+	}
 	// one query: the findings with their versions' rows (dossier facts,
 	// newest label, whether a newer version exists)
 	frs, err := m.st.AffectedRows(ctx, ids, orgID)
 	if err != nil {
 		return nil, err
 	}
-	return out, m.assemble(ctx, out, frs, withResolved)
+	return out, m.assemble(ctx, out, frs, withResolved, nil)
 }
 
 // assemble fills out.Versions from the finding rows: one entry per
 // version, with its components and their dependency paths.
-func (m *Monitor) assemble(ctx context.Context, out *Affected, frs []store.AffectedRow, withResolved bool) error {
+// With cat, the components and paths are taken from it.
+func (m *Monitor) assemble(ctx context.Context, out *Affected, frs []store.AffectedRow, withResolved bool, cat *crisisCatalog) error {
 	byVersion := map[string][]store.Finding{}
 	rows := map[string]*store.VersionRow{}
 	var vids []string
@@ -384,13 +406,18 @@ func (m *Monitor) assemble(ctx context.Context, out *Affected, frs []store.Affec
 			newer[fr.Version.ProductID] = true
 		}
 	}
-	comps, err := m.st.Components(ctx, dedup(cids))
-	if err != nil {
-		return err
-	}
-	paths, err := m.st.EdgePaths(ctx, vids, cids)
-	if err != nil {
-		return err
+	var comps map[int64]*store.Component
+	var paths map[store.Pair][]string
+	if cat != nil {
+		comps, paths = cat.comps, cat.paths
+	} else {
+		var err error
+		if comps, err = m.st.Components(ctx, dedup(cids)); err != nil {
+			return err
+		}
+		if paths, err = m.st.EdgePaths(ctx, vids, cids); err != nil {
+			return err
+		}
 	}
 	// the versions of products with a version after an affected one, for
 	// fixedIn (none for products with one version)

@@ -80,8 +80,9 @@ func sameAnswer(t *testing.T, what string, got, want *Affected) {
 	}
 }
 
-// TestCrisisCache, on both stores: a cached crisis answer (and its JSON)
-// is the query's answer for a seeded portfolio, is reused while nothing
+// TestCrisisCache, on both stores: a cached crisis answer (and its JSON),
+// and one computed from the findings and the crisis catalogue, is the
+// query's answer for a seeded portfolio, is reused while nothing
 // changes, and is recomputed after every kind of write it depends on — a
 // re-match commit, a new version (fixedIn), a revoked label — and per
 // caller's view.
@@ -167,6 +168,15 @@ func TestCrisisCache(t *testing.T) {
 				t.Fatal("a re-match committed, yet the old answer was returned")
 			}
 			sameAnswer(t, "after the re-match", a5, uncached(t, m, ctx, id, "", false))
+			// the re-match wrote only findings: the catalogue of versions,
+			// components and paths was kept and used
+			g, _ := st.CrisisGeneration(ctx)
+			catalogs.Lock()
+			c := catalogs.m[st]
+			catalogs.Unlock()
+			if c == nil || c.gen != g.Catalog || len(c.versions) == 0 || len(c.paths) == 0 {
+				t.Errorf("after the re-match the catalogue is %+v, want one of generation %d", c, g.Catalog)
+			}
 			if len(a5.Versions) >= len(a4.Versions) {
 				t.Errorf("after the re-match: %d affected, before %d", len(a5.Versions), len(a4.Versions))
 			}

@@ -258,7 +258,7 @@ func (m *Monitor) Query(ctx context.Context, db *advisory.DB, q SituationQuery, 
 	qc := q
 	out := &Affected{Query: q.String(), IDs: keysOf(ids), Generated: time.Now().UTC().Truncate(time.Second), Versions: []AffectedVersion{}, Filter: &qc}
 	slices.Sort(out.IDs)
-	return out, m.assemble(ctx, out, kept, false)
+	return out, m.assemble(ctx, out, kept, false, nil)
 }
 
 // ransomware says whether the KEV entry of a finding's CVE (its id or an

@@ -50,6 +50,91 @@ func (s *DB) AffectedRows(ctx context.Context, ids []string, orgID string) ([]Af
 	return s.affectedRows(ctx, where, args, 0)
 }
 
+// AffectedFindings returns the findings AffectedRows returns, without
+// their versions' rows (the crisis cache keeps those: CrisisVersionRows),
+// unordered.
+func (s *DB) AffectedFindings(ctx context.Context, ids []string, orgID string) ([]Finding, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, strings.ToUpper(strings.TrimSpace(id)))
+	}
+	query := `SELECT f.id, f.version_id, f.component_id, f.vuln_id, f.aliases, f.severity, f.kev, f.epss, f.fixed, f.vex_status, f.first_seen, f.last_changed, f.resolved, f.reason
+ FROM findings f WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `))`
+	if s.d.name == "postgres" {
+		// as in AffectedRows: an index scan of findings_pkey
+		query = `SELECT f.id, f.version_id, f.component_id, f.vuln_id, f.aliases, f.severity, f.kev, f.epss, f.fixed, f.vex_status, f.first_seen, f.last_changed, f.resolved, f.reason
+ FROM findings f WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `)))`
+	}
+	if orgID != "" {
+		query += ` AND f.version_id IN (SELECT id FROM versions WHERE org_id = ?)`
+		args = append(args, orgID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		f, err := scanFinding(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *f)
+	}
+	return out, rows.Err()
+}
+
+// CrisisVersion is what the crisis query reads of a version: its row
+// (product, organisation, stored facts, newest label) and whether its
+// product has a newer version.
+type CrisisVersion struct {
+	Row      *VersionRow
+	HasNewer bool
+}
+
+// CrisisVersionRows returns the CrisisVersion of each of ids that exists,
+// as AffectedRows joins it.
+func (s *DB) CrisisVersionRows(ctx context.Context, ids []string) (map[string]CrisisVersion, error) {
+	out := make(map[string]CrisisVersion, len(ids))
+	err := chunks(ids, func(part []string) error {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT v.id, v.product_id, v.org_id, v.version, p.name, p.manufacturer, p.model, o.name, o.contact, v.created, COALESCE(m.facts, ''),
+ CASE WHEN COALESCE(m.facts, '') = '' THEN (SELECT data FROM blobs WHERE digest = v.dossier) END,
+ COALESCE(l.id, ''), COALESCE(l.status, ''), COALESCE(l.issued, 0),
+ CASE WHEN EXISTS (SELECT 1 FROM versions n WHERE n.product_id = v.product_id AND n.id > v.id) THEN 1 ELSE 0 END
+ FROM versions v
+ JOIN products p ON p.id = v.product_id
+ JOIN orgs o ON o.id = v.org_id
+ LEFT JOIN version_monitor m ON m.version_id = v.id
+ LEFT JOIN labels l ON l.id = (SELECT l2.id FROM labels l2 WHERE l2.version_id = v.id ORDER BY l2.issued DESC, l2.id DESC LIMIT 1)
+ WHERE v.id IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var vr VersionRow
+			var created, issued int64
+			var labelID, labelStatus string
+			var newer int
+			if err := rows.Scan(&vr.VersionID, &vr.ProductID, &vr.OrgID, &vr.Version, &vr.Product, &vr.Manufacturer, &vr.Model, &vr.OrgName, &vr.OrgContact, &created, &vr.Facts, &vr.Dossier,
+				&labelID, &labelStatus, &issued, &newer); err != nil {
+				return err
+			}
+			vr.Created = fromMicros(created)
+			if labelID != "" {
+				vr.Label = &Label{ID: labelID, VersionID: vr.VersionID, Status: labelStatus, Issued: fromMicros(issued)}
+			}
+			out[vr.VersionID] = CrisisVersion{Row: &vr, HasNewer: newer != 0}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // OpenFindingQuery selects open findings (not resolved) by what the
 // findings table holds; the zero value selects every open finding.
 type OpenFindingQuery struct {

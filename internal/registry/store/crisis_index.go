@@ -21,12 +21,21 @@ func (s *DB) bumpCrisis(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// CrisisGen is the crisis generation: N moves with every write the crisis
+// query's answer depends on, Catalog only with writes to what it joins
+// (organisations, products, versions, stored facts, labels), not with the
+// findings.
+type CrisisGen struct {
+	N, Catalog int64
+}
+
 // CrisisGeneration returns the crisis generation: an answer computed from
-// reads made after this call stays true while it returns the same number
-// (the number is read first, then the data, so a write between the two is
-// seen by the next call as a new number).
-func (s *DB) CrisisGeneration(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT n FROM crisis_generation WHERE id = 1`).Scan(&n)
-	return n, err
+// reads made after this call stays true while N is the same (the counter
+// is read first, then the data, so a write between the two is seen by the
+// next call as a new number); version rows, components and dependency
+// paths read after it stay true while Catalog is the same.
+func (s *DB) CrisisGeneration(ctx context.Context) (CrisisGen, error) {
+	var g CrisisGen
+	err := s.db.QueryRowContext(ctx, `SELECT n, catalog FROM crisis_generation WHERE id = 1`).Scan(&g.N, &g.Catalog)
+	return g, err
 }

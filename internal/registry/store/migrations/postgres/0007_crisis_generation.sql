@@ -7,12 +7,14 @@
 -- the findings are written only by the re-match commit, which bumps it once
 -- after it commits (store.DB.CommitRematch, crisis_index.go) instead of a
 -- trigger per finding row. Readers read n before the data: an answer is kept
--- under the n read before it, so it is never kept past a change.
-CREATE TABLE crisis_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
-INSERT INTO crisis_generation (id, n) VALUES (1, 0);
+-- under the n read before it, so it is never kept past a change. catalog
+-- moves only with the joined tables (not with the findings): what the query
+-- reads of versions, components and paths may be kept while it is unchanged.
+CREATE TABLE crisis_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL, catalog BIGINT NOT NULL);
+INSERT INTO crisis_generation (id, n, catalog) VALUES (1, 0, 0);
 CREATE FUNCTION crisis_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE crisis_generation SET n = n + 1 WHERE id = 1;
+  UPDATE crisis_generation SET n = n + 1, catalog = catalog + 1 WHERE id = 1;
   RETURN NULL;
 END $$;
 CREATE TRIGGER crisis_gen_orgs AFTER INSERT OR UPDATE OR DELETE ON orgs FOR EACH STATEMENT EXECUTE FUNCTION crisis_generation_bump();
