@@ -71,6 +71,9 @@ func (e *QueryError) Error() string { return e.Field + ": " + e.Detail }
 func ParseSituationQuery(v url.Values) (SituationQuery, error) {
 	var q SituationQuery
 	for k := range v {
+		if k == "" {
+			return q, &QueryError{"query", "a parameter without a name"}
+		}
 		if !slices.Contains(SituationFields, k) {
 			return q, &QueryError{k, fmt.Sprintf("unknown filter (one of %s)", strings.Join(SituationFields, ", "))}
 		}

@@ -236,3 +236,30 @@ func TestSituationQueryGolden(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseSituationQuery: any query string is read or refused with a
+// QueryError naming a parameter, never a panic; what is read reads back
+// the same from its Values.
+func FuzzParseSituationQuery(f *testing.F) {
+	for _, s := range []string{"kev=true&class=annex-iii", "ransomware&epss=0.25", "severity=critical&market=US&manufacturer=Lumora", "class=important-class-I", "epss=1e-3", "kev=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := url.ParseQuery(s)
+		if err != nil {
+			return
+		}
+		q, err := ParseSituationQuery(v)
+		if err != nil {
+			var qe *QueryError
+			if !errors.As(err, &qe) || qe.Field == "" {
+				t.Fatalf("%q: error %v names no parameter", s, err)
+			}
+			return
+		}
+		again, err := ParseSituationQuery(q.Values())
+		if err != nil || again.Values().Encode() != q.Values().Encode() || again.String() != q.String() {
+			t.Fatalf("%q: %v reads back as %v (%v)", s, q.Values(), again.Values(), err)
+		}
+	})
+}
