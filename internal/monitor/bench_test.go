@@ -408,14 +408,14 @@ func crisisUnderLoad(b *testing.B, crisisG, rate int, assert bool) {
 			b.Fatal(err)
 		}
 	}
-	seqCPU := float64((cpuTime()-cpu0).Microseconds()) / 1000 / seq
+	seqCPU := float64((cpuTime() - cpu0).Microseconds()) / 1000 / seq
 	// what the API adds: the answer's JSON, as the registry writes it
 	cpu0 = cpuTime()
 	enc, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
 		b.Fatal(err)
 	}
-	jsonCPU := float64((cpuTime()-cpu0).Microseconds()) / 1000
+	jsonCPU := float64((cpuTime() - cpu0).Microseconds()) / 1000
 	// reported after the run: b.ResetTimer deletes reported metrics
 	defer func() {
 		b.ReportMetric(seqCPU, "seq-cpu-ms/query")
