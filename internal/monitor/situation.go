@@ -63,6 +63,7 @@ type QueryError struct {
 	Field, Detail string
 }
 
+// Error says the parameter and what is wrong with it.
 func (e *QueryError) Error() string { return e.Field + ": " + e.Detail }
 
 // ParseSituationQuery reads a situation query from URL parameters (those
