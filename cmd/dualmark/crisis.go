@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,10 +145,10 @@ processes re-matching at once are not coordinated.`,
 }
 
 func newCrisisCmd() *cobra.Command {
-	var server, token, format, out string
+	var server, token, format, out, query string
 	var resolved, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "crisis ID --server URL --token TOKEN [--format table|json|csv|markdown|html]",
+		Use:   "crisis (ID | --query FILTERS) --server URL --token TOKEN [--format table|json|csv|markdown|html]",
 		Short: "List every registered product version a vulnerability affects (ask a registry)",
 		Long: `Asks a registry (dualmark serve) which registered product versions a
 vulnerability affects: a CVE, GHSA, OSV or EUVD id, resolved through its aliases
@@ -156,11 +157,18 @@ markets, KEV and EPSS, fixed versions, VEX status, the dependency path of the
 affected component inside the SBOM, and whether a label is active. An
 authority's token sees every manufacturer; a manufacturer's token its own
 products. --format html writes the situation report (printable, with charts).
-The token may also come from $DUALMARK_TOKEN.`,
+
+--query asks instead for the registry's open findings that pass every filter
+given, in URL form (quote the &): kev=true, ransomware=true (KEV entries with
+known ransomware use), epss=0.5 (at least), severity=high (or higher),
+class=annex-iii (important classes I and II; annex-iv, or a dossier class),
+market=EU or US, manufacturer=NAME. Each version then summarises the findings
+that match. The token may also come from $DUALMARK_TOKEN.`,
 		Example: `  dualmark crisis CVE-2024-1086 --server http://127.0.0.1:8080 --token "$TOKEN"
   dualmark crisis GHSA-jfh8-c2jp-5v3q --server https://registry.example --format csv > affected.csv
-  dualmark crisis CVE-2024-1086 --server http://127.0.0.1:8080 --format html --out situation.html`,
-		Args: cobra.ExactArgs(1),
+  dualmark crisis CVE-2024-1086 --server http://127.0.0.1:8080 --format html --out situation.html
+  dualmark crisis --query 'kev=true&class=annex-iii' --server http://127.0.0.1:8080 --format html --out kev-annex-iii.html`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if server == "" {
 				return usageError(errors.New("--server URL is required: the registry to ask"))
@@ -177,7 +185,34 @@ The token may also come from $DUALMARK_TOKEN.`,
 			if !slices.Contains(monitor.Formats, format) {
 				return usageError(fmt.Errorf("--format %q: one of %s", format, strings.Join(monitor.Formats, ", ")))
 			}
-			a, err := fetchAffected(cmd.Context(), server, token, args[0], resolved || format == monitor.FormatHTML)
+			var filters url.Values
+			switch {
+			case query != "" && len(args) > 0:
+				return usageError(errors.New("give a vulnerability ID or --query, not both"))
+			case query != "" && resolved:
+				return usageError(errors.New("--resolved does not apply to --query, which reads open findings"))
+			case query != "":
+				var err error
+				if filters, err = url.ParseQuery(query); err != nil {
+					return usageError(fmt.Errorf("--query %q: %v", query, err))
+				}
+				if _, err := monitor.ParseSituationQuery(filters); err != nil {
+					return usageError(fmt.Errorf("--query %q: %v", query, err))
+				}
+			case len(args) == 0:
+				return usageError(errors.New("give a vulnerability ID (CVE-…, GHSA-…, an OSV id or EUVD-…) or --query"))
+			}
+			var a *monitor.Affected
+			var sit *monitor.Situation
+			var err error
+			if filters != nil {
+				sit, err = fetchSituation(cmd.Context(), server, token, filters)
+				if err == nil {
+					a = &monitor.Affected{Query: sit.Query, IDs: sit.IDs, Generated: sit.Generated, Versions: sit.List, Filter: sit.Filter}
+				}
+			} else {
+				a, err = fetchAffected(cmd.Context(), server, token, args[0], resolved || format == monitor.FormatHTML)
+			}
 			if err != nil {
 				return err
 			}
@@ -190,7 +225,13 @@ The token may also come from $DUALMARK_TOKEN.`,
 				defer f.Close()
 				w = f
 			}
-			if err := monitor.WriteAffected(w, a, format); err != nil {
+			if sit != nil && (format == monitor.FormatHTML || format == monitor.FormatJSON) {
+				// the registry's report as it made it (its time series included)
+				err = monitor.WriteSituation(w, sit, format)
+			} else {
+				err = monitor.WriteAffected(w, a, format)
+			}
+			if err != nil {
 				return err
 			}
 			if out != "" {
@@ -203,6 +244,7 @@ The token may also come from $DUALMARK_TOKEN.`,
 	cmd.Flags().StringVar(&token, "token", "", "API token with the read scope (or $DUALMARK_TOKEN)")
 	cmd.Flags().StringVar(&format, "format", monitor.FormatTable, "output: "+strings.Join(monitor.Formats, ", "))
 	cmd.Flags().StringVar(&out, "out", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&query, "query", "", "report on the open findings passing these filters instead of one vulnerability, e.g. 'kev=true&class=annex-iii'")
 	cmd.Flags().BoolVar(&resolved, "resolved", false, "list versions whose findings are resolved too")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	return cmd
@@ -216,4 +258,13 @@ func fetchAffected(ctx context.Context, server, token, id string, resolved bool)
 		return nil, usageError(fmt.Errorf("--server %q: %v", server, err))
 	}
 	return c.Affected(ctx, id, resolved)
+}
+
+// fetchSituation asks a registry for the situation report of a query.
+func fetchSituation(ctx context.Context, server, token string, filters url.Values) (*monitor.Situation, error) {
+	c, err := client.New(server, token, &http.Client{Timeout: 60 * time.Second})
+	if err != nil {
+		return nil, usageError(fmt.Errorf("--server %q: %v", server, err))
+	}
+	return c.Situation(ctx, filters)
 }

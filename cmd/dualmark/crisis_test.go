@@ -106,4 +106,40 @@ func TestCrisisCommand(t *testing.T) {
 	if got := run([]string{"crisis", "CVE-2024-1086", "--server", ts.URL, "--token", "dmr_" + strings.Repeat("a", 43)}); got != 2 {
 		t.Errorf("an unknown token: exit %d, want 2", got)
 	}
+	// the query form: every seeded version has the KEV-listed kernel CVE;
+	// none is critical (Annex IV)
+	for _, q := range []struct {
+		query, format string
+		versions      int
+	}{{"kev=true", monitor.FormatJSON, 4}, {"kev=true&class=annex-iv", monitor.FormatJSON, 0}, {"kev=true&severity=high", monitor.FormatHTML, 4}, {"kev", monitor.FormatTable, 4}} {
+		out := filepath.Join(dir, "query."+q.format)
+		if got := run([]string{"crisis", "--query", q.query, "--server", ts.URL, "--token", admin, "--format", q.format, "--out", out}); got != 0 {
+			t.Fatalf("crisis --query %s: exit %d", q.query, got)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch q.format {
+		case monitor.FormatJSON:
+			var sit monitor.Situation
+			if err := json.Unmarshal(b, &sit); err != nil || len(sit.List) != q.versions || sit.Filter == nil || !sit.Filter.KEV {
+				t.Errorf("--query %s: %d versions (want %d), filter %+v, %v", q.query, len(sit.List), q.versions, sit.Filter, err)
+			}
+		default:
+			if !bytes.Contains(b, []byte("CVE-2024-1086")) || !bytes.Contains(b, []byte("open findings (KEV-listed")) {
+				t.Errorf("--query %s --format %s lacks the query or the CVE:\n%.2000s", q.query, q.format, b)
+			}
+		}
+	}
+	for _, args := range [][]string{
+		{"crisis", "--query", "vendor=x"},
+		{"crisis", "CVE-2024-1086", "--query", "kev=true"},
+		{"crisis", "--query", "kev=true", "--resolved"},
+		{"crisis"},
+	} {
+		if got := run(append(args, "--server", ts.URL, "--token", admin)); got != 2 {
+			t.Errorf("dualmark %s: exit %d, want 2", strings.Join(args, " "), got)
+		}
+	}
 }

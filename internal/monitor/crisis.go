@@ -3,10 +3,12 @@ package monitor
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dualmark/dualmark/internal/advisory"
@@ -25,6 +27,10 @@ type Affected struct {
 	IDs       []string          `json:"ids"`
 	Generated time.Time         `json:"generated"`
 	Versions  []AffectedVersion `json:"versions"`
+	// Filter is the situation query answered (Monitor.Query), nil for a
+	// vulnerability's crisis query; Query then describes it and IDs are
+	// the vulnerabilities found.
+	Filter *SituationQuery `json:"filter,omitempty"`
 }
 
 // AffectedVersion is one registered product version a vulnerability hits
@@ -239,19 +245,151 @@ var severityRank = map[string]int{match.SeverityCritical: 5, match.SeverityHigh:
 
 // Affected answers the crisis query for id: the versions (of orgID only when
 // it is not empty) with a finding known under id or its aliases, resolved
-// ones included when withResolved.
+// ones included when withResolved. The answer may be shared with other
+// callers (the crisis cache): it must not be modified.
 func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*Affected, error) {
+	e, err := m.affectedEntry(ctx, db, id, orgID, withResolved)
+	if err != nil {
+		return nil, err
+	}
+	return e.a, nil
+}
+
+// AffectedJSON is Affected encoded as the registry's API writes it
+// (indented by two spaces, one trailing line break), kept with the cached
+// answer so that asking again costs neither the query nor the encoding.
+func (m *Monitor) AffectedJSON(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) ([]byte, *Affected, error) {
+	e, err := m.affectedEntry(ctx, db, id, orgID, withResolved)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.jsonOnce.Do(func() {
+		e.json, e.jsonErr = json.MarshalIndent(e.a, "", "  ")
+		e.json = append(e.json, '\n')
+	})
+	return e.json, e.a, e.jsonErr
+}
+
+// The crisis cache keeps answers by store, advisory database, query and
+// caller's view, each with the store's crisis generation read before it
+// was computed (store.DB.CrisisGeneration): an answer is used while the
+// generation is unchanged, so it is never older than the last write it
+// depends on. Queries of one key that arrive while it is being computed
+// wait for that computation instead of running their own.
+type crisisKey struct {
+	st           *store.DB
+	db           *advisory.DB
+	id, org      string
+	withResolved bool
+}
+
+type crisisEntry struct {
+	gen      int64
+	done     chan struct{}
+	a        *Affected
+	err      error
+	jsonOnce sync.Once
+	json     []byte
+	jsonErr  error
+}
+
+// crisisCacheMax bounds the cache (it is emptied when full).
+const crisisCacheMax = 256
+
+var crisisCache = struct {
+	sync.Mutex
+	m map[crisisKey]*crisisEntry
+}{m: map[crisisKey]*crisisEntry{}}
+
+// crisisCacheOff turns the answer cache and the crisis catalogue off (the
+// benchmark's cold load: the cost after an upload); crisisAnswerOff only
+// the answer cache (the cost after a re-match).
+var crisisCacheOff, crisisAnswerOff atomic.Bool
+
+func (m *Monitor) affectedEntry(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool) (*crisisEntry, error) {
+	if crisisCacheOff.Load() {
+		a, err := m.affected(ctx, db, id, orgID, withResolved, nil)
+		return &crisisEntry{a: a}, err
+	}
+	g, err := m.st.CrisisGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if crisisAnswerOff.Load() {
+		a, err := m.affected(ctx, db, id, orgID, withResolved, &g)
+		return &crisisEntry{a: a}, err
+	}
+	k := crisisKey{st: m.st, db: db, id: id, org: orgID, withResolved: withResolved}
+	crisisCache.Lock()
+	// an entry of a later generation was read after ours: as new or newer
+	gen := g.N
+	if e := crisisCache.m[k]; e != nil && e.gen >= gen {
+		crisisCache.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err == nil {
+			return e, nil
+		}
+		// the computation waited for failed (its caller's context, say)
+		a, err := m.affected(ctx, db, id, orgID, withResolved, &g)
+		return &crisisEntry{a: a}, err
+	}
+	e := &crisisEntry{gen: gen, done: make(chan struct{})}
+	if len(crisisCache.m) >= crisisCacheMax {
+		clear(crisisCache.m)
+	}
+	crisisCache.m[k] = e
+	crisisCache.Unlock()
+	e.a, e.err = m.affected(ctx, db, id, orgID, withResolved, &g)
+	close(e.done)
+	if e.err != nil {
+		crisisCache.Lock()
+		if crisisCache.m[k] == e {
+			delete(crisisCache.m, k)
+		}
+		crisisCache.Unlock()
+		return nil, e.err
+	}
+	return e, nil
+}
+
+// affected computes the crisis answer (Affected without the answer
+// cache): with gen, the findings are read alone and the versions' rows,
+// components and paths come from the crisis catalogue; without, in one
+// join (store.AffectedRows).
+func (m *Monitor) affected(ctx context.Context, db *advisory.DB, id, orgID string, withResolved bool, gen *store.CrisisGen) (*Affected, error) {
 	ids, err := ResolveIDs(db, id)
 	if err != nil {
 		return nil, err
 	}
 	out := &Affected{Query: id, IDs: ids, Generated: time.Now().UTC().Truncate(time.Second), Versions: []AffectedVersion{}}
+	if gen != nil {
+		fs, err := m.st.AffectedFindings(ctx, ids, orgID)
+		if err != nil {
+			return nil, err
+		}
+		frs, cat, err := m.catalogRows(ctx, gen.Catalog, fs)
+		if err != nil {
+			return nil, err
+		}
+		return out, m.assemble(ctx, out, frs, withResolved, cat)
+	}
 	// one query: the findings with their versions' rows (dossier facts,
 	// newest label, whether a newer version exists)
 	frs, err := m.st.AffectedRows(ctx, ids, orgID)
 	if err != nil {
 		return nil, err
 	}
+	return out, m.assemble(ctx, out, frs, withResolved, nil)
+}
+
+// assemble fills out.Versions from the finding rows: one entry per
+// version, with its components and their dependency paths.
+// With cat, the components and paths are taken from it.
+func (m *Monitor) assemble(ctx context.Context, out *Affected, frs []store.AffectedRow, withResolved bool, cat *crisisCatalog) error {
 	byVersion := map[string][]store.Finding{}
 	rows := map[string]*store.VersionRow{}
 	var vids []string
@@ -268,19 +406,24 @@ func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID strin
 			newer[fr.Version.ProductID] = true
 		}
 	}
-	comps, err := m.st.Components(ctx, dedup(cids))
-	if err != nil {
-		return nil, err
-	}
-	paths, err := m.st.EdgePaths(ctx, vids, cids)
-	if err != nil {
-		return nil, err
+	var comps map[int64]*store.Component
+	var paths map[store.Pair][]string
+	if cat != nil {
+		comps, paths = cat.comps, cat.paths
+	} else {
+		var err error
+		if comps, err = m.st.Components(ctx, dedup(cids)); err != nil {
+			return err
+		}
+		if paths, err = m.st.EdgePaths(ctx, vids, cids); err != nil {
+			return err
+		}
 	}
 	// the versions of products with a version after an affected one, for
 	// fixedIn (none for products with one version)
 	siblings, err := m.st.ProductVersionIDs(ctx, keysOf(newer))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, vid := range vids {
 		row := rows[vid]
@@ -304,7 +447,7 @@ func (m *Monitor) Affected(ctx context.Context, db *advisory.DB, id, orgID strin
 		}
 		return a.VersionID < b.VersionID
 	})
-	return out, nil
+	return nil
 }
 
 // fixedIn is the first newer registered version of the product without an

@@ -57,6 +57,10 @@ type Situation struct {
 	ByStatus       []Count           `json:"byStatus"`
 	Series         []Point           `json:"series"`
 	List           []AffectedVersion `json:"list"`
+	// Filter is the situation query reported on (nil for a vulnerability's
+	// report); Query then describes it and IDs are the vulnerabilities
+	// found.
+	Filter *SituationQuery `json:"filter,omitempty"`
 }
 
 func counts(m map[string]int) []Count {
@@ -76,7 +80,7 @@ func counts(m map[string]int) []Count {
 // BuildSituation summarises an Affected answer (resolved versions
 // included) as of now.
 func BuildSituation(a *Affected, now time.Time) *Situation {
-	s := &Situation{Query: a.Query, IDs: a.IDs, Generated: a.Generated, List: a.Versions, Series: []Point{}}
+	s := &Situation{Query: a.Query, IDs: a.IDs, Generated: a.Generated, List: a.Versions, Series: []Point{}, Filter: a.Filter}
 	man, class, market, status := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	products, orgs := map[string]bool{}, map[string]bool{}
 	var first time.Time
@@ -230,7 +234,11 @@ func WriteAffected(w io.Writer, a *Affected, format string) error {
 	case FormatHTML:
 		return WriteSituation(w, BuildSituation(a, time.Now()), FormatHTML)
 	case FormatMarkdown:
-		fmt.Fprintf(w, "# Products affected by %s\n\nKnown as: %s. %d product version(s).\n\n", mdCell(a.Query), mdCell(strings.Join(a.IDs, ", ")), len(a.Versions))
+		if a.Filter != nil {
+			fmt.Fprintf(w, "# Products with %s\n\n%d vulnerabilities: %s. %d product version(s).\n\n", mdCell(a.Query), len(a.IDs), mdCell(idsText(a.IDs)), len(a.Versions))
+		} else {
+			fmt.Fprintf(w, "# Products affected by %s\n\nKnown as: %s. %d product version(s).\n\n", mdCell(a.Query), mdCell(strings.Join(a.IDs, ", ")), len(a.Versions))
+		}
 		fmt.Fprintln(w, "| manufacturer | product | version | CRA class | markets | KEV | EPSS | status | components (path) | label | contact |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for i := range a.Versions {
@@ -241,7 +249,11 @@ func WriteAffected(w io.Writer, a *Affected, format string) error {
 		}
 		return nil
 	case FormatTable, "":
-		fmt.Fprintf(w, "%s (known as %s): %d product version(s)\n\n", a.Query, strings.Join(a.IDs, ", "), len(a.Versions))
+		if a.Filter != nil {
+			fmt.Fprintf(w, "%s (%d vulnerabilities: %s): %d product version(s)\n\n", a.Query, len(a.IDs), oneLine(idsText(a.IDs)), len(a.Versions))
+		} else {
+			fmt.Fprintf(w, "%s (known as %s): %d product version(s)\n\n", a.Query, strings.Join(a.IDs, ", "), len(a.Versions))
+		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MANUFACTURER\tPRODUCT\tVERSION\tCLASS\tKEV\tEPSS\tSTATUS\tLABEL\tCOMPONENT (PATH)")
 		for i := range a.Versions {
@@ -252,6 +264,14 @@ func WriteAffected(w io.Writer, a *Affected, format string) error {
 		return tw.Flush()
 	}
 	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// idsText lists vulnerability ids, the first 20 of more.
+func idsText(ids []string) string {
+	if len(ids) > 20 {
+		return strings.Join(ids[:20], ", ") + fmt.Sprintf(" and %d more", len(ids)-20)
+	}
+	return strings.Join(ids, ", ")
 }
 
 func oneLine(s string) string {
@@ -362,6 +382,7 @@ var situationPage = template.Must(template.New("situation").Funcs(template.FuncM
 	"label":   labelText,
 	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"list":    func(cs ...chart) []chart { return cs },
+	"ids":     idsText,
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Situation report: {{.Query}}</title>
@@ -378,7 +399,8 @@ svg text{font:12px system-ui,sans-serif}figure{margin:0}
 </style></head>
 <body><main>
 <h1>Situation report: {{.Query}}</h1>
-<p>Known as {{join .IDs ", "}}. Generated {{date .Generated}} from the registry's findings.{{if .KEV}} <span class="kev">Listed in CISA's KEV catalogue.</span>{{end}}</p>
+{{if .Filter}}<p>Product versions with {{.Query}}: {{len .IDs}} vulnerabilities{{if .IDs}} ({{ids .IDs}}){{end}}. Generated {{date .Generated}} from the registry's open findings; each row summarises the findings that match.</p>
+{{else}}<p>Known as {{join .IDs ", "}}. Generated {{date .Generated}} from the registry's findings.{{if .KEV}} <span class="kev">Listed in CISA's KEV catalogue.</span>{{end}}</p>{{end}}
 <div class="facts">
 <div><b>{{.Affected}}</b>versions affected</div><div><b>{{.Resolved}}</b>versions resolved</div>
 <div><b>{{.Products}}</b>products</div><div><b>{{.Manufacturers}}</b>manufacturers</div></div>
@@ -396,8 +418,8 @@ svg text{font:12px system-ui,sans-serif}figure{margin:0}
 {{end}}</svg>
 <p>From {{(index .Series 0).Day}}: dark red affected, light green resolved.</p>{{end}}
 <table><caption>Affected product versions and contact points</caption>
-<thead><tr><th>Manufacturer</th><th>Contact</th><th>Product</th><th>Version</th><th>CRA class</th><th>Markets</th><th>KEV</th><th>EPSS</th><th>Fixed versions</th><th>Status</th><th>Components (dependency path)</th><th>Label</th></tr></thead>
-<tbody>{{range .List}}<tr><td>{{.Manufacturer}}</td><td>{{.Contact}}</td><td>{{.Product}}{{if .Model}} ({{.Model}}){{end}}</td><td>{{.Version}}</td><td>{{.CRAClass}}</td><td>{{join .Markets " "}}</td><td>{{if .KEV}}yes{{else}}no{{end}}</td><td>{{epss .EPSS}}</td><td>{{join .Fixed ", "}}</td><td>{{status .}}</td><td>{{range .Components}}{{.Name}} {{.Version}}{{if .Path}} <small>via {{.Path}}</small>{{end}}<br>{{end}}</td><td>{{label .Label}}</td></tr>
+<thead><tr><th>Manufacturer</th><th>Contact</th><th>Product</th><th>Version</th>{{if $.Filter}}<th>Vulnerabilities</th>{{end}}<th>CRA class</th><th>Markets</th><th>KEV</th><th>EPSS</th><th>Fixed versions</th><th>Status</th><th>Components (dependency path)</th><th>Label</th></tr></thead>
+<tbody>{{range .List}}<tr><td>{{.Manufacturer}}</td><td>{{.Contact}}</td><td>{{.Product}}{{if .Model}} ({{.Model}}){{end}}</td><td>{{.Version}}</td>{{if $.Filter}}<td>{{join .Vulnerabilities " "}}</td>{{end}}<td>{{.CRAClass}}</td><td>{{join .Markets " "}}</td><td>{{if .KEV}}yes{{else}}no{{end}}</td><td>{{epss .EPSS}}</td><td>{{join .Fixed ", "}}</td><td>{{status .}}</td><td>{{range .Components}}{{.Name}} {{.Version}}{{if .Path}} <small>via {{.Path}}</small>{{end}}<br>{{end}}</td><td>{{label .Label}}</td></tr>
 {{end}}</tbody></table>
 <p><small>Markets are read from the dossier (an EU placing date or CRA class: EU; US Cyber Trust Mark facts: US); the dossier format names no member states.</small></p>
 </main></body></html>

@@ -192,27 +192,41 @@ var vulnID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._:-]{2,79}$`)
 // the operator see every organisation, others their own; it answers the
 // problem itself and returns nil then.
 func (s *Server) affected(w http.ResponseWriter, r *http.Request, withResolved bool) *monitor.Affected {
+	a, _ := s.affectedAnswer(w, r, withResolved, false)
+	return a
+}
+
+// affectedAnswer is affected, with the answer's API encoding when asked
+// for (the monitor keeps it with the cached answer).
+func (s *Server) affectedAnswer(w http.ResponseWriter, r *http.Request, withResolved, encoded bool) (*monitor.Affected, []byte) {
 	p, ok := s.bearer(w, r, store.ScopeRead)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	id := r.PathValue("id")
 	if !vulnID.MatchString(id) {
 		badRequest(w, r, "id", "%q is not a vulnerability id (CVE-…, GHSA-…, an OSV id or EUVD-…)", id)
-		return nil
+		return nil, nil
 	}
 	mon, db := s.Monitor()
 	if mon == nil {
 		s.fail(w, r, errors.New("this store keeps no findings"))
-		return nil
+		return nil, nil
 	}
-	a, err := mon.Affected(r.Context(), db, id, p.readOrg(), withResolved)
+	var a *monitor.Affected
+	var body []byte
+	var err error
+	if encoded {
+		body, a, err = mon.AffectedJSON(r.Context(), db, id, p.readOrg(), withResolved)
+	} else {
+		a, err = mon.Affected(r.Context(), db, id, p.readOrg(), withResolved)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return nil
+		return nil, nil
 	}
 	if len(a.Versions) > 0 {
-		return a
+		return a, body
 	}
 	// Nothing in the caller's view: an organisation that sees only its own
 	// products gets a 404, as for another organisation's IDs; authorities
@@ -229,43 +243,104 @@ func (s *Server) affected(w http.ResponseWriter, r *http.Request, withResolved b
 			detail = fmt.Sprintf("no registered product version has a finding of %s, and the advisory database knows no such id", id)
 		}
 		problem(w, r, Problem{Type: ProblemType + "not-found", Status: http.StatusNotFound, Field: "id", Detail: detail})
-		return nil
+		return nil, nil
 	}
-	return a
+	return a, body
 }
 
 func (s *Server) apiAffected(w http.ResponseWriter, r *http.Request) {
-	if a := s.affected(w, r, r.URL.Query().Get("resolved") == "true"); a != nil {
-		writeJSON(w, http.StatusOK, a)
+	a, body := s.affectedAnswer(w, r, r.URL.Query().Get("resolved") == "true", true)
+	if a == nil {
+		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 func (s *Server) apiSituation(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = monitor.FormatHTML
-	}
-	if format != monitor.FormatHTML && format != monitor.FormatCSV && format != monitor.FormatJSON {
-		badRequest(w, r, "format", "format %q: one of html, csv, json", format)
+	format, ok := situationFormat(w, r)
+	if !ok {
 		return
 	}
 	a := s.affected(w, r, true)
 	if a == nil {
 		return
 	}
-	sit := monitor.BuildSituation(a, time.Now())
+	writeSituation(w, monitor.BuildSituation(a, time.Now()), format, "situation-"+strings.ToUpper(a.Query)+".csv")
+}
+
+// situationFormat is the request's report format (html by default); false
+// when it answered the problem.
+func situationFormat(w http.ResponseWriter, r *http.Request) (string, bool) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = monitor.FormatHTML
+	}
+	if format != monitor.FormatHTML && format != monitor.FormatCSV && format != monitor.FormatJSON {
+		badRequest(w, r, "format", "format %q: one of html, csv, json", format)
+		return "", false
+	}
+	return format, true
+}
+
+// writeSituation writes a situation report in format, a CSV one as the
+// download csvName.
+func writeSituation(w http.ResponseWriter, sit *monitor.Situation, format, csvName string) {
 	switch format {
 	case monitor.FormatHTML:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")
 	case monitor.FormatCSV:
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="situation-%s.csv"`, strings.ToUpper(a.Query)))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, csvName))
 	default:
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	_ = monitor.WriteSituation(w, sit, format)
+}
+
+// apiQuerySituation answers the situation report of a query over the open
+// findings (issue 13 item 4: GET /api/v1/situation?kev=true&class=annex-iii):
+// authorities and the operator over every organisation, others over their
+// own; without a token, nothing.
+func (s *Server) apiQuerySituation(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.bearer(w, r, store.ScopeRead)
+	if !ok {
+		return
+	}
+	format, ok := situationFormat(w, r)
+	if !ok {
+		return
+	}
+	params := r.URL.Query()
+	params.Del("format")
+	q, err := monitor.ParseSituationQuery(params)
+	var qe *monitor.QueryError
+	if errors.As(err, &qe) {
+		badRequest(w, r, qe.Field, "%s", qe.Detail)
+		return
+	}
+	mon, db := s.Monitor()
+	if mon == nil {
+		s.fail(w, r, errors.New("this store keeps no findings"))
+		return
+	}
+	a, err := mon.Query(r.Context(), db, q, p.readOrg())
+	switch {
+	case errors.As(err, &qe):
+		problem(w, r, Problem{Type: ProblemType + "conflict", Status: http.StatusConflict, Field: qe.Field, Detail: qe.Detail})
+		return
+	case errors.Is(err, monitor.ErrTooBroad):
+		badRequest(w, r, "query", "%v", err)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	writeSituation(w, monitor.BuildSituation(a, time.Now()), format, "situation-query.csv")
 }
 
 // ImportResult is the answer to an advisory import.

@@ -476,6 +476,7 @@ func (s *Server) routeTable() []route {
 		// monitoring (issue 13, crisis.go)
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/affected", api: true, h: s.apiAffected},
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
+		{method: "GET", path: "/api/v1/situation", api: true, h: s.apiQuerySituation},
 		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
 	}, append(append(s.notifyRoutes(), s.art14Routes()...), s.csafRoutes()...)...)
 }

@@ -374,3 +374,20 @@ func (c *Client) Affected(ctx context.Context, id string, resolved bool) (*monit
 	}
 	return &a, nil
 }
+
+// Situation asks the registry for the situation report of a query over its
+// open findings (monitor.SituationQuery's parameters: kev, ransomware,
+// epss, severity, class, market, manufacturer), as far as the token may
+// see.
+func (c *Client) Situation(ctx context.Context, query url.Values) (*monitor.Situation, error) {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("format", monitor.FormatJSON)
+	var s monitor.Situation
+	if _, err := c.do(ctx, "GET", "/api/v1/situation?"+q.Encode(), nil, nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -489,7 +489,8 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 				return err
 			}
 		}
-		return nil
+		// last, so the counter's row is locked only for the commit (crisis_index.go)
+		return s.bumpCrisis(ctx, tx)
 	})
 	if err != nil {
 		return nil, nil, err
