@@ -3,6 +3,8 @@ package registry
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 	"github.com/dualmark/dualmark/internal/notify"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
+	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -267,4 +270,79 @@ func TestCSAFImportFeedAndMalformed(t *testing.T) {
 		t.Errorf("cut document: %+v", is)
 	}
 	wantStatus(t, e.do("POST", "/api/v1/admin/csaf?feed=file:///etc/passwd", e.admin, nil, "", nil), 400)
+}
+
+// ssvcCVE is a vulnrichment record whose CISA ADP SSVC decision says
+// Exploitation "active" and which the staged KEV catalogue (2025-08-25)
+// does not list: gpac before 1.1.0.
+const ssvcCVE = "CVE-2021-4043"
+
+// TestSSVCActiveOpensCase is issue 14 item 1: a finding whose CVE record's
+// SSVC Exploitation is "active" opens an Art. 14(1) case although KEV does
+// not list it. The camera's SBOM gets a gpac 1.0.1 component; the
+// database holds the real CVE-2021-4043 record and the KEV catalogue.
+func TestSSVCActiveOpensCase(t *testing.T) {
+	recs := cveLines(t, ssvcCVE)
+	dir := t.TempDir()
+	base := filepath.Join(dir, "ssvc.cve5.jsonl")
+	if err := os.WriteFile(base, append(recs[ssvcCVE], '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbDir := filepath.Join(dir, "db")
+	im := advisory.NewImporter()
+	for _, p := range []string{base, testdata.Path(t, "kev/known_exploited_vulnerabilities.json")} {
+		if err := im.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.Write(dbDir); err != nil {
+		t.Fatal(err)
+	}
+	db, err := advisory.OpenDB(dbDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := db.KEV(ssvcCVE); ok {
+		t.Fatalf("KEV lists %s: the test needs one it does not", ssvcCVE)
+	}
+	db.Close()
+	e := newEnv(t, fastNotify, func(c *Config) { c.AdvisoryDB = dbDir })
+	_, tok := e.manufacturer("Lumora", "b@lumora.example")
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	up := example(t, "security-camera")
+	var bom map[string]any
+	if err := json.Unmarshal(up.SBOM, &bom); err != nil {
+		t.Fatal(err)
+	}
+	bom["components"] = append(bom["components"].([]any), map[string]any{"type": "library", "bom-ref": "gpac@1.0.1", "name": "gpac", "version": "1.0.1",
+		"cpe": "cpe:2.3:a:gpac:gpac:1.0.1:*:*:*:*:*:*:*"})
+	sbomBytes, _ := json.Marshal(bom)
+	old := sha256hex(up.SBOM)
+	if !bytes.Contains(up.Dossier, []byte(old)) {
+		t.Fatal("the dossier does not pin the SBOM's digest")
+	}
+	up.Dossier = bytes.Replace(up.Dossier, []byte(old), []byte(sha256hex(sbomBytes)), 1)
+	up.SBOM = sbomBytes
+	cam := e.register(tok, up)
+	fs, err := e.srv.cases().Findings(t.Context(), store.FindingQuery{IDs: []string{ssvcCVE}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].KEV || fs[0].SSVC != store.SSVCActive || fs[0].VersionID != cam.Version.ID {
+		t.Fatalf("findings of %s: %+v", ssvcCVE, fs)
+	}
+	cases := listCases(e, tok)
+	if len(cases) != 1 || cases[0].VulnID != ssvcCVE {
+		t.Fatalf("cases: %+v", cases)
+	}
+	if !strings.Contains(string(cases[0].Doc), "SSVC exploitation active") {
+		t.Errorf("case document does not say why: %s", cases[0].Doc)
+	}
+}
+
+func sha256hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
