@@ -136,18 +136,7 @@ func deviceComponent(v *store.Version, f store.DeviceFacts, doc *sbom.Document) 
 		h.Write([]byte{0})
 	}
 	c.Digest = hex.EncodeToString(h.Sum(nil)[:16])
-	var keys []string
-	for _, k := range []string{vendorKey(f.Manufacturer), vendorKey(f.Brand), purlKey(c.PURL)} {
-		if k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	for _, s := range c.CPEs {
-		if k := cpeKey(s); k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
+	keys := deviceKeys(f, &c)
 	return store.IndexedComponent{Component: c, Keys: keys, Ref: "device", Path: f.Name}
 }
 
@@ -241,68 +230,90 @@ func (m *Monitor) deviceStates(ctx context.Context, db *advisory.DB, pairs []sto
 	if err != nil {
 		return nil, err
 	}
-	docs := map[string]*store.CSAFDocument{}
-	vulns := map[string]storedVulns{}
-	var out []store.FindingState
-	for _, p := range pairs {
+	// the device keys of every pair, and the products under any of them in
+	// one read
+	pairKeys := make([][]string, len(pairs))
+	all := map[string]bool{}
+	for i, p := range pairs {
 		c := comps[p.ComponentID]
 		if c == nil {
 			continue
 		}
-		f := facts[p.VersionID]
-		keys := map[string]bool{}
-		for _, k := range []string{vendorKey(f.Manufacturer), vendorKey(f.Brand), purlKey(c.PURL)} {
-			if k != "" {
-				keys[k] = true
-			}
+		pairKeys[i] = deviceKeys(facts[p.VersionID], c)
+		for _, k := range pairKeys[i] {
+			all[k] = true
 		}
-		for _, s := range c.CPEs {
-			if k := cpeKey(s); k != "" {
-				keys[k] = true
-			}
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	prods, err := m.st.CSAFProductsByKeys(ctx, keysOf(all))
+	if err != nil || len(prods) == 0 {
+		return nil, err
+	}
+	byKey := map[string][]int{}
+	docSet := map[string]bool{}
+	decoded := make([]csaf.Product, len(prods))
+	for i, sp := range prods {
+		if err := json.Unmarshal(sp.Data, &decoded[i]); err != nil {
+			return nil, fmt.Errorf("stored CSAF product %s of %s: %w", sp.ProductID, sp.DocID, err)
 		}
-		if len(keys) == 0 {
+		byKey[sp.Key] = append(byKey[sp.Key], i)
+		docSet[sp.DocID] = true
+	}
+	docs, err := m.st.CSAFDocuments(ctx, keysOf(docSet))
+	if err != nil {
+		return nil, err
+	}
+	vulns := make(map[string]storedVulns, len(docs))
+	for id, d := range docs {
+		var vs storedVulns
+		if err := json.Unmarshal(d.Vulns, &vs); err != nil {
+			return nil, fmt.Errorf("stored CSAF document %s: %w", d.TrackingID, err)
+		}
+		vulns[id] = vs
+	}
+	var out []store.FindingState
+	for i, p := range pairs {
+		c := comps[p.ComponentID]
+		if c == nil || len(pairKeys[i]) == 0 {
 			continue
-		}
-		prods, err := m.st.CSAFProductsByKeys(ctx, keysOf(keys))
-		if err != nil {
-			return nil, err
 		}
 		byDoc := map[string][]csaf.Product{}
 		seen := map[[2]string]bool{}
-		var need []string
-		for _, sp := range prods {
-			k := [2]string{sp.DocID, sp.ProductID}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			var pr csaf.Product
-			if err := json.Unmarshal(sp.Data, &pr); err != nil {
-				return nil, fmt.Errorf("stored CSAF product %s of %s: %w", sp.ProductID, sp.DocID, err)
-			}
-			if byDoc[sp.DocID] == nil && docs[sp.DocID] == nil {
-				need = append(need, sp.DocID)
-			}
-			byDoc[sp.DocID] = append(byDoc[sp.DocID], pr)
-		}
-		if len(need) > 0 {
-			got, err := m.st.CSAFDocuments(ctx, need)
-			if err != nil {
-				return nil, err
-			}
-			for id, d := range got {
-				docs[id] = d
-				var vs storedVulns
-				if err := json.Unmarshal(d.Vulns, &vs); err != nil {
-					return nil, fmt.Errorf("stored CSAF document %s: %w", d.TrackingID, err)
+		for _, k := range pairKeys[i] {
+			for _, j := range byKey[k] {
+				sp := &prods[j]
+				if dk := [2]string{sp.DocID, sp.ProductID}; !seen[dk] {
+					seen[dk] = true
+					byDoc[sp.DocID] = append(byDoc[sp.DocID], decoded[j])
 				}
-				vulns[id] = vs
 			}
 		}
-		out = append(out, pairStates(p, db, devices(f, c), byDoc, docs, vulns)...)
+		if len(byDoc) > 0 {
+			out = append(out, pairStates(p, db, devices(facts[p.VersionID], c), byDoc, docs, vulns)...)
+		}
 	}
 	return out, nil
+}
+
+// deviceKeys are the device keys a device is looked up under: its
+// manufacturer and brand as vendor, its purl and CPEs.
+func deviceKeys(f store.DeviceFacts, c *store.Component) []string {
+	var out []string
+	add := func(k string) {
+		if k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	add(vendorKey(f.Manufacturer))
+	add(vendorKey(f.Brand))
+	add(purlKey(c.PURL))
+	for _, s := range c.CPEs {
+		add(cpeKey(s))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // pairStates are one device pair's findings: per vulnerability (its CVE,
