@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/registry/store"
+	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -306,5 +308,41 @@ func BenchmarkImportCSAF(b *testing.B) {
 	// must not flake
 	if docs != 348 || perDoc > 25*time.Millisecond {
 		b.Errorf("%d documents, %v CPU per document", docs, perDoc)
+	}
+}
+
+// TestDeviceComponent: the device's identity comes from the product row,
+// the dossier's firmware version (else the registered version) and
+// identifiers, else the SBOM's subject; its keys are the manufacturer's,
+// the brand's, the purl's and the CPE's.
+func TestDeviceComponent(t *testing.T) {
+	facts := store.DeviceFacts{Manufacturer: "FXC Inc.", Brand: "FXC", Name: "AE1021PE", Model: "AE1021PE"}
+	subject := &sbom.Document{Subject: &sbom.Component{Name: "ae1021pe-firmware", PURL: "pkg:generic/fxc/ae1021pe-firmware@2.0.9", CPEs: []string{"cpe:2.3:o:fxc:ae1021pe_firmware:2.0.9:*:*:*:*:*:*:*"}}}
+	for _, c := range []struct {
+		name, dossier string
+		doc           *sbom.Document
+		version, purl string
+		cpes          []string
+		keys          []string
+	}{
+		{"registered version, no identifiers", "product:\n  name: AE1021PE\n", &sbom.Document{}, "1.0", "", nil,
+			[]string{"d:v:fxc", "d:v:fxcinc"}},
+		{"firmware version and dossier identifiers", "product:\n  firmwareVersion: 2.0.9\n  identifiers:\n    - {type: other, value: \"cpe:2.3:o:fxc:ae1021pe_firmware:2.0.9:*:*:*:*:*:*:*\"}\n    - {type: other, value: \"pkg:generic/fxc/ae1021pe@2.0.9\"}\n",
+			&sbom.Document{}, "2.0.9", "pkg:generic/fxc/ae1021pe@2.0.9", []string{"cpe:2.3:o:fxc:ae1021pe_firmware:2.0.9:*:*:*:*:*:*:*"},
+			[]string{"d:c:fxc:ae1021pefirmware", "d:p:generic/fxc/ae1021pe", "d:v:fxc", "d:v:fxcinc"}},
+		{"the SBOM's subject", "product:\n  firmwareVersion: 2.0.9\n", subject, "2.0.9", subject.Subject.PURL, subject.Subject.CPEs,
+			[]string{"d:c:fxc:ae1021pefirmware", "d:p:generic/fxc/ae1021pe-firmware", "d:v:fxc", "d:v:fxcinc"}},
+		{"a dossier that is not YAML", "{{", &sbom.Document{}, "1.0", "", nil, []string{"d:v:fxc", "d:v:fxcinc"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ic := deviceComponent(&store.Version{ID: "v1", Version: "1.0", Dossier: []byte(c.dossier)}, facts, c.doc)
+			if ic.Type != store.DeviceType || ic.Name != "AE1021PE" || ic.Version != c.version || ic.PURL != c.purl || !slices.Equal(ic.CPEs, c.cpes) || !slices.Equal(ic.Keys, c.keys) {
+				t.Errorf("got %+v keys %v", ic.Component, ic.Keys)
+			}
+			other := deviceComponent(&store.Version{ID: "v2", Version: "1.0", Dossier: []byte(c.dossier)}, facts, c.doc)
+			if other.Digest == ic.Digest {
+				t.Error("two versions share a device component")
+			}
+		})
 	}
 }
