@@ -346,3 +346,49 @@ func sha256hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// TestCSAFFindingKEVLater: the device's CSAF finding is matched while the
+// KEV catalogue (2025-03-03, with CVE-2023-49897 removed) does not list its
+// CVE; the import of the current catalogue re-matches by delta, the
+// device finding becomes KEV-listed (finding.kev) and the Art. 14 case
+// opens then.
+func TestCSAFFindingKEVLater(t *testing.T) {
+	dir := t.TempDir()
+	oldKEV := filepath.Join(dir, "known_exploited_vulnerabilities.json")
+	if err := os.WriteFile(oldKEV, kevWithout(t, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"), fxcCVE), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbDir := filepath.Join(dir, "db")
+	im := advisory.NewImporter()
+	if err := im.Add(oldKEV); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Write(dbDir); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, fastNotify, func(c *Config) { c.AdvisoryDB = dbDir })
+	_, tok := e.manufacturer("FXC Inc.", "psirt@fxc.example")
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	hit := e.register(tok, fxcDevice(t, "2.0.9"))
+	var imp monitor.CSAFImport
+	wantStatus(t, e.do("POST", "/api/v1/admin/csaf?name=icsa-23-355-01.json", e.admin, bytes.NewReader(cisaDoc(t, fxcAdvisory)), "application/octet-stream", &imp), 200)
+	if len(imp.Rematch.Changes) != 1 || imp.Rematch.Changes[0].Finding.KEV {
+		t.Fatalf("import: %+v", imp.Rematch)
+	}
+	if n := len(listCases(e, tok)); n != 0 {
+		t.Fatalf("%d cases before the KEV listing", n)
+	}
+	res := e.importKEV()
+	if res.Rematch == nil || len(res.Rematch.Changes) != 1 {
+		t.Fatalf("re-match after the KEV catalogue: %+v", res.Rematch)
+	}
+	ch := res.Rematch.Changes[0]
+	if ch.Kind != store.EventChanged || !ch.KEVAdded || ch.Finding.VersionID != hit.Version.ID || ch.Finding.VulnID != fxcCVE {
+		t.Fatalf("change %+v", ch)
+	}
+	if cs := listCases(e, tok); len(cs) != 1 || cs[0].VulnID != fxcCVE {
+		t.Fatalf("cases: %+v", cs)
+	}
+}
