@@ -74,9 +74,9 @@ func caseProduct(d caseDossier, orgName, product, version string) art14.Product 
 }
 
 // openCaseFor is the store's case opener: an Art. 14(1) case for an open
-// KEV-listed (or SSVC exploitation active) finding of a version on the EU market, whenever it was placed
-// (Art. 69(3)), detected at the re-match's time. A detection before
-// Article 14 applies opens none.
+// KEV-listed (or SSVC exploitation active) finding of a version on the EU
+// market, whenever it was placed (Art. 69(3)), detected at the re-match's
+// time. A detection before Article 14 applies opens none.
 func (s *Server) openCaseFor(c *store.CaseCandidate) (*store.Case, error) {
 	d, ok := onEUMarket(c.Dossier)
 	if !ok {
