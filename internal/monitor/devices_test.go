@@ -6,12 +6,15 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -344,5 +347,43 @@ func TestDeviceComponent(t *testing.T) {
 				t.Error("two versions share a device component")
 			}
 		})
+	}
+}
+
+// TestImportCSAFRealFeed: CISA's real OT ROLIE feed (2,379 entries), served
+// by httptest with its URLs pointed at the server, which holds the 2024
+// documents (raw-2024) and answers 404 for the others: the 344 documents of
+// 2024 it lists are imported, every other entry is skipped with its URL.
+func TestImportCSAFRealFeed(t *testing.T) {
+	feed, err := os.ReadFile(testdata.Path(t, "csaf/cisa-ics-csaf/feeds/cisa-csaf-ot-feed-tlp-white.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := testdata.Path(t, "csaf/cisa-ics-csaf/raw-2024")
+	const upstream = "https://raw.githubusercontent.com/cisagov/CSAF/develop/csaf_files"
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/feed.json":
+			w.Write(bytes.ReplaceAll(feed, []byte(upstream), []byte(srv.URL)))
+		case strings.HasPrefix(r.URL.Path, "/OT/white/2024/"):
+			http.ServeFile(w, r, filepath.Join(raw, filepath.Base(r.URL.Path)))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	_, m, _ := csafStore(t, "2.0.9")
+	res, err := m.ImportCSAF(context.Background(), nil, CSAFOptions{}, srv.URL+"/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 344 || res.Skipped != 2379-344 || len(res.Issues) != res.Skipped {
+		t.Fatalf("feed import: %d documents, %d skipped, %d issues", res.Documents, res.Skipped, len(res.Issues))
+	}
+	for _, is := range res.Issues {
+		if !strings.HasPrefix(is.Document, srv.URL+"/OT/white/") || !strings.Contains(is.Message, "404") {
+			t.Fatalf("issue %+v", is)
+		}
 	}
 }
