@@ -446,15 +446,29 @@ func (m *Monitor) csafPairs(ctx context.Context, plan Plan) ([]store.Pair, error
 }
 
 // storeEntry stores one read document: its products under their device
-// keys (a relationship product under the keys of the products it joins),
-// its vulnerabilities as JSON. It returns the document's store ID, whether
-// it changed, and how many product rows it has.
+// keys, its vulnerabilities as JSON. It returns the document's store ID,
+// whether it changed, and how many product rows it has.
 func (m *Monitor) storeEntry(ctx context.Context, e *csaf.Entry, sum [32]byte) (string, bool, int, error) {
 	id := csafDocID(e)
 	vj, err := json.Marshal(storedVulns(e.Vulnerabilities))
 	if err != nil {
 		return "", false, 0, err
 	}
+	rows, err := productRows(e)
+	if err != nil {
+		return "", false, 0, err
+	}
+	doc := &store.CSAFDocument{ID: id, TrackingID: e.TrackingID, Publisher: e.Publisher, Title: e.Title, Released: e.Released,
+		SHA256: hex.EncodeToString(sum[:]), Vulns: vj}
+	changed, err := m.st.PutCSAF(ctx, doc, rows)
+	return id, changed, len(rows), err
+}
+
+// productRows are a document's products as stored: each under its device
+// keys, a relationship product under the keys of the products it joins;
+// products without keys (no vendor, CPE or purl) cannot match a device and
+// are left out.
+func productRows(e *csaf.Entry) ([]store.CSAFProduct, error) {
 	keysOfID := make(map[string][]string, len(e.Products))
 	for i := range e.Products {
 		if e.Products[i].Relationship == nil {
@@ -475,15 +489,16 @@ func (m *Monitor) storeEntry(ctx context.Context, e *csaf.Entry, sum [32]byte) (
 		}
 		buf.Reset()
 		if err := enc.Encode(p); err != nil {
-			return "", false, 0, err
+			return nil, err
 		}
 		data := bytes.TrimSpace(buf.Bytes())
+		seen := map[string]bool{}
 		for _, k := range ks {
-			rows = append(rows, store.CSAFProduct{ProductID: p.ID, Key: k, Data: slices.Clone(data)})
+			if !seen[k] {
+				seen[k] = true
+				rows = append(rows, store.CSAFProduct{ProductID: p.ID, Key: k, Data: slices.Clone(data)})
+			}
 		}
 	}
-	doc := &store.CSAFDocument{ID: id, TrackingID: e.TrackingID, Publisher: e.Publisher, Title: e.Title, Released: e.Released,
-		SHA256: hex.EncodeToString(sum[:]), Vulns: vj}
-	changed, err := m.st.PutCSAF(ctx, doc, rows)
-	return id, changed, len(rows), err
+	return rows, nil
 }
