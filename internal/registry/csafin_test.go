@@ -50,12 +50,14 @@ func fxcDevice(t *testing.T, firmware string) *intake.Upload {
 }
 
 // csafEnv is a registry matching against a database holding only the
-// staged KEV catalogue (2025-08-25).
+// staged KEV catalogue (2025-08-25) and EPSS scores.
 func csafEnv(t *testing.T, opt func(*Config)) *env {
 	dbDir := filepath.Join(t.TempDir(), "db")
 	im := advisory.NewImporter()
-	if err := im.Add(testdata.Path(t, "kev/known_exploited_vulnerabilities.json")); err != nil {
-		t.Fatal(err)
+	for _, p := range []string{"kev/known_exploited_vulnerabilities.json", "epss/epss_scores.csv.gz"} {
+		if err := im.Add(testdata.Path(t, p)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := im.Write(dbDir); err != nil {
 		t.Fatal(err)
@@ -74,7 +76,7 @@ func csafEnv(t *testing.T, opt func(*Config)) *env {
 // file, checked, streamed, one re-match) into a registry where FXC's
 // AE1021PE router is registered at firmware 2.0.9 and at the fixed 2.0.10;
 // ICSA-23-355-01 reaches 2.0.9 as a finding on the device itself (KEV-listed
-// CVE-2023-49897, CVSS high, the vendor fix as fixed text), finding.new
+// CVE-2023-49897 with its EPSS score, CVSS high, the vendor fix as fixed text), finding.new
 // fires, an Art. 14 case opens (the dossier shows the EU market), the
 // crisis query lists the device; 2.0.10 is not hit. A second import of the
 // same file changes nothing.
@@ -113,7 +115,8 @@ func csafImportReachesDevice(t *testing.T, opt func(*Config)) {
 		t.Fatalf("re-match: %+v", imp.Rematch)
 	}
 	f := imp.Rematch.Changes[0].Finding
-	if f.VersionID != hit.Version.ID || f.VulnID != fxcCVE || !f.KEV || f.Severity != "high" || !strings.Contains(strings.Join(f.Aliases, " "), fxcAdvisory) ||
+	// EPSS of CVE-2023-49897 in the staged scores: 0.50729
+	if f.VersionID != hit.Version.ID || f.VulnID != fxcCVE || !f.KEV || f.EPSS == nil || *f.EPSS < 0.507 || *f.EPSS > 0.508 || f.Severity != "high" || !strings.Contains(strings.Join(f.Aliases, " "), fxcAdvisory) ||
 		len(f.Fixed) != 1 || !strings.Contains(f.Fixed[0], "2.0.10") {
 		t.Fatalf("finding %+v", f)
 	}
