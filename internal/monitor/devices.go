@@ -40,6 +40,15 @@ const KindCSAF = "csaf"
 // CSAF advisory's product tree.
 const MatchCSAF = "csaf-product"
 
+// matchKind is the crisis answer's match kind of a component: MatchCSAF
+// for a device component.
+func matchKind(c *store.Component) string {
+	if c.Type == store.DeviceType {
+		return MatchCSAF
+	}
+	return ""
+}
+
 // keyDevice prefixes device keys: "d:v:" vendor, "d:c:" CPE vendor and
 // product, "d:p:" purl type, namespace and name — normalised the way
 // csaf.Entry.Affects compares them.

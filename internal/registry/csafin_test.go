@@ -132,7 +132,7 @@ func csafImportReachesDevice(t *testing.T, opt func(*Config)) {
 	var a monitor.Affected
 	wantStatus(t, e.json("GET", "/api/v1/vulnerabilities/"+fxcCVE+"/affected", tok, nil, &a), 200)
 	if len(a.Versions) != 1 || a.Versions[0].VersionID != hit.Version.ID || a.Versions[0].Version != "2.0.9" ||
-		len(a.Versions[0].Components) != 1 || a.Versions[0].Components[0].Name != "AE1021PE" {
+		len(a.Versions[0].Components) != 1 || a.Versions[0].Components[0].Name != "AE1021PE" || a.Versions[0].Components[0].Match != monitor.MatchCSAF {
 		t.Fatalf("affected: %+v", a.Versions)
 	}
 	for _, v := range a.Versions {
