@@ -43,6 +43,7 @@ var deprecatedAliases = map[string]map[string]string{
 	"dualmark serve member":   {"advisories": "db"},
 	"dualmark serve seed":     {"advisories": "db"},
 	"dualmark serve rematch":  {"advisories": "db"},
+	"dualmark serve csaf":     {"advisories": "db"},
 	"dualmark witness serve":  {"db": "state"},
 	"dualmark witness status": {"db": "state"},
 }

@@ -31,6 +31,7 @@ var exempt = map[string]string{
 	"dualmark serve member --database":  "registry store",
 	"dualmark serve seed --database":    "registry store",
 	"dualmark serve rematch --database": "registry store",
+	"dualmark serve csaf --database":    "registry store",
 }
 
 // walk calls f for every command of the tree.

@@ -144,7 +144,7 @@ the appender and serve everything else from the database.`,
 	cmd.Flags().BoolVar(&logAppender, "log-appender", true, "this replica holds the keys and appends to the log (exactly one per database)")
 	cmd.Flags().StringVar(&appender, "appender", envOr("DUALMARK_APPENDER", ""), "with --log-appender=false: URL of the replica that appends, to forward labels and /log/ to (env DUALMARK_APPENDER)")
 	watch.add(cmd)
-	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd(), newServeRematchCmd())
+	cmd.AddCommand(newServeMemberCmd(), newServeSeedCmd(), newServeBackupCmd(), newServeRematchCmd(), newServeCSAFCmd())
 	return cmd
 }
 

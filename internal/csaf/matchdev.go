@@ -232,3 +232,65 @@ func dotted(s string) ([]int, bool) {
 	}
 	return out, true
 }
+
+// SeverityFor returns the highest CVSS score the vulnerability gives any of
+// the product IDs, with its severity (CVSS v3's baseSeverity, else the
+// score's band: v3 bands for v3, v2's low/medium/high for v2), and the
+// CVSS version; "" when no score names them.
+func (v *VulnStatus) SeverityFor(pids ...string) (severity string, score float64, version string) {
+	best := -1.0
+	for _, sc := range v.Scores {
+		if !anyIn(sc.Products, pids) || sc.Score <= best {
+			continue
+		}
+		best, score, version, severity = sc.Score, sc.Score, sc.Version, sc.Severity
+		if severity == "" {
+			severity = band(sc.Score, strings.HasPrefix(sc.Version, "2"))
+		}
+	}
+	return severity, score, version
+}
+
+// band is the severity word of a CVSS base score.
+func band(s float64, v2 bool) string {
+	switch {
+	case v2 && s >= 7:
+		return "high"
+	case v2 && s >= 4:
+		return "medium"
+	case v2:
+		return "low"
+	case s >= 9:
+		return "critical"
+	case s >= 7:
+		return "high"
+	case s >= 4:
+		return "medium"
+	case s > 0:
+		return "low"
+	}
+	return "none"
+}
+
+// RemediationsFor returns the vulnerability's remediations that name any
+// of the product IDs, in document order.
+func (v *VulnStatus) RemediationsFor(pids ...string) []ProductRemediation {
+	var out []ProductRemediation
+	for _, r := range v.Remediations {
+		if anyIn(r.ProductIDs, pids) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func anyIn(list, want []string) bool {
+	for _, a := range list {
+		for _, b := range want {
+			if a == b {
+				return true
+			}
+		}
+	}
+	return false
+}

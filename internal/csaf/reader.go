@@ -61,6 +61,32 @@ type VulnStatus struct {
 	Fixed              []string `json:"fixed,omitempty"`    // first_fixed, fixed
 	NotAffected        []string `json:"notAffected,omitempty"`
 	UnderInvestigation []string `json:"underInvestigation,omitempty"`
+	// Scores are the vulnerability's CVSS base scores and severities by
+	// product (CVSS v3 where given, else v2), Remediations its
+	// remediations by product: what a finding on a device shows.
+	Scores       []ProductScore       `json:"scores,omitempty"`
+	Remediations []ProductRemediation `json:"remediations,omitempty"`
+}
+
+// ProductScore is one CVSS score of a vulnerability and the product IDs it
+// is for.
+type ProductScore struct {
+	Products []string `json:"products"`
+	Version  string   `json:"version"`
+	Score    float64  `json:"score"`
+	// Severity is the CVSS v3 baseSeverity in lower case ("" for v2,
+	// which has none).
+	Severity string `json:"severity,omitempty"`
+	Vector   string `json:"vector,omitempty"`
+}
+
+// ProductRemediation is one remediation of a vulnerability and the product
+// IDs it is for.
+type ProductRemediation struct {
+	Category   string   `json:"category"`
+	Details    string   `json:"details"`
+	URL        string   `json:"url,omitempty"`
+	ProductIDs []string `json:"productIds,omitempty"`
 }
 
 // Limits bound what Read accepts from one document.
@@ -337,6 +363,21 @@ func (r *reader) vulnerability(ptr string) error {
 			Text string `json:"text"`
 		} `json:"ids"`
 		ProductStatus *ProductStatus `json:"product_status"`
+		Scores        []struct {
+			Products []string `json:"products"`
+			CVSSv3   *struct {
+				Version      string  `json:"version"`
+				BaseScore    float64 `json:"baseScore"`
+				BaseSeverity string  `json:"baseSeverity"`
+				Vector       string  `json:"vectorString"`
+			} `json:"cvss_v3"`
+			CVSSv2 *struct {
+				Version   string  `json:"version"`
+				BaseScore float64 `json:"baseScore"`
+				Vector    string  `json:"vectorString"`
+			} `json:"cvss_v2"`
+		} `json:"scores"`
+		Remediations []Remediation `json:"remediations"`
 	}
 	if err := r.dec.Decode(&v); err != nil {
 		return r.fail(ptr, err)
@@ -349,6 +390,18 @@ func (r *reader) vulnerability(ptr string) error {
 		vs.Affected = concat(ps.FirstAffected, ps.KnownAffected, ps.LastAffected)
 		vs.Fixed = concat(ps.FirstFixed, ps.Fixed)
 		vs.NotAffected, vs.UnderInvestigation = ps.KnownNotAffected, ps.UnderInvestigation
+	}
+	for _, sc := range v.Scores {
+		switch {
+		case sc.CVSSv3 != nil:
+			vs.Scores = append(vs.Scores, ProductScore{Products: sc.Products, Version: sc.CVSSv3.Version, Score: sc.CVSSv3.BaseScore,
+				Severity: strings.ToLower(sc.CVSSv3.BaseSeverity), Vector: sc.CVSSv3.Vector})
+		case sc.CVSSv2 != nil:
+			vs.Scores = append(vs.Scores, ProductScore{Products: sc.Products, Version: sc.CVSSv2.Version, Score: sc.CVSSv2.BaseScore, Vector: sc.CVSSv2.Vector})
+		}
+	}
+	for _, rm := range v.Remediations {
+		vs.Remediations = append(vs.Remediations, ProductRemediation{Category: rm.Category, Details: rm.Details, URL: rm.URL, ProductIDs: rm.ProductIDs})
 	}
 	r.e.Vulnerabilities = append(r.e.Vulnerabilities, vs)
 	return nil

@@ -79,6 +79,9 @@ type AffectedComponent struct {
 	Version string `json:"version"`
 	PURL    string `json:"purl,omitempty"`
 	Path    string `json:"path,omitempty"`
+	// Match is MatchCSAF for the device itself, hit by a CSAF advisory's
+	// product tree (devices.go), else empty (an SBOM component).
+	Match string `json:"match,omitempty"`
 }
 
 // LabelState is a version's current label.
@@ -526,7 +529,7 @@ func versionOf(row *store.VersionRow, fs []store.Finding, comps map[int64]*store
 				ps = []string{""}
 			}
 			for _, p := range ps {
-				av.Components = append(av.Components, AffectedComponent{Name: c.Name, Version: c.Version, PURL: c.PURL, Path: p})
+				av.Components = append(av.Components, AffectedComponent{Name: c.Name, Version: c.Version, PURL: c.PURL, Path: p, Match: matchKind(c)})
 			}
 		}
 	}

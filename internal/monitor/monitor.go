@@ -241,6 +241,10 @@ func (m *Monitor) IndexVersion(ctx context.Context, v *store.Version, db *adviso
 		}
 		vi.Components = append(vi.Components, ic)
 	}
+	// the device itself, for CSAF advisories (devices.go)
+	if err := m.indexDevice(ctx, v, doc, vi); err != nil {
+		return err
+	}
 	return m.st.IndexVersion(ctx, vi)
 }
 
@@ -280,6 +284,9 @@ type Plan struct {
 	Vulns []string `json:"vulns,omitempty"`
 	// Version is the version a KindVersion job matches.
 	Version string `json:"version,omitempty"`
+	// CSAF are the store IDs of the CSAF documents a KindCSAF job imported
+	// (Records their tracking IDs: devices.go).
+	CSAF []string `json:"csaf,omitempty"`
 }
 
 // Result says what a re-match did.
@@ -611,16 +618,27 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 				pairs = append(pairs, p)
 			}
 		}
+	case KindCSAF: // devices.go
+		var err error
+		if pairs, err = m.csafPairs(ctx, plan); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("unknown job kind %q", plan.Kind)
 	}
 	res.Pairs = len(pairs)
 	res.Phases["pairs"] = time.Since(t0)
 	t1 := time.Now()
-	states, err := m.match(ctx, db, pairs)
+	// the devices themselves are matched against CSAF documents (devices.go)
+	devStates, rest, err := m.splitDevices(ctx, db, pairs)
 	if err != nil {
 		return nil, err
 	}
+	states, err := m.match(ctx, db, rest)
+	if err != nil {
+		return nil, err
+	}
+	states = append(states, devStates...)
 	res.Phases["match"] = time.Since(t1)
 	rm.Scope, rm.States = pairs, states
 	res.Versions = len(versionSet(pairs))
@@ -730,7 +748,7 @@ func keysOf[K comparable](m map[K]bool) []K {
 // stateOf is the stored snapshot of a finding.
 func stateOf(p store.Pair, f *match.Finding) store.FindingState {
 	st := store.FindingState{VersionID: p.VersionID, ComponentID: p.ComponentID, VulnID: f.Advisory.ID, Aliases: slices.Clone(f.Advisory.Aliases),
-		Severity: f.Severity, KEV: f.KEV, Fixed: slices.Clone(f.Fixed)}
+		Severity: f.Severity, KEV: f.KEV, Fixed: slices.Clone(f.Fixed), SSVC: f.Exploitation}
 	sort.Strings(st.Aliases)
 	sort.Strings(st.Fixed)
 	if f.EPSS != nil {

@@ -74,9 +74,9 @@ func caseProduct(d caseDossier, orgName, product, version string) art14.Product 
 }
 
 // openCaseFor is the store's case opener: an Art. 14(1) case for an open
-// KEV-listed finding of a version on the EU market, whenever it was placed
-// (Art. 69(3)), detected at the re-match's time. A detection before
-// Article 14 applies opens none.
+// KEV-listed (or SSVC exploitation active) finding of a version on the EU
+// market, whenever it was placed (Art. 69(3)), detected at the re-match's
+// time. A detection before Article 14 applies opens none.
 func (s *Server) openCaseFor(c *store.CaseCandidate) (*store.Case, error) {
 	d, ok := onEUMarket(c.Dossier)
 	if !ok {
@@ -88,8 +88,8 @@ func (s *Server) openCaseFor(c *store.CaseCandidate) (*store.Case, error) {
 	}
 	id := store.NewID()
 	kc := art14.Case{ID: id, Kind: art14.KindVulnerability, Product: caseProduct(d, c.OrgName, c.ProductName, c.Version),
-		Awareness:     art14.Awareness{Detected: c.At.UTC(), Policy: art14.ClockFromDetection, Source: "registry monitoring: " + c.Finding.VulnID + " KEV-listed"},
-		Vulnerability: c.VulnID, KEV: true}
+		Awareness:     art14.Awareness{Detected: c.At.UTC(), Policy: art14.ClockFromDetection, Source: "registry monitoring: " + c.Finding.VulnID + exploitedBy(&c.Finding)},
+		Vulnerability: c.VulnID, KEV: c.Finding.KEV}
 	if _, db := s.Monitor(); db != nil {
 		if e, ok := db.KEV(c.VulnID); ok {
 			kc.KnownRansomware = e.KnownRansomware
@@ -105,6 +105,15 @@ func (s *Server) openCaseFor(c *store.CaseCandidate) (*store.Case, error) {
 		return nil, err
 	}
 	return &store.Case{ID: id, Kind: string(art14.KindVulnerability), Doc: doc}, nil
+}
+
+// exploitedBy says why a finding counts as actively exploited: its KEV
+// listing, else CISA's SSVC Exploitation decision "active".
+func exploitedBy(f *store.Finding) string {
+	if f.KEV {
+		return " KEV-listed"
+	}
+	return " SSVC exploitation active"
 }
 
 // cases is the store's case part (nil when the store keeps none).

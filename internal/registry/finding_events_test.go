@@ -72,9 +72,16 @@ func TestWebhookOnKEV(t *testing.T) {
 // current catalogue makes it KEV-listed.
 func kevEnv(t *testing.T, opt func(*Config)) *env {
 	recs := cveLines(t, kevAddedCVE)
+	// the record's CISA ADP SSVC decision says Exploitation "active", which
+	// opens an Art. 14 case on its own (issue 14 item 1); these tests are
+	// about the KEV listing, so it says "none" here
+	rec := bytes.Replace(recs[kevAddedCVE], []byte(`"Exploitation":"active"`), []byte(`"Exploitation":"none"`), 1)
+	if bytes.Equal(rec, recs[kevAddedCVE]) {
+		t.Fatalf("the %s record has no SSVC Exploitation active", kevAddedCVE)
+	}
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(recs[kevAddedCVE], '\n'), 0o644); err != nil {
+	if err := os.WriteFile(base, append(rec, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	oldKEV := filepath.Join(dir, "known_exploited_vulnerabilities.json")

@@ -19,14 +19,15 @@ const mbedtlsCVE = "CVE-2023-43615"
 
 // TestReassess: a smart plug with Mbed TLS 3.4.0 is uploaded while the
 // database knows nothing about it (it conforms); the router is uploaded
-// beside it. A newer KEV catalogue lists the router's kernel CVE: its
-// re-assessment (from the dossier, SBOM and evidence files the registry
-// kept) is recorded but changes nothing the assessment decides (the CISA
-// ADP's SSVC already says "active"), so no event fires. Importing the real
-// Mbed TLS CVE record then re-matches the plug, and its re-assessment records
-// the verdicts before and after and CRA-I.2.a's status change, fires one
-// assessment.changed webhook, and shows in the version's re-assessments
-// (not to another organisation).
+// beside it with CVE-2024-1086 open but not yet KEV-listed (kevEnv: its SSVC
+// says none), so its CRA-I.2.a is unknown. A newer KEV catalogue lists the
+// CVE: the router's re-assessment — from the dossier, SBOM and evidence
+// files the registry kept — records CRA-I.2.a unknown → not-met and fires
+// one assessment.changed webhook to the router's manufacturer. Importing the
+// real Mbed TLS CVE record then re-matches the plug, and its re-assessment
+// records the verdicts before and after and CRA-I.2.a met → unknown, fires
+// one webhook to the plug's manufacturer, and shows in the version's
+// re-assessments (not to another organisation).
 func TestReassess(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { reassess(t, nil) })
 	t.Run("postgres", func(t *testing.T) {
@@ -46,7 +47,7 @@ func reassess(t *testing.T, opt func(*Config)) {
 	_, tokB := e.manufacturer("Voltic Home Devices GmbH", "b@voltic.example")
 	recvA, recvB := newReceiver(t, always(204)), newReceiver(t, always(204))
 	changedOnly := notify.Filter{Kinds: []string{notify.KindAssessmentChanged}}
-	e.subscribe(tokA, SubscriptionRequest{URL: recvA.URL, Filter: changedOnly})
+	subA := e.subscribe(tokA, SubscriptionRequest{URL: recvA.URL, Filter: changedOnly})
 	subB := e.subscribe(tokB, SubscriptionRequest{URL: recvB.URL, Filter: changedOnly})
 	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
 		t.Fatal(err)
@@ -88,8 +89,14 @@ func reassess(t *testing.T, opt func(*Config)) {
 		t.Fatalf("re-match after the KEV import: %+v", imp.Rematch)
 	}
 	rs := drain()
-	if len(rs) != 1 || rs[0].VersionID != router.Version.ID || rs[0].Changed() || rs[0].Assessment == "" {
-		t.Fatalf("after the KEV import re-assessed %+v, want the router, unchanged", rs)
+	if len(rs) != 1 || rs[0].VersionID != router.Version.ID || !rs[0].Changed() || rs[0].Assessment == "" {
+		t.Fatalf("after the KEV import re-assessed %+v, want the router, changed", rs)
+	}
+	if c := i2a(rs[0].Changes); c == nil || c.Before != "unknown" || c.After != "not-met" {
+		t.Fatalf("router's CRA-I.2.a change %+v in %+v", c, rs[0].Changes)
+	}
+	if ev := verified(t, subA.Secret, recvA.wait(t, 1, 10*time.Second)[0]); ev.Kind != notify.KindAssessmentChanged || ev.VersionID != router.Version.ID {
+		t.Fatalf("router's assessment.changed event %+v", ev)
 	}
 
 	rec := cveLines(t, mbedtlsCVE)[mbedtlsCVE]
@@ -106,14 +113,8 @@ func reassess(t *testing.T, opt func(*Config)) {
 	if !r.Changed() || r.Before != plug.Version.Verdicts || r.After == r.Before {
 		t.Fatalf("plug re-assessment %+v (upload verdicts %s)", r, plug.Version.Verdicts)
 	}
-	var i2a *store.RequirementChange
-	for i, c := range r.Changes {
-		if c.Regime == "cra" && c.Requirement == "CRA-I.2.a" {
-			i2a = &r.Changes[i]
-		}
-	}
-	if i2a == nil || i2a.Before != "met" || i2a.After == "met" {
-		t.Fatalf("CRA-I.2.a change %+v in %+v", i2a, r.Changes)
+	if c := i2a(r.Changes); c == nil || c.Before != "met" || c.After != "unknown" {
+		t.Fatalf("plug's CRA-I.2.a change %+v in %+v", c, r.Changes)
 	}
 	t.Logf("plug verdicts %s -> %s; %d requirement changes", r.Before, r.After, len(r.Changes))
 
@@ -138,7 +139,17 @@ func reassess(t *testing.T, opt func(*Config)) {
 	if n := len(recvB.requests()); n != 1 {
 		t.Fatalf("assessment.changed fired %d times for the plug, want once", n)
 	}
-	if n := len(recvA.requests()); n != 0 {
-		t.Fatalf("assessment.changed fired %d times for the unchanged router", n)
+	if n := len(recvA.requests()); n != 1 {
+		t.Fatalf("assessment.changed fired %d times for the router, want once", n)
 	}
+}
+
+// i2a finds CRA-I.2.a among a re-assessment's changes.
+func i2a(changes []store.RequirementChange) *store.RequirementChange {
+	for i, c := range changes {
+		if c.Regime == "cra" && c.Requirement == "CRA-I.2.a" {
+			return &changes[i]
+		}
+	}
+	return nil
 }

@@ -478,6 +478,8 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/vulnerabilities/{id}/report", api: true, h: s.apiSituation},
 		{method: "GET", path: "/api/v1/situation", api: true, h: s.apiQuerySituation},
 		{method: "POST", path: "/api/v1/admin/advisories", api: true, h: s.apiImportAdvisories},
+		// CSAF advisories in (issue 14 item 5, csafin.go)
+		{method: "POST", path: "/api/v1/admin/csaf", api: true, h: s.apiImportCSAF},
 	}, append(append(s.notifyRoutes(), s.art14Routes()...), s.csafRoutes()...)...)
 }
 

@@ -61,11 +61,13 @@ func (s *DB) AffectedFindings(ctx context.Context, ids []string, orgID string) (
 	for _, id := range ids {
 		args = append(args, strings.ToUpper(strings.TrimSpace(id)))
 	}
-	query := `SELECT f.id, f.version_id, f.component_id, f.vuln_id, f.aliases, f.severity, f.kev, f.epss, f.fixed, f.vex_status, f.first_seen, f.last_changed, f.resolved, f.reason
+	// the columns scanFinding reads (findingCols)
+	cols := `f.` + strings.ReplaceAll(findingCols, ", ", ", f.")
+	query := `SELECT ` + cols + `
  FROM findings f WHERE f.id IN (SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `))`
 	if s.d.name == "postgres" {
 		// as in AffectedRows: an index scan of findings_pkey
-		query = `SELECT f.id, f.version_id, f.component_id, f.vuln_id, f.aliases, f.severity, f.kev, f.epss, f.fixed, f.vex_status, f.first_seen, f.last_changed, f.resolved, f.reason
+		query = `SELECT ` + cols + `
  FROM findings f WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids WHERE vid IN (` + inList(len(ids)) + `)))`
 	}
 	if orgID != "" {

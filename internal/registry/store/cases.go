@@ -46,6 +46,11 @@ type CaseCandidate struct {
 	At     time.Time
 }
 
+// SSVCActive is the SSVC Exploitation value that opens a case like a KEV
+// listing: exploitation in the wild is reported ("poc" is a public proof
+// of concept, not exploitation: docs/ART14.md).
+const SSVCActive = "active"
+
 // CaseOpener returns the case a candidate opens, nil for none (the product
 // is not on the EU market, …). It runs inside the re-match's transaction
 // and must not touch the store.
@@ -81,7 +86,7 @@ func (s *DB) openCases(ctx context.Context, tx *sql.Tx, changes []Change, at tim
 	for i := range changes {
 		ch := &changes[i]
 		f := &ch.Finding
-		if f.Resolved != nil || !f.KEV || (ch.Kind != EventOpened && ch.Kind != EventReopened && ch.Kind != EventChanged) {
+		if f.Resolved != nil || (!f.KEV && f.SSVC != SSVCActive) || (ch.Kind != EventOpened && ch.Kind != EventReopened && ch.Kind != EventChanged) {
 			continue
 		}
 		vf := versions[f.VersionID]

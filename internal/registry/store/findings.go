@@ -43,6 +43,10 @@ type FindingState struct {
 	// VEXStatus is the status of a VEX statement about it ("not_affected"
 	// and "fixed" resolve the finding), "" for none.
 	VEXStatus string `json:"vexStatus,omitempty"`
+	// SSVC is CISA's SSVC Exploitation decision matching gave (none, poc,
+	// active; "" when no record gives one, migration 0009): "active" opens
+	// an Art. 14 case as a KEV listing does.
+	SSVC string `json:"ssvc,omitempty"`
 }
 
 // Finding is a stored finding with its history fields.
@@ -183,7 +187,7 @@ func epssEqual(a, b *float64) bool {
 }
 
 func sameState(a, b *FindingState) bool {
-	return a.Severity == b.Severity && a.KEV == b.KEV && epssEqual(a.EPSS, b.EPSS) && a.VEXStatus == b.VEXStatus &&
+	return a.Severity == b.Severity && a.KEV == b.KEV && epssEqual(a.EPSS, b.EPSS) && a.VEXStatus == b.VEXStatus && a.SSVC == b.SSVC &&
 		slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Fixed, b.Fixed)
 }
 
@@ -304,12 +308,12 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		if err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings (version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings (version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason, ssvc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, s.q(`UPDATE findings SET aliases = ?, severity = ?, kev = ?, epss = ?, fixed = ?, vex_status = ?, last_changed = ?, resolved = ?, reason = ? WHERE id = ?`))
+		upd, err := tx.PrepareContext(ctx, s.q(`UPDATE findings SET aliases = ?, severity = ?, kev = ?, epss = ?, fixed = ?, vex_status = ?, last_changed = ?, resolved = ?, reason = ?, ssvc = ? WHERE id = ?`))
 		if err != nil {
 			return err
 		}
@@ -338,7 +342,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 			if f.Resolved != nil {
 				res = micros(*f.Resolved)
 			}
-			_, err := upd.ExecContext(ctx, joinList(f.Aliases), f.Severity, boolInt(f.KEV), epssArg(f.EPSS), joinList(f.Fixed), f.VEXStatus, micros(f.LastChanged), res, f.Reason, f.ID)
+			_, err := upd.ExecContext(ctx, joinList(f.Aliases), f.Severity, boolInt(f.KEV), epssArg(f.EPSS), joinList(f.Fixed), f.VEXStatus, micros(f.LastChanged), res, f.Reason, f.SSVC, f.ID)
 			return err
 		}
 		addIDs := func(f *Finding) error {
@@ -360,7 +364,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 					if !open {
 						nf.Resolved, nf.Reason = &at, ResolvedVEX
 					}
-					if err := ins.QueryRowContext(ctx, st.VersionID, st.ComponentID, st.VulnID, joinList(st.Aliases), st.Severity, boolInt(st.KEV), epssArg(st.EPSS), joinList(st.Fixed), st.VEXStatus, micros(at), micros(at), optArg(nf.Resolved), nf.Reason).Scan(&nf.ID); err != nil {
+					if err := ins.QueryRowContext(ctx, st.VersionID, st.ComponentID, st.VulnID, joinList(st.Aliases), st.Severity, boolInt(st.KEV), epssArg(st.EPSS), joinList(st.Fixed), st.VEXStatus, micros(at), micros(at), optArg(nf.Resolved), nf.Reason, st.SSVC).Scan(&nf.ID); err != nil {
 						return mapErr(err)
 					}
 					if err := addIDs(nf); err != nil {
@@ -515,6 +519,9 @@ func stateDigest(states map[string]*FindingState) string {
 		if st.EPSS != nil {
 			epss = strconv.FormatFloat(*st.EPSS, 'g', -1, 64)
 		}
+		if st.SSVC != "" { // only then: digests of findings without one stay as before migration 0009
+			fmt.Fprintf(h, "ssvc=%s\x00", st.SSVC)
+		}
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x01", id, joinList(st.Aliases), st.Severity, st.KEV, epss, joinList(st.Fixed), st.VEXStatus)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
@@ -615,6 +622,9 @@ func describeChange(a, b *FindingState) string {
 	if a.VEXStatus != b.VEXStatus {
 		parts = append(parts, "VEX "+a.VEXStatus+" → "+b.VEXStatus)
 	}
+	if a.SSVC != b.SSVC {
+		parts = append(parts, "SSVC exploitation "+a.SSVC+" → "+b.SSVC)
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -666,7 +676,7 @@ func optArg(t *time.Time) any {
 	return micros(*t)
 }
 
-const findingCols = `id, version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason`
+const findingCols = `id, version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason, ssvc`
 
 func scanFinding(sc interface{ Scan(...any) error }) (*Finding, error) {
 	var f Finding
@@ -675,7 +685,7 @@ func scanFinding(sc interface{ Scan(...any) error }) (*Finding, error) {
 	var epss sql.NullFloat64
 	var first, last int64
 	var res sql.NullInt64
-	if err := sc.Scan(&f.ID, &f.VersionID, &f.ComponentID, &f.VulnID, &aliases, &f.Severity, &kev, &epss, &fixed, &f.VEXStatus, &first, &last, &res, &f.Reason); err != nil {
+	if err := sc.Scan(&f.ID, &f.VersionID, &f.ComponentID, &f.VulnID, &aliases, &f.Severity, &kev, &epss, &fixed, &f.VEXStatus, &first, &last, &res, &f.Reason, &f.SSVC); err != nil {
 		return nil, err
 	}
 	f.Aliases, f.Fixed, f.KEV = splitList(aliases), splitList(fixed), kev != 0
