@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,6 +75,15 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 	tempDirs = append(tempDirs, dir)
 	t0 := time.Now()
 	aDir, bDir := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	cache := benchCache()
+	if cache != "" {
+		aDir, bDir = filepath.Join(cache, "a"), filepath.Join(cache, "b")
+		if p, err := cachedPortfolio(dir, cache, aDir, bDir, t0); p != nil || err != nil {
+			return p, err
+		}
+		os.RemoveAll(aDir)
+		os.RemoveAll(bDir)
+	}
 	im := advisory.NewImporter()
 	for _, p := range []string{osvDir, cveFile, kev, epss} {
 		if err := im.Add(p); err != nil {
@@ -201,14 +211,126 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 		return nil, err
 	}
 	t2 := time.Now()
-	if _, err := p.m.Rematch(ctx, dbA, true); err != nil {
+	if cache != "" && st.Dialect() == "sqlite" {
+		if err := st.Backup(ctx, cachedDB(cache, "indexed")); err != nil {
+			return nil, err
+		}
+	}
+	first, err := firstFull(ctx, p, cache)
+	if err != nil {
 		return nil, err
 	}
-	t3 := time.Now()
 	stats, _ := st.ReverseIndexStats(ctx)
-	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys; %d of %d record ids changed between A and B; databases+registration %v, index %v, first full re-match %v",
-		stats.Versions, stats.Components, stats.Edges, stats.Keys, changed, len(ids), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond))
+	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys; %d of %d record ids changed between A and B; databases+registration %v, index %v, first full re-match %s",
+		stats.Versions, stats.Components, stats.Edges, stats.Keys, changed, len(ids), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond), first)
 	return p, nil
+}
+
+// benchCache is DUALMARK_MONITOR_CACHE: a folder that keeps the portfolio
+// between runs (SQLite only; seeding and indexing 10,000 versions takes
+// minutes): the advisory databases A and B, the store after indexing
+// (v{N}-indexed.db) and after the first full re-match (v{N}-matched.db).
+// A run starts from the matched store, or, with DUALMARK_MONITOR_FIRST set
+// or no matched store cached, from the indexed one and times the first
+// full re-match. Delete the folder after changing what the portfolio holds.
+func benchCache() string {
+	if os.Getenv("DUALMARK_MONITOR_POSTGRES") != "" {
+		return ""
+	}
+	return os.Getenv("DUALMARK_MONITOR_CACHE")
+}
+
+func cachedDB(cache, stage string) string {
+	return filepath.Join(cache, fmt.Sprintf("v%d-%s.db", benchVersions(), stage))
+}
+
+// firstFull runs the portfolio's first full re-match, saves the matched
+// store to the cache, and describes it (wall and CPU time).
+func firstFull(ctx context.Context, p *benchPortfolio, cache string) (string, error) {
+	t, cpu := time.Now(), cpuTime()
+	r, err := p.m.Rematch(ctx, p.dbA, true)
+	if err != nil {
+		return "", err
+	}
+	desc := fmt.Sprintf("%v wall, %v CPU (%d pairs, %d changes; phases %v)", time.Since(t).Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond), r.Pairs, len(r.Changes), r.Phases)
+	if cache != "" {
+		if err := p.st.Backup(ctx, cachedDB(cache, "matched")); err != nil {
+			return "", err
+		}
+	}
+	return desc, nil
+}
+
+// cachedPortfolio opens the cached portfolio, or returns nil when the
+// cache does not hold one of this size.
+func cachedPortfolio(dir, cache, aDir, bDir string, t0 time.Time) (*benchPortfolio, error) {
+	from := cachedDB(cache, "matched")
+	if os.Getenv("DUALMARK_MONITOR_FIRST") != "" {
+		from = ""
+	}
+	if _, err := os.Stat(from); from == "" || err != nil {
+		from = cachedDB(cache, "indexed")
+	}
+	for _, p := range []string{aDir, bDir, from} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil
+		}
+	}
+	dbA, err := advisory.OpenDB(aDir)
+	if err != nil {
+		return nil, err
+	}
+	dbB, err := advisory.OpenDB(bDir)
+	if err != nil {
+		return nil, err
+	}
+	dsn := filepath.Join(dir, "registry.db")
+	if err := copyFile(from, dsn); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	p := &benchPortfolio{st: st, m: New(st), dbA: dbA, dbB: dbB}
+	vs, err := st.IndexedVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		p.versions = append(p.versions, v.VersionID)
+	}
+	if len(p.versions) != benchVersions() {
+		return nil, fmt.Errorf("cached store %s holds %d versions, want %d", from, len(p.versions), benchVersions())
+	}
+	first := "not run (cached: " + from + ")"
+	if strings.HasSuffix(from, "-indexed.db") {
+		if first, err = firstFull(ctx, p, cache); err != nil {
+			return nil, err
+		}
+	}
+	stats, _ := st.ReverseIndexStats(ctx)
+	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys (from the cache %s, opened in %v); first full re-match %s",
+		stats.Versions, stats.Components, stats.Edges, stats.Keys, cache, time.Since(t0).Round(time.Millisecond), first)
+	return p, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // crisisVuln is the vulnerability every version of the benchmark portfolio

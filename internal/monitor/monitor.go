@@ -536,14 +536,14 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 	var pairs []store.Pair
 	switch plan.Kind {
 	case KindFull:
-		err := m.st.AllEdges(ctx, func(e store.Edge) error {
-			pairs = append(pairs, store.Pair{VersionID: e.VersionID, ComponentID: e.ComponentID})
-			return nil
-		})
+		// the pairs with their state digests, which the commit compares
+		// (read once here, not again in the commit)
+		known, err := m.st.AllPairStates(ctx)
 		if err != nil {
 			return nil, err
 		}
-		rm.Sums, rm.Full = sums, true
+		pairs = slices.AppendSeq(make([]store.Pair, 0, len(known.States)), maps.Keys(known.States))
+		rm.Sums, rm.Full, rm.Known = sums, true, known
 	case KindVersion:
 		edges, err := m.st.EdgesOfVersion(ctx, plan.Version)
 		if err != nil {
@@ -589,25 +589,18 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 		if err != nil {
 			return nil, err
 		}
-		edges, err := m.st.EdgesOfComponents(ctx, comps)
+		known, err := m.st.PairStatesOfComponents(ctx, comps)
 		if err != nil {
 			return nil, err
 		}
-		seen := map[store.Pair]bool{}
-		for _, e := range edges {
-			p := store.Pair{VersionID: e.VersionID, ComponentID: e.ComponentID}
-			if !seen[p] {
-				seen[p] = true
-				pairs = append(pairs, p)
-			}
-		}
+		rm.Known = known
+		pairs = slices.AppendSeq(make([]store.Pair, 0, len(known.States)), maps.Keys(known.States))
 		byVuln, err := m.st.PairsOfVulns(ctx, append(slices.Clone(plan.Records), plan.Vulns...))
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range byVuln {
-			if !seen[p] {
-				seen[p] = true
+			if _, ok := known.States[p]; !ok {
 				pairs = append(pairs, p)
 			}
 		}

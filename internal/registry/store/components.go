@@ -248,6 +248,86 @@ func (s *DB) EdgesOfVersion(ctx context.Context, versionID string) ([]Edge, erro
 	return scanEdges(rows, err)
 }
 
+// PairStates are (version, component) pairs of the reverse index with the
+// digest of their finding states as last committed ('?' before the first
+// commit), and the number of re-match jobs finished when they were read: a
+// re-match hands them to CommitRematch (Rematch.Known), which then need not
+// read them again unless another job finished in between.
+type PairStates struct {
+	States map[Pair]string
+	Jobs   int64
+}
+
+// finishedJobs counts the finished re-match jobs (the freshness check of
+// PairStates).
+func (s *DB) finishedJobs(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM monitor_jobs WHERE state = ?`), JobDone).Scan(&n)
+	return n, err
+}
+
+// AllPairStates reads every pair of the reverse index with its state
+// digest (what a full re-match evaluates), without the edges' refs and
+// paths.
+func (s *DB) AllPairStates(ctx context.Context) (*PairStates, error) {
+	jobs, err := s.finishedJobs(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	ps := &PairStates{States: map[Pair]string{}, Jobs: jobs}
+	rows, err := s.db.QueryContext(ctx, `SELECT component_id, version_id, state FROM version_components`)
+	if err != nil {
+		return nil, err
+	}
+	return ps, scanPairStates(rows, ps.States)
+}
+
+// PairStatesOfComponents reads the pairs of the given components with
+// their state digests (what a delta re-match evaluates).
+func (s *DB) PairStatesOfComponents(ctx context.Context, ids []int64) (*PairStates, error) {
+	jobs, err := s.finishedJobs(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	ps := &PairStates{States: map[Pair]string{}, Jobs: jobs}
+	err = chunks(ids, func(part []int64) error {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT component_id, version_id, state FROM version_components WHERE component_id IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		return scanPairStates(rows, ps.States)
+	})
+	return ps, err
+}
+
+// scanPairStates reads (component, version, state) rows into into; the
+// version IDs and digests repeat across millions of rows, so each distinct
+// one is allocated once.
+func scanPairStates(rows *sql.Rows, into map[Pair]string) error {
+	defer rows.Close()
+	intern := map[string]string{}
+	str := func(b sql.RawBytes) string {
+		if v, ok := intern[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		intern[v] = v
+		return v
+	}
+	var vid, st sql.RawBytes
+	for rows.Next() {
+		var p Pair
+		if err := rows.Scan(&p.ComponentID, &vid, &st); err != nil {
+			return err
+		}
+		p.VersionID = str(vid)
+		into[p] = str(st)
+	}
+	return rows.Err()
+}
+
 // AllEdges calls fn for every edge of the index, by component.
 func (s *DB) AllEdges(ctx context.Context, fn func(Edge) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT version_id, component_id, ref, path FROM version_components ORDER BY component_id`)
