@@ -615,7 +615,7 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 		return nil, err
 	}
 	res.Phases["match"] = time.Since(t1)
-	rm.Scope, rm.States = pairs, states
+	rm.Scope, rm.Shared = pairs, states
 	res.Versions = len(versionSet(pairs))
 	return rm, nil
 }
@@ -626,7 +626,7 @@ type mctx struct{ platform, vex string }
 // match evaluates pairs against db: each distinct component is matched once
 // per matching context (platform and VEX statements) and its findings go to
 // every version of that context that contains it.
-func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair) ([]store.FindingState, error) {
+func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair) ([]store.SharedStates, error) {
 	if len(pairs) == 0 {
 		return nil, nil
 	}
@@ -651,7 +651,7 @@ func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair
 		groups[k] = append(groups[k], p)
 	}
 	src := match.DBSource{DB: db}
-	var out []store.FindingState
+	var out []store.SharedStates
 	gkeys := make([]mctx, 0, len(groups))
 	for k := range groups {
 		gkeys = append(gkeys, k)
@@ -689,24 +689,21 @@ func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair
 		if err != nil {
 			return nil, err
 		}
-		// each component's states once (their slices shared, read-only),
-		// then copied to every pair of the group
+		// each component's states once, shared by every version of the
+		// group that contains it: the commit digests them once and expands
+		// them only for pairs whose findings change
 		per := map[int64][]store.FindingState{}
 		for i := range r.Findings {
 			f := &r.Findings[i]
 			id, _ := strconv.ParseInt(f.Component.Ref, 10, 64)
 			per[id] = append(per[id], stateOf(store.Pair{ComponentID: id}, f))
 		}
-		n := 0
+		versions := map[int64][]string{}
 		for _, p := range gp {
-			n += len(per[p.ComponentID])
+			versions[p.ComponentID] = append(versions[p.ComponentID], p.VersionID)
 		}
-		out = slices.Grow(out, n)
-		for _, p := range gp {
-			for _, st := range per[p.ComponentID] {
-				st.VersionID = p.VersionID
-				out = append(out, st)
-			}
+		for _, id := range slices.Sorted(maps.Keys(versions)) {
+			out = append(out, store.SharedStates{ComponentID: id, Versions: versions[id], States: per[id]})
 		}
 	}
 	return out, nil

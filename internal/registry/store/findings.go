@@ -88,6 +88,10 @@ type Rematch struct {
 	// States are resolved with Reasons[vuln id], else ResolvedNoMatch.
 	Scope   []Pair
 	States  []FindingState
+	// Shared are states given once for many pairs (the versions of one
+	// matching context that contain a component): the commit digests them
+	// once and expands them only for the pairs whose stored digest differs.
+	Shared  []SharedStates
 	Reasons map[string]string
 	// Sums are advisory record checksums to store (advisory_sums); Gone
 	// are ids to remove; Full replaces the whole table with Sums.
@@ -100,6 +104,14 @@ type Rematch struct {
 	// commit uses them instead of reading them again, unless another job
 	// finished since they were read; pairs missing from it are read.
 	Known *PairStates
+}
+
+// SharedStates are the finding states of one component in every version
+// of Versions (VersionID and ComponentID of the states are ignored).
+type SharedStates struct {
+	ComponentID int64
+	Versions    []string
+	States      []FindingState
 }
 
 // Job is a re-match job row.
@@ -263,13 +275,48 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		for k := range want {
 			scope[k] = true
 		}
+		for i := range rm.Shared {
+			for _, v := range rm.Shared[i].Versions {
+				scope[pairKey{v, rm.Shared[i].ComponentID}] = true
+			}
+		}
 		// only pairs whose finding states differ from the last commit's
 		digests, err := s.knownDigests(ctx, tx, rm.Known, scope)
 		if err != nil {
 			return err
 		}
 		newDigest := map[pairKey]string{}
+		// shared states: one digest per group, expanded into want only for
+		// the pairs whose stored digest differs (the others leave scope)
+		for i := range rm.Shared {
+			g := &rm.Shared[i]
+			var states map[string]*FindingState
+			if len(g.States) > 0 {
+				states = make(map[string]*FindingState, len(g.States))
+				for j := range g.States {
+					states[g.States[j].VulnID] = &g.States[j]
+				}
+			}
+			d := stateDigest(states)
+			for _, v := range g.Versions {
+				k := pairKey{v, g.ComponentID}
+				if want[k] != nil {
+					continue // also given in States: digested below
+				}
+				if digests[k] == d {
+					delete(scope, k)
+					continue
+				}
+				newDigest[k] = d
+				if states != nil {
+					want[k] = states
+				}
+			}
+		}
 		for k := range scope {
+			if _, ok := newDigest[k]; ok {
+				continue
+			}
 			d := stateDigest(want[k])
 			if digests[k] == d {
 				delete(scope, k)
@@ -329,6 +376,11 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		for k := range scope {
 			have := existing[k]
 			for vid, st := range want[k] {
+				if st.VersionID != k.v || st.ComponentID != k.c { // shared states
+					c := *st
+					c.VersionID, c.ComponentID = k.v, k.c
+					st = &c
+				}
 				f, ok := have[vid]
 				open := !suppressed(st.VEXStatus)
 				switch {
@@ -467,7 +519,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		var changedStates []FindingState
 		for k := range scope {
 			for _, st := range want[k] {
-				changedStates = append(changedStates, *st)
+				changedStates = append(changedStates, *st) // only VulnID and enrichment are read
 			}
 		}
 		if err := s.writeSnapshots(ctx, tx, changedStates); err != nil {
@@ -497,15 +549,44 @@ func stateDigest(states map[string]*FindingState) string {
 	}
 	slices.Sort(ids)
 	h := sha256.New()
+	buf := make([]byte, 0, 256)
 	for _, id := range ids {
 		st := states[id]
-		epss := "-"
+		// the encoding the digests were always stored in:
+		// id, aliases, severity, kev, epss, fixed, vex status
+		buf = append(buf[:0], id...)
+		buf = append(buf, 0)
+		buf = appendList(buf, st.Aliases)
+		buf = append(buf, 0)
+		buf = append(buf, st.Severity...)
+		buf = append(buf, 0)
+		buf = strconv.AppendBool(buf, st.KEV)
+		buf = append(buf, 0)
 		if st.EPSS != nil {
-			epss = strconv.FormatFloat(*st.EPSS, 'g', -1, 64)
+			buf = strconv.AppendFloat(buf, *st.EPSS, 'g', -1, 64)
+		} else {
+			buf = append(buf, '-')
 		}
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x01", id, joinList(st.Aliases), st.Severity, st.KEV, epss, joinList(st.Fixed), st.VEXStatus)
+		buf = append(buf, 0)
+		buf = appendList(buf, st.Fixed)
+		buf = append(buf, 0)
+		buf = append(buf, st.VEXStatus...)
+		buf = append(buf, 1)
+		h.Write(buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:12])
+}
+
+// appendList appends joinList(l) to buf.
+func appendList(buf []byte, l []string) []byte {
+	for i, s := range l {
+		if i > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, s...)
+	}
+	return buf
 }
 
 // pairDigests reads the stored state digests of the pairs' edges.
