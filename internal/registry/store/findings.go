@@ -86,8 +86,8 @@ type Rematch struct {
 	JobID string
 	// Scope are the pairs re-evaluated: their open findings missing from
 	// States are resolved with Reasons[vuln id], else ResolvedNoMatch.
-	Scope   []Pair
-	States  []FindingState
+	Scope  []Pair
+	States []FindingState
 	// Shared are states given once for many pairs (the versions of one
 	// matching context that contain a component): the commit digests them
 	// once and expands them only for the pairs whose stored digest differs.
