@@ -93,49 +93,81 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 		vi.VersionID, vi.Platform, vi.VEX, vi.Facts, micros(time.Now())); err != nil {
 		return err
 	}
-	sel, err := tx.PrepareContext(ctx, s.q(`SELECT id FROM components WHERE digest = ?`))
-	if err != nil {
-		return err
-	}
-	defer sel.Close()
-	ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO components (digest, name, version, purl, cpes, type, source_url, download_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	key, err := tx.PrepareContext(ctx, s.q(`INSERT INTO component_keys (key, component_id) VALUES (?, ?) ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer key.Close()
-	edge, err := tx.PrepareContext(ctx, s.q(`INSERT INTO version_components (component_id, version_id, ref, path, state) VALUES (?, ?, ?, ?, '?') ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer edge.Close()
+	// the components already stored, by digest, in one query per chunk
+	ids := map[string]int64{}
+	digests := make([]string, 0, len(vi.Components))
 	for i := range vi.Components {
-		c := &vi.Components[i]
-		var id int64
-		err := sel.QueryRowContext(ctx, c.Digest).Scan(&id)
-		if err == sql.ErrNoRows {
-			if _, err := ins.ExecContext(ctx, c.Digest, c.Name, c.Version, c.PURL, joinList(c.CPEs), c.Type, c.SourceURL, c.DownloadURL); err != nil {
-				return mapErr(err)
-			}
-			if err := sel.QueryRowContext(ctx, c.Digest).Scan(&id); err != nil {
+		digests = append(digests, vi.Components[i].Digest)
+	}
+	read := func(part []string) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, digest FROM components WHERE digest IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var d string
+			if err := rows.Scan(&id, &d); err != nil {
 				return err
 			}
+			ids[d] = id
+		}
+		return rows.Err()
+	}
+	if err := chunks(digests, read); err != nil {
+		return err
+	}
+	// the new ones, many per statement, then their IDs and keys
+	ins := s.newBatch(tx, `INSERT INTO components (digest, name, version, purl, cpes, type, source_url, download_url) VALUES `, ` ON CONFLICT (digest) DO NOTHING`, 8)
+	defer ins.close()
+	var added []string
+	isNew := map[string]bool{}
+	for i := range vi.Components {
+		c := &vi.Components[i]
+		if _, ok := ids[c.Digest]; ok || isNew[c.Digest] {
+			continue
+		}
+		isNew[c.Digest] = true
+		added = append(added, c.Digest)
+		if err := ins.add(ctx, c.Digest, c.Name, c.Version, c.PURL, joinList(c.CPEs), c.Type, c.SourceURL, c.DownloadURL); err != nil {
+			return mapErr(err)
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	if err := chunks(added, read); err != nil {
+		return err
+	}
+	key := s.newBatch(tx, `INSERT INTO component_keys (key, component_id) VALUES `, ` ON CONFLICT DO NOTHING`, 2)
+	defer key.close()
+	edge := s.newBatch(tx, `INSERT INTO version_components (component_id, version_id, ref, path, state) VALUES `, ` ON CONFLICT DO NOTHING`, 5)
+	defer edge.close()
+	for i := range vi.Components {
+		c := &vi.Components[i]
+		id := ids[c.Digest]
+		if id == 0 {
+			return fmt.Errorf("component %s (%s) not stored", c.Name, c.Digest)
+		}
+		if isNew[c.Digest] {
+			delete(isNew, c.Digest) // its keys once
 			for _, k := range c.Keys {
-				if _, err := key.ExecContext(ctx, k, id); err != nil {
+				if err := key.add(ctx, k, id); err != nil {
 					return mapErr(err)
 				}
 			}
-		} else if err != nil {
-			return err
 		}
 		c.ID = id
-		if _, err := edge.ExecContext(ctx, id, vi.VersionID, c.Ref, c.Path); err != nil {
-			return fmt.Errorf("edge %s → %s: %w", vi.VersionID, c.Name, mapErr(err))
+		if err := edge.add(ctx, id, vi.VersionID, c.Ref, c.Path, "?"); err != nil {
+			return fmt.Errorf("edges of %s: %w", vi.VersionID, mapErr(err))
 		}
+	}
+	if err := key.flush(ctx); err != nil {
+		return mapErr(err)
+	}
+	if err := edge.flush(ctx); err != nil {
+		return fmt.Errorf("edges of %s: %w", vi.VersionID, mapErr(err))
 	}
 	return nil
 }
