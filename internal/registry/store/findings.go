@@ -221,12 +221,31 @@ func (s ScanState) String() string {
 	return fmt.Sprintf("open vulnerabilities %d, KEV-listed %d, critical %d", s.Open, s.KEV, s.Critical)
 }
 
+// allVersionsAt is the number of versions from which scanStates counts
+// every version's findings in one pass instead of by IN lists (a first full
+// re-match touches every version: 20 IN-list queries over millions of
+// findings, each a scan on PostgreSQL).
+const allVersionsAt = 2000
+
 // scanStates counts the versions' scan states inside tx.
 func (s *DB) scanStates(ctx context.Context, tx *sql.Tx, versions []string) (map[string]ScanState, error) {
 	out := map[string]ScanState{}
+	const count = `SELECT version_id, COUNT(DISTINCT vuln_id), COUNT(DISTINCT CASE WHEN kev <> 0 THEN vuln_id END), COUNT(DISTINCT CASE WHEN severity = 'critical' THEN vuln_id END)
+ FROM findings WHERE resolved IS NULL`
+	var want map[string]bool
+	in := func(part []string) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, s.q(count+` AND version_id IN (`+inList(len(part))+`) GROUP BY version_id`), anys(part)...)
+	}
+	if len(versions) >= allVersionsAt {
+		want = make(map[string]bool, len(versions))
+		for _, v := range versions {
+			want[v] = true
+		}
+		versions = []string{""} // one pass over every version
+		in = func([]string) (*sql.Rows, error) { return tx.QueryContext(ctx, count+` GROUP BY version_id`) }
+	}
 	err := chunks(versions, func(part []string) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT version_id, COUNT(DISTINCT vuln_id), COUNT(DISTINCT CASE WHEN kev <> 0 THEN vuln_id END), COUNT(DISTINCT CASE WHEN severity = 'critical' THEN vuln_id END)
- FROM findings WHERE resolved IS NULL AND version_id IN (`+inList(len(part))+`) GROUP BY version_id`), anys(part)...)
+		rows, err := in(part)
 		if err != nil {
 			return err
 		}
@@ -237,7 +256,9 @@ func (s *DB) scanStates(ctx context.Context, tx *sql.Tx, versions []string) (map
 			if err := rows.Scan(&v, &st.Open, &st.KEV, &st.Critical); err != nil {
 				return err
 			}
-			out[v] = st
+			if want == nil || want[v] {
+				out[v] = st
+			}
 		}
 		return rows.Err()
 	})
