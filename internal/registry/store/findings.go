@@ -537,10 +537,17 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		}
 		// snapshots change only with a pair's states (its digest covers KEV
 		// and EPSS), so only the changed pairs' states are written
+		// one state per vulnerability (its enrichment is the same in every
+		// pair: a first full re-match has millions of states, thousands of
+		// vulnerabilities)
 		var changedStates []FindingState
+		seenVuln := map[string]bool{}
 		for k := range scope {
-			for _, st := range want[k] {
-				changedStates = append(changedStates, *st) // only VulnID and enrichment are read
+			for vid, st := range want[k] {
+				if !seenVuln[vid] {
+					seenVuln[vid] = true
+					changedStates = append(changedStates, *st)
+				}
 			}
 		}
 		if err := s.writeSnapshots(ctx, tx, changedStates); err != nil {
