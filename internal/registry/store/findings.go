@@ -278,7 +278,8 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 	}
 	var changes []Change
 	var verdicts []VerdictChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	large := rm.Full || len(rm.Scope)+len(rm.States) >= largeRematch
+	err := s.rematchTx(ctx, large, func(tx *sql.Tx) error {
 		changes, verdicts = nil, nil
 		want := map[pairKey]map[string]*FindingState{}
 		for i := range rm.States {
@@ -564,6 +565,44 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		return nil, nil, err
 	}
 	return changes, verdicts, nil
+}
+
+// largeRematch is the number of pairs and states from which a commit runs
+// with a larger SQLite page cache (rematchTx).
+const largeRematch = 200_000
+
+// largeCacheKiB is the SQLite page cache a large commit may grow to (the
+// connections' default is 64 MiB, sql.go): a first full re-match of
+// 10,000 versions writes ~5 M findings with their ids and history in one
+// transaction, several GB of pages, and with the default cache SQLite
+// spilled dirty pages to the WAL and wrote them again, ~27 GB of writes
+// for a 2.5 GB database. Taken only as pages are read; given back after.
+const largeCacheKiB = 1 << 20
+
+// rematchTx runs fn in one transaction; on SQLite, when large, on a
+// connection whose page cache may grow to largeCacheKiB meanwhile.
+func (s *DB) rematchTx(ctx context.Context, large bool, fn func(*sql.Tx) error) error {
+	if s.d.name != "sqlite" || !large {
+		return s.tx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, largeCacheKiB)); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -65536`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // stateDigest is a digest of a pair's finding states ("" for none).
