@@ -74,3 +74,26 @@ func TestSplitSBOM(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSplitSBOM: any input and size gives slices that are JSON documents
+// or an error, never a panic (seeded with the example router SBOM).
+func FuzzSplitSBOM(f *testing.F) {
+	router, err := os.ReadFile("../../examples/home-router/sbom.cdx.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(router, 7)
+	f.Add([]byte(`{"components": [{}, {}, {}]}`), 2)
+	f.Add([]byte(`{"components": null}`), 1)
+	f.Fuzz(func(t *testing.T, data []byte, n int) {
+		parts, err := SplitSBOM(data, n)
+		if err != nil {
+			return
+		}
+		for i, p := range parts {
+			if !json.Valid(p) {
+				t.Fatalf("part %d is not JSON", i)
+			}
+		}
+	})
+}
