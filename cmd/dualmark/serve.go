@@ -311,14 +311,20 @@ func newServeSeedCmd() *cobra.Command {
 	var count int
 	var example string
 	var sboms []string
+	var split int
 	cmd := &cobra.Command{
-		Use:   "seed --data DIR --count N [--example DIR] [--sbom FILE]...",
+		Use:   "seed --data DIR --count N [--example DIR] [--sbom FILE]... [--split N]",
 		Short: "Fill a registry with N products for benchmarks and demonstrations",
 		Long: `Assesses the example product once per SBOM (its own, or each --sbom in turn with
 the dossier's SBOM path and digest replaced) and registers N products named
-"Seed product 1…N" across ten seed manufacturers, reusing those versions.`,
+"Seed product 1…N" across ten seed manufacturers, reusing those versions.
+--split cuts each --sbom with more components into SBOMs of that many, for a portfolio of
+many distinct components (the monitoring benchmark's: then serve rematch indexes
+and matches it).`,
 		Example: `  dualmark serve seed --data bench-reg/ --count 10000
-  dualmark serve seed --data bench-reg/ --count 1000 --sbom ../shared/data/bench/synth-1000.cdx.json`,
+  dualmark serve seed --data bench-reg/ --count 1000 --sbom ../shared/data/bench/synth-1000.cdx.json
+  dualmark serve seed --data bench-reg/ --db adv/ --count 10000 --sbom ../shared/data/bench/synth-10000.cdx.json --split 500 \
+    --sbom examples/home-router/sbom.cdx.json && dualmark serve rematch --data bench-reg/ --db adv/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if count < 1 {
@@ -334,7 +340,10 @@ the dossier's SBOM path and digest replaced) and registers N products named
 			}
 			defer s.Close(context.Background())
 			start := time.Now()
-			n, err := s.Seed(cmd.Context(), registry.SeedOptions{Count: count, Example: example, SBOMs: sboms})
+			if split < 0 || (split > 0 && len(sboms) == 0) {
+				return usageError(errors.New("--split needs at least one --sbom and a size of 1 or more"))
+			}
+			n, err := s.Seed(cmd.Context(), registry.SeedOptions{Count: count, Example: example, SBOMs: sboms, Split: split})
 			if err != nil {
 				return err
 			}
@@ -346,6 +355,7 @@ the dossier's SBOM path and digest replaced) and registers N products named
 	cmd.Flags().IntVar(&count, "count", 1000, "number of products")
 	cmd.Flags().StringVar(&example, "example", filepath.Join("examples", "smart-plug"), "example product folder")
 	cmd.Flags().StringArrayVar(&sboms, "sbom", nil, "SBOM file to use in turn instead of the example's (repeatable)")
+	cmd.Flags().IntVar(&split, "split", 0, "cut each larger --sbom (CycloneDX JSON) into SBOMs of this many components")
 	return cmd
 }
 

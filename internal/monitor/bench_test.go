@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,51 +75,14 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 	tempDirs = append(tempDirs, dir)
 	t0 := time.Now()
 	aDir, bDir := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	im := advisory.NewImporter()
-	for _, p := range []string{osvDir, cveFile, kev, epss} {
-		if err := im.Add(p); err != nil {
-			return nil, err
+	cache := benchCache()
+	if cache != "" {
+		aDir, bDir = filepath.Join(cache, "a"), filepath.Join(cache, "b")
+		if p, err := cachedPortfolio(dir, cache, aDir, bDir, t0); p != nil || err != nil {
+			return p, err
 		}
 	}
-	if _, err := im.Write(aDir); err != nil {
-		return nil, err
-	}
-	dbA, err := advisory.OpenDB(aDir)
-	if err != nil {
-		return nil, err
-	}
-	// B: A with every 100th record id changed
-	sums, err := dbA.RecordSums()
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(sums))
-	for id := range sums {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	bb := advisory.NewBuilder()
-	if err := bb.AddDB(dbA); err != nil {
-		return nil, err
-	}
-	changed := 0
-	for i := 0; i < len(ids); i += 100 {
-		recs, err := dbA.LookupID(ids[i])
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			c := *r
-			c.Modified = c.Modified.Add(time.Hour)
-			c.Summary += " (updated)"
-			bb.AddRecord(&c)
-		}
-		changed++
-	}
-	if _, err := bb.Write(bDir); err != nil {
-		return nil, err
-	}
-	dbB, err := advisory.OpenDB(bDir)
+	dbA, dbB, changed, total, err := benchDBs(cache, aDir, bDir, osvDir, cveFile, kev, epss)
 	if err != nil {
 		return nil, err
 	}
@@ -158,20 +122,19 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 	if pg := os.Getenv("DUALMARK_MONITOR_POSTGRES"); pg != "" {
 		// a fresh schema in that database (left behind: drop monitor_bench_* by hand)
 		schema := fmt.Sprintf("monitor_bench_%d", time.Now().UnixNano())
+		if cache != "" {
+			schema = pgCacheSchema()
+		}
 		admin, err := sql.Open("pgx", pg)
 		if err != nil {
 			return nil, err
 		}
-		_, err = admin.Exec("CREATE SCHEMA " + schema)
+		_, err = admin.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema)
 		admin.Close()
 		if err != nil {
 			return nil, err
 		}
-		sep := "?"
-		if strings.Contains(pg, "?") {
-			sep = "&"
-		}
-		dsn = pg + sep + "search_path=" + schema
+		dsn = pgSchemaDSN(pg, schema)
 	}
 	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
@@ -201,14 +164,160 @@ func buildPortfolio(b *testing.B, osvDir, cveFile, kev, epss, synth string) (*be
 		return nil, err
 	}
 	t2 := time.Now()
-	if _, err := p.m.Rematch(ctx, dbA, true); err != nil {
+	if cache != "" && st.Dialect() == "sqlite" {
+		if err := st.Backup(ctx, cachedDB(cache, "indexed")); err != nil {
+			return nil, err
+		}
+	}
+	first, err := firstFull(ctx, p, cache)
+	if err != nil {
 		return nil, err
 	}
-	t3 := time.Now()
+	if cache != "" && st.Dialect() == "postgres" {
+		if err := os.WriteFile(pgCacheMark(cache), []byte("done\n"), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	stats, _ := st.ReverseIndexStats(ctx)
-	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys; %d of %d record ids changed between A and B; databases+registration %v, index %v, first full re-match %v",
-		stats.Versions, stats.Components, stats.Edges, stats.Keys, changed, len(ids), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond))
+	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys; %d of %d record ids changed between A and B; databases+registration %v, index %v, first full re-match %s",
+		stats.Versions, stats.Components, stats.Edges, stats.Keys, changed, total, t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond), first)
 	return p, nil
+}
+
+// benchCache is DUALMARK_MONITOR_CACHE: a folder that keeps the portfolio
+// between runs (seeding and indexing 10,000 versions takes minutes): the
+// advisory databases A and B, and on SQLite the store after indexing
+// (v{N}-indexed.db) and after the first full re-match (v{N}-matched.db); on
+// PostgreSQL the schema monitor_bench_cache_v{N} stays (pg-v{N}.done in the
+// folder marks it complete). A run starts from the matched store, or, with
+// DUALMARK_MONITOR_FIRST set (or no matched SQLite store cached), from the
+// indexed one — on PostgreSQL the schema's findings, history and digests
+// emptied — and times the first full re-match. Delete the folder (and the
+// schema) after changing what the portfolio holds.
+func benchCache() string { return os.Getenv("DUALMARK_MONITOR_CACHE") }
+
+func pgCacheSchema() string { return fmt.Sprintf("monitor_bench_cache_v%d", benchVersions()) }
+
+func pgCacheMark(cache string) string {
+	return filepath.Join(cache, fmt.Sprintf("pg-v%d.done", benchVersions()))
+}
+
+func pgSchemaDSN(pg, schema string) string {
+	sep := "?"
+	if strings.Contains(pg, "?") {
+		sep = "&"
+	}
+	return pg + sep + "search_path=" + schema
+}
+
+// unmatch empties what re-matching wrote (findings, their ids and history,
+// snapshots, checksums, verdict changes, jobs, outbox events, cases) and
+// resets the pairs' digests: the store as it was after indexing.
+func unmatch(ctx context.Context, dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `TRUNCATE finding_events, finding_ids, findings, vuln_snapshots, advisory_sums, verdict_changes, monitor_jobs, deliveries, events, art14_stage_log, art14_cases;
+ UPDATE version_components SET state = '?'`)
+	return err
+}
+
+func cachedDB(cache, stage string) string {
+	return filepath.Join(cache, fmt.Sprintf("v%d-%s.db", benchVersions(), stage))
+}
+
+// firstFull runs the portfolio's first full re-match, saves the matched
+// store to the cache, and describes it (wall and CPU time).
+func firstFull(ctx context.Context, p *benchPortfolio, cache string) (string, error) {
+	t, cpu := time.Now(), cpuTime()
+	r, err := p.m.Rematch(ctx, p.dbA, true)
+	if err != nil {
+		return "", err
+	}
+	desc := fmt.Sprintf("%v wall, %v CPU (%d pairs, %d changes; phases %v)", time.Since(t).Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond), r.Pairs, len(r.Changes), r.Phases)
+	if cache != "" && p.st.Dialect() == "sqlite" {
+		if err := p.st.Backup(ctx, cachedDB(cache, "matched")); err != nil {
+			return "", err
+		}
+	}
+	return desc, nil
+}
+
+// cachedPortfolio opens the cached portfolio, or returns nil when the
+// cache does not hold one of this size.
+func cachedPortfolio(dir, cache, aDir, bDir string, t0 time.Time) (*benchPortfolio, error) {
+	if pg := os.Getenv("DUALMARK_MONITOR_POSTGRES"); pg != "" {
+		return cachedPostgres(pg, cache, aDir, bDir, t0)
+	}
+	from := cachedDB(cache, "matched")
+	if os.Getenv("DUALMARK_MONITOR_FIRST") != "" {
+		from = ""
+	}
+	if _, err := os.Stat(from); from == "" || err != nil {
+		from = cachedDB(cache, "indexed")
+	}
+	for _, p := range []string{aDir, bDir, from} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil
+		}
+	}
+	dbA, err := advisory.OpenDB(aDir)
+	if err != nil {
+		return nil, err
+	}
+	dbB, err := advisory.OpenDB(bDir)
+	if err != nil {
+		return nil, err
+	}
+	dsn := filepath.Join(dir, "registry.db")
+	if err := copyFile(from, dsn); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	p := &benchPortfolio{st: st, m: New(st), dbA: dbA, dbB: dbB}
+	vs, err := st.IndexedVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		p.versions = append(p.versions, v.VersionID)
+	}
+	if len(p.versions) != benchVersions() {
+		return nil, fmt.Errorf("cached store %s holds %d versions, want %d", from, len(p.versions), benchVersions())
+	}
+	first := "not run (cached: " + from + ")"
+	if strings.HasSuffix(from, "-indexed.db") {
+		if first, err = firstFull(ctx, p, cache); err != nil {
+			return nil, err
+		}
+	}
+	stats, _ := st.ReverseIndexStats(ctx)
+	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys (from the cache %s, opened in %v); first full re-match %s",
+		stats.Versions, stats.Components, stats.Edges, stats.Keys, cache, time.Since(t0).Round(time.Millisecond), first)
+	return p, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // crisisVuln is the vulnerability every version of the benchmark portfolio
@@ -534,4 +643,138 @@ func BenchmarkEdgeBytes(b *testing.B) {
 	if float64(allBytes)/float64(st.Edges) > 1024 {
 		b.Errorf("%.0f bytes per edge, target ≤ 1 KB", float64(allBytes)/float64(st.Edges))
 	}
+}
+
+// cachedPostgres opens the PostgreSQL portfolio the cache marks complete,
+// or returns nil.
+func cachedPostgres(pg, cache, aDir, bDir string, t0 time.Time) (*benchPortfolio, error) {
+	for _, p := range []string{aDir, bDir, pgCacheMark(cache)} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil
+		}
+	}
+	dbA, err := advisory.OpenDB(aDir)
+	if err != nil {
+		return nil, err
+	}
+	dbB, err := advisory.OpenDB(bDir)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	dsn := pgSchemaDSN(pg, pgCacheSchema())
+	first := "not run (cached schema " + pgCacheSchema() + ")"
+	redo := os.Getenv("DUALMARK_MONITOR_FIRST") != ""
+	if redo {
+		if err := unmatch(ctx, dsn); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	p := &benchPortfolio{st: st, m: New(st), dbA: dbA, dbB: dbB}
+	vs, err := st.IndexedVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		p.versions = append(p.versions, v.VersionID)
+	}
+	if len(p.versions) != benchVersions() {
+		return nil, fmt.Errorf("cached schema %s holds %d versions, want %d", pgCacheSchema(), len(p.versions), benchVersions())
+	}
+	if redo {
+		if first, err = firstFull(ctx, p, ""); err != nil {
+			return nil, err
+		}
+	}
+	stats, _ := st.ReverseIndexStats(ctx)
+	p.setup = fmt.Sprintf("%d versions, %d distinct components, %d edges, %d keys (PostgreSQL, from the cache, opened in %v); first full re-match %s",
+		stats.Versions, stats.Components, stats.Edges, stats.Keys, time.Since(t0).Round(time.Millisecond), first)
+	return p, nil
+}
+
+// benchDBs opens databases A and B from the cache when it holds both, else
+// builds them (in the cache when there is one): A from the staged OSV,
+// CVE, KEV and EPSS data, B with every 100th record id changed. It returns
+// how many record ids changed, of how many.
+func benchDBs(cache, aDir, bDir, osvDir, cveFile, kev, epss string) (dbA, dbB *advisory.DB, changed, total int, err error) {
+	if cache != "" {
+		if _, e1 := os.Stat(aDir); e1 == nil {
+			if _, e2 := os.Stat(bDir); e2 == nil {
+				if dbA, err = advisory.OpenDB(aDir); err != nil {
+					return
+				}
+				if dbB, err = advisory.OpenDB(bDir); err != nil {
+					return
+				}
+				sa, e := dbA.RecordSums()
+				if err = e; err != nil {
+					return
+				}
+				sb, e := dbB.RecordSums()
+				if err = e; err != nil {
+					return
+				}
+				for id, v := range sa {
+					if sb[id] != v {
+						changed++
+					}
+				}
+				return dbA, dbB, changed, len(sa), nil
+			}
+		}
+		os.RemoveAll(aDir)
+		os.RemoveAll(bDir)
+	}
+	im := advisory.NewImporter()
+	for _, p := range []string{osvDir, cveFile, kev, epss} {
+		if err = im.Add(p); err != nil {
+			return
+		}
+	}
+	if _, err := im.Write(aDir); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	dbA, err = advisory.OpenDB(aDir)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	// B: A with every 100th record id changed
+	sums, err := dbA.RecordSums()
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	ids := make([]string, 0, len(sums))
+	for id := range sums {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	bb := advisory.NewBuilder()
+	if err := bb.AddDB(dbA); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	for i := 0; i < len(ids); i += 100 {
+		recs, err := dbA.LookupID(ids[i])
+		if err != nil {
+			return nil, nil, 0, 0, err
+		}
+		for _, r := range recs {
+			c := *r
+			c.Modified = c.Modified.Add(time.Hour)
+			c.Summary += " (updated)"
+			bb.AddRecord(&c)
+		}
+		changed++
+	}
+	if _, err := bb.Write(bDir); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	dbB, err = advisory.OpenDB(bDir)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return dbA, dbB, changed, len(ids), nil
 }

@@ -543,14 +543,14 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 	var pairs []store.Pair
 	switch plan.Kind {
 	case KindFull:
-		err := m.st.AllEdges(ctx, func(e store.Edge) error {
-			pairs = append(pairs, store.Pair{VersionID: e.VersionID, ComponentID: e.ComponentID})
-			return nil
-		})
+		// the pairs with their state digests, which the commit compares
+		// (read once here, not again in the commit)
+		known, err := m.st.AllPairStates(ctx)
 		if err != nil {
 			return nil, err
 		}
-		rm.Sums, rm.Full = sums, true
+		pairs = slices.AppendSeq(make([]store.Pair, 0, len(known.States)), maps.Keys(known.States))
+		rm.Sums, rm.Full, rm.Known = sums, true, known
 	case KindVersion:
 		edges, err := m.st.EdgesOfVersion(ctx, plan.Version)
 		if err != nil {
@@ -596,25 +596,18 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 		if err != nil {
 			return nil, err
 		}
-		edges, err := m.st.EdgesOfComponents(ctx, comps)
+		known, err := m.st.PairStatesOfComponents(ctx, comps)
 		if err != nil {
 			return nil, err
 		}
-		seen := map[store.Pair]bool{}
-		for _, e := range edges {
-			p := store.Pair{VersionID: e.VersionID, ComponentID: e.ComponentID}
-			if !seen[p] {
-				seen[p] = true
-				pairs = append(pairs, p)
-			}
-		}
+		rm.Known = known
+		pairs = slices.AppendSeq(make([]store.Pair, 0, len(known.States)), maps.Keys(known.States))
 		byVuln, err := m.st.PairsOfVulns(ctx, append(slices.Clone(plan.Records), plan.Vulns...))
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range byVuln {
-			if !seen[p] {
-				seen[p] = true
+			if _, ok := known.States[p]; !ok {
 				pairs = append(pairs, p)
 			}
 		}
@@ -638,9 +631,10 @@ func (m *Monitor) evaluate(ctx context.Context, db *advisory.DB, plan Plan, sums
 	if err != nil {
 		return nil, err
 	}
-	states = append(states, devStates...)
 	res.Phases["match"] = time.Since(t1)
-	rm.Scope, rm.States = pairs, states
+	// devices' states are per pair (one device per version), components'
+	// shared by the versions of a matching context
+	rm.Scope, rm.States, rm.Shared = pairs, devStates, states
 	res.Versions = len(versionSet(pairs))
 	return rm, nil
 }
@@ -651,7 +645,7 @@ type mctx struct{ platform, vex string }
 // match evaluates pairs against db: each distinct component is matched once
 // per matching context (platform and VEX statements) and its findings go to
 // every version of that context that contains it.
-func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair) ([]store.FindingState, error) {
+func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair) ([]store.SharedStates, error) {
 	if len(pairs) == 0 {
 		return nil, nil
 	}
@@ -676,7 +670,7 @@ func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair
 		groups[k] = append(groups[k], p)
 	}
 	src := match.DBSource{DB: db}
-	var out []store.FindingState
+	var out []store.SharedStates
 	gkeys := make([]mctx, 0, len(groups))
 	for k := range groups {
 		gkeys = append(gkeys, k)
@@ -714,24 +708,21 @@ func (m *Monitor) match(ctx context.Context, db *advisory.DB, pairs []store.Pair
 		if err != nil {
 			return nil, err
 		}
-		// each component's states once (their slices shared, read-only),
-		// then copied to every pair of the group
+		// each component's states once, shared by every version of the
+		// group that contains it: the commit digests them once and expands
+		// them only for pairs whose findings change
 		per := map[int64][]store.FindingState{}
 		for i := range r.Findings {
 			f := &r.Findings[i]
 			id, _ := strconv.ParseInt(f.Component.Ref, 10, 64)
 			per[id] = append(per[id], stateOf(store.Pair{ComponentID: id}, f))
 		}
-		n := 0
+		versions := map[int64][]string{}
 		for _, p := range gp {
-			n += len(per[p.ComponentID])
+			versions[p.ComponentID] = append(versions[p.ComponentID], p.VersionID)
 		}
-		out = slices.Grow(out, n)
-		for _, p := range gp {
-			for _, st := range per[p.ComponentID] {
-				st.VersionID = p.VersionID
-				out = append(out, st)
-			}
+		for _, id := range slices.Sorted(maps.Keys(versions)) {
+			out = append(out, store.SharedStates{ComponentID: id, Versions: versions[id], States: per[id]})
 		}
 	}
 	return out, nil

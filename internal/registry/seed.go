@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/dualmark/dualmark/internal/registry/intake"
 	"github.com/dualmark/dualmark/internal/registry/store"
@@ -18,6 +21,11 @@ type SeedOptions struct {
 	Count   int      // products to register
 	Example string   // an example product folder (dossier.yaml, SBOM, evidence)
 	SBOMs   []string // SBOM files to use instead of the example's own, in turn
+	// Split, when above 0, cuts each of SBOMs (CycloneDX JSON) into
+	// consecutive slices of Split components, each slice an SBOM of its
+	// own (its dependency graph dropped): a portfolio of many distinct
+	// components from one staged SBOM, as the monitor's benchmark builds.
+	Split int
 }
 
 var (
@@ -42,7 +50,21 @@ func (s *Server) Seed(ctx context.Context, o SeedOptions) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			uploads = append(uploads, WithSBOM(base, filepath.Base(path), data))
+			if o.Split <= 0 {
+				uploads = append(uploads, WithSBOM(base, filepath.Base(path), data))
+				continue
+			}
+			parts, err := SplitSBOM(data, o.Split)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", path, err)
+			}
+			for i, part := range parts {
+				name := filepath.Base(path)
+				if len(parts) > 1 {
+					name = fmt.Sprintf("%s.part%d.cdx.json", strings.TrimSuffix(name, ".cdx.json"), i+1)
+				}
+				uploads = append(uploads, WithSBOM(base, name, part))
+			}
 		}
 	}
 	versions := make([]*store.Version, len(uploads))
@@ -73,6 +95,42 @@ func (s *Server) Seed(ctx context.Context, o SeedOptions) (int, error) {
 		}
 	}
 	return o.Count, nil
+}
+
+// SplitSBOM cuts a CycloneDX JSON SBOM of more than n components into
+// consecutive slices of n (the last one shorter), each a copy of the
+// document with only its slice and no dependency graph; a smaller SBOM is
+// returned as it is.
+func SplitSBOM(data []byte, n int) ([][]byte, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("slice size %d: must be at least 1", n)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("not CycloneDX JSON: %w", err)
+	}
+	var comps []json.RawMessage
+	if raw, ok := doc["components"]; !ok || json.Unmarshal(raw, &comps) != nil || len(comps) == 0 {
+		return nil, errors.New("no \"components\" array to split")
+	}
+	if len(comps) <= n {
+		return [][]byte{data}, nil // as it is, with its dependency graph
+	}
+	delete(doc, "dependencies")
+	var out [][]byte
+	for i := 0; i < len(comps); i += n {
+		part, err := json.Marshal(comps[i:min(i+n, len(comps))])
+		if err != nil {
+			return nil, err
+		}
+		doc["components"] = part
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // WithSBOM returns a copy of an upload whose dossier names another SBOM

@@ -93,49 +93,81 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 		vi.VersionID, vi.Platform, vi.VEX, vi.Facts, micros(time.Now())); err != nil {
 		return err
 	}
-	sel, err := tx.PrepareContext(ctx, s.q(`SELECT id FROM components WHERE digest = ?`))
-	if err != nil {
-		return err
-	}
-	defer sel.Close()
-	ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO components (digest, name, version, purl, cpes, type, source_url, download_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	key, err := tx.PrepareContext(ctx, s.q(`INSERT INTO component_keys (key, component_id) VALUES (?, ?) ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer key.Close()
-	edge, err := tx.PrepareContext(ctx, s.q(`INSERT INTO version_components (component_id, version_id, ref, path, state) VALUES (?, ?, ?, ?, '?') ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer edge.Close()
+	// the components already stored, by digest, in one query per chunk
+	ids := map[string]int64{}
+	digests := make([]string, 0, len(vi.Components))
 	for i := range vi.Components {
-		c := &vi.Components[i]
-		var id int64
-		err := sel.QueryRowContext(ctx, c.Digest).Scan(&id)
-		if err == sql.ErrNoRows {
-			if _, err := ins.ExecContext(ctx, c.Digest, c.Name, c.Version, c.PURL, joinList(c.CPEs), c.Type, c.SourceURL, c.DownloadURL); err != nil {
-				return mapErr(err)
-			}
-			if err := sel.QueryRowContext(ctx, c.Digest).Scan(&id); err != nil {
+		digests = append(digests, vi.Components[i].Digest)
+	}
+	read := func(part []string) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, digest FROM components WHERE digest IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var d string
+			if err := rows.Scan(&id, &d); err != nil {
 				return err
 			}
+			ids[d] = id
+		}
+		return rows.Err()
+	}
+	if err := chunks(digests, read); err != nil {
+		return err
+	}
+	// the new ones, many per statement, then their IDs and keys
+	ins := s.newBatch(tx, `INSERT INTO components (digest, name, version, purl, cpes, type, source_url, download_url) VALUES `, ` ON CONFLICT (digest) DO NOTHING`, 8)
+	defer ins.close()
+	var added []string
+	isNew := map[string]bool{}
+	for i := range vi.Components {
+		c := &vi.Components[i]
+		if _, ok := ids[c.Digest]; ok || isNew[c.Digest] {
+			continue
+		}
+		isNew[c.Digest] = true
+		added = append(added, c.Digest)
+		if err := ins.add(ctx, c.Digest, c.Name, c.Version, c.PURL, joinList(c.CPEs), c.Type, c.SourceURL, c.DownloadURL); err != nil {
+			return mapErr(err)
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	if err := chunks(added, read); err != nil {
+		return err
+	}
+	key := s.newBatch(tx, `INSERT INTO component_keys (key, component_id) VALUES `, ` ON CONFLICT DO NOTHING`, 2)
+	defer key.close()
+	edge := s.newBatch(tx, `INSERT INTO version_components (component_id, version_id, ref, path, state) VALUES `, ` ON CONFLICT DO NOTHING`, 5)
+	defer edge.close()
+	for i := range vi.Components {
+		c := &vi.Components[i]
+		id := ids[c.Digest]
+		if id == 0 {
+			return fmt.Errorf("component %s (%s) not stored", c.Name, c.Digest)
+		}
+		if isNew[c.Digest] {
+			delete(isNew, c.Digest) // its keys once
 			for _, k := range c.Keys {
-				if _, err := key.ExecContext(ctx, k, id); err != nil {
+				if err := key.add(ctx, k, id); err != nil {
 					return mapErr(err)
 				}
 			}
-		} else if err != nil {
-			return err
 		}
 		c.ID = id
-		if _, err := edge.ExecContext(ctx, id, vi.VersionID, c.Ref, c.Path); err != nil {
-			return fmt.Errorf("edge %s → %s: %w", vi.VersionID, c.Name, mapErr(err))
+		if err := edge.add(ctx, id, vi.VersionID, c.Ref, c.Path, "?"); err != nil {
+			return fmt.Errorf("edges of %s: %w", vi.VersionID, mapErr(err))
 		}
+	}
+	if err := key.flush(ctx); err != nil {
+		return mapErr(err)
+	}
+	if err := edge.flush(ctx); err != nil {
+		return fmt.Errorf("edges of %s: %w", vi.VersionID, mapErr(err))
 	}
 	return nil
 }
@@ -246,6 +278,86 @@ func (s *DB) EdgesOfComponents(ctx context.Context, ids []int64) ([]Edge, error)
 func (s *DB) EdgesOfVersion(ctx context.Context, versionID string) ([]Edge, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT version_id, component_id, ref, path FROM version_components WHERE version_id = ?`), versionID)
 	return scanEdges(rows, err)
+}
+
+// PairStates are (version, component) pairs of the reverse index with the
+// digest of their finding states as last committed ('?' before the first
+// commit), and the number of re-match jobs finished when they were read: a
+// re-match hands them to CommitRematch (Rematch.Known), which then need not
+// read them again unless another job finished in between.
+type PairStates struct {
+	States map[Pair]string
+	Jobs   int64
+}
+
+// finishedJobs counts the finished re-match jobs (the freshness check of
+// PairStates).
+func (s *DB) finishedJobs(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM monitor_jobs WHERE state = ?`), JobDone).Scan(&n)
+	return n, err
+}
+
+// AllPairStates reads every pair of the reverse index with its state
+// digest (what a full re-match evaluates), without the edges' refs and
+// paths.
+func (s *DB) AllPairStates(ctx context.Context) (*PairStates, error) {
+	jobs, err := s.finishedJobs(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	ps := &PairStates{States: map[Pair]string{}, Jobs: jobs}
+	rows, err := s.db.QueryContext(ctx, `SELECT component_id, version_id, state FROM version_components`)
+	if err != nil {
+		return nil, err
+	}
+	return ps, scanPairStates(rows, ps.States)
+}
+
+// PairStatesOfComponents reads the pairs of the given components with
+// their state digests (what a delta re-match evaluates).
+func (s *DB) PairStatesOfComponents(ctx context.Context, ids []int64) (*PairStates, error) {
+	jobs, err := s.finishedJobs(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	ps := &PairStates{States: map[Pair]string{}, Jobs: jobs}
+	err = chunks(ids, func(part []int64) error {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT component_id, version_id, state FROM version_components WHERE component_id IN (`+inList(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return err
+		}
+		return scanPairStates(rows, ps.States)
+	})
+	return ps, err
+}
+
+// scanPairStates reads (component, version, state) rows into into; the
+// version IDs and digests repeat across millions of rows, so each distinct
+// one is allocated once.
+func scanPairStates(rows *sql.Rows, into map[Pair]string) error {
+	defer rows.Close()
+	intern := map[string]string{}
+	str := func(b sql.RawBytes) string {
+		if v, ok := intern[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		intern[v] = v
+		return v
+	}
+	var vid, st sql.RawBytes
+	for rows.Next() {
+		var p Pair
+		if err := rows.Scan(&p.ComponentID, &vid, &st); err != nil {
+			return err
+		}
+		p.VersionID = str(vid)
+		into[p] = str(st)
+	}
+	return rows.Err()
 }
 
 // AllEdges calls fn for every edge of the index, by component.

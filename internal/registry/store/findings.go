@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -89,8 +90,12 @@ type Rematch struct {
 	JobID string
 	// Scope are the pairs re-evaluated: their open findings missing from
 	// States are resolved with Reasons[vuln id], else ResolvedNoMatch.
-	Scope   []Pair
-	States  []FindingState
+	Scope  []Pair
+	States []FindingState
+	// Shared are states given once for many pairs (the versions of one
+	// matching context that contain a component): the commit digests them
+	// once and expands them only for the pairs whose stored digest differs.
+	Shared  []SharedStates
 	Reasons map[string]string
 	// Sums are advisory record checksums to store (advisory_sums); Gone
 	// are ids to remove; Full replaces the whole table with Sums.
@@ -98,6 +103,19 @@ type Rematch struct {
 	Gone []string
 	Full bool
 	At   time.Time
+	// Known, when not nil, are the state digests of the scope's pairs as
+	// the re-match read them (AllPairStates, PairStatesOfComponents): the
+	// commit uses them instead of reading them again, unless another job
+	// finished since they were read; pairs missing from it are read.
+	Known *PairStates
+}
+
+// SharedStates are the finding states of one component in every version
+// of Versions (VersionID and ComponentID of the states are ignored).
+type SharedStates struct {
+	ComponentID int64
+	Versions    []string
+	States      []FindingState
 }
 
 // Job is a re-match job row.
@@ -207,12 +225,31 @@ func (s ScanState) String() string {
 	return fmt.Sprintf("open vulnerabilities %d, KEV-listed %d, critical %d", s.Open, s.KEV, s.Critical)
 }
 
+// allVersionsAt is the number of versions from which scanStates counts
+// every version's findings in one pass instead of by IN lists (a first full
+// re-match touches every version: 20 IN-list queries over millions of
+// findings, each a scan on PostgreSQL).
+const allVersionsAt = 2000
+
 // scanStates counts the versions' scan states inside tx.
 func (s *DB) scanStates(ctx context.Context, tx *sql.Tx, versions []string) (map[string]ScanState, error) {
 	out := map[string]ScanState{}
+	const count = `SELECT version_id, COUNT(DISTINCT vuln_id), COUNT(DISTINCT CASE WHEN kev <> 0 THEN vuln_id END), COUNT(DISTINCT CASE WHEN severity = 'critical' THEN vuln_id END)
+ FROM findings WHERE resolved IS NULL`
+	var want map[string]bool
+	in := func(part []string) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, s.q(count+` AND version_id IN (`+inList(len(part))+`) GROUP BY version_id`), anys(part)...)
+	}
+	if len(versions) >= allVersionsAt {
+		want = make(map[string]bool, len(versions))
+		for _, v := range versions {
+			want[v] = true
+		}
+		versions = []string{""} // one pass over every version
+		in = func([]string) (*sql.Rows, error) { return tx.QueryContext(ctx, count+` GROUP BY version_id`) }
+	}
 	err := chunks(versions, func(part []string) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT version_id, COUNT(DISTINCT vuln_id), COUNT(DISTINCT CASE WHEN kev <> 0 THEN vuln_id END), COUNT(DISTINCT CASE WHEN severity = 'critical' THEN vuln_id END)
- FROM findings WHERE resolved IS NULL AND version_id IN (`+inList(len(part))+`) GROUP BY version_id`), anys(part)...)
+		rows, err := in(part)
 		if err != nil {
 			return err
 		}
@@ -223,7 +260,9 @@ func (s *DB) scanStates(ctx context.Context, tx *sql.Tx, versions []string) (map
 			if err := rows.Scan(&v, &st.Open, &st.KEV, &st.Critical); err != nil {
 				return err
 			}
-			out[v] = st
+			if want == nil || want[v] {
+				out[v] = st
+			}
 		}
 		return rows.Err()
 	})
@@ -243,7 +282,8 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 	}
 	var changes []Change
 	var verdicts []VerdictChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	large := rm.Full || len(rm.Scope)+len(rm.States) >= largeRematch
+	err := s.rematchTx(ctx, large, func(tx *sql.Tx) error {
 		changes, verdicts = nil, nil
 		want := map[pairKey]map[string]*FindingState{}
 		for i := range rm.States {
@@ -261,13 +301,48 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		for k := range want {
 			scope[k] = true
 		}
+		for i := range rm.Shared {
+			for _, v := range rm.Shared[i].Versions {
+				scope[pairKey{v, rm.Shared[i].ComponentID}] = true
+			}
+		}
 		// only pairs whose finding states differ from the last commit's
-		digests, err := s.pairDigests(ctx, tx, scope)
+		digests, err := s.knownDigests(ctx, tx, rm.Known, scope)
 		if err != nil {
 			return err
 		}
 		newDigest := map[pairKey]string{}
+		// shared states: one digest per group, expanded into want only for
+		// the pairs whose stored digest differs (the others leave scope)
+		for i := range rm.Shared {
+			g := &rm.Shared[i]
+			var states map[string]*FindingState
+			if len(g.States) > 0 {
+				states = make(map[string]*FindingState, len(g.States))
+				for j := range g.States {
+					states[g.States[j].VulnID] = &g.States[j]
+				}
+			}
+			d := stateDigest(states)
+			for _, v := range g.Versions {
+				k := pairKey{v, g.ComponentID}
+				if want[k] != nil {
+					continue // also given in States: digested below
+				}
+				if digests[k] == d {
+					delete(scope, k)
+					continue
+				}
+				newDigest[k] = d
+				if states != nil {
+					want[k] = states
+				}
+			}
+		}
 		for k := range scope {
+			if _, ok := newDigest[k]; ok {
+				continue
+			}
 			d := stateDigest(want[k])
 			if digests[k] == d {
 				delete(scope, k)
@@ -308,54 +383,30 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		if err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings (version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason, ssvc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, s.q(`UPDATE findings SET aliases = ?, severity = ?, kev = ?, epss = ?, fixed = ?, vex_status = ?, last_changed = ?, resolved = ?, reason = ?, ssvc = ? WHERE id = ?`))
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
-		ids, err := tx.PrepareContext(ctx, s.q(`INSERT INTO finding_ids (vid, finding_id) VALUES (?, ?) ON CONFLICT DO NOTHING`))
-		if err != nil {
-			return err
-		}
-		defer ids.Close()
-		ev, err := tx.PrepareContext(ctx, s.q(`INSERT INTO finding_events (finding_id, job_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		defer ev.Close()
+		w := s.newFindingWriter(tx, rm.JobID, at)
+		defer w.close()
 		fixAdded := false // set by the changed case for its event
+		// event queues a finding's history event and change; the events
+		// and finding ids are written once the new findings have their IDs
 		event := func(f *Finding, kind, detail string, kevAdded bool) error {
-			if _, err := ev.ExecContext(ctx, f.ID, rm.JobID, micros(at), kind, detail); err != nil {
-				return err
-			}
+			w.event(f, kind, detail)
 			changes = append(changes, Change{Kind: kind, Finding: *f, KEVAdded: kevAdded, FixAdded: fixAdded})
 			fixAdded = false
 			return nil
 		}
-		write := func(f *Finding) error {
-			var res any
-			if f.Resolved != nil {
-				res = micros(*f.Resolved)
-			}
-			_, err := upd.ExecContext(ctx, joinList(f.Aliases), f.Severity, boolInt(f.KEV), epssArg(f.EPSS), joinList(f.Fixed), f.VEXStatus, micros(f.LastChanged), res, f.Reason, f.SSVC, f.ID)
-			return err
-		}
-		addIDs := func(f *Finding) error {
-			for _, id := range append([]string{f.VulnID}, f.Aliases...) {
-				if _, err := ids.ExecContext(ctx, strings.ToUpper(id), f.ID); err != nil {
-					return mapErr(err)
-				}
-			}
-			return nil
-		}
+		write := func(f *Finding) error { return w.update(ctx, f) }
+		addIDs := func(f *Finding) error { w.knownBy(f); return nil }
+		// the changes of new findings are completed with their IDs after
+		// the inserts: opened[i] is the index in changes of w.inserted[i]
+		var opened []int
 		for k := range scope {
 			have := existing[k]
 			for vid, st := range want[k] {
+				if st.VersionID != k.v || st.ComponentID != k.c { // shared states
+					c := *st
+					c.VersionID, c.ComponentID = k.v, k.c
+					st = &c
+				}
 				f, ok := have[vid]
 				open := !suppressed(st.VEXStatus)
 				switch {
@@ -364,8 +415,8 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 					if !open {
 						nf.Resolved, nf.Reason = &at, ResolvedVEX
 					}
-					if err := ins.QueryRowContext(ctx, st.VersionID, st.ComponentID, st.VulnID, joinList(st.Aliases), st.Severity, boolInt(st.KEV), epssArg(st.EPSS), joinList(st.Fixed), st.VEXStatus, micros(at), micros(at), optArg(nf.Resolved), nf.Reason, st.SSVC).Scan(&nf.ID); err != nil {
-						return mapErr(err)
+					if err := w.insert(ctx, nf); err != nil {
+						return err
 					}
 					if err := addIDs(nf); err != nil {
 						return err
@@ -374,6 +425,7 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 					if !open {
 						kind = EventResolved
 					}
+					opened = append(opened, len(changes))
 					if err := event(nf, kind, nf.Reason, open && st.KEV); err != nil {
 						return err
 					}
@@ -433,6 +485,12 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 				}
 			}
 		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		for i, c := range opened {
+			changes[c].Finding.ID = w.inserted[i].ID
+		}
 		// the outbox events of these changes, committed with them — except
 		// for a store's first full re-match, whose findings are the backlog
 		// of versions registered before monitoring ran, not news (and, at
@@ -467,22 +525,34 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 		if err != nil {
 			return err
 		}
+		vb := s.newBatch(tx, `INSERT INTO verdict_changes (version_id, job_id, at, before, after) VALUES `, ``, 5)
+		defer vb.close()
 		for _, v := range touchedList {
 			if before[v] == after[v] {
 				continue
 			}
 			vc := VerdictChange{VersionID: v, Before: before[v].String(), After: after[v].String()}
-			if _, err := s.exec(ctx, tx, `INSERT INTO verdict_changes (version_id, job_id, at, before, after) VALUES (?, ?, ?, ?, ?)`, vc.VersionID, rm.JobID, micros(at), vc.Before, vc.After); err != nil {
+			if err := vb.add(ctx, vc.VersionID, rm.JobID, micros(at), vc.Before, vc.After); err != nil {
 				return err
 			}
 			verdicts = append(verdicts, vc)
 		}
+		if err := vb.flush(ctx); err != nil {
+			return err
+		}
 		// snapshots change only with a pair's states (its digest covers KEV
 		// and EPSS), so only the changed pairs' states are written
+		// one state per vulnerability (its enrichment is the same in every
+		// pair: a first full re-match has millions of states, thousands of
+		// vulnerabilities)
 		var changedStates []FindingState
+		seenVuln := map[string]bool{}
 		for k := range scope {
-			for _, st := range want[k] {
-				changedStates = append(changedStates, *st)
+			for vid, st := range want[k] {
+				if !seenVuln[vid] {
+					seenVuln[vid] = true
+					changedStates = append(changedStates, *st)
+				}
 			}
 		}
 		if err := s.writeSnapshots(ctx, tx, changedStates); err != nil {
@@ -499,7 +569,51 @@ func (s *DB) CommitRematch(ctx context.Context, rm *Rematch) ([]Change, []Verdic
 	if err != nil {
 		return nil, nil, err
 	}
+	if large && s.d.dollar {
+		// statistics for the planner after a bulk write (where autovacuum is
+		// off or has not run, the next delta's joins planned on empty-table
+		// estimates scanned every finding: ~1 s per query at 1,000 versions)
+		_, _ = s.db.ExecContext(ctx, `ANALYZE findings, finding_ids, finding_events, version_components, component_keys`)
+	}
 	return changes, verdicts, nil
+}
+
+// largeRematch is the number of pairs and states from which a commit runs
+// with a larger SQLite page cache (rematchTx).
+const largeRematch = 200_000
+
+// largeCacheKiB is the SQLite page cache a large commit may grow to (the
+// connections' default is 64 MiB, sql.go): a first full re-match of
+// 10,000 versions writes ~5 M findings with their ids and history in one
+// transaction, several GB of pages, and with the default cache SQLite
+// spilled dirty pages to the WAL and wrote them again, ~27 GB of writes
+// for a 2.5 GB database. Taken only as pages are read; given back after.
+const largeCacheKiB = 1 << 20
+
+// rematchTx runs fn in one transaction; on SQLite, when large, on a
+// connection whose page cache may grow to largeCacheKiB meanwhile.
+func (s *DB) rematchTx(ctx context.Context, large bool, fn func(*sql.Tx) error) error {
+	if s.d.name != "sqlite" || !large {
+		return s.tx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, largeCacheKiB)); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -65536`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // stateDigest is a digest of a pair's finding states ("" for none).
@@ -513,18 +627,50 @@ func stateDigest(states map[string]*FindingState) string {
 	}
 	slices.Sort(ids)
 	h := sha256.New()
+	buf := make([]byte, 0, 256)
 	for _, id := range ids {
 		st := states[id]
-		epss := "-"
-		if st.EPSS != nil {
-			epss = strconv.FormatFloat(*st.EPSS, 'g', -1, 64)
-		}
+		// the encoding the digests were always stored in:
+		// id, aliases, severity, kev, epss, fixed, vex status
+		buf = buf[:0]
 		if st.SSVC != "" { // only then: digests of findings without one stay as before migration 0009
-			fmt.Fprintf(h, "ssvc=%s\x00", st.SSVC)
+			buf = append(buf, "ssvc="...)
+			buf = append(buf, st.SSVC...)
+			buf = append(buf, 0)
 		}
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x01", id, joinList(st.Aliases), st.Severity, st.KEV, epss, joinList(st.Fixed), st.VEXStatus)
+		buf = append(buf, id...)
+		buf = append(buf, 0)
+		buf = appendList(buf, st.Aliases)
+		buf = append(buf, 0)
+		buf = append(buf, st.Severity...)
+		buf = append(buf, 0)
+		buf = strconv.AppendBool(buf, st.KEV)
+		buf = append(buf, 0)
+		if st.EPSS != nil {
+			buf = strconv.AppendFloat(buf, *st.EPSS, 'g', -1, 64)
+		} else {
+			buf = append(buf, '-')
+		}
+		buf = append(buf, 0)
+		buf = appendList(buf, st.Fixed)
+		buf = append(buf, 0)
+		buf = append(buf, st.VEXStatus...)
+		buf = append(buf, 1)
+		h.Write(buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:12])
+}
+
+// appendList appends joinList(l) to buf.
+func appendList(buf []byte, l []string) []byte {
+	for i, s := range l {
+		if i > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, s...)
+	}
+	return buf
 }
 
 // pairDigests reads the stored state digests of the pairs' edges.
@@ -559,47 +705,42 @@ func (s *DB) pairDigests(ctx context.Context, tx *sql.Tx, scope map[pairKey]bool
 	return out, err
 }
 
-// writeDigests stores the pairs' new state digests.
+// writeDigests stores the pairs' new state digests (every edge of a pair:
+// one per SBOM ref), many pairs per statement.
 func (s *DB) writeDigests(ctx context.Context, tx *sql.Tx, digests map[pairKey]string) error {
 	if len(digests) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, s.q(`UPDATE version_components SET state = ? WHERE component_id = ? AND version_id = ?`))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	b := s.newBatch(tx, `UPDATE version_components SET state = v.column3 FROM (VALUES `,
+		`)`+s.valuesAs(3)+` WHERE version_components.component_id = v.column1 AND version_components.version_id = v.column2`, 3)
+	b.row0 = s.pgCasts("bigint", "text", "text")
+	defer b.close()
 	for k, d := range digests {
-		if _, err := st.ExecContext(ctx, d, k.c, k.v); err != nil {
+		if err := b.add(ctx, k.c, k.v, d); err != nil {
 			return err
 		}
 	}
-	return nil
+	return b.flush(ctx)
 }
 
 // writeSnapshots records the KEV/EPSS snapshot of every vulnerability of
 // the states.
 func (s *DB) writeSnapshots(ctx context.Context, tx *sql.Tx, states []FindingState) error {
 	seen := map[string]bool{}
-	var st *sql.Stmt
+	b := s.newBatch(tx, `INSERT INTO vuln_snapshots (vuln_id, aliases, kev, epss) VALUES `,
+		` ON CONFLICT (vuln_id) DO UPDATE SET aliases = excluded.aliases, kev = excluded.kev, epss = excluded.epss`, 4)
+	defer b.close()
 	for i := range states {
 		f := &states[i]
 		if seen[f.VulnID] {
 			continue
 		}
 		seen[f.VulnID] = true
-		if st == nil {
-			var err error
-			if st, err = tx.PrepareContext(ctx, s.q(`INSERT INTO vuln_snapshots (vuln_id, aliases, kev, epss) VALUES (?, ?, ?, ?) ON CONFLICT (vuln_id) DO UPDATE SET aliases = excluded.aliases, kev = excluded.kev, epss = excluded.epss`)); err != nil {
-				return err
-			}
-			defer st.Close()
-		}
-		if _, err := st.ExecContext(ctx, f.VulnID, joinList(f.Aliases), boolInt(f.KEV), epssArg(f.EPSS)); err != nil {
+		if err := b.add(ctx, f.VulnID, joinList(f.Aliases), boolInt(f.KEV), epssArg(f.EPSS)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return b.flush(ctx)
 }
 
 func describeChange(a, b *FindingState) string {
@@ -642,17 +783,14 @@ func (s *DB) writeSums(ctx context.Context, tx *sql.Tx, rm *Rematch) error {
 	if len(rm.Sums) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO advisory_sums (vid, sum) VALUES (?, ?) ON CONFLICT (vid) DO UPDATE SET sum = excluded.sum`))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	b := s.newBatch(tx, `INSERT INTO advisory_sums (vid, sum) VALUES `, ` ON CONFLICT (vid) DO UPDATE SET sum = excluded.sum`, 2)
+	defer b.close()
 	for id, v := range rm.Sums {
-		if _, err := st.ExecContext(ctx, id, int64(v)); err != nil {
+		if err := b.add(ctx, id, int64(v)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return b.flush(ctx)
 }
 
 func boolInt(b bool) int {
@@ -953,5 +1091,292 @@ func (s *DB) FindingsOfPairs(ctx context.Context, pairs []Pair) ([]Finding, erro
 			out = append(out, *f)
 		}
 	}
+	return out, nil
+}
+
+// rowBatch sends the rows of one statement shape many at a time (head
+// VALUES (…), (…), … tail): a commit of millions of findings costs
+// thousands of statements, not millions — on PostgreSQL round trips, on
+// SQLite statement executions. The full-size statement is prepared once.
+type rowBatch struct {
+	s          *DB
+	tx         *sql.Tx
+	head, tail string
+	// row0 is the first row's placeholders when they differ from the
+	// others' (PostgreSQL casts that type a VALUES list), "" for the same.
+	row0   string
+	cols   int
+	per    int
+	args   []any
+	stmt   *sql.Stmt
+	onRows func(*sql.Rows) error // reads the RETURNING rows; nil for none
+}
+
+// batchArgs bounds the placeholders of one statement (SQLite allows
+// 32,766, PostgreSQL 65,535).
+const batchArgs = 8000
+
+func (s *DB) newBatch(tx *sql.Tx, head, tail string, cols int) *rowBatch {
+	return &rowBatch{s: s, tx: tx, head: head, tail: tail, cols: cols, per: max(1, batchArgs/cols)}
+}
+
+func (b *rowBatch) query(n int) string {
+	row := "(" + inList(b.cols) + ")"
+	var q strings.Builder
+	q.WriteString(b.head)
+	for i := 0; i < n; i++ {
+		switch {
+		case i > 0:
+			q.WriteString(", ")
+			q.WriteString(row)
+		case b.row0 != "":
+			q.WriteString(b.row0)
+		default:
+			q.WriteString(row)
+		}
+	}
+	q.WriteString(b.tail)
+	return b.s.q(q.String())
+}
+
+// add queues one row (cols values), sending the batch when it is full.
+func (b *rowBatch) add(ctx context.Context, vals ...any) error {
+	b.args = append(b.args, vals...)
+	if len(b.args) >= b.cols*b.per {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+// flush sends the queued rows.
+func (b *rowBatch) flush(ctx context.Context) error {
+	n := len(b.args) / b.cols
+	if n == 0 {
+		return nil
+	}
+	defer func() { b.args = b.args[:0] }()
+	var st *sql.Stmt
+	if n == b.per {
+		if b.stmt == nil {
+			var err error
+			if b.stmt, err = b.tx.PrepareContext(ctx, b.query(n)); err != nil {
+				return err
+			}
+		}
+		st = b.stmt
+	}
+	if b.onRows == nil {
+		var err error
+		if st != nil {
+			_, err = st.ExecContext(ctx, b.args...)
+		} else {
+			_, err = b.tx.ExecContext(ctx, b.query(n), b.args...)
+		}
+		return mapErr(err)
+	}
+	var rows *sql.Rows
+	var err error
+	if st != nil {
+		rows, err = st.QueryContext(ctx, b.args...)
+	} else {
+		rows, err = b.tx.QueryContext(ctx, b.query(n), b.args...)
+	}
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := b.onRows(rows); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
+}
+
+func (b *rowBatch) close() {
+	if b.stmt != nil {
+		b.stmt.Close()
+	}
+}
+
+// pgCasts is a VALUES row of PostgreSQL placeholders with casts (the types
+// of an UPDATE … FROM (VALUES …) list), "" on SQLite, whose VALUES need none.
+func (s *DB) pgCasts(types ...string) string {
+	if !s.d.dollar {
+		return ""
+	}
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = "?::" + t
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// valuesAs names the columns of a VALUES list in FROM: SQLite calls them
+// column1…columnN and takes no list, PostgreSQL needs the list.
+func (s *DB) valuesAs(n int) string {
+	if !s.d.dollar {
+		return " AS v"
+	}
+	cols := make([]string, n)
+	for i := range cols {
+		cols[i] = "column" + strconv.Itoa(i+1)
+	}
+	return " AS v(" + strings.Join(cols, ", ") + ")"
+}
+
+// findingWriter batches a commit's finding writes: inserts (their IDs read
+// back by key), updates, finding ids and history events. Ids and events of
+// new findings wait until the insert that gives them their ID is sent.
+type findingWriter struct {
+	ins, upd, ids, ev *rowBatch
+	jobID             string
+	at                int64
+	// batch: the findings of the unsent inserts, by key
+	batch    map[findingKey]*Finding
+	inserted []*Finding // every inserted finding, in insert order
+	pending  []pendingRow
+}
+
+type findingKey struct {
+	v    string
+	c    int64
+	vuln string
+}
+
+// pendingRow is a finding id (kind "") or history event waiting for its
+// finding's ID.
+type pendingRow struct {
+	f            *Finding
+	id           string
+	kind, detail string
+}
+
+func (s *DB) newFindingWriter(tx *sql.Tx, jobID string, at time.Time) *findingWriter {
+	w := &findingWriter{jobID: jobID, at: micros(at), batch: map[findingKey]*Finding{}}
+	w.ins = s.newBatch(tx, `INSERT INTO findings (version_id, component_id, vuln_id, aliases, severity, kev, epss, fixed, vex_status, first_seen, last_changed, resolved, reason, ssvc) VALUES `,
+		` RETURNING id, version_id, component_id, vuln_id`, 14)
+	w.ins.onRows = func(rows *sql.Rows) error {
+		var id int64
+		var k findingKey
+		if err := rows.Scan(&id, &k.v, &k.c, &k.vuln); err != nil {
+			return err
+		}
+		f := w.batch[k]
+		if f == nil {
+			return fmt.Errorf("insert returned finding %s/%d/%s, not inserted", k.v, k.c, k.vuln)
+		}
+		f.ID = id
+		return nil
+	}
+	w.upd = s.newBatch(tx, `UPDATE findings SET aliases = v.column1, severity = v.column2, kev = v.column3, epss = v.column4, fixed = v.column5, vex_status = v.column6, last_changed = v.column7, resolved = v.column8, reason = v.column9, ssvc = v.column10 FROM (VALUES `,
+		`)`+s.valuesAs(11)+` WHERE findings.id = v.column11`, 11)
+	w.upd.row0 = s.pgCasts("text", "text", "smallint", "double precision", "text", "text", "bigint", "bigint", "text", "text", "bigint")
+	w.ids = s.newBatch(tx, `INSERT INTO finding_ids (vid, finding_id) VALUES `, ` ON CONFLICT DO NOTHING`, 2)
+	w.ev = s.newBatch(tx, `INSERT INTO finding_events (finding_id, job_id, at, kind, detail) VALUES `, ``, 5)
+	return w
+}
+
+func (w *findingWriter) close() {
+	for _, b := range []*rowBatch{w.ins, w.upd, w.ids, w.ev} {
+		b.close()
+	}
+}
+
+// insert queues a new finding; its ID is set when the insert is sent.
+func (w *findingWriter) insert(ctx context.Context, f *Finding) error {
+	w.batch[findingKey{f.VersionID, f.ComponentID, f.VulnID}] = f
+	w.inserted = append(w.inserted, f)
+	if err := w.ins.add(ctx, f.VersionID, f.ComponentID, f.VulnID, joinList(f.Aliases), f.Severity, boolInt(f.KEV), epssArg(f.EPSS), joinList(f.Fixed), f.VEXStatus, w.at, w.at, optArg(f.Resolved), f.Reason, f.SSVC); err != nil {
+		return err
+	}
+	if len(w.ins.args) == 0 { // sent
+		return w.drain(ctx)
+	}
+	return nil
+}
+
+// drain sends the inserts queued and then the rows that waited for them.
+func (w *findingWriter) drain(ctx context.Context) error {
+	if err := w.ins.flush(ctx); err != nil {
+		return err
+	}
+	clear(w.batch)
+	for _, p := range w.pending {
+		var err error
+		if p.kind == "" {
+			err = w.ids.add(ctx, p.id, p.f.ID)
+		} else {
+			err = w.ev.add(ctx, p.f.ID, w.jobID, w.at, p.kind, p.detail)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// update queues an existing finding's new state.
+func (w *findingWriter) update(ctx context.Context, f *Finding) error {
+	return w.upd.add(ctx, joinList(f.Aliases), f.Severity, boolInt(f.KEV), epssArg(f.EPSS), joinList(f.Fixed), f.VEXStatus, micros(f.LastChanged), optArg(f.Resolved), f.Reason, f.SSVC, f.ID)
+}
+
+// knownBy queues the ids a finding is known by (its vulnerability id and
+// aliases, upper case).
+func (w *findingWriter) knownBy(f *Finding) {
+	for _, id := range append([]string{f.VulnID}, f.Aliases...) {
+		w.pending = append(w.pending, pendingRow{f: f, id: strings.ToUpper(id)})
+	}
+}
+
+// event queues a history event of a finding.
+func (w *findingWriter) event(f *Finding, kind, detail string) {
+	w.pending = append(w.pending, pendingRow{f: f, kind: kind, detail: detail})
+}
+
+// flush sends everything queued.
+func (w *findingWriter) flush(ctx context.Context) error {
+	if err := w.drain(ctx); err != nil {
+		return err
+	}
+	for _, b := range []*rowBatch{w.upd, w.ids, w.ev} {
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// knownDigests returns the stored state digests of the scope's pairs: from
+// known when no job finished since it was read, the rest read inside tx.
+func (s *DB) knownDigests(ctx context.Context, tx *sql.Tx, known *PairStates, scope map[pairKey]bool) (map[pairKey]string, error) {
+	if known == nil {
+		return s.pairDigests(ctx, tx, scope)
+	}
+	jobs, err := s.finishedJobs(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if jobs != known.Jobs {
+		return s.pairDigests(ctx, tx, scope)
+	}
+	out := make(map[pairKey]string, len(scope))
+	missing := map[pairKey]bool{}
+	for k := range scope {
+		if d, ok := known.States[Pair{VersionID: k.v, ComponentID: k.c}]; ok {
+			out[k] = d
+		} else {
+			missing[k] = true
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rest, err := s.pairDigests(ctx, tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(out, rest)
 	return out, nil
 }
