@@ -67,6 +67,9 @@ func cveLines(t testing.TB, ids ...string) map[string][]byte {
 // TestImportCVEStaged imports the staged CVE records and pins what is
 // kept, withdrawn and skipped, and the keys and lookups matching relies on.
 func TestImportCVEStaged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports all 44,402 staged CVE records; TestImportCVEStagedShort imports a few")
+	}
 	im := NewImporter()
 	if err := im.Add(testdata.Path(t, stagedCVE)); err != nil {
 		t.Fatal(err)
