@@ -1,6 +1,7 @@
 package advisory
 
 import (
+	"archive/zip"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -123,4 +124,24 @@ func TestImportCVEStagedShort(t *testing.T) {
 	if d := recs[0].CVE.Decide(nil, "5.15.150"); d.Status != cve5.StatusAffected || d.Container != cve5.KindCNA || len(d.Fixed) != 1 || d.Fixed[0] != "5.15.161" {
 		t.Errorf("stored CVE-2024-36971 @ 5.15.150: %+v", d)
 	}
+}
+
+// zipHead returns a zip of the first n members of the zip data, in order.
+func zipHead(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File[:min(n, len(zr.File))] {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
