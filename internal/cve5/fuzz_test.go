@@ -1,7 +1,6 @@
 package cve5
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -46,51 +44,16 @@ var seedIDs = []string{
 	"CVE-2024-1086",  // Linux: git and semver with changes, in KEV
 }
 
-var (
-	seedsOnce  sync.Once
-	seedsRaw   map[string][]byte
-	seedsFound error
-)
-
-// seedRecords returns the raw JSON of the seedIDs records, reading the
-// staged files once and only up to the last of them.
+// seedRecords returns the raw JSON of the seedIDs records (stagedRecord:
+// the staged files are read once per test binary, shared with the other
+// tests, which under -race costs one decompression of 16 MB, not two).
 func seedRecords(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	seedsOnce.Do(func() {
-		want := map[string]bool{}
-		for _, id := range seedIDs {
-			want[id] = true
-		}
-		seedsRaw = map[string][]byte{}
-		for _, rel := range stagedFiles {
-			eachLine(tb, rel, func(_ int, b []byte) {
-				if len(seedsRaw) == len(want) {
-					return
-				}
-				i := bytes.Index(b, []byte(`"cveId":"`))
-				if i < 0 {
-					return
-				}
-				rest := b[i+9:]
-				j := bytes.IndexByte(rest, '"')
-				if j < 0 {
-					return
-				}
-				if id := string(rest[:j]); want[id] {
-					seedsRaw[id] = append([]byte(nil), b...)
-				}
-			})
-		}
-		for _, id := range seedIDs {
-			if seedsRaw[id] == nil {
-				seedsFound = fmt.Errorf("%s is not in the staged CVE records", id)
-			}
-		}
-	})
-	if seedsFound != nil {
-		tb.Fatal(seedsFound)
+	out := map[string][]byte{}
+	for _, id := range seedIDs {
+		out[id] = stagedRecord(tb, id)
 	}
-	return seedsRaw
+	return out
 }
 
 // piece is one minimal record cut from a real one, with the version item

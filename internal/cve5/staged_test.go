@@ -20,6 +20,13 @@ var stagedFiles = []string{"advisories/cve5/vulnrichment.cve5.jsonl.gz", "adviso
 // eachLine calls fn with every line of a staged file.
 func eachLine(tb testing.TB, rel string, fn func(line int, b []byte)) {
 	tb.Helper()
+	eachLineWhile(tb, rel, func(line int, b []byte) bool { fn(line, b); return true })
+}
+
+// eachLineWhile calls fn with the lines of a staged file until it returns
+// false: the rest of the file is not decompressed.
+func eachLineWhile(tb testing.TB, rel string, fn func(line int, b []byte) bool) {
+	tb.Helper()
 	f, err := os.Open(testdata.Path(tb, rel))
 	if err != nil {
 		tb.Fatal(err)
@@ -32,7 +39,9 @@ func eachLine(tb testing.TB, rel string, fn func(line int, b []byte)) {
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for n := 1; sc.Scan(); n++ {
-		fn(n, sc.Bytes())
+		if !fn(n, sc.Bytes()) {
+			return
+		}
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
