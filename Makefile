@@ -19,26 +19,34 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# A short fuzzing pass over every fuzz target (FUZZTIME per target). The
-# minimisation of a new input is capped (FUZZMINIMIZE): with Go's default
-# of 60 s a target whose inputs are slow to check spends most of a short
-# run minimising at 0 execs/s (docs/HARDENING.md).
+# A short fuzzing pass over every fuzz target (FUZZTIME per target, one
+# worker each: FUZZPARALLEL). .ci/fuzzrate prints each target's executions,
+# median rate and ticks at 0/s, and fails the pass when a target fails or
+# stalls (more than 3 progress ticks in a row at 0/s). The minimisation of
+# each new input is capped by a count (FUZZMINIMIZE), not a time: Go does
+# not count the runs made while minimising, and a 5 s wall-clock cap on a
+# loaded machine held several targets at 0 execs/s for most of a run; 100
+# runs take under 3 s even where one run takes 20 ms (docs/HARDENING.md).
 FUZZTIME ?= 30s
-FUZZMINIMIZE ?= 5s
+FUZZMINIMIZE ?= 100x
+FUZZPARALLEL ?= 1
 fuzz:
 	@for pkg in $$($(GO) list ./internal/...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg || exit 1; \
+			GO=$(GO) .ci/fuzzrate $$pkg $$f $(FUZZTIME) $(FUZZMINIMIZE) $(FUZZPARALLEL) || exit 1; \
 		done; \
 	done
 
-# The race detector over the packages where it is clean and fast enough for
-# CI (runtime in docs/HARDENING.md); -short skips the tests that read the
-# 20 MB benchmark SBOMs, which take minutes under -race.
-RACE_PKGS ?= ./internal/sbom/ ./internal/fsread/ ./internal/vex/ ./internal/label/ ./internal/keys/ \
-	./internal/tlog/ ./internal/qr/ ./internal/purl/ ./internal/cpe/
+# The race detector over every package but RACE_EXCLUDE. -short shrinks the
+# tests that read the largest real data (all 44,402 CVE records, the 20 MB
+# benchmark SBOMs) to small real-data variants of the same code paths. match
+# and monitor still build their indexes and databases from every CVE record:
+# 19 and over 20 minutes under -race on the shared machine (docs/HARDENING.md),
+# so they stay out until their tests have -short variants;
+# make race RACE_EXCLUDE='^$$' runs them too.
+RACE_EXCLUDE ?= /internal/(match|monitor)$$
 race:
-	$(GO) test -race -short -count=1 $(RACE_PKGS)
+	$(GO) test -race -short -count=1 -timeout 20m $$($(GO) list ./... | grep -Ev '$(RACE_EXCLUDE)')
 
 vet:
 	$(GO) vet ./...

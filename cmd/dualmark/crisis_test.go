@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -24,27 +22,8 @@ import (
 // kernel's dependency path, in every format.
 func TestCrisisCommand(t *testing.T) {
 	dir := t.TempDir()
-	f, err := os.Open(testdata.Path(t, "advisories/cve5/vulnrichment.cve5.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	var rec []byte
-	for sc.Scan() {
-		if bytes.Contains(sc.Bytes(), []byte(`"cveId":"CVE-2024-1086"`)) {
-			rec = append([]byte(nil), sc.Bytes()...)
-		}
-	}
-	f.Close()
-	recPath := filepath.Join(dir, "CVE-2024-1086.json")
-	if err := os.WriteFile(recPath, rec, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// the record alone, read up to its line (stagedCVEs), not the whole file
+	recPath := filepath.Join(stagedCVEs(t, "CVE-2024-1086"), "CVE-2024-1086.json")
 	dbDir := filepath.Join(dir, "db")
 	im := advisory.NewImporter()
 	for _, p := range []string{recPath, testdata.Path(t, "kev/known_exploited_vulnerabilities.json")} {

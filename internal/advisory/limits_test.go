@@ -143,7 +143,11 @@ func TestImportLimits(t *testing.T) {
 			if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file) {
 				t.Fatalf("err = %v, want ErrLimit naming %s and %q", err, tt.file, tt.want)
 			}
-			if d := time.Since(start); d > 5*time.Second {
+			bound := 5 * time.Second
+			if raceEnabled { // 9.6 s for 8 MiB of newlines as CSV under -race at load 30
+				bound = time.Minute
+			}
+			if d := time.Since(start); d > bound {
 				t.Errorf("took %v", d)
 			}
 			// a later Add on the stopped import fails the same way

@@ -93,7 +93,7 @@ func TestEvalScanRealRecords(t *testing.T) {
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var recs []*advisory.Record
-	for sc.Scan() {
+	for len(recs) < 2 && sc.Scan() { // both found: the rest of the 16 MB is not read
 		line := sc.Bytes()
 		if !bytes.Contains(line, []byte(`"CVE-2024-1086"`)) && !bytes.Contains(line, []byte(`"CVE-2024-26581"`)) {
 			continue

@@ -184,8 +184,14 @@ func TestLoaderAndSchemaAgree(t *testing.T) {
 		}
 	}
 	visit(&root, "")
-	required := 0
-	for _, p := range paths {
+	required, step := 0, 1
+	if testing.Short() { // every fourth field: all of them take minutes under the race detector
+		step = 4
+	}
+	for i, p := range paths {
+		if i%step != 0 {
+			continue
+		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(data, &doc); err != nil {
 			t.Fatal(err)
@@ -211,10 +217,10 @@ func TestLoaderAndSchemaAgree(t *testing.T) {
 			}
 		}
 	}
-	if required < 8 {
+	if required*step < 8 {
 		t.Fatalf("only %d of %d removals were rejected; the required-field set looks wrong", required, len(paths))
 	}
-	t.Logf("%d field removals, %d rejected by both", len(paths), required)
+	t.Logf("%d of %d field removals tried, %d rejected by both", (len(paths)+step-1)/step, len(paths), required)
 }
 
 // removeField deletes the mapping key at a path like "a.b[0].c".

@@ -260,6 +260,9 @@ func placeFile(dir, rel string, up *Upload, name, field string) error {
 		return bad(field, "path %q leaves the dossier's folder", rel)
 	}
 	p := filepath.Join(dir, rel)
+	if err := notFolder(dir, p, rel, field); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
@@ -289,10 +292,29 @@ func place(dir, rel string, body []byte, field string) error {
 		return bad(field, "path %q leaves the dossier's folder", rel)
 	}
 	p := filepath.Join(dir, rel)
+	if err := notFolder(dir, p, rel, field); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
 	return os.WriteFile(p, body, 0o600)
+}
+
+// notFolder refuses a dossier path that names a folder of the work folder
+// dir (".", "a/..", or "a" when another path put "a/b" there) or runs
+// through a file another path put there ("a/b" after "a"): writing it
+// failed with a server error, not an upload one (found by FuzzProcess).
+func notFolder(dir, p, rel, field string) error {
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return bad(field, "path %q names a folder, not a file", filepath.ToSlash(rel))
+	}
+	for q := filepath.Dir(p); len(q) > len(dir); q = filepath.Dir(q) {
+		if st, err := os.Lstat(q); err == nil && !st.IsDir() {
+			return bad(field, "path %q runs through a file, not a folder", filepath.ToSlash(rel))
+		}
+	}
+	return nil
 }
 
 // Verdicts renders a summary's verdicts as "cra=conforms,en303645=…",
