@@ -50,6 +50,10 @@ const (
 	secKEV
 	secEPSS
 	secID // id index (format 4): upper-case record id → record ordinals
+	// compiled matchers (format 5, compiled.go; optional: a database written
+	// without a registered compiler has neither)
+	secMatchIdx  // package key → offset of its matcher in secMatchData
+	secMatchData // per matcher: length u32, CRC-32C u32, the compiler's bytes
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
