@@ -23,11 +23,12 @@ import (
 // package stores it per key, checksummed, with the compiler's version in
 // the provenance, and hands it back unread.
 //
-// Layout: section secMatchIdx is an index (as the pkg one) of package key →
-// one u32, the offset in section secMatchData of the key's matcher, stored
-// as length u32, CRC-32C u32, bytes. The data section is not checksummed
-// at open (like the records one): each matcher's CRC is checked when it is
-// read.
+// Layout: section secMatchIdx holds (n+1) u32 offsets into section
+// secMatchData, one per key of the pkg index (n keys) in its sorted order,
+// so that the one search that finds a package's records finds its matcher;
+// matcher i is CRC-32C u32 then its bytes, from offset i to offset i+1. The
+// data section is not checksummed at open (like the records one): each
+// matcher's CRC is checked when it is read.
 
 // MatchCompileFunc compiles the matcher of one package key: ecosystem is
 // the key's base ecosystem, name the key's normalised name, records the
@@ -130,14 +131,16 @@ func compileMatchers(pkg map[string][]uint32, enc func(uint32) []byte) (idx, dat
 	if first != nil {
 		return nil, nil, first
 	}
-	m := make(map[string][]uint32, len(keys))
-	for i, k := range keys {
-		m[k] = []uint32{uint32(len(data))}
-		data = binary.LittleEndian.AppendUint32(data, uint32(len(blobs[i])))
+	for i := range keys {
+		idx = binary.LittleEndian.AppendUint32(idx, uint32(len(data)))
 		data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(blobs[i], castagnoli))
 		data = append(data, blobs[i]...)
 	}
-	return buildIndex(m), data, nil
+	idx = binary.LittleEndian.AppendUint32(idx, uint32(len(data)))
+	if data == nil {
+		data = []byte{}
+	}
+	return idx, data, nil
 }
 
 // CompiledPackage is the compiled matcher of one package, as the
@@ -201,31 +204,24 @@ func (db *DB) LookupCompiled(ecosystem, name string, version int) (_ *CompiledPa
 		defer db.guard(&err)
 	}
 	key := pkgKey(base, NormalizeName(base, name))
-	ords, err := db.idx[tablePkg].find(key)
+	ix := &db.idx[tablePkg]
+	i, found := ix.search(key)
+	if !found {
+		return &CompiledPackage{db: db}, true, nil
+	}
+	ords, err := ix.postingsAt(i, key)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w; re-import the database", db.path, err)
 	}
 	p := &CompiledPackage{db: db, ords: ords}
-	if len(ords) == 0 {
-		return p, true, nil
-	}
-	at, err := db.matchIdx.find(key)
-	if err != nil || len(at) != 1 {
-		return nil, false, fmt.Errorf("%s: %w: no compiled matcher for package key %q; re-import the database", db.path, ErrCorrupt, key)
-	}
-	off := uint64(at[0])
 	d := db.matchData
-	if off > uint64(len(d)) || uint64(len(d))-off < 8 {
+	a, b := uint64(binary.LittleEndian.Uint32(db.matchIdx[4*i:])), uint64(binary.LittleEndian.Uint32(db.matchIdx[4*i+4:]))
+	if a > b || b > uint64(len(d)) || b-a < 4 {
 		return nil, false, fmt.Errorf("%s: %w: compiled matcher of %q lies outside the file; re-import the database", db.path, ErrCorrupt, key)
 	}
-	n := uint64(binary.LittleEndian.Uint32(d[off:]))
-	sum := binary.LittleEndian.Uint32(d[off+4:])
-	if n > uint64(len(d))-off-8 {
-		return nil, false, fmt.Errorf("%s: %w: compiled matcher of %q overruns the file; re-import the database", db.path, ErrCorrupt, key)
-	}
-	body := d[off+8 : off+8+n]
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, false, fmt.Errorf("%s: %w: compiled matcher of %q checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, key, off)
+	body := d[a+4 : b]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(d[a:]) {
+		return nil, false, fmt.Errorf("%s: %w: compiled matcher of %q checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, key, a)
 	}
 	p.Matcher = string(body)
 	return p, true, nil

@@ -54,7 +54,7 @@ type DB struct {
 	epss    epssTable
 	// matchIdx and matchData are the compiled matchers (compiled.go);
 	// matchData is nil in a database written without a compiler.
-	matchIdx  index
+	matchIdx  []byte // (pkg keys+1) u32 offsets into matchData
 	matchData []byte
 	cache     []atomic.Pointer[Record]
 	// brief caches records decoded by the Brief lookups (no Details,
@@ -252,10 +252,10 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 	case hasIdx != hasData || (hasIdx && db.prov.MatchCompiler < 1):
 		return nil, bad("compiled matchers incomplete (index %v, data %v, compiler version %d)", hasIdx, hasData, db.prov.MatchCompiler)
 	case hasIdx:
-		if db.matchIdx, err = parseIndex(mi); err != nil {
-			return nil, fmt.Errorf("%s: compiled matchers: %w", path, err)
+		if len(mi) != 4*(db.idx[tablePkg].n+1) {
+			return nil, bad("compiled matcher table of %d bytes for %d package keys", len(mi), db.idx[tablePkg].n)
 		}
-		db.matchData = md
+		db.matchIdx, db.matchData = mi, md
 		if db.matchData == nil {
 			db.matchData = []byte{}
 		}
@@ -274,7 +274,7 @@ func (db *DB) Close() error {
 	u := db.unmap
 	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
 	db.idx = [numTables]index{}
-	db.matchIdx, db.matchData = index{}, nil
+	db.matchIdx, db.matchData = nil, nil
 	db.kev, db.epss = kevTable{}, epssTable{}
 	return u()
 }
