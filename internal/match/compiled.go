@@ -55,12 +55,15 @@ func (s DBSource) lookupCompiled(ecosystem, name string) (*pkgMatch, bool, error
 	return pm, true, nil
 }
 
-// verTable holds a compiled matcher's distinct versions, parsed on first
-// comparison.
+// verTable holds a compiled matcher's distinct versions, read and parsed
+// on first comparison: a scan compares a version with a few boundaries of
+// its package (binary search), so the table keeps only where each version
+// is written in the matcher (a table of parsed versions, mostly unused,
+// was 25 MB of a cold 10k scan's heap).
 type verTable struct {
-	ecos, raws []string
-	vals       []ver
-	done       []bool
+	s    string   // the matcher
+	offs []uint32 // where version i's ecosystem and raw string are written
+	vs   []*ver
 	// err is the first version that did not parse: it did at import, so
 	// the database was compiled under another version order.
 	err error
@@ -68,22 +71,27 @@ type verTable struct {
 
 // get returns version i, parsing it on first use.
 func (t *verTable) get(i int) *ver {
-	v := &t.vals[i]
-	if !t.done[i] {
-		t.done[i] = true
-		if err := v.set(t.ecos[i], t.raws[i]); err != nil {
-			if t.err == nil {
-				t.err = fmt.Errorf("%w: compiled version %q (%s) does not parse: %v; re-import the database", advisory.ErrCorrupt, t.raws[i], t.ecos[i], err)
-			}
-			*v = ver{n: -1, raw: t.raws[i], eco: t.ecos[i]} // compares as -2
-		}
+	if v := t.vs[i]; v != nil {
+		return v
 	}
+	r := &matcherReader{s: t.s, off: int(t.offs[i])}
+	eco, raw := r.str(), r.str()
+	v := &ver{}
+	if err := v.set(eco, raw); err != nil || r.err != nil {
+		if t.err == nil {
+			t.err = fmt.Errorf("%w: compiled version %q (%s) does not parse: %v; re-import the database", advisory.ErrCorrupt, raw, eco, errors.Join(err, r.err))
+		}
+		*v = ver{n: -1, raw: raw, eco: eco} // compares as -2
+	}
+	t.vs[i] = v
 	return v
 }
 
 // Encoding of a compiled matcher (uvarints; a string is its length then
 // its bytes):
 //
+//	totals    ranges and events (limits included) of all entries, so that
+//	          the decoder allocates each kind once
 //	versions  count; per version: ecosystem, normalised raw string
 //	bounds    count; per boundary: version number
 //	entries   count; per entry: record index, ecosystem, skipped ranges,
@@ -126,6 +134,15 @@ func encodePkgMatch(pm *pkgMatch) []byte {
 			}
 		}
 	}
+	nr, nev := 0, 0
+	for _, e := range pm.entries {
+		nr += len(e.ranges)
+		for _, r := range e.ranges {
+			nev += len(r.events) + len(r.limits)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(nr))
+	b = binary.AppendUvarint(b, uint64(nev))
 	b = binary.AppendUvarint(b, uint64(len(vers)))
 	for _, v := range vers {
 		str(v.eco)
@@ -238,10 +255,15 @@ func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error)
 		return pm, nil
 	}
 	r := &matcherReader{s: cp.Matcher}
+	// the ranges and events of all entries, allocated once: a slice per
+	// range was most of the decoder's allocations
+	rangeArena, eventArena := make([]versionRange, 0, r.count(2)), make([]event, 0, r.count(4))
 	nv := r.count(2)
-	vt := &verTable{ecos: make([]string, nv), raws: make([]string, nv), vals: make([]ver, nv), done: make([]bool, nv)}
+	vt := &verTable{s: cp.Matcher, offs: make([]uint32, nv), vs: make([]*ver, nv)}
 	for i := 0; i < nv; i++ {
-		vt.ecos[i], vt.raws[i] = r.str(), r.str()
+		vt.offs[i] = uint32(r.off)
+		r.str()
+		r.str()
 	}
 	pm.vt = vt
 	nb := r.count(1)
@@ -255,17 +277,24 @@ func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error)
 	ents := make([]entry, ne)
 	pm.entries = make([]*entry, ne)
 	var rerr error
-	evs := func(dst []event) []event {
+	evs := func() []event {
 		n := r.count(4)
+		if n > cap(eventArena)-len(eventArena) {
+			if r.err == nil {
+				rerr = fmt.Errorf("%w: more events than the %d declared", errCompiled, cap(eventArena))
+			}
+			return nil
+		}
+		start := len(eventArena)
 		for j := 0; j < n && r.err == nil; j++ {
 			k, rank, n := r.uvarint(), r.uvarint(), r.uvarint()
 			ev := event{kind: k &^ 4, zero: k&4 != 0, rank: rank, vid: n - 1, raw: r.str()}
 			if ev.kind > evLimit || ev.zero != (n == 0) || ev.vid >= nv || (!ev.zero && rank >= nb) {
 				rerr = fmt.Errorf("%w: bad event at byte %d", errCompiled, r.off)
 			}
-			dst = append(dst, ev)
+			eventArena = append(eventArena, ev)
 		}
-		return dst
+		return eventArena[start:len(eventArena):len(eventArena)]
 	}
 	for i := range ents {
 		e := &ents[i]
@@ -281,10 +310,15 @@ func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error)
 			}
 		}
 		if n := r.count(2); n > 0 {
-			e.ranges = make([]versionRange, n)
+			if n > cap(rangeArena)-len(rangeArena) {
+				return nil, fmt.Errorf("%w: more ranges than the %d declared", errCompiled, cap(rangeArena))
+			}
+			start := len(rangeArena)
+			rangeArena = rangeArena[:start+n]
+			e.ranges = rangeArena[start : start+n : start+n]
 			for j := range e.ranges {
-				e.ranges[j].events = evs(nil)
-				e.ranges[j].limits = evs(nil)
+				e.ranges[j].events = evs()
+				e.ranges[j].limits = evs()
 			}
 		}
 		if r.err != nil || rerr != nil {

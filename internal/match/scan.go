@@ -1018,8 +1018,8 @@ func summarize(res *Result) {
 		kev   bool
 		match string
 	}
-	groups := map[string]*group{}
-	var keys []string
+	groups := make(map[GroupID]*group, len(res.Findings))
+	var keys []GroupID
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		s.Findings++
@@ -1027,7 +1027,7 @@ func summarize(res *Result) {
 			s.Suppressed++
 			continue
 		}
-		k := GroupKey(f)
+		k := Group(f)
 		g, ok := groups[k]
 		if !ok {
 			g = &group{sev: f.Severity, match: f.Match}
@@ -1053,13 +1053,28 @@ func summarize(res *Result) {
 // GroupKey identifies the vulnerability a finding is on its component:
 // the component and the smallest id among the finding's record and the
 // records it is related to (aliases), so findings that are one
-// vulnerability share it.
+// vulnerability share it. It is Group's fields joined by NUL bytes.
 func GroupKey(f *Finding) string {
+	g := Group(f)
+	return g.Component + "\x00" + g.Ref + "\x00" + g.ID
+}
+
+// GroupID is GroupKey's parts, for map keys without building the string
+// (the concatenation was a twentieth of a cold 10k scan, done twice: by
+// summarize and by the table).
+type GroupID struct {
+	// Component is ComponentRef.ID, Ref the component's SBOM reference,
+	// ID the smallest of the finding's and its related findings' ids.
+	Component, Ref, ID string
+}
+
+// Group returns the parts of a finding's GroupKey.
+func Group(f *Finding) GroupID {
 	id := f.Advisory.ID
 	for _, r := range f.Advisory.Related {
 		if r < id {
 			id = r
 		}
 	}
-	return f.Component.ID() + "\x00" + f.Component.Ref + "\x00" + id
+	return GroupID{Component: f.Component.ID(), Ref: f.Component.Ref, ID: id}
 }
