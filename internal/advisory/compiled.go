@@ -226,3 +226,22 @@ func (db *DB) LookupCompiled(ecosystem, name string, version int) (_ *CompiledPa
 	p.Matcher = string(body)
 	return p, true, nil
 }
+
+// verifyMatchers checks every compiled matcher's bounds and checksum (for
+// Verify).
+func (db *DB) verifyMatchers() error {
+	if db.matchData == nil {
+		return nil
+	}
+	le := binary.LittleEndian
+	for i := 0; i < db.idx[tablePkg].n; i++ {
+		a, b := uint64(le.Uint32(db.matchIdx[4*i:])), uint64(le.Uint32(db.matchIdx[4*i+4:]))
+		if a > b || b > uint64(len(db.matchData)) || b-a < 4 {
+			return fmt.Errorf("%s: %w: compiled matcher %d lies outside the file; re-import the database", db.path, ErrCorrupt, i)
+		}
+		if crc32.Checksum(db.matchData[a+4:b], castagnoli) != le.Uint32(db.matchData[a:]) {
+			return fmt.Errorf("%s: %w: compiled matcher %d checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, i, a)
+		}
+	}
+	return nil
+}

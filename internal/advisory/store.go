@@ -635,6 +635,9 @@ func (db *DB) Verify() (err error) {
 		}
 		db.cache[i].Store(nil)
 	}
+	if err := db.verifyMatchers(); err != nil {
+		return err
+	}
 	for t, ix := range db.idx {
 		for k := 0; k < ix.n; k++ {
 			ords, err := ix.find(string(ix.key(k)))
