@@ -418,7 +418,7 @@ func FuzzCompiledMatcher(f *testing.F) {
 	pkg := &advisory.Package{Ecosystem: "Go", Name: "example.com/fuzz"}
 	db := advisory.NewMemDB([]*advisory.Record{
 		{ID: "F-1", Modified: mod, Aliases: []string{"CVE-2099-0001"}, Affected: []advisory.Affected{{Package: pkg,
-			Ranges: []advisory.Range{{Type: "SEMVER", Events: []advisory.Event{{Introduced: "0"}, {Fixed: "1.2.0"}, {Introduced: "2.0.0"}, {LastAffected: "2.1.3"}, {Limit: "3.0.0"}}}},
+			Ranges:   []advisory.Range{{Type: "SEMVER", Events: []advisory.Event{{Introduced: "0"}, {Fixed: "1.2.0"}, {Introduced: "2.0.0"}, {LastAffected: "2.1.3"}, {Limit: "3.0.0"}}}},
 			Versions: []string{"v1.0.0", "1.1.0"}}}},
 		{ID: "F-2", Modified: mod, Affected: []advisory.Affected{{Package: pkg,
 			Ranges: []advisory.Range{{Type: "ECOSYSTEM", Events: []advisory.Event{{Introduced: "1.0.0-rc.1"}, {Fixed: "not.a.version"}}}, {Type: "SEMVER", Events: []advisory.Event{{Introduced: "1.5"}, {Fixed: "1.9.9"}}}}}}},
