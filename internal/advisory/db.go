@@ -52,6 +52,9 @@ type Provenance struct {
 	KEVCatalog    string         `json:"kevCatalogVersion,omitempty"`
 	EPSSScores    int            `json:"epssScores"`
 	EPSSDate      string         `json:"epssDate,omitempty"`
+	// MatchCompiler is the version of the compiler of the database's
+	// per-package matchers (RegisterMatchCompiler), 0 when it holds none.
+	MatchCompiler int `json:"matchCompiler,omitempty"`
 }
 
 // Source is one input of an import or update: a file, directory or URL.

@@ -1,7 +1,6 @@
 package advisory
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -50,6 +49,10 @@ const (
 	secKEV
 	secEPSS
 	secID // id index (format 4): upper-case record id → record ordinals
+	// compiled matchers (format 5, compiled.go; optional: a database written
+	// without a registered compiler has neither)
+	secMatchIdx  // per pkg index key, in its order: (keys+1) u32 offsets into secMatchData
+	secMatchData // per matcher: CRC-32C u32, the compiler's bytes
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -117,11 +120,32 @@ func (ix index) key(i int) []byte {
 
 // find returns the record ordinals stored under key.
 func (ix index) find(key string) ([]uint32, error) {
-	k := []byte(key)
-	i := sort.Search(ix.n, func(i int) bool { return bytes.Compare(ix.key(i), k) >= 0 })
-	if i == ix.n || !bytes.Equal(ix.key(i), k) {
+	i, ok := ix.search(key)
+	if !ok {
 		return nil, nil
 	}
+	return ix.postingsAt(i, key)
+}
+
+// search returns the position of key among the sorted keys.
+func (ix index) search(key string) (int, bool) {
+	// a hand-written binary search: sort.Search's closure and
+	// bytes.Compare were a tenth of a compiled lookup
+	lo, hi := 0, ix.n
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if string(ix.key(h)) < key {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo, lo < ix.n && string(ix.key(lo)) == key
+}
+
+// postingsAt returns the record ordinals of key number i (key names it in
+// the error).
+func (ix index) postingsAt(i int, key string) ([]uint32, error) {
 	a, b := ix.u32(ix.postOffs, i), ix.u32(ix.postOffs, i+1)
 	if a > b || 4*b > len(ix.posts) {
 		return nil, fmt.Errorf("%w: postings of key %q out of range", ErrCorrupt, key)

@@ -24,8 +24,9 @@ const FileName = "advisories.db"
 // writes; a file of another version must be re-imported. Version 2: record
 // encoding 2 (element counts up front). Version 3: record encoding 3 (head
 // and tail, for brief decoding). Version 4: record encoding 4 (CVE records)
-// and the id index section.
-const formatVersion = 4
+// and the id index section. Version 5: the compiled matchers of each
+// package key (compiled.go), so a scan decodes only the records that match.
+const formatVersion = 5
 
 // Index tables of a database.
 const (
@@ -51,7 +52,11 @@ type DB struct {
 	idx     [numTables]index
 	kev     kevTable
 	epss    epssTable
-	cache   []atomic.Pointer[Record]
+	// matchIdx and matchData are the compiled matchers (compiled.go);
+	// matchData is nil in a database written without a compiler.
+	matchIdx  []byte // (pkg keys+1) u32 offsets into matchData
+	matchData []byte
+	cache     []atomic.Pointer[Record]
 	// brief caches records decoded by the Brief lookups (no Details,
 	// References or Credits).
 	brief []atomic.Pointer[Record]
@@ -208,7 +213,7 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			return nil, bad("section %d lies outside the file", id)
 		}
 		s := data[off : off+n]
-		if id != secRecords && crc32.Checksum(s, castagnoli) != sum {
+		if id != secRecords && id != secMatchData && crc32.Checksum(s, castagnoli) != sum {
 			return nil, bad("section %d checksum mismatch", id)
 		}
 		secs[id] = s
@@ -241,6 +246,20 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 	if db.kev, err = parseKEV(secs[secKEV]); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	mi, hasIdx := secs[secMatchIdx]
+	md, hasData := secs[secMatchData]
+	switch {
+	case hasIdx != hasData || (hasIdx && db.prov.MatchCompiler < 1):
+		return nil, bad("compiled matchers incomplete (index %v, data %v, compiler version %d)", hasIdx, hasData, db.prov.MatchCompiler)
+	case hasIdx:
+		if len(mi) != 4*(db.idx[tablePkg].n+1) {
+			return nil, bad("compiled matcher table of %d bytes for %d package keys", len(mi), db.idx[tablePkg].n)
+		}
+		db.matchIdx, db.matchData = mi, md
+		if db.matchData == nil {
+			db.matchData = []byte{}
+		}
+	}
 	db.cache = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	db.brief = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	return db, nil
@@ -255,6 +274,7 @@ func (db *DB) Close() error {
 	u := db.unmap
 	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
 	db.idx = [numTables]index{}
+	db.matchIdx, db.matchData = nil, nil
 	db.kev, db.epss = kevTable{}, epssTable{}
 	return u()
 }
@@ -430,6 +450,7 @@ func (b *Builder) Provenance() Provenance {
 	p := Provenance{FormatVersion: formatVersion, Built: b.built, Sources: b.sources, Records: len(b.recs),
 		Skipped: b.skipped, Ecosystems: map[string]int{}, KEVEntries: len(b.kev), KEVCatalog: b.kevCat,
 		EPSSScores: len(b.epss), EPSSDate: b.epssDay}
+	p.MatchCompiler, _ = registeredCompiler()
 	if p.Built.IsZero() {
 		p.Built = time.Now().UTC().Truncate(time.Second)
 	}
@@ -485,6 +506,19 @@ func (b *Builder) Image() []byte {
 		{secProvenance, prov}, {secOffsets, offsets}, {secRecords, records},
 		{secPkg, buildIndex(maps[tablePkg])}, {secCPE, buildIndex(maps[tableCPE])}, {secRepo, buildIndex(maps[tableRepo])},
 		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)}, {secID, buildIndex(maps[tableID])},
+	}
+	if midx, mdata, err := compileMatchers(maps[tablePkg], func(o uint32) []byte { return b.recs[ids[o]].enc }); err != nil {
+		// the records were encoded by this Builder: one that does not
+		// decode is a bug of the codec, not bad input
+		panic("advisory: " + err.Error())
+	} else if midx != nil {
+		sections = append(sections, struct {
+			id   uint32
+			data []byte
+		}{secMatchIdx, midx}, struct {
+			id   uint32
+			data []byte
+		}{secMatchData, mdata})
 	}
 	le := binary.LittleEndian
 	size := headerSize + dirEntry*len(sections)
@@ -600,6 +634,9 @@ func (db *DB) Verify() (err error) {
 			return err
 		}
 		db.cache[i].Store(nil)
+	}
+	if err := db.verifyMatchers(); err != nil {
+		return err
 	}
 	for t, ix := range db.idx {
 		for k := 0; k < ix.n; k++ {

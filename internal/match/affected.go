@@ -20,8 +20,11 @@ type event struct {
 	kind int
 	raw  string
 	zero bool // introduced "0": before every version
-	v    *ver // parsed once when the matcher is built
+	v    *ver // parsed once when the matcher is built (nil in a compiled one: see vid)
 	rank int  // index of v among the package's sorted boundaries
+	// vid is v's number in the compiled matcher's version table
+	// (compiled.go), parsed when first compared; -1 for "0".
+	vid int
 }
 
 // versionRange is one SEMVER or ECOSYSTEM range with its events parsed and
@@ -41,6 +44,19 @@ type entry struct {
 	// skipped counts range events that did not parse: the range they belong
 	// to is left out, the rest of the record still counts.
 	skipped int
+	// post is rec's index among the records of the package's lookup; a
+	// compiled entry (vt set) has rec nil until it matches, and its
+	// events' versions in vt.
+	post int
+	vt   *verTable
+}
+
+// verOf is the parsed version of a range event.
+func (e *entry) verOf(ev *event) *ver {
+	if ev.v != nil || e.vt == nil {
+		return ev.v
+	}
+	return e.vt.get(ev.vid)
 }
 
 // gitRange keeps what a GIT range lists: matching is by listed commit only.
@@ -216,7 +232,7 @@ func (e *entry) fixedAbove(v *ver, out []string) []string {
 				continue
 			}
 			if v != nil {
-				if c := v.compare(ev.v); c == -2 || c >= 0 {
+				if c := v.compare(e.verOf(&ev)); c == -2 || c >= 0 {
 					continue
 				}
 			}

@@ -3,6 +3,8 @@ package match
 import (
 	"slices"
 	"sort"
+
+	"github.com/dualmark/dualmark/internal/advisory"
 )
 
 // Why slots: comparing a version with every event of every record of a
@@ -29,6 +31,61 @@ type pkgMatch struct {
 	// merged caches, per (slot, listed version), the slot's hits merged
 	// with the entries listing that version.
 	merged map[mergedKey][]hit
+	// skipped sums the entries' skipped ranges.
+	skipped int
+	// A compiled matcher (compiled.go) has no bounds but their numbers in
+	// vt, parsed when compared, and resolves an entry's record through
+	// recs when the entry matches; err is the first failure doing either.
+	vt        *verTable
+	boundVids []int
+	recs      *advisory.CompiledPackage
+	err       error
+}
+
+// nbounds is the number of boundary versions.
+func (pm *pkgMatch) nbounds() int {
+	if pm.vt != nil {
+		return len(pm.boundVids)
+	}
+	return len(pm.bounds)
+}
+
+// bound is boundary version i.
+func (pm *pkgMatch) bound(i int) *ver {
+	if pm.vt != nil {
+		return pm.vt.get(pm.boundVids[i])
+	}
+	return pm.bounds[i]
+}
+
+// record is the record of an entry, decoded (brief) on first use for a
+// compiled entry; nil after a failure, which pm.err keeps.
+func (pm *pkgMatch) record(e *entry) *advisory.Record {
+	if e.rec != nil || pm.recs == nil {
+		return e.rec
+	}
+	r, err := pm.recs.Record(e.post)
+	if err != nil {
+		if pm.err == nil {
+			pm.err = err
+		}
+		return nil
+	}
+	e.rec = r
+	return r
+}
+
+// failure is the first error of a compiled matcher: a record that did not
+// decode or a version that did not parse (the database was compiled by
+// another version order).
+func (pm *pkgMatch) failure() error {
+	if pm.err != nil {
+		return pm.err
+	}
+	if pm.vt != nil {
+		return pm.vt.err
+	}
+	return nil
 }
 
 type mergedKey struct {
@@ -100,9 +157,10 @@ func (pm *pkgMatch) prepare() {
 // slot places v among the boundaries: 2i+1 when v equals bounds[i], 2i when
 // it lies below bounds[i] (and above bounds[i-1]).
 func (pm *pkgMatch) slot(v *ver) int {
-	i := sort.Search(len(pm.bounds), func(i int) bool { return pm.bounds[i].compare(v) >= 0 })
-	if i < len(pm.bounds) {
-		if pm.bounds[i].compare(v) == 0 {
+	n := pm.nbounds()
+	i := sort.Search(n, func(i int) bool { return pm.bound(i).compare(v) >= 0 })
+	if i < n {
+		if pm.bound(i).compare(v) == 0 {
 			return 2*i + 1
 		}
 	}
@@ -146,7 +204,11 @@ func (pm *pkgMatch) at(s int) []hit {
 		if !in {
 			continue
 		}
-		hits = mergeHits(hits, []hit{{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
+		rec := pm.record(e)
+		if rec == nil {
+			return nil
+		}
+		hits = mergeHits(hits, []hit{{rec: rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
 	}
 	pm.slots[s] = hits
 	return hits
@@ -158,7 +220,11 @@ func (pm *pkgMatch) listedHits(raw string, v *ver) []hit {
 	var hits []hit
 	for _, ei := range pm.listed {
 		if e := pm.entries[ei]; e.lists(raw) {
-			hits = append(hits, hit{rec: e.rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+			rec := pm.record(e)
+			if rec == nil {
+				return nil
+			}
+			hits = append(hits, hit{rec: rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
 		}
 	}
 	return hits

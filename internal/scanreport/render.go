@@ -256,13 +256,14 @@ func appendRow(b []byte, f *match.Finding, extra int, ends *[7]int) []byte {
 // per component (match.GroupKey; suppressed findings apart from active ones) and
 // says how many related findings each kept row stands for.
 func collapse(fs []match.Finding, idx []int) (kept, extra []int) {
-	pos := map[string]int{}
+	type key struct {
+		g          match.GroupID
+		suppressed bool
+	}
+	pos := make(map[key]int, len(idx))
 	for _, i := range idx {
 		f := &fs[i]
-		k := match.GroupKey(f)
-		if f.Suppressed {
-			k += "\x00suppressed"
-		}
+		k := key{match.Group(f), f.Suppressed}
 		if j, ok := pos[k]; ok {
 			extra[j]++
 			continue
