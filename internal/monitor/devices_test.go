@@ -250,10 +250,13 @@ func TestImportCSAFRedHatMemory(t *testing.T) {
 		schemas *csaf.Schemas
 		sources []string
 		docs    int
+		skipped int
 	}{
-		{"checked, all six", schemas, []string{dir}, 6},
-		{"checked, the largest alone (1.6 MB)", schemas, []string{largest}, 1},
-		{"unchecked, all six", nil, []string{dir}, 6},
+		// rhsa-2003_315.json fails mandatory test 6.1.14: its revision
+		// history's dates run against its numbers (csaf's check2.go)
+		{"checked, all six", schemas, []string{dir}, 5, 1},
+		{"checked, the largest alone (1.6 MB)", schemas, []string{largest}, 1, 0},
+		{"unchecked, all six", nil, []string{dir}, 6, 0},
 	} {
 		ctx := context.Background()
 		_, m, _ := csafStore(t, "2.0.9")
@@ -269,8 +272,13 @@ func TestImportCSAFRedHatMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Skipped != 0 || res.Documents != c.docs {
+		if res.Skipped != c.skipped || res.Documents != c.docs {
 			t.Fatalf("%s: %+v", c.name, res)
+		}
+		for _, is := range res.Issues {
+			if filepath.Base(is.Document) != "rhsa-2003_315.json" {
+				t.Fatalf("%s: a document other than rhsa-2003_315.json was refused: %+v", c.name, is)
+			}
 		}
 		above := float64(peak-min(peak, base)) / (1 << 20)
 		t.Logf("%s (%d documents, %d product rows): live heap peak %.1f MiB above the %.1f MiB before; CPU %v",
