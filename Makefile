@@ -35,7 +35,7 @@ fuzz:
 # The race detector over the packages where it is clean and fast enough for
 # CI (runtime in docs/HARDENING.md); -short skips the tests that read the
 # 20 MB benchmark SBOMs, which take minutes under -race.
-RACE_PKGS ?= ./internal/sbom/ ./internal/fsread/ ./internal/vex/ ./internal/label/ ./internal/keys/ \
+RACE_PKGS ?= ./internal/sbom/ ./internal/sbomquality/ ./internal/sbomschema/ ./internal/fsread/ ./internal/vex/ ./internal/label/ ./internal/keys/ \
 	./internal/tlog/ ./internal/qr/ ./internal/purl/ ./internal/cpe/
 race:
 	$(GO) test -race -short -count=1 $(RACE_PKGS)
