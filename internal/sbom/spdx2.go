@@ -85,6 +85,40 @@ func spdx2Version(v string) (string, bool) {
 // convertSPDX2 maps a decoded SPDX 2 document (from JSON, YAML or
 // tag-value) onto the model.
 func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, len(raw.Packages))}, kinds: make(map[string]bool, len(raw.Packages)+len(raw.Files)+1)}
+	for i := range raw.Packages {
+		pkgs.add(&raw.Packages[i], i)
+	}
+	return finishSPDX2(raw, encoding, &pkgs)
+}
+
+// spdx2Packages are the components converted so far, with the warnings
+// their conversion gave and the set of their SPDX identifiers. The
+// tag-value reader converts each package as soon as it is read, so that
+// the decoded packages of a large document are never all held at once.
+type spdx2Packages struct {
+	doc   *Document
+	kinds map[string]bool
+}
+
+// add converts the i-th package p.
+func (s *spdx2Packages) add(p *spdx2Package, i int) {
+	loc := "/packages/" + strconv.Itoa(i)
+	if p.SPDXID == "" && p.Name == "" && p.line == 0 {
+		s.doc.warn(loc, "null or empty package skipped")
+		return
+	}
+	if p.line > 0 {
+		loc = "line " + strconv.Itoa(p.line)
+	}
+	s.doc.Components = append(s.doc.Components, convertSPDX2Package(p, loc, s.doc))
+	s.kinds[p.SPDXID] = true
+}
+
+// finishSPDX2 builds the document from the header of raw, the converted
+// packages and raw's relationships. Warnings come in the order they always
+// did: the header's, the packages', then finish's.
+func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Document, error) {
 	version, ok := spdx2Version(raw.SPDXVersion)
 	if !ok {
 		return nil, fmt.Errorf("%s: %q is not an SPDX 2 version dualmark reads (SPDX-2.1, SPDX-2.2, SPDX-2.3)", spdxLoc(encoding, "spdxVersion"), raw.SPDXVersion)
@@ -99,21 +133,9 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 			}
 		}
 	}
-	doc.Components = make([]Component, 0, len(raw.Packages))
-	kinds := make(map[string]bool, len(raw.Packages)+len(raw.Files)+1)
-	for i := range raw.Packages {
-		p := &raw.Packages[i]
-		loc := "/packages/" + strconv.Itoa(i)
-		if p.SPDXID == "" && p.Name == "" && p.line == 0 {
-			doc.warn(loc, "null or empty package skipped")
-			continue
-		}
-		if p.line > 0 {
-			loc = "line " + strconv.Itoa(p.line)
-		}
-		doc.Components = append(doc.Components, convertSPDX2Package(p, loc, doc))
-		kinds[p.SPDXID] = true
-	}
+	doc.Components = pkgs.doc.Components
+	doc.Warnings = append(doc.Warnings, pkgs.doc.Warnings...)
+	kinds := pkgs.kinds
 	others := map[string]bool{raw.SPDXID: true}
 	for _, f := range raw.Files {
 		others[f.SPDXID] = true

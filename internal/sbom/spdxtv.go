@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"sigs.k8s.io/yaml"
 )
@@ -21,7 +22,26 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	}
 	raw := spdx2JSON{}
+	// Each package is converted when the next begins (or the document
+	// ends): it can change no more once another has begun. The values are
+	// strings over data, not copies, as in the other readers, and the
+	// components and relationships are allocated once, from a count of
+	// their tags (an upper bound: a tag may also occur inside <text>).
+	// Together these brought a 1,000,000-package document from 4.2x its
+	// size in heap to under 3x (docs/HARDENING.md).
+	nPkgs := bytes.Count(data, []byte("PackageName:"))
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, nPkgs)}, kinds: make(map[string]bool, nPkgs+1)}
+	raw.Relationships = make([]spdx2Relationship, 0, bytes.Count(data, []byte("Relationship:")))
+	var cur spdx2Package
 	var pkg *spdx2Package
+	done := 0 // packages converted
+	flush := func() {
+		if pkg != nil {
+			pkgs.add(pkg, done)
+			done++
+			pkg = nil
+		}
+	}
 	section := "document" // document, package, file, snippet, other
 	n := 0
 	rest := data
@@ -33,7 +53,7 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 			line, rest = rest, nil
 		}
 		n++
-		tag, value, ok := strings.Cut(strings.TrimSpace(string(line)), ":")
+		tag, value, ok := strings.Cut(strings.TrimSpace(bytesString(line)), ":")
 		if !ok || strings.HasPrefix(tag, "#") {
 			continue
 		}
@@ -81,8 +101,9 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 				raw.CreationInfo.Creators = append(raw.CreationInfo.Creators, value)
 			}
 		case "PackageName":
-			raw.Packages = append(raw.Packages, spdx2Package{Name: value, line: n})
-			pkg = &raw.Packages[len(raw.Packages)-1]
+			flush()
+			cur = spdx2Package{Name: value, line: n}
+			pkg = &cur
 			section = "package"
 		case "FileName":
 			section = "file"
@@ -161,7 +182,18 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 	if raw.SPDXVersion == "" {
 		return nil, fmt.Errorf("line 1: no SPDXVersion tag: not an SPDX tag-value document")
 	}
-	return convertSPDX2(&raw, EncodingTagValue)
+	flush()
+	return finishSPDX2(&raw, EncodingTagValue, &pkgs)
+}
+
+// bytesString views b as a string without copying it. The reader's input
+// is never written to once read, so the strings stay valid for as long as
+// the model that holds them.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // tvID adds the SPDXRef- prefix that some generators leave out.

@@ -46,3 +46,39 @@ func CycloneDXJSON(tb testing.TB, dir string, n int, rich bool) string {
 	}
 	return path
 }
+
+// SPDXTagValue writes an SPDX 2.3 tag-value file of n packages to dir and
+// returns its path: the rich shape of CycloneDXJSON (supplier, SHA-256,
+// licence, purl) with one package depending on the next, described by the
+// document through a root package.
+func SPDXTagValue(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	path := filepath.Join(dir, fmt.Sprintf("m%d.spdx", n))
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: fw\n" +
+		"DocumentNamespace: https://example.com/spdx/fw-1\nCreator: Tool: sbomtest\nCreator: Organization: Acme (ops@acme.example)\n" +
+		"Created: 2026-01-01T00:00:00Z\n\n" +
+		"PackageName: fw\nSPDXID: SPDXRef-root\nPackageVersion: 1\nPackageSupplier: Organization: Acme\n" +
+		"PackageDownloadLocation: NOASSERTION\nFilesAnalyzed: false\nPrimaryPackagePurpose: FIRMWARE\n")
+	for i := range n {
+		fmt.Fprintf(w, "\nPackageName: pkg%d\nSPDXID: SPDXRef-c%d\nPackageVersion: 1.%d.0\nPackageSupplier: Organization: S\n"+
+			"PackageDownloadLocation: NOASSERTION\nFilesAnalyzed: false\nPackageChecksum: SHA256: %064x\n"+
+			"PackageLicenseConcluded: MIT\nPackageLicenseDeclared: MIT\nExternalRef: PACKAGE-MANAGER purl pkg:npm/pkg%d@1.%d.0\n",
+			i, i, i%100, i, i, i%100)
+	}
+	w.WriteString("\nRelationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-root\nRelationship: SPDXRef-root DEPENDS_ON SPDXRef-c0\n")
+	for i := 0; i < n-1; i++ {
+		fmt.Fprintf(w, "Relationship: SPDXRef-c%d DEPENDS_ON SPDXRef-c%d\n", i, i+1)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
