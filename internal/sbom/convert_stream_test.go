@@ -167,7 +167,6 @@ func writeSPDXWhole(w io.Writer, doc *Document) error {
 	return nil
 }
 
-
 // TestConvertStreamedIdentical converts real SBOMs of every format (and
 // the CBOMs, whose "provides" edges take their own path) to both targets,
 // streamed and with the libraries' encoders, and wants the same bytes.
@@ -225,4 +224,3 @@ func TestConvertStreamedIdentical(t *testing.T) {
 func snippet(b []byte, i int) string {
 	return string(b[max(0, i-40):min(len(b), i+40)])
 }
-
