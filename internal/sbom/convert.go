@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"hash/maphash"
 	"io"
 	"regexp"
 	"slices"
@@ -437,25 +438,47 @@ func writeSPDX(w io.Writer, doc *Document) error {
 		}
 		return &doc.Components[i]
 	}
-	// identifiers first (relationships need all of them), one per package
+	// identifiers first (relationships need all of them), one per
+	// package, unique; sets and lookups over indexes rather than maps of
+	// strings, which cost 100 MB for 1,000,000 packages
 	pkgIDs := make([]common.ElementID, nPkgs)
-	ids := make(map[string]common.ElementID, nPkgs)
-	used := make(map[common.ElementID]bool, nPkgs)
+	used := newStringIndex(nPkgs, func(i int) string { return string(pkgIDs[i]) })
 	for i := range nPkgs {
-		c := pkg(i)
-		id := common.ElementID(spdxSafeID(strings.TrimPrefix(c.Ref, "SPDXRef-")))
-		if id == "" || used[id] {
+		id := common.ElementID(spdxSafeID(strings.TrimPrefix(pkg(i).Ref, "SPDXRef-")))
+		if id == "" || used.find(string(id)) >= 0 {
 			id = common.ElementID("Package-" + strconv.Itoa(i))
 		}
-		used[id] = true
 		pkgIDs[i] = id
-		if c.Ref != "" {
-			if _, dup := ids[c.Ref]; !dup {
-				ids[c.Ref] = id
-			}
+		if used.find(string(id)) < 0 {
+			used.add(i)
 		}
 	}
 	used = nil
+	// the identifier of the first package with a ref
+	idx := make([]int32, 0, len(doc.Components))
+	for i := range doc.Components {
+		if doc.Components[i].Ref != "" {
+			idx = append(idx, int32(i))
+		}
+	}
+	refs := newRefTable(doc.Components, idx)
+	idx = nil
+	idOf := func(ref string) (common.ElementID, bool) {
+		if ref == "" {
+			return "", false
+		}
+		if withSubject && ref == doc.Subject.Ref {
+			return pkgIDs[0], true
+		}
+		k := refs.find(ref)
+		if k < 0 {
+			return "", false
+		}
+		if withSubject {
+			k++
+		}
+		return pkgIDs[k], true
+	}
 	var arrays []jsonArray
 	if nPkgs > 0 {
 		sentinel := &spdx23.Package{PackageName: streamSentinel + "packages"}
@@ -470,16 +493,16 @@ func writeSPDX(w io.Writer, doc *Document) error {
 	// packages that both have an identifier
 	describes := common.ElementID("")
 	if doc.Subject != nil {
-		describes = ids[doc.Subject.Ref]
+		describes, _ = idOf(doc.Subject.Ref)
 	}
 	nRels := 0
 	if describes != "" {
 		nRels++
 	}
 	for _, d := range doc.Dependencies {
-		if _, ok := ids[d.Ref]; ok {
+		if _, ok := idOf(d.Ref); ok {
 			for _, t := range d.DependsOn {
-				if _, ok := ids[t]; ok {
+				if _, ok := idOf(t); ok {
 					nRels++
 				}
 			}
@@ -496,12 +519,12 @@ func writeSPDX(w io.Writer, doc *Document) error {
 			}
 			for ; di < len(doc.Dependencies); di, ti = di+1, 0 {
 				d := &doc.Dependencies[di]
-				from, ok := ids[d.Ref]
+				from, ok := idOf(d.Ref)
 				if !ok {
 					continue
 				}
 				for ti < len(d.DependsOn) {
-					to, ok := ids[d.DependsOn[ti]]
+					to, ok := idOf(d.DependsOn[ti])
 					ti++
 					if ok {
 						return &spdx23.Relationship{RefA: common.MakeDocElementID("", string(from)), RefB: common.MakeDocElementID("", string(to)), Relationship: "DEPENDS_ON"}, nil
@@ -517,6 +540,47 @@ func writeSPDX(w io.Writer, doc *Document) error {
 		return fmt.Errorf("write SPDX 2.3 JSON: %w", err)
 	}
 	return nil
+}
+
+// stringIndex is an open-addressing hash set of strings held elsewhere:
+// a slot holds 1 + the index whose string key gives, 4 bytes a slot.
+type stringIndex struct {
+	key   func(int) string
+	slots []int32
+	mask  uint64
+	seed  maphash.Seed
+}
+
+// newStringIndex returns an empty set for up to n indexes.
+func newStringIndex(n int, key func(int) string) *stringIndex {
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	return &stringIndex{key: key, slots: make([]int32, size), mask: uint64(size - 1), seed: maphash.MakeSeed()}
+}
+
+// find returns the index whose string is s, or -1.
+func (x *stringIndex) find(s string) int {
+	for h := maphash.String(x.seed, s) & x.mask; ; h = (h + 1) & x.mask {
+		j := x.slots[h]
+		if j == 0 {
+			return -1
+		}
+		if x.key(int(j-1)) == s {
+			return int(j - 1)
+		}
+	}
+}
+
+// add puts index i in the set; its string must not be there yet.
+func (x *stringIndex) add(i int) {
+	for h := maphash.String(x.seed, x.key(i)) & x.mask; ; h = (h + 1) & x.mask {
+		if x.slots[h] == 0 {
+			x.slots[h] = int32(i + 1)
+			return
+		}
+	}
 }
 
 // spdxSafeID replaces each run of characters an SPDX identifier may not

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -223,4 +224,39 @@ func TestConvertStreamedIdentical(t *testing.T) {
 
 func snippet(b []byte, i int) string {
 	return string(b[max(0, i-40):min(len(b), i+40)])
+}
+
+// FuzzConvert converts every document the reader accepts to both targets,
+// streamed and with the libraries' encoders: the bytes must be the same,
+// and valid JSON.
+func FuzzConvert(f *testing.F) {
+	fuzzSeeds(f, "")
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
+		doc, err := Parse(bytes.NewReader(data), "fuzz", Options{MaxBytes: 1 << 20})
+		if err != nil {
+			return
+		}
+		if doc.Created.IsZero() {
+			doc.Created = created
+		}
+		for _, c := range []struct {
+			whole, stream func(io.Writer, *Document) error
+		}{{writeCycloneDXWhole, writeCycloneDX}, {writeSPDXWhole, writeSPDX}} {
+			var want, got bytes.Buffer
+			errW, errS := c.whole(&want, doc), c.stream(&got, doc)
+			if (errW != nil) != (errS != nil) {
+				t.Fatalf("errors differ: %v / %v", errW, errS)
+			}
+			if errS == nil && !bytes.Equal(want.Bytes(), got.Bytes()) {
+				t.Fatalf("streamed output differs:\n%s\n----\n%s", want.Bytes(), got.Bytes())
+			}
+			if errS == nil && !json.Valid(got.Bytes()) {
+				t.Fatalf("output is not JSON: %s", got.Bytes())
+			}
+		}
+	})
 }

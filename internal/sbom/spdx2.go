@@ -85,7 +85,7 @@ func spdx2Version(v string) (string, bool) {
 // convertSPDX2 maps a decoded SPDX 2 document (from JSON, YAML or
 // tag-value) onto the model.
 func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
-	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, len(raw.Packages))}, kinds: make(map[string]bool, len(raw.Packages)+len(raw.Files)+1)}
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, len(raw.Packages))}}
 	for i := range raw.Packages {
 		pkgs.add(&raw.Packages[i], i)
 	}
@@ -93,12 +93,11 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 }
 
 // spdx2Packages are the components converted so far, with the warnings
-// their conversion gave and the set of their SPDX identifiers. The
-// tag-value reader converts each package as soon as it is read, so that
-// the decoded packages of a large document are never all held at once.
+// their conversion gave. The tag-value reader converts each package as
+// soon as it is read, so that the decoded packages of a large document are
+// never all held at once.
 type spdx2Packages struct {
-	doc   *Document
-	kinds map[string]bool
+	doc *Document
 }
 
 // add converts the i-th package p.
@@ -112,7 +111,6 @@ func (s *spdx2Packages) add(p *spdx2Package, i int) {
 		loc = "line " + strconv.Itoa(p.line)
 	}
 	s.doc.Components = append(s.doc.Components, convertSPDX2Package(p, loc, s.doc))
-	s.kinds[p.SPDXID] = true
 }
 
 // finishSPDX2 builds the document from the header of raw, the converted
@@ -135,7 +133,26 @@ func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Documen
 	}
 	doc.Components = pkgs.doc.Components
 	doc.Warnings = append(doc.Warnings, pkgs.doc.Warnings...)
-	kinds := pkgs.kinds
+	// the SPDX identifiers of the packages (a component's Ref is its
+	// package's SPDXID), looked up in a refTable: a map of 1,000,000 of
+	// them cost 40 MB
+	idx := make([]int32, 0, len(doc.Components))
+	hasEmpty := false
+	for i := range doc.Components {
+		if doc.Components[i].Ref != "" {
+			idx = append(idx, int32(i))
+		} else {
+			hasEmpty = true
+		}
+	}
+	refs := newRefTable(doc.Components, idx)
+	idx = nil
+	isPackage := func(id string) bool {
+		if id == "" {
+			return hasEmpty
+		}
+		return refs.find(id) >= 0
+	}
 	others := map[string]bool{raw.SPDXID: true}
 	for _, f := range raw.Files {
 		others[f.SPDXID] = true
@@ -165,7 +182,7 @@ func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Documen
 		default:
 			continue
 		}
-		if !kinds[from] || !kinds[to] {
+		if !isPackage(from) || !isPackage(to) {
 			if others[from] || others[to] || isSPDXSpecial(from) || isSPDXSpecial(to) {
 				continue // edges to files, snippets or other documents are not component edges
 			}

@@ -30,7 +30,7 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 	// Together these brought a 1,000,000-package document from 4.2x its
 	// size in heap to under 3x (docs/HARDENING.md).
 	nPkgs := bytes.Count(data, []byte("PackageName:"))
-	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, nPkgs)}, kinds: make(map[string]bool, nPkgs+1)}
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, nPkgs)}}
 	raw.Relationships = make([]spdx2Relationship, 0, bytes.Count(data, []byte("Relationship:")))
 	var cur spdx2Package
 	var pkg *spdx2Package
