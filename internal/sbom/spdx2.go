@@ -161,39 +161,86 @@ func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Documen
 		others[s.SPDXID] = true
 	}
 	describes := append([]string(nil), raw.DocumentDescribes...)
-	deps := map[string]int{}
-	for _, r := range raw.Relationships {
-		from, to := r.Element, r.Related
+	// edge returns the component edge a relationship states, if any
+	edge := func(r *spdx2Relationship) (from, to string, ok bool) {
+		from, to = r.Element, r.Related
 		switch strings.ToUpper(r.Type) {
-		case "DESCRIBES":
-			if from == raw.SPDXID {
-				describes = append(describes, to)
-			}
-			continue
-		case "DESCRIBED_BY":
-			if to == raw.SPDXID {
-				describes = append(describes, from)
-			}
-			continue
 		case "DEPENDS_ON", "CONTAINS", "STATIC_LINK", "DYNAMIC_LINK", "HAS_PREREQUISITE":
 		case "DEPENDENCY_OF", "CONTAINED_BY", "BUILD_DEPENDENCY_OF", "DEV_DEPENDENCY_OF", "OPTIONAL_DEPENDENCY_OF",
 			"RUNTIME_DEPENDENCY_OF", "PROVIDED_DEPENDENCY_OF", "TEST_DEPENDENCY_OF", "PREREQUISITE_FOR":
 			from, to = to, from
 		default:
-			continue
+			return "", "", false
 		}
 		if !isPackage(from) || !isPackage(to) {
 			if others[from] || others[to] || isSPDXSpecial(from) || isSPDXSpecial(to) {
-				continue // edges to files, snippets or other documents are not component edges
+				return "", "", false // edges to files, snippets or other documents are not component edges
 			}
 			// an end names nothing at all: keep the edge so that it is
 			// reported as dangling (finish) and fails the quality rules
 		}
-		j, ok := deps[from]
+		return from, to, true
+	}
+	// One Dependency per source ref, in the order of first appearance.
+	// The entry of a ref that names a package is found through the
+	// package's index (depOf: 1 + the entry, -1 counted but not yet made),
+	// other refs through a map; the entries are counted first so that the
+	// slice is allocated once.
+	var depOf []int32
+	other := map[string]int{}
+	count := 0
+	for i := range raw.Relationships {
+		r := &raw.Relationships[i]
+		switch strings.ToUpper(r.Type) {
+		case "DESCRIBES":
+			if r.Element == raw.SPDXID {
+				describes = append(describes, r.Related)
+			}
+			continue
+		case "DESCRIBED_BY":
+			if r.Related == raw.SPDXID {
+				describes = append(describes, r.Element)
+			}
+			continue
+		}
+		from, _, ok := edge(r)
 		if !ok {
-			j = len(doc.Dependencies)
-			deps[from] = j
-			doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			continue
+		}
+		if k := refs.find(from); from != "" && k >= 0 {
+			if depOf == nil {
+				depOf = make([]int32, len(doc.Components))
+			}
+			if depOf[k] == 0 {
+				depOf[k] = -1
+				count++
+			}
+		} else if _, seen := other[from]; !seen {
+			other[from] = -1
+			count++
+		}
+	}
+	if count > 0 {
+		doc.Dependencies = make([]Dependency, 0, count)
+	}
+	for i := range raw.Relationships {
+		from, to, ok := edge(&raw.Relationships[i])
+		if !ok {
+			continue
+		}
+		var j int
+		if k := refs.find(from); from != "" && k >= 0 {
+			if depOf[k] < 0 {
+				depOf[k] = int32(len(doc.Dependencies)) + 1
+				doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			}
+			j = int(depOf[k]) - 1
+		} else {
+			if other[from] < 0 {
+				other[from] = len(doc.Dependencies)
+				doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			}
+			j = other[from]
 		}
 		doc.Dependencies[j].DependsOn = append(doc.Dependencies[j].DependsOn, to)
 	}
