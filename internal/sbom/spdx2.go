@@ -89,7 +89,7 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 	for i := range raw.Packages {
 		pkgs.add(&raw.Packages[i], i)
 	}
-	return finishSPDX2(raw, encoding, &pkgs)
+	return finishSPDX2(raw, encoding, &pkgs, 0, nil)
 }
 
 // spdx2Packages are the components converted so far, with the warnings
@@ -116,7 +116,14 @@ func (s *spdx2Packages) add(p *spdx2Package, i int) {
 // finishSPDX2 builds the document from the header of raw, the converted
 // packages and raw's relationships. Warnings come in the order they always
 // did: the header's, the packages', then finish's.
-func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Document, error) {
+//
+// rels gives the i-th of n relationships; nil means raw.Relationships (the
+// tag-value reader keeps 8 bytes per relationship instead of the 48 of a
+// decoded one, and decodes each again when it is needed).
+func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages, n int, rels func(i int) spdx2Relationship) (*Document, error) {
+	if rels == nil {
+		n, rels = len(raw.Relationships), func(i int) spdx2Relationship { return raw.Relationships[i] }
+	}
 	version, ok := spdx2Version(raw.SPDXVersion)
 	if !ok {
 		return nil, fmt.Errorf("%s: %q is not an SPDX 2 version dualmark reads (SPDX-2.1, SPDX-2.2, SPDX-2.3)", spdxLoc(encoding, "spdxVersion"), raw.SPDXVersion)
@@ -189,8 +196,9 @@ func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Documen
 	var depOf []int32
 	other := map[string]int{}
 	count := 0
-	for i := range raw.Relationships {
-		r := &raw.Relationships[i]
+	for i := range n {
+		rel := rels(i)
+		r := &rel
 		switch strings.ToUpper(r.Type) {
 		case "DESCRIBES":
 			if r.Element == raw.SPDXID {
@@ -223,8 +231,9 @@ func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages) (*Documen
 	if count > 0 {
 		doc.Dependencies = make([]Dependency, 0, count)
 	}
-	for i := range raw.Relationships {
-		from, to, ok := edge(&raw.Relationships[i])
+	for i := range n {
+		rel := rels(i)
+		from, to, ok := edge(&rel)
 		if !ok {
 			continue
 		}

@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"unsafe"
 
@@ -31,7 +32,16 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 	// size in heap to under 3x (docs/HARDENING.md).
 	nPkgs := bytes.Count(data, []byte("PackageName:"))
 	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, nPkgs)}}
-	raw.Relationships = make([]spdx2Relationship, 0, bytes.Count(data, []byte("Relationship:")))
+	// a relationship is kept as the place of its value in data (a value
+	// that is not a view of data, from a <text> block, as an index into
+	// textRels with n = -1)
+	type tvRel struct{ off, n int32 }
+	rels := make([]tvRel, 0, bytes.Count(data, []byte("Relationship:")))
+	var textRels []spdx2Relationship
+	relOf := func(value string) spdx2Relationship {
+		f := strings.Fields(value)
+		return spdx2Relationship{Element: tvID(f[0]), Type: f[1], Related: tvID(f[2])}
+	}
 	var cur spdx2Package
 	var pkg *spdx2Package
 	done := 0 // packages converted
@@ -130,7 +140,12 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 			if len(f) < 3 {
 				return nil, fmt.Errorf("line %d: Relationship %q: want \"<element> <TYPE> <element>\"", n, value)
 			}
-			raw.Relationships = append(raw.Relationships, spdx2Relationship{Element: tvID(f[0]), Type: f[1], Related: tvID(f[2])})
+			if off := stringOffset(data, value); off >= 0 && off+len(value) <= len(data) && len(data) <= math.MaxInt32 {
+				rels = append(rels, tvRel{int32(off), int32(len(value))})
+			} else {
+				rels = append(rels, tvRel{int32(len(textRels)), -1})
+				textRels = append(textRels, relOf(value))
+			}
 		}
 		if section != "package" || pkg == nil {
 			continue
@@ -183,7 +198,26 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 		return nil, fmt.Errorf("line 1: no SPDXVersion tag: not an SPDX tag-value document")
 	}
 	flush()
-	return finishSPDX2(&raw, EncodingTagValue, &pkgs)
+	return finishSPDX2(&raw, EncodingTagValue, &pkgs, len(rels), func(i int) spdx2Relationship {
+		r := rels[i]
+		if r.n < 0 {
+			return textRels[r.off]
+		}
+		return relOf(bytesString(data[r.off : r.off+r.n]))
+	})
+}
+
+// stringOffset returns the offset of s in data when s is a view of data
+// (bytesString), else -1.
+func stringOffset(data []byte, s string) int {
+	if len(s) == 0 || len(data) == 0 {
+		return -1
+	}
+	off := uintptr(unsafe.Pointer(unsafe.StringData(s))) - uintptr(unsafe.Pointer(&data[0]))
+	if off >= uintptr(len(data)) {
+		return -1
+	}
+	return int(off)
 }
 
 // bytesString views b as a string without copying it. The reader's input
