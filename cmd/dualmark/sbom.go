@@ -10,6 +10,8 @@ import (
 
 	"github.com/dualmark/dualmark/internal/aibom"
 	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/dualmark/dualmark/internal/sbomquality"
+	"github.com/dualmark/dualmark/internal/sbomschema"
 	"github.com/dualmark/dualmark/internal/termtable"
 	"github.com/spf13/cobra"
 )
@@ -30,7 +32,7 @@ func (f *sbomReadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", sbom.DefaultMaxBytes, "refuse inputs larger than this many (decompressed) bytes")
 	cmd.Flags().IntVar(&f.maxDepth, "max-depth", sbom.DefaultMaxDepth, "refuse JSON/XML nested deeper than this (objects and arrays, or elements; -1 no limit)")
 	cmd.Flags().IntVar(&f.maxString, "max-string", sbom.DefaultMaxString, "refuse a component field (name, version, purl, ...) longer than this many bytes (-1 no limit)")
-	cmd.Flags().StringVar(&f.schemaDir, "schema-dir", "", "directory with the CycloneDX/SPDX 3 JSON schemas for --strict (default $"+sbom.EnvSchemaDir+", then the staged copies)")
+	cmd.Flags().StringVar(&f.schemaDir, "schema-dir", "", "directory with the CycloneDX/SPDX 3 JSON schemas for --strict (default $"+sbomschema.EnvSchemaDir+", then the staged copies)")
 }
 
 func (f *sbomReadFlags) read(path string) (*sbom.Document, error) {
@@ -236,7 +238,7 @@ Exit codes: 0 the profile passes, 1 it fails, 2 an error.`,
 			if err != nil {
 				return err
 			}
-			rep, err := sbom.Check(doc, profile)
+			rep, err := sbomquality.Check(doc, profile)
 			if err != nil {
 				return usageError(err)
 			}
@@ -255,11 +257,11 @@ Exit codes: 0 the profile passes, 1 it fails, 2 an error.`,
 	}
 	rf.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
-	cmd.Flags().StringVar(&profile, "profile", sbom.ProfileBSI21, "quality profile: "+strings.Join(sbom.Profiles, ", "))
+	cmd.Flags().StringVar(&profile, "profile", sbomquality.ProfileBSI21, "quality profile: "+strings.Join(sbomquality.Profiles, ", "))
 	return cmd
 }
 
-func printReport(out io.Writer, rep *sbom.QualityReport, opts termtable.Options) {
+func printReport(out io.Writer, rep *sbomquality.QualityReport, opts termtable.Options) {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	verdict := "PASS"

@@ -18,6 +18,7 @@ import (
 	"github.com/dualmark/dualmark/internal/fsread"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/sbom"
+	"github.com/dualmark/dualmark/internal/sbomquality"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -27,7 +28,7 @@ import (
 // implementing act (Art. 13(24)) that does not exist yet: that legal test
 // decides CRA-II.1. BSI TR-03183-2 v2.1, a German technical guideline, asks
 // more; its result is reported as a quality finding.
-const DefaultSBOMProfile = sbom.ProfileBSI21
+const DefaultSBOMProfile = sbomquality.ProfileBSI21
 
 // Errors Run returns for options that do not fit together. They name no
 // command-line flag: the CLI adds that advice.
@@ -81,8 +82,8 @@ func Run(path string, opts RunOptions) (*Assessment, error) {
 }
 
 func checkProfile(profile string) error {
-	if profile != "" && !slices.Contains(sbom.Profiles, profile) {
-		return fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbom.Profiles, ", "))
+	if profile != "" && !slices.Contains(sbomquality.Profiles, profile) {
+		return fmt.Errorf("SBOM quality profile %q: choose one of %s", profile, strings.Join(sbomquality.Profiles, ", "))
 	}
 	return nil
 }
@@ -182,7 +183,7 @@ func Snapshot(p advisory.Provenance) *DatabaseSnapshot {
 // so CRA-II.1 stays unknown instead of being guessed.
 func SummariseSBOM(doc *sbom.Document, path, profile string) *SBOMSummary {
 	s := &SBOMSummary{Path: path, Format: doc.Format, SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
-	rep, err := sbom.Check(doc, profile)
+	rep, err := sbomquality.Check(doc, profile)
 	if err != nil {
 		s.Note = err.Error()
 		return s

@@ -154,6 +154,9 @@ func setPURL(c *Component, s, loc string, doc *Document) {
 		c.PURL = s
 		return
 	}
+	if n == s {
+		n = s // keep the view of the input, not the normaliser's copy
+	}
 	c.PURL = n
 }
 

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"hash/maphash"
 	"io"
 	"regexp"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
-	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	spdx23 "github.com/spdx/tools-golang/spdx/v2/v2_3"
 )
@@ -89,45 +89,93 @@ func writeCycloneDX(w io.Writer, doc *Document) error {
 		meta.Component = &c
 	}
 	bom.Metadata = meta
-	comps := make([]cdx.Component, 0, len(doc.Components))
-	for _, c := range doc.Components {
-		if doc.Subject != nil && c.Ref != "" && c.Ref == doc.Subject.Ref {
-			continue
+	// the subject is metadata.component, not one of the components
+	keep := func(c *Component) bool { return doc.Subject == nil || c.Ref == "" || c.Ref != doc.Subject.Ref }
+	var arrays []jsonArray
+	nComps := 0
+	for i := range doc.Components {
+		if keep(&doc.Components[i]) {
+			nComps++
 		}
-		comps = append(comps, toCDX(c))
 	}
-	bom.Components = &comps
-	if len(doc.Dependencies)+len(doc.Provides) > 0 {
-		deps := make([]cdx.Dependency, 0, len(doc.Dependencies))
-		at := map[string]int{}
-		for _, d := range doc.Dependencies {
-			on := append([]string{}, d.DependsOn...)
-			at[d.Ref] = len(deps)
-			deps = append(deps, cdx.Dependency{Ref: d.Ref, Dependencies: &on})
-		}
-		// the CBOM's "provides" edges (1.6+), on the same ref's entry
-		for _, p := range doc.Provides {
-			pr := append([]string{}, p.DependsOn...)
-			if i, ok := at[p.Ref]; ok {
-				deps[i].Provides = &pr
-				continue
+	if nComps == 0 {
+		bom.Components = &[]cdx.Component{}
+	} else {
+		sentinel := cdx.Component{Name: streamSentinel + "components"}
+		bom.Components = &[]cdx.Component{sentinel}
+		i := 0
+		arrays = append(arrays, jsonArray{sentinel: sentinel, n: nComps, next: func() (any, error) {
+			for !keep(&doc.Components[i]) {
+				i++
 			}
-			at[p.Ref] = len(deps)
-			deps = append(deps, cdx.Dependency{Ref: p.Ref, Provides: &pr})
-		}
-		bom.Dependencies = &deps
+			i++
+			return toCDX(doc.Components[i-1]), nil
+		}})
 	}
-	// Encode, not EncodeVersion: cyclonedx-go v0.12.0 converts through a
-	// gob copy of the BOM, and gob drops pointers to zero values, so a
-	// CBOM's nistQuantumSecurityLevel 0 (quantum-vulnerable) vanished. The
-	// BOM is built with 1.6 fields only, so there is nothing to convert.
+	if len(doc.Dependencies)+len(doc.Provides) > 0 {
+		attach, extra := cdxProvides(doc)
+		sentinel := cdx.Dependency{Ref: streamSentinel + "dependencies"}
+		bom.Dependencies = &[]cdx.Dependency{sentinel}
+		i := 0
+		arrays = append(arrays, jsonArray{sentinel: sentinel, n: len(doc.Dependencies) + len(extra), next: func() (any, error) {
+			defer func() { i++ }()
+			if i >= len(doc.Dependencies) {
+				return extra[i-len(doc.Dependencies)], nil
+			}
+			d := &doc.Dependencies[i]
+			on := d.DependsOn
+			if on == nil {
+				on = []string{}
+			}
+			return cdx.Dependency{Ref: d.Ref, Dependencies: &on, Provides: attach[i]}, nil
+		}})
+	}
+	// Not cyclonedx-go's EncodeVersion: v0.12.0 converts through a gob
+	// copy of the BOM, and gob drops pointers to zero values, so a CBOM's
+	// nistQuantumSecurityLevel 0 (quantum-vulnerable) vanished. The BOM is
+	// built with 1.6 fields only, so there is nothing to convert. Nor its
+	// Encode, which holds the whole output twice: encodeStreamed writes the
+	// same bytes (a json.Encoder, pretty, HTML escaped) element by element.
 	bom.SpecVersion, bom.JSONSchema = cdx.SpecVersion1_6, "http://cyclonedx.org/schema/bom-1.6.schema.json"
-	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
-	enc.SetPretty(true)
-	if err := enc.Encode(bom); err != nil {
+	if err := encodeStreamed(w, bom, arrays); err != nil {
 		return fmt.Errorf("write CycloneDX 1.6 JSON: %w", err)
 	}
 	return nil
+}
+
+// streamSentinel starts the names of the placeholder elements of
+// encodeStreamed; the NUL makes sure no SBOM's own value reads the same.
+const streamSentinel = "\x00dualmark-streamed-"
+
+// cdxProvides places the CBOM's "provides" edges (1.6+) as the writer did
+// when it built every dependency entry first: on the last dependency entry
+// of the same ref (attach, by index into doc.Dependencies), else on an
+// entry of their own after the dependencies (extra), the last edge of a ref
+// winning. Without provides edges it builds nothing.
+func cdxProvides(doc *Document) (attach map[int]*[]string, extra []cdx.Dependency) {
+	if len(doc.Provides) == 0 {
+		return nil, nil
+	}
+	last := make(map[string]int, len(doc.Dependencies))
+	for i, d := range doc.Dependencies {
+		last[d.Ref] = i
+	}
+	attach = map[int]*[]string{}
+	at := map[string]int{}
+	for _, p := range doc.Provides {
+		pr := append([]string{}, p.DependsOn...)
+		if i, ok := last[p.Ref]; ok {
+			attach[i] = &pr
+			continue
+		}
+		if j, ok := at[p.Ref]; ok {
+			extra[j].Provides = &pr
+			continue
+		}
+		at[p.Ref] = len(extra)
+		extra = append(extra, cdx.Dependency{Ref: p.Ref, Provides: &pr})
+	}
+	return attach, extra
 }
 
 func toCDX(c Component) cdx.Component {
@@ -375,47 +423,176 @@ func writeSPDX(w io.Writer, doc *Document) error {
 		out.CreationInfo.Creators = append(out.CreationInfo.Creators, common.Creator{CreatorType: kind, Creator: name})
 	}
 	out.CreationInfo.Creators = append(out.CreationInfo.Creators, common.Creator{CreatorType: "Tool", Creator: "dualmark"})
-	ids := map[string]common.ElementID{}
-	used := map[common.ElementID]bool{}
-	pkgs := doc.Components
-	if doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref) {
-		pkgs = append([]Component{*doc.Subject}, doc.Components...)
+	// the packages: the subject first when it is not among the components
+	nPkgs := len(doc.Components)
+	withSubject := doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref)
+	if withSubject {
+		nPkgs++
 	}
-	for i, c := range pkgs {
-		id := common.ElementID(spdxIDUnsafe.ReplaceAllString(strings.TrimPrefix(c.Ref, "SPDXRef-"), "-"))
-		if id == "" || used[id] {
+	pkg := func(i int) *Component {
+		if withSubject {
+			if i == 0 {
+				return doc.Subject
+			}
+			i--
+		}
+		return &doc.Components[i]
+	}
+	// identifiers first (relationships need all of them), one per
+	// package, unique; sets and lookups over indexes rather than maps of
+	// strings, which cost 100 MB for 1,000,000 packages
+	pkgIDs := make([]common.ElementID, nPkgs)
+	used := newStringIndex(nPkgs, func(i int) string { return string(pkgIDs[i]) })
+	for i := range nPkgs {
+		id := common.ElementID(spdxSafeID(strings.TrimPrefix(pkg(i).Ref, "SPDXRef-")))
+		if id == "" || used.find(string(id)) >= 0 {
 			id = common.ElementID("Package-" + strconv.Itoa(i))
 		}
-		used[id] = true
-		if c.Ref != "" {
-			if _, dup := ids[c.Ref]; !dup {
-				ids[c.Ref] = id
-			}
+		pkgIDs[i] = id
+		if used.find(string(id)) < 0 {
+			used.add(i)
 		}
-		out.Packages = append(out.Packages, toSPDX(c, id))
 	}
-	if doc.Subject != nil {
-		if id, ok := ids[doc.Subject.Ref]; ok {
-			out.Relationships = append(out.Relationships, &spdx23.Relationship{
-				RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", string(id)), Relationship: "DESCRIBES"})
+	used = nil
+	// the identifier of the first package with a ref
+	idx := make([]int32, 0, len(doc.Components))
+	for i := range doc.Components {
+		if doc.Components[i].Ref != "" {
+			idx = append(idx, int32(i))
 		}
+	}
+	refs := newRefTable(doc.Components, idx)
+	idx = nil
+	idOf := func(ref string) (common.ElementID, bool) {
+		if ref == "" {
+			return "", false
+		}
+		if withSubject && ref == doc.Subject.Ref {
+			return pkgIDs[0], true
+		}
+		k := refs.find(ref)
+		if k < 0 {
+			return "", false
+		}
+		if withSubject {
+			k++
+		}
+		return pkgIDs[k], true
+	}
+	var arrays []jsonArray
+	if nPkgs > 0 {
+		sentinel := &spdx23.Package{PackageName: streamSentinel + "packages"}
+		out.Packages = []*spdx23.Package{sentinel}
+		i := 0
+		arrays = append(arrays, jsonArray{sentinel: sentinel, n: nPkgs, next: func() (any, error) {
+			i++
+			return toSPDX(*pkg(i - 1), pkgIDs[i-1]), nil
+		}})
+	}
+	// relationships: DESCRIBES the subject, then DEPENDS_ON between
+	// packages that both have an identifier
+	describes := common.ElementID("")
+	if doc.Subject != nil {
+		describes, _ = idOf(doc.Subject.Ref)
+	}
+	nRels := 0
+	if describes != "" {
+		nRels++
 	}
 	for _, d := range doc.Dependencies {
-		from, ok := ids[d.Ref]
-		if !ok {
-			continue
-		}
-		for _, t := range d.DependsOn {
-			if to, ok := ids[t]; ok {
-				out.Relationships = append(out.Relationships, &spdx23.Relationship{
-					RefA: common.MakeDocElementID("", string(from)), RefB: common.MakeDocElementID("", string(to)), Relationship: "DEPENDS_ON"})
+		if _, ok := idOf(d.Ref); ok {
+			for _, t := range d.DependsOn {
+				if _, ok := idOf(t); ok {
+					nRels++
+				}
 			}
 		}
 	}
-	if err := spdxjson.Write(out, w, spdxjson.Indent("  ")); err != nil {
+	if nRels > 0 {
+		sentinel := &spdx23.Relationship{RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", "DOCUMENT"), Relationship: streamSentinel + "relationships"}
+		out.Relationships = []*spdx23.Relationship{sentinel}
+		di, ti, first := 0, 0, describes != ""
+		arrays = append(arrays, jsonArray{sentinel: sentinel, n: nRels, next: func() (any, error) {
+			if first {
+				first = false
+				return &spdx23.Relationship{RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", string(describes)), Relationship: "DESCRIBES"}, nil
+			}
+			for ; di < len(doc.Dependencies); di, ti = di+1, 0 {
+				d := &doc.Dependencies[di]
+				from, ok := idOf(d.Ref)
+				if !ok {
+					continue
+				}
+				for ti < len(d.DependsOn) {
+					to, ok := idOf(d.DependsOn[ti])
+					ti++
+					if ok {
+						return &spdx23.Relationship{RefA: common.MakeDocElementID("", string(from)), RefB: common.MakeDocElementID("", string(to)), Relationship: "DEPENDS_ON"}, nil
+					}
+				}
+			}
+			return nil, fmt.Errorf("relationships: fewer than the %d counted (a bug)", nRels)
+		}})
+	}
+	// tools-golang's json.Write is a json.Encoder with the indent: the same
+	// bytes, written element by element (see encodeStreamed)
+	if err := encodeStreamed(w, out, arrays); err != nil {
 		return fmt.Errorf("write SPDX 2.3 JSON: %w", err)
 	}
 	return nil
+}
+
+// stringIndex is an open-addressing hash set of strings held elsewhere:
+// a slot holds 1 + the index whose string key gives, 4 bytes a slot.
+type stringIndex struct {
+	key   func(int) string
+	slots []int32
+	mask  uint64
+	seed  maphash.Seed
+}
+
+// newStringIndex returns an empty set for up to n indexes.
+func newStringIndex(n int, key func(int) string) *stringIndex {
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	return &stringIndex{key: key, slots: make([]int32, size), mask: uint64(size - 1), seed: maphash.MakeSeed()}
+}
+
+// find returns the index whose string is s, or -1.
+func (x *stringIndex) find(s string) int {
+	for h := maphash.String(x.seed, s) & x.mask; ; h = (h + 1) & x.mask {
+		j := x.slots[h]
+		if j == 0 {
+			return -1
+		}
+		if x.key(int(j-1)) == s {
+			return int(j - 1)
+		}
+	}
+}
+
+// add puts index i in the set; its string must not be there yet.
+func (x *stringIndex) add(i int) {
+	for h := maphash.String(x.seed, x.key(i)) & x.mask; ; h = (h + 1) & x.mask {
+		if x.slots[h] == 0 {
+			x.slots[h] = int32(i + 1)
+			return
+		}
+	}
+}
+
+// spdxSafeID replaces each run of characters an SPDX identifier may not
+// hold with "-", as spdxIDUnsafe does, without the regexp's allocation
+// when there is nothing to replace (the common case, once per package).
+func spdxSafeID(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return spdxIDUnsafe.ReplaceAllString(s, "-")
+		}
+	}
+	return s
 }
 
 func hasRef(cs []Component, ref string) bool {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dualmark/dualmark/internal/sbomtest"
 )
 
 const cdxHead = `{"bomFormat":"CycloneDX","specVersion":"1.6",`
@@ -181,7 +183,7 @@ func TestSizeCheckedFirst(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stop := sampleHeap()
+			stop := sbomtest.SampleHeap()
 			err := c.parse()
 			grew := stop()
 			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), c.want) {

@@ -3,10 +3,10 @@
 // and SPDX 3.0 (JSON-LD) — into one component model, detecting the format
 // from the content (never from the file name) and accepting gzip.
 //
-// It also judges the quality of an SBOM against named profiles (BSI
-// TR-03183-2 v2.1 and v1.1, the NTIA minimum elements and the CISA 2025
-// draft minimum elements) and writes the model back out as CycloneDX 1.6
-// or SPDX 2.3 JSON.
+// It also writes the model back out as CycloneDX 1.6 or SPDX 2.3 JSON
+// (Convert). Judging the quality of an SBOM against named profiles (BSI
+// TR-03183-2, NTIA, CISA) is package sbomquality's; validating it against
+// the official schemas (Options.Strict) is package sbomschema's.
 //
 // Component count contract: for CycloneDX every object of a "components"
 // array at any depth counts (nested components included) but not
@@ -131,11 +131,12 @@ type Options struct {
 	// a negative value means no limit.
 	MaxBytes int64
 	// Strict validates the document against the official JSON schema of its
-	// format and version before reading it (CycloneDX JSON 1.2–1.7, SPDX 3.0
-	// JSON-LD); encodings without a schema get a warning saying so.
+	// format and version before reading it (CycloneDX JSON and XML 1.2–1.7,
+	// SPDX 3.0 JSON-LD; package sbomschema); encodings without a schema get
+	// a warning saying so.
 	Strict bool
 	// SchemaDir is where Strict mode looks for the schemas first; see
-	// EnvSchemaDir for the search order.
+	// sbomschema.EnvSchemaDir for the search order.
 	SchemaDir string
 	// MaxDepth caps the nesting depth of a JSON or XML document (objects
 	// and arrays, or elements); 0 means DefaultMaxDepth, negative no limit.

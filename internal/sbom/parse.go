@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/dualmark/dualmark/internal/fsread"
+	"github.com/dualmark/dualmark/internal/sbomschema"
 )
 
 // ErrTooLarge is wrapped by the error Parse returns when the (decompressed)
@@ -106,7 +107,7 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	}
 	noSchema := false
 	if opts.Strict {
-		if err := validateSchema(data, kind, opts); errors.Is(err, errNoSchema) {
+		if err := sbomschema.Validate(data, sbomschema.Kind(kind), opts.SchemaDir); errors.Is(err, sbomschema.ErrNoSchema) {
 			noSchema = true
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

@@ -85,6 +85,45 @@ func spdx2Version(v string) (string, bool) {
 // convertSPDX2 maps a decoded SPDX 2 document (from JSON, YAML or
 // tag-value) onto the model.
 func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, len(raw.Packages))}}
+	for i := range raw.Packages {
+		pkgs.add(&raw.Packages[i], i)
+	}
+	return finishSPDX2(raw, encoding, &pkgs, 0, nil)
+}
+
+// spdx2Packages are the components converted so far, with the warnings
+// their conversion gave. The tag-value reader converts each package as
+// soon as it is read, so that the decoded packages of a large document are
+// never all held at once.
+type spdx2Packages struct {
+	doc *Document
+}
+
+// add converts the i-th package p.
+func (s *spdx2Packages) add(p *spdx2Package, i int) {
+	loc := "/packages/" + strconv.Itoa(i)
+	if p.SPDXID == "" && p.Name == "" && p.line == 0 {
+		s.doc.warn(loc, "null or empty package skipped")
+		return
+	}
+	if p.line > 0 {
+		loc = "line " + strconv.Itoa(p.line)
+	}
+	s.doc.Components = append(s.doc.Components, convertSPDX2Package(p, loc, s.doc))
+}
+
+// finishSPDX2 builds the document from the header of raw, the converted
+// packages and raw's relationships. Warnings come in the order they always
+// did: the header's, the packages', then finish's.
+//
+// rels gives the i-th of n relationships; nil means raw.Relationships (the
+// tag-value reader keeps 8 bytes per relationship instead of the 48 of a
+// decoded one, and decodes each again when it is needed).
+func finishSPDX2(raw *spdx2JSON, encoding string, pkgs *spdx2Packages, n int, rels func(i int) spdx2Relationship) (*Document, error) {
+	if rels == nil {
+		n, rels = len(raw.Relationships), func(i int) spdx2Relationship { return raw.Relationships[i] }
+	}
 	version, ok := spdx2Version(raw.SPDXVersion)
 	if !ok {
 		return nil, fmt.Errorf("%s: %q is not an SPDX 2 version dualmark reads (SPDX-2.1, SPDX-2.2, SPDX-2.3)", spdxLoc(encoding, "spdxVersion"), raw.SPDXVersion)
@@ -99,20 +138,27 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 			}
 		}
 	}
-	doc.Components = make([]Component, 0, len(raw.Packages))
-	kinds := make(map[string]bool, len(raw.Packages)+len(raw.Files)+1)
-	for i := range raw.Packages {
-		p := &raw.Packages[i]
-		loc := "/packages/" + strconv.Itoa(i)
-		if p.SPDXID == "" && p.Name == "" && p.line == 0 {
-			doc.warn(loc, "null or empty package skipped")
-			continue
+	doc.Components = pkgs.doc.Components
+	doc.Warnings = append(doc.Warnings, pkgs.doc.Warnings...)
+	// the SPDX identifiers of the packages (a component's Ref is its
+	// package's SPDXID), looked up in a refTable: a map of 1,000,000 of
+	// them cost 40 MB
+	idx := make([]int32, 0, len(doc.Components))
+	hasEmpty := false
+	for i := range doc.Components {
+		if doc.Components[i].Ref != "" {
+			idx = append(idx, int32(i))
+		} else {
+			hasEmpty = true
 		}
-		if p.line > 0 {
-			loc = "line " + strconv.Itoa(p.line)
+	}
+	refs := newRefTable(doc.Components, idx)
+	idx = nil
+	isPackage := func(id string) bool {
+		if id == "" {
+			return hasEmpty
 		}
-		doc.Components = append(doc.Components, convertSPDX2Package(p, loc, doc))
-		kinds[p.SPDXID] = true
+		return refs.find(id) >= 0
 	}
 	others := map[string]bool{raw.SPDXID: true}
 	for _, f := range raw.Files {
@@ -122,39 +168,88 @@ func convertSPDX2(raw *spdx2JSON, encoding string) (*Document, error) {
 		others[s.SPDXID] = true
 	}
 	describes := append([]string(nil), raw.DocumentDescribes...)
-	deps := map[string]int{}
-	for _, r := range raw.Relationships {
-		from, to := r.Element, r.Related
+	// edge returns the component edge a relationship states, if any
+	edge := func(r *spdx2Relationship) (from, to string, ok bool) {
+		from, to = r.Element, r.Related
 		switch strings.ToUpper(r.Type) {
-		case "DESCRIBES":
-			if from == raw.SPDXID {
-				describes = append(describes, to)
-			}
-			continue
-		case "DESCRIBED_BY":
-			if to == raw.SPDXID {
-				describes = append(describes, from)
-			}
-			continue
 		case "DEPENDS_ON", "CONTAINS", "STATIC_LINK", "DYNAMIC_LINK", "HAS_PREREQUISITE":
 		case "DEPENDENCY_OF", "CONTAINED_BY", "BUILD_DEPENDENCY_OF", "DEV_DEPENDENCY_OF", "OPTIONAL_DEPENDENCY_OF",
 			"RUNTIME_DEPENDENCY_OF", "PROVIDED_DEPENDENCY_OF", "TEST_DEPENDENCY_OF", "PREREQUISITE_FOR":
 			from, to = to, from
 		default:
-			continue
+			return "", "", false
 		}
-		if !kinds[from] || !kinds[to] {
+		if !isPackage(from) || !isPackage(to) {
 			if others[from] || others[to] || isSPDXSpecial(from) || isSPDXSpecial(to) {
-				continue // edges to files, snippets or other documents are not component edges
+				return "", "", false // edges to files, snippets or other documents are not component edges
 			}
 			// an end names nothing at all: keep the edge so that it is
 			// reported as dangling (finish) and fails the quality rules
 		}
-		j, ok := deps[from]
+		return from, to, true
+	}
+	// One Dependency per source ref, in the order of first appearance.
+	// The entry of a ref that names a package is found through the
+	// package's index (depOf: 1 + the entry, -1 counted but not yet made),
+	// other refs through a map; the entries are counted first so that the
+	// slice is allocated once.
+	var depOf []int32
+	other := map[string]int{}
+	count := 0
+	for i := range n {
+		rel := rels(i)
+		r := &rel
+		switch strings.ToUpper(r.Type) {
+		case "DESCRIBES":
+			if r.Element == raw.SPDXID {
+				describes = append(describes, r.Related)
+			}
+			continue
+		case "DESCRIBED_BY":
+			if r.Related == raw.SPDXID {
+				describes = append(describes, r.Element)
+			}
+			continue
+		}
+		from, _, ok := edge(r)
 		if !ok {
-			j = len(doc.Dependencies)
-			deps[from] = j
-			doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			continue
+		}
+		if k := refs.find(from); from != "" && k >= 0 {
+			if depOf == nil {
+				depOf = make([]int32, len(doc.Components))
+			}
+			if depOf[k] == 0 {
+				depOf[k] = -1
+				count++
+			}
+		} else if _, seen := other[from]; !seen {
+			other[from] = -1
+			count++
+		}
+	}
+	if count > 0 {
+		doc.Dependencies = make([]Dependency, 0, count)
+	}
+	for i := range n {
+		rel := rels(i)
+		from, to, ok := edge(&rel)
+		if !ok {
+			continue
+		}
+		var j int
+		if k := refs.find(from); from != "" && k >= 0 {
+			if depOf[k] < 0 {
+				depOf[k] = int32(len(doc.Dependencies)) + 1
+				doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			}
+			j = int(depOf[k]) - 1
+		} else {
+			if other[from] < 0 {
+				other[from] = len(doc.Dependencies)
+				doc.Dependencies = append(doc.Dependencies, Dependency{Ref: from})
+			}
+			j = other[from]
 		}
 		doc.Dependencies[j].DependsOn = append(doc.Dependencies[j].DependsOn, to)
 	}

@@ -3,7 +3,9 @@ package sbom
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
+	"unsafe"
 
 	"sigs.k8s.io/yaml"
 )
@@ -21,7 +23,35 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	}
 	raw := spdx2JSON{}
+	// Each package is converted when the next begins (or the document
+	// ends): it can change no more once another has begun. The values are
+	// strings over data, not copies, as in the other readers, and the
+	// components and relationships are allocated once, from a count of
+	// their tags (an upper bound: a tag may also occur inside <text>).
+	// Together these brought a 1,000,000-package document from 4.2x its
+	// size in heap to under 3x (docs/HARDENING.md).
+	nPkgs := bytes.Count(data, []byte("PackageName:"))
+	pkgs := spdx2Packages{doc: &Document{Components: make([]Component, 0, nPkgs)}}
+	// a relationship is kept as the place of its value in data (a value
+	// that is not a view of data, from a <text> block, as an index into
+	// textRels with n = -1)
+	type tvRel struct{ off, n int32 }
+	rels := make([]tvRel, 0, bytes.Count(data, []byte("Relationship:")))
+	var textRels []spdx2Relationship
+	relOf := func(value string) spdx2Relationship {
+		f := strings.Fields(value)
+		return spdx2Relationship{Element: tvID(f[0]), Type: f[1], Related: tvID(f[2])}
+	}
+	var cur spdx2Package
 	var pkg *spdx2Package
+	done := 0 // packages converted
+	flush := func() {
+		if pkg != nil {
+			pkgs.add(pkg, done)
+			done++
+			pkg = nil
+		}
+	}
 	section := "document" // document, package, file, snippet, other
 	n := 0
 	rest := data
@@ -33,7 +63,7 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 			line, rest = rest, nil
 		}
 		n++
-		tag, value, ok := strings.Cut(strings.TrimSpace(string(line)), ":")
+		tag, value, ok := strings.Cut(strings.TrimSpace(bytesString(line)), ":")
 		if !ok || strings.HasPrefix(tag, "#") {
 			continue
 		}
@@ -81,8 +111,9 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 				raw.CreationInfo.Creators = append(raw.CreationInfo.Creators, value)
 			}
 		case "PackageName":
-			raw.Packages = append(raw.Packages, spdx2Package{Name: value, line: n})
-			pkg = &raw.Packages[len(raw.Packages)-1]
+			flush()
+			cur = spdx2Package{Name: value, line: n}
+			pkg = &cur
 			section = "package"
 		case "FileName":
 			section = "file"
@@ -109,7 +140,12 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 			if len(f) < 3 {
 				return nil, fmt.Errorf("line %d: Relationship %q: want \"<element> <TYPE> <element>\"", n, value)
 			}
-			raw.Relationships = append(raw.Relationships, spdx2Relationship{Element: tvID(f[0]), Type: f[1], Related: tvID(f[2])})
+			if off := stringOffset(data, value); off >= 0 && off+len(value) <= len(data) && len(data) <= math.MaxInt32 {
+				rels = append(rels, tvRel{int32(off), int32(len(value))})
+			} else {
+				rels = append(rels, tvRel{int32(len(textRels)), -1})
+				textRels = append(textRels, relOf(value))
+			}
 		}
 		if section != "package" || pkg == nil {
 			continue
@@ -161,7 +197,37 @@ func parseSPDXTagValue(data []byte) (*Document, error) {
 	if raw.SPDXVersion == "" {
 		return nil, fmt.Errorf("line 1: no SPDXVersion tag: not an SPDX tag-value document")
 	}
-	return convertSPDX2(&raw, EncodingTagValue)
+	flush()
+	return finishSPDX2(&raw, EncodingTagValue, &pkgs, len(rels), func(i int) spdx2Relationship {
+		r := rels[i]
+		if r.n < 0 {
+			return textRels[r.off]
+		}
+		return relOf(bytesString(data[r.off : r.off+r.n]))
+	})
+}
+
+// stringOffset returns the offset of s in data when s is a view of data
+// (bytesString), else -1.
+func stringOffset(data []byte, s string) int {
+	if len(s) == 0 || len(data) == 0 {
+		return -1
+	}
+	off := uintptr(unsafe.Pointer(unsafe.StringData(s))) - uintptr(unsafe.Pointer(&data[0]))
+	if off >= uintptr(len(data)) {
+		return -1
+	}
+	return int(off)
+}
+
+// bytesString views b as a string without copying it. The reader's input
+// is never written to once read, so the strings stay valid for as long as
+// the model that holds them.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // tvID adds the SPDXRef- prefix that some generators leave out.

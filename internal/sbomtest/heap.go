@@ -1,4 +1,8 @@
-package sbom
+// Package sbomtest holds what the tests and benchmarks of the SBOM
+// packages (sbom, sbomquality, sbomschema, cmd/dualmark) share: a
+// race-safe sampler of peak heap and writers of generated SBOMs of a
+// million components. Only tests import it.
+package sbomtest
 
 import (
 	"runtime"
@@ -6,12 +10,12 @@ import (
 	"time"
 )
 
-// sampleHeap starts sampling the heap (HeapAlloc: live objects plus
+// SampleHeap starts sampling the heap (HeapAlloc: live objects plus
 // garbage not yet collected) every 2 ms; the returned stop function ends
 // the sampling, waits for the sampler to finish and returns the peak growth
 // over the heap at the start. The sampler owns peak until it has exited,
 // which is what the race detector found missing in the first version.
-func sampleHeap() (stop func() uint64) {
+func SampleHeap() (stop func() uint64) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)

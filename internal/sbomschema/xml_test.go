@@ -1,4 +1,4 @@
-package sbom
+package sbomschema_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dualmark/dualmark/internal/sbom"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
 
@@ -33,7 +34,7 @@ func TestStrictConformanceXML(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				doc, err := Parse(strings.NewReader(string(data)), base, Options{Strict: true})
+				doc, err := sbom.Parse(strings.NewReader(string(data)), base, sbom.Options{Strict: true})
 				switch {
 				case strings.HasPrefix(base, "valid-"):
 					valid++

@@ -1,4 +1,4 @@
-package sbom
+package sbomschema
 
 import (
 	"bytes"
@@ -44,10 +44,10 @@ import (
 // without code; the hand checks in step 1 cover exactly what cyclonedx-go
 // hides (duplicates resolved to the last one, absent attributes decoded
 // as ""). Invalid conformance files neither step catches are listed by name
-// in strictxml_test.go.
+// in xml_test.go.
 
 // validateCycloneDXXML validates a CycloneDX XML document as described above.
-func validateCycloneDXXML(data []byte, opts Options) error {
+func validateCycloneDXXML(data []byte, schemaDir string) error {
 	if err := refuseDTD(data); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func validateCycloneDXXML(data []byte, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if allowed := xsdMetadataElements(version, schemaDirs(opts)); allowed != nil {
+	if allowed := xsdMetadataElements(version, schemaDirs(schemaDir)); allowed != nil {
 		for _, name := range metaChildren {
 			if !allowed[name] {
 				return fmt.Errorf("--strict: /bom/metadata/%s: element not allowed in <metadata> by bom-%s.xsd", name, version)
@@ -66,7 +66,7 @@ func validateCycloneDXXML(data []byte, opts Options) error {
 	if !ok {
 		// 1.0 and 1.1 have XSDs only: read them with the "no schema"
 		// warning, as before, rather than reject a well-formed document.
-		return errNoSchema
+		return ErrNoSchema
 	}
 	var bom cdx.BOM
 	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatXML).Decode(&bom); err != nil {
@@ -83,7 +83,7 @@ func validateCycloneDXXML(data []byte, opts Options) error {
 		restoreIsExternal(*bom.Components, external, &i)
 	}
 	url := "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
-	sch, err := compileSchema(url, schemaDirs(opts))
+	sch, err := compileSchema(url, schemaDirs(schemaDir))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,12 @@
-package sbom
+// Package sbomschema validates SBOMs against the official schemas of their
+// format and version, the --strict mode of reading: CycloneDX JSON 1.2–1.7
+// and SPDX 3.0 JSON-LD against their JSON schemas, CycloneDX XML 1.2–1.7
+// through its JSON form plus a few exact XSD rules (see xml.go). Schemas
+// are read from local directories only, never from the network.
+//
+// sbom.Parse calls Validate when Options.Strict is set; the package knows
+// nothing of the SBOM model, so that the model does not depend on it.
+package sbomschema
 
 import (
 	"bytes"
@@ -21,12 +29,13 @@ import (
 // optionally, spdx-json-schema.json of SPDX 3.0.1.
 const EnvSchemaDir = "DUALMARK_SCHEMA_DIR"
 
-// schemaDirs returns the directories searched for schemas: Options.SchemaDir,
-// $DUALMARK_SCHEMA_DIR, then the copies staged beside the source tree
+// schemaDirs returns the directories searched for schemas: dir (the
+// caller's choice, sbom.Options.SchemaDir), $DUALMARK_SCHEMA_DIR, then the
+// copies staged beside the source tree
 // (../shared/data/sbom/cyclonedx-spec/schema and ../shared/data/specs/spdx-3.0.1).
-func schemaDirs(opts Options) []string {
+func schemaDirs(dir string) []string {
 	var dirs []string
-	for _, d := range []string{opts.SchemaDir, os.Getenv(EnvSchemaDir)} {
+	for _, d := range []string{dir, os.Getenv(EnvSchemaDir)} {
 		if d != "" {
 			dirs = append(dirs, d)
 		}
@@ -74,28 +83,40 @@ func compileSchema(url string, dirs []string) (*jsonschema.Schema, error) {
 	return s, nil
 }
 
-// validateSchema checks data against the official JSON schema of its kind.
-// JSON encodings of CycloneDX (1.2–1.7) and SPDX 3.0 are validated, and
-// CycloneDX XML (1.2–1.7) through its JSON form (see strictxml.go); for
-// encodings without a staged schema (SPDX 2 has no schema in the staged
-// data) it returns errNoSchema.
-func validateSchema(data []byte, kind docKind, opts Options) error {
+// Kind names the encoding of a document, as sbom's format detection
+// tells it; Validate knows the three below.
+type Kind string
+
+// The encodings Validate has schemas for.
+const (
+	CycloneDXJSON Kind = "CycloneDX JSON"
+	CycloneDXXML  Kind = "CycloneDX XML"
+	SPDX3JSONLD   Kind = "SPDX 3 JSON-LD"
+)
+
+// Validate checks data against the official JSON schema of its kind,
+// searching schemaDir first (see schemaDirs for the order). JSON encodings
+// of CycloneDX (1.2–1.7) and SPDX 3.0 are validated, and CycloneDX XML
+// (1.2–1.7) through its JSON form (see xml.go); for encodings without a
+// staged schema (SPDX 2 has no schema in the staged data) it returns
+// ErrNoSchema. Failures name the JSON pointers or XML paths that fail.
+func Validate(data []byte, kind Kind, schemaDir string) error {
 	var url string
 	switch kind {
-	case kindCycloneDXJSON:
+	case CycloneDXJSON:
 		v := cycloneDXVersionOf(data)
 		if !knownCycloneDXVersion(v) || v < "1.2" {
 			return fmt.Errorf("--strict: /specVersion %q has no CycloneDX JSON schema (1.2–1.7)", v)
 		}
 		url = "http://cyclonedx.org/schema/bom-" + v + ".schema.json"
-	case kindSPDX3JSONLD:
+	case SPDX3JSONLD:
 		url = "https://spdx.org/schema/3.0.1/spdx-json-schema.json"
-	case kindCycloneDXXML:
-		return validateCycloneDXXML(data, opts)
+	case CycloneDXXML:
+		return validateCycloneDXXML(data, schemaDir)
 	default:
-		return errNoSchema
+		return ErrNoSchema
 	}
-	sch, err := compileSchema(url, schemaDirs(opts))
+	sch, err := compileSchema(url, schemaDirs(schemaDir))
 	if err != nil {
 		return err
 	}
@@ -113,8 +134,8 @@ func validateSchema(data []byte, kind docKind, opts Options) error {
 	return nil
 }
 
-// errNoSchema marks encodings Strict mode cannot validate.
-var errNoSchema = errors.New("no JSON schema for this encoding")
+// ErrNoSchema is returned by Validate for encodings it has no schema for.
+var ErrNoSchema = errors.New("no JSON schema for this encoding")
 
 // describeValidation lists the failing places (JSON pointers) and why:
 // the leaves of the error tree, deepest first, at most five.

@@ -1,10 +1,17 @@
-package sbom
+// Package sbomquality judges the quality of an SBOM, read by package sbom
+// into its model, against named profiles: BSI TR-03183-2 v2.1 and v1.1, the
+// NTIA minimum elements (2021) and the CISA 2025 draft minimum elements.
+// Each profile is a list of field rules over the document and its
+// components; Check returns which pass, and which components break them.
+package sbomquality
 
 import (
 	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
+
+	"github.com/dualmark/dualmark/internal/sbom"
 )
 
 // Quality profile names accepted by Check.
@@ -61,8 +68,8 @@ func (r *QualityReport) Result(id string) (CheckResult, bool) {
 type rule struct {
 	id, desc  string
 	mandatory bool
-	comp      func(d *Document, c *Component) string
-	doc       func(d *Document) string
+	comp      func(d *sbom.Document, c *sbom.Component) string
+	doc       func(d *sbom.Document) string
 	// subject: also apply comp to the subject (metadata.component)
 	subject bool
 }
@@ -83,7 +90,7 @@ const MaxOffending = 1000
 //   - cisa-2025: CISA "Minimum Elements for an SBOM" (2025 public-comment
 //     draft); "generation context" is not checked (the model does not keep
 //     lifecycle phases).
-func Check(doc *Document, profile string) (*QualityReport, error) {
+func Check(doc *sbom.Document, profile string) (*QualityReport, error) {
 	rules, ok := profileRules[profile]
 	if !ok {
 		return nil, fmt.Errorf("unknown SBOM quality profile %q: use one of %s", profile, strings.Join(Profiles, ", "))
@@ -100,7 +107,7 @@ func Check(doc *Document, profile string) (*QualityReport, error) {
 			// the subject first, when the rule judges it and it is not
 			// among the components; indexing instead of prepending it to a
 			// copy of the components saved a copy per rule
-			var subject *Component
+			var subject *sbom.Component
 			if r.subject && doc.Subject != nil && !hasRef(doc.Components, doc.Subject.Ref) {
 				subject = doc.Subject
 			}
@@ -140,7 +147,7 @@ var (
 	ruleName         = rule{id: "comp-name", desc: "component name", mandatory: true, comp: compName, subject: true}
 	ruleVersion      = rule{id: "comp-version", desc: "component version", mandatory: true, comp: compVersion, subject: true}
 	ruleDependencies = rule{id: "comp-dependencies", desc: "dependencies enumerated, every reference resolving", mandatory: true, doc: docDependencies}
-	ruleSourceURL    = rule{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *Component) string { return c.X().SourceURL }), subject: true}
+	ruleSourceURL    = rule{id: "comp-source-url", desc: "URI of the source code (additional)", comp: compURL(func(c *sbom.Component) string { return c.X().SourceURL }), subject: true}
 	ruleOtherIDs     = rule{id: "comp-other-ids", desc: "other unique identifiers: purl, CPE or SWID (additional)", comp: compOtherIDs, subject: true}
 	// NTIA and CISA judge the components, not the document's subject.
 	ruleAuthor     = rule{id: "sbom-author", desc: "author of the SBOM data", mandatory: true, doc: docAuthor}
@@ -164,16 +171,16 @@ var profileRules = map[string][]rule{
 		ruleDependencies,
 		{id: "comp-license", desc: "distribution licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
 		{id: "comp-deployable-hash", desc: "hash (SHA-256 or stronger [U]: the TR names SHA-512) of the deployable form", mandatory: true, comp: compDeployableHash, subject: true},
-		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Executable }), subject: true},
-		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Archive }), subject: true},
-		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *Component) string { return c.X().Structured }), subject: true},
+		{id: "comp-executable", desc: "executable property (bsi:component:executable)", mandatory: true, comp: compProp(func(c *sbom.Component) string { return c.X().Executable }), subject: true},
+		{id: "comp-archive", desc: "archive property (bsi:component:archive)", mandatory: true, comp: compProp(func(c *sbom.Component) string { return c.X().Archive }), subject: true},
+		{id: "comp-structured", desc: "structured property (bsi:component:structured)", mandatory: true, comp: compProp(func(c *sbom.Component) string { return c.X().Structured }), subject: true},
 		ruleSourceURL,
-		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the deployable form (additional)", comp: compURL(func(c *sbom.Component) string { return c.X().DownloadURL }), subject: true},
 		ruleOtherIDs,
 		{id: "comp-declared-license", desc: "original (declared) licences (additional)", comp: compDeclaredLicense, subject: true},
 		{id: "comp-effective-license", desc: "effective licence (optional)", comp: compEffectiveLicense, subject: true},
 		{id: "comp-source-hash", desc: "hash of the source code (optional)", comp: compSourceHash, subject: true},
-		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *Component) string { return c.X().SecurityTxtURL }), subject: true},
+		{id: "comp-security-txt", desc: "security.txt URL (optional)", comp: compURL(func(c *sbom.Component) string { return c.X().SecurityTxtURL }), subject: true},
 	},
 	ProfileBSI11: {
 		ruleSBOMCreator, ruleTimestamp,
@@ -184,7 +191,7 @@ var profileRules = map[string][]rule{
 		{id: "comp-license", desc: "licence as a valid SPDX expression", mandatory: true, comp: compLicense, subject: true},
 		{id: "comp-hash", desc: "hash (SHA-256 or stronger) of the executable component", mandatory: true, comp: compHash, subject: true},
 		ruleSourceURL,
-		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *Component) string { return c.X().DownloadURL }), subject: true},
+		{id: "comp-download-url", desc: "URI of the executable form (additional)", comp: compURL(func(c *sbom.Component) string { return c.X().DownloadURL }), subject: true},
 		ruleOtherIDs,
 		{id: "comp-source-hash", desc: "hash of the source code (additional)", comp: compSourceHash, subject: true},
 	},
@@ -216,7 +223,7 @@ func validURL(s string) bool {
 	return err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" || u.Scheme == "ftp" || strings.HasPrefix(u.Scheme, "git"))
 }
 
-func docCreatorContact(d *Document) string {
+func docCreatorContact(d *sbom.Document) string {
 	switch {
 	case d.CreatorContact == "":
 		return "no e-mail address or URL of the SBOM creator (CycloneDX metadata.authors/manufacturer/supplier, SPDX creator \"(email)\")"
@@ -226,17 +233,17 @@ func docCreatorContact(d *Document) string {
 	return ""
 }
 
-func docTimestamp(d *Document) string {
+func docTimestamp(d *sbom.Document) string {
 	if d.Created.IsZero() {
 		return "no valid RFC 3339 creation timestamp"
 	}
 	return ""
 }
 
-func docSpecVersion(minCDX, minSPDX string) func(d *Document) string {
-	return func(d *Document) string {
+func docSpecVersion(minCDX, minSPDX string) func(d *sbom.Document) string {
+	return func(d *sbom.Document) string {
 		min := minCDX
-		if d.Format == FormatSPDX {
+		if d.Format == sbom.FormatSPDX {
 			min = minSPDX
 		}
 		if versionLess(d.SpecVersion, min) {
@@ -253,15 +260,15 @@ func versionLess(a, b string) bool {
 	return a1 < b1 || a1 == b1 && a2 < b2
 }
 
-func docSubject(d *Document) string {
+func docSubject(d *sbom.Document) string {
 	if d.Subject == nil {
 		return "no primary component (CycloneDX metadata.component, SPDX DESCRIBES relationship / SPDX 3 rootElement)"
 	}
 	return ""
 }
 
-func docURI(d *Document) string {
-	if d.URI == "" || d.Format == FormatSPDX && d.Encoding == EncodingJSONLD && !strings.Contains(d.URI, ":") {
+func docURI(d *sbom.Document) string {
+	if d.URI == "" || d.Format == sbom.FormatSPDX && d.Encoding == sbom.EncodingJSONLD && !strings.Contains(d.URI, ":") {
 		return "no document URI (CycloneDX serialNumber, SPDX documentNamespace, SPDX 3 document IRI)"
 	}
 	return ""
@@ -269,7 +276,7 @@ func docURI(d *Document) string {
 
 // docAuthor wants a person or organisation among the creators: a tool
 // alone is not an author.
-func docAuthor(d *Document) string {
+func docAuthor(d *sbom.Document) string {
 	for _, c := range d.Creators {
 		if !strings.HasPrefix(c, "Tool:") {
 			return ""
@@ -278,7 +285,7 @@ func docAuthor(d *Document) string {
 	return "no person or organisation named as author of the SBOM"
 }
 
-func docTool(d *Document) string {
+func docTool(d *sbom.Document) string {
 	for _, c := range d.Creators {
 		if strings.HasPrefix(c, "Tool:") {
 			return ""
@@ -290,7 +297,7 @@ func docTool(d *Document) string {
 // docDependencies: the dependency graph exists, every reference resolves,
 // the primary component has its direct dependencies listed and no
 // component is an orphan outside the graph.
-func docDependencies(d *Document) string {
+func docDependencies(d *sbom.Document) string {
 	if len(d.Components) == 0 {
 		return ""
 	}
@@ -354,14 +361,14 @@ func (p *problemList) String() string {
 	return strings.Join(p.first, "; ")
 }
 
-func docAnyDependencies(d *Document) string {
+func docAnyDependencies(d *sbom.Document) string {
 	if len(d.Components) > 1 && len(d.Dependencies) == 0 {
 		return "no dependency relationships"
 	}
 	return ""
 }
 
-func compCreator(_ *Document, c *Component) string {
+func compCreator(_ *sbom.Document, c *sbom.Component) string {
 	contacts := nonEmpty(c.X().CreatorContact, c.X().SupplierContact)
 	if len(contacts) == 0 {
 		return "no e-mail address or URL of the creator, manufacturer or supplier"
@@ -374,67 +381,67 @@ func compCreator(_ *Document, c *Component) string {
 	return ""
 }
 
-func compName(_ *Document, c *Component) string {
+func compName(_ *sbom.Document, c *sbom.Component) string {
 	if strings.TrimSpace(c.Name) == "" {
 		return "no name"
 	}
 	return ""
 }
 
-func compVersion(_ *Document, c *Component) string {
+func compVersion(_ *sbom.Document, c *sbom.Component) string {
 	if strings.TrimSpace(c.Version) == "" {
 		return "no version"
 	}
 	return ""
 }
 
-func compSupplier(_ *Document, c *Component) string {
+func compSupplier(_ *sbom.Document, c *sbom.Component) string {
 	if c.Supplier == "" {
 		return "no supplier"
 	}
 	return ""
 }
 
-func compFileName(_ *Document, c *Component) string {
+func compFileName(_ *sbom.Document, c *sbom.Component) string {
 	if c.FileName == "" {
 		return "no file name (bsi:component:filename / packageFileName)"
 	}
 	return ""
 }
 
-func compLicense(_ *Document, c *Component) string {
+func compLicense(_ *sbom.Document, c *sbom.Component) string {
 	expr := firstNonEmpty(c.X().LicenseConcluded, c.Licenses)
 	if expr == "" {
 		return "no licence"
 	}
-	if err := ValidateLicenseExpression(expr); err != nil {
+	if err := sbom.ValidateLicenseExpression(expr); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
-func compAnyLicense(_ *Document, c *Component) string {
+func compAnyLicense(_ *sbom.Document, c *sbom.Component) string {
 	if c.Licenses == "" || strings.EqualFold(c.Licenses, "NONE") {
 		return "no licence"
 	}
 	return ""
 }
 
-func compDeclaredLicense(_ *Document, c *Component) string {
+func compDeclaredLicense(_ *sbom.Document, c *sbom.Component) string {
 	if c.X().LicenseDeclared == "" {
 		return "no declared licence"
 	}
-	if err := ValidateLicenseExpression(c.X().LicenseDeclared); err != nil {
+	if err := sbom.ValidateLicenseExpression(c.X().LicenseDeclared); err != nil {
 		return err.Error()
 	}
 	return ""
 }
 
-func compEffectiveLicense(_ *Document, c *Component) string {
+func compEffectiveLicense(_ *sbom.Document, c *sbom.Component) string {
 	if c.X().LicenseEffective == "" {
 		return "no effective licence"
 	}
-	if err := ValidateLicenseExpression(c.X().LicenseEffective); err != nil {
+	if err := sbom.ValidateLicenseExpression(c.X().LicenseEffective); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -442,7 +449,7 @@ func compEffectiveLicense(_ *Document, c *Component) string {
 
 // strongHash reports whether hs holds a hash of SHA-256 strength or more
 // with a non-empty value.
-func strongHash(hs []Hash) (ok bool, weak string) {
+func strongHash(hs []sbom.Hash) (ok bool, weak string) {
 	for _, h := range hs {
 		switch h.Algorithm {
 		case "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-384", "SHA3-512", "BLAKE2b-256", "BLAKE2b-384", "BLAKE2b-512", "BLAKE3":
@@ -456,7 +463,7 @@ func strongHash(hs []Hash) (ok bool, weak string) {
 	return false, weak
 }
 
-func hashReason(hs []Hash, what string) string {
+func hashReason(hs []sbom.Hash, what string) string {
 	ok, weak := strongHash(hs)
 	switch {
 	case ok:
@@ -467,15 +474,15 @@ func hashReason(hs []Hash, what string) string {
 	return "no " + what + " hash"
 }
 
-func compDeployableHash(_ *Document, c *Component) string {
+func compDeployableHash(_ *sbom.Document, c *sbom.Component) string {
 	return hashReason(c.X().DeployableHashes, "deployable-form (distribution reference)")
 }
 
-func compHash(_ *Document, c *Component) string {
-	return hashReason(append(append([]Hash{}, c.Hashes...), c.X().DeployableHashes...), "component")
+func compHash(_ *sbom.Document, c *sbom.Component) string {
+	return hashReason(append(append([]sbom.Hash{}, c.Hashes...), c.X().DeployableHashes...), "component")
 }
 
-func compAnyHash(_ *Document, c *Component) string {
+func compAnyHash(_ *sbom.Document, c *sbom.Component) string {
 	if len(c.Hashes) == 0 && len(c.X().DeployableHashes) == 0 {
 		return "no hash"
 	}
@@ -484,17 +491,17 @@ func compAnyHash(_ *Document, c *Component) string {
 
 // compSourceHash also accepts an SPDX package verification code, which is
 // a digest over the package's source files.
-func compSourceHash(_ *Document, c *Component) string {
+func compSourceHash(_ *sbom.Document, c *sbom.Component) string {
 	for _, h := range c.X().SourceHashes {
-		if h.Algorithm == HashSPDXVerificationCode && h.Value != "" {
+		if h.Algorithm == sbom.HashSPDXVerificationCode && h.Value != "" {
 			return ""
 		}
 	}
 	return hashReason(c.X().SourceHashes, "source-code")
 }
 
-func compProp(get func(*Component) string) func(*Document, *Component) string {
-	return func(_ *Document, c *Component) string {
+func compProp(get func(*sbom.Component) string) func(*sbom.Document, *sbom.Component) string {
+	return func(_ *sbom.Document, c *sbom.Component) string {
 		switch get(c) {
 		case "true", "false":
 			return ""
@@ -505,8 +512,8 @@ func compProp(get func(*Component) string) func(*Document, *Component) string {
 	}
 }
 
-func compURL(get func(*Component) string) func(*Document, *Component) string {
-	return func(_ *Document, c *Component) string {
+func compURL(get func(*sbom.Component) string) func(*sbom.Document, *sbom.Component) string {
+	return func(_ *sbom.Document, c *sbom.Component) string {
 		u := get(c)
 		switch {
 		case u == "":
@@ -518,9 +525,37 @@ func compURL(get func(*Component) string) func(*Document, *Component) string {
 	}
 }
 
-func compOtherIDs(_ *Document, c *Component) string {
+func compOtherIDs(_ *sbom.Document, c *sbom.Component) string {
 	if c.PURL == "" && len(c.CPEs) == 0 && c.X().SWID == "" {
 		return "no purl, CPE or SWID"
 	}
 	return ""
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hasRef(cs []sbom.Component, ref string) bool {
+	for i := range cs {
+		if cs[i].Ref == ref {
+			return true
+		}
+	}
+	return false
 }
