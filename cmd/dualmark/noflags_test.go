@@ -19,7 +19,7 @@ var cliWords = regexp.MustCompile(`(^|[^-\w])--[a-z][a-z0-9-]+|\bdualmark (asses
 // hintFree are the packages whose messages must leave CLI advice to
 // cmd/dualmark/hints.go. elsewhere lists functions skipped by name.
 var (
-	hintFree  = []string{"dossier", "assess", "report", "paperwork", "catalog", "advisory", "notify", "termtable", "scanreport", "sarif", "vex"}
+	hintFree  = []string{"dossier", "assess", "report", "paperwork", "catalog", "advisory", "notify", "termtable", "scanreport", "sarif", "vex", "sbomquality"}
 	elsewhere = map[string]bool{
 		// The generated docs/CATALOG.md explains the catalog commands.
 		"catalog.WriteMarkdown": true,
