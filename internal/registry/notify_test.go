@@ -75,6 +75,27 @@ func (rc *receiver) wait(t *testing.T, n int, within time.Duration) []received {
 	return rc.requests()
 }
 
+// waitFor waits until the receiver has seen a request that ok accepts and
+// returns it. Unlike wait it does not count: a delivery may land before the
+// caller looks, and webhooks are at-least-once, so a count can be off by a
+// redelivery while the request the test is after has arrived.
+func (rc *receiver) waitFor(t *testing.T, within time.Duration, ok func(received) bool) received {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		for _, r := range rc.requests() {
+			if ok(r) {
+				return r
+			}
+		}
+		select {
+		case <-rc.seen:
+		case <-deadline:
+			t.Fatalf("%s saw %d requests within %s, none of them the one wanted", rc.URL, len(rc.requests()), within)
+		}
+	}
+}
+
 func always(status int) func(int, *http.Request) int {
 	return func(int, *http.Request) int { return status }
 }
