@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -361,31 +358,11 @@ func (s *Server) apiImportAdvisories(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, Problem{Type: ProblemType + "conflict", Status: http.StatusConflict, Detail: "the server has no advisory database to import into"})
 		return
 	}
-	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == "/" || name == "" {
-		badRequest(w, r, "name", "name the file (?name=records.json, kev.json, epss.csv, …): its extension says how to read it")
+	path, done, ok := s.spoolUpload(w, r, "import-", "name the file (?name=records.json, kev.json, epss.csv, …): its extension says how to read it")
+	if !ok {
 		return
 	}
-	dir, err := os.MkdirTemp(filepath.Join(s.cfg.Data, "tmp"), "import-")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	defer done()
 	s.watch.mu.Lock()
 	prov, issues, err := monitor.ImportInto(s.cfg.AdvisoryDB, path)
 	s.watch.mu.Unlock()

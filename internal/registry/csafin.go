@@ -3,10 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/dualmark/dualmark/internal/monitor"
@@ -54,31 +51,11 @@ func (s *Server) apiImportCSAF(w http.ResponseWriter, r *http.Request) {
 		s.answerCSAF(w, r, feed)
 		return
 	}
-	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == "/" || name == "" {
-		badRequest(w, r, "name", "name the file (?name=advisory.json, advisories.jsonl.gz, csaf.zip) or give ?feed=URL of a ROLIE feed")
+	path, done, ok := s.spoolUpload(w, r, "csaf-", "name the file (?name=advisory.json, advisories.jsonl.gz, csaf.zip) or give ?feed=URL of a ROLIE feed")
+	if !ok {
 		return
 	}
-	dir, err := os.MkdirTemp(filepath.Join(s.cfg.Data, "tmp"), "csaf-")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	defer done()
 	s.answerCSAF(w, r, path)
 }
 
