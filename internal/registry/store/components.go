@@ -99,23 +99,18 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 	for i := range vi.Components {
 		digests = append(digests, vi.Components[i].Digest)
 	}
-	read := func(part []string) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, digest FROM components WHERE digest IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	read := func(digests []string) error {
+		return eachIn(ctx, s, tx, `SELECT id, digest FROM components WHERE digest IN (?)`, digests, func(rows *sql.Rows) error {
 			var id int64
 			var d string
 			if err := rows.Scan(&id, &d); err != nil {
 				return err
 			}
 			ids[d] = id
-		}
-		return rows.Err()
+			return nil
+		})
 	}
-	if err := chunks(digests, read); err != nil {
+	if err := read(digests); err != nil {
 		return err
 	}
 	// the new ones, many per statement, then their IDs and keys
@@ -137,7 +132,7 @@ func (s *DB) indexVersion(ctx context.Context, tx *sql.Tx, vi *VersionIndex) err
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
-	if err := chunks(added, read); err != nil {
+	if err := read(added); err != nil {
 		return err
 	}
 	key := s.newBatch(tx, `INSERT INTO component_keys (key, component_id) VALUES `, ` ON CONFLICT DO NOTHING`, 2)
@@ -236,30 +231,57 @@ func anys[T any](vals []T) []any {
 	return out
 }
 
-// ComponentsByKeys returns the IDs of the components indexed under any of
-// keys (advisory index keys: what a changed record touches).
-func (s *DB) ComponentsByKeys(ctx context.Context, keys []string) ([]int64, error) {
-	seen := map[int64]bool{}
-	var out []int64
-	err := chunks(keys, func(ks []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT component_id FROM component_keys WHERE key IN (`+inList(len(ks))+`)`), anys(ks)...)
+// queryer is what eachIn reads through: the database or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// eachIn runs query once per chunk of vals, its one "IN (?)" widened to
+// the chunk's list and the chunk's values as its arguments, and calls row
+// for every row read: the one chunked IN-list read of the store.
+func eachIn[V any](ctx context.Context, s *DB, qr queryer, query string, vals []V, row func(*sql.Rows) error) error {
+	before, after, ok := strings.Cut(query, "IN (?)")
+	if !ok {
+		return fmt.Errorf("store: query without IN (?): %s", query)
+	}
+	return chunks(vals, func(part []V) error {
+		rows, err := qr.QueryContext(ctx, s.q(before+"IN ("+inList(len(part))+")"+after), anys(part)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			if err := row(rows); err != nil {
 				return err
-			}
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
 			}
 		}
 		return rows.Err()
 	})
+}
+
+// distinctIn reads the one column query selects (see eachIn) for every
+// chunk of vals, each value once, in the order first read.
+func distinctIn[T comparable, V any](ctx context.Context, s *DB, query string, vals []V) ([]T, error) {
+	seen := map[T]bool{}
+	var out []T
+	err := eachIn(ctx, s, s.db, query, vals, func(rows *sql.Rows) error {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+		return nil
+	})
 	return out, err
+}
+
+// ComponentsByKeys returns the IDs of the components indexed under any of
+// keys (advisory index keys: what a changed record touches).
+func (s *DB) ComponentsByKeys(ctx context.Context, keys []string) ([]int64, error) {
+	return distinctIn[int64](ctx, s, `SELECT DISTINCT component_id FROM component_keys WHERE key IN (?)`, keys)
 }
 
 // EdgesOfComponents returns every edge to the given components.
@@ -398,22 +420,15 @@ func scanEdges(rows *sql.Rows, err error) ([]Edge, error) {
 // Components returns the components with the given IDs.
 func (s *DB) Components(ctx context.Context, ids []int64) (map[int64]*Component, error) {
 	out := make(map[int64]*Component, len(ids))
-	err := chunks(ids, func(part []int64) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, digest, name, version, purl, cpes, type, source_url, download_url FROM components WHERE id IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT id, digest, name, version, purl, cpes, type, source_url, download_url FROM components WHERE id IN (?)`, ids, func(rows *sql.Rows) error {
+		var c Component
+		var cpes string
+		if err := rows.Scan(&c.ID, &c.Digest, &c.Name, &c.Version, &c.PURL, &cpes, &c.Type, &c.SourceURL, &c.DownloadURL); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Component
-			var cpes string
-			if err := rows.Scan(&c.ID, &c.Digest, &c.Name, &c.Version, &c.PURL, &cpes, &c.Type, &c.SourceURL, &c.DownloadURL); err != nil {
-				return err
-			}
-			c.CPEs = splitList(cpes)
-			out[c.ID] = &c
-		}
-		return rows.Err()
+		c.CPEs = splitList(cpes)
+		out[c.ID] = &c
+		return nil
 	})
 	return out, err
 }
@@ -421,20 +436,13 @@ func (s *DB) Components(ctx context.Context, ids []int64) (map[int64]*Component,
 // VersionMonitors returns the matching context of the given versions.
 func (s *DB) VersionMonitors(ctx context.Context, ids []string) (map[string]VersionMonitor, error) {
 	out := make(map[string]VersionMonitor, len(ids))
-	err := chunks(ids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT version_id, platform, vex FROM version_monitor WHERE version_id IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT version_id, platform, vex FROM version_monitor WHERE version_id IN (?)`, ids, func(rows *sql.Rows) error {
+		var v VersionMonitor
+		if err := rows.Scan(&v.VersionID, &v.Platform, &v.VEX); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var v VersionMonitor
-			if err := rows.Scan(&v.VersionID, &v.Platform, &v.VEX); err != nil {
-				return err
-			}
-			out[v.VersionID] = v
-		}
-		return rows.Err()
+		out[v.VersionID] = v
+		return nil
 	})
 	return out, err
 }
@@ -499,24 +507,17 @@ func (s *DB) VersionRows(ctx context.Context, orgID string, ids []string) (map[s
 	for id := range out {
 		vids = append(vids, id)
 	}
-	err = chunks(vids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, version_id, status, issued FROM labels WHERE version_id IN (`+inList(len(part))+`) ORDER BY version_id, issued DESC, id DESC`), anys(part)...)
-		if err != nil {
+	err = eachIn(ctx, s, s.db, `SELECT id, version_id, status, issued FROM labels WHERE version_id IN (?) ORDER BY version_id, issued DESC, id DESC`, vids, func(rows *sql.Rows) error {
+		var l Label
+		var issued int64
+		if err := rows.Scan(&l.ID, &l.VersionID, &l.Status, &issued); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var l Label
-			var issued int64
-			if err := rows.Scan(&l.ID, &l.VersionID, &l.Status, &issued); err != nil {
-				return err
-			}
-			if r := out[l.VersionID]; r != nil && r.Label == nil {
-				l.Issued = fromMicros(issued)
-				r.Label = &l
-			}
+		if r := out[l.VersionID]; r != nil && r.Label == nil {
+			l.Issued = fromMicros(issued)
+			r.Label = &l
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -527,20 +528,13 @@ func (s *DB) VersionRows(ctx context.Context, orgID string, ids []string) (map[s
 // ProductVersionIDs returns, per product, its versions' IDs in upload order.
 func (s *DB) ProductVersionIDs(ctx context.Context, productIDs []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	err := chunks(productIDs, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT product_id, id FROM versions WHERE product_id IN (`+inList(len(part))+`) ORDER BY id`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT product_id, id FROM versions WHERE product_id IN (?) ORDER BY id`, productIDs, func(rows *sql.Rows) error {
+		var p, v string
+		if err := rows.Scan(&p, &v); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p, v string
-			if err := rows.Scan(&p, &v); err != nil {
-				return err
-			}
-			out[p] = append(out[p], v)
-		}
-		return rows.Err()
+		out[p] = append(out[p], v)
+		return nil
 	})
 	return out, err
 }
@@ -575,23 +569,16 @@ func (s *DB) EdgePaths(ctx context.Context, versionIDs []string, componentIDs []
 		}
 	}
 	out := map[Pair][]string{}
-	err := chunks(comps, func(part []int64) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT version_id, component_id, path FROM version_components WHERE component_id IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT version_id, component_id, path FROM version_components WHERE component_id IN (?)`, comps, func(rows *sql.Rows) error {
+		var p Pair
+		var path string
+		if err := rows.Scan(&p.VersionID, &p.ComponentID, &path); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p Pair
-			var path string
-			if err := rows.Scan(&p.VersionID, &p.ComponentID, &path); err != nil {
-				return err
-			}
-			if want[p.VersionID] {
-				out[p] = append(out[p], path)
-			}
+		if want[p.VersionID] {
+			out[p] = append(out[p], path)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }

@@ -85,22 +85,15 @@ func (s *DB) PutCSAF(ctx context.Context, doc *ImportedCSAF, products []CSAFProd
 // CSAFProductsByKeys returns the stored products under any of keys.
 func (s *DB) CSAFProductsByKeys(ctx context.Context, keys []string) ([]CSAFProduct, error) {
 	var out []CSAFProduct
-	err := chunks(keys, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT doc_id, product_id, key, data FROM csaf_products WHERE key IN (`+inList(len(part))+`) ORDER BY doc_id, product_id`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT doc_id, product_id, key, data FROM csaf_products WHERE key IN (?) ORDER BY doc_id, product_id`, keys, func(rows *sql.Rows) error {
+		var p CSAFProduct
+		var data string
+		if err := rows.Scan(&p.DocID, &p.ProductID, &p.Key, &data); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p CSAFProduct
-			var data string
-			if err := rows.Scan(&p.DocID, &p.ProductID, &p.Key, &data); err != nil {
-				return err
-			}
-			p.Data = []byte(data)
-			out = append(out, p)
-		}
-		return rows.Err()
+		p.Data = []byte(data)
+		out = append(out, p)
+		return nil
 	})
 	return out, err
 }
@@ -108,50 +101,23 @@ func (s *DB) CSAFProductsByKeys(ctx context.Context, keys []string) ([]CSAFProdu
 // CSAFKeysOfDocuments returns the distinct device keys of the documents'
 // products.
 func (s *DB) CSAFKeysOfDocuments(ctx context.Context, ids []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	err := chunks(ids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT key FROM csaf_products WHERE doc_id IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-		return rows.Err()
-	})
-	return out, err
+	return distinctIn[string](ctx, s, `SELECT DISTINCT key FROM csaf_products WHERE doc_id IN (?)`, ids)
 }
 
 // ImportedCSAFDocuments returns the stored documents of ids, with their
 // vulnerabilities.
 func (s *DB) ImportedCSAFDocuments(ctx context.Context, ids []string) (map[string]*ImportedCSAF, error) {
 	out := map[string]*ImportedCSAF{}
-	err := chunks(ids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, tracking_id, publisher, title, released, sha256, imported, vulns FROM csaf_imports WHERE id IN (`+inList(len(part))+`)`), anys(part)...)
-		if err != nil {
+	err := eachIn(ctx, s, s.db, `SELECT id, tracking_id, publisher, title, released, sha256, imported, vulns FROM csaf_imports WHERE id IN (?)`, ids, func(rows *sql.Rows) error {
+		var d ImportedCSAF
+		var imported int64
+		var vulns string
+		if err := rows.Scan(&d.ID, &d.TrackingID, &d.Publisher, &d.Title, &d.Released, &d.SHA256, &imported, &vulns); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d ImportedCSAF
-			var imported int64
-			var vulns string
-			if err := rows.Scan(&d.ID, &d.TrackingID, &d.Publisher, &d.Title, &d.Released, &d.SHA256, &imported, &vulns); err != nil {
-				return err
-			}
-			d.Imported, d.Vulns = fromMicros(imported), []byte(vulns)
-			out[d.ID] = &d
-		}
-		return rows.Err()
+		d.Imported, d.Vulns = fromMicros(imported), []byte(vulns)
+		out[d.ID] = &d
+		return nil
 	})
 	return out, err
 }
