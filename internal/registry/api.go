@@ -150,6 +150,17 @@ type List[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
+// answerList answers a list read: the server's error when err is not nil,
+// else the items (an empty list rather than null) and the next page's
+// cursor as a List.
+func answerList[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T, next string, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, List[T]{Items: nonNil(items), Next: next})
+}
+
 // rawBody is an answer written as it is, with its media type.
 type rawBody struct {
 	ctype string
@@ -645,11 +656,7 @@ func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.store.ListTokens(r.Context(), p.org.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Token]{Items: nonNil(list)})
+	answerList(s, w, r, list, "", err)
 }
 
 func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -702,11 +709,7 @@ func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.store.ListOrgs(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Org]{Items: nonNil(list)})
+	answerList(s, w, r, list, "", err)
 }
 
 // UserRequest creates a member who logs in to the web UI.

@@ -145,6 +145,17 @@ func (s *Server) caseViews(ctx context.Context, list []store.Case) ([]CaseView, 
 	return out, nil
 }
 
+// listCaseViews reads a page of the organisation's cases and their views:
+// the API's case list and the dashboard's.
+func (s *Server) listCaseViews(ctx context.Context, orgID string, page store.Page) ([]store.Case, []CaseView, string, error) {
+	list, next, err := s.cases().ListCases(ctx, orgID, page)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	views, err := s.caseViews(ctx, list)
+	return list, views, next, err
+}
+
 func (s *Server) caseView(ctx context.Context, c *store.Case, now time.Time) (*CaseView, *art14.Case, error) {
 	kc, err := decodeCase(c)
 	if err != nil {
@@ -231,12 +242,7 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) {
 	}
 	out := CaseList{Items: []CaseView{}}
 	if s.cases() != nil {
-		list, next, err := s.cases().ListCases(r.Context(), p.org.ID, pageOf(r))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		views, err := s.caseViews(r.Context(), list)
+		_, views, next, err := s.listCaseViews(r.Context(), p.org.ID, pageOf(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -781,12 +787,7 @@ func (s *Server) dashboardCases(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []caseRow
 	if s.cases() != nil && p.org.Kind == store.KindManufacturer {
-		list, _, err := s.cases().ListCases(r.Context(), p.org.ID, store.Page{Limit: 500})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		views, err := s.caseViews(r.Context(), list)
+		list, views, _, err := s.listCaseViews(r.Context(), p.org.ID, store.Page{Limit: 500})
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -840,16 +841,23 @@ func (s *Server) dashboardCase(w http.ResponseWriter, r *http.Request) {
 		"Stages": stages, "Fields": caseFormFields, "CSRF": s.csrfToken(sess), "Flash": r.URL.Query().Get("flash"), "Error": r.URL.Query().Get("error")})
 }
 
-func (s *Server) dashboardAcknowledge(w http.ResponseWriter, r *http.Request) {
+// memberCaseToChange is memberCase for a form that changes the case: a
+// role without the write scope is sent back to the case page.
+func (s *Server) memberCaseToChange(w http.ResponseWriter, r *http.Request) (*principal, *store.Case, bool) {
 	p, _, c, ok := s.memberCase(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	if !p.can(store.ScopeWrite) {
 		back(w, r, "/dashboard/cases/"+c.ID, "error", "your role cannot change cases")
-		return
+		return nil, nil, false
 	}
-	_, err := s.acknowledge(r.Context(), p, c, nil)
+	return p, c, true
+}
+
+// backToCase answers a case form: back to the case page with the refusal
+// as its error or flash as its message, or the server's error.
+func (s *Server) backToCase(w http.ResponseWriter, r *http.Request, c *store.Case, err error, flash func() string) {
 	var rf *refusal
 	switch {
 	case errors.As(err, &rf):
@@ -857,8 +865,17 @@ func (s *Server) dashboardAcknowledge(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, err)
 	default:
-		back(w, r, "/dashboard/cases/"+c.ID, "flash", "Acknowledged")
+		back(w, r, "/dashboard/cases/"+c.ID, "flash", flash())
 	}
+}
+
+func (s *Server) dashboardAcknowledge(w http.ResponseWriter, r *http.Request) {
+	p, c, ok := s.memberCaseToChange(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.acknowledge(r.Context(), p, c, nil)
+	s.backToCase(w, r, c, err, func() string { return "Acknowledged" })
 }
 
 // caseFormJSON turns the case form's fields into a partial draft.
@@ -896,24 +913,12 @@ func caseFormJSON(r *http.Request) json.RawMessage {
 }
 
 func (s *Server) dashboardSubmitStage(w http.ResponseWriter, r *http.Request) {
-	p, _, c, ok := s.memberCase(w, r)
+	p, c, ok := s.memberCaseToChange(w, r)
 	if !ok {
-		return
-	}
-	if !p.can(store.ScopeWrite) {
-		back(w, r, "/dashboard/cases/"+c.ID, "error", "your role cannot change cases")
 		return
 	}
 	st := art14.Stage(r.FormValue("stage"))
 	req := &SubmitStageRequest{Fields: caseFormJSON(r), Channel: r.FormValue("channel"), ReceiptID: r.FormValue("receipt")}
 	out, err := s.submitStage(r.Context(), p, c, st, req)
-	var rf *refusal
-	switch {
-	case errors.As(err, &rf):
-		back(w, r, "/dashboard/cases/"+c.ID, "error", rf.Error())
-	case err != nil:
-		s.fail(w, r, err)
-	default:
-		back(w, r, "/dashboard/cases/"+c.ID, "flash", fmt.Sprintf("Submitted %s; it is log entry %d", st, out.Record.LogIndex))
-	}
+	s.backToCase(w, r, c, err, func() string { return fmt.Sprintf("Submitted %s; it is log entry %d", st, out.Record.LogIndex) })
 }

@@ -142,11 +142,7 @@ func (s *Server) apiListShares(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.store.ListShares(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Share]{Items: nonNil(list)})
+	answerList(s, w, r, list, "", err)
 }
 
 func (s *Server) apiUnshare(w http.ResponseWriter, r *http.Request) {
@@ -167,11 +163,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.Queue(r.Context(), p.org.ID, pageOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Product]{Items: nonNil(list), Next: next})
+	answerList(s, w, r, list, next, err)
 }
 
 func (s *Server) apiAttachReport(w http.ResponseWriter, r *http.Request) {

@@ -86,11 +86,7 @@ func (s *Server) apiListSubscriptions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.outbox.ListSubscriptions(r.Context(), p.org.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Subscription]{Items: nonNil(list)})
+	answerList(s, w, r, list, "", err)
 }
 
 func (s *Server) apiCreateSubscription(w http.ResponseWriter, r *http.Request) {
@@ -168,11 +164,7 @@ func (s *Server) apiListEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.outbox.ListEvents(r.Context(), p.org.ID, pageOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, EventList{Items: nonNil(list), Next: next})
+	answerList(s, w, r, list, next, err)
 }
 
 func (s *Server) apiDeadLetters(w http.ResponseWriter, r *http.Request) {
@@ -180,11 +172,7 @@ func (s *Server) apiDeadLetters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.outbox.ListDeadLetters(r.Context(), pageOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, List[store.Delivery]{Items: nonNil(list), Next: next})
+	answerList(s, w, r, list, next, err)
 }
 
 // eventRow is one event of the events page with its deliveries.
