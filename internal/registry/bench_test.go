@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/testdata"
@@ -301,16 +300,7 @@ func BenchmarkRegisterVersion10k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	im := advisory.NewImporter()
-	for _, rel := range []string{"advisories/osv", "advisories/osv-derived", "kev", "epss"} {
-		if err := im.Add(testdata.Path(b, rel)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	dbDir := b.TempDir()
-	if _, err := im.Write(dbDir); err != nil {
-		b.Fatal(err)
-	}
+	dbDir := advisoryDB(b, nil, testdata.Path(b, "advisories/osv"), testdata.Path(b, "advisories/osv-derived"), testdata.Path(b, "kev"), testdata.Path(b, "epss"))
 	ctx := context.Background()
 	s, err := Open(ctx, Config{Data: b.TempDir(), Passwords: &cheap, AdvisoryDB: dbDir})
 	if err != nil {

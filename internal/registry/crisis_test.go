@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/monitor"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -52,21 +50,7 @@ func cveLines(t *testing.T, ids ...string) map[string][]byte {
 // and the situation report renders.
 func TestCrisisAPI(t *testing.T) {
 	recs := cveLines(t, "CVE-2024-1086", "CVE-2024-26581")
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(recs["CVE-2024-26581"], '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{base, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json")} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	dbDir := advisoryDB(t, [][]byte{recs["CVE-2024-26581"]}, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"))
 	e := newEnv(t, func(c *Config) { c.AdvisoryDB = dbDir })
 	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
 	orgB, tokB := e.manufacturer("Lumora", "b@lumora.example")

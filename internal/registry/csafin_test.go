@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,16 +51,7 @@ func fxcDevice(t *testing.T, firmware string) *intake.Upload {
 // csafEnv is a registry matching against a database holding only the
 // staged KEV catalogue (2025-08-25) and EPSS scores.
 func csafEnv(t *testing.T, opt func(*Config)) *env {
-	dbDir := filepath.Join(t.TempDir(), "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{"kev/known_exploited_vulnerabilities.json", "epss/epss_scores.csv.gz"} {
-		if err := im.Add(testdata.Path(t, p)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	dbDir := advisoryDB(t, nil, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"), testdata.Path(t, "epss/epss_scores.csv.gz"))
 	return newEnv(t, fastNotify, func(c *Config) {
 		c.AdvisoryDB = dbDir
 		c.MaxUpload = 64 << 20
@@ -285,22 +275,7 @@ const ssvcCVE = "CVE-2021-4043"
 // not list it. The camera's SBOM gets a gpac 1.0.1 component; the
 // database holds the real CVE-2021-4043 record and the KEV catalogue.
 func TestSSVCActiveOpensCase(t *testing.T) {
-	recs := cveLines(t, ssvcCVE)
-	dir := t.TempDir()
-	base := filepath.Join(dir, "ssvc.cve5.jsonl")
-	if err := os.WriteFile(base, append(recs[ssvcCVE], '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{base, testdata.Path(t, "kev/known_exploited_vulnerabilities.json")} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	dbDir := advisoryDB(t, [][]byte{cveLines(t, ssvcCVE)[ssvcCVE]}, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"))
 	db, err := advisory.OpenDB(dbDir)
 	if err != nil {
 		t.Fatal(err)
@@ -356,19 +331,7 @@ func sha256hex(b []byte) string {
 // device finding becomes KEV-listed (finding.kev) and the Art. 14 case
 // opens then.
 func TestCSAFFindingKEVLater(t *testing.T) {
-	dir := t.TempDir()
-	oldKEV := filepath.Join(dir, "known_exploited_vulnerabilities.json")
-	if err := os.WriteFile(oldKEV, kevWithout(t, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"), fxcCVE), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	if err := im.Add(oldKEV); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	dbDir := advisoryDB(t, nil, tempFile(t, "known_exploited_vulnerabilities.json", kevWithout(t, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"), fxcCVE)))
 	e := newEnv(t, fastNotify, func(c *Config) { c.AdvisoryDB = dbDir })
 	_, tok := e.manufacturer("FXC Inc.", "psirt@fxc.example")
 	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {

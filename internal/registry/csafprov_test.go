@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/registry/store"
 	"github.com/dualmark/dualmark/internal/testdata"
@@ -47,55 +45,9 @@ func csafIsolationIDs(e *env, tokA, versionID, caseID string) map[string]string 
 // kevConfig is kevEnv's configuration: a database of the CVE-2024-1086
 // record and the 2025-03-03 KEV catalogue without it.
 func kevConfig(t *testing.T) func(*Config) {
-	recs := cveLines(t, kevAddedCVE)
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(recs[kevAddedCVE], '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	oldKEV := filepath.Join(dir, "known_exploited_vulnerabilities.json")
-	if err := os.WriteFile(oldKEV, kevWithout(t, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"), kevAddedCVE), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{base, oldKEV} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	oldKEV := tempFile(t, "known_exploited_vulnerabilities.json", kevWithout(t, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"), kevAddedCVE))
+	dbDir := advisoryDB(t, [][]byte{cveLines(t, kevAddedCVE)[kevAddedCVE]}, oldKEV)
 	return func(c *Config) { fastNotify(c); c.AdvisoryDB = dbDir }
-}
-
-// newTLSEnv is newEnv served over TLS (httptest's certificate), as a CSAF
-// provider must be (requirement 3).
-func newTLSEnv(t *testing.T, edit ...func(*Config)) *env {
-	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	cfg := Config{Data: t.TempDir(), BaseURL: "https://" + ts.Listener.Addr().String(), Passwords: &cheap, InsecureCookies: true}
-	for _, e := range edit {
-		e(&cfg)
-	}
-	s, err := Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = s.Handler()
-	ts.StartTLS()
-	t.Cleanup(func() {
-		ts.Close()
-		if err := s.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
-	admin, err := s.InitAdmin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, srv: s, ts: ts, admin: admin}
 }
 
 func (e *env) get(path, token string, want int) []byte {

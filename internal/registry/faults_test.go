@@ -22,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/keys"
 	"github.com/dualmark/dualmark/internal/label"
 	"github.com/dualmark/dualmark/internal/monitor"
@@ -137,22 +136,7 @@ func TestKillAtRandomPoints(t *testing.T) {
 // faultAdvisoryDB writes a small real advisory database: one kernel CVE
 // record (not CVE-2024-1086, which the driver imports) and a KEV catalogue.
 func faultAdvisoryDB(t *testing.T) string {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(cveLines(t, "CVE-2024-26581")["CVE-2024-26581"], '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	im := advisory.NewImporter()
-	for _, p := range []string{base, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json")} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db := filepath.Join(dir, "db")
-	if _, err := im.Write(db); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return advisoryDB(t, [][]byte{cveLines(t, "CVE-2024-26581")["CVE-2024-26581"]}, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"))
 }
 
 // faultRound starts the child, drives it from three clients and kills it

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/notify"
 	"github.com/dualmark/dualmark/internal/registry/internal/regtest"
 	"github.com/dualmark/dualmark/internal/registry/store"
@@ -79,25 +77,8 @@ func kevEnv(t *testing.T, opt func(*Config)) *env {
 	if bytes.Equal(rec, recs[kevAddedCVE]) {
 		t.Fatalf("the %s record has no SSVC Exploitation active", kevAddedCVE)
 	}
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(rec, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	oldKEV := filepath.Join(dir, "known_exploited_vulnerabilities.json")
-	if err := os.WriteFile(oldKEV, kevWithout(t, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"), kevAddedCVE), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{base, oldKEV} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	oldKEV := tempFile(t, "known_exploited_vulnerabilities.json", kevWithout(t, testdata.Path(t, "kev/history/known_exploited_vulnerabilities.2025.03.03.json"), kevAddedCVE))
+	dbDir := advisoryDB(t, [][]byte{rec}, oldKEV)
 	opts := []func(*Config){fastNotify, func(c *Config) { c.AdvisoryDB = dbDir }}
 	if opt != nil {
 		opts = append(opts, opt)

@@ -9,11 +9,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/registry/auth"
 	"github.com/dualmark/dualmark/internal/registry/intake"
 )
@@ -30,8 +32,26 @@ type env struct {
 
 func newEnv(t *testing.T, edit ...func(*Config)) *env {
 	t.Helper()
+	return startEnv(t, false, edit...)
+}
+
+// newTLSEnv is newEnv served over TLS (httptest's certificate), as a CSAF
+// provider must be (requirement 3).
+func newTLSEnv(t *testing.T, edit ...func(*Config)) *env {
+	t.Helper()
+	return startEnv(t, true, edit...)
+}
+
+// startEnv opens a registry with the configuration edited and serves it
+// on a loopback httptest server, over TLS when tls is set.
+func startEnv(t *testing.T, tls bool, edit ...func(*Config)) *env {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
-	cfg := Config{Data: t.TempDir(), BaseURL: "http://" + ts.Listener.Addr().String(), Passwords: &cheap, InsecureCookies: true}
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
+	cfg := Config{Data: t.TempDir(), BaseURL: scheme + ts.Listener.Addr().String(), Passwords: &cheap, InsecureCookies: true}
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -40,7 +60,11 @@ func newEnv(t *testing.T, edit ...func(*Config)) *env {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	ts.Start()
+	if tls {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(func() {
 		ts.Close()
 		if err := s.Close(context.Background()); err != nil {
@@ -52,6 +76,44 @@ func newEnv(t *testing.T, edit ...func(*Config)) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, srv: s, ts: ts, admin: admin}
+}
+
+// advisoryDB writes a small real advisory database into a temporary
+// folder and returns its path: the CVE JSON 5 records given (as one JSON
+// lines file) and the files named (KEV catalogues, EPSS scores, OSV
+// folders).
+func advisoryDB(t testing.TB, records [][]byte, files ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if len(records) > 0 {
+		var lines []byte
+		for _, rec := range records {
+			lines = append(append(lines, rec...), '\n')
+		}
+		files = append([]string{tempFile(t, "base.cve5.jsonl", lines)}, files...)
+	}
+	im := advisory.NewImporter()
+	for _, p := range files {
+		if err := im.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := filepath.Join(dir, "db")
+	if _, err := im.Write(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// tempFile writes data to a file of that name in a temporary folder (the
+// importers read a file's kind from its name) and returns its path.
+func tempFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // do sends a request and decodes a JSON answer into out (when not nil).

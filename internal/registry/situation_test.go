@@ -2,13 +2,10 @@ package registry
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/monitor"
 	"github.com/dualmark/dualmark/internal/testdata"
 )
@@ -20,22 +17,7 @@ import (
 // nobody without a token; filters narrow it, bad filters name their field,
 // and it renders as HTML and CSV.
 func TestSituationQueryAPI(t *testing.T) {
-	recs := cveLines(t, "CVE-2024-1086")
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.cve5.jsonl")
-	if err := os.WriteFile(base, append(recs["CVE-2024-1086"], '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dbDir := filepath.Join(dir, "db")
-	im := advisory.NewImporter()
-	for _, p := range []string{base, testdata.Path(t, "kev/known_exploited_vulnerabilities.json")} {
-		if err := im.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.Write(dbDir); err != nil {
-		t.Fatal(err)
-	}
+	dbDir := advisoryDB(t, [][]byte{cveLines(t, "CVE-2024-1086")["CVE-2024-1086"]}, testdata.Path(t, "kev/known_exploited_vulnerabilities.json"))
 	e := newEnv(t, func(c *Config) { c.AdvisoryDB = dbDir })
 	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
 	_, tokB := e.manufacturer("Lumora", "b@lumora.example")

@@ -17,10 +17,7 @@ func TestCasesInRematchTransaction(t *testing.T) {
 			s := d.open(t)
 			ctx := context.Background()
 			f := seed(t, s)
-			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k"}
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel}}))
-			ids, err := s.ComponentsByKeys(ctx, []string{"c:linux:linux_kernel"})
-			must(t, err)
+			ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel("k1", "linux-kernel", "k")}})
 			p := Pair{f.va.ID, ids[0]}
 			state := func(kev bool, sev string) FindingState {
 				return FindingState{VersionID: p.VersionID, ComponentID: p.ComponentID, VulnID: "GHSA-aaaa-bbbb-cccc", Aliases: []string{"CVE-2024-1086"}, Severity: sev, KEV: kev}

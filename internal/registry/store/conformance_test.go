@@ -99,6 +99,26 @@ func wantErr(t *testing.T, err, target error) {
 	}
 }
 
+// kernelKey is the CPE key the re-match tests index the kernel under.
+const kernelKey = "c:linux:linux_kernel"
+
+// kernel is a Linux kernel component under kernelKey, digest as given.
+func kernel(digest, name, ref string) IndexedComponent {
+	return IndexedComponent{Component: Component{Digest: digest, Name: name, Version: "5.15.150"}, Keys: []string{kernelKey}, Ref: ref}
+}
+
+// indexKernels indexes the versions and returns the IDs of the components
+// stored under kernelKey.
+func indexKernels(t *testing.T, s *DB, versions ...VersionIndex) []int64 {
+	t.Helper()
+	for i := range versions {
+		must(t, s.IndexVersion(context.Background(), &versions[i]))
+	}
+	ids, err := s.ComponentsByKeys(context.Background(), []string{kernelKey})
+	must(t, err)
+	return ids
+}
+
 func count(t *testing.T, s *DB, table string) int {
 	t.Helper()
 	var n int

@@ -58,11 +58,8 @@ func TestSharedStates(t *testing.T) {
 			s := d.open(t)
 			ctx := context.Background()
 			f := seed(t, s)
-			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k"}
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Components: []IndexedComponent{kernel}}))
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.vb.ID, Components: []IndexedComponent{kernel}}))
-			ids, err := s.ComponentsByKeys(ctx, []string{"c:linux:linux_kernel"})
-			must(t, err)
+			k := kernel("k1", "linux-kernel", "k")
+			ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Components: []IndexedComponent{k}}, VersionIndex{VersionID: f.vb.ID, Components: []IndexedComponent{k}})
 			kid := ids[0]
 			st := FindingState{VulnID: "CVE-2024-1086", Aliases: []string{"GHSA-TEST-0001"}, Severity: "high"}
 			commit := func(job string, st FindingState) []Change {

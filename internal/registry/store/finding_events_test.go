@@ -19,12 +19,9 @@ func TestFindingEvents(t *testing.T) {
 			s := d.open(t)
 			ctx := context.Background()
 			f := seed(t, s)
-			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k"}
-			kernel2 := IndexedComponent{Component: Component{Digest: "k2", Name: "linux", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k2"}
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel, kernel2}}))
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.vb.ID, Platform: "linux", Components: []IndexedComponent{kernel}}))
-			ids, err := s.ComponentsByKeys(ctx, []string{"c:linux:linux_kernel"})
-			must(t, err)
+			k1, k2 := kernel("k1", "linux-kernel", "k"), kernel("k2", "linux", "k2")
+			ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{k1, k2}},
+				VersionIndex{VersionID: f.vb.ID, Platform: "linux", Components: []IndexedComponent{k1}})
 			if len(ids) != 2 {
 				t.Fatalf("components %v", ids)
 			}
@@ -106,10 +103,7 @@ func TestFindingEventsBacklog(t *testing.T) {
 			s := d.open(t)
 			ctx := context.Background()
 			f := seed(t, s)
-			kernel := IndexedComponent{Component: Component{Digest: "k1", Name: "linux-kernel", Version: "5.15.150"}, Keys: []string{"c:linux:linux_kernel"}, Ref: "k"}
-			must(t, s.IndexVersion(ctx, &VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel}}))
-			ids, err := s.ComponentsByKeys(ctx, []string{"c:linux:linux_kernel"})
-			must(t, err)
+			ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Platform: "linux", Components: []IndexedComponent{kernel("k1", "linux-kernel", "k")}})
 			p := Pair{f.va.ID, ids[0]}
 			st := FindingState{VersionID: p.VersionID, ComponentID: p.ComponentID, VulnID: "CVE-2024-1086", Severity: "high"}
 			for i, c := range []struct {
