@@ -74,8 +74,24 @@ func SchemaDirs(dir string) []string {
 // schemaLoader resolves the OASIS and FIRST schema URLs to local files.
 type schemaLoader struct{ dirs []string }
 
+// csafStrictSchemaURL names the OASIS CSAF schema with every object that
+// lists its properties closed to others (additionalProperties false): the
+// schema of optional test 6.2.20, derived in memory, never a file.
+const csafStrictSchemaURL = "https://dualmark.invalid/csaf/v2.0/csaf_json_schema_strict.json"
+
 // Load reads the schema at url from the schema folders.
 func (l schemaLoader) Load(url string) (any, error) {
+	if url == csafStrictSchemaURL {
+		v, err := l.Load(CSAFSchemaURL)
+		if err != nil {
+			return nil, err
+		}
+		closeObjects(v)
+		if m, ok := v.(map[string]any); ok {
+			m["$id"] = csafStrictSchemaURL
+		}
+		return v, nil
+	}
 	name := path.Base(strings.SplitN(strings.SplitN(url, "#", 2)[0], "?", 2)[0])
 	sub := "json_schema"
 	if strings.Contains(url, "first.org") {
@@ -88,6 +104,31 @@ func (l schemaLoader) Load(url string) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("schema %s not found under %s (set %s)", name, strings.Join(l.dirs, ", "), EnvSchemaDir)
+}
+
+// closeObjects sets additionalProperties false on every schema object
+// below v that lists properties and says nothing of others.
+func closeObjects(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		if props, ok := t["properties"].(map[string]any); ok {
+			if _, set := t["additionalProperties"]; !set {
+				t["additionalProperties"] = false
+			}
+			for _, p := range props {
+				closeObjects(p)
+			}
+		}
+		for k, c := range t {
+			if k != "properties" {
+				closeObjects(c)
+			}
+		}
+	case []any:
+		for _, c := range t {
+			closeObjects(c)
+		}
+	}
 }
 
 // Schemas compiles and caches the CSAF schemas of a set of folders.

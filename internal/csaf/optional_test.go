@@ -1,0 +1,137 @@
+package csaf
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/dualmark/dualmark/internal/testdata"
+)
+
+// TestOptionalTCCases runs the OASIS TC's test documents of the optional
+// tests (6.2.1–6.2.20): each failing document fails its test id, each
+// valid one does not. Where the TC has no valid document for a test, the
+// TC's example bsi-2022-0001 is the valid one: it fails no optional test
+// but 6.2.11 (its self reference is not its canonical URL).
+func TestOptionalTCCases(t *testing.T) {
+	dir := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/test/validator/data")
+	data, err := os.ReadFile(filepath.Join(dir, "testcases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc struct {
+		Tests []struct {
+			ID       string `json:"id"`
+			Failures []struct {
+				Name string `json:"name"`
+			} `json:"failures"`
+			Valid []struct {
+				Name string `json:"name"`
+			} `json:"valid"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal(data, &tc); err != nil {
+		t.Fatal(err)
+	}
+	sch := schemas(t)
+	bsi := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json")
+	if got := optionalIDs(t, bsi, sch); !slices.Equal(got, []string{"6.2.11"}) {
+		t.Errorf("bsi-2022-0001 fails %v, want only 6.2.11", got)
+	}
+	covered := map[string]bool{}
+	for _, test := range tc.Tests {
+		if !slices.ContainsFunc(Optional, func(o struct{ ID, Name string }) bool { return o.ID == test.ID }) {
+			continue
+		}
+		valid := []string{bsi}
+		if test.ID == "6.2.11" {
+			valid = nil
+		}
+		for _, c := range test.Valid {
+			valid = append(valid, filepath.Join(dir, c.Name))
+		}
+		if len(test.Failures) == 0 || len(valid) == 0 {
+			t.Errorf("%s: %d failing and %d valid documents", test.ID, len(test.Failures), len(valid))
+		}
+		for _, c := range test.Failures {
+			t.Run(test.ID+"/"+filepath.Base(c.Name), func(t *testing.T) {
+				if got := optionalIDs(t, filepath.Join(dir, c.Name), sch); !slices.Contains(got, test.ID) {
+					t.Errorf("test %s did not fail; failed: %v", test.ID, got)
+				}
+			})
+		}
+		for _, p := range valid {
+			t.Run(test.ID+"/valid/"+filepath.Base(p), func(t *testing.T) {
+				if got := optionalIDs(t, p, sch); slices.Contains(got, test.ID) {
+					t.Errorf("test %s failed on a valid document (failed: %v)", test.ID, got)
+				}
+			})
+		}
+		covered[test.ID] = true
+	}
+	for _, o := range Optional {
+		if !covered[o.ID] {
+			t.Errorf("no TC documents for %s", o.ID)
+		}
+	}
+}
+
+// optionalIDs returns the distinct ids of the optional tests a document
+// fails (some of the TC's documents fail a mandatory test too: 6.1.10,
+// 6.1.25).
+func optionalIDs(t *testing.T, p string, sch *Schemas) []string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := OptionalTests(data, sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range ps {
+		if !slices.Contains(ids, p.Test) {
+			ids = append(ids, p.Test)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestOptionalExamples: the schema of 6.2.20 (the OASIS schema closed to
+// undefined properties) accepts every TC example, whose properties are all
+// the schema's, and 6.2.13 names at most ten objects and counts the rest.
+func TestOptionalExamples(t *testing.T) {
+	sch := schemas(t)
+	files, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf"), "*.json"))
+	vex, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/csaf_vex"), "*.json"))
+	files = append(files, vex...)
+	if len(files) < 10 {
+		t.Fatalf("only %d examples", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := OptionalTests(data, sch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sorting := 0
+		for _, p := range ps {
+			switch p.Test {
+			case "6.2.20":
+				t.Errorf("%s: %v", filepath.Base(f), p)
+			case "6.2.13":
+				sorting++
+			}
+		}
+		if sorting > maxUnsorted+1 {
+			t.Errorf("%s: %d sorting problems, want at most %d", filepath.Base(f), sorting, maxUnsorted+1)
+		}
+	}
+}
