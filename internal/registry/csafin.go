@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 
+	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/monitor"
 )
 
@@ -59,6 +61,14 @@ func (s *Server) apiImportCSAF(w http.ResponseWriter, r *http.Request) {
 	s.answerCSAF(w, r, path)
 }
 
+// CSAFImportAnswer is the answer to a CSAF import: what the import did
+// and, for an upload of one JSON document that was stored, the CSAF 2.0
+// optional tests (6.2) it fails, as warnings with test id and pointer.
+type CSAFImportAnswer struct {
+	*monitor.CSAFImport
+	Warnings []csaf.Problem `json:"warnings,omitempty"`
+}
+
 func (s *Server) answerCSAF(w http.ResponseWriter, r *http.Request, src string) {
 	res, err := s.ImportCSAF(r.Context(), src)
 	if err != nil {
@@ -69,5 +79,16 @@ func (s *Server) answerCSAF(w http.ResponseWriter, r *http.Request, src string) 
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	out := CSAFImportAnswer{CSAFImport: res}
+	if strings.HasSuffix(strings.ToLower(src), ".json") && !strings.Contains(src, "://") && res.Skipped == 0 && !res.Unchecked {
+		data, err := os.ReadFile(src)
+		if err == nil {
+			out.Warnings, err = csaf.OptionalTests(data, csafSchemas)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,63 @@ func TestCSAFImportNewUpload(t *testing.T) {
 	wantStatus(t, e.json("GET", "/api/v1/vulnerabilities/"+fxcCVE+"/affected", tok, nil, &a), 200)
 	if len(a.Versions) != 1 || a.Versions[0].VersionID != hit.Version.ID {
 		t.Fatalf("affected: %+v", a.Versions)
+	}
+}
+
+// TestCSAFImportWarnings: an upload of one JSON document answers the
+// optional tests (6.2) it fails as warnings, the document stored all the
+// same — the CISA advisory ICSA-23-355-01 (its products name no
+// identification helper, 6.2.16, its ranges are not vers, 6.2.18) and the
+// OASIS TC's example bsi-2022-0001 (no canonical URL, 6.2.11) — while JSON
+// lines, archives and feeds answer none.
+func TestCSAFImportWarnings(t *testing.T) {
+	e := csafEnv(t, nil)
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	bsi, err := os.ReadFile(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cisa := cisaDoc(t, fxcAdvisory)
+	var lines bytes.Buffer // JSON lines: one compact document a line
+	for _, doc := range [][]byte{bsi, cisa} {
+		if err := json.Compact(&lines, doc); err != nil {
+			t.Fatal(err)
+		}
+		lines.WriteByte('\n')
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+		want []string // the distinct test ids, in the order of csaf.Optional
+	}{
+		{"icsa-23-355-01.json", cisa, []string{"6.2.16", "6.2.18"}},
+		{"bsi-2022-0001.json", bsi, []string{"6.2.11"}},
+		{"two.jsonl", lines.Bytes(), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got CSAFImportAnswer
+			wantStatus(t, e.do("POST", "/api/v1/admin/csaf?name="+c.name, e.admin, bytes.NewReader(c.body), "application/octet-stream", &got), 200)
+			if got.CSAFImport == nil {
+				t.Fatal("no import result")
+			}
+			if got.Documents == 0 || got.Skipped != 0 {
+				t.Fatalf("import: %d documents, %d skipped (first issues %.3v)", got.Documents, got.Skipped, got.Issues)
+			}
+			var ids []string
+			for _, w := range got.Warnings {
+				if w.Pointer == "" && w.Test != "6.2.13" || w.Message == "" {
+					t.Errorf("warning without a pointer or message: %+v", w)
+				}
+				if !slices.Contains(ids, w.Test) {
+					ids = append(ids, w.Test)
+				}
+			}
+			if !slices.Equal(ids, c.want) {
+				t.Errorf("warnings %v, want the tests %v", got.Warnings, c.want)
+			}
+		})
 	}
 }
 

@@ -67,6 +67,9 @@ type CSAFPublished struct {
 	// URL is the document's URL in the provider directory (TLP:AMBER and
 	// TLP:RED ones need a token of the organisation or an authority).
 	URL string `json:"url"`
+	// Warnings are the CSAF 2.0 optional tests (6.2) the document fails,
+	// each with its test id and JSON pointer: it is published all the same.
+	Warnings []csaf.Problem `json:"warnings,omitempty"`
 }
 
 // CSAFList is an organisation's published CSAF documents.
@@ -403,7 +406,9 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 		return nil, err
 	}
 	if !changed {
-		return s.csafView(prev, "unchanged"), nil
+		v := s.csafView(prev, "unchanged")
+		v.Warnings, err = csaf.OptionalTests(prev.Content, csafSchemas)
+		return v, err
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -416,6 +421,10 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 	}
 	if len(probs) > 0 {
 		return nil, &csafInputError{field: "id", err: fmt.Errorf("the CSAF document %s fails %s at %s: %s; it is not published", trackingID, probs[0].Test, probs[0].Pointer, probs[0].Message)}
+	}
+	warnings, err := csaf.OptionalTests(data, csafSchemas)
+	if err != nil {
+		return nil, fmt.Errorf("the optional tests of the CSAF document: %w", err)
 	}
 	if _, err := s.csafSigner(org, true); err != nil { // the key exists before anything is public
 		return nil, err
@@ -432,7 +441,9 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 	if err := db.PutCSAFDocument(ctx, a, d); err != nil {
 		return nil, err
 	}
-	return s.csafView(d, outcome), nil
+	v := s.csafView(d, outcome)
+	v.Warnings = warnings
+	return v, nil
 }
 
 func (s *Server) csafView(d *store.CSAFDocument, outcome string) *CSAFPublished {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -451,6 +452,63 @@ func TestCSAFFilesHostile(t *testing.T) {
 		}
 		if bytes.Contains(body, []byte("PRIVATE KEY")) || bytes.Contains(body, []byte("<script>")) {
 			t.Errorf("%s: answers %.200s", c.path, body)
+		}
+	}
+}
+
+// TestCSAFRedAndWarnings: a version's VEX published at TLP:RED is in the
+// red/ folder, which answers no token 401, another manufacturer 403, the
+// owner and an authority 200 (not cached), while nothing public names the
+// document; the publish answer carries the optional tests (6.2) the
+// document fails as warnings, the same for a publish that changes nothing.
+func TestCSAFRedAndWarnings(t *testing.T) {
+	e := kevEnv(t, nil)
+	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
+	_, tokB := e.manufacturer("Lumora", "b@lumora.example")
+	_, tokAuth := e.org("BSI", "authority", "read")
+	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	router := e.register(tokA, example(t, "home-router"))
+	var red, again CSAFPublished
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, PublishCSAFRequest{TLP: "RED"}, &red), 201)
+	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, PublishCSAFRequest{TLP: "RED"}, &again), 200)
+	folder := "/.well-known/csaf/" + orgA
+	redPath := strings.TrimPrefix(red.URL, e.srv.cfg.BaseURL)
+	if !strings.HasPrefix(redPath, folder+"/red/") {
+		t.Fatalf("TLP:RED document at %s", redPath)
+	}
+	for _, p := range []string{redPath, redPath + ".sha256", redPath + ".asc", folder + "/red/", folder + "/red/index.txt", folder + "/red/changes.csv",
+		folder + "/red/csaf-feed-tlp-red.json", folder + "/red/category-red.json"} {
+		for _, c := range []struct {
+			token string
+			want  int
+		}{{"", 401}, {tokB, 403}, {tokAuth, 200}, {tokA, 200}} {
+			resp := e.do("GET", p, c.token, nil, "", nil)
+			wantStatus(t, resp, c.want)
+			if c.want == 200 && resp.Header.Get("Cache-Control") != "private, no-store" {
+				t.Errorf("%s: Cache-Control %q", p, resp.Header.Get("Cache-Control"))
+			}
+		}
+	}
+	name := csaf.FileName(red.TrackingID)
+	for _, p := range []string{folder + "/provider-metadata.json", folder + "/", folder + "/service.json", "/.well-known/csaf-aggregator/aggregator.json"} {
+		if body := e.get(p, "", 200); bytes.Contains(body, []byte(name)) || bytes.Contains(body, []byte(red.TrackingID)) {
+			t.Errorf("%s names the TLP:RED document: %.300s", p, body)
+		}
+	}
+
+	doc := e.get(redPath, tokA, 200)
+	want, err := csaf.OptionalTests(doc, csafSchemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(red.Warnings) == 0 || !reflect.DeepEqual(red.Warnings, want) || !reflect.DeepEqual(again.Warnings, want) {
+		t.Fatalf("publish warnings %v, unchanged %v, want %v", red.Warnings, again.Warnings, want)
+	}
+	for _, w := range red.Warnings {
+		if !strings.HasPrefix(w.Test, "6.2.") {
+			t.Errorf("warning %v is not an optional test", w)
 		}
 	}
 }
