@@ -320,19 +320,27 @@ func purlTest(doc any) []Problem {
 	return out
 }
 
+// fileHashes calls fn for every product identification helper's hashes
+// item (a file and its file_hashes) with its pointer.
+func fileHashes(doc any, fn func(h any, ptr string)) {
+	products(doc, func(p obj, ptr string) {
+		for i, h := range aget(oget(p, "product_identification_helper"), "hashes") {
+			fn(h, ptr+jp("product_identification_helper", "hashes", i))
+		}
+	})
+}
+
 // hashAlgorithms is 6.1.25: one hash per algorithm in each file_hashes.
 func hashAlgorithms(doc any) []Problem {
 	var out []Problem
-	products(doc, func(p obj, ptr string) {
-		for i, h := range aget(oget(p, "product_identification_helper"), "hashes") {
-			seen := map[string]bool{}
-			for j, fh := range aget(h, "file_hashes") {
-				alg := sget(fh, "algorithm")
-				if seen[alg] {
-					out = append(out, Problem{"6.1.25", ptr + jp("product_identification_helper", "hashes", i, "file_hashes", j, "algorithm"), fmt.Sprintf("algorithm %q used twice for one file", alg)})
-				}
-				seen[alg] = true
+	fileHashes(doc, func(h any, ptr string) {
+		seen := map[string]bool{}
+		for j, fh := range aget(h, "file_hashes") {
+			alg := sget(fh, "algorithm")
+			if seen[alg] {
+				out = append(out, Problem{"6.1.25", ptr + jp("file_hashes", j, "algorithm"), fmt.Sprintf("algorithm %q used twice for one file", alg)})
 			}
+			seen[alg] = true
 		}
 	})
 	return out
@@ -767,23 +775,31 @@ var rangeWords = map[string]bool{"after": true, "all": true, "before": true, "ea
 // never a range (that is product_version_range's job).
 func versionRanges(doc any) []Problem {
 	var out []Problem
+	branches(doc, func(b any, p string) {
+		if sget(b, "category") == "product_version" {
+			name := sget(b, "name")
+			bad := strings.ContainsAny(name, "<>")
+			for _, w := range strings.Fields(strings.ToLower(name)) {
+				bad = bad || rangeWords[w]
+			}
+			if bad {
+				out = append(out, Problem{"6.1.31", p + "/name", fmt.Sprintf("product_version %q is a version range: use product_version_range", name)})
+			}
+		}
+	})
+	return out
+}
+
+// branches calls fn for every branch of the product tree, depth first,
+// with its pointer.
+func branches(doc any, fn func(b any, ptr string)) {
 	var walk func(bs []any, base string)
 	walk = func(bs []any, base string) {
 		for i, b := range bs {
 			p := base + jp("branches", i)
-			if sget(b, "category") == "product_version" {
-				name := sget(b, "name")
-				bad := strings.ContainsAny(name, "<>")
-				for _, w := range strings.Fields(strings.ToLower(name)) {
-					bad = bad || rangeWords[w]
-				}
-				if bad {
-					out = append(out, Problem{"6.1.31", p + "/name", fmt.Sprintf("product_version %q is a version range: use product_version_range", name)})
-				}
-			}
+			fn(b, p)
 			walk(aget(b, "branches"), p)
 		}
 	}
 	walk(aget(oget(doc, "product_tree"), "branches"), "/product_tree")
-	return out
 }

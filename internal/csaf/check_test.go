@@ -19,25 +19,7 @@ func schemas(t testing.TB) *Schemas {
 // mandatory tests implemented (6.1.1–6.1.33 but 6.1.11): each failure
 // document must fail that test id, each valid one must not.
 func TestMandatoryTCCases(t *testing.T) {
-	dir := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/test/validator/data")
-	data, err := os.ReadFile(filepath.Join(dir, "testcases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tc struct {
-		Tests []struct {
-			ID       string `json:"id"`
-			Failures []struct {
-				Name string `json:"name"`
-			} `json:"failures"`
-			Valid []struct {
-				Name string `json:"name"`
-			} `json:"valid"`
-		} `json:"tests"`
-	}
-	if err := json.Unmarshal(data, &tc); err != nil {
-		t.Fatal(err)
-	}
+	dir, tc := tcCases(t)
 	implemented := map[string]bool{}
 	for _, m := range Mandatory {
 		implemented[m.ID] = true
@@ -72,6 +54,34 @@ func TestMandatoryTCCases(t *testing.T) {
 	}
 }
 
+// tcCase is one test of the TC's testcases.json: its id and the paths,
+// relative to its folder, of the documents that fail it and of the valid
+// ones.
+type tcCase struct {
+	ID       string `json:"id"`
+	Failures []struct {
+		Name string `json:"name"`
+	} `json:"failures"`
+	Valid []struct {
+		Name string `json:"name"`
+	} `json:"valid"`
+}
+
+// tcCases reads the TC's testcases.json: its folder and the tests.
+func tcCases(t *testing.T) (string, struct{ Tests []tcCase }) {
+	t.Helper()
+	dir := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/test/validator/data")
+	data, err := os.ReadFile(filepath.Join(dir, "testcases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc struct{ Tests []tcCase }
+	if err := json.Unmarshal(data, &tc); err != nil {
+		t.Fatal(err)
+	}
+	return dir, tc
+}
+
 func checkFile(t *testing.T, p string, sch *Schemas) []Problem {
 	t.Helper()
 	f, err := os.Open(p)
@@ -95,16 +105,24 @@ func has(ps []Problem, id string) bool {
 	return false
 }
 
-// TestOASISExamplesPass: the TC's own example documents pass the schema
-// and the mandatory tests.
-func TestOASISExamplesPass(t *testing.T) {
-	sch := schemas(t)
+// oasisExamples returns the paths of the TC's example documents (CSAF
+// and CSAF VEX).
+func oasisExamples(t *testing.T) []string {
+	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf"), "*.json"))
 	vex, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/csaf_vex"), "*.json"))
 	files = append(files, vex...)
 	if len(files) < 10 {
 		t.Fatalf("only %d examples", len(files))
 	}
+	return files
+}
+
+// TestOASISExamplesPass: the TC's own example documents pass the schema
+// and the mandatory tests.
+func TestOASISExamplesPass(t *testing.T) {
+	sch := schemas(t)
+	files := oasisExamples(t)
 	for _, f := range files {
 		if ps := checkFile(t, f, sch); len(ps) > 0 {
 			t.Errorf("%s: %v", filepath.Base(f), ps)

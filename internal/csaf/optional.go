@@ -188,22 +188,17 @@ func involvementDates(doc any) []Problem {
 // SHA-1 only.
 func weakHashes(doc any) []Problem {
 	var out []Problem
-	products(doc, func(p obj, ptr string) {
-		for h, hash := range aget(oget(p, "product_identification_helper"), "hashes") {
-			algs := map[string]bool{}
-			for _, fh := range aget(hash, "file_hashes") {
-				algs[strings.ToLower(sget(fh, "algorithm"))] = true
-			}
-			if len(algs) != 1 {
-				continue
-			}
-			at := ptr + jp("product_identification_helper", "hashes", h, "file_hashes")
-			switch {
-			case algs["md5"]:
-				out = append(out, Problem{"6.2.8", at, "MD5 is the only hash algorithm of " + sget(hash, "filename")})
-			case algs["sha1"]:
-				out = append(out, Problem{"6.2.9", at, "SHA-1 is the only hash algorithm of " + sget(hash, "filename")})
-			}
+	fileHashes(doc, func(hash any, ptr string) {
+		algs := map[string]bool{}
+		for _, fh := range aget(hash, "file_hashes") {
+			algs[strings.ToLower(sget(fh, "algorithm"))] = true
+		}
+		switch {
+		case len(algs) != 1:
+		case algs["md5"]:
+			out = append(out, Problem{"6.2.8", ptr + "/file_hashes", "MD5 is the only hash algorithm of " + sget(hash, "filename")})
+		case algs["sha1"]:
+			out = append(out, Problem{"6.2.9", ptr + "/file_hashes", "SHA-1 is the only hash algorithm of " + sget(hash, "filename")})
 		}
 	})
 	return out
@@ -306,17 +301,11 @@ func cveInIDs(doc any) []Problem {
 // versRanges is 6.2.18: a product_version_range branch is a vers range.
 func versRanges(doc any) []Problem {
 	var out []Problem
-	var walk func(bs []any, base string)
-	walk = func(bs []any, base string) {
-		for i, b := range bs {
-			p := base + jp("branches", i)
-			if name := sget(b, "name"); sget(b, "category") == "product_version_range" && !strings.HasPrefix(name, "vers:") {
-				out = append(out, Problem{"6.2.18", p + "/name", fmt.Sprintf("product_version_range %q is not a vers range", name)})
-			}
-			walk(aget(b, "branches"), p)
+	branches(doc, func(b any, p string) {
+		if name := sget(b, "name"); sget(b, "category") == "product_version_range" && !strings.HasPrefix(name, "vers:") {
+			out = append(out, Problem{"6.2.18", p + "/name", fmt.Sprintf("product_version_range %q is not a vers range", name)})
 		}
-	}
-	walk(aget(oget(doc, "product_tree"), "branches"), "/product_tree")
+	})
 	return out
 }
 

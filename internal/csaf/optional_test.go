@@ -1,7 +1,6 @@
 package csaf
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,25 +15,7 @@ import (
 // TC's example bsi-2022-0001 is the valid one: it fails no optional test
 // but 6.2.11 (its self reference is not its canonical URL).
 func TestOptionalTCCases(t *testing.T) {
-	dir := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/test/validator/data")
-	data, err := os.ReadFile(filepath.Join(dir, "testcases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tc struct {
-		Tests []struct {
-			ID       string `json:"id"`
-			Failures []struct {
-				Name string `json:"name"`
-			} `json:"failures"`
-			Valid []struct {
-				Name string `json:"name"`
-			} `json:"valid"`
-		} `json:"tests"`
-	}
-	if err := json.Unmarshal(data, &tc); err != nil {
-		t.Fatal(err)
-	}
+	dir, tc := tcCases(t)
 	sch := schemas(t)
 	bsi := testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json")
 	if got := optionalIDs(t, bsi, sch); !slices.Equal(got, []string{"6.2.11"}) {
@@ -83,16 +64,8 @@ func TestOptionalTCCases(t *testing.T) {
 // 6.1.25).
 func optionalIDs(t *testing.T, p string, sch *Schemas) []string {
 	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := OptionalTests(data, sch)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []string
-	for _, p := range ps {
+	for _, p := range optionalOf(t, p, sch) {
 		if !slices.Contains(ids, p.Test) {
 			ids = append(ids, p.Test)
 		}
@@ -101,28 +74,29 @@ func optionalIDs(t *testing.T, p string, sch *Schemas) []string {
 	return ids
 }
 
+// optionalOf runs the optional tests on the document at p.
+func optionalOf(t *testing.T, p string, sch *Schemas) []Problem {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := OptionalTests(data, sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
 // TestOptionalExamples: the schema of 6.2.20 (the OASIS schema closed to
 // undefined properties) accepts every TC example, whose properties are all
 // the schema's, and 6.2.13 names at most ten objects and counts the rest.
 func TestOptionalExamples(t *testing.T) {
 	sch := schemas(t)
-	files, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf"), "*.json"))
-	vex, _ := filepath.Glob(filepath.Join(testdata.Path(t, "csaf/oasis-csaf/csaf_2.0/examples/csaf/csaf_vex"), "*.json"))
-	files = append(files, vex...)
-	if len(files) < 10 {
-		t.Fatalf("only %d examples", len(files))
-	}
+	files := oasisExamples(t)
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps, err := OptionalTests(data, sch)
-		if err != nil {
-			t.Fatal(err)
-		}
 		sorting := 0
-		for _, p := range ps {
+		for _, p := range optionalOf(t, f, sch) {
 			switch p.Test {
 			case "6.2.20":
 				t.Errorf("%s: %v", filepath.Base(f), p)

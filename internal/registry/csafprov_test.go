@@ -88,13 +88,7 @@ type pmdView struct {
 // key; the lister's aggregator.json validates and lists the provider.
 func TestCSAFProvider(t *testing.T) {
 	e := newTLSEnv(t, kevConfig(t))
-	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
-	_, tokB := e.manufacturer("Lumora", "b@lumora.example")
-	_, tokAuth := e.org("BSI", "authority", "read")
-	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	router := e.register(tokA, example(t, "home-router"))
+	orgA, tokA, tokB, tokAuth, router := csafParties(e)
 	vpath := "/api/v1/versions/" + router.Version.ID + "/csaf"
 
 	// first publish, and a second that changes nothing
@@ -456,6 +450,20 @@ func TestCSAFFilesHostile(t *testing.T) {
 	}
 }
 
+// csafParties are the provider tests' parties: the manufacturer Kestrel
+// Networks (its ID and token) with its router registered after monitoring
+// started, the manufacturer Lumora's token and the authority BSI's.
+func csafParties(e *env) (orgA, tokA, tokB, tokAuth string, router *Created) {
+	e.t.Helper()
+	orgA, tokA = e.manufacturer("Kestrel Networks", "a@kestrel.example")
+	_, tokB = e.manufacturer("Lumora", "b@lumora.example")
+	_, tokAuth = e.org("BSI", "authority", "read")
+	if err := e.srv.StartMonitor(e.t.Context(), 0, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	return orgA, tokA, tokB, tokAuth, e.register(tokA, example(e.t, "home-router"))
+}
+
 // TestCSAFRedAndWarnings: a version's VEX published at TLP:RED is in the
 // red/ folder, which answers no token 401, another manufacturer 403, the
 // owner and an authority 200 (not cached), while nothing public names the
@@ -463,13 +471,7 @@ func TestCSAFFilesHostile(t *testing.T) {
 // document fails as warnings, the same for a publish that changes nothing.
 func TestCSAFRedAndWarnings(t *testing.T) {
 	e := kevEnv(t, nil)
-	orgA, tokA := e.manufacturer("Kestrel Networks", "a@kestrel.example")
-	_, tokB := e.manufacturer("Lumora", "b@lumora.example")
-	_, tokAuth := e.org("BSI", "authority", "read")
-	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	router := e.register(tokA, example(t, "home-router"))
+	orgA, tokA, tokB, tokAuth, router := csafParties(e)
 	var red, again CSAFPublished
 	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, PublishCSAFRequest{TLP: "RED"}, &red), 201)
 	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, PublishCSAFRequest{TLP: "RED"}, &again), 200)
