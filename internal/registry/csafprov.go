@@ -324,23 +324,21 @@ func csafFolder(orgID string) string { return ".well-known/csaf/" + orgID }
 
 // versionCSAF builds a version's CSAF VEX from its stored findings.
 func (s *Server) versionCSAF(ctx context.Context, v *store.Version, trackingID, tlp string, now time.Time) (*csaf.Advisory, error) {
-	prod, err := s.store.Product(ctx, "", v.ProductID)
+	src, err := s.versionSources(ctx, v)
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.store.Org(ctx, v.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.versionFindings(ctx, v)
-	if err != nil {
-		return nil, err
-	}
+	return s.csafVEX(src, trackingID, tlp, now)
+}
+
+// csafVEX builds the CSAF VEX of a version's sources.
+func (s *Server) csafVEX(src *versionSources, trackingID, tlp string, now time.Time) (*csaf.Advisory, error) {
+	v, prod, owner := src.version, src.product, src.owner
 	vendor := prod.Manufacturer
 	if vendor == "" {
 		vendor = owner.Name
 	}
-	a, err := csaf.VEX(res, csaf.Options{Publisher: s.csafPublisher(owner), TrackingID: trackingID, Now: now, TLP: tlp,
+	a, err := csaf.VEX(src.findings, csaf.Options{Publisher: s.csafPublisher(owner), TrackingID: trackingID, Now: now, TLP: tlp,
 		Device: csaf.Device{Vendor: vendor, Name: prod.Name, Version: v.Version}})
 	if errors.Is(err, csaf.ErrNoVulnerabilities) {
 		return nil, &csafInputError{field: "id", err: fmt.Errorf("version %s: %w", v.ID, err)}
@@ -401,6 +399,14 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 	if err != nil {
 		return nil, err
 	}
+	// the canonical URL (section 5.1, optional test 6.2.11): where the
+	// provider directory serves it, under the year of its initial release
+	year := now
+	if prev != nil {
+		year = prev.Initial
+	}
+	doc.Document.References = append(doc.Document.References, csaf.Reference{Category: "self",
+		Summary: "The canonical URL of this document.", URL: s.csafURL(org.ID, tlp, year, trackingID)})
 	changed, err := csaf.Revise(doc, pa, "Regenerated from the registry's current findings and decisions.")
 	if err != nil {
 		return nil, err
@@ -446,8 +452,13 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 	return v, nil
 }
 
+// csafURL is a document's URL in the organisation's provider directory.
+func (s *Server) csafURL(orgID, tlp string, initial time.Time, trackingID string) string {
+	return s.csafBase() + "/" + csafFolder(orgID) + "/" + strings.ToLower(tlp) + "/" + fmt.Sprint(initial.UTC().Year()) + "/" + csaf.FileName(trackingID)
+}
+
 func (s *Server) csafView(d *store.CSAFDocument, outcome string) *CSAFPublished {
-	u := s.csafBase() + "/" + csafFolder(d.OrgID) + "/" + strings.ToLower(d.TLP) + "/" + fmt.Sprint(d.Initial.UTC().Year()) + "/" + csaf.FileName(d.TrackingID)
+	u := s.csafURL(d.OrgID, d.TLP, d.Initial, d.TrackingID)
 	return &CSAFPublished{TrackingID: d.TrackingID, TLP: d.TLP, Revision: d.Revision, Current: d.Current, Outcome: outcome, URL: u}
 }
 

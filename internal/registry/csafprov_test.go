@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -468,9 +469,10 @@ func csafParties(e *env) (orgA, tokA, tokB, tokAuth string, router *Created) {
 // red/ folder, which answers no token 401, another manufacturer 403, the
 // owner and an authority 200 (not cached), while nothing public names the
 // document; the publish answer carries the optional tests (6.2) the
-// document fails as warnings, the same for a publish that changes nothing.
+// document fails as warnings, the same for a publish that changes nothing;
+// the document's self reference is its URL there (its canonical URL).
 func TestCSAFRedAndWarnings(t *testing.T) {
-	e := kevEnv(t, nil)
+	e := newTLSEnv(t, kevConfig(t))
 	orgA, tokA, tokB, tokAuth, router := csafParties(e)
 	var red, again CSAFPublished
 	wantStatus(t, e.json("POST", "/api/v1/versions/"+router.Version.ID+"/csaf", tokA, PublishCSAFRequest{TLP: "RED"}, &red), 201)
@@ -508,10 +510,21 @@ func TestCSAFRedAndWarnings(t *testing.T) {
 	if len(red.Warnings) == 0 || !reflect.DeepEqual(red.Warnings, want) || !reflect.DeepEqual(again.Warnings, want) {
 		t.Fatalf("publish warnings %v, unchanged %v, want %v", red.Warnings, again.Warnings, want)
 	}
+	ids := map[string]int{}
 	for _, w := range red.Warnings {
 		if !strings.HasPrefix(w.Test, "6.2.") {
 			t.Errorf("warning %v is not an optional test", w)
 		}
+		ids[w.Test]++
+	}
+	t.Logf("the router's VEX fails the optional tests %v", ids)
+	// served over https, the document names its canonical URL (6.2.11)
+	var a csaf.Advisory
+	if err := json.Unmarshal(doc, &a); err != nil {
+		t.Fatal(err)
+	}
+	if ids["6.2.11"] > 0 || !slices.ContainsFunc(a.Document.References, func(r csaf.Reference) bool { return r.Category == "self" && r.URL == red.URL }) {
+		t.Errorf("canonical URL %s: references %+v, warnings %v", red.URL, a.Document.References, ids)
 	}
 }
 

@@ -24,6 +24,31 @@ import (
 // (6.1.8; found through csaf.SchemaDirs).
 var csafSchemas = csaf.NewSchemas("")
 
+// versionSources are what a version's VEX documents are made of.
+type versionSources struct {
+	version  *store.Version
+	product  *store.Product
+	owner    *store.Org
+	findings *match.Result
+}
+
+// versionSources reads a version's product, owner and findings.
+func (s *Server) versionSources(ctx context.Context, v *store.Version) (*versionSources, error) {
+	prod, err := s.store.Product(ctx, "", v.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := s.store.Org(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.versionFindings(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return &versionSources{version: v, product: prod, owner: owner, findings: res}, nil
+}
+
 // versionFindings are a version's findings as a scan result: the open ones
 // and those a VEX decision resolved (a finding resolved because its
 // advisory went away is no statement).
@@ -138,18 +163,11 @@ func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		prod, err := s.store.Product(ctx, "", v.ProductID)
+		src, err := s.versionSources(ctx, v)
 		if err != nil {
 			return nil, err
 		}
-		owner, err := s.store.Org(ctx, v.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		res, err := s.versionFindings(ctx, v)
-		if err != nil {
-			return nil, err
-		}
+		prod, owner, res := src.product, src.owner, src.findings
 		now := time.Now().UTC().Truncate(time.Second)
 		base := strings.TrimRight(s.cfg.BaseURL, "/")
 		if base == "" {
@@ -174,7 +192,7 @@ func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
 			}
 			return rawBody{ctype: ct, data: append(data, '\n')}, nil
 		}
-		a, err := s.versionCSAF(ctx, v, strings.ToUpper("DMR-VEX-"+v.ID+"-"+now.Format("20060102T150405")), "", now) // csafprov.go
+		a, err := s.csafVEX(src, strings.ToUpper("DMR-VEX-"+v.ID+"-"+now.Format("20060102T150405")), "", now) // csafprov.go
 		if err != nil {
 			return nil, err
 		}
