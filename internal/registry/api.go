@@ -94,25 +94,23 @@ func (s *Server) checkScope(w http.ResponseWriter, r *http.Request, p *principal
 
 // manufacturer additionally requires the caller to be a manufacturer.
 func (s *Server) manufacturer(w http.ResponseWriter, r *http.Request, scope string) (*principal, bool) {
-	p, ok := s.bearer(w, r, scope)
-	if !ok {
-		return nil, false
-	}
-	if p.org.Kind != store.KindManufacturer {
-		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: "only manufacturers register products and labels"})
-		return nil, false
-	}
-	return p, true
+	return s.bearerOf(w, r, scope, store.KindManufacturer, "only manufacturers register products and labels")
 }
 
 // operator requires an admin token of the registry's own organisation.
 func (s *Server) operator(w http.ResponseWriter, r *http.Request) (*principal, bool) {
-	p, ok := s.bearer(w, r, store.ScopeAdmin)
+	return s.bearerOf(w, r, store.ScopeAdmin, store.KindOperator, "only the registry operator manages organisations")
+}
+
+// bearerOf is bearer for an organisation of one kind: another kind is a
+// 403 whose detail says who may.
+func (s *Server) bearerOf(w http.ResponseWriter, r *http.Request, scope, kind, who string) (*principal, bool) {
+	p, ok := s.bearer(w, r, scope)
 	if !ok {
 		return nil, false
 	}
-	if p.org.Kind != store.KindOperator {
-		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: "only the registry operator manages organisations"})
+	if p.org.Kind != kind {
+		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: who})
 		return nil, false
 	}
 	return p, true

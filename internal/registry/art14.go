@@ -145,6 +145,17 @@ func (s *Server) caseViews(ctx context.Context, list []store.Case) ([]CaseView, 
 	return out, nil
 }
 
+// answerCase answers with the case's view at now and status, or the
+// server's error.
+func (s *Server) answerCase(w http.ResponseWriter, r *http.Request, c *store.Case, now time.Time, status int) {
+	v, _, err := s.caseView(r.Context(), c, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 // listCaseViews reads a page of the organisation's cases and their views:
 // the API's case list and the dashboard's.
 func (s *Server) listCaseViews(ctx context.Context, orgID string, page store.Page) ([]store.Case, []CaseView, string, error) {
@@ -257,12 +268,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, _, err := s.caseView(r.Context(), c, time.Now())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.answerCase(w, r, c, time.Now(), http.StatusOK)
 }
 
 // OpenCaseRequest opens a case by hand: an Art. 14(1) vulnerability or an
@@ -356,12 +362,7 @@ func (s *Server) apiOpenCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v, _, err := s.caseView(r.Context(), c, now)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, v)
+	s.answerCase(w, r, c, now, http.StatusCreated)
 }
 
 // AcknowledgeRequest records the manufacturer's acknowledgement (default:
@@ -389,12 +390,7 @@ func (s *Server) apiAcknowledgeCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v, _, err := s.caseView(r.Context(), upd, time.Now())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.answerCase(w, r, upd, time.Now(), http.StatusOK)
 }
 
 // acknowledge records the acknowledgement at at (nil: now).

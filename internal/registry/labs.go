@@ -67,15 +67,7 @@ type AttachedReport struct {
 
 // lab requires a lab's token with scope.
 func (s *Server) lab(w http.ResponseWriter, r *http.Request, scope string) (*principal, bool) {
-	p, ok := s.bearer(w, r, scope)
-	if !ok {
-		return nil, false
-	}
-	if p.org.Kind != store.KindLab {
-		problem(w, r, Problem{Type: ProblemType + "forbidden", Status: http.StatusForbidden, Detail: "only labs attach test reports and have a queue"})
-		return nil, false
-	}
-	return p, true
+	return s.bearerOf(w, r, scope, store.KindLab, "only labs attach test reports and have a queue")
 }
 
 // visibleProduct returns the organisation filter under which p reads a
