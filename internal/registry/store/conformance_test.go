@@ -80,6 +80,17 @@ func seed(t *testing.T, s *DB) *fixture {
 	return f
 }
 
+// eachSeeded runs fn, as a subtest named after each driver, on a store of
+// that driver with the fixture seeded.
+func eachSeeded(t *testing.T, fn func(t *testing.T, s *DB, f *fixture)) {
+	for _, d := range drivers {
+		t.Run(d.name, func(t *testing.T) {
+			s := d.open(t)
+			fn(t, s, seed(t, s))
+		})
+	}
+}
+
 func version(p *Product, v string) *Version {
 	return &Version{ProductID: p.ID, OrgID: p.OrgID, Version: v, SBOMDigest: "ab12", Dossier: []byte("d"), SBOM: []byte("s"),
 		Assessment: []byte("{}"), Summary: []byte("{}"), Public: []byte(`{"x":1}`), Verdicts: "cra=conforms"}

@@ -53,58 +53,54 @@ func TestStateDigestEncodingUnchanged(t *testing.T) {
 // digests the job read (Known) changes nothing, a changed state changes both,
 // and the scan-state count gives the same over IN lists and in one pass.
 func TestSharedStates(t *testing.T) {
-	for _, d := range drivers {
-		t.Run(d.name, func(t *testing.T) {
-			s := d.open(t)
-			ctx := context.Background()
-			f := seed(t, s)
-			k := kernel("k1", "linux-kernel", "k")
-			ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Components: []IndexedComponent{k}}, VersionIndex{VersionID: f.vb.ID, Components: []IndexedComponent{k}})
-			kid := ids[0]
-			st := FindingState{VulnID: "CVE-2024-1086", Aliases: []string{"GHSA-TEST-0001"}, Severity: "high"}
-			commit := func(job string, st FindingState) []Change {
-				t.Helper()
-				must(t, s.StartJob(ctx, &Job{ID: job, Kind: "delta", Plan: "{}"}))
-				known, err := s.PairStatesOfComponents(ctx, []int64{kid})
-				must(t, err)
-				if len(known.States) != 2 {
-					t.Fatalf("pair states %v", known.States)
-				}
-				ch, _, err := s.CommitRematch(ctx, &Rematch{JobID: job, Known: known,
-					Shared: []SharedStates{{ComponentID: kid, Versions: []string{f.va.ID, f.vb.ID}, States: []FindingState{st}}}})
-				must(t, err)
-				return ch
-			}
-			ch := commit("j1", st)
-			if len(ch) != 2 || ch[0].Finding.VersionID == ch[1].Finding.VersionID || ch[0].Finding.ID == 0 || ch[0].Finding.ComponentID != kid {
-				t.Fatalf("first commit: %+v", ch)
-			}
-			if ch := commit("j2", st); len(ch) != 0 {
-				t.Fatalf("unchanged states changed %+v", ch)
-			}
-			st.KEV = true
-			if ch := commit("j3", st); len(ch) != 2 || ch[0].Kind != EventChanged || !ch[0].KEVAdded {
-				t.Fatalf("KEV added: %+v", ch)
-			}
-			got, err := s.Findings(ctx, FindingQuery{IDs: []string{"ghsa-test-0001"}})
+	eachSeeded(t, func(t *testing.T, s *DB, f *fixture) {
+		ctx := context.Background()
+		k := kernel("k1", "linux-kernel", "k")
+		ids := indexKernels(t, s, VersionIndex{VersionID: f.va.ID, Components: []IndexedComponent{k}}, VersionIndex{VersionID: f.vb.ID, Components: []IndexedComponent{k}})
+		kid := ids[0]
+		st := FindingState{VulnID: "CVE-2024-1086", Aliases: []string{"GHSA-TEST-0001"}, Severity: "high"}
+		commit := func(job string, st FindingState) []Change {
+			t.Helper()
+			must(t, s.StartJob(ctx, &Job{ID: job, Kind: "delta", Plan: "{}"}))
+			known, err := s.PairStatesOfComponents(ctx, []int64{kid})
 			must(t, err)
-			if len(got) != 2 || !got[0].KEV || got[0].VersionID == got[1].VersionID {
-				t.Fatalf("findings by alias %+v", got)
+			if len(known.States) != 2 {
+				t.Fatalf("pair states %v", known.States)
 			}
-			tx, err := s.db.BeginTx(ctx, nil)
+			ch, _, err := s.CommitRematch(ctx, &Rematch{JobID: job, Known: known,
+				Shared: []SharedStates{{ComponentID: kid, Versions: []string{f.va.ID, f.vb.ID}, States: []FindingState{st}}}})
 			must(t, err)
-			defer tx.Rollback()
-			few, err := s.scanStates(ctx, tx, []string{f.va.ID, f.vb.ID})
-			must(t, err)
-			many := []string{f.va.ID, f.vb.ID}
-			for i := 0; len(many) < allVersionsAt; i++ {
-				many = append(many, fmt.Sprintf("no-such-version-%d", i))
-			}
-			all, err := s.scanStates(ctx, tx, many)
-			must(t, err)
-			if len(few) != 2 || few[f.va.ID] != (ScanState{Open: 1, KEV: 1}) || !maps.Equal(few, all) {
-				t.Fatalf("scan states %v, in one pass %v", few, all)
-			}
-		})
-	}
+			return ch
+		}
+		ch := commit("j1", st)
+		if len(ch) != 2 || ch[0].Finding.VersionID == ch[1].Finding.VersionID || ch[0].Finding.ID == 0 || ch[0].Finding.ComponentID != kid {
+			t.Fatalf("first commit: %+v", ch)
+		}
+		if ch := commit("j2", st); len(ch) != 0 {
+			t.Fatalf("unchanged states changed %+v", ch)
+		}
+		st.KEV = true
+		if ch := commit("j3", st); len(ch) != 2 || ch[0].Kind != EventChanged || !ch[0].KEVAdded {
+			t.Fatalf("KEV added: %+v", ch)
+		}
+		got, err := s.Findings(ctx, FindingQuery{IDs: []string{"ghsa-test-0001"}})
+		must(t, err)
+		if len(got) != 2 || !got[0].KEV || got[0].VersionID == got[1].VersionID {
+			t.Fatalf("findings by alias %+v", got)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		must(t, err)
+		defer tx.Rollback()
+		few, err := s.scanStates(ctx, tx, []string{f.va.ID, f.vb.ID})
+		must(t, err)
+		many := []string{f.va.ID, f.vb.ID}
+		for i := 0; len(many) < allVersionsAt; i++ {
+			many = append(many, fmt.Sprintf("no-such-version-%d", i))
+		}
+		all, err := s.scanStates(ctx, tx, many)
+		must(t, err)
+		if len(few) != 2 || few[f.va.ID] != (ScanState{Open: 1, KEV: 1}) || !maps.Equal(few, all) {
+			t.Fatalf("scan states %v, in one pass %v", few, all)
+		}
+	})
 }
