@@ -109,3 +109,27 @@ func TestOptionalExamples(t *testing.T) {
 		}
 	}
 }
+
+// benchRedHat runs check on the largest staged Red Hat document (1.6 MB).
+func benchRedHat(b *testing.B, check func([]byte, *Schemas) ([]Problem, error)) {
+	data, err := os.ReadFile(testdata.Path(b, "csaf/redhat-csaf/rhsa-2024_4420.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sch := schemas(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := check(data, sch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOptionalRedHat runs the optional tests on the largest Red Hat
+// document: what a publish or an import adds to the checks of
+// BenchmarkCheckRedHat (docs/BENCHMARKS.md).
+func BenchmarkOptionalRedHat(b *testing.B) { benchRedHat(b, OptionalTests) }
+
+// BenchmarkCheckRedHat runs the schema and the mandatory tests on the same
+// document: the yardstick of BenchmarkOptionalRedHat.
+func BenchmarkCheckRedHat(b *testing.B) { benchRedHat(b, CheckBytes) }

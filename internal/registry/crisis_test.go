@@ -16,7 +16,26 @@ import (
 // cveLines returns the staged CVE JSON 5 records of the given ids.
 func cveLines(t *testing.T, ids ...string) map[string][]byte {
 	t.Helper()
-	f, err := os.Open(testdata.Path(t, "advisories/cve5/vulnrichment.cve5.jsonl.gz"))
+	out := map[string][]byte{}
+	gzLines(t, "advisories/cve5/vulnrichment.cve5.jsonl.gz", func(line []byte) bool {
+		for _, id := range ids {
+			if bytes.Contains(line, []byte(`"cveId":"`+id+`"`)) {
+				out[id] = append([]byte(nil), line...)
+			}
+		}
+		return len(out) == len(ids) // all found: the rest of the 16 MB is not read
+	})
+	if len(out) != len(ids) {
+		t.Fatalf("found %d of %d records", len(out), len(ids))
+	}
+	return out
+}
+
+// gzLines calls fn with each line of a staged gzip JSON lines file (the
+// slice valid during the call) until fn says it is done.
+func gzLines(t *testing.T, rel string, fn func(line []byte) (done bool)) {
+	t.Helper()
+	f, err := os.Open(testdata.Path(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,18 +46,14 @@ func cveLines(t *testing.T, ids ...string) map[string][]byte {
 	}
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	out := map[string][]byte{}
-	for len(out) < len(ids) && sc.Scan() { // all found: the rest of the 16 MB is not read
-		for _, id := range ids {
-			if bytes.Contains(sc.Bytes(), []byte(`"cveId":"`+id+`"`)) {
-				out[id] = append([]byte(nil), sc.Bytes()...)
-			}
+	for sc.Scan() {
+		if fn(sc.Bytes()) {
+			return
 		}
 	}
-	if len(out) != len(ids) {
-		t.Fatalf("found %d of %d records", len(out), len(ids))
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
 	}
-	return out
 }
 
 // TestCrisisAPI: a registry scanning with a small real database (one kernel

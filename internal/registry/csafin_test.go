@@ -2,7 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -242,27 +241,17 @@ func TestCSAFImportWarnings(t *testing.T) {
 // cisaDoc returns one CISA advisory of the corpus by tracking ID.
 func cisaDoc(t *testing.T, id string) []byte {
 	t.Helper()
-	f, err := os.Open(testdata.Path(t, "csaf/cisa-ics-csaf/cisa-csaf-all.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(zr)
-	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			t.Fatal(err)
+	var doc []byte
+	gzLines(t, "csaf/cisa-ics-csaf/cisa-csaf-all.jsonl.gz", func(line []byte) bool {
+		if bytes.Contains(line, []byte(`"id":"`+id+`"`)) || bytes.Contains(line, []byte(`"id": "`+id+`"`)) {
+			doc = append([]byte(nil), line...)
 		}
-		if bytes.Contains(raw, []byte(`"id":"`+id+`"`)) || bytes.Contains(raw, []byte(`"id": "`+id+`"`)) {
-			return raw
-		}
+		return doc != nil
+	})
+	if doc == nil {
+		t.Fatalf("%s not in the corpus", id)
 	}
-	t.Fatalf("%s not in the corpus", id)
-	return nil
+	return doc
 }
 
 // TestCSAFImportFeedAndMalformed: a ROLIE feed served by httptest lists
