@@ -423,3 +423,25 @@ func sorting(data []byte) []Problem {
 
 // maxUnsorted is how many objects 6.2.13 names before it only counts.
 const maxUnsorted = 10
+
+// Marshal encodes a document as indented JSON, ending in a newline, with
+// the keys of every object in alphabetical order, as optional test 6.2.13
+// asks (encoding/json writes a struct's fields in declaration order and a
+// map's keys sorted, so the document goes through a map once).
+func Marshal(a *Advisory) ([]byte, error) {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}

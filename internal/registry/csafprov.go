@@ -416,11 +416,10 @@ func (s *Server) publishCSAF(ctx context.Context, a store.Actor, org *store.Org,
 		v.Warnings, err = csaf.OptionalTests(prev.Content, csafSchemas)
 		return v, err
 	}
-	data, err := json.MarshalIndent(doc, "", "  ")
+	data, err := csaf.Marshal(doc) // keys sorted (6.2.13)
 	if err != nil {
 		return nil, err
 	}
-	data = append(data, '\n')
 	probs, err := csaf.CheckBytes(data, csafSchemas)
 	if err != nil {
 		return nil, fmt.Errorf("checking the CSAF document: %w", err)

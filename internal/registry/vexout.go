@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -196,7 +195,7 @@ func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		data, err := json.MarshalIndent(a, "", "  ")
+		data, err := csaf.Marshal(a) // keys sorted (6.2.13)
 		if err != nil {
 			return nil, err
 		}
@@ -208,6 +207,6 @@ func (s *Server) apiVersionVEX(w http.ResponseWriter, r *http.Request) {
 		if len(probs) > 0 {
 			return nil, fmt.Errorf("the CSAF VEX document of version %s fails %s at %s: %s", v.ID, probs[0].Test, probs[0].Pointer, probs[0].Message)
 		}
-		return rawBody{ctype: "application/json", data: append(data, '\n')}, nil
+		return rawBody{ctype: "application/json", data: data}, nil
 	})
 }
