@@ -118,6 +118,7 @@ func number(c obj, k string) (float64, bool) {
 	return f, err == nil
 }
 
+// severity is the CVSS v3 qualitative rating of a score.
 func severity(score float64) string {
 	switch {
 	case score == 0:

@@ -165,20 +165,6 @@ func decision(ds []vex.Statement, f *match.Finding) *vex.Statement {
 	return nil
 }
 
-func severityOf(score float64) string {
-	switch {
-	case score == 0:
-		return "NONE"
-	case score < 4:
-		return "LOW"
-	case score < 7:
-		return "MEDIUM"
-	case score < 9:
-		return "HIGH"
-	}
-	return "CRITICAL"
-}
-
 func cvss3(s *match.Score) json.RawMessage {
 	if s == nil {
 		return nil
@@ -192,7 +178,7 @@ func cvss3(s *match.Score) json.RawMessage {
 	default:
 		return nil
 	}
-	b, _ := json.Marshal(map[string]any{"version": ver, "vectorString": s.Vector, "baseScore": s.Score, "baseSeverity": severityOf(s.Score)})
+	b, _ := json.Marshal(map[string]any{"version": ver, "vectorString": s.Vector, "baseScore": s.Score, "baseSeverity": severity(s.Score)})
 	return b
 }
 

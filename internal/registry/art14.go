@@ -381,13 +381,7 @@ func (s *Server) apiAcknowledgeCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	upd, err := s.acknowledge(r.Context(), p, c, req.At)
-	var rf *refusal
-	if errors.As(err, &rf) {
-		answerRefusal(w, r, rf)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refusedOrFailed(w, r, err) {
 		return
 	}
 	s.answerCase(w, r, upd, time.Now(), http.StatusOK)
@@ -553,6 +547,21 @@ type refusal struct {
 
 func (e *refusal) Error() string { return e.err.Error() }
 
+// refusedOrFailed answers err when it is not nil — a refusal as its
+// problem, anything else as the server's error — and says whether it did.
+func (s *Server) refusedOrFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	var rf *refusal
+	switch {
+	case errors.As(err, &rf):
+		answerRefusal(w, r, rf)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		return false
+	}
+	return true
+}
+
 func answerRefusal(w http.ResponseWriter, r *http.Request, rf *refusal) {
 	if rf.status == http.StatusBadRequest {
 		badRequest(w, r, rf.field, "%v", rf.err)
@@ -575,13 +584,7 @@ func (s *Server) apiSubmitStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.submitStage(r.Context(), p, c, st, &req)
-	var rf *refusal
-	if errors.As(err, &rf) {
-		answerRefusal(w, r, rf)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refusedOrFailed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
