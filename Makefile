@@ -45,7 +45,7 @@ fuzz:
 # them out for a quicker run.
 RACE_EXCLUDE ?= ^$$
 race:
-	$(GO) test -race -short -count=1 -timeout 30m $$($(GO) list ./... | grep -Ev '$(RACE_EXCLUDE)')
+	$(GO) test -race -short -count=1 -timeout 45m $$($(GO) list ./... | grep -Ev '$(RACE_EXCLUDE)')
 
 vet:
 	$(GO) vet ./...
