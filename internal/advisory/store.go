@@ -56,6 +56,10 @@ type DB struct {
 	// matchData is nil in a database written without a compiler.
 	matchIdx  []byte // (pkg keys+1) u32 offsets into matchData
 	matchData []byte
+	// factsIdx and factsData are the record facts (compiled.go); nil in
+	// a database written without a facts function.
+	factsIdx  []byte // (records+1) u32 offsets into factsData
+	factsData []byte
 	cache     []atomic.Pointer[Record]
 	// brief caches records decoded by the Brief lookups (no Details,
 	// References or Credits).
@@ -213,7 +217,7 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			return nil, bad("section %d lies outside the file", id)
 		}
 		s := data[off : off+n]
-		if id != secRecords && id != secMatchData && crc32.Checksum(s, castagnoli) != sum {
+		if id != secRecords && id != secMatchData && id != secFactsData && crc32.Checksum(s, castagnoli) != sum {
 			return nil, bad("section %d checksum mismatch", id)
 		}
 		secs[id] = s
@@ -260,6 +264,20 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			db.matchData = []byte{}
 		}
 	}
+	fi, hasFactsIdx := secs[secFactsIdx]
+	fd, hasFactsData := secs[secFactsData]
+	switch {
+	case hasFactsIdx != hasFactsData || (hasFactsIdx && db.matchData == nil):
+		return nil, bad("record facts incomplete (index %v, data %v, compiled matchers %v)", hasFactsIdx, hasFactsData, db.matchData != nil)
+	case hasFactsIdx:
+		if len(fi) != 4*(len(db.offsets)/8+1) {
+			return nil, bad("record facts table of %d bytes for %d records", len(fi), len(db.offsets)/8)
+		}
+		db.factsIdx, db.factsData = fi, fd
+		if db.factsData == nil {
+			db.factsData = []byte{}
+		}
+	}
 	db.cache = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	db.brief = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	return db, nil
@@ -275,6 +293,7 @@ func (db *DB) Close() error {
 	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
 	db.idx = [numTables]index{}
 	db.matchIdx, db.matchData = nil, nil
+	db.factsIdx, db.factsData = nil, nil
 	db.kev, db.epss = kevTable{}, epssTable{}
 	return u()
 }
@@ -499,27 +518,42 @@ func (b *Builder) Image() []byte {
 		}
 	}
 	prov, _ := json.Marshal(b.Provenance())
-	sections := []struct {
-		id   uint32
-		data []byte
-	}{
+	sections := []section{
 		{secProvenance, prov}, {secOffsets, offsets}, {secRecords, records},
 		{secPkg, buildIndex(maps[tablePkg])}, {secCPE, buildIndex(maps[tableCPE])}, {secRepo, buildIndex(maps[tableRepo])},
 		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)}, {secID, buildIndex(maps[tableID])},
 	}
-	if midx, mdata, err := compileMatchers(maps[tablePkg], func(o uint32) []byte { return b.recs[ids[o]].enc }); err != nil {
+	midx, mdata, err := compileMatchers(maps[tablePkg], func(o uint32) []byte { return b.recs[ids[o]].enc })
+	if err != nil {
 		// the records were encoded by this Builder: one that does not
 		// decode is a bug of the codec, not bad input
 		panic("advisory: " + err.Error())
-	} else if midx != nil {
-		sections = append(sections, struct {
-			id   uint32
-			data []byte
-		}{secMatchIdx, midx}, struct {
-			id   uint32
-			data []byte
-		}{secMatchData, mdata})
 	}
+	if midx == nil {
+		return layout(sections)
+	}
+	sections = append(sections, section{secMatchIdx, midx}, section{secMatchData, mdata})
+	img := layout(sections)
+	// the record facts are computed by reading this image as a database,
+	// so that they are what a scan of it would compute from the records
+	fidx, fdata, err := compileFacts(img, maps[tablePkg], len(ids))
+	if err != nil {
+		panic("advisory: " + err.Error())
+	}
+	if fidx == nil {
+		return img
+	}
+	return layout(append(sections, section{secFactsIdx, fidx}, section{secFactsData, fdata}))
+}
+
+// section is one section of a database image.
+type section struct {
+	id   uint32
+	data []byte
+}
+
+// layout writes the header, the section table and the sections.
+func layout(sections []section) []byte {
 	le := binary.LittleEndian
 	size := headerSize + dirEntry*len(sections)
 	for _, s := range sections {
@@ -634,6 +668,9 @@ func (db *DB) Verify() (err error) {
 			return err
 		}
 		db.cache[i].Store(nil)
+	}
+	if err := db.verifyFacts(); err != nil {
+		return err
 	}
 	if err := db.verifyMatchers(); err != nil {
 		return err

@@ -25,9 +25,13 @@ import (
 // the name and ecosystem rules (ident). A database compiled by another
 // version is then matched from its records, as one without matchers is.
 // TestCompiledGolden fails when the encoding of its records changes.
-const compilerVersion = 1
+// Version 2 adds the record facts (facts.go), which it covers too.
+const compilerVersion = 2
 
-func init() { advisory.RegisterMatchCompiler(compilerVersion, compilePackage) }
+func init() {
+	advisory.RegisterMatchCompiler(compilerVersion, compilePackage)
+	advisory.RegisterRecordFacts(recordFacts)
+}
 
 // compilePackage is the registered advisory.MatchCompileFunc: the matcher
 // of the package key (ecosystem, name) over its records, encoded.

@@ -233,6 +233,9 @@ type hit struct {
 	container, provider string
 	// desktop is the desktop platform a CVE entry is limited to.
 	desktop string
+	// en is the record's enrichment read from its facts (facts.go), nil
+	// when it is computed from the record.
+	en *recordEnrichment
 }
 
 // packageEntries compiles (once) the affected entries of every record that
@@ -855,8 +858,12 @@ func shardOf(c *Component) uint32 {
 // limited to a desktop platform other than the product's.
 func (m *matcher) finding(ref ComponentRef, h hit) (Finding, bool) {
 	r := h.rec
-	en, ok := m.enrich[r]
-	if !ok {
+	var en recordEnrichment
+	if h.en != nil {
+		en = *h.en
+	} else if e, ok := m.enrich[r]; ok {
+		en = e
+	} else {
 		en = m.enrichment(r)
 		m.enrich[r] = en
 	}

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 
@@ -63,6 +64,23 @@ func (pm *pkgMatch) bound(i int) *ver {
 func (pm *pkgMatch) record(e *entry) *advisory.Record {
 	if e.rec != nil || pm.recs == nil {
 		return e.rec
+	}
+	if f, ok, err := pm.recs.Facts(e.post); err != nil || ok {
+		var r *advisory.Record
+		var en *recordEnrichment
+		if err == nil {
+			if r, en, err = decodeFacts(f); err != nil {
+				err = fmt.Errorf("%w: record facts: %v; re-import the database", advisory.ErrCorrupt, err)
+			}
+		}
+		if err != nil {
+			if pm.err == nil {
+				pm.err = err
+			}
+			return nil
+		}
+		e.rec, e.en = r, en
+		return r
 	}
 	r, err := pm.recs.Record(e.post)
 	if err != nil {
@@ -208,7 +226,7 @@ func (pm *pkgMatch) at(s int) []hit {
 		if rec == nil {
 			return nil
 		}
-		hits = mergeHits(hits, []hit{{rec: rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
+		hits = mergeHits(hits, []hit{{rec: rec, en: e.en, match: MatchPURL, eco: e.eco, fixed: fixed}})
 	}
 	pm.slots[s] = hits
 	return hits
@@ -224,7 +242,7 @@ func (pm *pkgMatch) listedHits(raw string, v *ver) []hit {
 			if rec == nil {
 				return nil
 			}
-			hits = append(hits, hit{rec: rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+			hits = append(hits, hit{rec: rec, en: e.en, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
 		}
 	}
 	return hits
