@@ -286,16 +286,20 @@ func registeredFacts() RecordFactsFunc {
 }
 
 // compileFacts builds the two facts sections for the records the package
-// table names (nrec records in all), reading img, a complete database
-// image, as a database; nil, nil when no facts function is registered.
-// Up to four goroutines compute them (the result does not depend on their
-// number).
-func compileFacts(img []byte, pkg map[string][]uint32, nrec int) (idx, data []byte, err error) {
+// table names (nrec records in all), reading the sections of the database
+// being written as a database (without laying out a second image of it);
+// nil, nil when no facts function is registered. Up to four goroutines
+// compute them (the result does not depend on their number).
+func compileFacts(sections []section, pkg map[string][]uint32, nrec int) (idx, data []byte, err error) {
 	f := registeredFacts()
 	if f == nil {
 		return nil, nil, nil
 	}
-	db, err := openImage(img, "(database being written)")
+	secs := make(map[uint32][]byte, len(sections))
+	for _, s := range sections {
+		secs[s.id] = s.data
+	}
+	db, err := openSectionMap(secs, nil, "(database being written)", false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -192,7 +192,7 @@ func openImage(data []byte, path string) (*DB, error) { return openSections(data
 // openSections is openImage. When mapped, the KEV section (read whole by
 // its checksum anyway) is copied, so that its lookups, which return no
 // error, never touch the mapping; the EPSS section (8.6 MB of the staged
-// data) is copied on its first lookup (epssTable), since a scan whose
+// data) is copied on its first lookup (epssScores), since a scan whose
 // records' facts carry their EPSS scores looks up none: copying it at
 // open was about 4 % of a cold 10,000-component scan's CPU.
 func openSections(data []byte, path string, mapped bool) (*DB, error) {
@@ -229,6 +229,15 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			return nil, bad("section %d checksum mismatch", id)
 		}
 		secs[id] = s
+	}
+	return openSectionMap(secs, data, path, mapped)
+}
+
+// openSectionMap is openSections over the sections found, by id (data is
+// the whole file, nil for sections that are not laid out in one).
+func openSectionMap(secs map[uint32][]byte, data []byte, path string, mapped bool) (*DB, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
 	}
 	for id := uint32(secProvenance); id <= secID; id++ {
 		if _, ok := secs[id]; !ok {
@@ -574,17 +583,17 @@ func (b *Builder) Image() []byte {
 		return layout(sections)
 	}
 	sections = append(sections, section{secMatchIdx, midx}, section{secMatchData, mdata})
-	img := layout(sections)
-	// the record facts are computed by reading this image as a database,
-	// so that they are what a scan of it would compute from the records
-	fidx, fdata, err := compileFacts(img, maps[tablePkg], len(ids))
+	// the record facts are computed by reading these sections as a
+	// database, so that they are what a scan of it would compute from the
+	// records
+	fidx, fdata, err := compileFacts(sections, maps[tablePkg], len(ids))
 	if err != nil {
 		panic("advisory: " + err.Error())
 	}
-	if fidx == nil {
-		return img
+	if fidx != nil {
+		sections = append(sections, section{secFactsIdx, fidx}, section{secFactsData, fdata})
 	}
-	return layout(append(sections, section{secFactsIdx, fidx}, section{secFactsData, fdata}))
+	return layout(sections)
 }
 
 // section is one section of a database image.
