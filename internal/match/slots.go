@@ -38,7 +38,7 @@ type pkgMatch struct {
 	// vt, parsed when compared, and resolves an entry's record through
 	// recs when the entry matches; err is the first failure doing either.
 	vt        *verTable
-	boundVids []int
+	boundVids []uint32
 	recs      *advisory.CompiledPackage
 	err       error
 }
@@ -54,7 +54,7 @@ func (pm *pkgMatch) nbounds() int {
 // bound is boundary version i.
 func (pm *pkgMatch) bound(i int) *ver {
 	if pm.vt != nil {
-		return pm.vt.get(pm.boundVids[i])
+		return pm.vt.get(int(pm.boundVids[i]))
 	}
 	return pm.bounds[i]
 }
@@ -227,6 +227,9 @@ func (pm *pkgMatch) at(s int) []hit {
 			return nil
 		}
 		hits = mergeHits(hits, []hit{{rec: rec, en: e.en, match: MatchPURL, eco: e.eco, fixed: fixed}})
+	}
+	if pm.slots == nil {
+		pm.slots = make(map[int][]hit, 2)
 	}
 	pm.slots[s] = hits
 	return hits
