@@ -82,14 +82,26 @@ database, bad VEX).`,
 			if err != nil {
 				return err
 			}
+			// the database is opened (its sections checked) on the other
+			// core while the SBOM is parsed; an SBOM that does not parse
+			// is still the error reported first
+			opened := make(chan openedDB, 1)
+			go func() {
+				db, err := advisory.OpenDB(dbDir)
+				opened <- openedDB{db, err}
+			}()
 			doc, err := sbom.ParseFile(args[0], sbom.Options{})
+			o := <-opened
 			if err != nil {
+				if o.db != nil {
+					o.db.Close()
+				}
 				return err
 			}
-			db, err := advisory.OpenDB(dbDir)
-			if err != nil {
-				return err
+			if o.err != nil {
+				return o.err
 			}
+			db := o.db
 			defer db.Close()
 			res, err := match.ScanDocument(doc, db, match.Options{VEX: vex.Statements(docs), Platform: platform})
 			if err != nil {
@@ -116,6 +128,12 @@ database, bad VEX).`,
 	cmd.Flags().StringVar(&platform, "platform", "", "the product's operating system (linux, rtos, zephyr, windows, macos, ios; default: derived from the SBOM)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "shorthand for --format json")
 	return cmd
+}
+
+// openedDB is the outcome of opening the advisory database.
+type openedDB struct {
+	db  *advisory.DB
+	err error
 }
 
 // loadVEXDocuments reads every --vex document, once, here: the packages

@@ -245,3 +245,171 @@ func (db *DB) verifyMatchers() error {
 	}
 	return nil
 }
+
+// Record facts (issue 9): a scan that finds a package's version affected
+// decoded each matching record (about a tenth of a cold 10,000-component
+// scan's CPU), then looked up its aliased CVE records, rated its severity
+// and looked up KEV and EPSS — the same answers for every scan of the
+// database. The facts function internal/match registers computes them at
+// import, per record a package key names, and the database stores them
+// beside the records: a scan reads a matching record's facts instead of the
+// record. The facts are computed by reading the database image being
+// written (its id index, KEV and EPSS tables), through the same lookups a
+// scan makes, so they are what a scan would compute; they are stored only
+// with compiled matchers, under the same compiler version (a reader of
+// another version reads neither).
+//
+// Layout: section secFactsIdx holds (n+1) u32 offsets into section
+// secFactsData, one per record ordinal (n records); a record without
+// facts has an empty span, one with facts CRC-32C u32 then its bytes.
+
+// RecordFactsFunc computes the facts of one record from the database db
+// holding it (an image being written, read through its lookups): the
+// bytes the facts' reader (CompiledPackage.Facts) is handed back.
+type RecordFactsFunc func(db *DB, r *Record) []byte
+
+var factsFunc RecordFactsFunc
+
+// RegisterRecordFacts installs the function databases written from now on
+// compute each record's facts with; they are written only beside compiled
+// matchers (RegisterMatchCompiler), whose version covers them.
+func RegisterRecordFacts(f RecordFactsFunc) {
+	compilerMu.Lock()
+	defer compilerMu.Unlock()
+	factsFunc = f
+}
+
+func registeredFacts() RecordFactsFunc {
+	compilerMu.RLock()
+	defer compilerMu.RUnlock()
+	return factsFunc
+}
+
+// compileFacts builds the two facts sections for the records the package
+// table names (nrec records in all), reading the sections of the database
+// being written as a database (without laying out a second image of it);
+// nil, nil when no facts function is registered. Up to four goroutines
+// compute them (the result does not depend on their number).
+func compileFacts(sections []section, pkg map[string][]uint32, nrec int) (idx, data []byte, err error) {
+	f := registeredFacts()
+	if f == nil {
+		return nil, nil, nil
+	}
+	secs := make(map[uint32][]byte, len(sections))
+	for _, s := range sections {
+		secs[s.id] = s.data
+	}
+	db, err := openSectionMap(secs, nil, "(database being written)", false)
+	if err != nil {
+		return nil, nil, err
+	}
+	named := make([]bool, nrec)
+	var ords []uint32
+	for _, ps := range pkg {
+		for _, o := range ps {
+			if int(o) < nrec && !named[o] {
+				named[o] = true
+				ords = append(ords, o)
+			}
+		}
+	}
+	blobs := make([][]byte, nrec)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan uint32, len(ords))
+	)
+	for _, o := range ords {
+		next <- o
+	}
+	close(next)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for o := range next {
+				r, err := db.record(o, true)
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("facts of record %d: %w", o, err)
+					}
+					mu.Unlock()
+					return
+				}
+				blobs[o] = f(db, r)
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, nil, first
+	}
+	for o := range nrec {
+		idx = binary.LittleEndian.AppendUint32(idx, uint32(len(data)))
+		if named[o] {
+			data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(blobs[o], castagnoli))
+			data = append(data, blobs[o]...)
+		}
+	}
+	idx = binary.LittleEndian.AppendUint32(idx, uint32(len(data)))
+	if data == nil {
+		data = []byte{}
+	}
+	return idx, data, nil
+}
+
+// facts returns the stored facts of record o: ok false when the database
+// holds none for it.
+func (db *DB) facts(o uint32) (_ string, ok bool, err error) {
+	if db.factsData == nil || int(o) >= len(db.factsIdx)/4-1 {
+		return "", false, nil
+	}
+	le := binary.LittleEndian
+	a, b := uint64(le.Uint32(db.factsIdx[4*o:])), uint64(le.Uint32(db.factsIdx[4*o+4:]))
+	if a == b {
+		return "", false, nil
+	}
+	if a > b || b > uint64(len(db.factsData)) || b-a < 4 {
+		return "", false, fmt.Errorf("%s: %w: facts of record %d lie outside the file; re-import the database", db.path, ErrCorrupt, o)
+	}
+	body := db.factsData[a+4 : b]
+	if crc32.Checksum(body, castagnoli) != le.Uint32(db.factsData[a:]) {
+		return "", false, fmt.Errorf("%s: %w: facts of record %d checksum mismatch at offset %d; re-import the database", db.path, ErrCorrupt, o, a)
+	}
+	return string(body), true, nil
+}
+
+// Facts returns the facts (RegisterRecordFacts) of the record the matcher
+// refers to as number i, as the facts function wrote them at import; ok
+// is false when the database holds none for it (the caller then reads the
+// record).
+func (p *CompiledPackage) Facts(i int) (_ string, ok bool, err error) {
+	if i < 0 || i >= len(p.ords) {
+		return "", false, fmt.Errorf("%s: %w: compiled matcher names record %d of %d; re-import the database", p.db.path, ErrCorrupt, i, len(p.ords))
+	}
+	db := p.db
+	if db.unmap != nil {
+		if err := db.faulted(); err != nil {
+			return "", false, err
+		}
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer db.guard(&err)
+	}
+	return db.facts(p.ords[i])
+}
+
+// verifyFacts checks every record's facts' bounds and checksum (for
+// Verify).
+func (db *DB) verifyFacts() error {
+	if db.factsData == nil {
+		return nil
+	}
+	for o := 0; o < len(db.factsIdx)/4-1; o++ {
+		if _, _, err := db.facts(uint32(o)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

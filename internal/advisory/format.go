@@ -53,6 +53,10 @@ const (
 	// without a registered compiler has neither)
 	secMatchIdx  // per pkg index key, in its order: (keys+1) u32 offsets into secMatchData
 	secMatchData // per matcher: CRC-32C u32, the compiler's bytes
+	// record facts (compiled.go; optional, written with the compiled
+	// matchers when a facts function is registered)
+	secFactsIdx  // per record ordinal: (records+1) u32 offsets into secFactsData
+	secFactsData // per record with facts: CRC-32C u32, the facts function's bytes
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

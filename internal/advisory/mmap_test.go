@@ -43,7 +43,9 @@ func writeTruncDB(t testing.TB, dir string, n int) {
 // TestTruncatedUnderReader is issue 16's SIGBUS: a database file truncated
 // in place while a scan reads it. Lookups that reach past the new end
 // return an ErrCorrupt error (and every lookup after them does), the KEV
-// and EPSS tables still answer, and the process does not die.
+// table and an EPSS table already read still answer, an EPSS table first
+// read after the truncation answers nothing and leaves the error in
+// DB.Err, and the process does not die.
 func TestTruncatedUnderReader(t *testing.T) {
 	if os.Getenv(truncChildEnv) != "" {
 		truncChild(t, os.Getenv(truncChildEnv))
@@ -97,6 +99,15 @@ func truncChild(t *testing.T, arg string) {
 	if recs, err := db.Lookup("npm", "pkg-03999"); err != nil || len(recs) != 1 {
 		t.Fatalf("before truncation: %v, %d records", err, len(recs))
 	}
+	if _, ok := db.EPSS("CVE-2021-44228"); !ok {
+		t.Fatal("EPSS missing before truncation")
+	}
+	// a second reader of the same file that has not read its EPSS table
+	unread, err := OpenDB(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unread.Close()
 	var size int64
 	fmt.Sscan(mode, &size)
 	if err := os.Truncate(path, size); err != nil {
@@ -135,6 +146,15 @@ func truncChild(t *testing.T, arg string) {
 	}
 	if s, ok := db.EPSS("CVE-2021-44228"); !ok || s.Score != 0.97 {
 		t.Fatal("EPSS lost after truncation")
+	}
+	if err := unread.Err(); err != nil {
+		t.Fatalf("second reader failed before reading: %v", err)
+	}
+	if _, ok := unread.EPSS("CVE-2021-44228"); ok {
+		t.Fatal("EPSS read from a truncated file")
+	}
+	if err := unread.Err(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "changed while it was being read") {
+		t.Fatalf("second reader after its EPSS read faulted: %v, want ErrCorrupt (changed)", err)
 	}
 	fmt.Println("CHILD OK")
 }

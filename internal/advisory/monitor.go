@@ -99,8 +99,9 @@ func (b *Builder) AddDB(db *DB) (err error) {
 		}
 		b.kev[binary.LittleEndian.Uint64(t.keys[8*i:])] = k
 	}
-	for i := 0; i+epssRow <= len(db.epss.b); i += epssRow {
-		row := db.epss.b[i:]
+	epss := db.epssScores()
+	for i := 0; i+epssRow <= len(epss.b); i += epssRow {
+		row := epss.b[i:]
 		b.epss[binary.LittleEndian.Uint64(row)] = EPSSScore{Score: math.Float64frombits(binary.LittleEndian.Uint64(row[8:])), Percentile: math.Float64frombits(binary.LittleEndian.Uint64(row[16:]))}
 	}
 	b.sources = append(b.sources, db.prov.Sources...)

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,10 +53,18 @@ type DB struct {
 	idx     [numTables]index
 	kev     kevTable
 	epss    epssTable
+	// epssMapped is the EPSS section in the mapping until epssOnce has
+	// copied it into epss (nil for an image in memory).
+	epssMapped []byte
+	epssOnce   sync.Once
 	// matchIdx and matchData are the compiled matchers (compiled.go);
 	// matchData is nil in a database written without a compiler.
 	matchIdx  []byte // (pkg keys+1) u32 offsets into matchData
 	matchData []byte
+	// factsIdx and factsData are the record facts (compiled.go); nil in
+	// a database written without a facts function.
+	factsIdx  []byte // (records+1) u32 offsets into factsData
+	factsData []byte
 	cache     []atomic.Pointer[Record]
 	// brief caches records decoded by the Brief lookups (no Details,
 	// References or Credits).
@@ -180,9 +189,12 @@ func (db *DB) faulted() error {
 // access to it.
 func openImage(data []byte, path string) (*DB, error) { return openSections(data, path, false) }
 
-// openSections is openImage. When mapped, the KEV and EPSS sections (read
-// whole by their checksums anyway) are copied, so that their lookups,
-// which return no error, never touch the mapping.
+// openSections is openImage. When mapped, the KEV section (read whole by
+// its checksum anyway) is copied, so that its lookups, which return no
+// error, never touch the mapping; the EPSS section (8.6 MB of the staged
+// data) is copied on its first lookup (epssScores), since a scan whose
+// records' facts carry their EPSS scores looks up none: copying it at
+// open was about 4 % of a cold 10,000-component scan's CPU.
 func openSections(data []byte, path string, mapped bool) (*DB, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
@@ -213,10 +225,19 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			return nil, bad("section %d lies outside the file", id)
 		}
 		s := data[off : off+n]
-		if id != secRecords && id != secMatchData && crc32.Checksum(s, castagnoli) != sum {
+		if id != secRecords && id != secMatchData && id != secFactsData && crc32.Checksum(s, castagnoli) != sum {
 			return nil, bad("section %d checksum mismatch", id)
 		}
 		secs[id] = s
+	}
+	return openSectionMap(secs, data, path, mapped)
+}
+
+// openSectionMap is openSections over the sections found, by id (data is
+// the whole file, nil for sections that are not laid out in one).
+func openSectionMap(secs map[uint32][]byte, data []byte, path string, mapped bool) (*DB, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrCorrupt}, a...)...)
 	}
 	for id := uint32(secProvenance); id <= secID; id++ {
 		if _, ok := secs[id]; !ok {
@@ -224,13 +245,14 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 		}
 	}
 	if mapped {
-		for _, id := range []uint32{secKEV, secEPSS} {
-			c := bytes.Clone(secs[id])
-			release(data, secs[id]) // the copy is read from now on
-			secs[id] = c
-		}
+		c := bytes.Clone(secs[secKEV])
+		release(data, secs[secKEV]) // the copy is read from now on
+		secs[secKEV] = c
 	}
 	db := &DB{path: path, data: data, offsets: secs[secOffsets], records: secs[secRecords], epss: epssTable{secs[secEPSS]}}
+	if mapped {
+		db.epssMapped = secs[secEPSS]
+	}
 	if err := json.Unmarshal(secs[secProvenance], &db.prov); err != nil {
 		return nil, bad("provenance: %v", err)
 	}
@@ -260,6 +282,20 @@ func openSections(data []byte, path string, mapped bool) (*DB, error) {
 			db.matchData = []byte{}
 		}
 	}
+	fi, hasFactsIdx := secs[secFactsIdx]
+	fd, hasFactsData := secs[secFactsData]
+	switch {
+	case hasFactsIdx != hasFactsData || (hasFactsIdx && db.matchData == nil):
+		return nil, bad("record facts incomplete (index %v, data %v, compiled matchers %v)", hasFactsIdx, hasFactsData, db.matchData != nil)
+	case hasFactsIdx:
+		if len(fi) != 4*(len(db.offsets)/8+1) {
+			return nil, bad("record facts table of %d bytes for %d records", len(fi), len(db.offsets)/8)
+		}
+		db.factsIdx, db.factsData = fi, fd
+		if db.factsData == nil {
+			db.factsData = []byte{}
+		}
+	}
 	db.cache = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	db.brief = make([]atomic.Pointer[Record], len(db.offsets)/8)
 	return db, nil
@@ -275,7 +311,9 @@ func (db *DB) Close() error {
 	db.unmap, db.data, db.records, db.offsets = nil, nil, nil, nil
 	db.idx = [numTables]index{}
 	db.matchIdx, db.matchData = nil, nil
-	db.kev, db.epss = kevTable{}, epssTable{}
+	db.factsIdx, db.factsData = nil, nil
+	db.epssOnce.Do(func() {}) // a lookup after Close copies nothing
+	db.kev, db.epss, db.epssMapped = kevTable{}, epssTable{}, nil
 	return u()
 }
 
@@ -347,7 +385,38 @@ func (db *DB) postings(table int, key string, brief bool) (_ []*Record, err erro
 
 func (db *DB) kevEntry(cve string) (KEVEntry, bool) { return db.kev.get(cve) }
 
-func (db *DB) epssScore(cve string) (EPSSScore, bool) { return db.epss.get(cve) }
+func (db *DB) epssScore(cve string) (EPSSScore, bool) { return db.epssScores().get(cve) }
+
+// epssScores returns the EPSS table, copying it out of the mapping on first
+// use so that its lookups, which return no error, never touch the mapping
+// afterwards. When the copy faults (the file was truncated under the
+// reader before any EPSS lookup), the table is empty and the fault is kept
+// as every later lookup's error (DB.Err).
+func (db *DB) epssScores() epssTable {
+	if db.epssMapped == nil {
+		return db.epss
+	}
+	db.epssOnce.Do(func() {
+		var err error
+		func() {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer db.guard(&err)
+			db.epss = epssTable{bytes.Clone(db.epssMapped)}
+		}()
+		if err != nil {
+			db.epss = epssTable{}
+			return
+		}
+		release(db.data, db.epssMapped) // the copy is read from now on
+	})
+	return db.epss
+}
+
+// Err returns the error of an earlier read that faulted because the
+// database file changed under the reader, nil if none did: lookups that
+// return no error (KEV, EPSS) answer nothing after such a fault, so a
+// caller that used them checks Err at the end.
+func (db *DB) Err() error { return db.faulted() }
 
 // pending is a record accepted by a Builder, kept in encoded form.
 type pending struct {
@@ -499,27 +568,42 @@ func (b *Builder) Image() []byte {
 		}
 	}
 	prov, _ := json.Marshal(b.Provenance())
-	sections := []struct {
-		id   uint32
-		data []byte
-	}{
+	sections := []section{
 		{secProvenance, prov}, {secOffsets, offsets}, {secRecords, records},
 		{secPkg, buildIndex(maps[tablePkg])}, {secCPE, buildIndex(maps[tableCPE])}, {secRepo, buildIndex(maps[tableRepo])},
 		{secKEV, buildKEV(b.kev)}, {secEPSS, buildEPSS(b.epss)}, {secID, buildIndex(maps[tableID])},
 	}
-	if midx, mdata, err := compileMatchers(maps[tablePkg], func(o uint32) []byte { return b.recs[ids[o]].enc }); err != nil {
+	midx, mdata, err := compileMatchers(maps[tablePkg], func(o uint32) []byte { return b.recs[ids[o]].enc })
+	if err != nil {
 		// the records were encoded by this Builder: one that does not
 		// decode is a bug of the codec, not bad input
 		panic("advisory: " + err.Error())
-	} else if midx != nil {
-		sections = append(sections, struct {
-			id   uint32
-			data []byte
-		}{secMatchIdx, midx}, struct {
-			id   uint32
-			data []byte
-		}{secMatchData, mdata})
 	}
+	if midx == nil {
+		return layout(sections)
+	}
+	sections = append(sections, section{secMatchIdx, midx}, section{secMatchData, mdata})
+	// the record facts are computed by reading these sections as a
+	// database, so that they are what a scan of it would compute from the
+	// records
+	fidx, fdata, err := compileFacts(sections, maps[tablePkg], len(ids))
+	if err != nil {
+		panic("advisory: " + err.Error())
+	}
+	if fidx != nil {
+		sections = append(sections, section{secFactsIdx, fidx}, section{secFactsData, fdata})
+	}
+	return layout(sections)
+}
+
+// section is one section of a database image.
+type section struct {
+	id   uint32
+	data []byte
+}
+
+// layout writes the header, the section table and the sections.
+func layout(sections []section) []byte {
 	le := binary.LittleEndian
 	size := headerSize + dirEntry*len(sections)
 	for _, s := range sections {
@@ -634,6 +718,9 @@ func (db *DB) Verify() (err error) {
 			return err
 		}
 		db.cache[i].Store(nil)
+	}
+	if err := db.verifyFacts(); err != nil {
+		return err
 	}
 	if err := db.verifyMatchers(); err != nil {
 		return err

@@ -49,6 +49,9 @@ type entry struct {
 	// events' versions in vt.
 	post int
 	vt   *verTable
+	// en is the record's enrichment when the database stored its facts
+	// (facts.go): rec then holds only the id, aliases and summary.
+	en *recordEnrichment
 }
 
 // verOf is the parsed version of a range event.

@@ -77,9 +77,12 @@ func timed(f func()) (wall, cpu time.Duration) {
 // on 2026-12-03 (docs/BENCHMARKS.md, "Firmware matching, second pass",
 // has the profile); with the compiled matchers (database format 5,
 // 2026-12-04) 4.6 in this benchmark at load average 25-30 (the records
-// path 5.6 in the same run) and 6.2 for the processes at load 33-39. The
-// bound was 10; it is 7, loose enough for the shared machine.
-const maxDecodeRatio = 7.0
+// path 5.6 in the same run) and 6.2 for the processes at load 33-39; with
+// the record facts (compiler version 2, 2026-12-06) 2.85-2.94 in this
+// benchmark at load 8-10 (the base commit 3.70 in the same window) and 4.0
+// for the processes. The bound was 10, then 7; it is 4.5, about 1.5 × what
+// is measured, loose enough for the shared machine.
+const maxDecodeRatio = 4.5
 
 // BenchmarkColdScanVsDecode times the cold scan of the 10,000-component
 // benchmark SBOM and a bare encoding/json decode of the same file into

@@ -25,9 +25,13 @@ import (
 // the name and ecosystem rules (ident). A database compiled by another
 // version is then matched from its records, as one without matchers is.
 // TestCompiledGolden fails when the encoding of its records changes.
-const compilerVersion = 1
+// Version 2 adds the record facts (facts.go), which it covers too.
+const compilerVersion = 2
 
-func init() { advisory.RegisterMatchCompiler(compilerVersion, compilePackage) }
+func init() {
+	advisory.RegisterMatchCompiler(compilerVersion, compilePackage)
+	advisory.RegisterRecordFacts(recordFacts)
+}
 
 // compilePackage is the registered advisory.MatchCompileFunc: the matcher
 // of the package key (ecosystem, name) over its records, encoded.
@@ -250,7 +254,13 @@ func (r *matcherReader) str() string {
 // decodePkgMatch reads a compiled matcher into the pkgMatch the scan
 // uses, for the query ecosystem eco.
 func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error) {
-	pm := &pkgMatch{eco: eco, recs: cp, slots: make(map[int][]hit, 2)}
+	// the matcher and its version table in one allocation, the slot
+	// table made on the first slot asked (pkgMatch.at)
+	both := &struct {
+		pm pkgMatch
+		vt verTable
+	}{pm: pkgMatch{eco: eco, recs: cp}}
+	pm := &both.pm
 	if cp.Matcher == "" {
 		return pm, nil
 	}
@@ -259,7 +269,11 @@ func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error)
 	// range was most of the decoder's allocations
 	rangeArena, eventArena := make([]versionRange, 0, r.count(2)), make([]event, 0, r.count(4))
 	nv := r.count(2)
-	vt := &verTable{s: cp.Matcher, offs: make([]uint32, nv), vs: make([]*ver, nv)}
+	// the boundaries are distinct versions of the table, so at most nv:
+	// their numbers go after the versions' offsets, in one allocation
+	offs := make([]uint32, nv, 2*nv)
+	vt := &both.vt
+	*vt = verTable{s: cp.Matcher, offs: offs, vs: make([]*ver, nv)}
 	for i := 0; i < nv; i++ {
 		vt.offs[i] = uint32(r.off)
 		r.str()
@@ -267,11 +281,17 @@ func decodePkgMatch(eco string, cp *advisory.CompiledPackage) (*pkgMatch, error)
 	}
 	pm.vt = vt
 	nb := r.count(1)
-	pm.boundVids = make([]int, nb)
+	if nb <= nv {
+		pm.boundVids = offs[nv : nv+nb : nv+nb]
+	} else { // a damaged matcher: the check below fails it
+		pm.boundVids = make([]uint32, nb)
+	}
 	for i := range pm.boundVids {
-		if pm.boundVids[i] = r.uvarint(); pm.boundVids[i] >= nv {
-			return nil, fmt.Errorf("%w: boundary %d names version %d of %d", errCompiled, i, pm.boundVids[i], nv)
+		v := r.uvarint()
+		if v >= nv {
+			return nil, fmt.Errorf("%w: boundary %d names version %d of %d", errCompiled, i, v, nv)
 		}
+		pm.boundVids[i] = uint32(v)
 	}
 	ne := r.count(5)
 	ents := make([]entry, ne)

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -376,9 +377,10 @@ func TestCompiledLimit(t *testing.T) {
 	}
 }
 
-// TestCompiledVerify: a damaged matcher in the file (the matchers are the
-// last section: its last byte flipped) is found by DB.Verify, and a
-// database of format 4 is refused with the re-import error.
+// TestCompiledVerify: a damaged matcher and damaged record facts in the
+// file (the last byte of their data sections flipped) are found by
+// DB.Verify, and a database of format 4 is refused with the re-import
+// error.
 func TestCompiledVerify(t *testing.T) {
 	realDB(t)
 	b, err := os.ReadFile(filepath.Join(dbDir, advisory.FileName))
@@ -392,15 +394,34 @@ func TestCompiledVerify(t *testing.T) {
 		}
 		return dir
 	}
-	bad := slices.Clone(b)
-	bad[len(bad)-1] ^= 0xff
-	db, err := advisory.OpenDB(write(bad))
-	if err != nil {
-		t.Fatalf("open: %v (the matchers are checked when read, not at open)", err)
+	// sectionEnd is where section id ends (the section table: 64-byte
+	// header, section count at 12, entries of id u32, CRC u32, offset
+	// u64, length u64)
+	sectionEnd := func(id uint32) int {
+		le := binary.LittleEndian
+		for i := 0; i < int(le.Uint32(b[12:])); i++ {
+			e := b[64+24*i:]
+			if le.Uint32(e) == id {
+				return int(le.Uint64(e[8:]) + le.Uint64(e[16:]))
+			}
+		}
+		t.Fatalf("no section %d", id)
+		return 0
 	}
-	defer db.Close()
-	if err := db.Verify(); !errors.Is(err, advisory.ErrCorrupt) || !strings.Contains(err.Error(), "compiled matcher") {
-		t.Errorf("Verify of a damaged matcher: %v", err)
+	for _, c := range []struct {
+		section uint32
+		want    string
+	}{{11, "compiled matcher"}, {13, "facts of record"}} {
+		bad := slices.Clone(b)
+		bad[sectionEnd(c.section)-1] ^= 0xff
+		db, err := advisory.OpenDB(write(bad))
+		if err != nil {
+			t.Fatalf("open: %v (the %s data are checked when read, not at open)", err, c.want)
+		}
+		if err := db.Verify(); !errors.Is(err, advisory.ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Verify of damaged section %d: %v, want %q", c.section, err, c.want)
+		}
+		db.Close()
 	}
 	old := slices.Clone(b)
 	old[8] = 4 // format version (header offset 8)

@@ -47,6 +47,9 @@ func (s DBSource) EPSS(cve string) (EPSS, bool) {
 	return EPSS{Score: e.Score, Percentile: e.Percentile}, ok
 }
 
+// Err is the database's read failure (advisory.DB.Err), for Scan.
+func (s DBSource) Err() error { return s.DB.Err() }
+
 // EcosystemCounts implements EcosystemCounter from the database's
 // provenance.
 func (s DBSource) EcosystemCounts() map[string]int { return s.DB.Status().Ecosystems }

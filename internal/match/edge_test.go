@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/rand/v2"
 	"os"
 	"slices"
 	"testing"
@@ -264,5 +265,61 @@ func TestVEXOption(t *testing.T) {
 	}
 	if len(res.Findings) != 1 || !res.Findings[0].Suppressed || res.Summary.Affected != 0 || res.Summary.NotAffected != 1 {
 		t.Errorf("VEX file not applied: %+v", res)
+	}
+}
+
+// TestLinkAliasesPairwise: the pairwise comparison of small finding sets
+// relates exactly the findings the map of names does, in the same order,
+// on generated sets sharing names at random (TestCompiledScanSameResult
+// and the goldens cover the staged scans).
+func TestLinkAliasesPairwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 11))
+	names := []string{"CVE-1", "CVE-2", "GHSA-a", "GHSA-b", "GO-1", "PYSEC-1", "OSV-1"}
+	var sets [][]Finding
+	for range 5000 {
+		n := 2 + rng.IntN(linkAliasesPairwise-1)
+		fs := make([]Finding, n)
+		for i := range fs {
+			fs[i].Advisory.ID = names[rng.IntN(len(names))]
+			for range rng.IntN(3) {
+				fs[i].Advisory.Aliases = append(fs[i].Advisory.Aliases, names[rng.IntN(len(names))])
+			}
+		}
+		sets = append(sets, fs)
+	}
+	related := 0
+	for _, fs := range sets {
+		small, byMap := slices.Clone(fs), slices.Clone(fs)
+		linkAliasesSmall(small)
+		// the map path, as linkAliases takes it for larger sets
+		names := map[string][]int{}
+		for i := range byMap {
+			names[byMap[i].Advisory.ID] = append(names[byMap[i].Advisory.ID], i)
+			for _, x := range byMap[i].Advisory.Aliases {
+				names[x] = append(names[x], i)
+			}
+		}
+		for i := range byMap {
+			var rel []int
+			rel = append(rel, names[byMap[i].Advisory.ID]...)
+			for _, x := range byMap[i].Advisory.Aliases {
+				rel = append(rel, names[x]...)
+			}
+			slices.Sort(rel)
+			for k, j := range rel {
+				if j != i && (k == 0 || rel[k-1] != j) {
+					byMap[i].Advisory.Related = append(byMap[i].Advisory.Related, byMap[j].Advisory.ID)
+				}
+			}
+		}
+		for i := range fs {
+			if !slices.Equal(small[i].Advisory.Related, byMap[i].Advisory.Related) {
+				t.Fatalf("finding %d of %+v: pairwise %v, map %v", i, fs, small[i].Advisory.Related, byMap[i].Advisory.Related)
+			}
+			related += len(small[i].Advisory.Related)
+		}
+	}
+	if related == 0 {
+		t.Fatal("no finding related: the generated sets test nothing")
 	}
 }

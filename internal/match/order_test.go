@@ -1,6 +1,12 @@
 package match
 
-import "testing"
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
 
 // TestEcosystemOrder pins version order per ecosystem as OSV defines it,
 // through the matcher's version type (fast path and osv-scalibr).
@@ -59,5 +65,56 @@ func TestEcosystemOrder(t *testing.T) {
 		if got := b.compare(a); got != -tc.want {
 			t.Errorf("%s: %q vs %q = %d, want %d (reversed)", tc.eco, tc.b, tc.a, got, -tc.want)
 		}
+	}
+}
+
+// TestReadingOrder: the reading order is active before suppressed, KEV
+// first, then severity, EPSS (none last), id, component name and the
+// findings' own order, checked against a sort through the findings on
+// generated findings with many ties.
+func TestReadingOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	sevs := []string{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityNone, SeverityUnknown}
+	fs := make([]Finding, 3000)
+	for i := range fs {
+		f := &fs[i]
+		f.Severity = sevs[rng.IntN(len(sevs))]
+		f.KEV = rng.IntN(10) == 0
+		f.Suppressed = rng.IntN(10) == 0
+		if rng.IntN(3) == 0 {
+			f.EPSS = &EPSS{Score: float64(rng.IntN(5)) / 4}
+		}
+		f.Advisory.ID = fmt.Sprintf("GHSA-%d", rng.IntN(40))
+		f.Component.Name = fmt.Sprintf("pkg-%d", rng.IntN(5))
+	}
+	want := make([]int, len(fs))
+	for i := range want {
+		want[i] = i
+	}
+	rank := func(f *Finding) int {
+		r := severityRank(f.Severity)
+		if f.KEV {
+			r += 10
+		}
+		if f.Suppressed {
+			r -= 100
+		}
+		return r
+	}
+	sort.SliceStable(want, func(x, y int) bool {
+		a, b := &fs[want[x]], &fs[want[y]]
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra > rb
+		}
+		if ea, eb := epssScore(a), epssScore(b); ea != eb {
+			return ea > eb
+		}
+		if a.Advisory.ID != b.Advisory.ID {
+			return a.Advisory.ID < b.Advisory.ID
+		}
+		return a.Component.Name < b.Component.Name
+	})
+	if got := ReadingOrder(fs); !slices.Equal(got, want) {
+		t.Fatalf("reading order differs from the reference sort (first 20: %v, want %v)", got[:20], want[:20])
 	}
 }

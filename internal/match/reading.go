@@ -22,9 +22,14 @@ func Ordered(fs []Finding) []Finding {
 // ReadingOrder returns the indices of fs in reading order (see Ordered),
 // for renderings that walk a large result without copying it.
 func ReadingOrder(fs []Finding) []int {
+	// the key holds what the order compares, so that sorting does not
+	// reach into the findings (400-byte structs read at random: sorting
+	// through them was about 5 % of a cold 10k scan's instructions)
 	type key struct {
 		rank int // suppressed, KEV and severity folded into one number
 		epss float64
+		id   string
+		name string
 		i    int
 	}
 	keys := make([]key, len(fs))
@@ -37,7 +42,7 @@ func ReadingOrder(fs []Finding) []int {
 		if f.Suppressed {
 			r -= 100
 		}
-		keys[i] = key{rank: r, epss: epssScore(f), i: i}
+		keys[i] = key{rank: r, epss: epssScore(f), id: f.Advisory.ID, name: f.Component.Name, i: i}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		if a.rank != b.rank {
@@ -49,11 +54,10 @@ func ReadingOrder(fs []Finding) []int {
 			}
 			return 1
 		}
-		fa, fb := &fs[a.i], &fs[b.i]
-		if c := strings.Compare(fa.Advisory.ID, fb.Advisory.ID); c != 0 {
+		if c := strings.Compare(a.id, b.id); c != 0 {
 			return c
 		}
-		if c := strings.Compare(fa.Component.Name, fb.Component.Name); c != 0 {
+		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
 		return a.i - b.i

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 
@@ -37,7 +38,7 @@ type pkgMatch struct {
 	// vt, parsed when compared, and resolves an entry's record through
 	// recs when the entry matches; err is the first failure doing either.
 	vt        *verTable
-	boundVids []int
+	boundVids []uint32
 	recs      *advisory.CompiledPackage
 	err       error
 }
@@ -53,7 +54,7 @@ func (pm *pkgMatch) nbounds() int {
 // bound is boundary version i.
 func (pm *pkgMatch) bound(i int) *ver {
 	if pm.vt != nil {
-		return pm.vt.get(pm.boundVids[i])
+		return pm.vt.get(int(pm.boundVids[i]))
 	}
 	return pm.bounds[i]
 }
@@ -63,6 +64,23 @@ func (pm *pkgMatch) bound(i int) *ver {
 func (pm *pkgMatch) record(e *entry) *advisory.Record {
 	if e.rec != nil || pm.recs == nil {
 		return e.rec
+	}
+	if f, ok, err := pm.recs.Facts(e.post); err != nil || ok {
+		var r *advisory.Record
+		var en *recordEnrichment
+		if err == nil {
+			if r, en, err = decodeFacts(f); err != nil {
+				err = fmt.Errorf("%w: record facts: %v; re-import the database", advisory.ErrCorrupt, err)
+			}
+		}
+		if err != nil {
+			if pm.err == nil {
+				pm.err = err
+			}
+			return nil
+		}
+		e.rec, e.en = r, en
+		return r
 	}
 	r, err := pm.recs.Record(e.post)
 	if err != nil {
@@ -208,7 +226,10 @@ func (pm *pkgMatch) at(s int) []hit {
 		if rec == nil {
 			return nil
 		}
-		hits = mergeHits(hits, []hit{{rec: rec, match: MatchPURL, eco: e.eco, fixed: fixed}})
+		hits = mergeHits(hits, []hit{{rec: rec, en: e.en, match: MatchPURL, eco: e.eco, fixed: fixed}})
+	}
+	if pm.slots == nil {
+		pm.slots = make(map[int][]hit, 2)
 	}
 	pm.slots[s] = hits
 	return hits
@@ -224,7 +245,7 @@ func (pm *pkgMatch) listedHits(raw string, v *ver) []hit {
 			if rec == nil {
 				return nil
 			}
-			hits = append(hits, hit{rec: rec, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
+			hits = append(hits, hit{rec: rec, en: e.en, match: MatchPURL, eco: e.eco, fixed: e.fixedAbove(v, nil)})
 		}
 	}
 	return hits
