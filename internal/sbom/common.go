@@ -129,28 +129,71 @@ func joinLicenses(parts []string) string {
 }
 
 // cdxType maps a CycloneDX component type onto the model's vocabulary
-// (which is the CycloneDX one).
+// (which is the CycloneDX one). It returns the constants, never a view of
+// t, so that a component's type does not hold on to the input.
 func cdxType(t string) string {
 	switch t {
-	case "application", "framework", "library", "container", "platform", "operating-system",
-		"device", "device-driver", "firmware", "file", "machine-learning-model", "data", "cryptographic-asset":
-		return t
+	case "application":
+		return "application"
+	case "framework":
+		return "framework"
+	case "library":
+		return "library"
+	case "container":
+		return "container"
+	case "platform":
+		return "platform"
+	case "operating-system":
+		return "operating-system"
+	case "device":
+		return "device"
+	case "device-driver":
+		return "device-driver"
+	case "firmware":
+		return "firmware"
+	case "file":
+		return "file"
+	case "machine-learning-model":
+		return "machine-learning-model"
+	case "data":
+		return "data"
+	case "cryptographic-asset":
+		return "cryptographic-asset"
 	case "":
 		return ""
 	}
 	return "other"
 }
 
+// cdxScope returns the CycloneDX scopes as constants (see cdxType), any
+// other value as given.
+func cdxScope(s string) string {
+	switch s {
+	case "required":
+		return "required"
+	case "optional":
+		return "optional"
+	case "excluded":
+		return "excluded"
+	}
+	return s
+}
+
 // setPURL stores the normalised purl s on c; an unparsable purl is kept
 // verbatim with a warning at loc.
-func setPURL(c *Component, s, loc string, doc *Document) {
+func setPURL(c *Component, s, loc string, doc *Document) { setPURLAt(c, s, loc, "", doc) }
+
+// setPURLAt is setPURL with the warning's location in two parts, joined
+// only for a warning: joining them for every component was one allocation
+// in seven of reading CycloneDX JSON.
+func setPURLAt(c *Component, s, loc, field string, doc *Document) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return
 	}
 	n, err := normalizePURL(s)
 	if err != nil {
-		doc.warn(loc, fmt.Sprintf("package URL %q: %v; kept as given", s, err))
+		doc.warn(loc+field, fmt.Sprintf("package URL %q: %v; kept as given", s, err))
 		c.PURL = s
 		return
 	}
