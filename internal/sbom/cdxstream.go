@@ -243,7 +243,7 @@ func (s *jsonScanner) object(member func(key string, first byte) error) error {
 	}
 	for {
 		k, err := s.value(nil, 1)
-		if err != nil || len(k) < 2 || k[0] != '"' || bytes.IndexByte(k, '\\') >= 0 {
+		if err != nil || len(k) < 2 || k[0] != '"' || bytes.IndexByte(k, '\\') >= 0 || !gjson.ValidBytes(k) {
 			return errNoStream // an escaped key is left to the whole reader
 		}
 		key := string(k[1 : len(k)-1])
