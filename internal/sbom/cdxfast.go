@@ -144,7 +144,7 @@ func fastDependency(i int, v gjson.Result, doc *Document, a *strArena) error {
 			if d.Ref, err = wantString(f, depPointer(-1), "/ref"); err != nil {
 				return false
 			}
-			d.Ref = a.str(d.Ref)
+			d.Ref = a.ref(d.Ref)
 		case "dependsOn":
 			if f.Type == gjson.Null {
 				return true
@@ -195,7 +195,7 @@ func fastRefList(f gjson.Result, field string, a *strArena) ([]string, error) {
 		j++
 		var s string
 		if s, err = wantString(t, depPointer(-1), field+strconv.Itoa(j)); err == nil {
-			out = append(out, a.str(s))
+			out = append(out, a.ref(s))
 		}
 		return err == nil
 	})
@@ -210,6 +210,7 @@ func fastRefList(f gjson.Result, field string, a *strArena) ([]string, error) {
 type strArena struct {
 	block []byte
 	copy  bool
+	refs  *refTable // when set, ref returns the components' own refs
 }
 
 const arenaBlock = 64 << 10
@@ -233,6 +234,27 @@ func (a *strArena) str(s string) string {
 	j := len(a.block)
 	a.block = append(a.block, s...) // within the capacity: earlier strings stay put
 	return unsafe.String(&a.block[j], len(s))
+}
+
+// ref returns a dependency ref: the Ref of the component it names when
+// a.refs is set (a copy would be a second one of the same bytes), else as
+// a.str does.
+func (a *strArena) ref(s string) string {
+	if a.refs != nil {
+		if j := a.refs.find(s); j >= 0 {
+			return a.refs.comps[j].Ref
+		}
+	}
+	return a.str(s)
+}
+
+// within returns s as a view of in (which must not be a view of a reused
+// buffer) when in holds it, else as a.str does.
+func (a *strArena) within(s, in string) string {
+	if i := strings.Index(in, s); i >= 0 && s != "" {
+		return in[i : i+len(s)]
+	}
+	return a.str(s)
 }
 
 // loc returns ptr + "/" + i.
@@ -285,7 +307,13 @@ func (w *compWalker) component(_, v gjson.Result) bool {
 	if w.err != nil {
 		return false
 	}
-	w.doc.Components = append(w.doc.Components, convertCDXJSON(&w.c, w.p, w.doc))
+	out := convertCDXJSON(&w.c, w.p, w.doc)
+	if w.a.copy {
+		// name and version were left views of the input (field): most
+		// purls spell both, so they become views of the copied purl
+		out.Name, out.Version = w.a.within(out.Name, out.PURL), w.a.within(out.Version, out.PURL)
+	}
+	w.doc.Components = append(w.doc.Components, out)
 	if w.nested.Exists() && w.nested.Type != gjson.Null {
 		if !w.nested.IsArray() {
 			w.err = fmt.Errorf("%s/components: want an array, got %s", w.p, jsonKind(w.nested))
@@ -308,13 +336,11 @@ func (w *compWalker) field(k, f gjson.Result) bool {
 		c.BOMRef, err = wantString(f, p, "/bom-ref")
 		c.BOMRef = a.str(c.BOMRef)
 	case "name":
-		c.Name, err = wantString(f, p, "/name")
-		c.Name = a.str(c.Name)
+		c.Name, err = wantString(f, p, "/name") // copied in component
 	case "group":
 		c.Group, err = wantString(f, p, "/group")
 	case "version":
-		c.Version, err = wantString(f, p, "/version")
-		c.Version = a.str(c.Version)
+		c.Version, err = wantString(f, p, "/version") // copied in component
 	case "author":
 		c.Author, err = wantString(f, p, "/author")
 		c.Author = a.str(c.Author)

@@ -40,8 +40,9 @@ var errNoStream = errors.New("not streamed")
 //   - the second reads the components and the dependencies one array
 //     element at a time through the walker of parseCycloneDXJSONFast, with
 //     a strArena that copies the strings the model keeps into shared 64 KB
-//     blocks (a component's name, version, purl and ref are 40 bytes where
-//     its JSON is 150).
+//     blocks (a component's purl, ref and location are about 50 bytes where
+//     its JSON is 150; name and version are views of the purl when it
+//     spells them, dependency refs the components' own refs).
 //
 // The result is the document parseCycloneDXJSONFast makes of the same
 // bytes (TestStreamMatchesWhole); anything else returns errNoStream.
@@ -142,6 +143,17 @@ func parseCycloneDXJSONStream(r io.ReaderAt, size int64, maxDepth int) (*Documen
 		}
 	}
 	if depsAt >= 0 {
+		// the refs of the dependencies become the components' own (12 MB
+		// of index for 1,000,000 components while the dependencies are
+		// read, 14 MB less kept)
+		idx := make([]int32, 0, len(doc.Components))
+		for i := range doc.Components {
+			if doc.Components[i].Ref != "" {
+				idx = append(idx, int32(i))
+			}
+		}
+		a.refs = newRefTable(doc.Components, idx)
+		defer func() { a.refs = nil }()
 		doc.Dependencies = make([]Dependency, 0, nDeps)
 		sc.seek(depsAt)
 		i := -1
