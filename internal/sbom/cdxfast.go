@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -61,6 +62,7 @@ func parseCycloneDXJSONFast(data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := new(strArena) // for the locations: the strings stay views of data
 	if comps.Exists() {
 		if !comps.IsArray() {
 			return nil, fmt.Errorf("/components: want an array, got %s", jsonKind(comps))
@@ -76,12 +78,12 @@ func parseCycloneDXJSONFast(data []byte) (*Document, error) {
 			n = countComponents(comps, n)
 		}
 		doc.Components = make([]Component, 0, n)
-		if err := walkFast(comps, "/components", doc); err != nil {
+		if err := walkFast(comps, "/components", doc, a); err != nil {
 			return nil, err
 		}
 	}
 	if deps.Exists() && deps.Type != gjson.Null {
-		if err := fastDependencies(deps, doc); err != nil {
+		if err := fastDependencies(deps, doc, a); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +114,7 @@ func countComponents(arr gjson.Result, limit int) int {
 }
 
 // fastDependencies reads /dependencies: [{ref, dependsOn: [...]}].
-func fastDependencies(deps gjson.Result, doc *Document) error {
+func fastDependencies(deps gjson.Result, doc *Document, a *strArena) error {
 	if !deps.IsArray() {
 		return fmt.Errorf("/dependencies: want an array, got %s", jsonKind(deps))
 	}
@@ -121,60 +123,152 @@ func fastDependencies(deps gjson.Result, doc *Document) error {
 	i := -1
 	deps.ForEach(func(_, v gjson.Result) bool {
 		i++
-		p := "/dependencies/" + strconv.Itoa(i) // only for messages; cheap next to the rest
-		if !v.IsObject() {
-			err = fmt.Errorf("%s: a dependency is a JSON object, got %s", p, jsonKind(v))
-			return false
-		}
-		var d Dependency
-		var provides []string
-		v.ForEach(func(k, f gjson.Result) bool {
-			switch k.Str {
-			case "ref":
-				d.Ref, err = wantString(f, p, "/ref")
-			case "dependsOn":
-				if f.Type == gjson.Null {
-					return true
-				}
-				if !f.IsArray() {
-					err = fmt.Errorf("%s/dependsOn: want an array, got %s", p, jsonKind(f))
-					return false
-				}
-				d.DependsOn, err = fastRefList(f, p, "/dependsOn/")
-			case "provides":
-				if f.Type == gjson.Null {
-					return true
-				}
-				if !f.IsArray() {
-					err = fmt.Errorf("%s/provides: want an array, got %s", p, jsonKind(f))
-					return false
-				}
-				provides, err = fastRefList(f, p, "/provides/")
-			}
-			return err == nil
-		})
-		doc.Dependencies = append(doc.Dependencies, d)
-		if len(provides) > 0 {
-			doc.Provides = append(doc.Provides, Dependency{Ref: d.Ref, DependsOn: provides})
-		}
+		err = fastDependency(i, v, doc, a)
 		return err == nil
 	})
 	return err
 }
 
+// fastDependency appends /dependencies/i, v, to doc; its pointer is only
+// built for an error (it was two allocations per dependency).
+func fastDependency(i int, v gjson.Result, doc *Document, a *strArena) error {
+	if !v.IsObject() {
+		return fmt.Errorf("%s: a dependency is a JSON object, got %s", depPointer(i), jsonKind(v))
+	}
+	var d Dependency
+	var provides []string
+	var err error
+	v.ForEach(func(k, f gjson.Result) bool {
+		switch k.Str {
+		case "ref":
+			if d.Ref, err = wantString(f, depPointer(-1), "/ref"); err != nil {
+				return false
+			}
+			d.Ref = a.ref(d.Ref)
+		case "dependsOn":
+			if f.Type == gjson.Null {
+				return true
+			}
+			if !f.IsArray() {
+				err = fmt.Errorf("%s/dependsOn: want an array, got %s", depPointer(-1), jsonKind(f))
+				return false
+			}
+			d.DependsOn, err = fastRefList(f, "/dependsOn/", a)
+		case "provides":
+			if f.Type == gjson.Null {
+				return true
+			}
+			if !f.IsArray() {
+				err = fmt.Errorf("%s/provides: want an array, got %s", depPointer(-1), jsonKind(f))
+				return false
+			}
+			provides, err = fastRefList(f, "/provides/", a)
+		}
+		return err == nil
+	})
+	if err != nil {
+		// the messages were made with a placeholder for the pointer
+		return errors.New(strings.Replace(err.Error(), depPointer(-1), depPointer(i), 1))
+	}
+	doc.Dependencies = append(doc.Dependencies, d)
+	if len(provides) > 0 {
+		doc.Provides = append(doc.Provides, Dependency{Ref: d.Ref, DependsOn: provides})
+	}
+	return nil
+}
+
+// depPointer is the JSON pointer of /dependencies/i; -1 gives the
+// placeholder fastDependency replaces in its errors.
+func depPointer(i int) string {
+	if i < 0 {
+		return "/dependencies/\x00"
+	}
+	return "/dependencies/" + strconv.Itoa(i)
+}
+
 // fastRefList reads an array of refs; field names it in errors.
-func fastRefList(f gjson.Result, p, field string) ([]string, error) {
+func fastRefList(f gjson.Result, field string, a *strArena) ([]string, error) {
 	out := make([]string, 0, strings.Count(f.Raw, `"`)/2)
 	var err error
 	j := -1
 	f.ForEach(func(_, t gjson.Result) bool {
 		j++
 		var s string
-		s, err = wantString(t, p, field+strconv.Itoa(j))
-		out = append(out, s)
+		if s, err = wantString(t, depPointer(-1), field+strconv.Itoa(j)); err == nil {
+			out = append(out, a.ref(s))
+		}
 		return err == nil
 	})
 	return out, err
+}
+
+// strArena hands out the strings of a CycloneDX JSON reading from 64 KB
+// blocks shared by many components instead of one allocation each: the
+// components' locations ("/components/12345", 2 allocations and a 24-byte
+// size class each) and, when copy is set (the streamed file reader, whose
+// input buffer is reused), every string the model keeps.
+type strArena struct {
+	block []byte
+	copy  bool
+	refs  *refTable // when set, ref returns the components' own refs
+}
+
+const arenaBlock = 64 << 10
+
+// room makes sure the current block has n bytes free.
+func (a *strArena) room(n int) {
+	if cap(a.block)-len(a.block) < n {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+}
+
+// str returns s, copied into the arena when a.copy is set.
+func (a *strArena) str(s string) string {
+	if !a.copy || s == "" {
+		return s
+	}
+	if len(s) > arenaBlock/8 {
+		return strings.Clone(s)
+	}
+	a.room(len(s))
+	j := len(a.block)
+	a.block = append(a.block, s...) // within the capacity: earlier strings stay put
+	return unsafe.String(&a.block[j], len(s))
+}
+
+// ref returns a dependency ref: the Ref of the component it names when
+// a.refs is set (a copy would be a second one of the same bytes), else as
+// a.str does.
+func (a *strArena) ref(s string) string {
+	if a.refs != nil {
+		if j := a.refs.find(s); j >= 0 {
+			return a.refs.comps[j].Ref
+		}
+	}
+	return a.str(s)
+}
+
+// within returns s as a view of in (which must not be a view of a reused
+// buffer) when in holds it, else as a.str does.
+func (a *strArena) within(s, in string) string {
+	if i := strings.Index(in, s); i >= 0 && s != "" {
+		return in[i : i+len(s)]
+	}
+	return a.str(s)
+}
+
+// loc returns ptr + "/" + i.
+func (a *strArena) loc(ptr string, i int) string {
+	n := len(ptr) + 21
+	if n > arenaBlock/8 {
+		return ptr + "/" + strconv.Itoa(i)
+	}
+	a.room(n)
+	j := len(a.block)
+	a.block = append(a.block, ptr...)
+	a.block = append(a.block, '/')
+	a.block = strconv.AppendInt(a.block, int64(i), 10)
+	return unsafe.String(&a.block[j], len(a.block)-j)
 }
 
 // compWalker holds the state of walkFast for one components array; its
@@ -182,6 +276,7 @@ func fastRefList(f gjson.Result, p, field string) ([]string, error) {
 type compWalker struct {
 	doc    *Document
 	ptr    string
+	a      *strArena
 	c      cdxJSONComp // decoding buffer reused for every component
 	p      string      // pointer of the current component
 	nested gjson.Result
@@ -189,15 +284,15 @@ type compWalker struct {
 	i      int
 }
 
-func walkFast(arr gjson.Result, ptr string, doc *Document) error {
-	w := &compWalker{doc: doc, ptr: ptr, i: -1}
+func walkFast(arr gjson.Result, ptr string, doc *Document, a *strArena) error {
+	w := &compWalker{doc: doc, ptr: ptr, a: a, i: -1}
 	arr.ForEach(w.component)
 	return w.err
 }
 
 func (w *compWalker) component(_, v gjson.Result) bool {
 	w.i++
-	w.p = w.ptr + "/" + strconv.Itoa(w.i)
+	w.p = w.a.loc(w.ptr, w.i)
 	if v.Type == gjson.Null {
 		w.doc.warn(w.p, "null component skipped")
 		return true
@@ -212,41 +307,57 @@ func (w *compWalker) component(_, v gjson.Result) bool {
 	if w.err != nil {
 		return false
 	}
-	w.doc.Components = append(w.doc.Components, convertCDXJSON(&w.c, w.p, w.doc))
+	out := convertCDXJSON(&w.c, w.p, w.doc)
+	if w.a.copy {
+		// name and version were left views of the input (field): most
+		// purls spell both, so they become views of the copied purl
+		out.Name, out.Version = w.a.within(out.Name, out.PURL), w.a.within(out.Version, out.PURL)
+	}
+	w.doc.Components = append(w.doc.Components, out)
 	if w.nested.Exists() && w.nested.Type != gjson.Null {
 		if !w.nested.IsArray() {
 			w.err = fmt.Errorf("%s/components: want an array, got %s", w.p, jsonKind(w.nested))
 			return false
 		}
-		w.err = walkFast(w.nested, w.p+"/components", w.doc)
+		w.err = walkFast(w.nested, w.p+"/components", w.doc, w.a)
 	}
 	return w.err == nil
 }
 
 func (w *compWalker) field(k, f gjson.Result) bool {
-	c, p := &w.c, w.p
+	c, p, a := &w.c, w.p, w.a
 	var err error
+	// the strings the model keeps go through a.str; type and scope become
+	// constants in convertCDXJSON, group is only ever joined to the name
 	switch k.Str {
 	case "type":
 		c.Type, err = wantString(f, p, "/type")
 	case "bom-ref":
 		c.BOMRef, err = wantString(f, p, "/bom-ref")
+		c.BOMRef = a.str(c.BOMRef)
 	case "name":
-		c.Name, err = wantString(f, p, "/name")
+		c.Name, err = wantString(f, p, "/name") // copied in component
 	case "group":
 		c.Group, err = wantString(f, p, "/group")
 	case "version":
-		c.Version, err = wantString(f, p, "/version")
+		c.Version, err = wantString(f, p, "/version") // copied in component
 	case "author":
 		c.Author, err = wantString(f, p, "/author")
+		c.Author = a.str(c.Author)
 	case "publisher":
 		c.Publisher, err = wantString(f, p, "/publisher")
+		c.Publisher = a.str(c.Publisher)
 	case "purl":
 		c.PURL, err = wantString(f, p, "/purl")
+		c.PURL = a.str(c.PURL)
 	case "cpe":
 		c.CPE, err = wantString(f, p, "/cpe")
+		c.CPE = a.str(c.CPE)
 	case "scope":
 		c.Scope, err = wantString(f, p, "/scope")
+		if c.Scope = cdxScope(c.Scope); c.Scope != "required" && c.Scope != "optional" && c.Scope != "excluded" {
+			c.Scope = a.str(c.Scope)
+		}
 	case "supplier":
 		err = subDecode(f, p+"/supplier", &c.Supplier)
 	case "manufacturer":

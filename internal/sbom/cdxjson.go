@@ -241,7 +241,7 @@ func walkCDXJSON(cs []*cdxJSONComp, ptr string, doc *Document) {
 func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 	out := Component{
 		Ref: c.BOMRef, Name: c.Name, Version: c.Version,
-		Type: cdxType(c.Type), Scope: c.Scope, Location: ptr,
+		Type: cdxType(c.Type), Scope: cdxScope(c.Scope), Location: ptr,
 	}
 	var x ComponentExtra
 	if c.Group != "" && c.Name != "" {
@@ -310,7 +310,7 @@ func convertCDXJSON(c *cdxJSONComp, ptr string, doc *Document) Component {
 			x.SecurityTxtURL = r.URL
 		}
 	}
-	setPURL(&out, c.PURL, ptr+"/purl", doc)
+	setPURLAt(&out, c.PURL, ptr, "/purl", doc)
 	out.setExtra(&x)
 	if c.Crypto != nil {
 		out.extra().Crypto = convertCrypto(c.Crypto, c.Properties, ptr, doc)

@@ -129,28 +129,71 @@ func joinLicenses(parts []string) string {
 }
 
 // cdxType maps a CycloneDX component type onto the model's vocabulary
-// (which is the CycloneDX one).
+// (which is the CycloneDX one). It returns the constants, never a view of
+// t, so that a component's type does not hold on to the input.
 func cdxType(t string) string {
 	switch t {
-	case "application", "framework", "library", "container", "platform", "operating-system",
-		"device", "device-driver", "firmware", "file", "machine-learning-model", "data", "cryptographic-asset":
-		return t
+	case "application":
+		return "application"
+	case "framework":
+		return "framework"
+	case "library":
+		return "library"
+	case "container":
+		return "container"
+	case "platform":
+		return "platform"
+	case "operating-system":
+		return "operating-system"
+	case "device":
+		return "device"
+	case "device-driver":
+		return "device-driver"
+	case "firmware":
+		return "firmware"
+	case "file":
+		return "file"
+	case "machine-learning-model":
+		return "machine-learning-model"
+	case "data":
+		return "data"
+	case "cryptographic-asset":
+		return "cryptographic-asset"
 	case "":
 		return ""
 	}
 	return "other"
 }
 
+// cdxScope returns the CycloneDX scopes as constants (see cdxType), any
+// other value as given.
+func cdxScope(s string) string {
+	switch s {
+	case "required":
+		return "required"
+	case "optional":
+		return "optional"
+	case "excluded":
+		return "excluded"
+	}
+	return s
+}
+
 // setPURL stores the normalised purl s on c; an unparsable purl is kept
 // verbatim with a warning at loc.
-func setPURL(c *Component, s, loc string, doc *Document) {
+func setPURL(c *Component, s, loc string, doc *Document) { setPURLAt(c, s, loc, "", doc) }
+
+// setPURLAt is setPURL with the warning's location in two parts, joined
+// only for a warning: joining them for every component was one allocation
+// in seven of reading CycloneDX JSON.
+func setPURLAt(c *Component, s, loc, field string, doc *Document) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return
 	}
 	n, err := normalizePURL(s)
 	if err != nil {
-		doc.warn(loc, fmt.Sprintf("package URL %q: %v; kept as given", s, err))
+		doc.warn(loc+field, fmt.Sprintf("package URL %q: %v; kept as given", s, err))
 		c.PURL = s
 		return
 	}
@@ -295,16 +338,17 @@ func warnCycle(doc *Document, node func(string) int) {
 		return doc.Components[v].Ref
 	}
 	color := make([]uint8, n) // 0 new, 1 on the stack, 2 done
+	var stack []cycleFrame    // reused from one start to the next
 	for start := 0; start < n; start++ {
 		if color[start] != 0 || edges[start] == 0 {
 			continue
 		}
-		stack := []cycleFrame{{start, 0}}
+		stack = append(stack[:0], cycleFrame{int32(start), 0})
 		color[start] = 1
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			dep := doc.Dependencies[edges[top.v]-1]
-			if top.next >= len(dep.DependsOn) {
+			if int(top.next) >= len(dep.DependsOn) {
 				color[top.v] = 2
 				stack = stack[:len(stack)-1]
 				continue
@@ -316,7 +360,7 @@ func warnCycle(doc *Document, node func(string) int) {
 			}
 			if color[w] == 1 {
 				k := len(stack) - 1
-				for k > 0 && stack[k].v != w {
+				for k > 0 && int(stack[k].v) != w {
 					k--
 				}
 				doc.warn(depLocation(doc, int(edges[w]-1)), "dependency cycle: "+cyclePath(stack[k:], name))
@@ -324,7 +368,7 @@ func warnCycle(doc *Document, node func(string) int) {
 			}
 			color[w] = 1
 			if edges[w] != 0 {
-				stack = append(stack, cycleFrame{w, 0})
+				stack = append(stack, cycleFrame{int32(w), 0})
 			} else {
 				color[w] = 2
 			}
@@ -333,8 +377,9 @@ func warnCycle(doc *Document, node func(string) int) {
 }
 
 // cycleFrame is one node on the stack of the cycle walk: the node and the
-// index of its next edge to follow.
-type cycleFrame struct{ v, next int }
+// index of its next edge to follow; int32s, as a chain of 1,000,000
+// dependencies puts every node on the stack (16 MB of int pairs).
+type cycleFrame struct{ v, next int32 }
 
 // maxCycleNames is how many refs a cycle warning lists at most: a cycle of
 // 200,000 edges is named by its ends, not spelled out in a 2 MB message.
@@ -355,9 +400,9 @@ func cyclePath(cycle []cycleFrame, name func(int) string) string {
 		if i > 0 {
 			b.WriteString(" -> ")
 		}
-		b.WriteString(name(f.v))
+		b.WriteString(name(int(f.v)))
 	}
-	b.WriteString(" -> " + name(cycle[0].v))
+	b.WriteString(" -> " + name(int(cycle[0].v)))
 	return b.String()
 }
 

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -196,4 +197,33 @@ func TestXMLMutations(t *testing.T) {
 		}
 	}
 	t.Logf("%d mutated XML documents", n)
+}
+
+// FuzzCycloneDXJSONStream checks the streamed reader against the whole
+// one: what it reads (in windows of 1 to 256 bytes, so that values span
+// them) must be the document parseCycloneDXJSONFast makes of the same
+// bytes; what it leaves to the whole reader is fine.
+func FuzzCycloneDXJSONStream(f *testing.F) {
+	fuzzSeeds(f, "CycloneDX-JSON")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput || len(data) == 0 {
+			return
+		}
+		defer func(w int) { streamWindow = w }(streamWindow)
+		streamWindow = 1 + int(data[len(data)-1])
+		got, err := parseCycloneDXJSONStream(bytes.NewReader(data), int64(len(data)), -1)
+		if err != nil {
+			if err != errNoStream {
+				t.Fatalf("streamed reader failed with %v, not errNoStream", err)
+			}
+			return
+		}
+		want, err := parseCycloneDXJSONFast(data)
+		if err != nil {
+			t.Fatalf("streamed what the whole reader rejects: %v", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("streamed document differs:\n%+v\n%+v", got, want)
+		}
+	})
 }

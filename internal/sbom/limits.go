@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -68,9 +69,21 @@ func jsonTooDeep(data []byte, limit int) int {
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '"':
-			for i++; i < len(data) && data[i] != '"'; i++ {
-				if data[i] == '\\' {
-					i++
+			// to the closing quote: the next quote not escaped by an odd
+			// run of backslashes (IndexByte, not a byte loop: most of a
+			// document's bytes are in strings)
+			for {
+				j := bytes.IndexByte(data[i+1:], '"')
+				if j < 0 {
+					return -1
+				}
+				i += 1 + j
+				n := 0
+				for k := i - 1; data[k] == '\\'; k-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
 				}
 			}
 		case '{', '[':

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dualmark/dualmark/internal/sbomtest"
+	"github.com/dualmark/dualmark/internal/testdata"
 )
 
 const cdxHead = `{"bomFormat":"CycloneDX","specVersion":"1.6",`
@@ -222,6 +223,57 @@ func TestNotARegularFile(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: ParseFile blocks", c.path)
+		}
+	}
+}
+
+// jsonTooDeepLoop is the byte loop jsonTooDeep replaced, the reference it
+// must agree with.
+func jsonTooDeepLoop(data []byte, limit int) int {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if depth++; depth > limit {
+				return i
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return -1
+}
+
+// TestJSONTooDeepAgrees compares jsonTooDeep with the byte loop on escapes
+// and runs of backslashes before quotes, unterminated strings, and the
+// CycloneDX JSON files of the shared data at several limits.
+func TestJSONTooDeepAgrees(t *testing.T) {
+	docs := []string{
+		`{"a":"\"[[[","b":[[[1]]]}`, `{"a":"\\","b":[[[1]]]}`, `{"a":"\\\"[[","b":[[1]]}`, `{"a":"\\\\"}[[[[`,
+		`["unterminated [[[`, `["x\`, `[[["\\\\\"]]]"]]]]`, `"`, ``, `[[[[[[`,
+	}
+	files, _ := filepath.Glob(filepath.Join(testdata.Path(t, "sbom/cyclonedx-bom-examples/SBOM"), "*", "bom.json"))
+	if len(files) < 3 {
+		t.Fatalf("only %d example SBOMs", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(b))
+	}
+	for i, d := range docs {
+		for _, limit := range []int{0, 1, 2, 3, 5, 8, 256} {
+			if got, want := jsonTooDeep([]byte(d), limit), jsonTooDeepLoop([]byte(d), limit); got != want {
+				t.Errorf("document %d, limit %d: %d, want %d", i, limit, got, want)
+			}
 		}
 	}
 }

@@ -26,8 +26,18 @@ func ParseFile(path string, opts Options) (*Document, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if limit := opts.maxBytes(); limit > 0 && st.Size() > limit && !gzipFile(f) {
+	gz := gzipFile(f)
+	if limit := opts.maxBytes(); limit > 0 && st.Size() > limit && !gz {
 		return nil, fmt.Errorf("%s: %w of %d bytes: the file has %d (raise the limit with --max-bytes if the file is trusted)", path, ErrTooLarge, limit, st.Size())
+	}
+	if !gz && !opts.Strict && st.Size() >= streamMinBytes {
+		if doc, err := parseCycloneDXJSONStream(f, st.Size(), opts.maxDepth()); err == nil {
+			return finishDoc(doc, path, opts)
+		}
+		// not streamed: the whole document decides
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	return Parse(f, path, opts)
 }
@@ -135,11 +145,17 @@ func parseBytes(data []byte, name string, opts Options) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := checkStrings(doc, opts.maxString()); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	if noSchema {
 		doc.warn("/", fmt.Sprintf("--strict: %s has no schema dualmark can apply (CycloneDX XML needs XSD, SPDX 2 schema not staged); read without schema validation", kind))
+	}
+	return finishDoc(doc, name, opts)
+}
+
+// finishDoc runs what every reader's document goes through: the string
+// limit and the document-wide checks (finish).
+func finishDoc(doc *Document, name string, opts Options) (*Document, error) {
+	if err := checkStrings(doc, opts.maxString()); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	finish(doc)
 	return doc, nil
