@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -134,5 +135,78 @@ func TestStreamShapes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// changingReader serves before until the reader, having read to the end,
+// goes back in the file (the streamed reader's second pass), then after: a
+// file changed between the two passes.
+type changingReader struct {
+	before, after []byte
+	far           int64
+	changed       bool
+}
+
+func (r *changingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < r.far && r.far >= int64(len(r.before)) {
+		r.changed = true
+	}
+	r.far = max(r.far, off+int64(len(p)))
+	src := r.before
+	if r.changed {
+		src = r.after
+	}
+	if off >= int64(len(src)) {
+		return 0, io.EOF
+	}
+	n := copy(p, src[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// TestStreamFileChangedBetweenPasses: a file changed between the streamed
+// reader's passes (a component's version, a dependency's ref, bytes that
+// break the JSON) is left to the whole reader, which reads one snapshot,
+// instead of a document made of bytes the first pass never validated.
+func TestStreamFileChangedBetweenPasses(t *testing.T) {
+	streamAll(t, 4096) // small windows: the second pass reads the file again
+	data, err := os.ReadFile(testdata.Path(t, "bench/synth-1000.cdx.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := func(old, new string) []byte {
+		i := bytes.LastIndex(data, []byte(old))
+		if i < 0 || len(old) != len(new) {
+			t.Fatalf("no %q to change", old)
+		}
+		return append(append(append([]byte(nil), data[:i]...), new...), data[i+len(old):]...)
+	}
+	for _, c := range []struct {
+		name  string
+		after []byte
+	}{
+		{"unchanged", data},
+		{"a version", change(`"version": "1.0.0"`, `"version": "9.0.0"`)},
+		{"a dependency ref", change(`"ref": "c999"`, `"ref": "c998"`)},
+		{"broken JSON", change(`},`, `}}`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &changingReader{before: data, after: c.after}
+			doc, err := parseCycloneDXJSONStream(r, int64(len(data)), -1)
+			if !r.changed {
+				t.Fatal("the second pass did not read the file again")
+			}
+			if c.name == "unchanged" {
+				if err != nil || len(doc.Components) == 0 {
+					t.Fatalf("unchanged file: %v", err)
+				}
+				return
+			}
+			if err != errNoStream {
+				t.Fatalf("changed between the passes: got %v, want errNoStream", err)
+			}
+		})
 	}
 }
