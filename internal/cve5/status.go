@@ -232,20 +232,26 @@ func sortedChanges(vt string, changes []Change) ([]Change, bool) {
 // absent). ok is false when none of its version items can be compared with
 // v (for example git-only ranges against a numbered release), which is no
 // answer rather than the defaultStatus; so is an entry with a malformed
-// item (a bound that does not parse in its versionType) when no other item
-// covers v. An entry without version items answers with its defaultStatus.
+// item (a string that does not parse in its versionType) that may cover v
+// (Version.mayCover) when no other item covers it. An entry without version
+// items answers with its defaultStatus.
 func (p *Product) Status(v string) (status string, ok bool) {
 	st, _, ok := p.status(v)
 	return st, ok
 }
 
+// blockedItem is status's item index for "no answer because a malformed
+// item may cover v": an explicit statement about v that cannot be read,
+// which also keeps other entries' defaultStatus from deciding (decide).
+const blockedItem = -2
+
 // status is Status that also returns the index of the item that decided
-// (-1 for the default).
+// (-1 for the default, blockedItem when a malformed item may cover v).
 func (p *Product) status(v string) (string, int, bool) {
 	comparable := len(p.Versions) == 0
 	for i := range p.Versions {
 		// a malformed item (Version.malformed) never matches here: its
-		// bad bound does not compare
+		// bad string does not compare
 		st, matched, cmp := p.Versions[i].itemStatus(v)
 		if cmp {
 			comparable = true
@@ -254,20 +260,43 @@ func (p *Product) status(v string) (string, int, bool) {
 			return normStatus(st), i, true
 		}
 	}
-	if !comparable || p.hasMalformed() {
+	for i := range p.Versions {
+		if it := &p.Versions[i]; it.malformed() && it.mayCover(v) {
+			return StatusUnknown, blockedItem, false
+		}
+	}
+	if !comparable {
 		return StatusUnknown, -1, false
 	}
 	return normStatus(p.DefaultStatus), -1, true
 }
 
-// hasMalformed reports whether one of the entry's items is malformed.
-func (p *Product) hasMalformed() bool {
-	for i := range p.Versions {
-		if p.Versions[i].malformed() {
-			return true
+// mayCover reports whether a malformed item may cover v: false only when a
+// bound of the item that does parse places v outside it (v below its lower
+// bound, or at or above its upper bound), as 6.0 lies outside "7.4 <= V <
+// 7.4 errata 009" whatever the errata is. A git item and a v that does not
+// parse in the item's versionType may always be covered.
+func (it *Version) mayCover(v string) bool {
+	vt := knownType(it.VersionType)
+	if vt == "" || vt == TypeGit || !valid(vt, strings.TrimSpace(v)) {
+		return true
+	}
+	if lo := it.Version; !placeholder(lo) && valid(vt, strings.TrimSpace(lo)) {
+		if c, err := compare(vt, lo, v); err == nil && c > 0 {
+			return false
 		}
 	}
-	return false
+	if hi := strings.TrimSpace(it.LessThan); hi != "" && (hasWildcard(hi) || valid(vt, hi)) {
+		if c, err := compare(vt, v, hi); err == nil && c >= 0 {
+			return false
+		}
+	}
+	if hi := strings.TrimSpace(it.LessThanOrEqual); hi != "" && (hasWildcard(hi) || valid(vt, hi)) {
+		if c, err := compare(vt, v, hi); err == nil && c > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func normStatus(s string) string {
@@ -410,6 +439,7 @@ func (r *Record) containerOrder() []int {
 func (c *Container) decide(selected func(*Product) bool, entries []Entry, v string) (Decision, bool) {
 	var best *Product
 	bestRank, bestStatus, bestItem := 0, "", -1
+	blocked := false // a malformed item may cover v
 	n := len(c.Affected)
 	if entries != nil {
 		n = len(entries)
@@ -427,6 +457,9 @@ func (c *Container) decide(selected func(*Product) bool, entries []Entry, v stri
 			continue
 		}
 		st, item, ok := p.status(v)
+		if item == blockedItem {
+			blocked = true
+		}
 		if !ok || st == StatusUnknown {
 			continue
 		}
@@ -443,7 +476,10 @@ func (c *Container) decide(selected func(*Product) bool, entries []Entry, v stri
 			best, bestRank, bestStatus, bestItem = p, rank, st, item
 		}
 	}
-	if best == nil {
+	// An unreadable statement that may be about v outranks every entry's
+	// defaultStatus, as a readable one does: only an item that covers v
+	// still decides.
+	if best == nil || blocked && bestItem < 0 {
 		return Decision{}, false
 	}
 	d := Decision{Status: bestStatus, Container: c.Kind, Provider: c.Provider, Product: best}
