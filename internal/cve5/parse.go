@@ -294,6 +294,8 @@ func checkBounds(v *Version) *Error {
 	switch {
 	case field == "":
 		return nil
+	case v.LessThan != "" && v.LessThanOrEqual != "":
+		return &Error{Path: field, Reason: "both lessThan and lessThanOrEqual (the format allows one): the item answers nothing"}
 	case vt == TypeCustom:
 		return &Error{Path: field, Reason: fmt.Sprintf("%q is not a release number that custom ordering can place: the item answers nothing", s)}
 	}
@@ -314,12 +316,19 @@ func (v *Version) badBound(vt string) (string, string) {
 	}
 	bad := func(s string) bool {
 		s = strings.TrimSpace(s)
-		if s == "" || hasWildcard(s) || vt == TypeGit && s == "0" {
+		if s == "" || s == "*" || vt == TypeGit && s == "0" {
 			return false
+		}
+		if vt != TypeGit { // "4.19.*": its series must parse
+			s = strings.TrimSuffix(s, ".*")
 		}
 		return !valid(vt, s) && !(vt == TypeCustom && commitLike(s))
 	}
 	switch {
+	case v.LessThan != "" && v.LessThanOrEqual != "":
+		// the schema's oneOf allows one of the two: which bound is meant
+		// is not known
+		return v.LessThanOrEqual, "/lessThanOrEqual"
 	case bad(v.LessThan):
 		return v.LessThan, "/lessThan"
 	case bad(v.LessThanOrEqual):

@@ -37,7 +37,8 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if !it.isRange() && len(it.Changes) == 0 {
 		return it.single(vt, v)
 	}
-	if vt == "" {
+	if vt == "" || it.LessThan != "" && it.LessThanOrEqual != "" {
+		// no versionType, or two upper bounds (a warning): not comparable
 		return "", false, false
 	}
 	if !valid(vt, v) {

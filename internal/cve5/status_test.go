@@ -160,6 +160,9 @@ func TestStatusItemForms(t *testing.T) {
 		{"unknown type, incomparable version", `{"versions":[{"version":"6.10","lessThan":"*","versionType":"patch","status":"affected"}],"defaultStatus":"unaffected"}`, "devel", StatusUnknown, false},
 		{"placeholder lower bound: no lower bound", `{"versions":[{"version":"unspecified","lessThan":"1.2","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "0.1", StatusAffected, true},
 		{"lessThan * : no upper bound", `{"versions":[{"version":"1.0","lessThan":"*","versionType":"custom","status":"affected"}],"defaultStatus":"unaffected"}`, "99", StatusAffected, true},
+		{"both lessThan and lessThanOrEqual: which bound is meant is not known", `{"versions":[{"version":"0","lessThan":"70","lessThanOrEqual":"A","versionType":"maven","status":"affected"}],"defaultStatus":"unaffected"}`, "0", StatusUnknown, false},
+		{"a series bound whose series does not parse keeps the default out", `{"versions":[{"version":"2.0","versionType":"semver","status":"affected"},{"version":"1.0","lessThan":"x.*","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "1.5", StatusUnknown, false},
+		{"... but not below its lower bound", `{"versions":[{"version":"2.0","versionType":"semver","status":"affected"},{"version":"1.0","lessThan":"x.*","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "0.5", StatusUnaffected, true},
 		{"version not parseable in the type", `{"versions":[{"version":"1.0","lessThan":"2.0","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "(devel)", StatusUnknown, false},
 	}
 	for _, tt := range tests {
