@@ -306,10 +306,11 @@ func checkBounds(v *Version) *Error {
 // in vt, and its path relative to the item ("" when every one parses; a
 // single-version item names one version and is never bad). A placeholder
 // lower bound ("0", "n/a", "unspecified": no lower bound) and "*" bounds
-// parse. Under custom, a git commit id (commitLike) is not a bad string
-// but a commit: such an item answers nothing for a release number
-// (Version.commitBound) without being reported, as the kernel's git
-// ranges that CISA's ADP copies under custom are commits, not mistakes.
+// parse. A git commit id (commitLike) is bad under semver, rpm, maven and
+// python; under custom it is not a bad string but a commit: such an item
+// answers nothing for a release number (Version.commitBound) without being
+// reported, as the kernel's git ranges that CISA's ADP copies under custom
+// are commits, not mistakes.
 func (v *Version) badBound(vt string) (string, string) {
 	if !v.isRange() && len(v.Changes) == 0 {
 		return "", ""
@@ -322,7 +323,13 @@ func (v *Version) badBound(vt string) (string, string) {
 		if vt != TypeGit { // "4.19.*": its series must parse
 			s = strings.TrimSuffix(s, ".*")
 		}
-		return !valid(vt, s) && !(vt == TypeCustom && commitLike(s))
+		if commitLike(s) {
+			// a commit under custom is a commit (CISA's copies of the
+			// kernel's git ranges), under semver, rpm, maven or python a
+			// mistake (semver would read "7a8aa775…" as release 7)
+			return vt != TypeCustom && vt != TypeGit
+		}
+		return !valid(vt, s)
 	}
 	switch {
 	case v.LessThan != "" && v.LessThanOrEqual != "":

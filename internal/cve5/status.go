@@ -30,8 +30,9 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if vt == "" && it.VersionType != "" {
 		return it.unknownType(v)
 	}
-	if vt == TypeCustom && it.commitBound(v) {
-		// a commit id is not a release version: custom cannot order it
+	if vt != "" && vt != TypeGit && it.commitBound(v) {
+		// a commit id is not a release version: no ordering but git's
+		// places it (semver would read "7a8aa775…" as release 7)
 		return "", false, false
 	}
 	if !it.isRange() && len(it.Changes) == 0 {
@@ -96,8 +97,9 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 }
 
 // commitBound reports whether v or one of the item's versions or bounds
-// looks like a git commit id (commitLike): under custom ordering such a
-// value is not a release version, so the item answers nothing for it.
+// looks like a git commit id (commitLike): under any ordering but git's
+// such a value is not a release version, so the item answers nothing for
+// it.
 func (it *Version) commitBound(v string) bool {
 	if commitLike(v) || commitLike(it.Version) || commitLike(it.LessThan) || commitLike(it.LessThanOrEqual) {
 		return true
@@ -341,6 +343,9 @@ func (p *Product) fixed(v string, decided int) []string {
 	lowest := func(cs []cand) []string {
 		best := cand{}
 		for _, c := range cs {
+			if commitLike(c.v) { // a commit is no fixed release
+				continue
+			}
 			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 {
 				continue
 			}

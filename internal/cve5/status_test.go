@@ -358,6 +358,8 @@ func TestDecideBadItemsRealRecords(t *testing.T) {
 		{"RobotWare: CNA bound with prose, ADP range decides", "CVE-2024-1914", byName("abb", "robotware"), "6.12", StatusAffected, KindADP, []string{"6.15.06"}},
 		{"OpenBSD below the bad item: default affected", "CVE-2023-52556", byName("openbsd", "openbsd"), "6.9", StatusAffected, KindCNA, nil},
 		{"OpenBSD 7.4: errata unknown", "CVE-2023-52556", byName("openbsd", "openbsd"), "7.4", StatusUnknown, "", nil},
+		{"semver bound that is a git commit: never ordered as release 7 (was affected)", "CVE-2024-50050", byName("meta", "llama"), "1.0", StatusUnknown, "", nil},
+		{"... nor 10.0 unaffected above \"release 7\"", "CVE-2024-50050", byName("meta", "llama"), "10.0", StatusUnknown, "", nil},
 		{"Aspera below the range: default unaffected", "CVE-2022-43384", byName("ibm", "aspera"), "3.3.0", StatusUnaffected, KindCNA, nil},
 		{"Aspera inside, bound \"3.4.2 PL5\"", "CVE-2022-43384", byName("ibm", "aspera"), "3.4.1", StatusUnknown, "", nil},
 	}
