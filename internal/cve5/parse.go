@@ -346,7 +346,7 @@ func (v *Version) badBound(vt string) (string, string) {
 			return ch.At, fmt.Sprintf("/changes/%d/at", i)
 		}
 	}
-	if !placeholder(v.Version) && bad(v.Version) {
+	if lo := seriesStart(v.Version); !placeholder(lo) && bad(lo) {
 		return v.Version, "/version"
 	}
 	return "", ""

@@ -18,6 +18,20 @@ func placeholder(s string) bool {
 	return false
 }
 
+// seriesStart reads a range's lower bound: a bound ending in ".*" names
+// the start of that series ("8.0.*" <= V < "8.0.29" is PHP's 8.0 series
+// from 8.0 on; "2.3.*.*" QNAP's 2.3 series), as "*" in an upper bound is
+// the series' end. The record format defines "*" for upper bounds only;
+// read as infinity, a lower bound "8.0.*" would put every 8.0 release
+// below the range and out of it. Other bounds are returned trimmed.
+func seriesStart(s string) string {
+	s = strings.TrimSpace(s)
+	for len(s) > 2 && strings.HasSuffix(s, ".*") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
 // isRange reports whether a version item is the record format's range form.
 func (it *Version) isRange() bool { return it.LessThan != "" || it.LessThanOrEqual != "" }
 
@@ -49,7 +63,7 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 		return it.gitStatus(v)
 	}
 	if !placeholder(it.Version) {
-		c, err := compare(vt, it.Version, v)
+		c, err := compare(vt, seriesStart(it.Version), v)
 		if err != nil {
 			return "", false, false
 		}
@@ -251,22 +265,25 @@ const blockedItem = -2
 // status is Status that also returns the index of the item that decided
 // (-1 for the default, blockedItem when a malformed item may cover v).
 func (p *Product) status(v string) (string, int, bool) {
-	comparable := len(p.Versions) == 0
+	comparable, blocked := len(p.Versions) == 0, false
 	for i := range p.Versions {
 		// a malformed item (Version.malformed) never matches here: its
-		// bad string does not compare
-		st, matched, cmp := p.Versions[i].itemStatus(v)
-		if cmp {
-			comparable = true
-		}
+		// bad string does not compare; it is comparable only where a bound
+		// that parses places v outside it, so only incomparable items are
+		// asked whether they are malformed (a firmware scan asks millions)
+		it := &p.Versions[i]
+		st, matched, cmp := it.itemStatus(v)
 		if matched {
 			return normStatus(st), i, true
 		}
-	}
-	for i := range p.Versions {
-		if it := &p.Versions[i]; it.malformed() && it.mayCover(v) {
-			return StatusUnknown, blockedItem, false
+		if cmp {
+			comparable = true
+		} else if !blocked && it.malformed() && it.mayCover(v) {
+			blocked = true
 		}
+	}
+	if blocked {
+		return StatusUnknown, blockedItem, false
 	}
 	if !comparable {
 		return StatusUnknown, -1, false
@@ -284,7 +301,7 @@ func (it *Version) mayCover(v string) bool {
 	if vt == "" || vt == TypeGit || !valid(vt, strings.TrimSpace(v)) {
 		return true
 	}
-	if lo := it.Version; !placeholder(lo) && valid(vt, strings.TrimSpace(lo)) {
+	if lo := seriesStart(it.Version); !placeholder(lo) && valid(vt, lo) {
 		if c, err := compare(vt, lo, v); err == nil && c > 0 {
 			return false
 		}
@@ -332,7 +349,7 @@ func (p *Product) fixed(v string, decided int) []string {
 			*list = append(*list, cand{vt, it.LessThan})
 		}
 		if normStatus(it.Status) == StatusUnaffected && !placeholder(it.Version) {
-			*list = append(*list, cand{vt, it.Version})
+			*list = append(*list, cand{vt, seriesStart(it.Version)})
 		}
 		for _, ch := range it.Changes {
 			if normStatus(ch.Status) == StatusUnaffected {

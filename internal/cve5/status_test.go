@@ -348,25 +348,31 @@ func TestDecideBadItemsRealRecords(t *testing.T) {
 		status    string
 		container string
 		fixed     []string
+		warned    bool
 	}{
-		{"KEV: ESXi 8.0 before a build-named fix (CNA default unaffected before)", "CVE-2024-37085", byName("", "esxi"), "8.0", StatusUnknown, "", nil},
-		{"ESXi 7.0: the single version item", "CVE-2024-37085", byName("", "esxi"), "7.0", StatusAffected, KindCNA, nil},
-		{"ESXi 6.7: below the bad item's lower bound, default", "CVE-2024-37085", byName("", "esxi"), "6.7", StatusUnaffected, KindCNA, nil},
-		{"Cortex XSOAR 6.12.0: bound with a build note", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.12.0", StatusUnknown, "", nil},
-		{"Cortex XSOAR 6.13.0: its single version item", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.13.0", StatusUnaffected, KindCNA, nil},
-		{"Blue Planet: CNA lower bound \" early versions \", ADP range decides", "CVE-2024-2005", byName("blue", "inventory"), "22.10", StatusAffected, KindADP, nil},
-		{"RobotWare: CNA bound with prose, ADP range decides", "CVE-2024-1914", byName("abb", "robotware"), "6.12", StatusAffected, KindADP, []string{"6.15.06"}},
-		{"OpenBSD below the bad item: default affected", "CVE-2023-52556", byName("openbsd", "openbsd"), "6.9", StatusAffected, KindCNA, nil},
-		{"OpenBSD 7.4: errata unknown", "CVE-2023-52556", byName("openbsd", "openbsd"), "7.4", StatusUnknown, "", nil},
-		{"semver bound that is a git commit: never ordered as release 7 (was affected)", "CVE-2024-50050", byName("meta", "llama"), "1.0", StatusUnknown, "", nil},
-		{"... nor 10.0 unaffected above \"release 7\"", "CVE-2024-50050", byName("meta", "llama"), "10.0", StatusUnknown, "", nil},
-		{"Aspera below the range: default unaffected", "CVE-2022-43384", byName("ibm", "aspera"), "3.3.0", StatusUnaffected, KindCNA, nil},
-		{"Aspera inside, bound \"3.4.2 PL5\"", "CVE-2022-43384", byName("ibm", "aspera"), "3.4.1", StatusUnknown, "", nil},
+		{"KEV: ESXi 8.0 before a build-named fix (CNA default unaffected before)", "CVE-2024-37085", byName("", "esxi"), "8.0", StatusUnknown, "", nil, true},
+		{"ESXi 7.0: the single version item", "CVE-2024-37085", byName("", "esxi"), "7.0", StatusAffected, KindCNA, nil, true},
+		{"ESXi 6.7: below the bad item's lower bound, default", "CVE-2024-37085", byName("", "esxi"), "6.7", StatusUnaffected, KindCNA, nil, true},
+		{"Cortex XSOAR 6.12.0: bound with a build note", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.12.0", StatusUnknown, "", nil, true},
+		{"Cortex XSOAR 6.13.0: its single version item", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.13.0", StatusUnaffected, KindCNA, nil, true},
+		{"Blue Planet: CNA lower bound \" early versions \", ADP range decides", "CVE-2024-2005", byName("blue", "inventory"), "22.10", StatusAffected, KindADP, nil, true},
+		{"RobotWare: CNA bound with prose, ADP range decides", "CVE-2024-1914", byName("abb", "robotware"), "6.12", StatusAffected, KindADP, []string{"6.15.06"}, true},
+		{"OpenBSD below the bad item: default affected", "CVE-2023-52556", byName("openbsd", "openbsd"), "6.9", StatusAffected, KindCNA, nil, true},
+		{"OpenBSD 7.4: errata unknown", "CVE-2023-52556", byName("openbsd", "openbsd"), "7.4", StatusUnknown, "", nil, true},
+		{"semver bound that is a git commit: never ordered as release 7 (was affected)", "CVE-2024-50050", byName("meta", "llama"), "1.0", StatusUnknown, "", nil, true},
+		{"... nor 10.0 unaffected above \"release 7\"", "CVE-2024-50050", byName("meta", "llama"), "10.0", StatusUnknown, "", nil, true},
+		{"Aspera below the range: default unaffected", "CVE-2022-43384", byName("ibm", "aspera"), "3.3.0", StatusUnaffected, KindCNA, nil, true},
+		{"Aspera inside, bound \"3.4.2 PL5\"", "CVE-2022-43384", byName("ibm", "aspera"), "3.4.1", StatusUnknown, "", nil, true},
+		// a lower bound "8.0.*" is the start of the 8.0 series, not its
+		// end (was: every 8.0 release below the range, "unaffected")
+		{"PHP 8.0.20 in \"8.0.*\" <= V < 8.0.29", "CVE-2023-3247", byName("php", "php"), "8.0.20", StatusAffected, KindCNA, []string{"8.0.29"}, false},
+		{"PHP 8.0.29: fixed", "CVE-2023-3247", byName("php", "php"), "8.0.29", StatusUnaffected, KindCNA, nil, false},
+		{"PHP 7.4.33: below every series", "CVE-2023-3247", byName("php", "php"), "7.4.33", StatusUnaffected, KindCNA, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := mustParse(t, tt.id)
-			if len(r.Warnings) == 0 {
+			if len(r.Warnings) == 0 && tt.warned {
 				t.Errorf("%s: no warning for its bad item", tt.id)
 			}
 			d := r.Decide(tt.sel, tt.version)
