@@ -87,7 +87,7 @@ func TestImportCVEStaged(t *testing.T) {
 		t.Fatal("no cve5 source")
 	}
 	t.Logf("cve5: %d taken (%d withdrawn), %d skipped; %d CVE records in the database", src.Records, src.Withdrawn, src.Skipped, p.CVERecords)
-	// 44,403 lines: 44,402 records read (1,613 of them with 7,091 version
+	// 44,403 lines: 44,402 records read (1,612 of them with 7,090 version
 	// items whose bounds do not parse: kept, warned about; cve5's
 	// TestStagedRecords), 1 is OpenSSL's
 	// disputed list; 12 OpenSSL CVEs are also in vulnrichment, whose copy
@@ -104,8 +104,8 @@ func TestImportCVEStaged(t *testing.T) {
 			zephyr++
 		}
 	}
-	if len(im.Warnings) != 7091 || zephyr != 1 {
-		t.Errorf("%d warnings (%d for the Zephyr record CVE-2023-4258), want 7091 (1)", len(im.Warnings), zephyr)
+	if len(im.Warnings) != 7090 || zephyr != 1 {
+		t.Errorf("%d warnings (%d for the Zephyr record CVE-2023-4258), want 7090 (1)", len(im.Warnings), zephyr)
 	}
 	if len(p.Ecosystems) != 0 {
 		t.Errorf("CVE records counted as ecosystems: %v", p.Ecosystems)

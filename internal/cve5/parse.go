@@ -315,6 +315,14 @@ func (v *Version) badBound(vt string) (string, string) {
 	if !v.isRange() && len(v.Changes) == 0 {
 		return "", ""
 	}
+	if vt == TypeGit && len(v.Changes) == 0 && gitBound(v.Version) && gitBound(v.LessThan) && gitBound(v.LessThanOrEqual) {
+		return "", "" // the kernel CNA's git ranges: asked about for every release
+	}
+	if vt == TypeCustom && (commitLike(v.LessThan) || commitLike(v.Version) || commitLike(v.LessThanOrEqual)) {
+		// a commit range copied under custom (the firmware scan asks
+		// thousands of these per kernel version: decided here at once)
+		return "", ""
+	}
 	bad := func(s string) bool {
 		s = strings.TrimSpace(s)
 		if s == "" || s == "*" || vt == TypeGit && s == "0" {
@@ -323,13 +331,13 @@ func (v *Version) badBound(vt string) (string, string) {
 		if vt != TypeGit { // "4.19.*": its series must parse
 			s = strings.TrimSuffix(s, ".*")
 		}
-		if commitLike(s) {
-			// a commit under custom is a commit (CISA's copies of the
-			// kernel's git ranges), under semver, rpm, maven or python a
-			// mistake (semver would read "7a8aa775…" as release 7)
-			return vt != TypeCustom && vt != TypeGit
+		// a commit under custom is a commit (CISA's copies of the kernel's
+		// git ranges), under semver, rpm, maven or python a mistake
+		// (semver would read "7a8aa775…" as release 7)
+		if valid(vt, s) {
+			return vt != TypeCustom && vt != TypeGit && commitLike(s)
 		}
-		return !valid(vt, s)
+		return vt != TypeCustom || !commitLike(s)
 	}
 	switch {
 	case v.LessThan != "" && v.LessThanOrEqual != "":
@@ -351,6 +359,10 @@ func (v *Version) badBound(vt string) (string, string) {
 	}
 	return "", ""
 }
+
+// gitBound reports, without trimming, whether s is a git range bound that
+// parses: absent, "0", "*" or a commit id (badBound's fast path).
+func gitBound(s string) bool { return s == "" || s == "0" || s == "*" || valid(TypeGit, s) }
 
 // malformed reports whether a range item of a known versionType has a
 // string that does not parse in it (badBound: "6.12.0 (Build 1271551)",

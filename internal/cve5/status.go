@@ -11,6 +11,9 @@ import (
 // "0" does by the record format's convention; as a single version it names
 // no version and is compared with nothing.
 func placeholder(s string) bool {
+	if s != "" && s[0] >= '1' && s[0] <= '9' { // a release number (most calls)
+		return false
+	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "0", "*", "-", "n/a", "na", "unspecified", "unknown", "all", "all versions", "any":
 		return true
@@ -294,8 +297,9 @@ func (p *Product) status(v string) (string, int, bool) {
 // mayCover reports whether a malformed item may cover v: false only when a
 // bound of the item that does parse places v outside it (v below its lower
 // bound, or at or above its upper bound), as 6.0 lies outside "7.4 <= V <
-// 7.4 errata 009" whatever the errata is. A git item and a v that does not
-// parse in the item's versionType may always be covered.
+// 7.4 errata 009" whatever the errata is. A git item, a v that does not
+// parse in the item's versionType and (but for its lower bound) an item
+// with two upper bounds may always be covered.
 func (it *Version) mayCover(v string) bool {
 	vt := knownType(it.VersionType)
 	if vt == "" || vt == TypeGit || !valid(vt, strings.TrimSpace(v)) {
@@ -305,6 +309,9 @@ func (it *Version) mayCover(v string) bool {
 		if c, err := compare(vt, lo, v); err == nil && c > 0 {
 			return false
 		}
+	}
+	if it.LessThan != "" && it.LessThanOrEqual != "" {
+		return true // which upper bound is meant is not known
 	}
 	if hi := strings.TrimSpace(it.LessThan); hi != "" && (hasWildcard(hi) || valid(vt, hi)) {
 		if c, err := compare(vt, v, hi); err == nil && c >= 0 {
@@ -360,11 +367,8 @@ func (p *Product) fixed(v string, decided int) []string {
 	lowest := func(cs []cand) []string {
 		best := cand{}
 		for _, c := range cs {
-			if commitLike(c.v) { // a commit is no fixed release
-				continue
-			}
-			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 {
-				continue
+			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 || commitLike(c.v) {
+				continue // not above v, or a commit, which is no fixed release
 			}
 			if best.v == "" {
 				best = c
