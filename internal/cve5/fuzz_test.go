@@ -408,6 +408,17 @@ func FuzzDecide(f *testing.F) {
 	for _, a := range decideSeeds(f) {
 		f.Add(a.versionType, a.version, a.lessThan, a.lessThanOrEqual, a.status, a.changeAt, a.changeStatus, a.defaultStatus, a.query)
 	}
+	// bad items of real records (TestDecideBadItemsRealRecords): a custom
+	// bound that is a build name, a semver bound with a patch level, a
+	// custom lower bound in prose, release numbers under git
+	for _, a := range []decideArgs{
+		{TypeCustom, "8.0", "ESXi80U3-24022510", "", StatusAffected, "", "", StatusUnaffected, "8.0"},
+		{TypeSemver, "3.4.0", "", "3.4.2 PL5", StatusAffected, "", "", StatusUnaffected, "3.3.0"},
+		{TypeCustom, " early versions ", "", " 22.12", StatusAffected, "", "", StatusUnaffected, "22.10"},
+		{TypeGit, "1.14", "", "3.4", StatusAffected, "", "", StatusUnaffected, "3.2"},
+	} {
+		f.Add(a.versionType, a.version, a.lessThan, a.lessThanOrEqual, a.status, a.changeAt, a.changeStatus, a.defaultStatus, a.query)
+	}
 	f.Fuzz(func(t *testing.T, vt, ver, lt, lte, status, at, chStatus, def, q string) {
 		a := decideArgs{vt, ver, lt, lte, status, at, chStatus, def, q}
 		if len(vt)+len(ver)+len(lt)+len(lte)+len(status)+len(at)+len(chStatus)+len(def)+len(q) > 1024 {
@@ -425,6 +436,15 @@ func FuzzDecide(f *testing.F) {
 		checkDecision(t, r, q, d)
 		if e := r.DecideEntries([]Entry{{0, 0}}, q); !sameDecision(d, e) {
 			t.Fatalf("%+v: Decide %+v, DecideEntries %+v", a, d, e)
+		}
+		// a bad item that may cover q is never overridden by the default
+		if it := &r.Containers[0].Affected[0].Versions[0]; it.malformed() {
+			if len(r.Warnings) == 0 && knownType(it.VersionType) != "" {
+				t.Fatalf("%+v: a malformed item without a warning", a)
+			}
+			if it.mayCover(q) && d.Status != StatusUnknown {
+				t.Fatalf("%+v: malformed item may cover %q, yet %s", a, q, d.Status)
+			}
 		}
 	})
 }

@@ -276,36 +276,74 @@ func checkVersion(v *Version) *Error {
 	return nil
 }
 
-// checkBounds reports the first bound of a version item (lessThan,
-// lessThanOrEqual, changes[].at) that does not parse in its versionType
-// (semver, rpm, maven, python, git; custom has no syntax of its own, and
-// an unknown type's items are unknown anyway). Such an item is a warning,
-// not a format error: the record is kept, the item answers nothing
+// checkBounds reports the first string of a range item (its lower bound
+// version, lessThan, lessThanOrEqual, changes[].at) that does not parse in
+// its versionType (semver, rpm, maven, python and git by their syntax;
+// custom needs a release number, a digit first, as Compare does; an
+// unknown type's items are unknown anyway). Such an item is a warning, not
+// a format error: the record is kept, the item answers nothing
 // (Version.malformed), so one bad item neither drops the record's other
 // entries (CISA's ADP range of a Zephyr record whose CNA wrote release
 // numbers under versionType git) nor changes another record's answer.
 func checkBounds(v *Version) *Error {
 	vt := knownType(v.VersionType)
-	if vt == "" || vt == TypeCustom {
+	if vt == "" {
 		return nil
 	}
-	if s, field := v.badBound(vt); field != "" {
-		return &Error{Path: field, Reason: fmt.Sprintf("%q does not parse as a %s version: the item answers nothing", s, vt)}
+	s, field := v.badBound(vt)
+	switch {
+	case field == "":
+		return nil
+	case v.LessThan != "" && v.LessThanOrEqual != "":
+		return &Error{Path: field, Reason: "both lessThan and lessThanOrEqual (the format allows one): the item answers nothing"}
+	case vt == TypeCustom:
+		return &Error{Path: field, Reason: fmt.Sprintf("%q is not a release number that custom ordering can place: the item answers nothing", s)}
 	}
-	return nil
+	return &Error{Path: field, Reason: fmt.Sprintf("%q does not parse as a %s version: the item answers nothing", s, vt)}
 }
 
-// badBound returns the first bound of the item that does not parse in vt,
-// and its path relative to the item ("" when every bound parses).
+// badBound returns the first string of a range item that does not parse
+// in vt, and its path relative to the item ("" when every one parses; a
+// single-version item names one version and is never bad). A placeholder
+// lower bound ("0", "n/a", "unspecified": no lower bound) and "*" bounds
+// parse. A git commit id (commitLike) is bad under semver, rpm, maven and
+// python; under custom it is not a bad string but a commit: such an item
+// answers nothing for a release number (Version.commitBound) without being
+// reported, as the kernel's git ranges that CISA's ADP copies under custom
+// are commits, not mistakes.
 func (v *Version) badBound(vt string) (string, string) {
+	if !v.isRange() && len(v.Changes) == 0 {
+		return "", ""
+	}
+	if vt == TypeGit && len(v.Changes) == 0 && gitBound(v.Version) && gitBound(v.LessThan) && gitBound(v.LessThanOrEqual) {
+		return "", "" // the kernel CNA's git ranges: asked about for every release
+	}
+	if vt == TypeCustom && (commitLike(v.LessThan) || commitLike(v.Version) || commitLike(v.LessThanOrEqual)) {
+		// a commit range copied under custom (the firmware scan asks
+		// thousands of these per kernel version: decided here at once)
+		return "", ""
+	}
 	bad := func(s string) bool {
 		s = strings.TrimSpace(s)
-		if s == "" || hasWildcard(s) || vt == TypeGit && s == "0" {
+		if s == "" || s == "*" || vt == TypeGit && s == "0" {
 			return false
 		}
-		return !valid(vt, s)
+		if vt != TypeGit { // "4.19.*": its series must parse
+			s = strings.TrimSuffix(s, ".*")
+		}
+		// a commit under custom is a commit (CISA's copies of the kernel's
+		// git ranges), under semver, rpm, maven or python a mistake
+		// (semver would read "7a8aa775…" as release 7)
+		if valid(vt, s) {
+			return vt != TypeCustom && vt != TypeGit && commitLike(s)
+		}
+		return vt != TypeCustom || !commitLike(s)
 	}
 	switch {
+	case v.LessThan != "" && v.LessThanOrEqual != "":
+		// the schema's oneOf allows one of the two: which bound is meant
+		// is not known
+		return v.LessThanOrEqual, "/lessThanOrEqual"
 	case bad(v.LessThan):
 		return v.LessThan, "/lessThan"
 	case bad(v.LessThanOrEqual):
@@ -316,17 +354,25 @@ func (v *Version) badBound(vt string) (string, string) {
 			return ch.At, fmt.Sprintf("/changes/%d/at", i)
 		}
 	}
+	if lo := seriesStart(v.Version); !placeholder(lo) && bad(lo) {
+		return v.Version, "/version"
+	}
 	return "", ""
 }
 
-// malformed reports whether a version item has a bound that does not
-// parse in its (known, not custom) versionType: it answers nothing, and
-// the entry it belongs to answers only through its other items that cover
-// the version (never with its defaultStatus, which the bad item may have
-// overridden).
+// gitBound reports, without trimming, whether s is a git range bound that
+// parses: absent, "0", "*" or a commit id (badBound's fast path).
+func gitBound(s string) bool { return s == "" || s == "0" || s == "*" || valid(TypeGit, s) }
+
+// malformed reports whether a range item of a known versionType has a
+// string that does not parse in it (badBound: "6.12.0 (Build 1271551)",
+// "ESXi80U3-24022510", release numbers under git): it answers nothing, and
+// where it may cover the version asked (Version.mayCover) its entry gives
+// no answer rather than its defaultStatus, which the bad item may have
+// overridden.
 func (v *Version) malformed() bool {
 	vt := knownType(v.VersionType)
-	if vt == "" || vt == TypeCustom {
+	if vt == "" {
 		return false
 	}
 	_, field := v.badBound(vt)

@@ -11,11 +11,28 @@ import (
 // "0" does by the record format's convention; as a single version it names
 // no version and is compared with nothing.
 func placeholder(s string) bool {
+	if s != "" && s[0] >= '1' && s[0] <= '9' { // a release number (most calls)
+		return false
+	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "0", "*", "-", "n/a", "na", "unspecified", "unknown", "all", "all versions", "any":
 		return true
 	}
 	return false
+}
+
+// seriesStart reads a range's lower bound: a bound ending in ".*" names
+// the start of that series ("8.0.*" <= V < "8.0.29" is PHP's 8.0 series
+// from 8.0 on; "2.3.*.*" QNAP's 2.3 series), as "*" in an upper bound is
+// the series' end. The record format defines "*" for upper bounds only;
+// read as infinity, a lower bound "8.0.*" would put every 8.0 release
+// below the range and out of it. Other bounds are returned trimmed.
+func seriesStart(s string) string {
+	s = strings.TrimSpace(s)
+	for len(s) > 2 && strings.HasSuffix(s, ".*") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // isRange reports whether a version item is the record format's range form.
@@ -30,14 +47,16 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 	if vt == "" && it.VersionType != "" {
 		return it.unknownType(v)
 	}
-	if vt == TypeCustom && it.commitBound(v) {
-		// a commit id is not a release version: custom cannot order it
+	if vt != "" && vt != TypeGit && it.commitBound(v) {
+		// a commit id is not a release version: no ordering but git's
+		// places it (semver would read "7a8aa775…" as release 7)
 		return "", false, false
 	}
 	if !it.isRange() && len(it.Changes) == 0 {
 		return it.single(vt, v)
 	}
-	if vt == "" {
+	if vt == "" || it.LessThan != "" && it.LessThanOrEqual != "" {
+		// no versionType, or two upper bounds (a warning): not comparable
 		return "", false, false
 	}
 	if !valid(vt, v) {
@@ -47,7 +66,7 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 		return it.gitStatus(v)
 	}
 	if !placeholder(it.Version) {
-		c, err := compare(vt, it.Version, v)
+		c, err := compare(vt, seriesStart(it.Version), v)
 		if err != nil {
 			return "", false, false
 		}
@@ -95,8 +114,9 @@ func (it *Version) itemStatus(v string) (status string, matched, comparable bool
 }
 
 // commitBound reports whether v or one of the item's versions or bounds
-// looks like a git commit id (commitLike): under custom ordering such a
-// value is not a release version, so the item answers nothing for it.
+// looks like a git commit id (commitLike): under any ordering but git's
+// such a value is not a release version, so the item answers nothing for
+// it.
 func (it *Version) commitBound(v string) bool {
 	if commitLike(v) || commitLike(it.Version) || commitLike(it.LessThan) || commitLike(it.LessThanOrEqual) {
 		return true
@@ -232,42 +252,78 @@ func sortedChanges(vt string, changes []Change) ([]Change, bool) {
 // absent). ok is false when none of its version items can be compared with
 // v (for example git-only ranges against a numbered release), which is no
 // answer rather than the defaultStatus; so is an entry with a malformed
-// item (a bound that does not parse in its versionType) when no other item
-// covers v. An entry without version items answers with its defaultStatus.
+// item (a string that does not parse in its versionType) that may cover v
+// (Version.mayCover) when no other item covers it. An entry without version
+// items answers with its defaultStatus.
 func (p *Product) Status(v string) (status string, ok bool) {
 	st, _, ok := p.status(v)
 	return st, ok
 }
 
+// blockedItem is status's item index for "no answer because a malformed
+// item may cover v": an explicit statement about v that cannot be read,
+// which also keeps other entries' defaultStatus from deciding (decide).
+const blockedItem = -2
+
 // status is Status that also returns the index of the item that decided
-// (-1 for the default).
+// (-1 for the default, blockedItem when a malformed item may cover v).
 func (p *Product) status(v string) (string, int, bool) {
-	comparable := len(p.Versions) == 0
+	comparable, blocked := len(p.Versions) == 0, false
 	for i := range p.Versions {
 		// a malformed item (Version.malformed) never matches here: its
-		// bad bound does not compare
-		st, matched, cmp := p.Versions[i].itemStatus(v)
-		if cmp {
-			comparable = true
-		}
+		// bad string does not compare; it is comparable only where a bound
+		// that parses places v outside it, so only incomparable items are
+		// asked whether they are malformed (a firmware scan asks millions)
+		it := &p.Versions[i]
+		st, matched, cmp := it.itemStatus(v)
 		if matched {
 			return normStatus(st), i, true
 		}
+		if cmp {
+			comparable = true
+		} else if !blocked && it.malformed() && it.mayCover(v) {
+			blocked = true
+		}
 	}
-	if !comparable || p.hasMalformed() {
+	if blocked {
+		return StatusUnknown, blockedItem, false
+	}
+	if !comparable {
 		return StatusUnknown, -1, false
 	}
 	return normStatus(p.DefaultStatus), -1, true
 }
 
-// hasMalformed reports whether one of the entry's items is malformed.
-func (p *Product) hasMalformed() bool {
-	for i := range p.Versions {
-		if p.Versions[i].malformed() {
-			return true
+// mayCover reports whether a malformed item may cover v: false only when a
+// bound of the item that does parse places v outside it (v below its lower
+// bound, or at or above its upper bound), as 6.0 lies outside "7.4 <= V <
+// 7.4 errata 009" whatever the errata is. A git item, a v that does not
+// parse in the item's versionType and (but for its lower bound) an item
+// with two upper bounds may always be covered.
+func (it *Version) mayCover(v string) bool {
+	vt := knownType(it.VersionType)
+	if vt == "" || vt == TypeGit || !valid(vt, strings.TrimSpace(v)) {
+		return true
+	}
+	if lo := seriesStart(it.Version); !placeholder(lo) && valid(vt, lo) {
+		if c, err := compare(vt, lo, v); err == nil && c > 0 {
+			return false
 		}
 	}
-	return false
+	if it.LessThan != "" && it.LessThanOrEqual != "" {
+		return true // which upper bound is meant is not known
+	}
+	if hi := strings.TrimSpace(it.LessThan); hi != "" && (hasWildcard(hi) || valid(vt, hi)) {
+		if c, err := compare(vt, v, hi); err == nil && c >= 0 {
+			return false
+		}
+	}
+	if hi := strings.TrimSpace(it.LessThanOrEqual); hi != "" && (hasWildcard(hi) || valid(vt, hi)) {
+		if c, err := compare(vt, v, hi); err == nil && c > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func normStatus(s string) string {
@@ -300,7 +356,7 @@ func (p *Product) fixed(v string, decided int) []string {
 			*list = append(*list, cand{vt, it.LessThan})
 		}
 		if normStatus(it.Status) == StatusUnaffected && !placeholder(it.Version) {
-			*list = append(*list, cand{vt, it.Version})
+			*list = append(*list, cand{vt, seriesStart(it.Version)})
 		}
 		for _, ch := range it.Changes {
 			if normStatus(ch.Status) == StatusUnaffected {
@@ -311,8 +367,8 @@ func (p *Product) fixed(v string, decided int) []string {
 	lowest := func(cs []cand) []string {
 		best := cand{}
 		for _, c := range cs {
-			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 {
-				continue
+			if above, err := compare(c.vt, c.v, v); err != nil || above <= 0 || commitLike(c.v) {
+				continue // not above v, or a commit, which is no fixed release
 			}
 			if best.v == "" {
 				best = c
@@ -410,6 +466,7 @@ func (r *Record) containerOrder() []int {
 func (c *Container) decide(selected func(*Product) bool, entries []Entry, v string) (Decision, bool) {
 	var best *Product
 	bestRank, bestStatus, bestItem := 0, "", -1
+	blocked := false // a malformed item may cover v
 	n := len(c.Affected)
 	if entries != nil {
 		n = len(entries)
@@ -427,6 +484,9 @@ func (c *Container) decide(selected func(*Product) bool, entries []Entry, v stri
 			continue
 		}
 		st, item, ok := p.status(v)
+		if item == blockedItem {
+			blocked = true
+		}
 		if !ok || st == StatusUnknown {
 			continue
 		}
@@ -443,7 +503,10 @@ func (c *Container) decide(selected func(*Product) bool, entries []Entry, v stri
 			best, bestRank, bestStatus, bestItem = p, rank, st, item
 		}
 	}
-	if best == nil {
+	// An unreadable statement that may be about v outranks every entry's
+	// defaultStatus, as a readable one does: only an item that covers v
+	// still decides.
+	if best == nil || blocked && bestItem < 0 {
 		return Decision{}, false
 	}
 	d := Decision{Status: bestStatus, Container: c.Kind, Provider: c.Provider, Product: best}

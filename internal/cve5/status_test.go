@@ -160,6 +160,9 @@ func TestStatusItemForms(t *testing.T) {
 		{"unknown type, incomparable version", `{"versions":[{"version":"6.10","lessThan":"*","versionType":"patch","status":"affected"}],"defaultStatus":"unaffected"}`, "devel", StatusUnknown, false},
 		{"placeholder lower bound: no lower bound", `{"versions":[{"version":"unspecified","lessThan":"1.2","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "0.1", StatusAffected, true},
 		{"lessThan * : no upper bound", `{"versions":[{"version":"1.0","lessThan":"*","versionType":"custom","status":"affected"}],"defaultStatus":"unaffected"}`, "99", StatusAffected, true},
+		{"both lessThan and lessThanOrEqual: which bound is meant is not known", `{"versions":[{"version":"0","lessThan":"70","lessThanOrEqual":"A","versionType":"maven","status":"affected"}],"defaultStatus":"unaffected"}`, "0", StatusUnknown, false},
+		{"a series bound whose series does not parse keeps the default out", `{"versions":[{"version":"2.0","versionType":"semver","status":"affected"},{"version":"1.0","lessThan":"x.*","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "1.5", StatusUnknown, false},
+		{"... but not below its lower bound", `{"versions":[{"version":"2.0","versionType":"semver","status":"affected"},{"version":"1.0","lessThan":"x.*","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "0.5", StatusUnaffected, true},
 		{"version not parseable in the type", `{"versions":[{"version":"1.0","lessThan":"2.0","versionType":"semver","status":"affected"}],"defaultStatus":"unaffected"}`, "(devel)", StatusUnknown, false},
 	}
 	for _, tt := range tests {
@@ -271,7 +274,11 @@ func TestDecideMalformedItems(t *testing.T) {
 	}{
 		{"1.2", StatusAffected, true}, // the good item covers it
 		{"2.1", StatusUnknown, false}, // perhaps inside the bad item: no answer, not "unaffected"
-		{"0.9", StatusUnknown, false},
+		// below the bad item's lower bound, which parses: neither item
+		// covers 0.9, so the default answers (before, any bad item
+		// silenced the default for every version)
+		{"0.9", StatusUnaffected, true},
+		{"1.7", StatusUnaffected, true},
 	} {
 		if st, ok := p.Status(tt.v); st != tt.status || ok != tt.ok {
 			t.Errorf("Status(%s) = %s, %v; want %s, %v", tt.v, st, ok, tt.status, tt.ok)
@@ -319,5 +326,59 @@ func TestDecideCustomCommitIDs(t *testing.T) {
 		if got := commitLike(tt.s); got != tt.want {
 			t.Errorf("commitLike(%q) = %v, want %v", tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestDecideBadItemsRealRecords: a range item whose lower bound or upper
+// bound does not parse in its versionType (custom included: custom orders
+// release numbers only) answers nothing, and where it may cover the
+// version asked its entry's defaultStatus does not answer either; other
+// containers then decide. Before, such an item was merely "not comparable"
+// and the entry's defaultStatus decided: VMware ESXi 8.0 was "unaffected"
+// by CVE-2024-37085 (a KEV entry) because the fix is named
+// "ESXi80U3-24022510", ABB RobotWare 6.12 "unaffected" by CVE-2024-1914
+// because the CNA's bound reads "6.15.06 except 6.10.10 and 6.13.07 ".
+// Where a bound that parses places the version outside the bad item (6.9
+// below OpenBSD's "7.4 <= V < 7.4 errata 009") the default still answers.
+func TestDecideBadItemsRealRecords(t *testing.T) {
+	tests := []struct {
+		name, id  string
+		sel       func(*Product) bool
+		version   string
+		status    string
+		container string
+		fixed     []string
+		warned    bool
+	}{
+		{"KEV: ESXi 8.0 before a build-named fix (CNA default unaffected before)", "CVE-2024-37085", byName("", "esxi"), "8.0", StatusUnknown, "", nil, true},
+		{"ESXi 7.0: the single version item", "CVE-2024-37085", byName("", "esxi"), "7.0", StatusAffected, KindCNA, nil, true},
+		{"ESXi 6.7: below the bad item's lower bound, default", "CVE-2024-37085", byName("", "esxi"), "6.7", StatusUnaffected, KindCNA, nil, true},
+		{"Cortex XSOAR 6.12.0: bound with a build note", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.12.0", StatusUnknown, "", nil, true},
+		{"Cortex XSOAR 6.13.0: its single version item", "CVE-2024-9470", byName("palo alto", "cortex xsoar"), "6.13.0", StatusUnaffected, KindCNA, nil, true},
+		{"Blue Planet: CNA lower bound \" early versions \", ADP range decides", "CVE-2024-2005", byName("blue", "inventory"), "22.10", StatusAffected, KindADP, nil, true},
+		{"RobotWare: CNA bound with prose, ADP range decides", "CVE-2024-1914", byName("abb", "robotware"), "6.12", StatusAffected, KindADP, []string{"6.15.06"}, true},
+		{"OpenBSD below the bad item: default affected", "CVE-2023-52556", byName("openbsd", "openbsd"), "6.9", StatusAffected, KindCNA, nil, true},
+		{"OpenBSD 7.4: errata unknown", "CVE-2023-52556", byName("openbsd", "openbsd"), "7.4", StatusUnknown, "", nil, true},
+		{"semver bound that is a git commit: never ordered as release 7 (was affected)", "CVE-2024-50050", byName("meta", "llama"), "1.0", StatusUnknown, "", nil, true},
+		{"... nor 10.0 unaffected above \"release 7\"", "CVE-2024-50050", byName("meta", "llama"), "10.0", StatusUnknown, "", nil, true},
+		{"Aspera below the range: default unaffected", "CVE-2022-43384", byName("ibm", "aspera"), "3.3.0", StatusUnaffected, KindCNA, nil, true},
+		{"Aspera inside, bound \"3.4.2 PL5\"", "CVE-2022-43384", byName("ibm", "aspera"), "3.4.1", StatusUnknown, "", nil, true},
+		// a lower bound "8.0.*" is the start of the 8.0 series, not its
+		// end (was: every 8.0 release below the range, "unaffected")
+		{"PHP 8.0.20 in \"8.0.*\" <= V < 8.0.29", "CVE-2023-3247", byName("php", "php"), "8.0.20", StatusAffected, KindCNA, []string{"8.0.29"}, false},
+		{"PHP 8.0.29: fixed", "CVE-2023-3247", byName("php", "php"), "8.0.29", StatusUnaffected, KindCNA, nil, false},
+		{"PHP 7.4.33: below every series", "CVE-2023-3247", byName("php", "php"), "7.4.33", StatusUnaffected, KindCNA, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustParse(t, tt.id)
+			if len(r.Warnings) == 0 && tt.warned {
+				t.Errorf("%s: no warning for its bad item", tt.id)
+			}
+			d := r.Decide(tt.sel, tt.version)
+			if d.Status != tt.status || d.Container != tt.container || !reflect.DeepEqual(d.Fixed, tt.fixed) {
+				t.Errorf("%s @ %s = %s by %q (%s), fixed %q; want %s by %q, fixed %q", tt.id, tt.version, d.Status, d.Container, d.Provider, d.Fixed, tt.status, tt.container, tt.fixed)
+			}
+		})
 	}
 }
