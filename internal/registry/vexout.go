@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/registry/store"
@@ -104,6 +105,7 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version, cpes map
 	if err != nil {
 		return nil, err
 	}
+	_, adb := s.Monitor() // the advisory records give the CVSS vectors the store does not keep
 	ids := map[int64]bool{}
 	for _, f := range fs {
 		ids[f.ComponentID] = true
@@ -132,6 +134,9 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version, cpes map
 			}
 			cpes[key] = c.CPEs[0]
 		}
+		if mf.CVSS, err = findingCVSS(adb, f.VulnID, f.Aliases); err != nil {
+			return nil, err
+		}
 		if f.EPSS != nil {
 			mf.EPSS = &match.EPSS{Score: *f.EPSS}
 		}
@@ -149,6 +154,36 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version, cpes map
 		return a.Component.Name+a.Component.Version < b.Component.Name+b.Component.Version
 	})
 	return res, nil
+}
+
+// findingCVSS is a finding's CVSS 3.x score as matching reads it
+// (match.CVESeverity of a CVE record, match.RecordSeverity of an OSV one)
+// from the advisory database's records of its id, then of its aliases: the
+// first that gives a 3.x vector (CSAF 2.0 scores are CVSS 2.0 or 3.x; a 4.0
+// vector does not fit). nil without a database or a vector: no score is
+// made up, and optional test 6.2.3 warns.
+func findingCVSS(db *advisory.DB, id string, aliases []string) (*match.Score, error) {
+	if db == nil {
+		return nil, nil
+	}
+	for _, name := range append([]string{id}, aliases...) {
+		recs, err := db.LookupID(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			var sc match.Score
+			if r.CVE != nil {
+				sc, _ = match.CVESeverity(r.CVE)
+			} else {
+				sc = match.RecordSeverity(r)
+			}
+			if strings.HasPrefix(sc.Vector, "CVSS:3.") {
+				return &sc, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // vexStatements turns findings into statements, one per vulnerability and
