@@ -130,6 +130,18 @@ func TestCSAFProvider(t *testing.T) {
 	}
 	var green CSAFPublished
 	wantStatus(t, e.json("POST", "/api/v1/cases/"+caseID+"/csaf", tokA, PublishCSAFRequest{TLP: "GREEN"}, &green), 201)
+	// the case's advisory: the device has the registered product's
+	// identifiers (6.2.16 passes), but its known_affected device has no
+	// score (a case carries no CVSS vector): 6.2.3 is the one warning
+	var caseTests []string
+	for _, w := range green.Warnings {
+		if !slices.Contains(caseTests, w.Test) {
+			caseTests = append(caseTests, w.Test)
+		}
+	}
+	if !slices.Equal(caseTests, []string{"6.2.3"}) {
+		t.Errorf("the case advisory's warnings %v, want 6.2.3 only", green.Warnings)
+	}
 
 	// the provider directory
 	folder := "/.well-known/csaf/" + orgA
