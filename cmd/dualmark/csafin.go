@@ -68,7 +68,13 @@ database. Run it while the server is stopped or not re-matching.`,
 			for _, is := range res.Issues {
 				fmt.Fprintf(w, "%s: %s %s: %s\n", is.Document, is.Test, is.Pointer, is.Message)
 			}
+			for _, is := range res.Warnings {
+				fmt.Fprintf(w, "%s: warning %s %s: %s\n", is.Document, is.Test, is.Pointer, is.Message)
+			}
 			fmt.Fprintf(w, "%d document(s) imported (%d unchanged, %d product rows), %d skipped\n", res.Documents, res.Unchanged, res.Products, res.Skipped)
+			if res.WarningCount > 0 {
+				fmt.Fprintf(w, "%d optional-test warning(s) (CSAF 2.0 section 6.2) in %d stored document(s), by test %v\n", res.WarningCount, res.WarnedDocuments, res.WarningTests)
+			}
 			if res.Unchecked {
 				fmt.Fprintln(w, "not checked: no CSAF schema folder found (--schema-dir)")
 			}

@@ -22,8 +22,15 @@ func FromCase(c *art14.Case, o Options) (*Advisory, error) {
 	if c.Vulnerability == "" {
 		return nil, fmt.Errorf("case %s: vulnerability ID missing", c.ID)
 	}
-	if o.Device.Name == "" {
-		o.Device = Device{Vendor: c.Product.Manufacturer, Name: c.Product.Name, Version: c.Product.Version, PURL: c.Product.PURL, CPE: c.Product.CPE}
+	if o.Device.Name == "" { // the case's product; identifiers the case lacks from o.Device (the registered product's)
+		id := o.Device
+		o.Device = Device{Vendor: c.Product.Manufacturer, Name: c.Product.Name, Version: c.Product.Version, PURL: c.Product.PURL, CPE: c.Product.CPE, Model: id.Model}
+		if o.Device.PURL == "" {
+			o.Device.PURL = id.PURL
+		}
+		if o.Device.CPE == "" {
+			o.Device.CPE = id.CPE
+		}
 	}
 	var nature, exploit, users, severity, fix, measures string
 	for _, d := range c.Drafts {

@@ -236,3 +236,77 @@ func TestProvider(t *testing.T) {
 		t.Errorf("bad document: %v", err)
 	}
 }
+
+// TestVEXIdentificationHelpers (6.2.16): the device carries its purl, CPE
+// and model numbers, each component its purl and the CPE the options give,
+// and "component as part of the device" the component's; a product with no
+// identifier gets no helper, and 6.2.16 says so.
+func TestVEXIdentificationHelpers(t *testing.T) {
+	sch := schemas(t)
+	for _, tc := range []struct {
+		name    string
+		device  Device
+		purls   bool   // keep the components' purls
+		cpe     string // CPE given for every component
+		want616 int    // 6.2.16 warnings
+	}{
+		{"purl of device and components", Device{PURL: "pkg:generic/lumora/ic400@3.2.0"}, true, "", 0},
+		{"model number only", Device{Model: " IC400 "}, true, "", 0},
+		{"device without identifier", Device{}, true, "", 1},
+		{"components by CPE", Device{CPE: "cpe:2.3:h:lumora:ic400:-:*:*:*:*:*:*:*"}, false, "cpe:2.3:a:example:component:1.0:*:*:*:*:*:*:*", 0},
+		{"components without identifier", Device{PURL: "pkg:generic/lumora/ic400@3.2.0"}, false, "", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := loadScan(t)
+			o := camOptions(t, false)
+			o.Device.PURL, o.Device.CPE, o.Device.Model = tc.device.PURL, tc.device.CPE, tc.device.Model
+			o.ComponentCPEs = map[string]string{}
+			comps := map[string]bool{}
+			for i := range res.Findings {
+				c := &res.Findings[i].Component
+				if !tc.purls {
+					c.PURL = ""
+				}
+				key := c.PURL
+				if key == "" {
+					key = c.Name + "@" + c.Version
+				}
+				comps[key] = true
+				if tc.cpe != "" {
+					o.ComponentCPEs[key] = tc.cpe
+				}
+			}
+			a, err := VEX(res, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := a.ProductTree.Branches[0].Branches[0].Branches[0].Product.Helper; tc.device.Model != "" && (h == nil || len(h.ModelNumbers) != 1 || h.ModelNumbers[0] != "IC400") {
+				t.Errorf("device helper %+v", h)
+			}
+			data, err := Marshal(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ps, err := CheckBytes(data, sch); err != nil || len(ps) > 0 {
+				t.Fatalf("mandatory: %v %v", err, ps)
+			}
+			ps, err := OptionalTests(data, sch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, p := range ps {
+				if p.Test == "6.2.16" {
+					n++
+				}
+			}
+			want := tc.want616
+			if want < 0 { // each component and its relationship
+				want = 2 * len(comps)
+			}
+			if n != want || len(comps) < 2 {
+				t.Errorf("%d 6.2.16 warnings over %d components, want %d: %v", n, len(comps), want, ps)
+			}
+		})
+	}
+}

@@ -21,6 +21,24 @@ type Device struct {
 	Version string `json:"version"`
 	PURL    string `json:"purl,omitempty"`
 	CPE     string `json:"cpe,omitempty"`
+	// Model is the device's own model number (the registered product's
+	// model); with the purl and CPE it is its product identification
+	// helper (optional test 6.2.16). A string, so that a Device stays
+	// comparable (device matching keys maps with it).
+	Model string `json:"model,omitempty"`
+}
+
+// helper is the device's product identification helper, nil when it has
+// no identifier (6.2.16 then warns: none is invented).
+func (d Device) helper() *Helper {
+	var models []string
+	if m := strings.TrimSpace(d.Model); m != "" {
+		models = []string{m}
+	}
+	if d.PURL == "" && d.CPE == "" && len(models) == 0 {
+		return nil
+	}
+	return &Helper{PURL: d.PURL, CPE: d.CPE, ModelNumbers: models}
 }
 
 // Options are the document-level facts of a generated document.
@@ -36,6 +54,11 @@ type Options struct {
 	// Decisions are the manufacturer's VEX decisions; they take precedence
 	// over the statements the scan already applied.
 	Decisions []vex.Statement
+	// ComponentCPEs are the CPEs of the scanned components (a finding
+	// carries only the purl), by component key: the purl, else
+	// name@version. With the purl they are the component's product
+	// identification helper (6.2.16).
+	ComponentCPEs map[string]string
 }
 
 const deviceID = "CSAFPID-0001"
@@ -110,10 +133,7 @@ func sanitize(s string) string {
 
 // deviceTree is the vendor → product name → version branch of the device.
 func deviceTree(d Device) *ProductTree {
-	p := &FullProductName{Name: strings.TrimSpace(d.Vendor + " " + d.Name + " " + d.Version), ProductID: deviceID}
-	if d.PURL != "" || d.CPE != "" {
-		p.Helper = &Helper{PURL: d.PURL, CPE: d.CPE}
-	}
+	p := &FullProductName{Name: strings.TrimSpace(d.Vendor + " " + d.Name + " " + d.Version), ProductID: deviceID, Helper: d.helper()}
 	leaf := Branch{Category: "product_version", Name: d.Version, Product: p}
 	if d.Version == "" {
 		leaf.Name = "unspecified"
@@ -230,12 +250,20 @@ func VEX(res *match.Result, o Options) (*Advisory, error) {
 			cid := fmt.Sprintf("CSAFPID-C%04d", n)
 			rid = fmt.Sprintf("CSAFPID-R%04d", n)
 			c := FullProductName{Name: strings.TrimSpace(f.Component.Name + " " + f.Component.Version), ProductID: cid}
-			if f.Component.PURL != "" {
-				c.Helper = &Helper{PURL: f.Component.PURL}
+			if cpe := o.ComponentCPEs[key]; f.Component.PURL != "" || cpe != "" {
+				c.Helper = &Helper{PURL: f.Component.PURL, CPE: cpe}
 			}
 			pt.FullProductNames = append(pt.FullProductNames, c)
+			// "the component as part of the device" is identified by the
+			// component's own identifiers (the relationship says where it
+			// is installed); without any it has none either
+			rel := FullProductName{Name: c.Name + " as part of " + pt.Branches[0].Branches[0].Branches[0].Product.Name, ProductID: rid}
+			if c.Helper != nil {
+				h := *c.Helper
+				rel.Helper = &h
+			}
 			pt.Relationships = append(pt.Relationships, Relationship{Category: "default_component_of",
-				FullProductName:  FullProductName{Name: c.Name + " as part of " + pt.Branches[0].Branches[0].Branches[0].Product.Name, ProductID: rid},
+				FullProductName:  rel,
 				ProductReference: cid, RelatesToProductReference: deviceID})
 			comp[key] = rid
 		}

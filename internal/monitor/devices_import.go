@@ -47,8 +47,19 @@ type CSAFImport struct {
 	Skipped int         `json:"skipped"`
 	Issues  []CSAFIssue `json:"issues"`
 	// Unchecked says the schema and mandatory tests did not run (no CSAF
-	// schema folder): only what the reader refuses is skipped.
+	// schema folder): only what the reader refuses is skipped, and no
+	// optional test runs.
 	Unchecked bool `json:"unchecked,omitempty"`
+	// Warnings are the CSAF 2.0 optional tests (6.2) the stored documents
+	// fail, each with its document, test id and JSON pointer; they never
+	// skip a document. WarningCount counts them, WarnedDocuments the
+	// documents with one, WarningTests the documents failing each test.
+	// Warnings lists at most CSAFOptions.MaxWarnings of them (the counts
+	// are whole).
+	Warnings        []CSAFIssue    `json:"warnings"`
+	WarningCount    int            `json:"warningCount"`
+	WarnedDocuments int            `json:"warnedDocuments"`
+	WarningTests    map[string]int `json:"warningTests"`
 	// Rematch is the re-match of the device pairs the documents touch.
 	Rematch *Result `json:"rematch"`
 }
@@ -64,6 +75,9 @@ type CSAFOptions struct {
 	Client *http.Client
 	// MaxDocument bounds one document (default csaf.MaxDocumentBytes).
 	MaxDocument int64
+	// MaxWarnings bounds the optional-test warnings the answer lists
+	// (0: all; they are counted all the same).
+	MaxWarnings int
 }
 
 // csafImporter is one import in progress.
@@ -91,7 +105,7 @@ func (m *Monitor) ImportCSAF(ctx context.Context, db *advisory.DB, opts CSAFOpti
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 60 * time.Second}
 	}
-	im := &csafImporter{m: m, ctx: ctx, opts: opts, res: &CSAFImport{Issues: []CSAFIssue{}}}
+	im := &csafImporter{m: m, ctx: ctx, opts: opts, res: &CSAFImport{Issues: []CSAFIssue{}, Warnings: []CSAFIssue{}, WarningTests: map[string]int{}}}
 	if opts.Schemas != nil {
 		if _, err := opts.Schemas.Get(csaf.CSAFSchemaURL); err != nil {
 			im.opts.Schemas = nil
@@ -323,6 +337,34 @@ func (im *csafImporter) skip(name string, issues ...CSAFIssue) {
 	}
 }
 
+// warn runs the optional tests (6.2) on a stored document and adds their
+// failures as warnings; only a checked import runs them (they assume a
+// document that passed the schema).
+func (im *csafImporter) warn(name string, data []byte) {
+	if im.opts.Schemas == nil {
+		return
+	}
+	ps, err := csaf.OptionalTests(data, im.opts.Schemas)
+	if err != nil { // the document passed the schema: JSON, so not expected
+		ps = []csaf.Problem{{Test: "6.2", Message: "optional tests did not run: " + err.Error()}}
+	}
+	if len(ps) == 0 {
+		return
+	}
+	im.res.WarnedDocuments++
+	seen := map[string]bool{}
+	for _, p := range ps {
+		im.res.WarningCount++
+		if !seen[p.Test] {
+			seen[p.Test] = true
+			im.res.WarningTests[p.Test]++
+		}
+		if im.opts.MaxWarnings <= 0 || len(im.res.Warnings) < im.opts.MaxWarnings {
+			im.res.Warnings = append(im.res.Warnings, CSAFIssue{Document: name, Pointer: p.Pointer, Test: p.Test, Message: p.Message})
+		}
+	}
+}
+
 // doc checks, reads and stores one document.
 func (im *csafImporter) doc(name string, data []byte) error {
 	if err := im.ctx.Err(); err != nil {
@@ -358,6 +400,7 @@ func (im *csafImporter) doc(name string, data []byte) error {
 		return fmt.Errorf("%s: storing %s: %w", name, e.TrackingID, err)
 	}
 	im.res.Documents++
+	im.warn(name, data)
 	if !changed {
 		im.res.Unchanged++
 		return nil

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"strings"
 
-	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/monitor"
 )
 
@@ -31,7 +29,7 @@ func (s *Server) ImportCSAF(ctx context.Context, sources ...string) (*monitor.CS
 	if _, err := mon.Backfill(ctx, db); err != nil {
 		return nil, err
 	}
-	res, err := mon.ImportCSAF(ctx, db, monitor.CSAFOptions{Schemas: csafSchemas}, sources...)
+	res, err := mon.ImportCSAF(ctx, db, monitor.CSAFOptions{Schemas: csafSchemas, MaxWarnings: maxImportWarnings}, sources...)
 	if res != nil && res.Rematch != nil {
 		s.changed(res.Rematch)
 	}
@@ -61,13 +59,18 @@ func (s *Server) apiImportCSAF(w http.ResponseWriter, r *http.Request) {
 	s.answerCSAF(w, r, path)
 }
 
-// CSAFImportAnswer is the answer to a CSAF import: what the import did
-// and, for an upload of one JSON document that was stored, the CSAF 2.0
-// optional tests (6.2) it fails, as warnings with test id and pointer.
+// CSAFImportAnswer is the answer to a CSAF import: what the import did,
+// with the CSAF 2.0 optional tests (6.2) every stored document fails as
+// warnings (document, test id, pointer; at most maxImportWarnings listed,
+// all counted), whatever the source (a JSON document, JSON lines, a zip, a
+// ROLIE feed).
 type CSAFImportAnswer struct {
 	*monitor.CSAFImport
-	Warnings []csaf.Problem `json:"warnings,omitempty"`
 }
+
+// maxImportWarnings bounds the warnings an import answer lists (a Red Hat
+// document can name thousands of products without a helper).
+const maxImportWarnings = 10000
 
 func (s *Server) answerCSAF(w http.ResponseWriter, r *http.Request, src string) {
 	res, err := s.ImportCSAF(r.Context(), src)
@@ -79,16 +82,5 @@ func (s *Server) answerCSAF(w http.ResponseWriter, r *http.Request, src string) 
 		s.fail(w, r, err)
 		return
 	}
-	out := CSAFImportAnswer{CSAFImport: res}
-	if strings.HasSuffix(strings.ToLower(src), ".json") && !strings.Contains(src, "://") && res.Skipped == 0 && !res.Unchecked {
-		data, err := os.ReadFile(src)
-		if err == nil {
-			out.Warnings, err = csaf.OptionalTests(data, csafSchemas)
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, CSAFImportAnswer{CSAFImport: res})
 }

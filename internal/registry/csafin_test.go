@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -185,8 +187,9 @@ func TestCSAFImportNewUpload(t *testing.T) {
 // optional tests (6.2) it fails as warnings, the document stored all the
 // same — the CISA advisory ICSA-23-355-01 (its products name no
 // identification helper, 6.2.16, its ranges are not vers, 6.2.18) and the
-// OASIS TC's example bsi-2022-0001 (no canonical URL, 6.2.11) — while JSON
-// lines, archives and feeds answer none.
+// OASIS TC's example bsi-2022-0001 (no canonical URL, 6.2.11) — and JSON
+// lines and zip archives of both answer each document's warnings, named
+// file:line or archive!entry, counted by test.
 func TestCSAFImportWarnings(t *testing.T) {
 	e := csafEnv(t, nil)
 	if err := e.srv.StartMonitor(t.Context(), 0, nil); err != nil {
@@ -204,14 +207,34 @@ func TestCSAFImportWarnings(t *testing.T) {
 		}
 		lines.WriteByte('\n')
 	}
-	for _, c := range []struct {
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	for _, e := range []struct {
 		name string
-		body []byte
-		want []string // the distinct test ids, in the order of csaf.Optional
+		doc  []byte
+	}{{"a/bsi.json", bsi}, {"b/icsa.json", cisa}} {
+		f, err := zw.Create(e.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(e.doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		body  []byte
+		want  []string       // the distinct test ids, in the order the documents are read
+		docs  []string       // the documents warned about, by their name's suffix
+		tests map[string]int // documents failing each test
 	}{
-		{"icsa-23-355-01.json", cisa, []string{"6.2.16", "6.2.18"}},
-		{"bsi-2022-0001.json", bsi, []string{"6.2.11"}},
-		{"two.jsonl", lines.Bytes(), nil},
+		{"icsa-23-355-01.json", cisa, []string{"6.2.16", "6.2.18"}, []string{"icsa-23-355-01.json"}, map[string]int{"6.2.16": 1, "6.2.18": 1}},
+		{"bsi-2022-0001.json", bsi, []string{"6.2.11"}, []string{"bsi-2022-0001.json"}, map[string]int{"6.2.11": 1}},
+		{"two.jsonl", lines.Bytes(), []string{"6.2.11", "6.2.16", "6.2.18"}, []string{"two.jsonl:1", "two.jsonl:2"}, map[string]int{"6.2.11": 1, "6.2.16": 1, "6.2.18": 1}},
+		{"two.zip", zipped.Bytes(), []string{"6.2.11", "6.2.16", "6.2.18"}, []string{"!a/bsi.json", "!b/icsa.json"}, map[string]int{"6.2.11": 1, "6.2.16": 1, "6.2.18": 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got CSAFImportAnswer
@@ -222,17 +245,28 @@ func TestCSAFImportWarnings(t *testing.T) {
 			if got.Documents == 0 || got.Skipped != 0 {
 				t.Fatalf("import: %d documents, %d skipped (first issues %.3v)", got.Documents, got.Skipped, got.Issues)
 			}
-			var ids []string
+			var ids, docs []string
 			for _, w := range got.Warnings {
-				if w.Pointer == "" && w.Test != "6.2.13" || w.Message == "" {
-					t.Errorf("warning without a pointer or message: %+v", w)
+				if w.Pointer == "" && w.Test != "6.2.13" || w.Message == "" || w.Document == "" {
+					t.Errorf("warning without a pointer, message or document: %+v", w)
 				}
 				if !slices.Contains(ids, w.Test) {
 					ids = append(ids, w.Test)
 				}
+				if !slices.Contains(docs, w.Document) {
+					docs = append(docs, w.Document)
+				}
 			}
 			if !slices.Equal(ids, c.want) {
 				t.Errorf("warnings %v, want the tests %v", got.Warnings, c.want)
+			}
+			if len(docs) != len(c.docs) || got.WarnedDocuments != len(c.docs) || got.WarningCount != len(got.Warnings) || !maps.Equal(got.WarningTests, c.tests) {
+				t.Errorf("warned documents %v (%d), want %v; %d warnings counted, %d listed; by test %v, want %v", docs, got.WarnedDocuments, c.docs, got.WarningCount, len(got.Warnings), got.WarningTests, c.tests)
+			}
+			for i, d := range docs {
+				if i < len(c.docs) && !strings.HasSuffix(d, c.docs[i]) {
+					t.Errorf("warned document %q, want …%s", d, c.docs[i])
+				}
 			}
 		})
 	}
@@ -258,7 +292,8 @@ func cisaDoc(t *testing.T, id string) []byte {
 // three documents — ICSA-23-355-01, one whose product status names an
 // undefined product ID (mandatory test 6.1.1) and one cut short; the good
 // one is imported and reaches the device, the two others are reported with
-// the document, JSON pointer and test id and skipped.
+// the document, JSON pointer and test id and skipped; the good one's
+// optional-test failures (6.2.16, 6.2.18) are warnings naming its URL.
 func TestCSAFImportFeedAndMalformed(t *testing.T) {
 	good := cisaDoc(t, fxcAdvisory)
 	var doc map[string]any
@@ -308,6 +343,15 @@ func TestCSAFImportFeedAndMalformed(t *testing.T) {
 	}
 	if is := byDoc["/short.json"]; is.Test == "" || is.Document == "" {
 		t.Errorf("cut document: %+v", is)
+	}
+	if imp.WarnedDocuments != 1 || len(imp.Warnings) == 0 || imp.WarningCount != len(imp.Warnings) ||
+		!maps.Equal(imp.WarningTests, map[string]int{"6.2.16": 1, "6.2.18": 1}) {
+		t.Errorf("feed warnings: %d documents, %d counted, %d listed, by test %v", imp.WarnedDocuments, imp.WarningCount, len(imp.Warnings), imp.WarningTests)
+	}
+	for _, w := range imp.Warnings {
+		if w.Document != srvURL+"/good.json" || w.Pointer == "" || !strings.HasPrefix(w.Test, "6.2.") {
+			t.Errorf("feed warning %+v", w)
+		}
 	}
 	wantStatus(t, e.do("POST", "/api/v1/admin/csaf?feed=file:///etc/passwd", e.admin, nil, "", nil), 400)
 }

@@ -338,12 +338,63 @@ func (s *Server) csafVEX(src *versionSources, trackingID, tlp string, now time.T
 	if vendor == "" {
 		vendor = owner.Name
 	}
+	dev := deviceIdentity(prod, src.device)
+	dev.Vendor, dev.Name, dev.Version = vendor, prod.Name, v.Version
 	a, err := csaf.VEX(src.findings, csaf.Options{Publisher: s.csafPublisher(owner), TrackingID: trackingID, Now: now, TLP: tlp,
-		Device: csaf.Device{Vendor: vendor, Name: prod.Name, Version: v.Version}})
+		Device: dev, ComponentCPEs: src.cpes})
 	if errors.Is(err, csaf.ErrNoVulnerabilities) {
 		return nil, &csafInputError{field: "id", err: fmt.Errorf("version %s: %w", v.ID, err)}
 	}
 	return a, err
+}
+
+// deviceIdentity is what the registry knows identifies a registered
+// product: its model (model_numbers) and the purl and CPE of its device
+// component (the dossier's identifiers, else the SBOM's subject). Nothing
+// is made up: without them the device has no identification helper and
+// optional test 6.2.16 warns.
+func deviceIdentity(prod *store.Product, dev *store.Component) csaf.Device {
+	var d csaf.Device
+	if prod != nil {
+		d.Model = strings.TrimSpace(prod.Model)
+	}
+	if dev != nil {
+		d.PURL = dev.PURL
+		if len(dev.CPEs) > 0 {
+			d.CPE = dev.CPEs[0]
+		}
+	}
+	return d
+}
+
+// caseDevice is the identity of a case's registered product and version
+// (deviceIdentity without the names: csaf.FromCase takes those from the
+// case); empty when the case names none the store has.
+func (s *Server) caseDevice(ctx context.Context, c *store.Case) (csaf.Device, error) {
+	if c.ProductID == "" {
+		return csaf.Device{}, nil
+	}
+	prod, err := s.store.Product(ctx, c.OrgID, c.ProductID)
+	if errors.Is(err, store.ErrNotFound) {
+		return csaf.Device{}, nil
+	}
+	if err != nil {
+		return csaf.Device{}, err
+	}
+	var dev *store.Component
+	if c.VersionID != "" {
+		v, err := s.store.Version(ctx, c.OrgID, c.VersionID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return csaf.Device{}, err
+		default:
+			if dev, err = s.versionDevice(ctx, v); err != nil {
+				return csaf.Device{}, err
+			}
+		}
+	}
+	return deviceIdentity(prod, dev), nil
 }
 
 // caseCSAF builds a case's security advisory.
@@ -356,7 +407,11 @@ func (s *Server) caseCSAF(ctx context.Context, c *store.Case, trackingID, tlp st
 	if err != nil {
 		return nil, err
 	}
-	a, err := csaf.FromCase(kc, csaf.Options{Publisher: s.csafPublisher(owner), TrackingID: trackingID, Now: now, TLP: tlp})
+	dev, err := s.caseDevice(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	a, err := csaf.FromCase(kc, csaf.Options{Publisher: s.csafPublisher(owner), TrackingID: trackingID, Now: now, TLP: tlp, Device: dev})
 	if err != nil {
 		return nil, &csafInputError{field: "id", err: err}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/csaf"
 	"github.com/dualmark/dualmark/internal/match"
 	"github.com/dualmark/dualmark/internal/registry/store"
@@ -29,6 +30,13 @@ type versionSources struct {
 	product  *store.Product
 	owner    *store.Org
 	findings *match.Result
+	// cpes are the first CPE of each finding's component, by component
+	// key (purl, else name@version): a finding carries only the purl.
+	cpes map[string]string
+	// device is the version's device component in the reverse index
+	// (its purl and CPE from the dossier or the SBOM's subject), nil when
+	// the version is not indexed.
+	device *store.Component
 }
 
 // versionSources reads a version's product, owner and findings.
@@ -41,17 +49,53 @@ func (s *Server) versionSources(ctx context.Context, v *store.Version) (*version
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.versionFindings(ctx, v)
+	src := &versionSources{version: v, product: prod, owner: owner, cpes: map[string]string{}}
+	if src.findings, err = s.versionFindings(ctx, v, src.cpes); err != nil {
+		return nil, err
+	}
+	if src.device, err = s.versionDevice(ctx, v); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// versionDevice is the version's device component (store.DeviceType)
+// among its reverse-index edges, nil when there is none.
+func (s *Server) versionDevice(ctx context.Context, v *store.Version) (*store.Component, error) {
+	db := s.cases()
+	if db == nil {
+		return nil, nil
+	}
+	edges, err := db.EdgesOfVersion(ctx, v.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &versionSources{version: v, product: prod, owner: owner, findings: res}, nil
+	var ids []int64
+	for _, e := range edges {
+		if e.Ref == "device" {
+			ids = append(ids, e.ComponentID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	comps, err := db.Components(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if c := comps[id]; c != nil && c.Type == store.DeviceType {
+			return c, nil
+		}
+	}
+	return nil, nil
 }
 
 // versionFindings are a version's findings as a scan result: the open ones
 // and those a VEX decision resolved (a finding resolved because its
-// advisory went away is no statement).
-func (s *Server) versionFindings(ctx context.Context, v *store.Version) (*match.Result, error) {
+// advisory went away is no statement). cpes, when not nil, receives the
+// first CPE of each component by component key (purl, else name@version).
+func (s *Server) versionFindings(ctx context.Context, v *store.Version, cpes map[string]string) (*match.Result, error) {
 	db := s.cases()
 	res := &match.Result{Findings: []match.Finding{}}
 	if db == nil {
@@ -61,6 +105,7 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version) (*match.
 	if err != nil {
 		return nil, err
 	}
+	_, adb := s.Monitor() // the advisory records give the CVSS vectors the store does not keep
 	ids := map[int64]bool{}
 	for _, f := range fs {
 		ids[f.ComponentID] = true
@@ -83,6 +128,15 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version) (*match.
 		}
 		mf := match.Finding{Component: match.ComponentRef{Name: c.Name, Version: c.Version, PURL: c.PURL},
 			Advisory: match.AdvisoryRef{ID: f.VulnID, Aliases: f.Aliases}, KEV: f.KEV, Severity: f.Severity, Fixed: f.Fixed}
+		if key := c.PURL; cpes != nil && len(c.CPEs) > 0 {
+			if key == "" {
+				key = c.Name + "@" + c.Version
+			}
+			cpes[key] = c.CPEs[0]
+		}
+		if mf.CVSS, err = findingCVSS(adb, f.VulnID, f.Aliases); err != nil {
+			return nil, err
+		}
 		if f.EPSS != nil {
 			mf.EPSS = &match.EPSS{Score: *f.EPSS}
 		}
@@ -100,6 +154,36 @@ func (s *Server) versionFindings(ctx context.Context, v *store.Version) (*match.
 		return a.Component.Name+a.Component.Version < b.Component.Name+b.Component.Version
 	})
 	return res, nil
+}
+
+// findingCVSS is a finding's CVSS 3.x score as matching reads it
+// (match.CVESeverity of a CVE record, match.RecordSeverity of an OSV one)
+// from the advisory database's records of its id, then of its aliases: the
+// first that gives a 3.x vector (CSAF 2.0 scores are CVSS 2.0 or 3.x; a 4.0
+// vector does not fit). nil without a database or a vector: no score is
+// made up, and optional test 6.2.3 warns.
+func findingCVSS(db *advisory.DB, id string, aliases []string) (*match.Score, error) {
+	if db == nil {
+		return nil, nil
+	}
+	for _, name := range append([]string{id}, aliases...) {
+		recs, err := db.LookupID(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			var sc match.Score
+			if r.CVE != nil {
+				sc, _ = match.CVESeverity(r.CVE)
+			} else {
+				sc = match.RecordSeverity(r)
+			}
+			if strings.HasPrefix(sc.Vector, "CVSS:3.") {
+				return &sc, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // vexStatements turns findings into statements, one per vulnerability and

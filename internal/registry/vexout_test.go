@@ -3,10 +3,13 @@ package registry
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/dualmark/dualmark/internal/advisory"
 	"github.com/dualmark/dualmark/internal/csaf"
+	"github.com/dualmark/dualmark/internal/testdata"
 	"github.com/dualmark/dualmark/internal/vex"
 )
 
@@ -68,4 +71,50 @@ func TestVersionVEX(t *testing.T) {
 	wantStatus(t, e.do("GET", path, tokB, nil, "", nil), 404)
 	wantStatus(t, e.do("GET", path+"?format=spdx", tokA, nil, "", nil), 400)
 	wantStatus(t, e.do("GET", path, "", nil, "", nil), 401)
+}
+
+// TestFindingCVSS (6.2.3): a finding's CVSS 3.x score comes from the
+// advisory database's record of its id, else of an alias; a record without
+// a vector (the Go vulnerability database gives none) and no database give
+// none, so the VEX keeps the 6.2.3 warning rather than invent one.
+func TestFindingCVSS(t *testing.T) {
+	var recs []*advisory.Record
+	for _, p := range []string{"advisories/osv/rustsec-advisory-db/samples/RUSTSEC-2016-0001.json", "advisories/osv/go-vulndb/samples/GO-2020-0001.json"} {
+		data, err := os.ReadFile(testdata.Path(t, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r advisory.Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, &r)
+	}
+	db := advisory.NewMemDB(recs, nil, nil)
+	for _, c := range []struct {
+		name    string
+		db      *advisory.DB
+		id      string
+		aliases []string
+		vector  bool
+	}{
+		{"record with a CVSS 3 vector", db, "RUSTSEC-2016-0001", nil, true},
+		{"through an alias", db, "GHSA-unknown", []string{"RUSTSEC-2016-0001"}, true},
+		{"Go record without CVSS", db, "GO-2020-0001", []string{"CVE-2020-36567"}, false},
+		{"unknown", db, "GHSA-unknown", nil, false},
+		{"no database", nil, "RUSTSEC-2016-0001", nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc, err := findingCVSS(c.db, c.id, c.aliases)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sc != nil; got != c.vector {
+				t.Fatalf("score %+v, want one: %v", sc, c.vector)
+			}
+			if sc != nil && (!strings.HasPrefix(sc.Vector, "CVSS:3.") || sc.Score <= 0 || sc.Level == "") {
+				t.Errorf("score %+v", sc)
+			}
+		})
+	}
 }
